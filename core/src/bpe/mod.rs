@@ -1,0 +1,123 @@
+//! Byte-pair merging of one piece, with tiktoken's exact semantics: repeatedly merge
+//! the adjacent pair whose concatenation has the lowest rank, leftmost first.
+//!
+//! Three paths, fastest first:
+//! 1. the whole piece is a token (most English words): one hash lookup;
+//! 2. short pieces: tiktoken's own algorithm on stack arrays (quadratic in the piece
+//!    length but with tiny constants; pieces are rarely longer than 20 bytes);
+//! 3. long pieces: a priority queue over a linked list, O(n log n), so a 10 MB
+//!    single "word" is fine.
+
+mod heap;
+mod small;
+
+use crate::vocab::{Rank, Vocab};
+
+/// Pieces up to this many bytes take the stack-array path.
+pub(crate) const SMALL_PIECE: usize = 64;
+
+/// Appends the tokens of `piece` to `out`.
+#[inline(always)]
+pub(crate) fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
+    if let Some(rank) = vocab.get(piece) {
+        out.push(rank);
+    } else {
+        merge(vocab, piece, |rank| out.push(rank));
+    }
+}
+
+/// Number of tokens of `piece`, without materialising them.
+#[inline(always)]
+pub(crate) fn count_piece(vocab: &Vocab, piece: &[u8]) -> usize {
+    if vocab.get(piece).is_some() {
+        1
+    } else {
+        let mut n = 0;
+        merge(vocab, piece, |_| n += 1);
+        n
+    }
+}
+
+/// Merges a piece that is not itself a token; `emit` receives its tokens in order.
+/// Requires every single byte to be a token (checked when an encoding is built).
+#[inline]
+pub(crate) fn merge(vocab: &Vocab, piece: &[u8], emit: impl FnMut(Rank)) {
+    if piece.len() <= SMALL_PIECE {
+        small::merge(vocab, piece, emit);
+    } else {
+        heap::merge(vocab, piece, emit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// tiktoken's `_byte_pair_merge`, transcribed, as the reference.
+    fn reference(vocab: &Vocab, piece: &[u8]) -> Vec<Rank> {
+        let mut parts: Vec<(usize, Rank)> = Vec::new();
+        for i in 0..piece.len() - 1 {
+            parts.push((i, vocab.rank_or_max(&piece[i..i + 2])));
+        }
+        parts.push((piece.len() - 1, Rank::MAX));
+        parts.push((piece.len(), Rank::MAX));
+        let get = |parts: &Vec<(usize, Rank)>, i: usize| {
+            if i + 3 < parts.len() {
+                vocab.rank_or_max(&piece[parts[i].0..parts[i + 3].0])
+            } else {
+                Rank::MAX
+            }
+        };
+        loop {
+            let mut min = (Rank::MAX, usize::MAX);
+            for (i, &(_, r)) in parts[..parts.len() - 1].iter().enumerate() {
+                if r < min.0 {
+                    min = (r, i);
+                }
+            }
+            if min.0 == Rank::MAX {
+                break;
+            }
+            let i = min.1;
+            if i > 0 {
+                parts[i - 1].1 = get(&parts, i - 1);
+            }
+            parts[i].1 = get(&parts, i);
+            parts.remove(i + 1);
+        }
+        parts.windows(2).map(|w| vocab.rank_or_max(&piece[w[0].0..w[1].0])).collect()
+    }
+
+    fn toy_vocab() -> Vocab {
+        let mut pairs: Vec<(Vec<u8>, Rank)> = (0..=255u8).map(|b| (vec![b], b as Rank)).collect();
+        for (i, t) in ["aa", "ab", "ba", "aaa", "aab", "abab", "aaaa", "bb", "abba", "baab"].iter().enumerate() {
+            pairs.push((t.as_bytes().to_vec(), 256 + i as Rank));
+        }
+        Vocab::from_pairs(pairs).expect("valid toy vocabulary")
+    }
+
+    #[test]
+    fn small_and_heap_paths_equal_tiktoken_reference() {
+        let vocab = toy_vocab();
+        let mut seed = 0x1234_5678_u64;
+        for len in 2..300 {
+            for _ in 0..20 {
+                let piece: Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                        if (seed >> 33) % 2 == 0 { b'a' } else { b'b' }
+                    })
+                    .collect();
+                let expected = reference(&vocab, &piece);
+                let mut small_out = Vec::new();
+                let mut heap_out = Vec::new();
+                heap::merge(&vocab, &piece, |r| heap_out.push(r));
+                assert_eq!(heap_out, expected, "heap path on {:?}", String::from_utf8_lossy(&piece));
+                if len <= SMALL_PIECE {
+                    small::merge(&vocab, &piece, |r| small_out.push(r));
+                    assert_eq!(small_out, expected, "small path on {:?}", String::from_utf8_lossy(&piece));
+                }
+            }
+        }
+    }
+}

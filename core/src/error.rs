@@ -1,0 +1,120 @@
+//! The one error type of tokfare. Every fallible function returns [`Result`].
+//!
+//! Each variant has a stable snake_case [`Error::code`] that the bindings expose
+//! (Python exception attribute, Node `error.code`, WASM `error.name`), so callers can
+//! match on the kind of failure without parsing messages.
+
+/// `Result` with tokfare's [`Error`] as the default error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in tokfare.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `get_encoding` was given a name that is not a known encoding.
+    #[error("unknown encoding {name:?}; known encodings: {known}")]
+    UnknownEncoding {
+        /// The name asked for.
+        name: String,
+        /// Comma-separated list of the names that exist.
+        known: String,
+    },
+    /// The encoding exists but its vocabulary was left out of this build.
+    #[error("encoding {name:?} is not in this build of tokfare (enable the cargo feature {feature:?})")]
+    EncodingNotBuilt {
+        /// The encoding asked for.
+        name: String,
+        /// The cargo feature that embeds it.
+        feature: &'static str,
+    },
+    /// `encoding_for_model` could not map a model name to an encoding.
+    #[error("could not map model {model:?} to a tokenizer; use get_encoding with an explicit encoding name")]
+    UnknownModel {
+        /// The model name asked for.
+        model: String,
+    },
+    /// The text contains a special token that the caller did not allow (tiktoken's
+    /// default is to refuse all of them, so user text cannot inject control tokens).
+    #[error(
+        "encountered text corresponding to disallowed special token {token:?} at byte {offset}; \
+         pass it in allowed_special to encode it as a special token, or remove it from \
+         disallowed_special to encode it as ordinary text"
+    )]
+    DisallowedSpecialToken {
+        /// The special token's text.
+        token: String,
+        /// Byte offset of its first occurrence.
+        offset: usize,
+    },
+    /// A token id that is neither in the vocabulary nor a special token.
+    #[error("token id {id} is not in the vocabulary")]
+    UnknownTokenId {
+        /// The offending id.
+        id: u32,
+    },
+    /// Bytes that are not one token (from `encode_single_token`).
+    #[error("{bytes:?} is not a single token of this encoding")]
+    NotASingleToken {
+        /// The bytes, lossily shown.
+        bytes: String,
+    },
+    /// Decoded bytes are not valid UTF-8 (use `decode_bytes` or `decode_lossy`).
+    #[error("decoded bytes are not valid UTF-8 (invalid sequence at byte {valid_up_to}); use decode_bytes or decode_lossy")]
+    InvalidUtf8 {
+        /// Length of the longest valid prefix.
+        valid_up_to: usize,
+    },
+    /// Input bytes are not valid UTF-8 text.
+    #[error("input is not valid UTF-8 (invalid sequence at byte {valid_up_to})")]
+    InvalidInputUtf8 {
+        /// Length of the longest valid prefix.
+        valid_up_to: usize,
+    },
+    /// A `.tiktoken` rank file (or bytes) could not be parsed.
+    #[error("invalid rank file, line {line}: {reason}")]
+    InvalidRankFile {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A vocabulary is inconsistent (duplicate tokens or ids, specials clashing with ranks).
+    #[error("invalid vocabulary: {0}")]
+    InvalidVocabulary(String),
+    /// A pre-tokenization pattern that does not compile.
+    #[error("invalid pattern: {0}")]
+    InvalidPattern(String),
+    /// The general-purpose regex engine gave up on an input (backtracking limit).
+    /// Never happens with the built-in encodings, which use hand-written scanners.
+    #[error("pattern failed on input: {0}")]
+    PatternRuntime(String),
+    /// An argument outside its domain (zero chunk size, ...).
+    #[error("invalid argument {name}: {reason}")]
+    InvalidArgument {
+        /// The parameter's name.
+        name: &'static str,
+        /// Why it is refused.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// A stable machine-readable code for this kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::UnknownEncoding { .. } => "unknown_encoding",
+            Error::EncodingNotBuilt { .. } => "encoding_not_built",
+            Error::UnknownModel { .. } => "unknown_model",
+            Error::DisallowedSpecialToken { .. } => "disallowed_special_token",
+            Error::UnknownTokenId { .. } => "unknown_token_id",
+            Error::NotASingleToken { .. } => "not_a_single_token",
+            Error::InvalidUtf8 { .. } => "invalid_utf8",
+            Error::InvalidInputUtf8 { .. } => "invalid_input_utf8",
+            Error::InvalidRankFile { .. } => "invalid_rank_file",
+            Error::InvalidVocabulary(_) => "invalid_vocabulary",
+            Error::InvalidPattern(_) => "invalid_pattern",
+            Error::PatternRuntime(_) => "pattern_runtime",
+            Error::InvalidArgument { .. } => "invalid_argument",
+        }
+    }
+}

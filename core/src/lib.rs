@@ -1,0 +1,40 @@
+//! # tokfare
+//!
+//! Exact and fast byte-level BPE tokenization: the same ids as OpenAI's `tiktoken`
+//! for `r50k_base`, `p50k_base`, `p50k_edit`, `cl100k_base`, `o200k_base` and
+//! `o200k_harmony` (vocabularies embedded, no network), plus custom encodings.
+//!
+//! ```
+//! let enc = tokfare::encoding_for_model("gpt-4o")?;
+//! let ids = enc.encode_ordinary("hello world");
+//! assert_eq!(enc.count("hello world"), ids.len());
+//! assert_eq!(enc.decode(&ids)?, "hello world");
+//! // Special tokens follow tiktoken's rules: refused unless allowed.
+//! use tokfare::SpecialSet;
+//! assert!(enc.encode("<|endoftext|>", SpecialSet::None, SpecialSet::All).is_err());
+//! assert_eq!(enc.encode("<|endoftext|>", SpecialSet::All, SpecialSet::None)?, vec![199999]);
+//! # Ok::<(), tokfare::Error>(())
+//! ```
+//!
+//! Data flows one way: text -> [pre-tokenizer](pretokenize) -> BPE -> ids.
+#![deny(missing_docs)]
+
+mod bpe;
+mod encoding;
+mod error;
+mod parallel;
+pub mod pretokenize;
+mod registry;
+mod specials;
+mod vocab;
+
+pub use encoding::Encoding;
+pub use error::{Error, Result};
+pub use registry::{encoding_for_model, encoding_name_for_model, get_encoding, list_encoding_names, ENCODING_NAMES};
+pub use specials::SpecialSet;
+pub use vocab::Rank;
+
+/// Checks that bytes are UTF-8 text, with a typed error naming the first bad byte.
+pub fn text_from_utf8(bytes: &[u8]) -> Result<&str> {
+    std::str::from_utf8(bytes).map_err(|e| Error::InvalidInputUtf8 { valid_up_to: e.valid_up_to() })
+}

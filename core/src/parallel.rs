@@ -1,0 +1,13 @@
+//! Order-preserving parallel map over a slice: rayon when the `parallel` feature is
+//! on (the default), a plain loop otherwise (e.g. single-threaded WASM).
+
+#[cfg(feature = "parallel")]
+pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    items.par_iter().map(f).collect()
+}
+
+#[cfg(not(feature = "parallel"))]
+pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    items.iter().map(f).collect()
+}

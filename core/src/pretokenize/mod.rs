@@ -1,0 +1,137 @@
+//! Pre-tokenization: splitting text into the pieces that BPE then merges.
+//!
+//! The official OpenAI patterns run on hand-written [`scanners`] (the bottleneck of
+//! every regex-based peer); any other pattern runs on `fancy-regex`, exactly as
+//! tiktoken does.
+
+mod runs;
+pub(crate) mod scanners;
+mod simd;
+pub(crate) mod unicode;
+
+use crate::error::{Error, Result};
+use scanners::{Cl100k, O200k, Scanner, R50k};
+use std::ops::ControlFlow;
+
+/// The official patterns, verbatim from tiktoken 0.14 (`tiktoken_ext/openai_public.py`).
+pub mod patterns {
+    /// r50k_base, p50k_base, p50k_edit and gpt2.
+    pub const R50K: &str = r"'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s";
+    /// GPT-2's original release pattern; matches exactly like [`R50K`].
+    pub const GPT2_ORIGINAL: &str = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+    /// cl100k_base.
+    pub const CL100K: &str = r"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s";
+    /// o200k_base and o200k_harmony.
+    pub const O200K: &str = concat!(
+        r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+        "|",
+        r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+        "|",
+        r"\p{N}{1,3}",
+        "|",
+        r" ?[^\s\p{L}\p{N}]+[\r\n/]*",
+        "|",
+        r"\s*[\r\n]+",
+        "|",
+        r"\s+(?!\S)",
+        "|",
+        r"\s+",
+    );
+}
+
+/// How an encoding splits text into pieces.
+#[derive(Debug, Clone)]
+pub(crate) enum Pretokenizer {
+    /// Scanner for [`patterns::R50K`].
+    R50k,
+    /// Scanner for [`patterns::CL100K`].
+    Cl100k,
+    /// Scanner for [`patterns::O200K`].
+    O200k,
+    /// Any other pattern, on the general regex engine.
+    Regex(Box<fancy_regex::Regex>),
+}
+
+impl Pretokenizer {
+    /// Picks the scanner for a known pattern, else compiles the regex.
+    pub(crate) fn for_pattern(pattern: &str) -> Result<Self> {
+        Ok(match pattern {
+            patterns::R50K | patterns::GPT2_ORIGINAL => Pretokenizer::R50k,
+            patterns::CL100K => Pretokenizer::Cl100k,
+            patterns::O200K => Pretokenizer::O200k,
+            // No backtracking limit: a limit would turn hostile input into an error
+            // half-way through a text; tiktoken does not set one either.
+            _ => Pretokenizer::Regex(Box::new(
+                fancy_regex::RegexBuilder::new(pattern)
+                    .backtrack_limit(usize::MAX)
+                    .build()
+                    .map_err(|e| Error::InvalidPattern(e.to_string()))?,
+            )),
+        })
+    }
+
+    /// A name for diagnostics: which engine runs.
+    pub(crate) fn engine(&self) -> &'static str {
+        match self {
+            Pretokenizer::R50k => "scanner:r50k",
+            Pretokenizer::Cl100k => "scanner:cl100k",
+            Pretokenizer::O200k => "scanner:o200k",
+            Pretokenizer::Regex(_) => "regex",
+        }
+    }
+
+    /// Calls `f(start, piece)` for every piece of `text`, in order, until it breaks.
+    #[inline]
+    pub(crate) fn for_each_piece<F>(&self, text: &str, f: F) -> Result<()>
+    where
+        F: FnMut(usize, &[u8]) -> ControlFlow<()>,
+    {
+        match self {
+            Pretokenizer::R50k => scan::<R50k, F>(text.as_bytes(), f),
+            Pretokenizer::Cl100k => scan::<Cl100k, F>(text.as_bytes(), f),
+            Pretokenizer::O200k => scan::<O200k, F>(text.as_bytes(), f),
+            Pretokenizer::Regex(regex) => return scan_regex(regex, text, f),
+        }
+        Ok(())
+    }
+}
+
+#[inline(always)]
+fn scan<S: Scanner, F: FnMut(usize, &[u8]) -> ControlFlow<()>>(text: &[u8], mut f: F) {
+    let mut start = 0;
+    while start < text.len() {
+        let end = S::piece_end(text, start);
+        debug_assert!(end > start && end <= text.len());
+        if f(start, &text[start..end]).is_break() {
+            return;
+        }
+        start = end;
+    }
+}
+
+fn scan_regex<F: FnMut(usize, &[u8]) -> ControlFlow<()>>(
+    regex: &fancy_regex::Regex,
+    text: &str,
+    mut f: F,
+) -> Result<()> {
+    // Like tiktoken: text between matches (if a pattern does not cover everything) is dropped.
+    for found in regex.find_iter(text) {
+        let found = found.map_err(|e| Error::PatternRuntime(e.to_string()))?;
+        if f(found.start(), found.as_str().as_bytes()).is_break() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Splits `text` into pieces with the pattern's engine (test and tooling helper).
+#[doc(hidden)]
+pub fn split(pattern: &str, text: &str) -> Result<Vec<String>> {
+    let pretokenizer = Pretokenizer::for_pattern(pattern)?;
+    let mut out = Vec::new();
+    pretokenizer.for_each_piece(text, |_, piece| {
+        out.push(String::from_utf8_lossy(piece).into_owned());
+        ControlFlow::Continue(())
+    })?;
+    Ok(out)
+}

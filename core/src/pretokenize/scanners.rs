@@ -1,0 +1,200 @@
+//! Hand-written equivalents of the official OpenAI pre-tokenization regexes.
+//!
+//! Each scanner answers one question: given a position in the text, where does the
+//! regex's next match end? The patterns cover every character, so matches tile the
+//! text and "next match" is always "the match starting here". The comments quote the
+//! alternative each branch implements, in the regex's own (leftmost-first) order;
+//! `tests/scanners.rs` checks every scanner against `fancy-regex` running the
+//! official pattern.
+
+use super::runs::*;
+use super::unicode::{char_at, is_other, LETTER, LOWERISH, NEWLINE, NUMBER, UPPERISH};
+
+/// A pre-tokenizer for one fixed pattern.
+pub(crate) trait Scanner {
+    /// End of the match starting at `start` (`start < text.len()`, a char boundary of
+    /// valid UTF-8). Always `> start`.
+    fn piece_end(text: &[u8], start: usize) -> usize;
+}
+
+/// r50k_base, p50k_base, p50k_edit, gpt2:
+/// `'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s`
+pub(crate) struct R50k;
+
+impl Scanner for R50k {
+    #[inline(always)]
+    fn piece_end(text: &[u8], i: usize) -> usize {
+        let b0 = text[i];
+        // '(?:[sdmt]|ll|ve|re)
+        if b0 == b'\'' {
+            if let Some(n) = contraction_len(text, i + 1, false) {
+                return i + 1 + n;
+            }
+        }
+        let (f0, l0) = char_at(text, i);
+        // ` ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++` without the space
+        if let Some(end) = r50k_class_run(text, i, f0, l0) {
+            return end;
+        }
+        // ... and with it
+        if b0 == b' ' && i + 1 < text.len() {
+            let (f1, l1) = char_at(text, i + 1);
+            if let Some(end) = r50k_class_run(text, i + 1, f1, l1) {
+                return end;
+            }
+        }
+        // \s++$|\s+(?!\S)|\s
+        trailing_aware_space(text, &space_run(text, i), i, l0)
+    }
+}
+
+#[inline(always)]
+fn r50k_class_run(text: &[u8], i: usize, flags: u8, len: usize) -> Option<usize> {
+    if flags & LETTER != 0 {
+        Some(run_of(text, i + len, LETTER))
+    } else if flags & NUMBER != 0 {
+        Some(run_of(text, i + len, NUMBER))
+    } else if is_other(flags) {
+        Some(run_other(text, i + len))
+    } else {
+        None
+    }
+}
+
+/// cl100k_base:
+/// `'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s`
+pub(crate) struct Cl100k;
+
+impl Scanner for Cl100k {
+    #[inline(always)]
+    fn piece_end(text: &[u8], i: usize) -> usize {
+        let b0 = text[i];
+        // '(?i:[sdmt]|ll|ve|re)
+        if b0 == b'\'' {
+            if let Some(n) = contraction_len(text, i + 1, true) {
+                return i + 1 + n;
+            }
+        }
+        let (f0, l0) = char_at(text, i);
+        // [^\r\n\p{L}\p{N}]?+\p{L}++
+        if f0 & LETTER != 0 {
+            return run_of(text, i + l0, LETTER);
+        }
+        if f0 & (NUMBER | NEWLINE) == 0 && i + l0 < text.len() {
+            let (f1, l1) = char_at(text, i + l0);
+            if f1 & LETTER != 0 {
+                return run_of(text, i + l0 + l1, LETTER);
+            }
+        }
+        // \p{N}{1,3}+
+        if f0 & NUMBER != 0 {
+            return up_to_three_numbers(text, i);
+        }
+        // ` ?[^\s\p{L}\p{N}]++[\r\n]*+`
+        if is_other(f0) {
+            return run_of_bytes(text, run_other(text, i + l0), b"\r\n");
+        }
+        if b0 == b' ' && i + 1 < text.len() {
+            let (f1, l1) = char_at(text, i + 1);
+            if is_other(f1) {
+                return run_of_bytes(text, run_other(text, i + 1 + l1), b"\r\n");
+            }
+        }
+        let run = space_run(text, i);
+        // \s++$
+        if run.end == text.len() {
+            return run.end;
+        }
+        // \s*[\r\n]
+        if let Some(end) = run.after_last_newline {
+            return end;
+        }
+        // \s+(?!\S)|\s
+        trailing_aware_space(text, &run, i, l0)
+    }
+}
+
+/// o200k_base, o200k_harmony: the alternation of
+/// `[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?`,
+/// `[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?`,
+/// `\p{N}{1,3}`, ` ?[^\s\p{L}\p{N}]+[\r\n/]*`, `\s*[\r\n]+`, `\s+(?!\S)`, `\s+`.
+pub(crate) struct O200k;
+
+impl Scanner for O200k {
+    #[inline(always)]
+    fn piece_end(text: &[u8], i: usize) -> usize {
+        let b0 = text[i];
+        let (f0, l0) = char_at(text, i);
+        // The two word alternatives, each first with the optional prefix character and
+        // then without, in the regex's backtracking order. A mark (\p{M}) can be both a
+        // prefix and a word character, which is why all four attempts are needed.
+        let prefix = f0 & (LETTER | NUMBER | NEWLINE) == 0 && i + l0 < text.len();
+        let word_end = (if prefix { lower_word(text, i + l0) } else { None })
+            .or_else(|| lower_word(text, i))
+            .or_else(|| if prefix { upper_word(text, i + l0) } else { None })
+            .or_else(|| upper_word(text, i));
+        if let Some(end) = word_end {
+            return contraction_suffix(text, end);
+        }
+        // \p{N}{1,3}
+        if f0 & NUMBER != 0 {
+            return up_to_three_numbers(text, i);
+        }
+        // ` ?[^\s\p{L}\p{N}]+[\r\n/]*`
+        if is_other(f0) {
+            return run_of_bytes(text, run_other(text, i + l0), b"\r\n/");
+        }
+        if b0 == b' ' && i + 1 < text.len() {
+            let (f1, l1) = char_at(text, i + 1);
+            if is_other(f1) {
+                return run_of_bytes(text, run_other(text, i + 1 + l1), b"\r\n/");
+            }
+        }
+        let run = space_run(text, i);
+        // \s*[\r\n]+
+        if let Some(end) = run.after_last_newline {
+            return end;
+        }
+        // \s+(?!\S)|\s+
+        trailing_aware_space(text, &run, i, l0)
+    }
+}
+
+/// `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+` at `s`, with backtracking:
+/// the upper run is as long as possible such that a lower character follows it.
+#[inline(always)]
+fn lower_word(text: &[u8], s: usize) -> Option<usize> {
+    let mut j = s;
+    // End of the last character of the upper run that is also in the lower class.
+    let mut last_both = None;
+    while j < text.len() {
+        let (flags, len) = char_at(text, j);
+        if flags & UPPERISH == 0 {
+            if flags & LOWERISH != 0 {
+                return Some(run_of(text, j + len, LOWERISH));
+            }
+            break;
+        }
+        j += len;
+        if flags & LOWERISH != 0 {
+            last_both = Some(j);
+        }
+    }
+    // Backtrack into the upper run: its last lower-class character ends the match
+    // (everything after it in the run is Lu/Lt, which the lower class does not take).
+    last_both
+}
+
+/// `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*` at `s`.
+#[inline(always)]
+fn upper_word(text: &[u8], s: usize) -> Option<usize> {
+    let mut j = s;
+    while j < text.len() {
+        let (flags, len) = char_at(text, j);
+        if flags & UPPERISH == 0 {
+            break;
+        }
+        j += len;
+    }
+    (j > s).then(|| run_of(text, j, LOWERISH))
+}
