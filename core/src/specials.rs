@@ -47,9 +47,9 @@ impl SpecialTokens {
             if by_text.insert(text.clone(), *rank).is_some() {
                 return Err(Error::InvalidVocabulary(format!("special token {text:?} defined twice")));
             }
-            if let Some(other) = by_rank.insert(*rank, text.clone()) {
-                return Err(Error::InvalidVocabulary(format!("special tokens {other:?} and {text:?} share id {rank}")));
-            }
+            // Two strings may share an id (o200k_harmony: <|endofprompt|> and
+            // <|reserved_200018|>); decoding gives the first defined, as tiktoken does.
+            by_rank.entry(*rank).or_insert_with(|| text.clone());
         }
         let matcher = if ordered.is_empty() { None } else { Some(build_matcher(ordered.iter().map(|(t, _)| t))?) };
         Ok(SpecialTokens { ordered, by_text, by_rank, matcher })
