@@ -32,8 +32,8 @@ pub(super) fn merge(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(Rank)) {
             end: i as u32 + 1,
             prev: if i == 0 { NONE } else { i as u32 - 1 },
             next: if i + 1 == n { NONE } else { i as u32 + 1 },
-            token: vocab.rank_or_max(&piece[i..i + 1]),
-            pair: if i + 1 < n { vocab.rank_or_max(&piece[i..i + 2]) } else { NO_RANK },
+            token: vocab.byte_rank(piece[i]),
+            pair: if i + 1 < n { vocab.byte_pair_rank(piece[i], piece[i + 1]) } else { NO_RANK },
         })
         .collect();
     let initial: Vec<Reverse<u64>> =

@@ -26,36 +26,73 @@ pub(crate) struct Vocab {
     arena: Vec<u8>,
     /// `arena[offsets[r]..offsets[r + 1]]` are the bytes of rank `r`; empty for a hole.
     offsets: Vec<u32>,
-    /// Open addressing, linear probing. Slot = `(tag << 32) | (rank + 1)`, 0 = empty.
-    slots: Vec<u64>,
+    /// Open addressing, linear probing; a token's first 8 bytes live in its slot, so
+    /// most lookups touch one cache line and never the arena.
+    slots: Vec<Slot>,
     /// `64 - log2(slots.len())`, for Fibonacci hashing.
     shift: u32,
+    /// One bit per 4 slots' worth of hash space, set where a token hashes: most
+    /// lookups made while merging are misses, and this 128-256 KiB filter stays in
+    /// cache where the slot table (MBs) does not.
+    filter: Vec<u64>,
     /// Number of tokens (ranks that are not holes).
     len: usize,
     /// Length in bytes of the longest token: longer slices are rejected without hashing.
     max_token_len: usize,
     /// `single_byte[b]` is the rank of the one-byte token `b`, or NO_RANK.
     single_byte: [Rank; 256],
+    /// `byte_pair[a << 8 | b]` is the rank of the two-byte token `ab`, or NO_RANK:
+    /// the first round of every merge, without hashing (256 KiB).
+    byte_pair: Vec<Rank>,
+}
+
+/// One hash table entry; `len == 0` marks an empty slot.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    prefix: u64,
+    rank: Rank,
+    len: u32,
 }
 
 const HASH_MUL: u64 = 0x9E37_79B9_7F4A_7C15;
+/// The filter has `2^FILTER_EXTRA_BITS` bits per slot.
+const FILTER_EXTRA_BITS: u32 = 2;
+
+/// The first `min(8, len)` bytes as a little-endian u64, zero-padded, without a
+/// variable-length copy (overlapping loads; OR-ing equal bytes is harmless).
+#[inline(always)]
+fn prefix_u64(b: &[u8]) -> u64 {
+    let n = b.len();
+    if n >= 8 {
+        u64::from_le_bytes(b[..8].try_into().expect("8 bytes"))
+    } else if n >= 4 {
+        let lo = u32::from_le_bytes(b[..4].try_into().expect("4 bytes")) as u64;
+        let hi = u32::from_le_bytes(b[n - 4..n].try_into().expect("4 bytes")) as u64;
+        lo | (hi << ((n - 4) * 8))
+    } else if n >= 2 {
+        let lo = u16::from_le_bytes(b[..2].try_into().expect("2 bytes")) as u64;
+        let hi = u16::from_le_bytes(b[n - 2..n].try_into().expect("2 bytes")) as u64;
+        lo | (hi << ((n - 2) * 8))
+    } else if n == 1 {
+        b[0] as u64
+    } else {
+        0
+    }
+}
 
 #[inline(always)]
-fn hash_bytes(bytes: &[u8]) -> u64 {
-    // One multiply per 8 bytes; tokens average 6-7 bytes, so usually one or two rounds.
-    let mut h = (bytes.len() as u64).wrapping_mul(HASH_MUL);
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().expect("chunks_exact(8) yields 8 bytes"));
-        h = (h.rotate_left(23) ^ word).wrapping_mul(HASH_MUL);
+fn hash_bytes(prefix: u64, bytes: &[u8]) -> u64 {
+    // One multiply per 8 bytes; most tokens are at most 8 bytes long.
+    let mut h = (prefix ^ (bytes.len() as u64).rotate_right(8)).wrapping_mul(HASH_MUL);
+    if bytes.len() > 8 {
+        let mut chunks = bytes[8..].chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("chunks_exact(8) yields 8 bytes"));
+            h = (h.rotate_left(23) ^ word).wrapping_mul(HASH_MUL);
+        }
+        h = (h.rotate_left(23) ^ prefix_u64(chunks.remainder())).wrapping_mul(HASH_MUL);
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut buf = [0u8; 8];
-        buf[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(23) ^ u64::from_le_bytes(buf)).wrapping_mul(HASH_MUL);
-    }
-    h ^ (h >> 29)
+    h
 }
 
 impl Vocab {
@@ -103,68 +140,116 @@ impl Vocab {
         let len = (0..rank_limit).filter(|&r| !span(r).is_empty()).count();
         let bits = ((len.max(1) * 2).next_power_of_two().trailing_zeros()).max(4);
         let shift = 64 - bits;
-        let mut slots = vec![0u64; 1usize << bits];
+        let mut slots = vec![Slot::default(); 1usize << bits];
         let mask = slots.len() - 1;
         let mut max_token_len = 0;
         let mut single_byte = [NO_RANK; 256];
+        let mut byte_pair = vec![NO_RANK; 1 << 16];
+        let mut filter = vec![0u64; (1usize << (bits + FILTER_EXTRA_BITS)) / 64];
         for rank in 0..rank_limit {
             let bytes = span(rank);
             if bytes.is_empty() {
                 continue;
             }
             max_token_len = max_token_len.max(bytes.len());
-            if bytes.len() == 1 {
-                single_byte[bytes[0] as usize] = rank as Rank;
+            match bytes.len() {
+                1 => single_byte[bytes[0] as usize] = rank as Rank,
+                2 => byte_pair[(bytes[0] as usize) << 8 | bytes[1] as usize] = rank as Rank,
+                _ => {}
             }
-            let h = hash_bytes(bytes);
-            let mut i = (h.wrapping_mul(HASH_MUL) >> shift) as usize;
+            let prefix = prefix_u64(bytes);
+            let h = hash_bytes(prefix, bytes);
+            let f = (h >> (shift - FILTER_EXTRA_BITS)) as usize;
+            filter[f / 64] |= 1 << (f % 64);
+            let mut i = (h >> shift) as usize;
             loop {
                 let slot = slots[i];
-                if slot == 0 {
-                    slots[i] = ((h as u32 as u64) << 32) | (rank as u64 + 1);
+                if slot.len == 0 {
+                    slots[i] = Slot { prefix, rank: rank as Rank, len: bytes.len() as u32 };
                     break;
                 }
-                let other = (slot as u32 - 1) as usize;
-                if (slot >> 32) as u32 == h as u32 && span(other) == bytes {
+                if slot.prefix == prefix && span(slot.rank as usize) == bytes {
                     return Err(Error::InvalidVocabulary(format!(
-                        "token {:?} has two ranks, {other} and {rank}",
-                        String::from_utf8_lossy(bytes)
+                        "token {:?} has two ranks, {} and {rank}",
+                        String::from_utf8_lossy(bytes),
+                        slot.rank
                     )));
                 }
                 i = (i + 1) & mask;
             }
         }
-        Ok(Vocab { arena, offsets, slots, shift, len, max_token_len, single_byte })
+        Ok(Vocab { arena, offsets, slots, shift, filter, len, max_token_len, single_byte, byte_pair })
     }
 
     /// The rank of exactly these bytes, if they are a token.
     #[inline(always)]
     pub(crate) fn get(&self, bytes: &[u8]) -> Option<Rank> {
-        if bytes.len() > self.max_token_len {
+        let len = bytes.len();
+        if len > self.max_token_len {
             return None;
         }
-        if bytes.len() == 1 {
-            let r = self.single_byte[bytes[0] as usize];
+        if len <= 2 {
+            let r = match len {
+                1 => self.single_byte[bytes[0] as usize],
+                2 => self.byte_pair[(bytes[0] as usize) << 8 | bytes[1] as usize],
+                _ => NO_RANK,
+            };
             return (r != NO_RANK).then_some(r);
         }
-        let h = hash_bytes(bytes);
-        let tag = h as u32;
+        let prefix = prefix_u64(bytes);
+        let h = hash_bytes(prefix, bytes);
+        let f = (h >> (self.shift - FILTER_EXTRA_BITS)) as usize;
+        if self.filter[f / 64] & (1 << (f % 64)) == 0 {
+            return None;
+        }
         let mask = self.slots.len() - 1;
-        let mut i = (h.wrapping_mul(HASH_MUL) >> self.shift) as usize;
+        let mut i = (h >> self.shift) as usize;
         loop {
-            // SAFETY-free indexing: `i` is always masked into range.
             let slot = self.slots[i];
-            if slot == 0 {
+            if slot.len == 0 {
                 return None;
             }
-            if (slot >> 32) as u32 == tag {
-                let rank = (slot as u32) - 1;
-                if self.token_bytes(rank) == bytes {
-                    return Some(rank);
-                }
+            if slot.prefix == prefix
+                && slot.len as usize == len
+                && (len <= 8 || self.token_bytes(slot.rank)[8..] == bytes[8..])
+            {
+                return Some(slot.rank);
             }
             i = (i + 1) & mask;
         }
+    }
+
+    /// Asks the CPU to start loading the cache lines a later `get(bytes)` will read, so
+    /// that lookups of consecutive pieces overlap instead of stalling one by one.
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, bytes: &[u8]) {
+        #[cfg(target_arch = "x86_64")]
+        if bytes.len() > 2 && bytes.len() <= self.max_token_len {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            let h = hash_bytes(prefix_u64(bytes), bytes);
+            let f = (h >> (self.shift - FILTER_EXTRA_BITS)) as usize;
+            let i = (h >> self.shift) as usize;
+            // SAFETY: prefetching is a hint that never faults; both indices are in
+            // bounds anyway (they are computed exactly as in `get`).
+            unsafe {
+                _mm_prefetch(self.filter.as_ptr().wrapping_add(f / 64) as *const i8, _MM_HINT_T0);
+                _mm_prefetch(self.slots.as_ptr().wrapping_add(i) as *const i8, _MM_HINT_T0);
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = bytes;
+    }
+
+    /// Rank of the two-byte token `[a, b]`, or `NO_RANK`.
+    #[inline(always)]
+    pub(crate) fn byte_pair_rank(&self, a: u8, b: u8) -> Rank {
+        self.byte_pair[(a as usize) << 8 | b as usize]
+    }
+
+    /// Rank of the one-byte token `b`, or `NO_RANK`.
+    #[inline(always)]
+    pub(crate) fn byte_rank(&self, b: u8) -> Rank {
+        self.single_byte[b as usize]
     }
 
     /// Rank of these bytes or `NO_RANK`.

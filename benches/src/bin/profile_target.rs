@@ -1,0 +1,32 @@
+//! Tokenizes the corpus documents in a loop with tokfare only: a target for `perf record`.
+//!
+//!     cargo build --release -p tokfare-benches --bin profile_target
+//!     perf record -g target/release/profile_target o200k_base encode 3
+
+use tokfare_benches::{corpus, documents};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let encoding = args.next().unwrap_or_else(|| "o200k_base".into());
+    let op = args.next().unwrap_or_else(|| "encode".into());
+    let rounds: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(3);
+    let only = args.next();
+    let enc = tokfare::get_encoding(&encoding).expect("built-in encoding");
+    let corpus = corpus();
+    let docs: Vec<&str> = corpus
+        .iter()
+        .filter(|(name, _)| only.as_ref().is_none_or(|o| o == name))
+        .flat_map(|(_, t)| documents(t, 8192))
+        .collect();
+    let mut total = 0;
+    for _ in 0..rounds {
+        for d in &docs {
+            total += match op.as_str() {
+                "count" => enc.count(d),
+                "scan" => enc.count_pieces(d),
+                _ => enc.encode_ordinary(d).len(),
+            };
+        }
+    }
+    println!("{total}");
+}
