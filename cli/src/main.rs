@@ -1,1 +1,200 @@
-fn main() {}
+//! `tokfare`: tokenize, count and decode from the command line.
+//!
+//! Exit status: 0 on success, 1 on bad input (unreadable file, invalid UTF-8,
+//! disallowed special token, unknown id ...), 2 on a usage error.
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+use tokfare::{Encoding, SpecialSet};
+
+#[derive(Parser)]
+#[command(name = "tokfare", version, about = "Exact, fast tokenizer and token counter (OpenAI tiktoken encodings)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the token ids of a text as a JSON array.
+    Encode {
+        #[command(flatten)]
+        tokenizer: Tokenizer,
+        /// Recognise special tokens in the text: `all` or a comma-separated list.
+        /// Without it, special-token strings are ordinary text (like encode_ordinary).
+        #[arg(long, value_name = "all|NAME,...")]
+        allowed_special: Option<String>,
+        /// Input file, or `-` for standard input.
+        #[arg(default_value = "-")]
+        file: String,
+    },
+    /// Count the tokens of each file and the total.
+    Count {
+        #[command(flatten)]
+        tokenizer: Tokenizer,
+        /// Print JSON (`{"files": [{"path", "tokens", "bytes"}], "total": N}`).
+        #[arg(long)]
+        json: bool,
+        /// Input files (`-` for standard input).
+        #[arg(default_value = "-")]
+        files: Vec<String>,
+    },
+    /// Turn token ids (a JSON array or whitespace-separated numbers) back into text.
+    Decode {
+        #[command(flatten)]
+        tokenizer: Tokenizer,
+        /// Replace invalid UTF-8 with U+FFFD instead of failing.
+        #[arg(long)]
+        lossy: bool,
+        /// Input file, or `-` for standard input.
+        #[arg(default_value = "-")]
+        file: String,
+    },
+    /// List the encodings and which engine runs them.
+    Encodings,
+}
+
+#[derive(Args)]
+struct Tokenizer {
+    /// Encoding name (see `tokfare encodings`).
+    #[arg(long, short, conflicts_with = "model")]
+    encoding: Option<String>,
+    /// Model name, e.g. gpt-4o, gpt-4, text-embedding-3-small (default: gpt-4o).
+    #[arg(long, short)]
+    model: Option<String>,
+}
+
+impl Tokenizer {
+    fn load(&self) -> Result<Arc<Encoding>, String> {
+        match (&self.encoding, &self.model) {
+            (Some(name), _) => tokfare::get_encoding(name),
+            (None, Some(model)) => tokfare::encoding_for_model(model),
+            (None, None) => tokfare::encoding_for_model("gpt-4o"),
+        }
+        .map_err(|e| e.to_string())
+    }
+}
+
+fn read_input(path: &str) -> Result<Vec<u8>, String> {
+    let mut data = Vec::new();
+    if path == "-" {
+        std::io::stdin().read_to_end(&mut data).map_err(|e| format!("standard input: {e}"))?;
+    } else {
+        data = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    }
+    Ok(data)
+}
+
+fn read_text(path: &str) -> Result<String, String> {
+    let data = read_input(path)?;
+    let label = if path == "-" { "standard input" } else { path };
+    tokfare::text_from_utf8(&data).map_err(|e| format!("{label}: {e}"))?;
+    String::from_utf8(data).map_err(|e| format!("{label}: {e}"))
+}
+
+fn parse_ids(text: &str) -> Result<Vec<u32>, String> {
+    let trimmed = text.trim();
+    let body = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']')).unwrap_or(trimmed);
+    body.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<u32>().map_err(|_| format!("{s:?} is not a token id (a non-negative integer below 2^32)")))
+        .collect()
+}
+
+fn write_out(bytes: &[u8]) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes).and_then(|_| out.flush()).map_err(|e| format!("writing output: {e}"))
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Encode { tokenizer, allowed_special, file } => {
+            let enc = tokenizer.load()?;
+            let text = read_text(&file)?;
+            let ids = match allowed_special.as_deref() {
+                None => enc.encode_ordinary(&text),
+                Some("all") => enc.encode(&text, SpecialSet::All, SpecialSet::None).map_err(|e| e.to_string())?,
+                Some(list) => {
+                    let names: Vec<&str> = list.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+                    if let Some(bad) = names.iter().find(|n| enc.encode_single_token(n.as_bytes()).map_or(true, |id| !enc.is_special_token(id))) {
+                        return Err(format!("{bad:?} is not a special token of {}", enc.name()));
+                    }
+                    enc.encode(&text, SpecialSet::Some(&names), SpecialSet::None).map_err(|e| e.to_string())?
+                }
+            };
+            let json = serde_json::to_string(&ids).map_err(|e| e.to_string())?;
+            write_out(format!("{json}\n").as_bytes())
+        }
+        Command::Count { tokenizer, json, files } => {
+            let enc = tokenizer.load()?;
+            let mut rows = Vec::new();
+            let mut total = 0usize;
+            for path in &files {
+                let text = read_text(path)?;
+                let tokens = count_with_bar(&enc, &text);
+                total += tokens;
+                rows.push((path.clone(), tokens, text.len()));
+            }
+            let out = if json {
+                let files: Vec<_> = rows
+                    .iter()
+                    .map(|(p, t, b)| serde_json::json!({"path": p, "tokens": t, "bytes": b}))
+                    .collect();
+                format!("{}\n", serde_json::json!({"encoding": enc.name(), "files": files, "total": total}))
+            } else {
+                let mut s = String::new();
+                for (path, tokens, _) in &rows {
+                    s.push_str(&format!("{tokens:>12}  {path}\n"));
+                }
+                s.push_str(&format!("{total:>12}  total ({})\n", enc.name()));
+                s
+            };
+            write_out(out.as_bytes())
+        }
+        Command::Decode { tokenizer, lossy, file } => {
+            let enc = tokenizer.load()?;
+            let text = read_text(&file)?;
+            let ids = parse_ids(&text)?;
+            let decoded = if lossy { enc.decode_lossy(&ids) } else { enc.decode(&ids) }.map_err(|e| e.to_string())?;
+            write_out(decoded.as_bytes())
+        }
+        Command::Encodings => {
+            let mut s = String::new();
+            for name in tokfare::list_encoding_names() {
+                match tokfare::get_encoding(name) {
+                    Ok(enc) => s.push_str(&format!("{name:<14} n_vocab={:<7} engine={}\n", enc.n_vocab(), enc.engine())),
+                    Err(e) => s.push_str(&format!("{name:<14} unavailable: {e}\n")),
+                }
+            }
+            write_out(s.as_bytes())
+        }
+    }
+}
+
+/// Counts with a progress bar on standard error for inputs over 16 MB on a terminal.
+fn count_with_bar(enc: &Encoding, text: &str) -> usize {
+    if text.len() < 16 << 20 || !std::io::stderr().is_terminal() {
+        return enc.count(text);
+    }
+    let bar = ProgressBar::new(text.len() as u64);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}") {
+        bar.set_style(style);
+    }
+    let n = enc.count_with_progress(text, |done| bar.set_position(done as u64));
+    bar.finish_and_clear();
+    n
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("tokfare: error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -296,6 +296,25 @@ impl Encoding {
         (n <= limit).then_some(n)
     }
 
+    /// [`count`](Self::count) that calls `progress(bytes_done)` about every MiB, for
+    /// progress bars on large inputs.
+    pub fn count_with_progress(&self, text: &str, mut progress: impl FnMut(usize)) -> usize {
+        const STEP: usize = 1 << 20;
+        let vocab = &self.vocab;
+        let mut n = 0;
+        let mut next_report = STEP;
+        self.for_each_piece(text, |start, piece| {
+            n += bpe::count_piece(vocab, piece);
+            if start >= next_report {
+                progress(start);
+                next_report = start + STEP;
+            }
+            ControlFlow::Continue(())
+        });
+        progress(text.len());
+        n
+    }
+
     /// Number of tokens of `encode(text, allowed, disallowed)`.
     pub fn count_with_special(&self, text: &str, allowed: SpecialSet<'_>, disallowed: SpecialSet<'_>) -> Result<usize> {
         let allowed_set = self.specials.allowed(allowed);
