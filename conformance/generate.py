@@ -2,18 +2,23 @@
 """Generate tokfare's conformance vectors from the official tiktoken (the oracle).
 
     source ~/.cache/tokfare-oracle/env.sh      # after shared/tools/oracle-setup.sh
-    $ORACLE_DIR/venv/bin/python conformance/generate.py
+    $ORACLE_DIR/venv/bin/python conformance/generate.py            # rewrite the vectors
+    $ORACLE_DIR/venv/bin/python conformance/generate.py --check    # fail if they differ
 
 Writes, deterministically (same tiktoken version -> same bytes):
   tokenize/ordinary.jsonl  {"encoding", "text", "ids"}                     encode_ordinary
   tokenize/special.jsonl   {"encoding", "text", "allowed_special", "disallowed_special",
                             "ids" | "error"}                                encode with specials
+  tokenize/custom.jsonl    {"pattern", "text", "ids"}: cl100k_base's ranks with another pattern and
+                           the specials <|x|>=100300, <|y|>=100301, encoded with allowed_special="all"
+  models.jsonl             {"model", "encoding" | "error"}                 encoding_name_for_model
   errors.jsonl             {"encoding", "decode", "error"} and/or {"encoding", "decode", "bytes_hex"}
 Every binding runs these files; see README.md for the schema.
 """
 import json
 import pathlib
 import random
+import sys
 
 import tiktoken
 
@@ -147,6 +152,30 @@ def main():
         errors.append({"encoding": name, "decode": [partial], "bytes_hex": enc.decode_single_token_bytes(partial).hex(),
                        "error": "invalid_utf8"})
 
+    # model name -> encoding, from tiktoken's own tables
+    from tiktoken.model import MODEL_PREFIX_TO_ENCODING, MODEL_TO_ENCODING
+    models = [{"model": m, "encoding": tiktoken.encoding_name_for_model(m)} for m in MODEL_TO_ENCODING]
+    for prefix in MODEL_PREFIX_TO_ENCODING:
+        for suffix in ["", "2025-01-01", "mini", ":custom:org:id"]:
+            models.append({"model": prefix + suffix, "encoding": tiktoken.encoding_name_for_model(prefix + suffix)})
+    for unknown in ["", "gpt", "claude-3-opus", "GPT-4O", " gpt-4o", "o2", "llama-3"]:
+        try:
+            tiktoken.encoding_name_for_model(unknown)
+            raise SystemExit(f"{unknown!r} unexpectedly maps")
+        except KeyError:
+            models.append({"model": unknown, "error": "unknown_model"})
+
+    # custom encodings (the general regex path): cl100k's ranks with other patterns
+    base = tiktoken.get_encoding("cl100k_base")
+    custom = []
+    for pattern in [r"""\S+|\s+""", r"""[\p{L}]+|[^\p{L}]+""", r"""\p{N}{1,2}|[^\p{N}]+""", r"""(?i:ab|cd)|\w+|\W"""]:
+        enc = tiktoken.Encoding("custom", pat_str=pattern, mergeable_ranks=base._mergeable_ranks,
+                                special_tokens={"<|x|>": 100300, "<|y|>": 100301})
+        for text in EDGE_TEXTS[:60] + ["abcd ABCD <|x|> <|y|>", "12345 ab12cd"]:
+            custom.append({"pattern": pattern, "text": text, "ids": enc.encode(text, allowed_special="all")})
+
+    write(HERE / "models.jsonl", models)
+    write(HERE / "tokenize" / "custom.jsonl", custom)
     write(HERE / "tokenize" / "ordinary.jsonl", ordinary)
     write(HERE / "tokenize" / "special.jsonl", special)
     write(HERE / "errors.jsonl", errors)
@@ -164,12 +193,23 @@ def _is_partial(enc, i):
         return True
 
 
+CHECK = "--check" in sys.argv
+STALE = []
+
+
 def write(path, rows):
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"{path.relative_to(HERE.parent)}: {len(rows)} cases")
+    data = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    name = path.relative_to(HERE.parent)
+    if CHECK:
+        if not path.exists() or path.read_text("utf-8") != data:
+            STALE.append(str(name))
+        print(f"{name}: {len(rows)} cases {'DIFFER' if str(name) in STALE else 'up to date'}")
+        return
+    path.write_text(data, encoding="utf-8", newline="\n") if sys.version_info >= (3, 10) else path.write_text(data, "utf-8")
+    print(f"{name}: {len(rows)} cases")
 
 
 if __name__ == "__main__":
     main()
+    if STALE:
+        sys.exit("conformance vectors differ from the oracle's output: " + ", ".join(STALE) + " (rerun without --check)")

@@ -46,14 +46,17 @@ pub fn documents(text: &str, max_bytes: usize) -> Vec<&str> {
     docs
 }
 
+/// A tokenizing function: text in, number of tokens out.
+pub type TokenizeFn = Box<dyn Fn(&str) -> usize + Sync>;
+
 /// A tokenizer under test.
 pub struct Peer {
     /// Name shown in tables.
     pub name: &'static str,
     /// Encode to ids (the ids are returned so the work cannot be optimised away).
-    pub encode: Box<dyn Fn(&str) -> usize + Sync>,
+    pub encode: TokenizeFn,
     /// Count only, where the peer has such an API.
-    pub count: Option<Box<dyn Fn(&str) -> usize + Sync>>,
+    pub count: Option<TokenizeFn>,
 }
 
 /// tokfare, tiktoken-rs and bpe-openai for `encoding` (`cl100k_base` or `o200k_base`).

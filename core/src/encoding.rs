@@ -459,7 +459,7 @@ fn token_boundaries(text: &str, offsets: &[usize]) -> Vec<(usize, usize)> {
             cuts.push((offset, index));
         }
     }
-    if text.len() > 0 {
+    if !text.is_empty() {
         cuts.push((text.len(), offsets.len()));
     }
     cuts

@@ -112,3 +112,36 @@ fn decode_error_vectors() {
         }
     }
 }
+
+#[test]
+fn model_vectors() {
+    let rows = rows("models.jsonl");
+    assert!(rows.len() > 100);
+    for row in rows {
+        let model = row["model"].as_str().expect("model");
+        match row.get("encoding").and_then(Value::as_str) {
+            Some(encoding) => {
+                assert_eq!(tokfare::encoding_name_for_model(model).ok(), Some(encoding), "{model}");
+                assert_eq!(tokfare::encoding_for_model(model).expect("maps").name(), encoding);
+            }
+            None => assert_eq!(tokfare::encoding_name_for_model(model).expect_err(model).code(), "unknown_model"),
+        }
+    }
+}
+
+#[test]
+fn custom_encoding_vectors() {
+    let base = get_encoding("cl100k_base").expect("built-in");
+    let ranks: Vec<(Vec<u8>, Rank)> = base.mergeable_ranks().map(|(r, b)| (b.to_vec(), r)).collect();
+    let mut cache: std::collections::HashMap<String, tokfare::Encoding> = Default::default();
+    for row in rows("tokenize/custom.jsonl") {
+        let pattern = row["pattern"].as_str().expect("pattern");
+        let enc = cache.entry(pattern.to_string()).or_insert_with(|| {
+            let specials = vec![("<|x|>".to_string(), 100300), ("<|y|>".to_string(), 100301)];
+            tokfare::Encoding::new("custom", pattern, ranks.clone(), specials, None).expect("valid custom encoding")
+        });
+        assert_eq!(enc.engine(), "regex");
+        let text = row["text"].as_str().expect("text");
+        assert_eq!(enc.encode(text, SpecialSet::All, SpecialSet::None).expect("encodes"), ids(&row["ids"]), "{pattern} on {text:?}");
+    }
+}

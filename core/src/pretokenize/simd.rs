@@ -98,7 +98,7 @@ mod tests {
     fn simd_equals_scalar_on_every_byte_at_every_position() {
         for b in 0..=255u8 {
             for pos in 0..40 {
-                let mut v = vec![b'q'; 40];
+                let mut v = [b'q'; 40];
                 v[pos] = b;
                 for start in 0..v.len() {
                     assert_eq!(ascii_letters(&v[start..]), ascii_letters_scalar(&v[start..]), "byte {b} pos {pos}");

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# All of tokfare's tests, from a fresh machine: the README's test command, and what CI runs.
+#
+#   scripts/test.sh
+#
+# 1. builds the offline reference tokenizers (official tiktoken, via shared/tools/oracle-setup.sh)
+#    in $TOKFARE_ORACLE_DIR (default ~/.cache/tokfare-oracle; CI uses a fresh directory);
+# 2. checks the checked-in conformance vectors are exactly what the oracle produces today;
+# 3. has the oracle tokenize the whole shared corpus (expected ids for the parity tests);
+# 4. runs every Rust test (core, CLI), clippy with warnings denied, and checks the benchmarks build.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+shared=${TOKFARE_SHARED:-$root/../shared}
+oracle=${TOKFARE_ORACLE_DIR:-$HOME/.cache/tokfare-oracle}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
+step() { printf '\n==> %s\n' "$*"; }
+
+[ -d "$shared/corpus" ] || { echo "missing $shared/corpus (set TOKFARE_SHARED)" >&2; exit 1; }
+
+step "oracle: official tiktoken in $oracle"
+bash "$shared/tools/oracle-setup.sh" "$oracle"
+python="$oracle/venv/bin/python"
+export TIKTOKEN_CACHE_DIR="$oracle/tiktoken-cache"
+
+step "conformance vectors are the oracle's output"
+"$python" conformance/generate.py --check
+
+step "oracle ids for the whole corpus"
+"$python" conformance/corpus_oracle.py "$CARGO_TARGET_DIR/oracle-corpus"
+
+step "cargo test (core, cli)"
+TOKFARE_CORPUS_IDS="$CARGO_TARGET_DIR/oracle-corpus" TOKFARE_REQUIRE_ORACLE=1 \
+  cargo test --workspace --exclude tokfare-benches 2>&1 | tee "$CARGO_TARGET_DIR/test.log"
+
+step "clippy (warnings denied) and benchmarks build"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo check --quiet -p tokfare-benches --all-targets
+
+step "summary"
+grep -E '^test result:' "$CARGO_TARGET_DIR/test.log" | awk '{p+=$4; f+=$6} END {printf "rust: %d passed, %d failed\n", p, f; exit f > 0}'
