@@ -12,6 +12,15 @@ fn main() {
     let rounds: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(3);
     let only = args.next();
     let enc = tokfare::get_encoding(&encoding).expect("built-in encoding");
+    if op == "long" {
+        // One long "word": `profile_target o200k_base long 1 a` tokenizes 10 MB of `a`.
+        let unit = only.unwrap_or_else(|| "a".into());
+        let text = unit.repeat(10_000_000 / unit.len());
+        let started = std::time::Instant::now();
+        let n: usize = (0..rounds).map(|_| enc.encode_ordinary(&text).len()).sum();
+        println!("{n} tokens, {:.2} s per round", started.elapsed().as_secs_f64() / rounds as f64);
+        return;
+    }
     let corpus = corpus();
     let docs: Vec<&str> = corpus
         .iter()
