@@ -59,12 +59,13 @@ impl Tournament {
     }
 }
 
-/// Lowest `(rank, position)` key of one block of `pair`.
-#[inline]
+/// Lowest `(rank, position)` key of one block of `pair` (a vectorised min, then
+/// the first position holding it).
+#[inline(always)]
 fn block_min(pair: &[Rank], block: usize) -> u64 {
     let start = block * BLOCK;
     let slice = &pair[start..(start + BLOCK).min(pair.len())];
-    let min = slice.iter().copied().min().unwrap_or(NO_RANK);
+    let min = slice.iter().copied().fold(NO_RANK, Rank::min);
     if min == NO_RANK {
         return EMPTY;
     }
@@ -72,7 +73,23 @@ fn block_min(pair: &[Rank], block: usize) -> u64 {
     key(min, start + offset)
 }
 
-pub(super) fn merge(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(Rank)) {
+pub(super) fn merge(vocab: &Vocab, piece: &[u8], emit: impl FnMut(Rank)) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return unsafe { merge_avx2(vocab, piece, emit) };
+    }
+    merge_portable(vocab, piece, emit)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn merge_avx2(vocab: &Vocab, piece: &[u8], emit: impl FnMut(Rank)) {
+    merge_portable(vocab, piece, emit)
+}
+
+#[inline(always)]
+fn merge_portable(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(Rank)) {
     let n = piece.len();
     assert!(n < NONE as usize, "pieces are limited to 4 GiB");
     let mut end: Vec<u32> = (1..=n as u32).collect();

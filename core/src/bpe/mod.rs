@@ -9,6 +9,7 @@
 //!    single "word" is fine.
 
 mod long;
+mod reference;
 mod small;
 
 use crate::vocab::{Rank, Vocab};
@@ -42,7 +43,11 @@ pub(crate) fn count_piece(vocab: &Vocab, piece: &[u8]) -> usize {
 /// Requires every single byte to be a token (checked when an encoding is built).
 #[inline]
 pub(crate) fn merge(vocab: &Vocab, piece: &[u8], emit: impl FnMut(Rank)) {
-    if piece.len() <= SMALL_PIECE {
+    // The short path packs ranks into u32 keys with the position; a vocabulary with
+    // ids beyond that (over 67 million tokens) takes tiktoken's own algorithm there.
+    if piece.len() <= SMALL_PIECE && vocab.rank_limit() > small::MAX_KEYED_RANK {
+        reference::merge(vocab, piece, emit);
+    } else if piece.len() <= SMALL_PIECE {
         small::merge(vocab, piece, emit);
     } else {
         long::merge(vocab, piece, emit);
@@ -52,41 +57,6 @@ pub(crate) fn merge(vocab: &Vocab, piece: &[u8], emit: impl FnMut(Rank)) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// tiktoken's `_byte_pair_merge`, transcribed, as the reference.
-    fn reference(vocab: &Vocab, piece: &[u8]) -> Vec<Rank> {
-        let mut parts: Vec<(usize, Rank)> = Vec::new();
-        for i in 0..piece.len() - 1 {
-            parts.push((i, vocab.rank_or_max(&piece[i..i + 2])));
-        }
-        parts.push((piece.len() - 1, Rank::MAX));
-        parts.push((piece.len(), Rank::MAX));
-        let get = |parts: &Vec<(usize, Rank)>, i: usize| {
-            if i + 3 < parts.len() {
-                vocab.rank_or_max(&piece[parts[i].0..parts[i + 3].0])
-            } else {
-                Rank::MAX
-            }
-        };
-        loop {
-            let mut min = (Rank::MAX, usize::MAX);
-            for (i, &(_, r)) in parts[..parts.len() - 1].iter().enumerate() {
-                if r < min.0 {
-                    min = (r, i);
-                }
-            }
-            if min.0 == Rank::MAX {
-                break;
-            }
-            let i = min.1;
-            if i > 0 {
-                parts[i - 1].1 = get(&parts, i - 1);
-            }
-            parts[i].1 = get(&parts, i);
-            parts.remove(i + 1);
-        }
-        parts.windows(2).map(|w| vocab.rank_or_max(&piece[w[0].0..w[1].0])).collect()
-    }
 
     fn toy_vocab() -> Vocab {
         let mut pairs: Vec<(Vec<u8>, Rank)> = (0..=255u8).map(|b| (vec![b], b as Rank)).collect();
@@ -108,7 +78,8 @@ mod tests {
                         if (seed >> 33) % 2 == 0 { b'a' } else { b'b' }
                     })
                     .collect();
-                let expected = reference(&vocab, &piece);
+                let mut expected = Vec::new();
+                reference::merge(&vocab, &piece, |r| expected.push(r));
                 let mut small_out = Vec::new();
                 let mut long_out = Vec::new();
                 long::merge(&vocab, &piece, |r| long_out.push(r));

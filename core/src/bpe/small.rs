@@ -1,25 +1,69 @@
 //! tiktoken's `_byte_pair_merge` on fixed stack arrays, for pieces of at most
 //! [`SMALL_PIECE`](super::SMALL_PIECE) bytes.
 //!
-//! Part `i` starts at byte `i` for its whole life, so `pair[i]` (the rank of merging
-//! part `i` with its right neighbour, `NO_RANK` when impossible or when part `i` was
-//! merged away) can stay at a fixed index: the "lowest rank, leftmost" search is a
-//! branch-free scan of a flat array that the compiler vectorises, instead of a walk
-//! along a list. Neighbours are found through `next` / `prev` links.
+//! Part `i` starts at byte `i` for its whole life, so its merge candidate can live at a
+//! fixed index as one `u32` key, `rank << 6 | i` (`u32::MAX` when there is none): the
+//! next merge, "lowest rank, leftmost first", is then simply the smallest key, found by
+//! a branch-free pass over eight lanes at a time that the compiler turns into SIMD
+//! (AVX2 when the CPU has it, detected at run time; SSE2 otherwise). Neighbours are
+//! found through `next` / `prev` links. Vocabularies with ranks of 2^26 or more take
+//! the long-piece path instead (see `super::merge`).
 
 use super::SMALL_PIECE;
 use crate::vocab::{Rank, Vocab, NO_RANK};
 
 const END: u8 = u8::MAX;
+const POS_BITS: u32 = 6;
+const NO_KEY: u32 = u32::MAX;
+/// Largest rank that fits in a key.
+pub(super) const MAX_KEYED_RANK: Rank = (1 << (32 - POS_BITS)) - 2;
+const _: () = assert!(SMALL_PIECE <= 1 << POS_BITS && SMALL_PIECE % 8 == 0);
+
+#[inline(always)]
+fn key(rank: Rank, pos: usize) -> u32 {
+    if rank == NO_RANK {
+        NO_KEY
+    } else {
+        (rank << POS_BITS) | pos as u32
+    }
+}
+
+/// Smallest of `keys` (a multiple of 8 long), eight independent lanes at a time.
+#[inline(always)]
+fn min_key(keys: &[u32]) -> u32 {
+    let mut lanes = [NO_KEY; 8];
+    for chunk in keys.chunks_exact(8) {
+        for (lane, &k) in lanes.iter_mut().zip(chunk) {
+            *lane = (*lane).min(k);
+        }
+    }
+    lanes.into_iter().fold(NO_KEY, u32::min)
+}
 
 #[inline]
-pub(super) fn merge(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(Rank)) {
+pub(super) fn merge(vocab: &Vocab, piece: &[u8], emit: impl FnMut(Rank)) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return unsafe { merge_avx2(vocab, piece, emit) };
+    }
+    merge_portable(vocab, piece, emit)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn merge_avx2(vocab: &Vocab, piece: &[u8], emit: impl FnMut(Rank)) {
+    merge_portable(vocab, piece, emit)
+}
+
+#[inline(always)]
+fn merge_portable(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(Rank)) {
     let n = piece.len();
-    debug_assert!((2..=SMALL_PIECE).contains(&n) && SMALL_PIECE < END as usize);
+    debug_assert!((2..=SMALL_PIECE).contains(&n));
     let mut end = [0u8; SMALL_PIECE];
     let mut next = [END; SMALL_PIECE];
     let mut prev = [END; SMALL_PIECE];
-    let mut pair = [NO_RANK; SMALL_PIECE];
+    let mut keys = [NO_KEY; SMALL_PIECE];
     let mut token = [NO_RANK; SMALL_PIECE];
     for i in 0..n {
         end[i] = i as u8 + 1;
@@ -28,30 +72,30 @@ pub(super) fn merge(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(Rank)) {
     for i in 0..n - 1 {
         next[i] = i as u8 + 1;
         prev[i + 1] = i as u8;
-        pair[i] = vocab.byte_pair_rank(piece[i], piece[i + 1]);
+        keys[i] = key(vocab.byte_pair_rank(piece[i], piece[i + 1]), i);
     }
-    let pairs = &mut pair[..n];
+    let keys = &mut keys[..n.next_multiple_of(8)];
     loop {
-        let min = pairs.iter().copied().min().unwrap_or(NO_RANK);
-        if min == NO_RANK {
+        let min = min_key(keys);
+        if min == NO_KEY {
             break;
         }
-        let a = pairs.iter().position(|&r| r == min).unwrap_or(0);
+        let a = (min & ((1 << POS_BITS) - 1)) as usize;
         let b = next[a] as usize;
-        token[a] = min;
+        token[a] = min >> POS_BITS;
         end[a] = end[b];
         next[a] = next[b];
-        pairs[b] = NO_RANK;
-        pairs[a] = match next[a] {
-            END => NO_RANK,
+        keys[b] = NO_KEY;
+        keys[a] = match next[a] {
+            END => NO_KEY,
             c => {
                 prev[c as usize] = a as u8;
-                vocab.rank_or_max(&piece[a..end[c as usize] as usize])
+                key(vocab.rank_or_max(&piece[a..end[c as usize] as usize]), a)
             }
         };
         if prev[a] != END {
             let p = prev[a] as usize;
-            pairs[p] = vocab.rank_or_max(&piece[p..end[a] as usize]);
+            keys[p] = key(vocab.rank_or_max(&piece[p..end[a] as usize]), p);
         }
     }
     let mut i = 0u8;
