@@ -15,7 +15,7 @@ mod small;
 use crate::vocab::{Rank, Vocab};
 
 /// Pieces up to this many bytes take the stack-array path.
-pub(crate) const SMALL_PIECE: usize = 64;
+pub(crate) const SMALL_PIECE: usize = 128;
 
 /// Appends the tokens of `piece` to `out`.
 #[inline(always)]

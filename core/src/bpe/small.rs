@@ -13,7 +13,7 @@ use super::SMALL_PIECE;
 use crate::vocab::{Rank, Vocab, NO_RANK};
 
 const END: u8 = u8::MAX;
-const POS_BITS: u32 = 6;
+const POS_BITS: u32 = 7;
 const NO_KEY: u32 = u32::MAX;
 /// Largest rank that fits in a key.
 pub(super) const MAX_KEYED_RANK: Rank = (1 << (32 - POS_BITS)) - 2;
