@@ -110,6 +110,12 @@ impl Encoding {
         self.pretokenizer.engine()
     }
 
+    /// Whether this encoding's pre-tokenizer has settled boundaries (the built-in
+    /// patterns do; see [`TokenCounter`](crate::TokenCounter)).
+    pub(crate) fn has_settled_boundaries(&self) -> bool {
+        !matches!(self.pretokenizer, Pretokenizer::Regex(_))
+    }
+
     /// The largest token id (ordinary or special).
     pub fn max_token_value(&self) -> Rank {
         let ordinary = self.vocab.rank_limit().saturating_sub(1);

@@ -22,6 +22,7 @@
 mod bpe;
 mod encoding;
 mod error;
+mod incremental;
 mod parallel;
 pub mod pretokenize;
 mod registry;
@@ -30,6 +31,7 @@ mod vocab;
 
 pub use encoding::Encoding;
 pub use error::{Error, Result};
+pub use incremental::{SliceCounter, TokenCounter};
 pub use registry::{encoding_for_model, encoding_name_for_model, get_encoding, list_encoding_names, ENCODING_NAMES};
 pub use specials::SpecialSet;
 pub use vocab::Rank;
