@@ -116,6 +116,12 @@ impl Encoding {
         !matches!(self.pretokenizer, Pretokenizer::Regex(_))
     }
 
+    /// The rank table (for in-crate tests of the merge paths).
+    #[cfg(test)]
+    pub(crate) fn vocab(&self) -> &Vocab {
+        &self.vocab
+    }
+
     /// The largest token id (ordinary or special).
     pub fn max_token_value(&self) -> Rank {
         let ordinary = self.vocab.rank_limit().saturating_sub(1);

@@ -58,6 +58,39 @@ pub(crate) fn merge(vocab: &Vocab, piece: &[u8], emit: impl FnMut(Rank)) {
 mod tests {
     use super::*;
 
+    /// The short and long paths equal tiktoken's algorithm on the real vocabularies,
+    /// on random multi-script text.
+    #[test]
+    fn fast_paths_equal_reference_on_real_vocabularies() {
+        const CHARS: &[&str] = &[
+            "中", "文", "字", "の", "は", "カ", "ー", "한", "국", "Ж", "ж", "и", "й", "ё", "é", "ß", "ç", "α", "ω", "ا", "ل",
+            "😀", "🏽", "\u{200d}", "\u{301}", "€", "—", "…", "a", "b", "e", " ", "1", "'", "\u{a0}", "\u{3000}", "ſ",
+        ];
+        let mut seed = 0x9E37_79B9_u64;
+        for name in ["cl100k_base", "o200k_base", "r50k_base"] {
+            let enc = crate::get_encoding(name).expect("built-in");
+            let vocab = enc.vocab();
+            for len in 1..220 {
+                for _ in 0..6 {
+                    let piece: String = (0..len)
+                        .map(|_| {
+                            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                            CHARS[(seed >> 33) as usize % CHARS.len()]
+                        })
+                        .collect();
+                    let piece = piece.as_bytes();
+                    if piece.len() < 2 {
+                        continue;
+                    }
+                    let (mut fast, mut slow) = (Vec::new(), Vec::new());
+                    merge(vocab, piece, |r| fast.push(r));
+                    reference::merge(vocab, piece, |r| slow.push(r));
+                    assert_eq!(fast, slow, "{name} on {:?}", String::from_utf8_lossy(piece));
+                }
+            }
+        }
+    }
+
     fn toy_vocab() -> Vocab {
         let mut pairs: Vec<(Vec<u8>, Rank)> = (0..=255u8).map(|b| (vec![b], b as Rank)).collect();
         for (i, t) in ["aa", "ab", "ba", "aaa", "aab", "abab", "aaaa", "bb", "abba", "baab"].iter().enumerate() {
