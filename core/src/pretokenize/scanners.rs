@@ -124,6 +124,11 @@ impl Scanner for O200k {
     #[inline(always)]
     fn piece_end(text: &[u8], i: usize) -> usize {
         let b0 = text[i];
+        // ASCII words, with or without a leading space, are most pieces of most text.
+        let word_start = if b0 == b' ' { i + 1 } else { i };
+        if let Some(end) = text.get(word_start).and_then(|&w| ascii_o200k_word(text, word_start, w)) {
+            return end;
+        }
         let (f0, l0) = char_at(text, i);
         // The two word alternatives, each first with the optional prefix character and
         // then without, in the regex's backtracking order. A mark (\p{M}) can be both a
@@ -158,6 +163,31 @@ impl Scanner for O200k {
         // \s+(?!\S)|\s+
         trailing_aware_space(text, &run, i, l0)
     }
+}
+
+/// The o200k word alternatives for a word starting with the ASCII letter `w` at `s`,
+/// when it can be decided from ASCII alone (else `None`: take the general path).
+/// `[A-Z]+` then `[a-z]+` is alternative one (upper run, lower run); `[A-Z]+` followed
+/// by neither a lower-case nor a non-ASCII character fails alternative one (no
+/// character of the run is lower-case) and is alternative two; `[a-z]+` is
+/// alternative one with an empty upper run. A leading space is the optional prefix,
+/// which both alternatives try first.
+#[inline(always)]
+fn ascii_o200k_word(text: &[u8], s: usize, w: u8) -> Option<usize> {
+    if !w.is_ascii_alphabetic() {
+        return None;
+    }
+    let mut j = s;
+    while j < text.len() && text[j].is_ascii_uppercase() {
+        j += 1;
+    }
+    while j < text.len() && text[j].is_ascii_lowercase() {
+        j += 1;
+    }
+    if j < text.len() && text[j] >= 0x80 {
+        return None;
+    }
+    Some(contraction_suffix(text, j))
 }
 
 /// `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+` at `s`, with backtracking:
