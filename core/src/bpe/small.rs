@@ -47,24 +47,36 @@ pub(super) fn merge(vocab: &Vocab, piece: &[u8], emit: impl FnMut(Rank)) {
         // SAFETY: the CPU supports AVX2 (checked just above).
         return unsafe { merge_avx2(vocab, piece, emit) };
     }
-    merge_portable(vocab, piece, emit)
+    merge_sized(vocab, piece, emit)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn merge_avx2(vocab: &Vocab, piece: &[u8], emit: impl FnMut(Rank)) {
-    merge_portable(vocab, piece, emit)
+    merge_sized(vocab, piece, emit)
+}
+
+/// Picks arrays just big enough: most pieces that need merging are short, and
+/// initialising five 128-entry arrays for a 10-byte word would cost more than merging it.
+#[inline(always)]
+fn merge_sized(vocab: &Vocab, piece: &[u8], emit: impl FnMut(Rank)) {
+    match piece.len() {
+        0..=16 => merge_portable::<16>(vocab, piece, emit),
+        17..=32 => merge_portable::<32>(vocab, piece, emit),
+        33..=64 => merge_portable::<64>(vocab, piece, emit),
+        _ => merge_portable::<SMALL_PIECE>(vocab, piece, emit),
+    }
 }
 
 #[inline(always)]
-fn merge_portable(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(Rank)) {
+fn merge_portable<const N: usize>(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(Rank)) {
     let n = piece.len();
-    debug_assert!((2..=SMALL_PIECE).contains(&n));
-    let mut end = [0u8; SMALL_PIECE];
-    let mut next = [END; SMALL_PIECE];
-    let mut prev = [END; SMALL_PIECE];
-    let mut keys = [NO_KEY; SMALL_PIECE];
-    let mut token = [NO_RANK; SMALL_PIECE];
+    debug_assert!((2..=N).contains(&n) && N <= SMALL_PIECE && N % 8 == 0);
+    let mut end = [0u8; N];
+    let mut next = [END; N];
+    let mut prev = [END; N];
+    let mut keys = [NO_KEY; N];
+    let mut token = [NO_RANK; N];
     for i in 0..n {
         end[i] = i as u8 + 1;
         token[i] = vocab.byte_rank(piece[i]);
