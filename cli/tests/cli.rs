@@ -106,3 +106,15 @@ fn bad_input_fails_with_status_1_and_a_message() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not valid UTF-8"));
     assert!(stdout(&tokfare(&["decode", "-e", "cl100k_base", "--lossy"], input.as_bytes())).contains('\u{fffd}'));
 }
+
+#[test]
+fn the_readme_main_command_works() {
+    // README: `cargo run --release -p tokfare-cli -- count --model gpt-4o README.md conformance/README.md`
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let readme = format!("{root}/README.md");
+    let conformance = format!("{root}/conformance/README.md");
+    let out = stdout(&tokfare(&["count", "--model", "gpt-4o", &readme, &conformance], b""));
+    let enc = tokfare::encoding_for_model("gpt-4o").expect("model");
+    let total: usize = [&readme, &conformance].iter().map(|p| enc.count(&std::fs::read_to_string(p).expect("file"))).sum();
+    assert!(out.contains(&format!("{total}  total (o200k_base)")), "{out}");
+}
