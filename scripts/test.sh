@@ -7,7 +7,8 @@
 #    in $TOKFARE_ORACLE_DIR (default ~/.cache/tokfare-oracle; CI uses a fresh directory);
 # 2. checks the checked-in conformance vectors are exactly what the oracle produces today;
 # 3. has the oracle tokenize the whole shared corpus (expected ids for the parity tests);
-# 4. runs every Rust test (core, CLI), clippy with warnings denied, and checks the benchmarks build.
+# 4. runs every Rust test (core, CLI), the one-vocabulary build natively and for wasm32,
+#    clippy with warnings denied, and checks the benchmarks build.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -32,6 +33,13 @@ step "oracle ids for the whole corpus"
 step "cargo test (core, cli)"
 TOKFARE_CORPUS_IDS="$CARGO_TARGET_DIR/oracle-corpus" TOKFARE_REQUIRE_ORACLE=1 \
   cargo test --workspace --exclude tokfare-benches 2>&1 | tee "$CARGO_TARGET_DIR/test.log"
+
+step "a size-sensitive build: one vocabulary, no rayon (native test, wasm32 with and without simd128)"
+cargo test --quiet -p tokfare --no-default-features --features o200k --lib registry:: 2>&1 | tee -a "$CARGO_TARGET_DIR/test.log"
+rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
+cargo check --quiet -p tokfare --no-default-features --features o200k --target wasm32-unknown-unknown
+RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR="$CARGO_TARGET_DIR/wasm-simd128" \
+  cargo check --quiet -p tokfare --no-default-features --features o200k --target wasm32-unknown-unknown
 
 step "clippy (warnings denied) and benchmarks build"
 cargo clippy --workspace --all-targets --quiet -- -D warnings

@@ -221,3 +221,28 @@ pub fn encoding_name_for_model(model: &str) -> Result<&'static str> {
 pub fn encoding_for_model(model: &str) -> Result<Arc<Encoding>> {
     get_encoding(encoding_name_for_model(model)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each encoding's vocabulary is behind its own feature; leaving one out gives a
+    /// typed error naming the feature (run with `--no-default-features --features o200k`).
+    #[test]
+    fn encodings_follow_their_features() {
+        for (name, feature, built) in [
+            ("r50k_base", "r50k", cfg!(feature = "r50k")),
+            ("p50k_edit", "p50k", cfg!(feature = "p50k")),
+            ("cl100k_base", "cl100k", cfg!(feature = "cl100k")),
+            ("o200k_harmony", "o200k", cfg!(feature = "o200k")),
+        ] {
+            match get_encoding(name) {
+                Ok(enc) => assert!(built && enc.name() == name),
+                Err(err) => {
+                    assert!(!built, "{name}: {err}");
+                    assert_eq!(err, Error::EncodingNotBuilt { name: name.into(), feature });
+                }
+            }
+        }
+    }
+}
