@@ -5,7 +5,8 @@
 #
 # 1. builds the offline reference tokenizers (official tiktoken, via shared/tools/oracle-setup.sh)
 #    in $TOKFARE_ORACLE_DIR (default ~/.cache/tokfare-oracle; CI uses a fresh directory);
-# 2. checks the checked-in conformance vectors are exactly what the oracle produces today;
+# 2. checks the embedded vocabularies and the conformance vectors are exactly what the
+#    official files and the oracle produce today;
 # 3. has the oracle tokenize the whole shared corpus (expected ids for the parity tests);
 # 4. runs every Rust test (core, CLI), the one-vocabulary build natively and for wasm32,
 #    clippy with warnings denied, and checks the benchmarks build.
@@ -23,6 +24,9 @@ step "oracle: official tiktoken in $oracle"
 bash "$shared/tools/oracle-setup.sh" "$oracle"
 python="$oracle/venv/bin/python"
 export TIKTOKEN_CACHE_DIR="$oracle/tiktoken-cache"
+
+step "embedded vocabularies are the official rank files (sha256-pinned), packed"
+"$python" tools/pack_vocab.py --check "$oracle/tiktoken"
 
 step "conformance vectors are the oracle's output"
 "$python" conformance/generate.py --check

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Pack OpenAI's official `.tiktoken` rank files into tokfare's compact embedded form.
 
-    python3 tools/pack_vocab.py [SOURCE_DIR]     (default: $ORACLE_DIR/tiktoken, see shared/tools/oracle-setup.sh)
+    python3 tools/pack_vocab.py [--check] [SOURCE_DIR]
+        (SOURCE_DIR defaults to $ORACLE_DIR/tiktoken, see shared/tools/oracle-setup.sh;
+         --check compares with core/data instead of writing: CI runs it)
 
 Every source file is checked against the sha256 that tiktoken itself pins
 (`tiktoken_ext/openai_public.py`) before anything is written, so the embedded
@@ -97,7 +99,9 @@ def gpt2_ranks(src):
 
 def main():
     default = pathlib.Path(os.environ.get("ORACLE_DIR", pathlib.Path.home() / ".cache/tokfare-oracle")) / "tiktoken"
-    src = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else default
+    args = [a for a in sys.argv[1:] if a != "--check"]
+    check = "--check" in sys.argv[1:]
+    src = pathlib.Path(args[0]) if args else default
     out_dir = pathlib.Path(__file__).resolve().parent.parent / "core" / "data"
     out_dir.mkdir(parents=True, exist_ok=True)
     packed = {}
@@ -114,10 +118,19 @@ def main():
     else:
         sys.exit("gpt2 vocab.bpe/encoder.json missing or not the official files")
     # p50k_base extends r50k_base; both are stored whole (simplicity over 400 KB).
+    stale = []
     for name, ranks in packed.items():
         data = pack(ranks)
-        (out_dir / f"{name}.tfv").write_bytes(data)
-        print(f"{name}: {len(ranks)} tokens -> {len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()}")
+        target = out_dir / f"{name}.tfv"
+        if check:
+            same = target.exists() and target.read_bytes() == data
+            stale += [] if same else [name]
+            print(f"{name}: {'matches' if same else 'DIFFERS from'} core/data/{name}.tfv")
+        else:
+            target.write_bytes(data)
+            print(f"{name}: {len(ranks)} tokens -> {len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()}")
+    if stale:
+        sys.exit("embedded vocabularies differ from the official files: " + ", ".join(stale))
 
 
 if __name__ == "__main__":
