@@ -126,6 +126,14 @@ fn custom_encodings_from_rank_files_and_their_errors() {
     assert_eq!(enc.encode("abc<|end|>", SpecialSet::All, SpecialSet::None).expect("ok"), vec![257, 300]);
     assert_eq!(enc.n_vocab(), 301);
 
+    // Patterns that match the empty string, or do not cover the text, are fine:
+    // empty matches carry no tokens, uncovered text is dropped (as in tiktoken).
+    for (pattern, text, expected) in [("a*", "aab b", vec![97, 97]), ("", "abc", vec![]), ("b", "abcb", vec![98, 98])] {
+        let enc = Encoding::from_tiktoken_bytes("odd", file.as_bytes(), pattern, vec![]).expect("valid");
+        assert_eq!(enc.encode_ordinary(text), expected, "{pattern:?} on {text:?}");
+        assert_eq!(enc.count(text), expected.len());
+    }
+
     let bad = |r: tokfare::Result<Encoding>| r.expect_err("must fail").code();
     assert_eq!(bad(Encoding::from_tiktoken_bytes("x", b"!!! 0\n", "a", vec![])), "invalid_rank_file");
     assert_eq!(bad(Encoding::from_tiktoken_bytes("x", file.as_bytes(), "(unclosed", vec![])), "invalid_pattern");

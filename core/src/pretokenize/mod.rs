@@ -114,9 +114,14 @@ fn scan_regex<F: FnMut(usize, &[u8]) -> ControlFlow<()>>(
     text: &str,
     mut f: F,
 ) -> Result<()> {
-    // Like tiktoken: text between matches (if a pattern does not cover everything) is dropped.
+    // Like tiktoken: text between matches (if a pattern does not cover everything) is
+    // dropped. Empty matches (a pattern like `a*`) hold no bytes, so no tokens: skipped
+    // (tiktoken would crash on them).
     for found in regex.find_iter(text) {
         let found = found.map_err(|e| Error::PatternRuntime(e.to_string()))?;
+        if found.as_str().is_empty() {
+            continue;
+        }
         if f(found.start(), found.as_str().as_bytes()).is_break() {
             break;
         }
