@@ -73,7 +73,8 @@ pub fn peers(encoding: &str) -> Vec<Peer> {
         "cl100k_base" => bpe_openai::cl100k_base(),
         _ => bpe_openai::o200k_base(),
     };
-    vec![
+    #[allow(unused_mut)]
+    let mut all = vec![
         Peer {
             name: "tokfare",
             encode: Box::new(move |t| ours.encode_ordinary(t).len()),
@@ -85,5 +86,49 @@ pub fn peers(encoding: &str) -> Vec<Peer> {
             encode: Box::new(move |t| bpe.encode(t).len()),
             count: Some(Box::new(move |t| bpe.count(t))),
         },
-    ]
+    ];
+    #[cfg(feature = "fastokens")]
+    all.push(fastokens_peer(encoding));
+    all
+}
+
+/// fastokens built from the same (official) ranks tokfare embeds.
+#[cfg(feature = "fastokens")]
+fn fastokens_peer(encoding: &str) -> Peer {
+    let tokenizer = fastokens_tokenizer(encoding);
+    Peer {
+        name: "fastokens",
+        encode: Box::new(move |t| tokenizer.encode_ordinary(t).expect("fastokens encodes").len()),
+        count: None,
+    }
+}
+
+/// fastokens' ids for each document (a fresh tokenizer), to check it is exact here.
+#[cfg(feature = "fastokens")]
+pub fn fastokens_ids(encoding: &str, docs: &[&str]) -> Vec<Vec<u32>> {
+    let tokenizer = fastokens_tokenizer(encoding);
+    docs.iter().map(|d| tokenizer.encode_ordinary(d).expect("fastokens encodes")).collect()
+}
+
+#[cfg(feature = "fastokens")]
+fn fastokens_tokenizer(encoding: &str) -> fastokens::Tokenizer {
+    use base64::Engine as _;
+    let ours = tokfare::get_encoding(encoding).expect("built-in encoding");
+    let mut file = String::new();
+    for (rank, bytes) in ours.mergeable_ranks() {
+        file.push_str(&base64::engine::general_purpose::STANDARD.encode(bytes));
+        file.push_str(&format!(" {rank}\n"));
+    }
+    let config = match encoding {
+        "cl100k_base" => fastokens::TiktokenConfig::cl100k_base(),
+        _ => fastokens::TiktokenConfig::o200k_base(),
+    };
+    fastokens::Tokenizer::from_tiktoken_str(&file, config).expect("fastokens loads")
+}
+
+/// Empties fastokens' per-thread pretoken caches (its own benchmark hook), so a first
+/// pass is measured cold.
+#[cfg(feature = "fastokens")]
+pub fn reset_fastokens_caches() {
+    fastokens::models::bpe::__bench_reset_thread_caches();
 }

@@ -43,8 +43,14 @@ fn main() {
     let docs: Vec<&str> = corpus.iter().flat_map(|(_, t)| documents(t, 8192)).collect();
     let total: usize = docs.iter().map(|d| d.len()).sum();
     println!("\n## Throughput, single thread, whole corpus as {} documents of <= 8 KiB ({:.1} MB), MB/s, median of {rounds} rounds\n", docs.len(), total as f64 / 1e6);
-    println!("| encoding | op | tokfare | tiktoken-rs 0.12 | bpe-openai 0.3 | tokfare / tiktoken-rs | tokfare / bpe-openai |");
-    println!("|---|---|---|---|---|---|---|");
+    let extra = peers("o200k_base").len() > 3;
+    if extra {
+        println!("| encoding | op | tokfare | tiktoken-rs 0.12 | bpe-openai 0.3 | tokfare / tiktoken-rs | tokfare / bpe-openai | fastokens 0.3.5 (encode) | tokfare / fastokens |");
+        println!("|---|---|---|---|---|---|---|---|---|");
+    } else {
+        println!("| encoding | op | tokfare | tiktoken-rs 0.12 | bpe-openai 0.3 | tokfare / tiktoken-rs | tokfare / bpe-openai |");
+        println!("|---|---|---|---|---|---|---|");
+    }
     for encoding in ["cl100k_base", "o200k_base"] {
         let peers = peers(encoding);
         let mut encode = vec![Vec::new(); peers.len()];
@@ -71,15 +77,41 @@ fn main() {
             };
             // A peer without a count API is compared on its encode.
             let tik = r[1].or(rate(&encode[1]));
+            let more = if extra {
+                let fast = rate(&encode[3]);
+                format!(" {} | {} |", cell(fast), ratio(r[0], fast))
+            } else {
+                String::new()
+            };
             println!(
-                "| {encoding} | {op} | {} | {} | {} | {} | {} |",
+                "| {encoding} | {op} | {} | {} | {} | {} | {} |{more}",
                 cell(r[0]), cell(r[1]), cell(r[2]), ratio(r[0], tik), ratio(r[0], r[2].or(rate(&encode[2])))
             );
         }
     }
 
+    #[cfg(feature = "fastokens")]
+    if extra {
+        println!("\n## fastokens: first pass in a fresh process state vs later passes (its pretoken cache), and id parity\n");
+        println!("| encoding | first pass MB/s | later passes MB/s (median) | ids equal tokfare's on all documents |\n|---|---|---|---|");
+        for encoding in ["cl100k_base", "o200k_base"] {
+            let p = peers(encoding);
+            tokfare_benches::reset_fastokens_caches();
+            let (first, _) = time(|| docs.iter().map(|d| (p[3].encode)(d)).sum::<usize>());
+            let later: Vec<Duration> = (0..rounds).map(|_| time(|| docs.iter().map(|d| (p[3].encode)(d)).sum::<usize>()).0).collect();
+            let ids = tokfare_benches::fastokens_ids(encoding, &docs);
+            let enc = tokfare::get_encoding(encoding).expect("built-in");
+            let equal = docs.iter().zip(&ids).all(|(d, i)| &enc.encode_ordinary(d) == i);
+            println!("| {encoding} | {:.1} | {:.1} | {equal} |", mbps(total, first), mbps(total, median(later)));
+        }
+    }
+
     println!("\n## Per corpus file, encode, single thread, MB/s (median of {rounds})\n");
-    println!("| file | encoding | tokfare | tiktoken-rs | bpe-openai |\n|---|---|---|---|---|");
+    if extra {
+        println!("| file | encoding | tokfare | tiktoken-rs | bpe-openai | fastokens |\n|---|---|---|---|---|---|");
+    } else {
+        println!("| file | encoding | tokfare | tiktoken-rs | bpe-openai |\n|---|---|---|---|---|");
+    }
     for (file, text) in &corpus {
         let docs = documents(text, 8192);
         for encoding in ["cl100k_base", "o200k_base"] {
