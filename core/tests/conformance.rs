@@ -14,8 +14,12 @@ fn ids(v: &Value) -> Vec<Rank> {
     v.as_array().expect("ids array").iter().map(|x| x.as_u64().expect("id") as Rank).collect()
 }
 
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array().expect("list").iter().map(|x| x.as_str().expect("string").to_string()).collect()
+/// A special-token argument as the vectors write it: `"all"` (`None`) or a list.
+fn special_arg(v: &Value) -> Option<Vec<&str>> {
+    match v {
+        Value::String(s) if s == "all" => None,
+        v => Some(v.as_array().expect("\"all\" or a list").iter().map(|x| x.as_str().expect("string")).collect()),
+    }
 }
 
 #[test]
@@ -50,26 +54,10 @@ fn special_token_vectors() {
     for row in &rows {
         let enc = get_encoding(row["encoding"].as_str().expect("encoding")).expect("built-in encoding");
         let text = row["text"].as_str().expect("text");
-        let allowed_list;
-        let allowed_refs: Vec<&str>;
-        let allowed = match &row["allowed_special"] {
-            Value::String(s) if s == "all" => SpecialSet::All,
-            v => {
-                allowed_list = strings(v);
-                allowed_refs = allowed_list.iter().map(String::as_str).collect();
-                SpecialSet::Some(&allowed_refs)
-            }
-        };
-        let disallowed_list;
-        let disallowed_refs: Vec<&str>;
-        let disallowed = match &row["disallowed_special"] {
-            Value::String(s) if s == "all" => SpecialSet::All,
-            v => {
-                disallowed_list = strings(v);
-                disallowed_refs = disallowed_list.iter().map(String::as_str).collect();
-                SpecialSet::Some(&disallowed_refs)
-            }
-        };
+        let allowed_list = special_arg(&row["allowed_special"]);
+        let disallowed_list = special_arg(&row["disallowed_special"]);
+        let allowed = allowed_list.as_deref().map_or(SpecialSet::All, SpecialSet::Some);
+        let disallowed = disallowed_list.as_deref().map_or(SpecialSet::All, SpecialSet::Some);
         let got = enc.encode(text, allowed, disallowed);
         let context = format!("{} on {text:?} allowed={} disallowed={}", enc.name(), row["allowed_special"], row["disallowed_special"]);
         match row.get("ids") {
