@@ -96,6 +96,69 @@ pub enum Error {
         /// Why it is refused.
         reason: String,
     },
+    /// A money amount, rate or currency that is not acceptable (negative rate, unknown
+    /// currency code, amounts in two currencies added together ...).
+    #[error("invalid money: {0}")]
+    InvalidMoney(String),
+    /// A schedule (declarative file or built in code) is malformed; `path` names the field.
+    #[error("invalid schedule at {path}: {reason}")]
+    InvalidSchedule {
+        /// Where in the document, e.g. `schedules.pro.tiers[2].up_to` (`$` is the root).
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A price catalog (LiteLLM format) is malformed; `path` names the field.
+    #[error("invalid catalog at {path}: {reason}")]
+    InvalidCatalog {
+        /// Where in the document, e.g. `gpt-4o.input_cost_per_token`.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A usage object or usage-log line that cannot be read.
+    #[error("invalid usage{}: {path}: {reason}", line.map(|l| format!(" on line {l}")).unwrap_or_default())]
+    InvalidUsage {
+        /// 1-based line of a usage log, when reading one.
+        line: Option<usize>,
+        /// The field, e.g. `usage.prompt_tokens` (`$` is the whole object).
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// No price is known for a model: never priced as $0. `suggestions` are close names.
+    #[error("no price for model {model:?}{}", suggest(suggestions))]
+    UnknownModelPrice {
+        /// The model name asked for.
+        model: String,
+        /// Known model names that look alike, best first.
+        suggestions: Vec<String>,
+    },
+    /// An event id already recorded with different content (a true duplicate is not an error).
+    #[error("event {id:?} was already recorded with different content")]
+    ConflictingEvent {
+        /// The event id.
+        id: String,
+    },
+    /// A meter journal could not be read or written.
+    #[error("journal {path}: {reason}")]
+    Journal {
+        /// The journal file.
+        path: String,
+        /// What failed (I/O error or corrupt record, with its line).
+        reason: String,
+    },
+    /// A quantity or amount outside the representable range.
+    #[error("overflow: {0}")]
+    Overflow(String),
+}
+
+fn suggest(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", suggestions.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", "))
+    }
 }
 
 impl Error {
@@ -115,6 +178,14 @@ impl Error {
             Error::InvalidPattern(_) => "invalid_pattern",
             Error::PatternRuntime(_) => "pattern_runtime",
             Error::InvalidArgument { .. } => "invalid_argument",
+            Error::InvalidMoney(_) => "invalid_money",
+            Error::InvalidSchedule { .. } => "invalid_schedule",
+            Error::InvalidCatalog { .. } => "invalid_catalog",
+            Error::InvalidUsage { .. } => "invalid_usage",
+            Error::UnknownModelPrice { .. } => "unknown_model_price",
+            Error::ConflictingEvent { .. } => "conflicting_event",
+            Error::Journal { .. } => "journal",
+            Error::Overflow(_) => "overflow",
         }
     }
 }

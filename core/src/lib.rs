@@ -16,7 +16,9 @@
 //! # Ok::<(), tokfare::Error>(())
 //! ```
 //!
-//! Data flows one way: text -> [pre-tokenizer](pretokenize) -> BPE -> ids.
+//! Data flows one way: text -> [pre-tokenizer](pretokenize) -> BPE -> ids -> count ->
+//! [usage](price::Usage) -> [schedule](price::Schedule) -> cost -> [meter](meter) -> invoice.
+//! The pricing half is the `pricing` cargo feature (on by default).
 #![deny(missing_docs)]
 
 mod bpe;
@@ -24,7 +26,11 @@ mod encoding;
 mod error;
 mod incremental;
 mod parallel;
+#[cfg(feature = "pricing")]
+pub mod meter;
 pub mod pretokenize;
+#[cfg(feature = "pricing")]
+pub mod price;
 mod registry;
 mod specials;
 mod vocab;

@@ -1,0 +1,321 @@
+//! [`RateSchedule`]: the declarative schedule that covers what providers publish.
+//!
+//! Pricing one request:
+//! 1. **rates**: the per-million rate of each token class is looked up through layers
+//!    (service override, then the context tier reached, then the base rates); a class
+//!    no layer states follows its parent class (`cached_input`, `cache_write_5m`,
+//!    `audio_input`, `image_input` -> `input`; `cache_write_1h` -> `cache_write_5m`;
+//!    `reasoning`, `audio_output`, `image_output` -> `output`), checking every layer
+//!    again. So a long-context tier that states only `input` and `output` still keeps
+//!    an explicitly priced `cached_input` of the base, while `reasoning` follows the
+//!    tier's `output`.
+//! 2. **context tier**: when the request's prompt tokens (every prompt class) are
+//!    *greater than* a tier's `above`, the whole request uses that tier (the highest
+//!    one exceeded), as Anthropic and Google price long context.
+//! 3. **multipliers**: the service's multiplier and then the first matching time window's
+//!    multiplier scale token and per-image/per-second rates. Per-request fees and the
+//!    minimum are not scaled.
+//! 4. **minimum**: if the request's total is below `minimum_per_request`, a top-up line
+//!    brings it up to the minimum.
+//!
+//! A request at a service level the schedule does not list is priced at standard rates.
+
+use super::money::{Currency, Rounding};
+use super::schedule::{Charge, ChargeItem, Charges, Request, Schedule, Service};
+use super::tiers::PeriodTiers;
+use super::usage::{TokenClass, Unit, Usage};
+use crate::{Error, Result};
+use chrono::{NaiveTime, Timelike};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+const PER_MILLION: u64 = 1_000_000;
+
+/// Per-million-token rates by class; a class left out follows its parent class.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rates(BTreeMap<TokenClass, Decimal>);
+
+impl Rates {
+    /// No rates stated.
+    pub fn new() -> Rates {
+        Rates::default()
+    }
+
+    /// Input and output rates per million tokens.
+    pub fn input_output(input: Decimal, output: Decimal) -> Rates {
+        Rates::new().with(TokenClass::Input, input).with(TokenClass::Output, output)
+    }
+
+    /// States the rate of one class.
+    pub fn with(mut self, class: TokenClass, per_million: Decimal) -> Rates {
+        self.0.insert(class, per_million);
+        self
+    }
+
+    /// The rate stated for a class, if any.
+    pub fn get(&self, class: TokenClass) -> Option<Decimal> {
+        self.0.get(&class).copied()
+    }
+
+    /// The stated rates.
+    pub fn iter(&self) -> impl Iterator<Item = (TokenClass, Decimal)> + '_ {
+        self.0.iter().map(|(&c, &r)| (c, r))
+    }
+
+    fn validate(&self, path: &str) -> Result<()> {
+        for (class, rate) in self.iter() {
+            if rate.is_sign_negative() && !rate.is_zero() {
+                return Err(Error::InvalidSchedule { path: format!("{path}.{class}"), reason: "a rate must not be negative".into() });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The class whose rate a class uses when none is stated for it.
+pub fn parent_class(class: TokenClass) -> Option<TokenClass> {
+    match class {
+        TokenClass::Input | TokenClass::Output => None,
+        TokenClass::CachedInput | TokenClass::CacheWrite5m | TokenClass::AudioInput | TokenClass::ImageInput => {
+            Some(TokenClass::Input)
+        }
+        TokenClass::CacheWrite1h => Some(TokenClass::CacheWrite5m),
+        TokenClass::Reasoning | TokenClass::AudioOutput | TokenClass::ImageOutput => Some(TokenClass::Output),
+    }
+}
+
+/// Rates used when a request's prompt is longer than `above` tokens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContextTier {
+    /// Prompt-token threshold; the tier applies to prompts strictly longer.
+    pub above: u64,
+    /// Rates that replace the base ones for the whole request.
+    pub rates: Rates,
+}
+
+/// How a service level changes prices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceRule {
+    /// Scales every token and per-unit rate (0.5 = half price). Applied after `rates`.
+    pub multiplier: Decimal,
+    /// Rates that replace the others for this service.
+    pub rates: Rates,
+}
+
+/// A daily window (UTC) with a price multiplier, such as an off-peak discount.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimeWindow {
+    /// Start of the window, inclusive.
+    pub start: NaiveTime,
+    /// End of the window, exclusive; a window whose end is not after its start wraps
+    /// past midnight (16:30–00:30).
+    pub end: NaiveTime,
+    /// Scales token and per-unit rates.
+    pub multiplier: Decimal,
+    /// Services the window applies to; empty means all.
+    pub services: Vec<Service>,
+}
+
+impl TimeWindow {
+    fn contains(&self, t: NaiveTime) -> bool {
+        if self.start < self.end {
+            self.start <= t && t < self.end
+        } else {
+            t >= self.start || t < self.end
+        }
+    }
+}
+
+/// A declarative schedule: see the module docs for the pricing steps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RateSchedule {
+    /// The schedule's name.
+    pub name: String,
+    /// What it is, for humans.
+    pub description: Option<String>,
+    /// Currency of the rates.
+    pub currency: Currency,
+    /// Base per-million rates.
+    pub rates: Rates,
+    /// Long-context rates, ascending by threshold.
+    pub context_tiers: Vec<ContextTier>,
+    /// Batch, flex, priority rules.
+    pub services: BTreeMap<Service, ServiceRule>,
+    /// Time-of-day multipliers; the first matching window applies.
+    pub time_windows: Vec<TimeWindow>,
+    /// Per-unit fees (per request, per image, per second).
+    pub unit_prices: BTreeMap<Unit, Decimal>,
+    /// Minimum charge per request, if any.
+    pub minimum_per_request: Option<Decimal>,
+    /// Tiered charges over a billing period, added to the per-request charges.
+    pub period: Vec<PeriodTiers>,
+    /// How invoices round amounts under this schedule.
+    pub rounding: Rounding,
+    /// Context window of the model, for callers that check fit.
+    pub context_window: Option<u64>,
+}
+
+impl RateSchedule {
+    /// A schedule with base `rates` (must state `input` and `output`) and nothing else.
+    pub fn new(name: impl Into<String>, rates: Rates) -> Result<RateSchedule> {
+        let schedule = RateSchedule {
+            name: name.into(),
+            description: None,
+            currency: Currency::USD,
+            rates,
+            context_tiers: Vec::new(),
+            services: BTreeMap::new(),
+            time_windows: Vec::new(),
+            unit_prices: BTreeMap::new(),
+            minimum_per_request: None,
+            period: Vec::new(),
+            rounding: Rounding::default(),
+            context_window: None,
+        };
+        schedule.validate()?;
+        Ok(schedule)
+    }
+
+    /// Checks the invariants the pricing relies on; errors name the field.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |path: String, reason: &str| Err(Error::InvalidSchedule { path, reason: reason.into() });
+        for class in [TokenClass::Input, TokenClass::Output] {
+            if self.rates.get(class).is_none() {
+                return bad(format!("rates.{class}"), "missing (state it, 0 if free)");
+            }
+        }
+        self.rates.validate("rates")?;
+        for (i, tier) in self.context_tiers.iter().enumerate() {
+            tier.rates.validate(&format!("context_tiers[{i}].rates"))?;
+            if i > 0 && tier.above <= self.context_tiers[i - 1].above {
+                return bad(format!("context_tiers[{i}].above"), "thresholds must increase");
+            }
+        }
+        for (service, rule) in &self.services {
+            rule.rates.validate(&format!("services.{service}.rates"))?;
+            if rule.multiplier.is_sign_negative() {
+                return bad(format!("services.{service}.multiplier"), "must not be negative");
+            }
+        }
+        for (i, window) in self.time_windows.iter().enumerate() {
+            if window.multiplier.is_sign_negative() {
+                return bad(format!("time_windows[{i}].multiplier"), "must not be negative");
+            }
+            if window.start == window.end {
+                return bad(format!("time_windows[{i}].end"), "a window must not be empty (start == end)");
+            }
+        }
+        for (unit, price) in &self.unit_prices {
+            if price.is_sign_negative() {
+                return bad(format!("fees.per_{}", unit.name()), "must not be negative");
+            }
+        }
+        if self.minimum_per_request.is_some_and(|m| m.is_sign_negative()) {
+            return bad("fees.minimum_per_request".into(), "must not be negative");
+        }
+        Ok(())
+    }
+
+    /// The per-million rate of `class` for a request with these layers (see module docs).
+    fn rate(&self, class: TokenClass, layers: &[&Rates]) -> Decimal {
+        let mut c = Some(class);
+        while let Some(current) = c {
+            if let Some(rate) = layers.iter().find_map(|l| l.get(current)) {
+                return rate;
+            }
+            c = parent_class(current);
+        }
+        // Not reached: `validate` makes the base state input and output, where every
+        // chain ends.
+        Decimal::ZERO
+    }
+
+    /// The effective per-million rate of every class for a request, after tiers and
+    /// multipliers: what an invoice line shows.
+    pub fn effective_rates(&self, request: &Request) -> BTreeMap<TokenClass, Decimal> {
+        let (layers, multiplier) = self.layers(request);
+        TokenClass::ALL.iter().map(|&c| (c, self.rate(c, &layers) * multiplier)).collect()
+    }
+
+    fn layers(&self, request: &Request) -> (Vec<&Rates>, Decimal) {
+        let prompt = request.usage.prompt_tokens();
+        let mut layers = Vec::with_capacity(3);
+        let mut multiplier = Decimal::ONE;
+        if let Some(rule) = self.services.get(&request.service) {
+            layers.push(&rule.rates);
+            multiplier *= rule.multiplier;
+        }
+        if let Some(tier) = self.context_tiers.iter().rev().find(|t| prompt > t.above) {
+            layers.push(&tier.rates);
+        }
+        layers.push(&self.rates);
+        if let Some(at) = request.at {
+            let t = at.time();
+            let t = NaiveTime::from_hms_opt(t.hour(), t.minute(), t.second()).unwrap_or(t);
+            if let Some(w) = self
+                .time_windows
+                .iter()
+                .find(|w| w.contains(t) && (w.services.is_empty() || w.services.contains(&request.service)))
+            {
+                multiplier *= w.multiplier;
+            }
+        }
+        (layers, multiplier)
+    }
+}
+
+
+impl Schedule for RateSchedule {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    fn rounding(&self) -> Rounding {
+        self.rounding
+    }
+
+    fn context_window(&self) -> Option<u64> {
+        self.context_window
+    }
+
+    fn price_request(&self, request: &Request) -> Result<Charges> {
+        let (layers, multiplier) = self.layers(request);
+        let usage = &request.usage;
+        let mut charges = Charges::new(self.currency);
+        for class in TokenClass::ALL {
+            let quantity = usage.get(class);
+            if quantity > 0 {
+                let rate = self.rate(class, &layers) * multiplier;
+                charges.lines.push(Charge::new(ChargeItem::Tokens(class), quantity, rate, PER_MILLION)?);
+            }
+        }
+        for (&unit, &price) in &self.unit_prices {
+            let quantity = usage.units(unit);
+            if quantity > 0 && !price.is_zero() {
+                // Per-request fees are fixed; per-image and per-second prices scale.
+                let price = if unit == Unit::Request { price } else { price * multiplier };
+                charges.lines.push(Charge::new(ChargeItem::Units(unit), quantity, price, 1)?);
+            }
+        }
+        if let Some(minimum) = self.minimum_per_request {
+            let floor = minimum * Decimal::from(usage.requests.max(1));
+            let total = charges.total().amount();
+            if total < floor {
+                charges.lines.push(Charge::fixed(ChargeItem::Minimum, floor - total));
+            }
+        }
+        Ok(charges)
+    }
+
+    fn price_period(&self, period_usage: &Usage) -> Result<Charges> {
+        let mut charges = Charges::new(self.currency);
+        for tiers in &self.period {
+            charges.lines.extend(tiers.charges(period_usage)?);
+        }
+        Ok(charges)
+    }
+}

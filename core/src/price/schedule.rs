@@ -1,0 +1,201 @@
+//! The [`Schedule`] trait: how usage becomes charges. [`RateSchedule`](super::RateSchedule)
+//! is the declarative implementation; users implement the trait for anything else.
+
+use super::money::{Currency, Money, Rounding};
+use super::usage::{TokenClass, Unit, Usage};
+use crate::{Error, Result};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use std::fmt;
+use std::str::FromStr;
+
+/// The provider service level a request ran at.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Service {
+    /// Ordinary synchronous requests.
+    #[default]
+    Standard,
+    /// Asynchronous batch jobs (typically 50% off).
+    Batch,
+    /// Best-effort, slower capacity (OpenAI `service_tier: "flex"`).
+    Flex,
+    /// Guaranteed capacity at a premium (`service_tier: "priority"`).
+    Priority,
+}
+
+impl Service {
+    /// Every service level.
+    pub const ALL: [Service; 4] = [Service::Standard, Service::Batch, Service::Flex, Service::Priority];
+
+    /// The lowercase name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Standard => "standard",
+            Service::Batch => "batch",
+            Service::Flex => "flex",
+            Service::Priority => "priority",
+        }
+    }
+}
+
+impl fmt::Display for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Service {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            // OpenAI reports `service_tier: "default"` (or "auto") for standard requests.
+            "standard" | "default" | "auto" | "on_demand" => Ok(Service::Standard),
+            "batch" | "batches" => Ok(Service::Batch),
+            "flex" => Ok(Service::Flex),
+            "priority" | "scale" => Ok(Service::Priority),
+            _ => Err(Error::InvalidArgument {
+                name: "service",
+                reason: format!("unknown service level {s:?} (standard, batch, flex, priority)"),
+            }),
+        }
+    }
+}
+
+/// One request to price.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Request {
+    /// What it consumed.
+    pub usage: Usage,
+    /// The service level it ran at.
+    pub service: Service,
+    /// When it ran (UTC), for time-of-day windows; `None` means no window applies.
+    pub at: Option<DateTime<Utc>>,
+}
+
+impl Request {
+    /// A standard-service request with no timestamp.
+    pub fn new(usage: Usage) -> Request {
+        Request { usage, service: Service::Standard, at: None }
+    }
+}
+
+/// What a charge line is for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChargeItem {
+    /// Tokens of one class at a per-million rate.
+    Tokens(TokenClass),
+    /// A per-unit quantity (requests, images, seconds).
+    Units(Unit),
+    /// The top-up that lifts a request to its minimum charge.
+    Minimum,
+    /// Units of a period metric in one price tier (graduated or volume).
+    Tier {
+        /// The metric's name (`tokens`, `output`, `requests` ...).
+        metric: String,
+        /// 0-based tier index.
+        index: usize,
+    },
+    /// The flat fee of a price tier.
+    TierFlatFee {
+        /// The metric's name.
+        metric: String,
+        /// 0-based tier index.
+        index: usize,
+    },
+}
+
+impl fmt::Display for ChargeItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChargeItem::Tokens(class) => write!(f, "{class} tokens"),
+            ChargeItem::Units(unit) => write!(f, "{}s", unit.name()),
+            ChargeItem::Minimum => f.write_str("minimum charge"),
+            ChargeItem::Tier { metric, index } => write!(f, "{metric} tier {}", index + 1),
+            ChargeItem::TierFlatFee { metric, index } => write!(f, "{metric} tier {} flat fee", index + 1),
+        }
+    }
+}
+
+/// One priced quantity: `amount = quantity × unit_price ÷ per` (exact).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Charge {
+    /// What is charged.
+    pub item: ChargeItem,
+    /// How many units.
+    pub quantity: u64,
+    /// Price of `per` units, after multipliers.
+    pub unit_price: Decimal,
+    /// Units the price is for: 1 000 000 for token rates, 1 for per-unit fees.
+    pub per: u64,
+    /// The unrounded amount.
+    pub amount: Decimal,
+}
+
+impl Charge {
+    /// Prices `quantity` at `unit_price` per `per` units.
+    pub fn new(item: ChargeItem, quantity: u64, unit_price: Decimal, per: u64) -> Result<Charge> {
+        let amount = Decimal::from(quantity)
+            .checked_mul(unit_price)
+            .and_then(|a| a.checked_div(Decimal::from(per.max(1))))
+            .ok_or_else(|| Error::Overflow(format!("{quantity} × {unit_price}")))?;
+        Ok(Charge { item, quantity, unit_price, per, amount })
+    }
+
+    /// A fixed amount (minimum top-up, flat fee).
+    pub fn fixed(item: ChargeItem, amount: Decimal) -> Charge {
+        Charge { item, quantity: 1, unit_price: amount, per: 1, amount }
+    }
+}
+
+/// The charges of a request or a period, all in one currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Charges {
+    /// Currency of every amount.
+    pub currency: Currency,
+    /// The lines, unrounded.
+    pub lines: Vec<Charge>,
+}
+
+impl Charges {
+    /// No charges.
+    pub fn new(currency: Currency) -> Charges {
+        Charges { currency, lines: Vec::new() }
+    }
+
+    /// The unrounded sum of the lines.
+    pub fn total(&self) -> Money {
+        Money::new(self.lines.iter().map(|l| l.amount).sum(), self.currency)
+    }
+}
+
+/// How usage becomes money. Implement it for pricing rules tokfare does not know;
+/// [`RateSchedule`](super::RateSchedule) covers per-class rates, context tiers,
+/// service and time-of-day multipliers, per-request fees, minimums and period tiers.
+pub trait Schedule: Send + Sync + fmt::Debug {
+    /// A name for invoices and aggregation ("schedule tier").
+    fn name(&self) -> &str;
+
+    /// The currency of every amount this schedule produces.
+    fn currency(&self) -> Currency {
+        Currency::USD
+    }
+
+    /// How invoice lines and totals priced under this schedule are rounded.
+    fn rounding(&self) -> Rounding {
+        Rounding::default()
+    }
+
+    /// The charges of one request, unrounded.
+    fn price_request(&self, request: &Request) -> Result<Charges>;
+
+    /// Charges computed over a whole billing period's summed usage (graduated and
+    /// volume tiers, allowances), in addition to the per-request charges. None by default.
+    fn price_period(&self, _period_usage: &Usage) -> Result<Charges> {
+        Ok(Charges::new(self.currency()))
+    }
+
+    /// The model's context window in tokens, when known.
+    fn context_window(&self) -> Option<u64> {
+        None
+    }
+}

@@ -1,0 +1,481 @@
+//! Declarative schedules from JSON or TOML files: a named set of [`RateSchedule`]s, each
+//! with the model-name patterns it prices. Errors carry the path of the bad field
+//! (`schedules.pro.context_tiers[1].above`). The format, with every field, is
+//! documented in `docs/schedules.md`; `examples/schedules/*.toml` are working files.
+//!
+//! ```toml
+//! name = "acme-2026"
+//! [schedules.pro]
+//! models = ["claude-sonnet-4*"]
+//! rates = { input = "3", cached_input = "0.30", cache_write_5m = "3.75", output = "15" }
+//! context_tiers = [{ above = 200000, rates = { input = "6", output = "22.50" } }]
+//! services.batch = { multiplier = "0.5" }
+//! ```
+
+use super::money::{parse_decimal, Currency, Rounding, RoundingMode, Scale};
+use super::rate_card::{ContextTier, RateSchedule, Rates, ServiceRule, TimeWindow};
+use super::schedule::Service;
+use super::tiers::{Metric, PeriodTiers, Tier, TierMode};
+use super::usage::{TokenClass, Unit};
+use crate::{Error, Result};
+use chrono::NaiveTime;
+use rust_decimal::Decimal;
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// A named set of schedules, each priced for the models its patterns match.
+#[derive(Clone, Debug)]
+pub struct ScheduleSet {
+    /// The set's name (`gtc-2026`).
+    pub name: String,
+    /// What it is, for humans.
+    pub description: Option<String>,
+    /// The schedules, in file order (the first matching pattern wins).
+    pub entries: Vec<ScheduleSetEntry>,
+}
+
+/// One schedule of a set.
+#[derive(Clone, Debug)]
+pub struct ScheduleSetEntry {
+    /// The schedule; its name is the key it has in the file.
+    pub schedule: Arc<RateSchedule>,
+    /// Model-name patterns (`*` matches any run of characters; case-insensitive).
+    pub models: Vec<String>,
+}
+
+/// The GTC 2026 keynote tiers, bundled.
+const GTC_2026: &str = include_str!("../../data/gtc-2026.toml");
+
+impl ScheduleSet {
+    /// A bundled set by name: `gtc-2026`.
+    pub fn bundled(name: &str) -> Result<ScheduleSet> {
+        match name {
+            "gtc-2026" => ScheduleSet::from_toml(GTC_2026),
+            _ => Err(Error::InvalidArgument { name: "schedule", reason: format!("no bundled schedule set {name:?} (gtc-2026)") }),
+        }
+    }
+
+    /// Parses a JSON document (with `simd-json`).
+    pub fn from_json(text: &str) -> Result<ScheduleSet> {
+        let mut bytes = text.as_bytes().to_vec();
+        let mut de = simd_json::Deserializer::from_slice(&mut bytes)
+            .map_err(|e| Error::InvalidSchedule { path: "$".into(), reason: format!("not valid JSON: {e}") })?;
+        let file: FileSpec = serde_path_to_error::deserialize(&mut de).map_err(path_error)?;
+        file.build()
+    }
+
+    /// Parses a TOML document.
+    pub fn from_toml(text: &str) -> Result<ScheduleSet> {
+        let de = toml::Deserializer::parse(text)
+            .map_err(|e| Error::InvalidSchedule { path: "$".into(), reason: format!("not valid TOML: {}", e.message()) })?;
+        let file: FileSpec = serde_path_to_error::deserialize(de).map_err(path_error)?;
+        file.build()
+    }
+
+    /// Reads a `.json` or `.toml` file (by extension), or a bundled set by name.
+    pub fn load(name_or_path: &str) -> Result<ScheduleSet> {
+        if !name_or_path.ends_with(".json") && !name_or_path.ends_with(".toml") {
+            return ScheduleSet::bundled(name_or_path);
+        }
+        let text = std::fs::read_to_string(name_or_path).map_err(|e| Error::InvalidSchedule {
+            path: "$".into(),
+            reason: format!("cannot read {name_or_path}: {e}"),
+        })?;
+        if name_or_path.ends_with(".json") {
+            ScheduleSet::from_json(&text)
+        } else {
+            ScheduleSet::from_toml(&text)
+        }
+    }
+
+    /// The schedule with this name.
+    pub fn get(&self, name: &str) -> Option<Arc<RateSchedule>> {
+        self.entries.iter().find(|e| e.schedule.name == name).map(|e| e.schedule.clone())
+    }
+
+    /// The first schedule whose patterns match the model name.
+    pub fn for_model(&self, model: &str) -> Option<Arc<RateSchedule>> {
+        self.entries.iter().find(|e| e.models.iter().any(|p| glob_match(p, model))).map(|e| e.schedule.clone())
+    }
+}
+
+/// Case-insensitive match with `*` as the only wildcard.
+pub(crate) fn glob_match(pattern: &str, name: &str) -> bool {
+    let (p, n) = (pattern.to_ascii_lowercase(), name.to_ascii_lowercase());
+    let parts: Vec<&str> = p.split('*').collect();
+    if parts.len() == 1 {
+        return p == n;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !n.starts_with(first) || n.len() < first.len() + last.len() || !n.ends_with(last) {
+        return false;
+    }
+    let mut rest = &n[first.len()..n.len() - last.len()];
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(i) => rest = &rest[i + middle.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+fn path_error<E: fmt::Display>(e: serde_path_to_error::Error<E>) -> Error {
+    let path = e.path().to_string();
+    Error::InvalidSchedule { path: if path == "." { "$".into() } else { path }, reason: e.inner().to_string() }
+}
+
+fn invalid(path: impl Into<String>, reason: impl Into<String>) -> Error {
+    Error::InvalidSchedule { path: path.into(), reason: reason.into() }
+}
+
+/// A decimal written as a string (`"2.50"`, exact) or a number (its shortest form).
+#[derive(Clone, Copy, Debug)]
+struct Dec(Decimal);
+
+impl<'de> Deserialize<'de> for Dec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Dec, D::Error> {
+        struct DecVisitor;
+        impl Visitor<'_> for DecVisitor {
+            type Value = Dec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a decimal number or a string holding one")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Dec, E> {
+                parse_decimal(v).map(Dec).map_err(E::custom)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Dec, E> {
+                Ok(Dec(Decimal::from(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Dec, E> {
+                Ok(Dec(Decimal::from(v)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Dec, E> {
+                super::money::decimal_from_f64(v).map(Dec).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(DecVisitor)
+    }
+}
+
+/// A non-negative decimal.
+fn non_negative(value: Dec, path: &str) -> Result<Decimal> {
+    if value.0.is_sign_negative() && !value.0.is_zero() {
+        return Err(invalid(path, format!("must not be negative, got {}", value.0)));
+    }
+    Ok(value.0)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSpec {
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    currency: Option<String>,
+    #[serde(default)]
+    rounding: Option<RoundingSpec>,
+    schedules: BTreeMap<String, ScheduleSpec>,
+    /// Order in which schedules are tried for model patterns (default: by name).
+    #[serde(default)]
+    order: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoundingSpec {
+    #[serde(default)]
+    mode: Option<String>,
+    /// `"minor_unit"` or a number of decimals.
+    #[serde(default)]
+    scale: Option<ScaleSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ScaleSpec {
+    Decimals(u32),
+    Named(String),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleSpec {
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    models: Vec<String>,
+    #[serde(default)]
+    currency: Option<String>,
+    /// Shorthand: one rate for input and output tokens alike.
+    #[serde(default)]
+    per_million_tokens: Option<Dec>,
+    #[serde(default)]
+    rates: BTreeMap<String, Dec>,
+    #[serde(default)]
+    context_window: Option<u64>,
+    #[serde(default)]
+    context_tiers: Vec<ContextTierSpec>,
+    #[serde(default)]
+    services: BTreeMap<String, ServiceSpec>,
+    #[serde(default)]
+    time_windows: Vec<TimeWindowSpec>,
+    #[serde(default)]
+    fees: Option<FeesSpec>,
+    #[serde(default)]
+    period: Vec<PeriodSpec>,
+    #[serde(default)]
+    rounding: Option<RoundingSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContextTierSpec {
+    above: u64,
+    rates: BTreeMap<String, Dec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServiceSpec {
+    #[serde(default)]
+    multiplier: Option<Dec>,
+    #[serde(default)]
+    rates: BTreeMap<String, Dec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TimeWindowSpec {
+    start: String,
+    end: String,
+    multiplier: Dec,
+    #[serde(default)]
+    services: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeesSpec {
+    #[serde(default)]
+    per_request: Option<Dec>,
+    #[serde(default)]
+    per_image: Option<Dec>,
+    #[serde(default)]
+    per_second: Option<Dec>,
+    #[serde(default)]
+    minimum_per_request: Option<Dec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeriodSpec {
+    metric: String,
+    mode: String,
+    #[serde(default)]
+    per: Option<u64>,
+    #[serde(default)]
+    free_allowance: u64,
+    tiers: Vec<TierSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TierSpec {
+    #[serde(default)]
+    up_to: Option<u64>,
+    unit_price: Dec,
+    #[serde(default)]
+    flat_fee: Option<Dec>,
+}
+
+fn rates(spec: &BTreeMap<String, Dec>, path: &str) -> Result<Rates> {
+    let mut rates = Rates::new();
+    for (name, value) in spec {
+        let class_path = format!("{path}.{name}");
+        let class: TokenClass = name
+            .parse()
+            .map_err(|_| invalid(&class_path, format!("unknown token class (one of {})", TokenClass::ALL.map(TokenClass::name).join(", "))))?;
+        rates = rates.with(class, non_negative(*value, &class_path)?);
+    }
+    Ok(rates)
+}
+
+fn rounding(spec: &RoundingSpec, path: &str, inherited: Rounding) -> Result<Rounding> {
+    let mode = match &spec.mode {
+        Some(m) => m.parse::<RoundingMode>().map_err(|e| invalid(format!("{path}.mode"), e.to_string()))?,
+        None => inherited.mode,
+    };
+    let scale = match &spec.scale {
+        None => inherited.scale,
+        Some(ScaleSpec::Decimals(d)) if *d <= 28 => Scale::Decimals(*d),
+        Some(ScaleSpec::Decimals(d)) => return Err(invalid(format!("{path}.scale"), format!("{d} decimals is more than 28"))),
+        Some(ScaleSpec::Named(s)) if s == "minor_unit" => Scale::MinorUnit,
+        Some(ScaleSpec::Named(s)) => {
+            return Err(invalid(format!("{path}.scale"), format!("{s:?} is neither \"minor_unit\" nor a number of decimals")))
+        }
+    };
+    Ok(Rounding { mode, scale })
+}
+
+fn currency(code: &Option<String>, path: &str, inherited: Currency) -> Result<Currency> {
+    match code {
+        Some(c) => Currency::new(c).map_err(|e| invalid(path, e.to_string())),
+        None => Ok(inherited),
+    }
+}
+
+fn time(text: &str, path: &str) -> Result<NaiveTime> {
+    NaiveTime::parse_from_str(text, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
+        .map_err(|_| invalid(path, format!("{text:?} is not a time of day (HH:MM, UTC)")))
+}
+
+impl FileSpec {
+    fn build(self) -> Result<ScheduleSet> {
+        let set_currency = currency(&self.currency, "currency", Currency::USD)?;
+        let set_rounding = match &self.rounding {
+            Some(r) => rounding(r, "rounding", Rounding::default())?,
+            None => Rounding::default(),
+        };
+        if self.schedules.is_empty() {
+            return Err(invalid("schedules", "at least one schedule is needed"));
+        }
+        let mut order: Vec<String> = self.order.clone();
+        for (i, name) in order.iter().enumerate() {
+            if !self.schedules.contains_key(name) {
+                return Err(invalid(format!("order[{i}]"), format!("no schedule named {name:?}")));
+            }
+        }
+        order.extend(self.schedules.keys().filter(|k| !self.order.contains(k)).cloned());
+        let mut entries = Vec::new();
+        for name in order {
+            let spec = &self.schedules[&name];
+            let schedule = spec.build(&name, &format!("schedules.{name}"), set_currency, set_rounding)?;
+            entries.push(ScheduleSetEntry { schedule: Arc::new(schedule), models: spec.models.clone() });
+        }
+        Ok(ScheduleSet { name: self.name, description: self.description, entries })
+    }
+}
+
+impl ScheduleSpec {
+    fn build(&self, name: &str, path: &str, set_currency: Currency, set_rounding: Rounding) -> Result<RateSchedule> {
+        let mut base = rates(&self.rates, &format!("{path}.rates"))?;
+        if let Some(all) = self.per_million_tokens {
+            let rate = non_negative(all, &format!("{path}.per_million_tokens"))?;
+            for class in [TokenClass::Input, TokenClass::Output] {
+                if base.get(class).is_some() {
+                    return Err(invalid(format!("{path}.rates.{class}"), "also set by per_million_tokens; state one or the other"));
+                }
+                base = base.with(class, rate);
+            }
+        }
+        let mut schedule = RateSchedule {
+            name: name.to_string(),
+            description: self.description.clone(),
+            currency: currency(&self.currency, &format!("{path}.currency"), set_currency)?,
+            rates: base,
+            context_tiers: Vec::new(),
+            services: BTreeMap::new(),
+            time_windows: Vec::new(),
+            unit_prices: BTreeMap::new(),
+            minimum_per_request: None,
+            period: Vec::new(),
+            rounding: match &self.rounding {
+                Some(r) => rounding(r, &format!("{path}.rounding"), set_rounding)?,
+                None => set_rounding,
+            },
+            context_window: self.context_window,
+        };
+        for (i, tier) in self.context_tiers.iter().enumerate() {
+            let tier_path = format!("{path}.context_tiers[{i}]");
+            schedule.context_tiers.push(ContextTier { above: tier.above, rates: rates(&tier.rates, &format!("{tier_path}.rates"))? });
+        }
+        for (service_name, rule) in &self.services {
+            let service_path = format!("{path}.services.{service_name}");
+            let service: Service = service_name.parse().map_err(|e: Error| invalid(&service_path, e.to_string()))?;
+            let multiplier = match rule.multiplier {
+                Some(m) => non_negative(m, &format!("{service_path}.multiplier"))?,
+                None => Decimal::ONE,
+            };
+            let rule = ServiceRule { multiplier, rates: rates(&rule.rates, &format!("{service_path}.rates"))? };
+            schedule.services.insert(service, rule);
+        }
+        for (i, window) in self.time_windows.iter().enumerate() {
+            let window_path = format!("{path}.time_windows[{i}]");
+            let services = window
+                .services
+                .iter()
+                .enumerate()
+                .map(|(j, s)| s.parse().map_err(|e: Error| invalid(format!("{window_path}.services[{j}]"), e.to_string())))
+                .collect::<Result<Vec<Service>>>()?;
+            schedule.time_windows.push(TimeWindow {
+                start: time(&window.start, &format!("{window_path}.start"))?,
+                end: time(&window.end, &format!("{window_path}.end"))?,
+                multiplier: non_negative(window.multiplier, &format!("{window_path}.multiplier"))?,
+                services,
+            });
+        }
+        if let Some(fees) = &self.fees {
+            let fees_path = format!("{path}.fees");
+            for (unit, value) in [(Unit::Request, fees.per_request), (Unit::Image, fees.per_image), (Unit::Second, fees.per_second)] {
+                if let Some(v) = value {
+                    schedule.unit_prices.insert(unit, non_negative(v, &format!("{fees_path}.per_{}", unit.name()))?);
+                }
+            }
+            if let Some(m) = fees.minimum_per_request {
+                schedule.minimum_per_request = Some(non_negative(m, &format!("{fees_path}.minimum_per_request"))?);
+            }
+        }
+        for (i, period) in self.period.iter().enumerate() {
+            let period_path = format!("{path}.period[{i}]");
+            let metric: Metric = period.metric.parse().map_err(|e: Error| invalid(format!("{period_path}.metric"), e.to_string()))?;
+            let mode: TierMode = period.mode.parse().map_err(|e: Error| invalid(format!("{period_path}.mode"), e.to_string()))?;
+            let default_per = if matches!(metric, Metric::Units(_)) { 1 } else { 1_000_000 };
+            let mut tiers = Vec::new();
+            for (j, tier) in period.tiers.iter().enumerate() {
+                let tier_path = format!("{period_path}.tiers[{j}]");
+                tiers.push(Tier {
+                    up_to: tier.up_to,
+                    unit_price: non_negative(tier.unit_price, &format!("{tier_path}.unit_price"))?,
+                    flat_fee: match tier.flat_fee {
+                        Some(f) => non_negative(f, &format!("{tier_path}.flat_fee"))?,
+                        None => Decimal::ZERO,
+                    },
+                });
+            }
+            let built = PeriodTiers::new(metric, mode, period.per.unwrap_or(default_per), period.free_allowance, tiers).map_err(
+                |e| match e {
+                    Error::InvalidSchedule { path, reason } => invalid(format!("{period_path}.{path}"), reason),
+                    other => other,
+                },
+            )?;
+            schedule.period.push(built);
+        }
+        schedule.validate().map_err(|e| match e {
+            Error::InvalidSchedule { path: field, reason } => invalid(format!("{path}.{field}"), reason),
+            other => other,
+        })?;
+        Ok(schedule)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("qwen3*", "Qwen3-8B"));
+        assert!(glob_match("*/qwen3*", "Qwen/Qwen3-8B"));
+        assert!(glob_match("gpt-moe", "GPT-MoE"));
+        assert!(!glob_match("gpt-moe", "gpt-moe-2"));
+        assert!(glob_match("a*b*c", "a-x-b-y-c"));
+        assert!(!glob_match("a*b*c", "a-x-c-y-b"));
+        assert!(!glob_match("ab*ba", "aba"));
+    }
+}

@@ -1,0 +1,269 @@
+//! What a request consumed, in disjoint token classes.
+//!
+//! Every token a provider bills falls in exactly one class, so the classes add up to
+//! the billed total and no token is priced twice. The provider parsers in
+//! [`super::providers`] are where each provider's overlapping counts (OpenAI's
+//! `prompt_tokens` includes its cached tokens; Anthropic's `input_tokens` does not) are
+//! taken apart into these classes.
+
+use crate::{Error, Result};
+use std::fmt;
+use std::str::FromStr;
+
+/// A kind of token with its own rate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TokenClass {
+    /// Prompt tokens read neither from nor into a cache.
+    Input,
+    /// Prompt tokens served from the provider's prompt cache (cache read / hit).
+    CachedInput,
+    /// Prompt tokens written to a cache that lives 5 minutes (Anthropic's default TTL).
+    CacheWrite5m,
+    /// Prompt tokens written to a cache that lives 1 hour.
+    CacheWrite1h,
+    /// Visible output tokens (not reasoning, not audio or image).
+    Output,
+    /// Reasoning / thinking tokens the provider reported separately from output.
+    Reasoning,
+    /// Audio prompt tokens.
+    AudioInput,
+    /// Audio output tokens.
+    AudioOutput,
+    /// Image prompt tokens, when the provider prices them apart from text.
+    ImageInput,
+    /// Generated image tokens.
+    ImageOutput,
+}
+
+impl TokenClass {
+    /// Every class, in the order invoices list them.
+    pub const ALL: [TokenClass; 10] = [
+        TokenClass::Input,
+        TokenClass::CachedInput,
+        TokenClass::CacheWrite5m,
+        TokenClass::CacheWrite1h,
+        TokenClass::Output,
+        TokenClass::Reasoning,
+        TokenClass::AudioInput,
+        TokenClass::AudioOutput,
+        TokenClass::ImageInput,
+        TokenClass::ImageOutput,
+    ];
+
+    /// The snake_case name used in files, bindings and invoices.
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenClass::Input => "input",
+            TokenClass::CachedInput => "cached_input",
+            TokenClass::CacheWrite5m => "cache_write_5m",
+            TokenClass::CacheWrite1h => "cache_write_1h",
+            TokenClass::Output => "output",
+            TokenClass::Reasoning => "reasoning",
+            TokenClass::AudioInput => "audio_input",
+            TokenClass::AudioOutput => "audio_output",
+            TokenClass::ImageInput => "image_input",
+            TokenClass::ImageOutput => "image_output",
+        }
+    }
+
+    /// True for the classes that make up the prompt (what context-length tiers look at).
+    pub fn is_prompt(self) -> bool {
+        matches!(
+            self,
+            TokenClass::Input
+                | TokenClass::CachedInput
+                | TokenClass::CacheWrite5m
+                | TokenClass::CacheWrite1h
+                | TokenClass::AudioInput
+                | TokenClass::ImageInput
+        )
+    }
+}
+
+impl fmt::Display for TokenClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for TokenClass {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        TokenClass::ALL.into_iter().find(|c| c.name() == s).ok_or_else(|| Error::InvalidArgument {
+            name: "token_class",
+            reason: format!(
+                "unknown token class {s:?} (one of {})",
+                TokenClass::ALL.map(TokenClass::name).join(", ")
+            ),
+        })
+    }
+}
+
+/// Quantities consumed by one request (or summed over many). Token classes are
+/// disjoint; `requests`, `images` and `seconds` are per-unit quantities.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[allow(missing_docs)] // each field is the TokenClass of the same name
+pub struct Usage {
+    pub input: u64,
+    pub cached_input: u64,
+    pub cache_write_5m: u64,
+    pub cache_write_1h: u64,
+    pub output: u64,
+    pub reasoning: u64,
+    pub audio_input: u64,
+    pub audio_output: u64,
+    pub image_input: u64,
+    pub image_output: u64,
+    /// Number of API requests (1 for one provider response).
+    pub requests: u64,
+    /// Images generated or processed, for per-image rates.
+    pub images: u64,
+    /// Seconds of audio or compute, for per-second rates.
+    pub seconds: u64,
+}
+
+/// A per-unit (not per-token) quantity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Unit {
+    /// One API request.
+    Request,
+    /// One image.
+    Image,
+    /// One second.
+    Second,
+}
+
+impl Unit {
+    /// Every unit.
+    pub const ALL: [Unit; 3] = [Unit::Request, Unit::Image, Unit::Second];
+
+    /// The snake_case name (`request`, `image`, `second`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Request => "request",
+            Unit::Image => "image",
+            Unit::Second => "second",
+        }
+    }
+}
+
+impl Usage {
+    /// A usage of one request with `input` prompt and `output` completion tokens.
+    pub fn tokens(input: u64, output: u64) -> Usage {
+        Usage { input, output, requests: 1, ..Usage::default() }
+    }
+
+    /// The count of one class.
+    pub fn get(&self, class: TokenClass) -> u64 {
+        match class {
+            TokenClass::Input => self.input,
+            TokenClass::CachedInput => self.cached_input,
+            TokenClass::CacheWrite5m => self.cache_write_5m,
+            TokenClass::CacheWrite1h => self.cache_write_1h,
+            TokenClass::Output => self.output,
+            TokenClass::Reasoning => self.reasoning,
+            TokenClass::AudioInput => self.audio_input,
+            TokenClass::AudioOutput => self.audio_output,
+            TokenClass::ImageInput => self.image_input,
+            TokenClass::ImageOutput => self.image_output,
+        }
+    }
+
+    /// A mutable reference to the count of one class.
+    pub fn get_mut(&mut self, class: TokenClass) -> &mut u64 {
+        match class {
+            TokenClass::Input => &mut self.input,
+            TokenClass::CachedInput => &mut self.cached_input,
+            TokenClass::CacheWrite5m => &mut self.cache_write_5m,
+            TokenClass::CacheWrite1h => &mut self.cache_write_1h,
+            TokenClass::Output => &mut self.output,
+            TokenClass::Reasoning => &mut self.reasoning,
+            TokenClass::AudioInput => &mut self.audio_input,
+            TokenClass::AudioOutput => &mut self.audio_output,
+            TokenClass::ImageInput => &mut self.image_input,
+            TokenClass::ImageOutput => &mut self.image_output,
+        }
+    }
+
+    /// The quantity of a per-unit item.
+    pub fn units(&self, unit: Unit) -> u64 {
+        match unit {
+            Unit::Request => self.requests,
+            Unit::Image => self.images,
+            Unit::Second => self.seconds,
+        }
+    }
+
+    fn units_mut(&mut self, unit: Unit) -> &mut u64 {
+        match unit {
+            Unit::Request => &mut self.requests,
+            Unit::Image => &mut self.images,
+            Unit::Second => &mut self.seconds,
+        }
+    }
+
+    /// Prompt tokens of every kind: what a context window holds and what
+    /// context-length tiers compare with their threshold.
+    pub fn prompt_tokens(&self) -> u64 {
+        TokenClass::ALL.iter().filter(|c| c.is_prompt()).map(|&c| self.get(c)).sum()
+    }
+
+    /// Generated tokens of every kind (output, reasoning, audio, image).
+    pub fn completion_tokens(&self) -> u64 {
+        TokenClass::ALL.iter().filter(|c| !c.is_prompt()).map(|&c| self.get(c)).sum()
+    }
+
+    /// Every billed token.
+    pub fn total_tokens(&self) -> u64 {
+        self.prompt_tokens() + self.completion_tokens()
+    }
+
+    /// The sum of two usages, or an overflow error (never wraps).
+    pub fn checked_add(&self, other: &Usage) -> Result<Usage> {
+        let mut sum = *self;
+        for class in TokenClass::ALL {
+            let slot = sum.get_mut(class);
+            *slot = slot.checked_add(other.get(class)).ok_or_else(|| Error::Overflow(format!("{class} tokens")))?;
+        }
+        for unit in Unit::ALL {
+            let slot = sum.units_mut(unit);
+            *slot = slot.checked_add(other.units(unit)).ok_or_else(|| Error::Overflow(format!("{} count", unit.name())))?;
+        }
+        Ok(sum)
+    }
+
+    /// `self - other`, for undoing an addition (merging meters). `None` if any count
+    /// would go negative.
+    pub fn checked_sub(&self, other: &Usage) -> Option<Usage> {
+        let mut diff = *self;
+        for class in TokenClass::ALL {
+            let slot = diff.get_mut(class);
+            *slot = slot.checked_sub(other.get(class))?;
+        }
+        for unit in Unit::ALL {
+            let slot = diff.units_mut(unit);
+            *slot = slot.checked_sub(other.units(unit))?;
+        }
+        Some(diff)
+    }
+
+    /// The non-zero entries as `(name, count)` pairs: token classes, then units as
+    /// `requests`, `images`, `seconds`. This is also tokfare's own JSON usage form.
+    pub fn entries(&self) -> Vec<(&'static str, u64)> {
+        let tokens = TokenClass::ALL.iter().map(|&c| (c.name(), self.get(c)));
+        let units = [("requests", self.requests), ("images", self.images), ("seconds", self.seconds)];
+        tokens.chain(units).filter(|&(_, n)| n > 0).collect()
+    }
+
+    /// Sets a count by its name in tokfare's JSON form (see [`Usage::entries`]).
+    pub fn set_by_name(&mut self, name: &str, value: u64) -> Result<()> {
+        let slot = match name {
+            "requests" => &mut self.requests,
+            "images" => &mut self.images,
+            "seconds" => &mut self.seconds,
+            other => self.get_mut(other.parse::<TokenClass>()?),
+        };
+        *slot = value;
+        Ok(())
+    }
+}
