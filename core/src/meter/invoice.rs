@@ -31,11 +31,25 @@ impl Default for InvoiceOptions {
     }
 }
 
+/// `(dimension, value)` pairs naming a group, in the order of `group_by`.
+pub type Group = Vec<(&'static str, String)>;
+
+/// The sum of a group's rounded lines in one currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subtotal {
+    /// The group.
+    pub group: Group,
+    /// The currency.
+    pub currency: Currency,
+    /// Sum of the group's rounded lines.
+    pub amount: Decimal,
+}
+
 /// One line item.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InvoiceLine {
-    /// `(dimension, value)` pairs of its group.
-    pub group: Vec<(&'static str, String)>,
+    /// Its group.
+    pub group: Group,
     /// The schedule that priced it.
     pub schedule: String,
     /// What is charged (`input tokens`, `output tokens`, `requests`, `tokens tier 2` ...).
@@ -62,7 +76,7 @@ pub struct Invoice {
     /// Line items, sorted by group, schedule and item.
     pub lines: Vec<InvoiceLine>,
     /// Sum of rounded lines per group and currency.
-    pub subtotals: Vec<(Vec<(&'static str, String)>, Currency, Decimal)>,
+    pub subtotals: Vec<Subtotal>,
     /// Sum of rounded lines per currency.
     pub totals: BTreeMap<Currency, Decimal>,
     /// Events invoiced.
@@ -141,7 +155,7 @@ impl Meter {
         }
         invoice.subtotals = subtotals
             .into_iter()
-            .map(|((group, currency), amount)| (names.iter().copied().zip(group).collect(), currency, amount))
+            .map(|((group, currency), amount)| Subtotal { group: names.iter().copied().zip(group).collect(), currency, amount })
             .collect();
         Ok(invoice)
     }
@@ -209,13 +223,13 @@ impl Invoice {
             ));
         }
         out.push_str("\n],\"subtotals\":[");
-        for (i, (g, currency, amount)) in self.subtotals.iter().enumerate() {
+        for (i, sub) in self.subtotals.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
             out.push_str("\n  {\"group\":");
-            group(&mut out, g);
-            out.push_str(&format!(",\"amount\":\"{amount}\",\"currency\":\"{currency}\"}}"));
+            group(&mut out, &sub.group);
+            out.push_str(&format!(",\"amount\":\"{}\",\"currency\":\"{}\"}}", sub.amount, sub.currency));
         }
         out.push_str("\n],\"totals\":{");
         for (i, (currency, amount)) in self.totals.iter().enumerate() {

@@ -35,7 +35,7 @@ mod reconcile;
 pub use budget::{Authorization, ReservationId};
 pub use cloudevents::idempotency_key;
 pub use event::UsageEvent;
-pub use invoice::{Invoice, InvoiceLine, InvoiceOptions};
+pub use invoice::{Group, Invoice, InvoiceLine, InvoiceOptions, Subtotal};
 pub use journal::{Fsync, Journal, Recovery};
 pub use log::{read_usage_log, LogReport, OnError};
 pub use priced::PricedEvent;

@@ -10,7 +10,7 @@
 //! let catalog = Catalog::bundled();
 //! let gpt4o = catalog.schedule("gpt-4o-2024-08-06")?;
 //! let charges = gpt4o.price_request(&Request::new(Usage::tokens(1_000_000, 100_000)))?;
-//! assert_eq!(charges.total().amount().to_string(), "3.5000000"); // $2.50 in + $1.00 out
+//! assert_eq!(charges.total().amount().normalize().to_string(), "3.5"); // $2.50 in + $1.00 out
 //! # Ok::<(), tokfare::Error>(())
 //! ```
 
