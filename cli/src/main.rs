@@ -1,4 +1,4 @@
-//! `tokfare`: tokenize, count and decode from the command line.
+//! `tokfare`: tokenize, count and decode, and price usage, from the command line.
 //!
 //! Exit status: 0 on success, 1 on bad input (unreadable file, invalid UTF-8,
 //! disallowed special token, unknown id ...), 2 on a usage error.
@@ -10,8 +10,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use tokfare::{Encoding, SpecialSet};
 
+mod pricing;
+
 #[derive(Parser)]
-#[command(name = "tokfare", version, about = "Exact, fast tokenizer and token counter (OpenAI tiktoken encodings)")]
+#[command(name = "tokfare", version, about = "Exact, fast tokenizer, token counter and token pricer")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -55,6 +57,12 @@ enum Command {
     },
     /// List the encodings and which engine runs them.
     Encodings,
+    /// Price usage logs (JSON Lines of provider usage) and print an invoice.
+    Price(pricing::PriceArgs),
+    /// Tokenize a prompt and price it for a model.
+    Estimate(pricing::EstimateArgs),
+    /// Print the GTC 2026 tiers and a capacity plan.
+    Tiers(pricing::TiersArgs),
 }
 
 #[derive(Args)]
@@ -88,7 +96,7 @@ fn read_input(path: &str) -> Result<Vec<u8>, String> {
     Ok(data)
 }
 
-fn read_text(path: &str) -> Result<String, String> {
+pub(crate) fn read_text(path: &str) -> Result<String, String> {
     let data = read_input(path)?;
     let label = if path == "-" { "standard input" } else { path };
     tokfare::text_from_utf8(&data).map_err(|e| format!("{label}: {e}"))?;
@@ -104,7 +112,7 @@ fn parse_ids(text: &str) -> Result<Vec<u32>, String> {
         .collect()
 }
 
-fn write_out(bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn write_out(bytes: &[u8]) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     out.write_all(bytes).and_then(|_| out.flush()).map_err(|e| format!("writing output: {e}"))
 }
@@ -171,6 +179,9 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             write_out(s.as_bytes())
         }
+        Command::Price(args) => pricing::price(args),
+        Command::Estimate(args) => pricing::estimate(args),
+        Command::Tiers(args) => pricing::tiers(args),
     }
 }
 

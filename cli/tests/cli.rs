@@ -108,7 +108,7 @@ fn bad_input_fails_with_status_1_and_a_message() {
 }
 
 #[test]
-fn the_readme_main_command_works() {
+fn the_readme_count_example_works() {
     // README: `cargo run --release -p tokfare-cli -- count --model gpt-4o README.md conformance/README.md`
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let readme = format!("{root}/README.md");
@@ -117,4 +117,88 @@ fn the_readme_main_command_works() {
     let enc = tokfare::encoding_for_model("gpt-4o").expect("model");
     let total: usize = [&readme, &conformance].iter().map(|p| enc.count(&std::fs::read_to_string(p).expect("file"))).sum();
     assert!(out.contains(&format!("{total}  total (o200k_base)")), "{out}");
+}
+
+fn root_path(rel: &str) -> String {
+    format!("{}/../{rel}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn the_readme_main_command_prices_the_bundled_usage_log() {
+    // README: `cargo run --release -p tokfare-cli -- price --schedule gtc-2026
+    //   --schedule examples/schedules/anthropic.toml --group-by schedule examples/usage.jsonl`
+    let args = ["price", "--schedule", "gtc-2026", "--schedule", &root_path("examples/schedules/anthropic.toml")];
+    let log = root_path("examples/usage.jsonl");
+    let table = stdout(&tokfare(&[&args[..], &["--group-by", "schedule", &log]].concat(), b""));
+    assert!(table.contains("2970 events priced, 36 duplicate(s) ignored, 0 bad line(s)"), "{table}");
+    // The JSON invoice's total equals the core meter's, recomputed here from the log.
+    // (Same grouping: lines are rounded one by one, so the grouping can move the total by cents.)
+    let json = stdout(&tokfare(&[&args[..], &["--group-by", "schedule", "--format", "json", &log]].concat(), b""));
+    let invoice: serde_json::Value = serde_json::from_str(&json).expect("JSON invoice");
+    let lines = invoice["lines"].as_array().expect("lines");
+    assert!(lines.len() > 50, "{}", lines.len());
+    let mut cents: i64 = 0;
+    for line in lines {
+        let amount = line["amount"].as_str().expect("decimal string");
+        let (whole, frac) = amount.split_once('.').expect("two decimals");
+        assert_eq!(frac.len(), 2, "{amount}");
+        cents += whole.parse::<i64>().expect("int") * 100 + frac.parse::<i64>().expect("int");
+    }
+    let total = invoice["totals"]["USD"].as_str().expect("total");
+    assert_eq!(format!("{}.{:02}", cents / 100, cents % 100), total, "lines add up to the total");
+    assert!(table.contains(&format!("total     {total} USD")), "{table}");
+    let csv = stdout(&tokfare(&[&args[..], &["--group-by", "schedule", "--format", "csv", &log]].concat(), b""));
+    assert_eq!(csv.lines().count(), lines.len() + 1);
+}
+
+#[test]
+fn price_reports_bad_lines_with_their_numbers() {
+    let good = r#"{"id":"a","customer":"c","model":"gpt-4o","timestamp":"2026-11-01T00:00:00Z","usage":{"prompt_tokens":1000000,"completion_tokens":0}}"#;
+    let negative = r#"{"id":"b","customer":"c","model":"gpt-4o","timestamp":"2026-11-01T00:00:00Z","usage":{"prompt_tokens":-1,"completion_tokens":0}}"#;
+    let unknown = r#"{"id":"c","customer":"c","model":"gpt-4q","timestamp":"2026-11-01T00:00:00Z","usage":{"prompt_tokens":1,"completion_tokens":0}}"#;
+    let log = format!("{good}\n{negative}\n{unknown}\n");
+    let stop = tokfare(&["price", "-"], log.as_bytes());
+    assert_eq!(stop.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&stop.stderr);
+    assert!(err.contains("line 2") && err.contains("$.usage.prompt_tokens") && err.contains("negative"), "{err}");
+    assert!(stop.stdout.is_empty(), "no invoice when stopping");
+    let cont = tokfare(&["price", "--continue-on-error", "--format", "json", "-"], log.as_bytes());
+    assert_eq!(cont.status.code(), Some(1), "bad lines still fail the run");
+    let err = String::from_utf8_lossy(&cont.stderr);
+    assert!(err.contains("line 3") && err.contains("no price for model \"gpt-4q\"") && err.contains("gpt-4o"), "{err}");
+    let invoice: serde_json::Value = serde_json::from_slice(&cont.stdout).expect("invoice of the good lines");
+    assert_eq!(invoice["totals"]["USD"], "2.50");
+}
+
+#[test]
+fn estimate_and_tiers() {
+    let prompt = "Summarise the attached quarterly report in three bullet points.\n";
+    let out = stdout(&tokfare(&["estimate", "--model", "gpt-4o", "--output-tokens", "1000", "-"], prompt.as_bytes()));
+    let n = tokfare::encoding_for_model("gpt-4o").expect("model").count(prompt);
+    assert!(out.contains(&format!("input tokens{n:>21}")), "{out}");
+    // n × 2.50/M + 1000 × 10/M
+    let exact = (rust_decimal_free_total(n as u64 * 25 + 100_000)).to_string();
+    assert!(out.contains(&format!("total      {exact} USD")), "{out}\n{exact}");
+    let unknown = tokfare(&["estimate", "--model", "claude-3-5-haiku-20241022", "-"], prompt.as_bytes());
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("--encoding"));
+    let approx = stdout(&tokfare(&["estimate", "--model", "claude-3-5-haiku-20241022", "-e", "o200k_base", "-"], prompt.as_bytes()));
+    assert!(approx.contains("tokenizer o200k_base"), "{approx}");
+    let tiers = stdout(&tokfare(&["tiers", "--megawatts", "1", "--hours", "1", "--tps-per-mw", "1000,1000,1000,1000"], b""));
+    assert!(tiers.contains("premium") && tiers.contains("150"), "{tiers}");
+    assert!(tiers.contains("48.60 USD"), "{tiers}");
+}
+
+/// `tenths_of_micro_dollars` / 10^7 as a plain decimal string without trailing zeros.
+fn rust_decimal_free_total(tenths_of_micro_dollars: u64) -> String {
+    let s = format!("{:08}", tenths_of_micro_dollars);
+    let (int, frac) = s.split_at(s.len() - 7);
+    let int = int.trim_start_matches('0');
+    let frac = frac.trim_end_matches('0');
+    match (int.is_empty(), frac.is_empty()) {
+        (true, true) => "0".into(),
+        (true, false) => format!("0.{frac}"),
+        (false, true) => int.into(),
+        (false, false) => format!("{int}.{frac}"),
+    }
 }

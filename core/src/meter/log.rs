@@ -25,6 +25,8 @@ pub enum OnError {
 pub struct LogReport {
     /// Events of the good lines, in file order.
     pub events: Vec<UsageEvent>,
+    /// The 1-based line of each event (same order as `events`).
+    pub event_lines: Vec<usize>,
     /// One error per bad line ([`Error::InvalidUsage`] with its line number).
     pub errors: Vec<Error>,
     /// Non-blank lines read.
@@ -53,7 +55,10 @@ pub fn read_usage_log(reader: impl BufRead, on_error: OnError) -> Result<LogRepo
         }
         report.lines += 1;
         match parse_line(&mut buffer) {
-            Ok(event) => report.events.push(event),
+            Ok(event) => {
+                report.events.push(event);
+                report.event_lines.push(line_number);
+            }
             Err(e) => {
                 let e = with_line(e, line_number);
                 match on_error {

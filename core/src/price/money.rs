@@ -130,8 +130,12 @@ impl Rounding {
     }
 
     /// Rounds an amount in `currency`.
+    /// The result always has exactly that many decimals (`0.00`, not `0`).
     pub fn apply(&self, amount: Decimal, currency: Currency) -> Decimal {
-        amount.round_dp_with_strategy(self.decimals(currency), self.mode.strategy())
+        let decimals = self.decimals(currency);
+        let mut rounded = amount.round_dp_with_strategy(decimals, self.mode.strategy());
+        rounded.rescale(decimals);
+        rounded
     }
 }
 

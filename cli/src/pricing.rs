@@ -1,0 +1,274 @@
+//! `tokfare price`, `tokfare estimate`, `tokfare tiers`: argument handling and
+//! printing only; every rule lives in the core crate.
+
+use clap::{Args, ValueEnum};
+use std::io::BufReader;
+use std::sync::Arc;
+use tokfare::meter::{read_usage_log, GroupBy, Invoice, InvoiceOptions, Meter, OnError, Period, Recorded};
+use tokfare::price::{gtc, parse_decimal, Catalog, Decimal, PriceBook, Request, ScheduleSet, Service, Usage};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+/// Where prices come from (shared by `price` and `estimate`).
+#[derive(Args)]
+pub struct Prices {
+    /// A LiteLLM-format price file whose entries override the bundled catalog.
+    #[arg(long, value_name = "FILE")]
+    catalog: Option<String>,
+    /// A schedule set tried before the catalog: a bundled name (gtc-2026) or a .toml/.json file. Repeatable.
+    #[arg(long, value_name = "NAME|FILE")]
+    schedule: Vec<String>,
+    /// Use only the schedules, not the bundled catalog.
+    #[arg(long)]
+    no_catalog: bool,
+}
+
+impl Prices {
+    fn book(&self) -> Result<PriceBook, String> {
+        let mut book = PriceBook::new();
+        for s in &self.schedule {
+            book = book.with_schedule_set(ScheduleSet::load(s).map_err(|e| format!("{s}: {e}"))?);
+        }
+        if !self.no_catalog {
+            let mut catalog = (*Catalog::bundled()).clone();
+            if let Some(path) = &self.catalog {
+                catalog.extend(Catalog::load(path).map_err(|e| e.to_string())?);
+            }
+            book = book.with_catalog(Arc::new(catalog));
+        } else if let Some(path) = &self.catalog {
+            book = book.with_catalog(Arc::new(Catalog::load(path).map_err(|e| e.to_string())?));
+        }
+        Ok(book)
+    }
+}
+
+#[derive(Args)]
+pub struct PriceArgs {
+    #[command(flatten)]
+    prices: Prices,
+    /// Dimensions of the invoice lines: customer, model, schedule, hour, day, month.
+    #[arg(long, value_delimiter = ',', default_value = "customer,model")]
+    group_by: Vec<String>,
+    /// Billing period for graduated and volume tiers.
+    #[arg(long, default_value = "month")]
+    period: String,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Report bad lines (and unpriceable events) on standard error and price the rest;
+    /// without it the first bad line stops everything.
+    #[arg(long)]
+    continue_on_error: bool,
+    /// Usage logs (JSON Lines), `-` for standard input.
+    #[arg(required = true)]
+    files: Vec<String>,
+}
+
+pub fn price(args: PriceArgs) -> Result<(), String> {
+    let group_by = args.group_by.iter().map(|g| g.parse::<GroupBy>()).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
+    let period: Period = args.period.parse().map_err(|e: tokfare::Error| e.to_string())?;
+    let on_error = if args.continue_on_error { OnError::Continue } else { OnError::Stop };
+    let mut meter = Meter::new(args.prices.book()?);
+    let (mut bad, mut duplicates) = (0usize, 0usize);
+    for path in &args.files {
+        let report = if path == "-" {
+            read_usage_log(std::io::stdin().lock(), on_error)
+        } else {
+            let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+            read_usage_log(BufReader::new(file), on_error)
+        }
+        .map_err(|e| format!("{path}: {e}"))?;
+        for e in &report.errors {
+            eprintln!("tokfare: {path}: {e}");
+        }
+        bad += report.errors.len();
+        for (event, line) in report.events.into_iter().zip(report.event_lines) {
+            match meter.record(event) {
+                Ok(Recorded::Duplicate) => duplicates += 1,
+                Ok(Recorded::New { .. }) => {}
+                Err(e) if args.continue_on_error => {
+                    eprintln!("tokfare: {path}: line {line}: {e}");
+                    bad += 1;
+                }
+                Err(e) => return Err(format!("{path}: line {line}: {e}")),
+            }
+        }
+    }
+    let invoice = meter.invoice(&InvoiceOptions { group_by, period }).map_err(|e| e.to_string())?;
+    let out = match args.format {
+        Format::Table => table(&invoice, duplicates, bad),
+        Format::Csv => invoice.to_csv(),
+        Format::Json => invoice.to_json(),
+    };
+    crate::write_out(out.as_bytes())?;
+    if bad > 0 {
+        return Err(format!("{bad} line(s) could not be priced (listed above); the invoice covers the others"));
+    }
+    Ok(())
+}
+
+fn rate(unit_price: Decimal, per: u64) -> String {
+    match per {
+        1_000_000 => format!("{}/M", unit_price.normalize()),
+        1 => format!("{} each", unit_price.normalize()),
+        n => format!("{}/{n}", unit_price.normalize()),
+    }
+}
+
+fn table(invoice: &Invoice, duplicates: usize, bad: usize) -> String {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let group_names: Vec<&str> = invoice.lines.first().map(|l| l.group.iter().map(|g| g.0).collect()).unwrap_or_default();
+    let mut header: Vec<String> = group_names.iter().map(|s| s.to_string()).collect();
+    header.extend(["item", "quantity", "rate", "amount"].map(String::from));
+    rows.push(header);
+    for line in &invoice.lines {
+        let mut row: Vec<String> = line.group.iter().map(|g| g.1.clone()).collect();
+        row.push(line.item.clone());
+        row.push(line.quantity.to_string());
+        row.push(rate(line.unit_price, line.per));
+        row.push(format!("{} {}", line.amount, line.currency));
+        rows.push(row);
+    }
+    let widths: Vec<usize> = (0..rows[0].len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| if c + 2 >= row.len() && i > 0 { format!("{cell:>w$}", w = widths[c]) } else { format!("{cell:<w$}", w = widths[c]) })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out.push('\n');
+    for sub in &invoice.subtotals {
+        let group: Vec<String> = sub.group.iter().map(|g| format!("{}={}", g.0, g.1)).collect();
+        out.push_str(&format!("subtotal  {:<50} {} {}\n", group.join(" "), sub.amount, sub.currency));
+    }
+    for (currency, amount) in &invoice.totals {
+        out.push_str(&format!("total     {} {currency}\n", amount));
+    }
+    out.push_str(&format!("{} events priced, {duplicates} duplicate(s) ignored, {bad} bad line(s)\n", invoice.events));
+    out
+}
+
+#[derive(Args)]
+pub struct EstimateArgs {
+    #[command(flatten)]
+    prices: Prices,
+    /// The model to price (and, for OpenAI models, to pick the tokenizer).
+    #[arg(long, short)]
+    model: String,
+    /// Tokenize with this encoding instead of the model's (e.g. to approximate a
+    /// model whose tokenizer tokfare does not have).
+    #[arg(long, short)]
+    encoding: Option<String>,
+    /// Expected output length in tokens.
+    #[arg(long, default_value_t = 0)]
+    output_tokens: u64,
+    /// Price at this service level (standard, batch, flex, priority).
+    #[arg(long, default_value = "standard")]
+    service: String,
+    /// The prompt file, `-` for standard input.
+    #[arg(default_value = "-")]
+    file: String,
+}
+
+pub fn estimate(args: EstimateArgs) -> Result<(), String> {
+    let book = args.prices.book()?;
+    let schedule = book.resolve(&args.model, None).map_err(|e| e.to_string())?;
+    let encoding = match &args.encoding {
+        Some(name) => tokfare::get_encoding(name),
+        None => tokfare::encoding_for_model(&args.model),
+    }
+    .map_err(|e| format!("{e} (pass --encoding to approximate with an OpenAI encoding)"))?;
+    let text = crate::read_text(&args.file)?;
+    let input = encoding.count(&text) as u64;
+    let service: Service = args.service.parse().map_err(|e: tokfare::Error| e.to_string())?;
+    let request = Request { usage: Usage::tokens(input, args.output_tokens), service, at: None };
+    let charges = schedule.price_request(&request).map_err(|e| e.to_string())?;
+    let mut out = format!("model      {} (schedule {}, tokenizer {})\n", args.model, schedule.name(), encoding.name());
+    for line in &charges.lines {
+        out.push_str(&format!(
+            "{:<22} {:>10}  {:>12}  {} {}\n",
+            line.item.to_string(),
+            line.quantity,
+            rate(line.unit_price, line.per),
+            line.amount.normalize(),
+            charges.currency
+        ));
+    }
+    let total = charges.total();
+    out.push_str(&format!("total      {} (exact; {} rounded)\n", total, total.round(schedule.rounding())));
+    if let Some(window) = schedule.context_window() {
+        let fill = Decimal::from(input) * Decimal::ONE_HUNDRED / Decimal::from(window.max(1));
+        out.push_str(&format!("context    {input} of {window} tokens ({}%)\n", fill.round_dp(1)));
+    }
+    crate::write_out(out.as_bytes())
+}
+
+#[derive(Args)]
+pub struct TiersArgs {
+    /// Power budget in megawatts for the capacity plan.
+    #[arg(long, default_value = "1")]
+    megawatts: String,
+    /// Hours of operation for the capacity plan.
+    #[arg(long, default_value = "24")]
+    hours: String,
+    /// Tokens per second per megawatt for free, medium, high and premium (25% of the
+    /// power each). The defaults are illustrative assumptions, not measurements.
+    #[arg(long, value_delimiter = ',', default_value = "8000000,4000000,2000000,500000")]
+    tps_per_mw: Vec<String>,
+}
+
+pub fn tiers(args: TiersArgs) -> Result<(), String> {
+    let set = gtc::tiers().map_err(|e| e.to_string())?;
+    let dec = |s: &str| parse_decimal(s).map_err(|e| e.to_string());
+    let mut out = format!("{} — {}\n\n", set.name, set.description.clone().unwrap_or_default());
+    out.push_str(&format!("{:<9} {:>12}  {:<34} {}\n", "tier", "$/M tokens", "description", "models"));
+    for entry in &set.entries {
+        let s = &entry.schedule;
+        let price = s.rates.get(tokfare::price::TokenClass::Output).unwrap_or_default();
+        out.push_str(&format!(
+            "{:<9} {:>12}  {:<34} {}\n",
+            s.name,
+            price.normalize(),
+            s.description.clone().unwrap_or_default(),
+            entry.models.join(", ")
+        ));
+    }
+    if args.tps_per_mw.len() != 4 {
+        return Err("--tps-per-mw takes four numbers: free,medium,high,premium".into());
+    }
+    let tps = [dec(&args.tps_per_mw[0])?, dec(&args.tps_per_mw[1])?, dec(&args.tps_per_mw[2])?, dec(&args.tps_per_mw[3])?];
+    let input = gtc::PlanInput::quarter_split(dec(&args.megawatts)?, dec(&args.hours)?, tps);
+    let plan = gtc::plan(&set, &input).map_err(|e| e.to_string())?;
+    out.push_str(&format!(
+        "\ncapacity plan: {} MW for {} h, 25% each of free/medium/high/premium (throughput: --tps-per-mw)\n",
+        input.megawatts, input.hours
+    ));
+    out.push_str(&format!("{:<9} {:>6} {:>16} {:>22} {:>16}\n", "tier", "share", "tokens/s/MW", "tokens", "revenue"));
+    for (t, a) in plan.tiers.iter().zip(&input.allocations) {
+        out.push_str(&format!(
+            "{:<9} {:>5}% {:>16} {:>22} {:>16}\n",
+            t.tier,
+            (t.share * Decimal::ONE_HUNDRED).normalize(),
+            a.tokens_per_second_per_mw.normalize(),
+            t.tokens.normalize(),
+            format!("{:.2} {}", t.revenue.amount(), t.revenue.currency())
+        ));
+    }
+    out.push_str(&format!(
+        "{:<9} {:>6} {:>16} {:>22} {:>16}\n",
+        "total",
+        "",
+        "",
+        plan.total_tokens.normalize(),
+        format!("{:.2} {}", plan.total_revenue.amount(), plan.total_revenue.currency())
+    ));
+    crate::write_out(out.as_bytes())
+}
