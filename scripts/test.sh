@@ -8,6 +8,7 @@
 # 2. checks the embedded vocabularies and the conformance vectors are exactly what the
 #    official files and the oracle produce today;
 # 3. has the oracle tokenize the whole shared corpus (expected ids for the parity tests);
+#    (and that the bundled price catalog and example usage log are reproducible);
 # 4. runs every Rust test (core, CLI), the one-vocabulary build natively and for wasm32,
 #    clippy with warnings denied, and checks the benchmarks build.
 set -euo pipefail
@@ -28,6 +29,10 @@ export TIKTOKEN_CACHE_DIR="$oracle/tiktoken-cache"
 step "embedded vocabularies are the official rank files (sha256-pinned), packed"
 "$python" tools/pack_vocab.py --check "$oracle/tiktoken"
 
+step "the price catalog is LiteLLM's file from the pinned tokencost wheel; the example log is reproducible"
+"$python" tools/import_catalog.py --check
+"$python" tools/make_usage_log.py --check
+
 step "conformance vectors are the oracle's output"
 "$python" conformance/generate.py --check
 
@@ -43,7 +48,7 @@ cargo test --quiet -p tokfare --no-default-features --features o200k --lib regis
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
 cargo check --quiet -p tokfare --no-default-features --features o200k --target wasm32-unknown-unknown
 RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR="$CARGO_TARGET_DIR/wasm-simd128" \
-  cargo check --quiet -p tokfare --no-default-features --features o200k --target wasm32-unknown-unknown
+  cargo check --quiet -p tokfare --no-default-features --features o200k,pricing --target wasm32-unknown-unknown
 
 step "clippy (warnings denied) and benchmarks build"
 cargo clippy --workspace --all-targets --quiet -- -D warnings

@@ -109,7 +109,7 @@ fn bad_input_fails_with_status_1_and_a_message() {
 
 #[test]
 fn the_readme_count_example_works() {
-    // README: `cargo run --release -p tokfare-cli -- count --model gpt-4o README.md conformance/README.md`
+    // Counting files with the bundled vocabulary, as the README shows.
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let readme = format!("{root}/README.md");
     let conformance = format!("{root}/conformance/README.md");

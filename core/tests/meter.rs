@@ -306,3 +306,34 @@ tiers = [{ up_to = 1000000, unit_price = "2" }, { unit_price = "1" }]
     assert_eq!(tier_lines, [(600_000, d("1.20")), (1_200_000, d("1.20"))]);
     assert_eq!(invoice.totals[&Currency::USD], d("2.40"));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+    #[test]
+    fn recording_a_sequence_twice_is_recording_it_once(events in prop::collection::vec(arb_event(), 0..20)) {
+        let once = meter_of(&events);
+        let mut twice = meter_of(&events);
+        for e in &events {
+            let _ = twice.record(e.clone());
+        }
+        prop_assert_eq!(state(&once), state(&twice));
+    }
+}
+
+#[test]
+fn reconciliation_reports_drift_between_estimate_and_reported_usage() {
+    let enc = tokfare::encoding_for_model("gpt-4o").expect("encoding");
+    let prompt = "You are a helpful assistant. Summarise the following report in three bullet points.";
+    let estimated = Usage::tokens(enc.count(prompt) as u64, 200);
+    // The provider counts the chat template too, and a longer answer.
+    let actual = Usage::tokens(estimated.input + 7, 260);
+    let book = PriceBook::bundled();
+    let report = tokfare::meter::reconcile(&book, [("gpt-4o", estimated, actual), ("gpt-4o", estimated, estimated)]).expect("reconcile");
+    let drift = &report.models["gpt-4o"];
+    assert_eq!(drift.calls, 2);
+    assert_eq!(drift.prompt_token_difference(), 7);
+    // 7 × 2.50/M + 60 × 10/M = 0.0000175 + 0.0006
+    assert_eq!(drift.cost_difference(), d("0.0006175"));
+    let expected_pct = (d("0.0006175") * Decimal::ONE_HUNDRED / drift.estimated_cost).round_dp(2);
+    assert_eq!(drift.cost_drift_percent(), Some(expected_pct));
+}

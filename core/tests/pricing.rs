@@ -323,3 +323,81 @@ fn gtc_2026_tiers_and_capacity_plan() {
     let over = gtc::PlanInput { allocations: vec![gtc::Allocation { tier: "free".into(), share: d("1.5"), tokens_per_second_per_mw: d("1") }], ..input };
     assert!(gtc::plan(&set, &over).is_err());
 }
+
+mod tier_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Up to four tiers with increasing bounds and prices in cents.
+    fn arb_tiers() -> impl Strategy<Value = Vec<Tier>> {
+        prop::collection::vec((1u64..20, 0u32..1000, 0u32..500), 1..5).prop_map(|steps| {
+            let mut bound = 0;
+            let n = steps.len();
+            steps
+                .into_iter()
+                .enumerate()
+                .map(|(i, (step, cents, fee))| {
+                    bound += step;
+                    Tier {
+                        up_to: (i + 1 < n).then_some(bound),
+                        unit_price: Decimal::new(cents.into(), 2),
+                        flat_fee: Decimal::new(fee.into(), 2),
+                    }
+                })
+                .collect()
+        })
+    }
+
+    fn charged(tiers: &[Tier], mode: TierMode, allowance: u64, quantity: u64) -> Decimal {
+        let t = PeriodTiers::new(Metric::Units(Unit::Request), mode, 1, allowance, tiers.to_vec()).expect("valid");
+        t.charges(&Usage { requests: quantity, ..Usage::default() }).expect("charges").iter().map(|c| c.amount).sum()
+    }
+
+    /// The tier a unit (1-based, after the allowance) falls in.
+    fn tier_of(tiers: &[Tier], unit: u64) -> usize {
+        tiers.iter().position(|t| t.up_to.map_or(true, |u| unit <= u)).expect("last tier is unbounded")
+    }
+
+    proptest! {
+        #[test]
+        fn graduated_prices_each_unit_in_its_tier(tiers in arb_tiers(), allowance in 0u64..10, quantity in 0u64..120) {
+            let billable = quantity.saturating_sub(allowance);
+            let mut expected = Decimal::ZERO;
+            let mut fees_reached = std::collections::BTreeSet::new();
+            for unit in 1..=billable {
+                let i = tier_of(&tiers, unit);
+                expected += tiers[i].unit_price;
+                fees_reached.insert(i);
+            }
+            for i in fees_reached {
+                expected += tiers[i].flat_fee;
+            }
+            prop_assert_eq!(charged(&tiers, TierMode::Graduated, allowance, quantity), expected);
+        }
+
+        #[test]
+        fn volume_prices_every_unit_at_the_tier_reached(tiers in arb_tiers(), allowance in 0u64..10, quantity in 0u64..120) {
+            let billable = quantity.saturating_sub(allowance);
+            let expected = if billable == 0 {
+                Decimal::ZERO
+            } else {
+                let t = &tiers[tier_of(&tiers, billable)];
+                t.unit_price * Decimal::from(billable) + t.flat_fee
+            };
+            prop_assert_eq!(charged(&tiers, TierMode::Volume, allowance, quantity), expected);
+        }
+
+        #[test]
+        fn per_request_charges_add_up_and_scale_exactly(input in 0u64..10_000_000, cached in 0u64..1_000_000, output in 0u64..1_000_000, cents in 0u32..100_000) {
+            let rate = Decimal::new(cents.into(), 2);
+            let s = RateSchedule::new("p", Rates::input_output(rate, rate * Decimal::from(4)).with(TokenClass::CachedInput, rate / Decimal::from(10))).expect("schedule");
+            let usage = Usage { input, cached_input: cached, output, requests: 1, ..Usage::default() };
+            let total = s.price_request(&Request::new(usage)).expect("priced").total().amount();
+            let expected = (Decimal::from(input) * rate + Decimal::from(cached) * rate / Decimal::from(10) + Decimal::from(output) * rate * Decimal::from(4)) / Decimal::from(1_000_000);
+            prop_assert_eq!(total, expected);
+            let batch = RateSchedule { services: [(Service::Batch, tokfare::price::ServiceRule { multiplier: Decimal::new(5, 1), rates: Rates::new() })].into(), ..s };
+            let half = batch.price_request(&Request { service: Service::Batch, ..Request::new(usage) }).expect("priced").total().amount();
+            prop_assert_eq!(half * Decimal::from(2), expected);
+        }
+    }
+}
