@@ -5,12 +5,12 @@
 #
 # 1. builds the offline reference tokenizers (official tiktoken, via shared/tools/oracle-setup.sh)
 #    in $TOKFARE_ORACLE_DIR (default ~/.cache/tokfare-oracle; CI uses a fresh directory);
-# 2. checks the embedded vocabularies and the conformance vectors are exactly what the
-#    official files and the oracle produce today;
+# 2. checks the embedded vocabularies, the price catalog, the example usage log and the
+#    conformance vectors are exactly what their sources and the oracle produce today;
 # 3. has the oracle tokenize the whole shared corpus (expected ids for the parity tests);
-#    (and that the bundled price catalog and example usage log are reproducible);
 # 4. runs every Rust test (core, CLI), the one-vocabulary build natively and for wasm32,
-#    clippy with warnings denied, and checks the benchmarks build.
+#    clippy with warnings denied, and checks the benchmarks build;
+# 5. builds the Python wheel from source in a fresh venv and runs its pytest suite.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -41,7 +41,7 @@ step "oracle ids for the whole corpus"
 
 step "cargo test (core, cli)"
 TOKFARE_CORPUS_IDS="$CARGO_TARGET_DIR/oracle-corpus" TOKFARE_REQUIRE_ORACLE=1 \
-  cargo test --workspace --exclude tokfare-benches 2>&1 | tee "$CARGO_TARGET_DIR/test.log"
+  cargo test --workspace --exclude tokfare-benches --exclude tokfare-python 2>&1 | tee "$CARGO_TARGET_DIR/test.log"
 
 step "a size-sensitive build: one vocabulary, no rayon (native test, wasm32 with and without simd128)"
 cargo test --quiet -p tokfare --no-default-features --features o200k --lib registry:: 2>&1 | tee -a "$CARGO_TARGET_DIR/test.log"
@@ -54,5 +54,17 @@ step "clippy (warnings denied) and benchmarks build"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo check --quiet -p tokfare-benches --all-targets
 
+step "python: build the wheel from source in a fresh venv, run pytest against the official tiktoken"
+venv="$CARGO_TARGET_DIR/py-venv-test"
+rm -rf "$venv"
+python3 -m venv "$venv"
+"$venv/bin/pip" install --quiet --upgrade pip
+"$venv/bin/pip" install --quiet pytest hypothesis numpy tiktoken==0.14.0
+"$venv/bin/pip" install --quiet ./bindings-python
+(cd bindings-python && TOKFARE_ORACLE_DIR="$oracle" TOKFARE_SHARED="$shared" "$venv/bin/python" -m pytest -q -p no:cacheprovider tests) \
+  2>&1 | tee "$CARGO_TARGET_DIR/pytest.log"
+
 step "summary"
 grep -E '^test result:' "$CARGO_TARGET_DIR/test.log" | awk '{p+=$4; f+=$6} END {printf "rust: %d passed, %d failed\n", p, f; exit f > 0}'
+tail -n 1 "$CARGO_TARGET_DIR/pytest.log" | sed 's/^/python: /'
+grep -qE '^[0-9]+ passed' <(tail -n 1 "$CARGO_TARGET_DIR/pytest.log")

@@ -148,9 +148,13 @@ impl Encoding {
         self.specials.text_of(id).is_some()
     }
 
-    /// The bytes of every ordinary token, in id order (tiktoken's `token_byte_values`).
+    /// The bytes of every ordinary token, sorted bytewise, as tiktoken's
+    /// `token_byte_values` returns them (use [`mergeable_ranks`](Self::mergeable_ranks)
+    /// for id order).
     pub fn token_byte_values(&self) -> Vec<&[u8]> {
-        self.vocab.iter().map(|(_, b)| b).collect()
+        let mut values: Vec<&[u8]> = self.vocab.iter().map(|(_, b)| b).collect();
+        values.sort_unstable();
+        values
     }
 
     /// The ordinary tokens with their ids (for exporting the vocabulary).

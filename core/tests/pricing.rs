@@ -299,6 +299,9 @@ fn user_catalogs_override_and_bad_ones_name_the_field() {
     assert_eq!(entry.schedule.rates.get(TokenClass::Input), Some(d("1")));
     assert_eq!(entry.source, "negotiated.json");
     let bad = Catalog::from_litellm_json(r#"{"m": {"input_cost_per_token": "x", "output_cost_per_token": 1}}"#, "bad");
+    let text_prices = Catalog::from_litellm_json(r#"{"m": {"input_cost_per_token": "2.5e-6", "output_cost_per_token": "0.00001"}}"#, "t")
+        .expect("prices as decimal text");
+    assert_eq!(text_prices.schedule("m").expect("m").rates.get(TokenClass::Input), Some(d("2.5")));
     assert!(matches!(bad, Err(Error::InvalidCatalog { ref path, .. }) if path == "m.input_cost_per_token"), "{bad:?}");
     let negative = Catalog::from_litellm_json(r#"{"m": {"input_cost_per_token": -1, "output_cost_per_token": 1}}"#, "bad");
     assert!(negative.is_err());

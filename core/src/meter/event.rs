@@ -11,8 +11,8 @@
 //!   response (OpenAI and Anthropic `id`/`model`/`usage`; Gemini
 //!   `responseId`/`modelVersion`/`usageMetadata`).
 
-use crate::price::json_access as json;
-use crate::price::{usage_from_value, JsonValue as Value, Provider, Service, Usage};
+use crate::price::json::{self, Value};
+use crate::price::{usage_from_value, Provider, Service, Usage};
 use crate::{Error, Result};
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 use std::collections::BTreeMap;

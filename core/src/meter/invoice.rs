@@ -162,21 +162,26 @@ impl Meter {
 }
 
 impl Invoice {
-    /// CSV with a header: the group columns, then schedule, item, quantity,
-    /// unit_price, per, amount, currency (RFC 4180 quoting).
+    /// CSV with a header: the group columns, then schedule (unless grouped by it),
+    /// item, quantity, unit_price, per, amount, currency (RFC 4180 quoting).
     pub fn to_csv(&self) -> String {
         let group_names: Vec<&str> = self.lines.first().map(|l| l.group.iter().map(|g| g.0).collect()).unwrap_or_default();
+        // The schedule column, unless the lines are already grouped by it.
+        let schedule_column = !group_names.contains(&"schedule");
         let mut out = String::new();
         let header: Vec<&str> = group_names
             .iter()
             .copied()
-            .chain(["schedule", "item", "quantity", "unit_price", "per", "amount", "currency"])
+            .chain(schedule_column.then_some("schedule"))
+            .chain(["item", "quantity", "unit_price", "per", "amount", "currency"])
             .collect();
         out.push_str(&header.join(","));
         out.push('\n');
         for line in &self.lines {
             let mut cells: Vec<String> = line.group.iter().map(|g| csv_cell(&g.1)).collect();
-            cells.push(csv_cell(&line.schedule));
+            if schedule_column {
+                cells.push(csv_cell(&line.schedule));
+            }
             cells.push(csv_cell(&line.item));
             cells.push(line.quantity.to_string());
             cells.push(line.unit_price.to_string());

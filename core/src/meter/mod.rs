@@ -259,6 +259,20 @@ impl Meter {
         self.commit(priced)
     }
 
+    /// Records an event already priced elsewhere (a snapshot line, another system),
+    /// with the same rules as [`Meter::record`]: an identical record is a duplicate, the
+    /// same id with a different record is a conflict.
+    pub fn record_priced(&mut self, priced: PricedEvent) -> Result<Recorded> {
+        if let Some(existing) = self.records.get(&priced.event.id) {
+            return if **existing == priced {
+                Ok(Recorded::Duplicate)
+            } else {
+                Err(Error::ConflictingEvent { id: priced.event.id })
+            };
+        }
+        self.commit(priced)
+    }
+
     fn commit(&mut self, priced: PricedEvent) -> Result<Recorded> {
         if let Some(journal) = &mut self.journal {
             journal.append(&priced)?;

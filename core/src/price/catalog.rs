@@ -216,6 +216,9 @@ impl Catalog {
                         Decimal::from(u)
                     } else if let Some(f) = x.as_f64() {
                         decimal_from_f64(f).map_err(|e| bad(&path, e.to_string()))?
+                    } else if let Some(text) = json::as_str(x) {
+                        // Exact decimal text, for files that keep every digit.
+                        super::money::parse_decimal(text).map_err(|e| bad(&path, e.to_string()))?
                     } else {
                         return Err(bad(&path, "must be a number".into()));
                     };

@@ -16,7 +16,7 @@
 
 mod catalog;
 pub mod gtc;
-mod json;
+pub(crate) mod json;
 mod money;
 pub mod providers;
 mod rate_card;
@@ -35,8 +35,4 @@ pub use spec::{ScheduleSet, ScheduleSetEntry};
 pub use tiers::{Metric, PeriodTiers, Tier, TierMode};
 pub use usage::{TokenClass, Unit, Usage};
 
-pub(crate) use json::Value as JsonValue;
 pub(crate) use providers::usage_from_value;
-pub(crate) mod json_access {
-    pub(crate) use super::json::*;
-}

@@ -1,0 +1,88 @@
+"""tokfare: exact, fast token counting and exact pricing of LLM usage.
+
+A drop-in for tiktoken (``import tokfare as tiktoken``): the same functions and
+``Encoding`` methods, the same ids, vocabularies embedded (no network). Plus counting
+helpers, exact decimal pricing with provider usage parsers, schedules and a price
+catalog, and an idempotent, durable meter.
+"""
+
+from __future__ import annotations
+
+import threading as _threading
+from typing import Dict as _Dict, Optional as _Optional
+
+from . import _errors
+from ._errors import (
+    ConflictingEvent,
+    DisallowedSpecialToken,
+    EncodingNotBuilt,
+    InvalidArgument,
+    InvalidCatalog,
+    InvalidMoney,
+    InvalidSchedule,
+    InvalidUsage,
+    InvalidUtf8,
+    JournalError,
+    TokfareError,
+    UnknownEncoding,
+    UnknownModel,
+    UnknownModelPrice,
+    UnknownTokenId,
+)
+from ._tokfare import (
+    Catalog,
+    Cost,
+    CostLine,
+    Encoding,
+    Meter,
+    Schedule,
+    Usage,
+    __version__,
+    capacity_plan,
+    encoding_name_for_model,
+    estimate,
+    gtc_tiers,
+    list_encoding_names,
+    price,
+)
+
+__all__ = [
+    "Encoding", "get_encoding", "encoding_for_model", "encoding_name_for_model", "list_encoding_names",
+    "count_tokens", "Usage", "Cost", "CostLine", "Catalog", "Schedule", "price", "estimate", "gtc_tiers",
+    "capacity_plan", "Meter", "TokfareError", "UnknownEncoding", "EncodingNotBuilt", "UnknownModel",
+    "UnknownModelPrice", "DisallowedSpecialToken", "UnknownTokenId", "InvalidUtf8", "InvalidArgument",
+    "InvalidMoney", "InvalidSchedule", "InvalidCatalog", "InvalidUsage", "ConflictingEvent", "JournalError",
+]
+
+_CACHE: _Dict[str, Encoding] = {}
+_LOCK = _threading.Lock()
+
+
+def get_encoding(encoding_name: str) -> Encoding:
+    """A built-in encoding by name (cached: the same object each time)."""
+    enc = _CACHE.get(encoding_name)
+    if enc is None:
+        with _LOCK:
+            enc = _CACHE.get(encoding_name)
+            if enc is None:
+                enc = _CACHE[encoding_name] = Encoding(encoding_name)
+    return enc
+
+
+def encoding_for_model(model_name: str) -> Encoding:
+    """The encoding tiktoken 0.14 uses for a model (UnknownModel, a KeyError, if none)."""
+    return get_encoding(encoding_name_for_model(model_name))
+
+
+def count_tokens(text: str, model: _Optional[str] = None, encoding: _Optional[str] = None) -> int:
+    """Number of tokens of ``text`` (special-token strings count as ordinary text) for a
+    model (default gpt-4o) or an encoding name."""
+    if model is not None and encoding is not None:
+        raise TypeError("pass model or encoding, not both")
+    enc = get_encoding(encoding) if encoding is not None else encoding_for_model(model or "gpt-4o")
+    return enc.count(text)
+
+
+def _rebuild_encoding(name, pat_str, mergeable_ranks, special_tokens):
+    """Unpickles a custom Encoding."""
+    return Encoding(name, pat_str=pat_str, mergeable_ranks=mergeable_ranks, special_tokens=special_tokens)

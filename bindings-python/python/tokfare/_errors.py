@@ -1,0 +1,164 @@
+"""tokfare's exceptions: one class per stable error code of the core.
+
+Every class derives from :class:`TokfareError` and, where tiktoken raises a built-in
+exception for the same failure, from that one too (``ValueError`` for a disallowed
+special token or an unknown encoding, ``KeyError`` for an unknown model or token), so
+code written for tiktoken keeps working. ``error.code`` is the stable snake_case code.
+"""
+
+
+class TokfareError(Exception):
+    """Base class of every tokfare error."""
+
+    code = "tokfare_error"
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return self.message
+
+
+class UnknownEncoding(TokfareError, ValueError):
+    """`get_encoding` was given a name that is not a known encoding."""
+
+    code = "unknown_encoding"
+
+
+class EncodingNotBuilt(TokfareError, ValueError):
+    """The encoding exists but was left out of this build."""
+
+    code = "encoding_not_built"
+
+
+class UnknownModel(TokfareError, KeyError):
+    """A model name tokfare cannot map to a tokenizer (tiktoken raises KeyError)."""
+
+    code = "unknown_model"
+
+
+class DisallowedSpecialToken(TokfareError, ValueError):
+    """The text contains a special token that was not allowed (tiktoken raises ValueError)."""
+
+    code = "disallowed_special_token"
+
+
+class UnknownTokenId(TokfareError, KeyError):
+    """A token id that is not in the vocabulary (tiktoken raises KeyError)."""
+
+    code = "unknown_token_id"
+
+
+class NotASingleToken(TokfareError, KeyError):
+    """Bytes that are not one token."""
+
+    code = "not_a_single_token"
+
+
+class InvalidUtf8(TokfareError, ValueError):
+    """Decoded bytes are not valid UTF-8."""
+
+    code = "invalid_utf8"
+
+
+class InvalidInputUtf8(TokfareError, ValueError):
+    """Input bytes are not valid UTF-8."""
+
+    code = "invalid_input_utf8"
+
+
+class InvalidRankFile(TokfareError, ValueError):
+    """A .tiktoken rank file that cannot be parsed."""
+
+    code = "invalid_rank_file"
+
+
+class InvalidVocabulary(TokfareError, ValueError):
+    """An inconsistent vocabulary (duplicate tokens or ids, specials clashing with ranks)."""
+
+    code = "invalid_vocabulary"
+
+
+class InvalidPattern(TokfareError, ValueError):
+    """A pre-tokenization pattern that does not compile."""
+
+    code = "invalid_pattern"
+
+
+class PatternRuntime(TokfareError, ValueError):
+    """The general-purpose regex engine failed on an input."""
+
+    code = "pattern_runtime"
+
+
+class InvalidArgument(TokfareError, ValueError):
+    """An argument outside its domain."""
+
+    code = "invalid_argument"
+
+
+class InvalidMoney(TokfareError, ValueError):
+    """A money amount, rate or currency that is not acceptable."""
+
+    code = "invalid_money"
+
+
+class InvalidSchedule(TokfareError, ValueError):
+    """A malformed schedule; the message names the bad field."""
+
+    code = "invalid_schedule"
+
+
+class InvalidCatalog(TokfareError, ValueError):
+    """A malformed price catalog; the message names the bad field."""
+
+    code = "invalid_catalog"
+
+
+class InvalidUsage(TokfareError, ValueError):
+    """A usage object or usage-log line that cannot be read (negative counts, ...)."""
+
+    code = "invalid_usage"
+
+
+class UnknownModelPrice(UnknownModel):
+    """No price is known for a model (never priced at $0); the message suggests close names."""
+
+    code = "unknown_model_price"
+
+
+class ConflictingEvent(TokfareError, ValueError):
+    """An event id already recorded with different content."""
+
+    code = "conflicting_event"
+
+
+class JournalError(TokfareError, OSError):
+    """A meter journal could not be read or written."""
+
+    code = "journal"
+
+
+class Overflow(TokfareError, OverflowError):
+    """A quantity or amount outside the representable range."""
+
+    code = "overflow"
+
+
+_BY_CODE = {
+    cls.code: cls
+    for cls in [
+        UnknownEncoding, EncodingNotBuilt, UnknownModel, DisallowedSpecialToken, UnknownTokenId,
+        NotASingleToken, InvalidUtf8, InvalidInputUtf8, InvalidRankFile, InvalidVocabulary, InvalidPattern,
+        PatternRuntime, InvalidArgument, InvalidMoney, InvalidSchedule, InvalidCatalog, InvalidUsage,
+        UnknownModelPrice, ConflictingEvent, JournalError, Overflow,
+    ]
+}
+
+
+def from_code(code: str, message: str) -> TokfareError:
+    """The exception for a core error code (used by the extension module)."""
+    error = _BY_CODE.get(code, TokfareError)(message)
+    error.code = code
+    return error

@@ -1,0 +1,29 @@
+//! The `tokfare._tokfare` extension module: thin pyo3 newtypes over the core crate.
+//! Python-facing names, docs and the exception classes live in `python/tokfare/`.
+
+mod encoding;
+mod errors;
+mod meter;
+mod pricing;
+mod text;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _tokfare(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<encoding::PyEncoding>()?;
+    m.add_function(wrap_pyfunction!(encoding::encoding_name_for_model, m)?)?;
+    m.add_function(wrap_pyfunction!(encoding::list_encoding_names, m)?)?;
+    m.add_class::<pricing::PyUsage>()?;
+    m.add_class::<pricing::PyCost>()?;
+    m.add_class::<pricing::PyCostLine>()?;
+    m.add_class::<pricing::PyCatalog>()?;
+    m.add_class::<pricing::PySchedule>()?;
+    m.add_function(wrap_pyfunction!(pricing::price, m)?)?;
+    m.add_function(wrap_pyfunction!(pricing::estimate, m)?)?;
+    m.add_function(wrap_pyfunction!(pricing::gtc_tiers, m)?)?;
+    m.add_function(wrap_pyfunction!(pricing::capacity_plan, m)?)?;
+    m.add_class::<meter::PyMeter>()?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,312 @@
+//! `tokfare.Meter`: idempotent recording, merging, journaling, budgets and invoices
+//! over the core meter. The meter sits behind a mutex so Python threads can share it.
+
+use crate::errors::{invalid_argument, IntoPy};
+use crate::pricing::{book, from_decimal, to_decimal, PyCatalog, PyUsage};
+use chrono::{DateTime, Utc};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use tokfare::meter::{
+    read_usage_log, Fsync, GroupBy, Invoice, InvoiceOptions, Meter, OnError, PricedEvent, Recorded, ReservationId, UsageEvent,
+};
+use tokfare::price::{Currency, Money, Service};
+
+/// A UTC instant from a timezone-aware `datetime`, RFC 3339 `str` or Unix seconds `int`.
+pub fn timestamp(value: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {
+    if let Ok(s) = value.cast::<PyString>() {
+        return s
+            .to_cow()?
+            .parse::<DateTime<chrono::FixedOffset>>()
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| invalid_argument("timestamp", format!("not an RFC 3339 timestamp: {e}")));
+    }
+    if let Ok(secs) = value.extract::<i64>() {
+        return DateTime::from_timestamp(secs, 0).ok_or_else(|| invalid_argument("timestamp", format!("{secs} is out of range")));
+    }
+    if value.hasattr("isoformat")? {
+        if value.getattr("tzinfo")?.is_none() {
+            return Err(invalid_argument("timestamp", "a naive datetime is ambiguous; give it a timezone (e.g. timezone.utc)"));
+        }
+        let iso: String = value.call_method0("isoformat")?.extract()?;
+        return timestamp(&PyString::new(value.py(), &iso).into_any());
+    }
+    Err(PyTypeError::new_err("timestamp must be a timezone-aware datetime, an RFC 3339 str or Unix seconds"))
+}
+
+fn now(py: Python<'_>) -> PyResult<DateTime<Utc>> {
+    let datetime = py.import("datetime")?;
+    let utc = datetime.getattr("timezone")?.getattr("utc")?;
+    let t = datetime.getattr("datetime")?.call_method1("now", (utc,))?;
+    timestamp(&t)
+}
+
+/// Records usage events exactly once, prices them, and produces invoices.
+#[pyclass(module = "tokfare", name = "Meter", frozen)]
+pub struct PyMeter {
+    inner: Mutex<Meter>,
+}
+
+impl PyMeter {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Meter> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn fsync(policy: &str) -> PyResult<Fsync> {
+    match policy {
+        "always" => Ok(Fsync::Always),
+        "never" => Ok(Fsync::Never),
+        other => match other.strip_prefix("every:").and_then(|n| n.parse::<u32>().ok()) {
+            Some(n) if n > 0 => Ok(Fsync::Every(n)),
+            _ => Err(invalid_argument("fsync", format!("{other:?} is not \"always\", \"never\" or \"every:N\""))),
+        },
+    }
+}
+
+fn invoice_dict<'py>(py: Python<'py>, invoice: &Invoice) -> PyResult<Bound<'py, PyDict>> {
+    let lines = PyList::empty(py);
+    for l in &invoice.lines {
+        let d = PyDict::new(py);
+        for (k, v) in &l.group {
+            d.set_item(*k, v)?;
+        }
+        d.set_item("schedule", &l.schedule)?;
+        d.set_item("item", &l.item)?;
+        d.set_item("quantity", l.quantity)?;
+        d.set_item("unit_price", to_decimal(py, l.unit_price)?)?;
+        d.set_item("per", l.per)?;
+        d.set_item("amount", to_decimal(py, l.amount)?)?;
+        d.set_item("exact_amount", to_decimal(py, l.exact_amount)?)?;
+        d.set_item("currency", l.currency.to_string())?;
+        lines.append(d)?;
+    }
+    let totals = PyDict::new(py);
+    for (currency, amount) in &invoice.totals {
+        totals.set_item(currency.to_string(), to_decimal(py, *amount)?)?;
+    }
+    let out = PyDict::new(py);
+    out.set_item("lines", lines)?;
+    out.set_item("totals", totals)?;
+    out.set_item("events", invoice.events)?;
+    out.set_item("json", invoice.to_json())?;
+    out.set_item("csv", invoice.to_csv())?;
+    Ok(out)
+}
+
+#[pymethods]
+impl PyMeter {
+    /// A meter pricing with the bundled catalog (or `catalog`) and optional schedules,
+    /// in memory or backed by an append-only `journal` file (recovered on open).
+    #[new]
+    #[pyo3(signature = (journal=None, *, catalog=None, schedule=None, fsync="always"))]
+    fn new(
+        journal: Option<&str>,
+        catalog: Option<&Bound<'_, PyCatalog>>,
+        schedule: Option<&Bound<'_, PyAny>>,
+        fsync: &str,
+    ) -> PyResult<PyMeter> {
+        let book = book(catalog, schedule)?;
+        let meter = match journal {
+            Some(path) => Meter::open(book, path, self::fsync(fsync)?).py_err()?.0,
+            None => Meter::new(book),
+        };
+        Ok(PyMeter { inner: Mutex::new(meter) })
+    }
+
+    fn __len__(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Records one request; False if this `event_id` was already recorded (nothing
+    /// changes). The same id with different content raises ConflictingEvent.
+    #[pyo3(signature = (event_id, customer, model, usage, timestamp=None, *, service="standard", provider=None, request_id=None, tags=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &self,
+        py: Python<'_>,
+        event_id: &str,
+        customer: &str,
+        model: &str,
+        usage: PyUsage,
+        timestamp: Option<&Bound<'_, PyAny>>,
+        service: &str,
+        provider: Option<String>,
+        request_id: Option<String>,
+        tags: Option<BTreeMap<String, String>>,
+    ) -> PyResult<bool> {
+        let at = match timestamp {
+            Some(t) => self::timestamp(t)?,
+            // A retry without a timestamp is the same event: keep the first one's time.
+            None => match self.lock().get(event_id) {
+                Some(existing) => existing.event.timestamp,
+                None => now(py)?,
+            },
+        };
+        let mut event = UsageEvent::new(event_id, customer, model, usage.inner, at);
+        event.service = service.parse::<Service>().py_err()?;
+        event.provider = provider;
+        event.request_id = request_id;
+        event.tags = tags.unwrap_or_default();
+        let outcome = py.detach(|| self.lock().record(event)).py_err()?;
+        Ok(matches!(outcome, Recorded::New { .. }))
+    }
+
+    /// Records a usage log (JSON Lines). Returns `{"recorded", "duplicates", "errors"}`;
+    /// without `continue_on_error` the first bad line raises InvalidUsage with its number.
+    #[pyo3(signature = (path, *, continue_on_error=false))]
+    fn record_log<'py>(&self, py: Python<'py>, path: &str, continue_on_error: bool) -> PyResult<Bound<'py, PyDict>> {
+        let file = std::fs::File::open(path).map_err(|e| invalid_argument("path", format!("{path}: {e}")))?;
+        let on_error = if continue_on_error { OnError::Continue } else { OnError::Stop };
+        let report = py.detach(|| read_usage_log(std::io::BufReader::new(file), on_error)).py_err()?;
+        let (mut recorded, mut duplicates) = (0usize, 0usize);
+        let mut errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
+        let mut meter = self.lock();
+        for (event, line) in report.events.into_iter().zip(report.event_lines) {
+            match meter.record(event) {
+                Ok(Recorded::New { .. }) => recorded += 1,
+                Ok(Recorded::Duplicate) => duplicates += 1,
+                Err(e) if continue_on_error => errors.push(format!("line {line}: {e}")),
+                Err(e) => return Err(crate::errors::to_py(e)),
+            }
+        }
+        let out = PyDict::new(py);
+        out.set_item("recorded", recorded)?;
+        out.set_item("duplicates", duplicates)?;
+        out.set_item("errors", errors)?;
+        Ok(out)
+    }
+
+    /// Merges another meter's events (set union; commutative and associative).
+    /// Returns `{"added", "duplicates", "conflicts"}`.
+    fn merge<'py>(&self, py: Python<'py>, other: &Bound<'py, PyMeter>) -> PyResult<Bound<'py, PyDict>> {
+        if std::ptr::eq(self, other.get()) {
+            return Err(invalid_argument("other", "a meter cannot merge itself"));
+        }
+        let other_meter = other.get().lock();
+        let report = self.lock().merge(&other_meter).py_err()?;
+        let out = PyDict::new(py);
+        out.set_item("added", report.added)?;
+        out.set_item("duplicates", report.duplicates)?;
+        out.set_item("conflicts", report.conflicts)?;
+        Ok(out)
+    }
+
+    /// Every record as a canonical JSON line (sorted by event id): a portable snapshot.
+    fn snapshot(&self) -> Vec<String> {
+        self.lock().records().iter().map(|r| r.to_json()).collect()
+    }
+
+    /// A meter holding the records of a snapshot (priced as they were).
+    #[staticmethod]
+    #[pyo3(signature = (lines, *, catalog=None, schedule=None))]
+    fn restore(lines: Vec<String>, catalog: Option<&Bound<'_, PyCatalog>>, schedule: Option<&Bound<'_, PyAny>>) -> PyResult<PyMeter> {
+        let mut meter = Meter::new(book(catalog, schedule)?);
+        for line in &lines {
+            meter.record_priced(PricedEvent::from_json(line).py_err()?).py_err()?;
+        }
+        Ok(PyMeter { inner: Mutex::new(meter) })
+    }
+
+    /// Sets a customer's budget (Decimal, int or str; USD unless `currency`).
+    #[pyo3(signature = (customer, amount, currency="USD"))]
+    fn set_budget(&self, customer: &str, amount: &Bound<'_, PyAny>, currency: &str) -> PyResult<()> {
+        let money = Money::new(from_decimal(amount, "amount")?, Currency::new(currency).py_err()?);
+        self.lock().set_budget(customer, money).py_err()
+    }
+
+    /// Unrounded spend of a customer so far (Decimal).
+    #[pyo3(signature = (customer, currency="USD"))]
+    fn spent<'py>(&self, py: Python<'py>, customer: &str, currency: &str) -> PyResult<Bound<'py, PyAny>> {
+        let spent = self.lock().spent(customer, Currency::new(currency).py_err()?);
+        to_decimal(py, spent.amount().normalize())
+    }
+
+    /// "May this request run?" from an estimated usage. Returns `{"allowed", "estimate",
+    /// "spent", "reserved", "remaining", "reservation"}`; settle or release the reservation.
+    #[pyo3(signature = (customer, model, estimate, *, service="standard"))]
+    fn authorize<'py>(&self, py: Python<'py>, customer: &str, model: &str, estimate: PyUsage, service: &str) -> PyResult<Bound<'py, PyDict>> {
+        let service: Service = service.parse().py_err()?;
+        let a = self.lock().authorize(customer, model, estimate.inner, service).py_err()?;
+        let out = PyDict::new(py);
+        out.set_item("allowed", a.allowed)?;
+        out.set_item("estimate", to_decimal(py, a.estimate.amount().normalize())?)?;
+        out.set_item("spent", to_decimal(py, a.spent.amount().normalize())?)?;
+        out.set_item("reserved", to_decimal(py, a.reserved.amount().normalize())?)?;
+        out.set_item("remaining", a.remaining.map(|m| to_decimal(py, m.amount().normalize())).transpose()?)?;
+        out.set_item("reservation", a.reservation.map(|r| r.0))?;
+        Ok(out)
+    }
+
+    /// Records the actual usage of an authorized request and drops its reservation.
+    #[pyo3(signature = (reservation, event_id, customer, model, usage, timestamp=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn settle(
+        &self,
+        py: Python<'_>,
+        reservation: u64,
+        event_id: &str,
+        customer: &str,
+        model: &str,
+        usage: PyUsage,
+        timestamp: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        let at = match timestamp {
+            Some(t) => self::timestamp(t)?,
+            None => now(py)?,
+        };
+        let event = UsageEvent::new(event_id, customer, model, usage.inner, at);
+        let outcome = self.lock().settle(ReservationId(reservation), event).py_err()?;
+        Ok(matches!(outcome, Recorded::New { .. }))
+    }
+
+    /// Drops a reservation (the call did not happen).
+    fn release(&self, reservation: u64) -> bool {
+        self.lock().release(ReservationId(reservation))
+    }
+
+    /// Sums by dimensions (`customer`, `model`, `schedule`, `hour`, `day`, `month`).
+    #[pyo3(signature = (group_by=vec!["customer".to_string(), "model".to_string()]))]
+    fn aggregate<'py>(&self, py: Python<'py>, group_by: Vec<String>) -> PyResult<Bound<'py, PyList>> {
+        let dims = group_by.iter().map(|g| g.parse::<GroupBy>()).collect::<Result<Vec<_>, _>>().py_err()?;
+        let rows = self.lock().aggregate(&dims).py_err()?;
+        let out = PyList::empty(py);
+        for row in rows {
+            let d = PyDict::new(py);
+            for (k, v) in &row.key {
+                d.set_item(*k, v)?;
+            }
+            d.set_item("events", row.events)?;
+            d.set_item("usage", Py::new(py, PyUsage { inner: row.usage })?)?;
+            let cost = PyDict::new(py);
+            for (currency, amount) in &row.cost {
+                cost.set_item(currency.to_string(), to_decimal(py, amount.normalize())?)?;
+            }
+            d.set_item("cost", cost)?;
+            out.append(d)?;
+        }
+        Ok(out)
+    }
+
+    /// An invoice: `{"lines": [...], "totals": {"USD": Decimal}, "events", "json", "csv"}`;
+    /// amounts rounded per line as each schedule says.
+    #[pyo3(signature = (group_by=vec!["customer".to_string(), "model".to_string()], period="month"))]
+    fn invoice<'py>(&self, py: Python<'py>, group_by: Vec<String>, period: &str) -> PyResult<Bound<'py, PyDict>> {
+        let dims = group_by.iter().map(|g| g.parse::<GroupBy>()).collect::<Result<Vec<_>, _>>().py_err()?;
+        let options = InvoiceOptions { group_by: dims, period: period.parse().py_err()? };
+        let invoice = self.lock().invoice(&options).py_err()?;
+        invoice_dict(py, &invoice)
+    }
+
+    /// Every event as a CloudEvents JSON string (deterministic idempotency keys).
+    fn to_cloudevents(&self, source: &str) -> Vec<String> {
+        self.lock().to_cloudevents(source)
+    }
+
+    /// Forces journaled records to disk.
+    fn sync(&self) -> PyResult<()> {
+        self.lock().sync().py_err()
+    }
+}

@@ -1,0 +1,534 @@
+//! Pricing for Python: `Usage`, `Cost`, `Catalog`, `Schedule`, `price`, `estimate`,
+//! the GTC 2026 planner. Money crosses the boundary as `decimal.Decimal` (built from
+//! the core's exact decimal string), never as a float.
+
+use crate::errors::{invalid_argument, IntoPy};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyFloat, PyList, PyString};
+use std::sync::Arc;
+use tokfare::price::{
+    gtc, parse_decimal, Catalog, Charges, Decimal, PriceBook, Provider, Request, Schedule, ScheduleSet, Service, TokenClass,
+    Usage,
+};
+
+static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// A Python `decimal.Decimal` equal to `d`.
+pub fn to_decimal<'py>(py: Python<'py>, d: Decimal) -> PyResult<Bound<'py, PyAny>> {
+    let class = DECIMAL.get_or_try_init(py, || py.import("decimal")?.getattr("Decimal").map(Bound::unbind))?;
+    class.bind(py).call1((d.to_string(),))
+}
+
+/// A decimal from a Python `Decimal`, `int` or `str`; floats are refused (money is never a float).
+pub fn from_decimal(value: &Bound<'_, PyAny>, name: &'static str) -> PyResult<Decimal> {
+    if value.is_instance_of::<PyFloat>() {
+        return Err(PyTypeError::new_err(format!("{name}: floats are not accepted for money; pass a decimal.Decimal, int or str")));
+    }
+    let text = value.str()?.to_cow()?.into_owned();
+    parse_decimal(&text).map_err(|e| invalid_argument(name, e.to_string()))
+}
+
+/// Quantities a request consumed, in disjoint classes (see docs/usage-normalisation.md).
+#[pyclass(module = "tokfare", name = "Usage", eq, from_py_object)]
+#[derive(Clone, PartialEq)]
+pub struct PyUsage {
+    pub inner: Usage,
+}
+
+/// `json.dumps(obj)`: provider dicts reach the core's parser as JSON.
+fn json_dumps(obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    obj.py().import("json")?.call_method1("dumps", (obj,))?.extract()
+}
+
+fn non_negative(name: &'static str, v: i128) -> PyResult<u64> {
+    u64::try_from(v).map_err(|_| {
+        crate::errors::to_py(tokfare::Error::InvalidUsage {
+            line: None,
+            path: name.to_string(),
+            reason: if v < 0 { format!("negative quantity {v}") } else { format!("{v} is too large") },
+        })
+    })
+}
+
+#[pymethods]
+impl PyUsage {
+    /// Token counts by class, plus per-unit quantities. Negative counts raise InvalidUsage.
+    #[new]
+    #[pyo3(signature = (input_tokens=0, cached_input_tokens=0, cache_write_tokens=0, cache_write_1h_tokens=0, output_tokens=0,
+        reasoning_tokens=0, audio_input_tokens=0, audio_output_tokens=0, image_input_tokens=0, image_output_tokens=0,
+        requests=1, images=0, seconds=0))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        input_tokens: i128,
+        cached_input_tokens: i128,
+        cache_write_tokens: i128,
+        cache_write_1h_tokens: i128,
+        output_tokens: i128,
+        reasoning_tokens: i128,
+        audio_input_tokens: i128,
+        audio_output_tokens: i128,
+        image_input_tokens: i128,
+        image_output_tokens: i128,
+        requests: i128,
+        images: i128,
+        seconds: i128,
+    ) -> PyResult<PyUsage> {
+        Ok(PyUsage {
+            inner: Usage {
+                input: non_negative("input_tokens", input_tokens)?,
+                cached_input: non_negative("cached_input_tokens", cached_input_tokens)?,
+                cache_write_5m: non_negative("cache_write_tokens", cache_write_tokens)?,
+                cache_write_1h: non_negative("cache_write_1h_tokens", cache_write_1h_tokens)?,
+                output: non_negative("output_tokens", output_tokens)?,
+                reasoning: non_negative("reasoning_tokens", reasoning_tokens)?,
+                audio_input: non_negative("audio_input_tokens", audio_input_tokens)?,
+                audio_output: non_negative("audio_output_tokens", audio_output_tokens)?,
+                image_input: non_negative("image_input_tokens", image_input_tokens)?,
+                image_output: non_negative("image_output_tokens", image_output_tokens)?,
+                requests: non_negative("requests", requests)?,
+                images: non_negative("images", images)?,
+                seconds: non_negative("seconds", seconds)?,
+            },
+        })
+    }
+
+    /// From an OpenAI Chat Completions `usage` dict (cached tokens are inside prompt_tokens).
+    #[staticmethod]
+    fn from_openai(usage: &Bound<'_, PyAny>) -> PyResult<PyUsage> {
+        parse(usage, Some(Provider::OpenAIChat))
+    }
+
+    /// From an OpenAI Responses API `usage` dict.
+    #[staticmethod]
+    fn from_openai_responses(usage: &Bound<'_, PyAny>) -> PyResult<PyUsage> {
+        parse(usage, Some(Provider::OpenAIResponses))
+    }
+
+    /// From an Anthropic Messages `usage` dict (cache reads and writes are not inside input_tokens).
+    #[staticmethod]
+    fn from_anthropic(usage: &Bound<'_, PyAny>) -> PyResult<PyUsage> {
+        parse(usage, Some(Provider::Anthropic))
+    }
+
+    /// From a Gemini `usageMetadata` dict (or a response holding one).
+    #[staticmethod]
+    fn from_gemini(usage: &Bound<'_, PyAny>) -> PyResult<PyUsage> {
+        parse(usage, Some(Provider::Gemini))
+    }
+
+    /// From any provider's usage dict, detected from its fields.
+    #[staticmethod]
+    fn from_dict(usage: &Bound<'_, PyAny>) -> PyResult<PyUsage> {
+        parse(usage, None)
+    }
+
+    #[getter]
+    fn input_tokens(&self) -> u64 {
+        self.inner.input
+    }
+    #[getter]
+    fn cached_input_tokens(&self) -> u64 {
+        self.inner.cached_input
+    }
+    #[getter]
+    fn cache_write_tokens(&self) -> u64 {
+        self.inner.cache_write_5m
+    }
+    #[getter]
+    fn cache_write_1h_tokens(&self) -> u64 {
+        self.inner.cache_write_1h
+    }
+    #[getter]
+    fn output_tokens(&self) -> u64 {
+        self.inner.output
+    }
+    #[getter]
+    fn reasoning_tokens(&self) -> u64 {
+        self.inner.reasoning
+    }
+    #[getter]
+    fn audio_input_tokens(&self) -> u64 {
+        self.inner.audio_input
+    }
+    #[getter]
+    fn audio_output_tokens(&self) -> u64 {
+        self.inner.audio_output
+    }
+    #[getter]
+    fn image_input_tokens(&self) -> u64 {
+        self.inner.image_input
+    }
+    #[getter]
+    fn image_output_tokens(&self) -> u64 {
+        self.inner.image_output
+    }
+    #[getter]
+    fn requests(&self) -> u64 {
+        self.inner.requests
+    }
+    /// Prompt tokens of every kind.
+    #[getter]
+    fn prompt_tokens(&self) -> u64 {
+        self.inner.prompt_tokens()
+    }
+    /// Every billed token.
+    #[getter]
+    fn total_tokens(&self) -> u64 {
+        self.inner.total_tokens()
+    }
+
+    /// The non-zero counts in tokfare's own form (`{"input": ..., "cached_input": ...}`).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (k, v) in self.inner.entries() {
+            d.set_item(k, v)?;
+        }
+        Ok(d)
+    }
+
+    fn __add__(&self, other: &PyUsage) -> PyResult<PyUsage> {
+        Ok(PyUsage { inner: self.inner.checked_add(&other.inner).py_err()? })
+    }
+
+    fn __repr__(&self) -> String {
+        let fields: Vec<String> = self.inner.entries().iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("Usage({})", fields.join(", "))
+    }
+}
+
+fn parse(usage: &Bound<'_, PyAny>, provider: Option<Provider>) -> PyResult<PyUsage> {
+    if !usage.is_instance_of::<PyDict>() {
+        return Err(PyTypeError::new_err(format!("a usage object is a dict, not {}", usage.get_type().name()?)));
+    }
+    Ok(PyUsage { inner: tokfare::price::parse_usage(&json_dumps(usage)?, provider).py_err()? })
+}
+
+/// One line of a cost.
+#[pyclass(module = "tokfare", name = "CostLine", frozen, get_all)]
+pub struct PyCostLine {
+    /// What is charged (`input tokens`, `requests`, `minimum charge` ...).
+    item: String,
+    quantity: u64,
+    /// Price of `per` units (decimal.Decimal).
+    unit_price: Py<PyAny>,
+    per: u64,
+    /// Exact amount (decimal.Decimal).
+    amount: Py<PyAny>,
+}
+
+#[pymethods]
+impl PyCostLine {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!("CostLine({:?}, quantity={}, amount={})", self.item, self.quantity, self.amount.bind(py))
+    }
+}
+
+/// The exact cost of a request (amounts are decimal.Decimal, unrounded).
+#[pyclass(module = "tokfare", name = "Cost", frozen, get_all)]
+pub struct PyCost {
+    total: Py<PyAny>,
+    currency: String,
+    lines: Py<PyList>,
+    /// The schedule that priced it.
+    schedule: String,
+    usage: PyUsage,
+    /// The total rounded as the schedule says (decimal.Decimal).
+    rounded: Py<PyAny>,
+}
+
+#[pymethods]
+impl PyCost {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!("Cost(total={} {}, schedule={:?})", self.total.bind(py), self.currency, self.schedule)
+    }
+}
+
+fn cost(py: Python<'_>, schedule: &dyn Schedule, charges: &Charges, usage: Usage) -> PyResult<PyCost> {
+    let lines = PyList::empty(py);
+    for line in &charges.lines {
+        let l = PyCostLine {
+            item: line.item.to_string(),
+            quantity: line.quantity,
+            unit_price: to_decimal(py, line.unit_price.normalize())?.unbind(),
+            per: line.per,
+            amount: to_decimal(py, line.amount.normalize())?.unbind(),
+        };
+        lines.append(Py::new(py, l)?)?;
+    }
+    let total = charges.total();
+    Ok(PyCost {
+        total: to_decimal(py, total.amount().normalize())?.unbind(),
+        currency: total.currency().to_string(),
+        lines: lines.unbind(),
+        schedule: schedule.name().to_string(),
+        usage: PyUsage { inner: usage },
+        rounded: to_decimal(py, total.round(schedule.rounding()).amount())?.unbind(),
+    })
+}
+
+/// Model prices: the bundled LiteLLM snapshot, a file, or both.
+#[pyclass(module = "tokfare", name = "Catalog", frozen)]
+pub struct PyCatalog {
+    pub inner: Arc<Catalog>,
+}
+
+#[pymethods]
+impl PyCatalog {
+    /// The catalog bundled with tokfare.
+    #[staticmethod]
+    fn bundled() -> PyCatalog {
+        PyCatalog { inner: Catalog::bundled() }
+    }
+
+    /// A LiteLLM-format JSON file; with `extend_bundled`, its entries override the bundled ones.
+    #[staticmethod]
+    #[pyo3(signature = (path, *, extend_bundled=true))]
+    fn from_file(path: &str, extend_bundled: bool) -> PyResult<PyCatalog> {
+        let loaded = Catalog::load(path).py_err()?;
+        Ok(PyCatalog { inner: Arc::new(with_bundled(loaded, extend_bundled)) })
+    }
+
+    /// A LiteLLM-format dict; with `extend_bundled`, its entries override the bundled ones.
+    #[staticmethod]
+    #[pyo3(signature = (prices, *, extend_bundled=true, source="dict"))]
+    fn from_dict(prices: &Bound<'_, PyAny>, extend_bundled: bool, source: &str) -> PyResult<PyCatalog> {
+        let loaded = Catalog::from_litellm_json(&json_dumps(prices)?, source).py_err()?;
+        Ok(PyCatalog { inner: Arc::new(with_bundled(loaded, extend_bundled)) })
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn __contains__(&self, model: &str) -> bool {
+        self.inner.lookup(model).is_ok()
+    }
+
+    /// What the catalog knows of a model (UnknownModelPrice with suggestions if nothing).
+    fn lookup<'py>(&self, py: Python<'py>, model: &str) -> PyResult<Bound<'py, PyDict>> {
+        let (entry, resolution) = self.inner.lookup(model).py_err()?;
+        let d = PyDict::new(py);
+        d.set_item("model", &entry.model)?;
+        d.set_item("resolution", format!("{resolution:?}"))?;
+        d.set_item("provider", &entry.provider)?;
+        d.set_item("mode", &entry.mode)?;
+        d.set_item("max_input_tokens", entry.max_input_tokens)?;
+        d.set_item("max_output_tokens", entry.max_output_tokens)?;
+        d.set_item("effective_date", entry.effective_date.map(|d| d.to_string()))?;
+        d.set_item("source", &entry.source)?;
+        let rates = PyDict::new(py);
+        for (class, rate) in entry.schedule.rates.iter() {
+            rates.set_item(class.name(), to_decimal(py, rate.normalize())?)?;
+        }
+        d.set_item("rates_per_million", rates)?;
+        Ok(d)
+    }
+
+    /// Every model name.
+    fn models(&self) -> Vec<String> {
+        self.inner.entries().map(|e| e.model.clone()).collect()
+    }
+}
+
+fn with_bundled(loaded: Catalog, extend_bundled: bool) -> Catalog {
+    if !extend_bundled {
+        return loaded;
+    }
+    let mut base = (*Catalog::bundled()).clone();
+    base.extend(loaded);
+    base
+}
+
+/// A set of declarative schedules (TOML, JSON or dict; see docs/schedules.md).
+#[pyclass(module = "tokfare", name = "Schedule", frozen)]
+pub struct PySchedule {
+    pub inner: ScheduleSet,
+}
+
+#[pymethods]
+impl PySchedule {
+    /// A `.toml` or `.json` file, or a bundled set by name (`gtc-2026`).
+    #[staticmethod]
+    fn from_file(path: &str) -> PyResult<PySchedule> {
+        Ok(PySchedule { inner: ScheduleSet::load(path).py_err()? })
+    }
+
+    /// A dict in the file format (InvalidSchedule names the bad field).
+    #[staticmethod]
+    fn from_dict(spec: &Bound<'_, PyAny>) -> PyResult<PySchedule> {
+        Ok(PySchedule { inner: ScheduleSet::from_json(&json_dumps(spec)?).py_err()? })
+    }
+
+    /// TOML text.
+    #[staticmethod]
+    fn from_toml(text: &str) -> PyResult<PySchedule> {
+        Ok(PySchedule { inner: ScheduleSet::from_toml(text).py_err()? })
+    }
+
+    /// A bundled set: `gtc-2026`.
+    #[staticmethod]
+    fn bundled(name: &str) -> PyResult<PySchedule> {
+        Ok(PySchedule { inner: ScheduleSet::bundled(name).py_err()? })
+    }
+
+    /// The set's name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The schedules' names, in matching order.
+    #[getter]
+    fn schedules(&self) -> Vec<String> {
+        self.inner.entries.iter().map(|e| e.schedule.name.clone()).collect()
+    }
+}
+
+/// Builds the price book for `catalog` / `schedule` arguments (default: the bundled catalog).
+pub fn book(catalog: Option<&Bound<'_, PyCatalog>>, schedule: Option<&Bound<'_, PyAny>>) -> PyResult<PriceBook> {
+    let mut book = PriceBook::new();
+    if let Some(s) = schedule {
+        let set = if let Ok(s) = s.cast::<PySchedule>() {
+            s.get().inner.clone()
+        } else if let Ok(name) = s.cast::<PyString>() {
+            ScheduleSet::load(&name.to_cow()?).py_err()?
+        } else {
+            return Err(PyTypeError::new_err("schedule must be a tokfare.Schedule, a bundled name or a file path"));
+        };
+        book = book.with_schedule_set(set);
+    }
+    let catalog = match catalog {
+        Some(c) => c.get().inner.clone(),
+        None => Catalog::bundled(),
+    };
+    Ok(book.with_catalog(catalog))
+}
+
+fn service(batch: bool, service: Option<&str>) -> PyResult<Service> {
+    match (batch, service) {
+        (true, None) | (true, Some("batch")) => Ok(Service::Batch),
+        (true, Some(other)) => Err(invalid_argument("service", format!("batch=True conflicts with service={other:?}"))),
+        (false, Some(s)) => s.parse().py_err(),
+        (false, None) => Ok(Service::Standard),
+    }
+}
+
+/// The exact cost of one request to `model`.
+#[pyfunction]
+#[pyo3(signature = (model, usage, *, batch=false, service=None, at=None, tier=None, catalog=None, schedule=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn price(
+    py: Python<'_>,
+    model: &str,
+    usage: PyUsage,
+    batch: bool,
+    service: Option<&str>,
+    at: Option<&Bound<'_, PyAny>>,
+    tier: Option<&str>,
+    catalog: Option<&Bound<'_, PyCatalog>>,
+    schedule: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyCost> {
+    let book = book(catalog, schedule)?;
+    let schedule = book.resolve(model, tier).py_err()?;
+    let at = match at {
+        Some(t) => Some(crate::meter::timestamp(t)?),
+        None => None,
+    };
+    let request = Request { usage: usage.inner, service: self::service(batch, service)?, at };
+    let charges = schedule.price_request(&request).py_err()?;
+    cost(py, schedule.as_ref(), &charges, usage.inner)
+}
+
+/// Tokenizes `text` for `model` and prices it with `output_tokens` expected output.
+#[pyfunction]
+#[pyo3(signature = (text, model, output_tokens=0, *, encoding=None, batch=false, catalog=None, schedule=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn estimate(
+    py: Python<'_>,
+    text: &Bound<'_, PyString>,
+    model: &str,
+    output_tokens: u64,
+    encoding: Option<&str>,
+    batch: bool,
+    catalog: Option<&Bound<'_, PyCatalog>>,
+    schedule: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyCost> {
+    let book = book(catalog, schedule)?;
+    let sched = book.resolve(model, None).py_err()?;
+    let enc = match encoding {
+        Some(name) => tokfare::get_encoding(name),
+        None => tokfare::encoding_for_model(model),
+    }
+    .py_err()?;
+    let t = crate::text::text(text)?;
+    let input = py.detach(|| enc.count(&t)) as u64;
+    let usage = Usage::tokens(input, output_tokens);
+    let request = Request { usage, service: self::service(batch, None)?, at: None };
+    let charges = sched.price_request(&request).py_err()?;
+    cost(py, sched.as_ref(), &charges, usage)
+}
+
+/// One GTC tier as Python sees it: `(name, price per million tokens, description, model patterns)`.
+type TierRow<'py> = (String, Bound<'py, PyAny>, Option<String>, Vec<String>);
+
+/// The GTC 2026 tiers.
+#[pyfunction]
+pub fn gtc_tiers<'py>(py: Python<'py>) -> PyResult<Vec<TierRow<'py>>> {
+    let set = gtc::tiers().py_err()?;
+    set.entries
+        .iter()
+        .map(|e| {
+            let rate = e.schedule.rates.get(TokenClass::Output).unwrap_or_default().normalize();
+            Ok((e.schedule.name.clone(), to_decimal(py, rate)?, e.schedule.description.clone(), e.models.clone()))
+        })
+        .collect()
+}
+
+/// The keynote's capacity planner. `tokens_per_second_per_mw` maps tier -> throughput;
+/// `shares` maps tier -> fraction of the power (default 25% each of free, medium, high,
+/// premium). Returns per-tier tokens and revenue and the totals, all decimal.Decimal.
+#[pyfunction]
+#[pyo3(signature = (megawatts, hours, tokens_per_second_per_mw, shares=None))]
+pub fn capacity_plan<'py>(
+    py: Python<'py>,
+    megawatts: &Bound<'py, PyAny>,
+    hours: &Bound<'py, PyAny>,
+    tokens_per_second_per_mw: &Bound<'py, PyDict>,
+    shares: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let set = gtc::tiers().py_err()?;
+    let (megawatts, hours) = (from_decimal(megawatts, "megawatts")?, from_decimal(hours, "hours")?);
+    let default_shares: Vec<(String, Decimal)> =
+        ["free", "medium", "high", "premium"].iter().map(|t| (t.to_string(), Decimal::new(25, 2))).collect();
+    let shares: Vec<(String, Decimal)> = match shares {
+        Some(s) => s.iter().map(|(k, v)| Ok((k.extract::<String>()?, from_decimal(&v, "shares")?))).collect::<PyResult<_>>()?,
+        None => default_shares,
+    };
+    let mut allocations = Vec::new();
+    for (tier, share) in shares {
+        let tps = tokens_per_second_per_mw
+            .get_item(&tier)?
+            .ok_or_else(|| invalid_argument("tokens_per_second_per_mw", format!("no throughput for tier {tier:?}")))?;
+        allocations.push(gtc::Allocation { tier, share, tokens_per_second_per_mw: from_decimal(&tps, "tokens_per_second_per_mw")? });
+    }
+    let input = gtc::PlanInput { megawatts, hours, allocations };
+    let plan = gtc::plan(&set, &input).py_err()?;
+    let out = PyDict::new(py);
+    let tiers = PyList::empty(py);
+    for t in &plan.tiers {
+        let d = PyDict::new(py);
+        d.set_item("tier", &t.tier)?;
+        d.set_item("share", to_decimal(py, t.share)?)?;
+        d.set_item("price_per_million", to_decimal(py, t.price_per_million.normalize())?)?;
+        d.set_item("tokens", to_decimal(py, t.tokens.normalize())?)?;
+        d.set_item("revenue", to_decimal(py, t.revenue.amount().normalize())?)?;
+        tiers.append(d)?;
+    }
+    out.set_item("tiers", tiers)?;
+    out.set_item("total_tokens", to_decimal(py, plan.total_tokens.normalize())?)?;
+    out.set_item("total_revenue", to_decimal(py, plan.total_revenue.amount().normalize())?)?;
+    out.set_item("currency", plan.total_revenue.currency().to_string())?;
+    Ok(out)
+}

@@ -1,0 +1,95 @@
+//! Python arguments -> core arguments: text (with tiktoken's handling of lone
+//! surrogates), special-token sets, thread pools for `num_threads`.
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokfare::SpecialSet;
+
+/// The UTF-8 text of a Python `str`. A `str` holding surrogates (which UTF-8 cannot
+/// encode) is converted as tiktoken converts it: through UTF-16 with `surrogatepass`,
+/// decoded with `replace`, so a surrogate pair becomes its character and a lone
+/// surrogate becomes U+FFFD.
+pub fn text<'a>(s: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, str>> {
+    match s.to_cow() {
+        Ok(text) => Ok(text),
+        Err(_) => {
+            let fixed = s.call_method1("encode", ("utf-16", "surrogatepass"))?.call_method1("decode", ("utf-16", "replace"))?;
+            Ok(Cow::Owned(fixed.extract::<String>()?))
+        }
+    }
+}
+
+/// The texts of a list of `str`, each converted by [`text`].
+pub fn texts(items: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let mut out = Vec::new();
+    for item in items.try_iter()? {
+        let item = item?;
+        let s = item.cast::<PyString>().map_err(|_| PyTypeError::new_err("expected a list of str"))?;
+        out.push(text(s)?.into_owned());
+    }
+    Ok(out)
+}
+
+/// `"all"` or a collection of special-token strings, owned.
+pub enum Specials {
+    All,
+    Listed(Vec<String>),
+}
+
+impl Specials {
+    /// Reads tiktoken's `allowed_special` / `disallowed_special` argument.
+    pub fn from_arg(arg: &Bound<'_, PyAny>, name: &str) -> PyResult<Specials> {
+        if let Ok(s) = arg.cast::<PyString>() {
+            return if s.to_cow()? == "all" {
+                Ok(Specials::All)
+            } else {
+                Err(PyTypeError::new_err(format!("{name} must be \"all\" or a set of str, not the str {s}")))
+            };
+        }
+        let mut listed = Vec::new();
+        for item in arg.try_iter()? {
+            listed.push(item?.extract::<String>()?);
+        }
+        Ok(Specials::Listed(listed))
+    }
+
+    /// The strings as a borrowed list (kept alive by the caller).
+    pub fn refs(&self) -> Vec<&str> {
+        match self {
+            Specials::All => Vec::new(),
+            Specials::Listed(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
+
+    /// The core's set, borrowing `refs`.
+    pub fn set<'a>(&self, refs: &'a [&'a str]) -> SpecialSet<'a> {
+        match self {
+            Specials::All => SpecialSet::All,
+            Specials::Listed(v) if v.is_empty() => SpecialSet::None,
+            Specials::Listed(_) => SpecialSet::Some(refs),
+        }
+    }
+}
+
+/// A rayon pool of `n` threads, built once per size (tiktoken's `num_threads`).
+pub fn pool(n: usize) -> PyResult<Arc<rayon::ThreadPool>> {
+    static POOLS: Mutex<Option<HashMap<usize, Arc<rayon::ThreadPool>>>> = Mutex::new(None);
+    let n = n.clamp(1, 256);
+    let mut pools = POOLS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let map = pools.get_or_insert_with(HashMap::new);
+    if let Some(p) = map.get(&n) {
+        return Ok(p.clone());
+    }
+    let built = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .thread_name(|i| format!("tokfare-{i}"))
+        .build()
+        .map_err(|e| crate::errors::invalid_argument("num_threads", e.to_string()))?;
+    let built = Arc::new(built);
+    map.insert(n, built.clone());
+    Ok(built)
+}

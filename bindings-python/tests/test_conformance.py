@@ -1,0 +1,109 @@
+"""The shared conformance vectors (conformance/), as every binding runs them."""
+
+import json
+from decimal import Decimal
+
+import pytest
+import tokfare
+from conftest import ROOT
+
+
+def vectors(name):
+    with open(ROOT / "conformance" / name, encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def test_ordinary():
+    cases = vectors("tokenize/ordinary.jsonl")
+    assert len(cases) > 3000
+    for case in cases:
+        enc = tokfare.get_encoding(case["encoding"])
+        assert enc.encode_ordinary(case["text"]) == case["ids"], case
+        assert enc.count(case["text"]) == len(case["ids"])
+
+
+def test_special():
+    for case in vectors("tokenize/special.jsonl"):
+        enc = tokfare.get_encoding(case["encoding"])
+        allowed = case["allowed_special"] if case["allowed_special"] == "all" else set(case["allowed_special"])
+        disallowed = case["disallowed_special"] if case["disallowed_special"] == "all" else set(case["disallowed_special"])
+        if "error" in case:
+            with pytest.raises(tokfare.TokfareError) as info:
+                enc.encode(case["text"], allowed_special=allowed, disallowed_special=disallowed)
+            assert info.value.code == case["error"]
+            assert isinstance(info.value, ValueError)
+        else:
+            assert enc.encode(case["text"], allowed_special=allowed, disallowed_special=disallowed) == case["ids"], case
+
+
+def test_custom_patterns():
+    base = tokfare.get_encoding("cl100k_base")
+    ranks = base._mergeable_ranks
+    encodings = {}
+    for case in vectors("tokenize/custom.jsonl"):
+        pattern = case["pattern"]
+        if pattern not in encodings:
+            encodings[pattern] = tokfare.Encoding(
+                "custom", pat_str=pattern, mergeable_ranks=ranks, special_tokens={"<|x|>": 100300, "<|y|>": 100301}
+            )
+        assert encodings[pattern].encode(case["text"], allowed_special="all") == case["ids"], case
+
+
+def test_models():
+    for case in vectors("models.jsonl"):
+        if "error" in case:
+            with pytest.raises(KeyError) as info:
+                tokfare.encoding_name_for_model(case["model"])
+            assert info.value.code == case["error"]
+        else:
+            assert tokfare.encoding_name_for_model(case["model"]) == case["encoding"], case
+            assert tokfare.encoding_for_model(case["model"]).name == case["encoding"]
+
+
+def test_decode_errors():
+    for case in vectors("errors.jsonl"):
+        enc = tokfare.get_encoding(case["encoding"])
+        ids = case["decode"]
+        if "bytes_hex" in case:
+            assert enc.decode_bytes(ids).hex() == case["bytes_hex"], case
+        if case.get("error") == "unknown_token_id":
+            with pytest.raises(KeyError) as info:
+                enc.decode_bytes(ids)
+            assert info.value.code == "unknown_token_id"
+        elif case.get("error") == "invalid_utf8":
+            with pytest.raises(UnicodeDecodeError):
+                enc.decode(ids, errors="strict")
+
+
+def test_pricing_requests():
+    for case in vectors("pricing/requests.jsonl"):
+        prices = case["prices"]
+        kwargs = {}
+        if prices == "gtc-2026":
+            kwargs["schedule"] = "gtc-2026"
+        elif prices != "catalog":
+            kwargs["schedule"] = str(ROOT / prices)
+        usage = tokfare.Usage.from_dict(case["usage"])
+        if "error" in case:
+            with pytest.raises(tokfare.TokfareError) as info:
+                tokfare.price(case["model"], usage, **kwargs)
+            assert info.value.code == case["error"]
+            continue
+        cost = tokfare.price(
+            case["model"], usage, service=case.get("service"), at=case.get("at", "2026-11-02T12:00:00Z"), **kwargs
+        )
+        assert isinstance(cost.total, Decimal)
+        assert cost.total == Decimal(case["total"]), case["name"]
+        assert sum(line.amount for line in cost.lines) == cost.total
+
+
+def test_usage_normalisation():
+    for case in vectors("pricing/usage.jsonl"):
+        if "normalized" in case:
+            usage = tokfare.Usage.from_dict(case["usage"])
+            assert usage.to_dict() == case["normalized"], case["name"]
+        else:
+            with pytest.raises(tokfare.InvalidUsage) as info:
+                tokfare.Usage.from_dict(case["usage"])
+            assert info.value.code == case["error"]
+            assert case["path"] in str(info.value), (case["name"], str(info.value))
