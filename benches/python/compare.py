@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Side-by-side Python tokenizer benchmark: tokfare vs tiktoken, bpe-openai, fastokens
 and HF tokenizers, in one process, on ../shared/corpus cut into 8 KiB documents (at
-line ends). Each round tokenizes every document once per tokenizer, in turn; the best
-of --rounds is reported. Ids are checked equal to tiktoken's before timing.
+line ends). Each round builds fresh tokenizer objects and tokenizes every document once
+with each, in turn (so no result cache is warm); the best of --rounds is reported. Ids are checked equal to tiktoken's before timing.
 
     TIKTOKEN_CACHE_DIR=~/.cache/tokfare-oracle/tiktoken-cache \\
       python benches/python/compare.py --rounds 5
@@ -93,7 +93,9 @@ def main():
                 print(f"{label}: {mismatches} documents differ from tiktoken", file=sys.stderr)
         best = {label: float("inf") for label, _ in contenders}
         for _ in range(args.rounds):
-            for label, encode in contenders:
+            # Fresh tokenizer objects each round: every document is tokenized once per
+            # tokenizer, so no peer's result cache is ever warm.
+            for label, encode in peers(name):
                 t = time.perf_counter()
                 for d in docs:
                     encode(d)

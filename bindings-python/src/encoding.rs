@@ -6,7 +6,8 @@ use crate::errors::{to_py, IntoPy};
 use crate::text::{pool, text, texts, Specials};
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PySet, PyString, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PySet, PyString, PyTuple};
 use std::sync::Arc;
 use tokfare::{Encoding, Rank, SpecialSet};
 
@@ -14,11 +15,17 @@ use tokfare::{Encoding, Rank, SpecialSet};
 /// about as much as encoding ~100 bytes).
 const DETACH_BYTES: usize = 2048;
 
+/// Encodings with ids up to this get a table of ready-made Python ints.
+const INT_TABLE_MAX_ID: Rank = 1 << 21;
+
 /// A tokenizer: one of the built-in encodings or a custom one.
 #[pyclass(module = "tokfare", name = "Encoding", frozen)]
 pub struct PyEncoding {
     pub inner: Arc<Encoding>,
     builtin: bool,
+    /// One Python int per id, made on first use: building the id lists is then an
+    /// incref per token instead of an int allocation (a third of a plain encode).
+    ints: PyOnceLock<Vec<Py<PyAny>>>,
 }
 
 fn encode_maybe_detached(py: Python<'_>, text: &str, f: impl FnOnce(&str) -> tokfare::Result<Vec<Rank>> + Send) -> PyResult<Vec<Rank>> {
@@ -29,13 +36,21 @@ fn encode_maybe_detached(py: Python<'_>, text: &str, f: impl FnOnce(&str) -> tok
     }
 }
 
-fn ids_list<'py>(py: Python<'py>, ids: &[Rank]) -> PyResult<Bound<'py, PyList>> {
-    PyList::new(py, ids)
-}
 
 impl PyEncoding {
-    pub fn from_arc(inner: Arc<Encoding>, builtin: bool) -> PyEncoding {
-        PyEncoding { inner, builtin }
+    fn new_wrapper(inner: Arc<Encoding>, builtin: bool) -> PyEncoding {
+        PyEncoding { inner, builtin, ints: PyOnceLock::new() }
+    }
+
+    /// A Python list of the ids.
+    fn ids_list<'py>(&self, py: Python<'py>, ids: &[Rank]) -> PyResult<Bound<'py, PyList>> {
+        let max = self.inner.max_token_value();
+        if max >= INT_TABLE_MAX_ID {
+            return PyList::new(py, ids);
+        }
+        let table = self.ints.get_or_init(py, || (0..=max).map(|id| PyInt::new(py, id).into_any().unbind()).collect());
+        // Every id comes from this encoding, so it is in the table.
+        PyList::new(py, ids.iter().map(|&id| table[id as usize].bind(py)))
     }
 
     fn encode_with(&self, py: Python<'_>, text: &str, allowed: &Bound<'_, PyAny>, disallowed: &Bound<'_, PyAny>) -> PyResult<Vec<Rank>> {
@@ -71,7 +86,7 @@ impl PyEncoding {
             if pat_str.is_some() || mergeable_ranks.is_some() || special_tokens.is_some() {
                 return Err(PyTypeError::new_err("a custom Encoding needs both pat_str and mergeable_ranks"));
             }
-            return Ok(PyEncoding { inner: tokfare::get_encoding(name).py_err()?, builtin: true });
+            return Ok(PyEncoding::new_wrapper(tokfare::get_encoding(name).py_err()?, true));
         };
         let mut pairs: Vec<(Vec<u8>, Rank)> = Vec::with_capacity(ranks.len());
         for (k, v) in ranks.iter() {
@@ -86,7 +101,7 @@ impl PyEncoding {
         let name = name.to_string();
         let pattern = pat_str.to_string();
         let inner = py.detach(move || Encoding::new(&name, &pattern, pairs, specials, explicit_n_vocab)).py_err()?;
-        Ok(PyEncoding { inner: Arc::new(inner), builtin: false })
+        Ok(PyEncoding::new_wrapper(Arc::new(inner), false))
     }
 
     fn __repr__(&self) -> String {
@@ -153,7 +168,7 @@ impl PyEncoding {
     fn encode_ordinary<'py>(&self, py: Python<'py>, text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyList>> {
         let t = crate::text::text(text)?;
         let ids = encode_maybe_detached(py, &t, |t| Ok(self.inner.encode_ordinary(t)))?;
-        ids_list(py, &ids)
+        self.ids_list(py, &ids)
     }
 
     /// Encodes text with tiktoken's special-token rules: a special token in the text
@@ -177,7 +192,7 @@ impl PyEncoding {
                 self.encode_with(py, &t, a.unwrap_or(&none), d.unwrap_or(&all))?
             }
         };
-        ids_list(py, &ids)
+        self.ids_list(py, &ids)
     }
 
     /// `encode` returning a numpy uint32 array (no intermediate list).
@@ -224,7 +239,7 @@ impl PyEncoding {
                 pool.install(|| inner.encode_batch(&docs, a, d))
             })
             .py_err()?;
-        PyList::new(py, batches.iter().map(|ids| ids_list(py, ids)).collect::<PyResult<Vec<_>>>()?)
+        PyList::new(py, batches.iter().map(|ids| self.ids_list(py, ids)).collect::<PyResult<Vec<_>>>()?)
     }
 
     /// `encode_ordinary` over many texts in parallel.
@@ -234,7 +249,7 @@ impl PyEncoding {
         let pool = pool(num_threads)?;
         let inner = &self.inner;
         let batches = py.detach(|| pool.install(|| inner.encode_ordinary_batch(&docs)));
-        PyList::new(py, batches.iter().map(|ids| ids_list(py, ids)).collect::<PyResult<Vec<_>>>()?)
+        PyList::new(py, batches.iter().map(|ids| self.ids_list(py, ids)).collect::<PyResult<Vec<_>>>()?)
     }
 
     /// The id of one token given as `str` or `bytes` (KeyError if it is not one token).
