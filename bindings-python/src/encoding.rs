@@ -393,3 +393,18 @@ pub fn encoding_name_for_model(model: &str) -> PyResult<&'static str> {
 pub fn list_encoding_names() -> Vec<&'static str> {
     tokfare::list_encoding_names().to_vec()
 }
+
+/// Estimated prompt tokens of an OpenAI-style chat request: the messages (with names
+/// and tool calls), the tool definitions, and the per-message overheads of the model's
+/// family (OpenAI cookbook method; exact for plain text messages).
+#[pyfunction]
+#[pyo3(signature = (messages, model, tools=None))]
+pub fn count_chat(py: Python<'_>, messages: &Bound<'_, PyAny>, model: &str, tools: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
+    let json = py.import("json")?;
+    let messages: String = json.call_method1("dumps", (messages,))?.extract()?;
+    let tools: Option<String> = match tools {
+        Some(t) => Some(json.call_method1("dumps", (t,))?.extract()?),
+        None => None,
+    };
+    py.detach(|| tokfare::chat::count_chat_json(&messages, tools.as_deref(), model)).py_err()
+}

@@ -14,6 +14,7 @@ fn _tokfare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<encoding::PyEncoding>()?;
     m.add_function(wrap_pyfunction!(encoding::encoding_name_for_model, m)?)?;
     m.add_function(wrap_pyfunction!(encoding::list_encoding_names, m)?)?;
+    m.add_function(wrap_pyfunction!(encoding::count_chat, m)?)?;
     m.add_class::<pricing::PyUsage>()?;
     m.add_class::<pricing::PyCost>()?;
     m.add_class::<pricing::PyCostLine>()?;

@@ -28,3 +28,20 @@ def test_truncate_and_chunks():
     assert all(enc.count(p) <= 100 for p in parts)
     with pytest.raises(tokfare.InvalidArgument):
         enc.chunks(text, 0)
+
+
+def test_count_chat_matches_the_cookbook_api_counts():
+    messages = [
+        {"role": "system", "content": "You are a helpful, pattern-following assistant that translates corporate jargon into plain English."},
+        {"role": "system", "name": "example_user", "content": "New synergies will help drive top-line growth."},
+        {"role": "system", "name": "example_assistant", "content": "Things working well together will increase revenue."},
+        {"role": "system", "name": "example_user", "content": "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage."},
+        {"role": "system", "name": "example_assistant", "content": "Let's talk later when we're less busy about how to do better."},
+        {"role": "user", "content": "This late pivot means we don't have time to boil the ocean for the client deliverable."},
+    ]
+    assert tokfare.count_chat(messages, "gpt-4") == 129
+    assert tokfare.count_chat(messages, "gpt-4o") == 124
+    tools = [{"type": "function", "function": {"name": "f", "description": "Do it.", "parameters": {"type": "object", "properties": {}}}}]
+    assert tokfare.count_chat(messages, "gpt-4o", tools=tools) > 124
+    with pytest.raises(tokfare.InvalidArgument):
+        tokfare.count_chat([{"content": "no role"}], "gpt-4o")

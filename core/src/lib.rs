@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 mod bpe;
+pub mod chat;
 mod encoding;
 mod error;
 mod incremental;

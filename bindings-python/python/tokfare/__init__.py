@@ -39,6 +39,7 @@ from ._tokfare import (
     Usage,
     __version__,
     capacity_plan,
+    count_chat,
     encoding_name_for_model,
     estimate,
     gtc_tiers,
@@ -48,7 +49,7 @@ from ._tokfare import (
 
 __all__ = [
     "Encoding", "get_encoding", "encoding_for_model", "encoding_name_for_model", "list_encoding_names",
-    "count_tokens", "Usage", "Cost", "CostLine", "Catalog", "Schedule", "price", "estimate", "gtc_tiers",
+    "count_tokens", "count_chat", "Usage", "Cost", "CostLine", "Catalog", "Schedule", "price", "estimate", "gtc_tiers",
     "capacity_plan", "Meter", "TokfareError", "UnknownEncoding", "EncodingNotBuilt", "UnknownModel",
     "UnknownModelPrice", "DisallowedSpecialToken", "UnknownTokenId", "InvalidUtf8", "InvalidArgument",
     "InvalidMoney", "InvalidSchedule", "InvalidCatalog", "InvalidUsage", "ConflictingEvent", "JournalError",
