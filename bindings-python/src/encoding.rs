@@ -215,6 +215,33 @@ impl PyEncoding {
         Ok(array)
     }
 
+    /// tiktoken's `encode_with_unstable`: `(stable tokens, completions)`, where the
+    /// completions are every token sequence that could begin the unstable end of the
+    /// text (a list of lists, sorted; tiktoken's order is arbitrary).
+    #[pyo3(signature = (text, *, allowed_special=None, disallowed_special=None))]
+    fn encode_with_unstable<'py>(
+        &self,
+        py: Python<'py>,
+        text: &Bound<'py, PyString>,
+        allowed_special: Option<&Bound<'py, PyAny>>,
+        disallowed_special: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let t = crate::text::text(text)?;
+        let all = PyString::new(py, "all").into_any();
+        let none = PySet::empty(py)?.into_any();
+        let allowed = Specials::from_arg(allowed_special.unwrap_or(&none), "allowed_special")?;
+        let disallowed = Specials::from_arg(disallowed_special.unwrap_or(&all), "disallowed_special")?;
+        let inner = &self.inner;
+        let (tokens, completions) = py
+            .detach(|| {
+                let (a, d) = (allowed.refs(), disallowed.refs());
+                inner.encode_with_unstable(&t, allowed.set(&a), disallowed.set(&d))
+            })
+            .py_err()?;
+        let completions = PyList::new(py, completions.iter().map(|c| self.ids_list(py, c)).collect::<PyResult<Vec<_>>>()?)?;
+        PyTuple::new(py, [self.ids_list(py, &tokens)?.into_any(), completions.into_any()])
+    }
+
     /// Encodes many texts in parallel (`num_threads` threads, GIL released).
     #[pyo3(signature = (text, *, num_threads=8, allowed_special=None, disallowed_special=None))]
     fn encode_batch<'py>(

@@ -217,3 +217,26 @@ def test_property_decode_matches_tiktoken(tiktoken, ids):
 def test_numpy_is_uint32():
     arr = tokfare.get_encoding("o200k_base").encode_to_numpy("hello world")
     assert arr.dtype == np.uint32 and arr.tolist() == [24912, 2375]
+
+
+@pytest.mark.parametrize("name", ["cl100k_base", "o200k_base", "r50k_base"])
+def test_encode_with_unstable(tiktoken, name):
+    ours, ref = tokfare.get_encoding(name), tiktoken.get_encoding(name)
+    for text in ["hello fanta", "hello wor", "def f(x):\n   ", "  ", "naïv", "你好世", "x <|endoftext|>", "12345", "a\n\n ", "don'"]:
+        kwargs = {"allowed_special": "all"} if "<|" in text else {}
+        tokens, completions = ours.encode_with_unstable(text, **kwargs)
+        ref_tokens, ref_completions = ref.encode_with_unstable(text, **kwargs)
+        assert tokens == ref_tokens, text
+        assert sorted(map(tuple, completions)) == sorted(map(tuple, ref_completions)), text
+    with pytest.raises(ValueError):
+        ours.encode_with_unstable("<|endoftext|>")
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.lists(st.sampled_from(["a", "b", " ", "\n", "'s", "1", "你", "é", "  ", "hello", "!"]), max_size=12).map("".join))
+def test_property_encode_with_unstable(tiktoken, text):
+    ours, ref = tokfare.get_encoding("cl100k_base"), tiktoken.get_encoding("cl100k_base")
+    tokens, completions = ours.encode_with_unstable(text)
+    ref_tokens, ref_completions = ref.encode_with_unstable(text)
+    assert tokens == ref_tokens
+    assert sorted(map(tuple, completions)) == sorted(map(tuple, ref_completions))

@@ -20,6 +20,9 @@ pub struct Encoding {
     pretokenizer: Pretokenizer,
     vocab: Vocab,
     specials: SpecialTokens,
+    /// Ordinary token ids sorted by their bytes, built on first use (prefix searches
+    /// of `encode_with_unstable`, `token_byte_values`).
+    sorted_by_bytes: std::sync::OnceLock<Vec<Rank>>,
 }
 
 impl std::fmt::Debug for Encoding {
@@ -82,7 +85,14 @@ impl Encoding {
         }
         let specials = SpecialTokens::new(special_tokens)?;
         let encoding =
-            Encoding { name: name.to_string(), pattern: pattern.to_string(), pretokenizer: Pretokenizer::for_pattern(pattern)?, vocab, specials };
+            Encoding {
+                name: name.to_string(),
+                pattern: pattern.to_string(),
+                pretokenizer: Pretokenizer::for_pattern(pattern)?,
+                vocab,
+                specials,
+                sorted_by_bytes: std::sync::OnceLock::new(),
+            };
         if let Some(n) = explicit_n_vocab {
             let total = encoding.vocab.len() + encoding.specials.len();
             if total != n || encoding.max_token_value() as usize + 1 != n {
@@ -152,9 +162,55 @@ impl Encoding {
     /// `token_byte_values` returns them (use [`mergeable_ranks`](Self::mergeable_ranks)
     /// for id order).
     pub fn token_byte_values(&self) -> Vec<&[u8]> {
-        let mut values: Vec<&[u8]> = self.vocab.iter().map(|(_, b)| b).collect();
-        values.sort_unstable();
-        values
+        self.sorted_by_bytes().iter().map(|&id| self.vocab.token_bytes(id)).collect()
+    }
+
+    /// Ordinary token ids in bytewise order of their bytes.
+    pub(crate) fn sorted_by_bytes(&self) -> &[Rank] {
+        self.sorted_by_bytes.get_or_init(|| {
+            let mut ids: Vec<Rank> = self.vocab.iter().map(|(id, _)| id).collect();
+            ids.sort_unstable_by(|&a, &b| self.vocab.token_bytes(a).cmp(self.vocab.token_bytes(b)));
+            ids
+        })
+    }
+
+    /// The ordinary BPE of raw bytes, without pre-tokenization (tiktoken's `byte_pair_encode`).
+    pub(crate) fn bpe_bytes(&self, bytes: &[u8], out: &mut Vec<Rank>) {
+        bpe::encode_piece(&self.vocab, bytes, out);
+    }
+
+    /// Like [`encode`](Self::encode), also returning how many of the last tokens came
+    /// from the text's last pre-tokenized piece (0 when the text ends with a special token).
+    pub(crate) fn encode_tracking_last_piece(
+        &self,
+        text: &str,
+        allowed: SpecialSet<'_>,
+        disallowed: SpecialSet<'_>,
+    ) -> Result<(Vec<Rank>, usize)> {
+        let allowed = self.specials.allowed(allowed);
+        self.specials.check_disallowed(text, &allowed, disallowed)?;
+        let mut out = Vec::with_capacity(text.len() / 3 + 1);
+        let mut last_piece = 0;
+        let mut start = 0;
+        loop {
+            let next = if allowed.is_empty() { None } else { self.specials.next_allowed(text, start, &allowed) };
+            let end = next.map_or(text.len(), |(s, _, _)| s);
+            let vocab = &self.vocab;
+            self.for_each_piece(&text[start..end], |_, piece| {
+                let before = out.len();
+                bpe::encode_piece(vocab, piece, &mut out);
+                last_piece = out.len() - before;
+                ControlFlow::Continue(())
+            });
+            match next {
+                Some((_, special_end, rank)) => {
+                    out.push(rank);
+                    last_piece = 0;
+                    start = special_end;
+                }
+                None => return Ok((out, last_piece)),
+            }
+        }
     }
 
     /// The ordinary tokens with their ids (for exporting the vocabulary).

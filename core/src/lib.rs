@@ -34,6 +34,7 @@ pub mod pretokenize;
 pub mod price;
 mod registry;
 mod specials;
+mod unstable;
 mod vocab;
 
 pub use encoding::Encoding;
