@@ -3,7 +3,7 @@
 //! with the GIL released.
 
 use crate::errors::{to_py, IntoPy};
-use crate::text::{pool, text, texts, Specials};
+use crate::text::{pool, special_args, text, texts, Specials};
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -53,9 +53,7 @@ impl PyEncoding {
         PyList::new(py, ids.iter().map(|&id| table[id as usize].bind(py)))
     }
 
-    fn encode_with(&self, py: Python<'_>, text: &str, allowed: &Bound<'_, PyAny>, disallowed: &Bound<'_, PyAny>) -> PyResult<Vec<Rank>> {
-        let allowed = Specials::from_arg(allowed, "allowed_special")?;
-        let disallowed = Specials::from_arg(disallowed, "disallowed_special")?;
+    fn encode_with(&self, py: Python<'_>, text: &str, allowed: &Specials, disallowed: &Specials) -> PyResult<Vec<Rank>> {
         let (a, d) = (allowed.refs(), disallowed.refs());
         let (a, d) = (allowed.set(&a), disallowed.set(&d));
         encode_maybe_detached(py, text, |t| self.inner.encode(t, a, d))
@@ -187,9 +185,8 @@ impl PyEncoding {
             // The common call, without building sets.
             (None, None) => encode_maybe_detached(py, &t, |t| self.inner.encode(t, SpecialSet::None, SpecialSet::All))?,
             (a, d) => {
-                let all = PyString::new(py, "all").into_any();
-                let none = PySet::empty(py)?.into_any();
-                self.encode_with(py, &t, a.unwrap_or(&none), d.unwrap_or(&all))?
+                let (allowed, disallowed) = special_args(a, d)?;
+                self.encode_with(py, &t, &allowed, &disallowed)?
             }
         };
         self.ids_list(py, &ids)
@@ -205,9 +202,8 @@ impl PyEncoding {
         disallowed_special: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let t = crate::text::text(text)?;
-        let all = PyString::new(py, "all").into_any();
-        let none = PySet::empty(py)?.into_any();
-        let ids = self.encode_with(py, &t, allowed_special.unwrap_or(&none), disallowed_special.unwrap_or(&all))?;
+        let (allowed, disallowed) = special_args(allowed_special, disallowed_special)?;
+        let ids = self.encode_with(py, &t, &allowed, &disallowed)?;
         let bytes: Vec<u8> = ids.iter().flat_map(|id| id.to_le_bytes()).collect();
         let numpy = py.import("numpy")?;
         let array = numpy.call_method1("frombuffer", (PyBytes::new(py, &bytes), numpy.getattr("dtype")?.call1(("<u4",))?))?;
@@ -227,10 +223,7 @@ impl PyEncoding {
         disallowed_special: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let t = crate::text::text(text)?;
-        let all = PyString::new(py, "all").into_any();
-        let none = PySet::empty(py)?.into_any();
-        let allowed = Specials::from_arg(allowed_special.unwrap_or(&none), "allowed_special")?;
-        let disallowed = Specials::from_arg(disallowed_special.unwrap_or(&all), "disallowed_special")?;
+        let (allowed, disallowed) = special_args(allowed_special, disallowed_special)?;
         let inner = &self.inner;
         let (tokens, completions) = py
             .detach(|| {
@@ -253,10 +246,7 @@ impl PyEncoding {
         disallowed_special: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let docs = texts(text)?;
-        let all = PyString::new(py, "all").into_any();
-        let none = PySet::empty(py)?.into_any();
-        let allowed = Specials::from_arg(allowed_special.unwrap_or(&none), "allowed_special")?;
-        let disallowed = Specials::from_arg(disallowed_special.unwrap_or(&all), "disallowed_special")?;
+        let (allowed, disallowed) = special_args(allowed_special, disallowed_special)?;
         let pool = pool(num_threads)?;
         let inner = &self.inner;
         let batches = py

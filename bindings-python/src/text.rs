@@ -75,6 +75,20 @@ impl Specials {
     }
 }
 
+/// tiktoken's `allowed_special` (default: none) and `disallowed_special` (default:
+/// `"all"`, meaning every special token not allowed).
+pub fn special_args(allowed: Option<&Bound<'_, PyAny>>, disallowed: Option<&Bound<'_, PyAny>>) -> PyResult<(Specials, Specials)> {
+    let allowed = match allowed {
+        Some(a) => Specials::from_arg(a, "allowed_special")?,
+        None => Specials::Listed(Vec::new()),
+    };
+    let disallowed = match disallowed {
+        Some(d) => Specials::from_arg(d, "disallowed_special")?,
+        None => Specials::All,
+    };
+    Ok((allowed, disallowed))
+}
+
 /// A rayon pool of `n` threads, built once per size (tiktoken's `num_threads`).
 pub fn pool(n: usize) -> PyResult<Arc<rayon::ThreadPool>> {
     static POOLS: Mutex<Option<HashMap<usize, Arc<rayon::ThreadPool>>>> = Mutex::new(None);

@@ -158,8 +158,15 @@ pub struct RateSchedule {
 impl RateSchedule {
     /// A schedule with base `rates` (must state `input` and `output`) and nothing else.
     pub fn new(name: impl Into<String>, rates: Rates) -> Result<RateSchedule> {
-        let schedule = RateSchedule {
-            name: name.into(),
+        let schedule = RateSchedule::bare(name.into(), rates);
+        schedule.validate()?;
+        Ok(schedule)
+    }
+
+    /// Base rates and nothing else, not yet validated (builders fill the rest in).
+    pub(crate) fn bare(name: String, rates: Rates) -> RateSchedule {
+        RateSchedule {
+            name,
             description: None,
             currency: Currency::USD,
             rates,
@@ -171,9 +178,7 @@ impl RateSchedule {
             period: Vec::new(),
             rounding: Rounding::default(),
             context_window: None,
-        };
-        schedule.validate()?;
-        Ok(schedule)
+        }
     }
 
     /// Checks the invariants the pricing relies on; errors name the field.

@@ -375,21 +375,14 @@ impl ScheduleSpec {
             }
         }
         let mut schedule = RateSchedule {
-            name: name.to_string(),
             description: self.description.clone(),
             currency: currency(&self.currency, &format!("{path}.currency"), set_currency)?,
-            rates: base,
-            context_tiers: Vec::new(),
-            services: BTreeMap::new(),
-            time_windows: Vec::new(),
-            unit_prices: BTreeMap::new(),
-            minimum_per_request: None,
-            period: Vec::new(),
             rounding: match &self.rounding {
                 Some(r) => rounding(r, &format!("{path}.rounding"), set_rounding)?,
                 None => set_rounding,
             },
             context_window: self.context_window,
+            ..RateSchedule::bare(name.to_string(), base)
         };
         for (i, tier) in self.context_tiers.iter().enumerate() {
             let tier_path = format!("{path}.context_tiers[{i}]");
