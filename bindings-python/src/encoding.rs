@@ -247,26 +247,20 @@ impl PyEncoding {
     ) -> PyResult<Bound<'py, PyList>> {
         let docs = texts(text)?;
         let (allowed, disallowed) = special_args(allowed_special, disallowed_special)?;
-        let pool = pool(num_threads)?;
+        let (a, d) = (allowed.refs(), disallowed.refs());
+        let (a, d) = (allowed.set(&a), disallowed.set(&d));
         let inner = &self.inner;
-        let batches = py
-            .detach(|| {
-                let (a, d) = (allowed.refs(), disallowed.refs());
-                let (a, d) = (allowed.set(&a), disallowed.set(&d));
-                pool.install(|| inner.encode_batch(&docs, a, d))
-            })
-            .py_err()?;
-        PyList::new(py, batches.iter().map(|ids| self.ids_list(py, ids)).collect::<PyResult<Vec<_>>>()?)
+        crate::batch::pipelined(py, &docs, num_threads, |doc| inner.encode(doc, a, d), |ids| {
+            Ok(self.ids_list(py, &ids.py_err()?)?.into_any())
+        })
     }
 
     /// `encode_ordinary` over many texts in parallel.
     #[pyo3(signature = (text, *, num_threads=8))]
     fn encode_ordinary_batch<'py>(&self, py: Python<'py>, text: &Bound<'py, PyAny>, num_threads: usize) -> PyResult<Bound<'py, PyList>> {
         let docs = texts(text)?;
-        let pool = pool(num_threads)?;
         let inner = &self.inner;
-        let batches = py.detach(|| pool.install(|| inner.encode_ordinary_batch(&docs)));
-        PyList::new(py, batches.iter().map(|ids| self.ids_list(py, ids)).collect::<PyResult<Vec<_>>>()?)
+        crate::batch::pipelined(py, &docs, num_threads, |doc| inner.encode_ordinary(doc), |ids| Ok(self.ids_list(py, &ids)?.into_any()))
     }
 
     /// The id of one token given as `str` or `bytes` (KeyError if it is not one token).

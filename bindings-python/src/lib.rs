@@ -1,6 +1,7 @@
 //! The `tokfare._tokfare` extension module: thin pyo3 newtypes over the core crate.
 //! Python-facing names, docs and the exception classes live in `python/tokfare/`.
 
+mod batch;
 mod encoding;
 mod errors;
 mod meter;

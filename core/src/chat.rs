@@ -16,7 +16,7 @@
 //! - a tool call in an assistant message counts its function name and arguments text
 //!   and a `tool_call_id` in a tool message counts as a value.
 
-use crate::{Encoding, Error, Result};
+use crate::Encoding;
 
 /// The overheads of one model family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,6 +160,7 @@ mod json_input {
     //! The messages and tools as JSON (what the bindings receive), read with simd-json.
     use super::*;
     use crate::price::json::{self, Value};
+    use crate::{Error, Result};
     use simd_json::prelude::*;
 
     fn bad(path: &str, reason: String) -> Error {
