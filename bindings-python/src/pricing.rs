@@ -168,6 +168,14 @@ impl PyUsage {
     fn requests(&self) -> u64 {
         self.inner.requests
     }
+    #[getter]
+    fn images(&self) -> u64 {
+        self.inner.images
+    }
+    #[getter]
+    fn seconds(&self) -> u64 {
+        self.inner.seconds
+    }
     /// Prompt tokens of every kind.
     #[getter]
     fn prompt_tokens(&self) -> u64 {

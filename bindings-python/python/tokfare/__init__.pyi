@@ -136,6 +136,8 @@ class Usage:
     image_input_tokens: int
     image_output_tokens: int
     requests: int
+    images: int
+    seconds: int
     prompt_tokens: int
     total_tokens: int
     def to_dict(self) -> dict[str, int]: ...
