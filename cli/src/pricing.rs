@@ -34,14 +34,23 @@ impl Prices {
         for s in &self.schedule {
             book = book.with_schedule_set(ScheduleSet::load(s).map_err(|e| format!("{s}: {e}"))?);
         }
-        if !self.no_catalog {
-            let mut catalog = (*Catalog::bundled()).clone();
-            if let Some(path) = &self.catalog {
-                catalog.extend(Catalog::load(path).map_err(|e| e.to_string())?);
+        let user = match &self.catalog {
+            Some(path) => Some(Catalog::load(path).map_err(|e| e.to_string())?),
+            None => None,
+        };
+        let catalog = match (self.no_catalog, user) {
+            (true, None) => None,
+            (true, Some(user)) => Some(Arc::new(user)),
+            // The bundled catalog is shared as is unless entries are added on top.
+            (false, None) => Some(Catalog::bundled()),
+            (false, Some(user)) => {
+                let mut combined = (*Catalog::bundled()).clone();
+                combined.extend(user);
+                Some(Arc::new(combined))
             }
-            book = book.with_catalog(Arc::new(catalog));
-        } else if let Some(path) = &self.catalog {
-            book = book.with_catalog(Arc::new(Catalog::load(path).map_err(|e| e.to_string())?));
+        };
+        if let Some(catalog) = catalog {
+            book = book.with_catalog(catalog);
         }
         Ok(book)
     }

@@ -282,28 +282,33 @@ impl Meter {
         Ok(outcome)
     }
 
+    /// What adding `record` would do: the one place the conflict rule lives (on an
+    /// id conflict, the record whose canonical JSON sorts first wins).
+    fn resolve(&self, record: &PricedEvent) -> Applied {
+        match self.records.get(&record.event.id) {
+            None => Applied::Added,
+            Some(existing) if **existing == *record => Applied::Duplicate,
+            Some(existing) if record.to_json() < existing.to_json() => Applied::Replaced,
+            Some(_) => Applied::Kept,
+        }
+    }
+
+    /// Stores a record that [`Meter::resolve`] said wins, keeping the spend in step.
+    fn install(&mut self, record: Arc<PricedEvent>) {
+        if let Some(old) = self.records.get(&record.event.id).cloned() {
+            self.count(&old, false);
+        }
+        self.count(&record, true);
+        self.records.insert(record.event.id.clone(), record);
+    }
+
     /// Adds a record, or keeps the canonical winner on an id conflict. Returns what happened.
     fn apply(&mut self, record: Arc<PricedEvent>) -> Applied {
-        let id = record.event.id.clone();
-        match self.records.get(&id) {
-            None => {
-                self.count(&record, true);
-                self.records.insert(id, record);
-                Applied::Added
-            }
-            Some(existing) if **existing == *record => Applied::Duplicate,
-            Some(existing) => {
-                if record.to_json() < existing.to_json() {
-                    let old = existing.clone();
-                    self.count(&old, false);
-                    self.count(&record, true);
-                    self.records.insert(id, record);
-                    Applied::Replaced
-                } else {
-                    Applied::Kept
-                }
-            }
+        let outcome = self.resolve(&record);
+        if matches!(outcome, Applied::Added | Applied::Replaced) {
+            self.install(record);
         }
+        outcome
     }
 
     fn count(&mut self, record: &PricedEvent, add: bool) {
@@ -321,17 +326,13 @@ impl Meter {
     pub fn merge(&mut self, other: &Meter) -> Result<MergeReport> {
         let mut report = MergeReport::default();
         for record in other.records() {
-            let record = Arc::new(record.clone());
-            let outcome = match self.records.get(&record.event.id) {
-                Some(existing) if **existing == *record => Applied::Duplicate,
-                Some(existing) if record.to_json() >= existing.to_json() => Applied::Kept,
-                _ => {
-                    if let Some(journal) = &mut self.journal {
-                        journal.append(&record)?;
-                    }
-                    self.apply(record.clone())
+            let outcome = self.resolve(record);
+            if matches!(outcome, Applied::Added | Applied::Replaced) {
+                if let Some(journal) = &mut self.journal {
+                    journal.append(record)?;
                 }
-            };
+                self.install(Arc::new(record.clone()));
+            }
             match outcome {
                 Applied::Added => report.added += 1,
                 Applied::Duplicate => report.duplicates += 1,
