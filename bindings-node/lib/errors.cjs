@@ -1,0 +1,74 @@
+'use strict';
+// tokfare's errors: one Error subclass per stable code of the core. The addon throws
+// plain errors whose `code` is `TOKFARE_<CODE>`; `fromNative` gives them their class.
+
+/** Base class of every error tokfare throws. `code` is stable; match on it or on the class. */
+class TokfareError extends Error {
+  constructor(message, code) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code ?? new.target.code;
+  }
+}
+TokfareError.code = 'TOKFARE_ERROR';
+
+// [class name, code, parent] in the core's order (tokfare::Error).
+const KINDS = [
+  ['UnknownEncodingError', 'TOKFARE_UNKNOWN_ENCODING'],
+  ['EncodingNotBuiltError', 'TOKFARE_ENCODING_NOT_BUILT'],
+  ['UnknownModelError', 'TOKFARE_UNKNOWN_MODEL'],
+  ['DisallowedSpecialTokenError', 'TOKFARE_DISALLOWED_SPECIAL_TOKEN'],
+  ['UnknownTokenIdError', 'TOKFARE_UNKNOWN_TOKEN_ID'],
+  ['NotASingleTokenError', 'TOKFARE_NOT_A_SINGLE_TOKEN'],
+  ['InvalidUtf8Error', 'TOKFARE_INVALID_UTF8'],
+  ['InvalidInputUtf8Error', 'TOKFARE_INVALID_INPUT_UTF8'],
+  ['InvalidRankFileError', 'TOKFARE_INVALID_RANK_FILE'],
+  ['InvalidVocabularyError', 'TOKFARE_INVALID_VOCABULARY'],
+  ['InvalidPatternError', 'TOKFARE_INVALID_PATTERN'],
+  ['PatternRuntimeError', 'TOKFARE_PATTERN_RUNTIME'],
+  ['InvalidArgumentError', 'TOKFARE_INVALID_ARGUMENT'],
+  ['InvalidMoneyError', 'TOKFARE_INVALID_MONEY'],
+  ['InvalidScheduleError', 'TOKFARE_INVALID_SCHEDULE'],
+  ['InvalidCatalogError', 'TOKFARE_INVALID_CATALOG'],
+  ['InvalidUsageError', 'TOKFARE_INVALID_USAGE'],
+  ['UnknownModelPriceError', 'TOKFARE_UNKNOWN_MODEL_PRICE', 'UnknownModelError'],
+  ['ConflictingEventError', 'TOKFARE_CONFLICTING_EVENT'],
+  ['JournalError', 'TOKFARE_JOURNAL'],
+  ['OverflowError', 'TOKFARE_OVERFLOW'],
+];
+
+const classes = { TokfareError };
+const byCode = new Map();
+for (const [name, code, parent] of KINDS) {
+  const Base = parent ? classes[parent] : TokfareError;
+  // A named class expression, so stack traces and `error.name` show the real name.
+  const cls = { [name]: class extends Base {} }[name];
+  cls.code = code;
+  classes[name] = cls;
+  byCode.set(code, cls);
+}
+
+// napi-rs's own argument-conversion failures (a number where a string belongs, ...).
+const NAPI_ARGUMENT_CODES = new Set([
+  'InvalidArg', 'ObjectExpected', 'StringExpected', 'NameExpected', 'FunctionExpected',
+  'NumberExpected', 'BooleanExpected', 'ArrayExpected', 'BigintExpected', 'DateExpected',
+  'ArrayBufferExpected', 'DetachableArraybufferExpected',
+]);
+
+/** The tokfare error for an error thrown by the addon (other errors are returned as they are). */
+function fromNative(error) {
+  if (error === null || typeof error !== 'object' || error instanceof TokfareError) return error;
+  const cls = byCode.get(error.code);
+  if (cls) return new cls(error.message, error.code);
+  if (NAPI_ARGUMENT_CODES.has(error.code)) {
+    return new classes.InvalidArgumentError(error.message, 'TOKFARE_INVALID_ARGUMENT');
+  }
+  return error;
+}
+
+/** An InvalidArgumentError naming the argument. */
+function invalidArgument(name, reason) {
+  return new classes.InvalidArgumentError(`invalid argument ${name}: ${reason}`);
+}
+
+module.exports = { ...classes, fromNative, invalidArgument };

@@ -1,0 +1,831 @@
+'use strict';
+// tokfare for Node.js: the idiomatic JavaScript face of the native addon.
+//
+// The addon (native/, built from ../src by napi-rs) does the work; this file only
+// shapes it for JavaScript: option objects, `Uint32Array | number[]` inputs, Date
+// timestamps, error subclasses with a `code`, and decimal strings for money.
+// Vocabularies are embedded in the addon and decoded on first use of an encoding,
+// so `require('tokfare')` stays cheap.
+
+const native = require('../native/binding.cjs');
+const errors = require('./errors.cjs');
+const { fromNative, invalidArgument } = errors;
+
+// ---------------------------------------------------------------- argument checks
+
+function checkText(text, name = 'text') {
+  if (typeof text !== 'string') {
+    throw invalidArgument(name, `expected a string, got ${describe(text)}`);
+  }
+}
+
+function checkTexts(texts, name = 'texts') {
+  if (!Array.isArray(texts)) throw invalidArgument(name, `expected an array of strings, got ${describe(texts)}`);
+  for (let i = 0; i < texts.length; i++) {
+    if (typeof texts[i] !== 'string') throw invalidArgument(`${name}[${i}]`, `expected a string, got ${describe(texts[i])}`);
+  }
+}
+
+function checkCount(value, name) {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw invalidArgument(name, `expected a non-negative integer, got ${describe(value)}`);
+  }
+}
+
+function describe(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  return typeof value;
+}
+
+// `"all"`, an array or a Set of special-token strings, or undefined (the default).
+function specials(value, name) {
+  if (value === undefined || value === 'all') return value;
+  if (value instanceof Set) value = [...value];
+  if (Array.isArray(value) && value.every((s) => typeof s === 'string')) return value;
+  throw invalidArgument(name, `expected "all" or an array or Set of strings, got ${describe(value)}`);
+}
+
+// Token ids as a Uint32Array: typed arrays pass through, arrays are checked.
+function tokenIds(ids) {
+  if (ids instanceof Uint32Array) return ids;
+  if (!Array.isArray(ids) && !ArrayBuffer.isView(ids)) {
+    throw invalidArgument('ids', `expected a Uint32Array or an array of token ids, got ${describe(ids)}`);
+  }
+  const out = new Uint32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const id = Number(ids[i]);
+    if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) {
+      throw invalidArgument(`ids[${i}]`, `expected a token id (an integer from 0 to 2^32-1), got ${describe(ids[i])}`);
+    }
+    out[i] = id;
+  }
+  return out;
+}
+
+// A moment as RFC 3339 text: a Date, an RFC 3339 string, or milliseconds since the epoch.
+function isoTime(value, name) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  const date = value instanceof Date ? value : typeof value === 'number' ? new Date(value) : null;
+  if (date === null || Number.isNaN(date.getTime())) {
+    throw invalidArgument(name, `expected a Date, an RFC 3339 string or milliseconds since the epoch, got ${describe(value)}`);
+  }
+  return date.toISOString();
+}
+
+// Money and other exact quantities: decimal strings, bigints or safe integers (never a
+// fractional JS number, which cannot hold most decimal amounts exactly).
+function decimalArg(value, name) {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'bigint') return value.toString();
+  if (Number.isSafeInteger(value)) return String(value);
+  throw invalidArgument(name, `expected a decimal string (e.g. "12.50"), a bigint or an integer, got ${describe(value)}; fractional numbers are not exact`);
+}
+
+function checkOptions(options, name, allowed) {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object') throw invalidArgument(name, `expected an options object, got ${describe(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) throw invalidArgument(name, `unknown option ${JSON.stringify(key)} (known: ${allowed.join(', ')})`);
+  }
+  return options;
+}
+
+// ---------------------------------------------------------------- encodings
+
+const PRIVATE = Symbol('tokfare.native');
+const ENCODE_OPTIONS = ['allowedSpecial', 'disallowedSpecial'];
+const ASYNC_ENCODE_OPTIONS = [...ENCODE_OPTIONS, 'signal'];
+
+/**
+ * A tokenizer with tiktoken's exact ids. Get one with `getEncoding(name)` or
+ * `encodingForModel(model)`; instances are shared and immutable.
+ */
+class Encoding {
+  #native;
+
+  constructor(token, handle) {
+    if (token !== PRIVATE) throw new TypeError('use getEncoding(), encodingForModel() or Encoding.custom() to get an Encoding');
+    this.#native = handle;
+    this.name = handle.name;
+    this.nVocab = handle.nVocab;
+    this.maxTokenValue = handle.maxTokenValue;
+    this.eotToken = handle.eotToken ?? undefined;
+    Object.freeze(this);
+  }
+
+  /**
+   * A custom encoding, like `new tiktoken.Encoding(...)`: the contents of a `.tiktoken`
+   * rank file (base64 token, space, rank per line), a pre-tokenization pattern and
+   * special tokens.
+   */
+  static custom({ name, patStr, rankFile, specialTokens } = {}) {
+    checkText(name, 'name');
+    checkText(patStr, 'patStr');
+    const bytes = typeof rankFile === 'string' ? Buffer.from(rankFile, 'utf8') : rankFile;
+    if (!(bytes instanceof Uint8Array)) throw invalidArgument('rankFile', `expected a Uint8Array or string, got ${describe(rankFile)}`);
+    const specials = specialTokens instanceof Map ? Object.fromEntries(specialTokens) : specialTokens;
+    try {
+      return new Encoding(PRIVATE, native.newEncoding(name, patStr, bytes, specials ?? undefined));
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** The pre-tokenization regex. */
+  get patStr() {
+    return this.#native.pattern;
+  }
+
+  /** Special token -> id. */
+  get specialTokens() {
+    return this.#native.specialTokens();
+  }
+
+  /** Whether `id` is one of the encoding's special tokens. */
+  isSpecialToken(id) {
+    return this.#native.isSpecialToken(id);
+  }
+
+  /**
+   * Token ids of `text`. Special tokens follow tiktoken: by default, text that spells a
+   * special token is an error (`DisallowedSpecialTokenError`); `allowedSpecial: "all"`
+   * encodes them as special tokens, `disallowedSpecial: []` as ordinary text.
+   */
+  encode(text, options) {
+    checkText(text);
+    try {
+      if (options === undefined) return this.#native.encode(text);
+      checkOptions(options, 'options', ENCODE_OPTIONS);
+      return this.#native.encode(text, specials(options.allowedSpecial, 'allowedSpecial'), specials(options.disallowedSpecial, 'disallowedSpecial'));
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** Token ids of `text`, with special-token text encoded as ordinary text. */
+  encodeOrdinary(text) {
+    checkText(text);
+    return this.#native.encodeOrdinary(text);
+  }
+
+  /** `[ids, offsets]`: ordinary ids and the UTF-8 byte offset where each token starts. */
+  encodeWithByteOffsets(text) {
+    checkText(text);
+    return this.#native.encodeWithByteOffsets(text);
+  }
+
+  /** The id of one token given as bytes or text (NotASingleTokenError otherwise). */
+  encodeSingleToken(token) {
+    const bytes = typeof token === 'string' ? Buffer.from(token, 'utf8') : token;
+    if (!(bytes instanceof Uint8Array)) throw invalidArgument('token', `expected a string or Uint8Array, got ${describe(token)}`);
+    try {
+      return this.#native.encodeSingleToken(bytes);
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /**
+   * The text of token ids. Bytes that are not valid UTF-8 (a character split between
+   * ids) become U+FFFD, as with `TextDecoder`; with `{ fatal: true }` they are an
+   * `InvalidUtf8Error`. An unknown id is an `UnknownTokenIdError`.
+   */
+  decode(ids, options) {
+    const fatal = checkOptions(options, 'options', ['fatal']).fatal === true;
+    try {
+      return this.#native.decode(tokenIds(ids), fatal);
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** The bytes of token ids. */
+  decodeBytes(ids) {
+    try {
+      return this.#native.decodeBytes(tokenIds(ids));
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** The bytes of one token. */
+  decodeSingleTokenBytes(id) {
+    checkCount(id, 'id');
+    try {
+      return this.#native.decodeSingleTokenBytes(id);
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /**
+   * Number of tokens in `text`, without building the ids. Without options, special-token
+   * text counts as ordinary text (what an API bills for user content); with options,
+   * special tokens follow the rules of `encode`.
+   */
+  countTokens(text, options) {
+    checkText(text);
+    if (options === undefined) return this.#native.count(text);
+    checkOptions(options, 'options', ENCODE_OPTIONS);
+    try {
+      return this.#native.countWithSpecial(text, specials(options.allowedSpecial, 'allowedSpecial'), specials(options.disallowedSpecial, 'disallowedSpecial'));
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /**
+   * `false` if `text` has more than `limit` tokens, else its token count. Stops counting
+   * as soon as the limit is passed, so a huge text over the limit is cheap to reject.
+   */
+  isWithinTokenLimit(text, limit) {
+    checkText(text);
+    checkCount(limit, 'limit');
+    return this.#native.countUntil(text, limit) ?? false;
+  }
+
+  /** The longest prefix of `text` with at most `maxTokens` tokens, cut on a token boundary. */
+  truncate(text, maxTokens) {
+    checkText(text);
+    checkCount(maxTokens, 'maxTokens');
+    return this.#native.truncate(text, maxTokens);
+  }
+
+  /** `text` cut into consecutive pieces of at most `maxTokens` tokens (at least 1), on token boundaries. */
+  chunks(text, maxTokens) {
+    checkText(text);
+    checkCount(maxTokens, 'maxTokens');
+    try {
+      return this.#native.chunks(text, maxTokens);
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** `encode` over many texts, on all cores. */
+  encodeBatch(texts, options) {
+    checkTexts(texts);
+    const o = checkOptions(options, 'options', ENCODE_OPTIONS);
+    try {
+      return this.#native.encodeBatch(texts, specials(o.allowedSpecial, 'allowedSpecial'), specials(o.disallowedSpecial, 'disallowedSpecial'));
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** `countTokens` over many texts, on all cores. */
+  countTokensBatch(texts) {
+    checkTexts(texts);
+    return this.#native.countBatch(texts);
+  }
+
+  /** `encode` on the libuv thread pool: the event loop is free while a large text is encoded. */
+  async encodeAsync(text, options) {
+    checkText(text);
+    const o = checkOptions(options, 'options', ASYNC_ENCODE_OPTIONS);
+    try {
+      return await this.#native.encodeAsync(text, specials(o.allowedSpecial, 'allowedSpecial'), specials(o.disallowedSpecial, 'disallowedSpecial'), o.signal);
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** `countTokens` on the libuv thread pool. */
+  async countTokensAsync(text, options) {
+    checkText(text);
+    const o = checkOptions(options, 'options', ['signal']);
+    try {
+      return await this.#native.countAsync(text, o.signal);
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** `encodeBatch` off the event loop. */
+  async encodeBatchAsync(texts, options) {
+    checkTexts(texts);
+    const o = checkOptions(options, 'options', ASYNC_ENCODE_OPTIONS);
+    try {
+      return await this.#native.encodeBatchAsync(texts, specials(o.allowedSpecial, 'allowedSpecial'), specials(o.disallowedSpecial, 'disallowedSpecial'), o.signal);
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** `countTokensBatch` off the event loop. */
+  async countTokensBatchAsync(texts, options) {
+    checkTexts(texts);
+    const o = checkOptions(options, 'options', ['signal']);
+    try {
+      return await this.#native.countBatchAsync(texts, o.signal);
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** Tokens of OpenAI-style chat messages for `model` (see the top-level `countChat`). */
+  countChat(messages, model, options) {
+    return countChat(messages, model, options);
+  }
+}
+
+const encodings = new Map();
+
+/** The encoding called `name`: `o200k_base`, `cl100k_base`, `o200k_harmony`, `p50k_base`, `p50k_edit`, `r50k_base`, `gpt2`. */
+function getEncoding(name) {
+  checkText(name, 'name');
+  let enc = encodings.get(name);
+  if (enc === undefined) {
+    try {
+      enc = new Encoding(PRIVATE, native.getEncoding(name));
+    } catch (e) {
+      throw fromNative(e);
+    }
+    encodings.set(name, enc);
+  }
+  return enc;
+}
+
+/** The name of the encoding `model` uses (`UnknownModelError` if none). */
+function encodingNameForModel(model) {
+  checkText(model, 'model');
+  try {
+    return native.encodingNameForModel(model);
+  } catch (e) {
+    throw fromNative(e);
+  }
+}
+
+/** The encoding `model` uses: `gpt-4o`, `gpt-4.1-mini`, `o3`, `gpt-3.5-turbo`, `text-embedding-3-small`, ... */
+function encodingForModel(model) {
+  return getEncoding(encodingNameForModel(model));
+}
+
+/** Every encoding in this build. */
+function listEncodingNames() {
+  return native.listEncodingNames();
+}
+
+/** Tokens of `text` for `{ model }` or `{ encoding }` (ordinary text, as an API bills it). */
+function countTokens(text, options) {
+  const o = checkOptions(options, 'options', ['model', 'encoding']);
+  if ((o.model === undefined) === (o.encoding === undefined)) throw invalidArgument('options', 'give exactly one of model and encoding');
+  const enc = o.model !== undefined ? encodingForModel(o.model) : getEncoding(o.encoding);
+  return enc.countTokens(text);
+}
+
+/**
+ * Tokens of OpenAI-style chat `messages` (`[{ role, content, name?, tool_calls? }]`) as
+ * billed in `prompt_tokens` by `model`: the per-message overheads of its family, the
+ * reply primer, and `tools` (function definitions) when given.
+ */
+function countChat(messages, model, options) {
+  if (!Array.isArray(messages)) throw invalidArgument('messages', `expected an array of messages, got ${describe(messages)}`);
+  checkText(model, 'model');
+  const o = checkOptions(options, 'options', ['tools']);
+  if (o.tools !== undefined && !Array.isArray(o.tools)) throw invalidArgument('tools', `expected an array of tool definitions, got ${describe(o.tools)}`);
+  try {
+    return native.countChat(JSON.stringify(messages), model, o.tools === undefined ? undefined : JSON.stringify(o.tools));
+  } catch (e) {
+    throw fromNative(e);
+  }
+}
+
+// ---------------------------------------------------------------- pricing
+
+// camelCase field -> default; the order of tokfare's disjoint classes.
+const USAGE_FIELDS = [
+  'inputTokens', 'cachedInputTokens', 'cacheWriteTokens', 'cacheWrite1hTokens', 'outputTokens', 'reasoningTokens',
+  'audioInputTokens', 'audioOutputTokens', 'imageInputTokens', 'imageOutputTokens', 'requests', 'images', 'seconds',
+];
+
+/**
+ * Quantities one request consumed, in disjoint classes (input excludes cached input,
+ * output excludes reasoning, ...; see docs/usage-normalisation.md). Build one from a
+ * provider's usage object with `Usage.fromOpenAI`, `fromAnthropic`, `fromGemini`, or
+ * from counts: `new Usage({ inputTokens: 1200, outputTokens: 300 })`.
+ */
+class Usage {
+  constructor(counts = {}) {
+    if (counts === null || typeof counts !== 'object') throw invalidArgument('counts', `expected an object of token counts, got ${describe(counts)}`);
+    for (const key of Object.keys(counts)) {
+      if (!USAGE_FIELDS.includes(key)) {
+        throw new errors.InvalidUsageError(
+          `unknown usage field ${JSON.stringify(key)} (known: ${USAGE_FIELDS.join(', ')}); for a provider's usage object use Usage.fromOpenAI, fromAnthropic or fromGemini`,
+        );
+      }
+    }
+    for (const field of USAGE_FIELDS) {
+      const value = counts[field] ?? (field === 'requests' ? 1 : 0);
+      if (!Number.isSafeInteger(value) || value < 0) {
+        throw new errors.InvalidUsageError(`${field}: expected a non-negative integer, got ${describe(value)}`);
+      }
+      this[field] = value;
+    }
+    Object.freeze(this);
+  }
+
+  /** From an OpenAI Chat Completions `usage` object (cached tokens are inside `prompt_tokens`). */
+  static fromOpenAI(usage) {
+    return parseUsage(usage, 'openai_chat');
+  }
+
+  /** From an OpenAI Responses API `usage` object. */
+  static fromOpenAIResponses(usage) {
+    return parseUsage(usage, 'openai_responses');
+  }
+
+  /** From an Anthropic Messages `usage` object (cache reads and writes are outside `input_tokens`). */
+  static fromAnthropic(usage) {
+    return parseUsage(usage, 'anthropic');
+  }
+
+  /** From a Gemini `usageMetadata` object. */
+  static fromGemini(usage) {
+    return parseUsage(usage, 'gemini');
+  }
+
+  /** From any of the above, recognised by its fields. */
+  static fromProvider(usage) {
+    return parseUsage(usage, undefined);
+  }
+
+  /** The sum of two usages. */
+  add(other) {
+    try {
+      return new Usage(native.addUsage(usageCounts(this), usageCounts(other)));
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+}
+
+function parseUsage(usage, provider) {
+  if (usage === null || typeof usage !== 'object' || Array.isArray(usage)) {
+    throw new errors.InvalidUsageError(`a usage object is a plain object, not ${describe(usage)}`);
+  }
+  try {
+    return new Usage(native.parseUsage(JSON.stringify(usage), provider));
+  } catch (e) {
+    throw fromNative(e);
+  }
+}
+
+// A Usage, or a plain object of the same fields, as the addon's counts object.
+function usageCounts(usage) {
+  return usage instanceof Usage ? usage : new Usage(usage);
+}
+
+function withUsage(cost) {
+  cost.usage = new Usage(cost.usage);
+  return Object.freeze(cost);
+}
+
+/** Model prices: the bundled LiteLLM snapshot (its effective dates per model), a file, or both. */
+class Catalog {
+  #native;
+  static #bundled;
+
+  constructor(token, handle) {
+    if (token !== PRIVATE) throw new TypeError('use Catalog.bundled(), Catalog.fromFile() or Catalog.fromJSON()');
+    this.#native = handle;
+  }
+
+  /** The catalog shipped with tokfare. */
+  static bundled() {
+    Catalog.#bundled ??= new Catalog(PRIVATE, native.NativeCatalog.bundled());
+    return Catalog.#bundled;
+  }
+
+  /** A LiteLLM-format JSON file; by default its entries extend (and override) the bundled ones. */
+  static fromFile(path, { extendBundled = true } = {}) {
+    checkText(path, 'path');
+    try {
+      return new Catalog(PRIVATE, native.NativeCatalog.fromFile(path, extendBundled));
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** LiteLLM-format prices as a JSON string or object. */
+  static fromJSON(prices, { extendBundled = true, source = 'json' } = {}) {
+    const text = typeof prices === 'string' ? prices : JSON.stringify(prices);
+    try {
+      return new Catalog(PRIVATE, native.NativeCatalog.fromJSON(text, extendBundled, source));
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** Number of models. */
+  get size() {
+    return this.#native.size;
+  }
+
+  /** Whether a price is known for `model` (after alias resolution). */
+  has(model) {
+    checkText(model, 'model');
+    return this.#native.has(model);
+  }
+
+  /** What the catalog knows of `model` (`UnknownModelPriceError`, with suggestions, if nothing). */
+  lookup(model) {
+    checkText(model, 'model');
+    try {
+      return this.#native.lookup(model);
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** Every model name. */
+  models() {
+    return this.#native.models();
+  }
+
+  static handle(catalog) {
+    if (catalog === undefined) return undefined;
+    if (!(catalog instanceof Catalog)) throw invalidArgument('catalog', `expected a tokfare Catalog, got ${describe(catalog)}`);
+    return catalog.#native;
+  }
+}
+
+/** A set of declarative price schedules (TOML or JSON, see docs/schedules.md), or the bundled `gtc-2026`. */
+class Schedule {
+  #native;
+
+  constructor(token, handle) {
+    if (token !== PRIVATE) throw new TypeError('use Schedule.fromFile(), fromJSON(), fromTOML() or bundled()');
+    this.#native = handle;
+    this.name = handle.name;
+    this.schedules = handle.schedules;
+    Object.freeze(this);
+  }
+
+  static #make(build) {
+    try {
+      return new Schedule(PRIVATE, build());
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** A `.toml` or `.json` schedule file, or a bundled set by name. */
+  static fromFile(path) {
+    checkText(path, 'path');
+    return Schedule.#make(() => native.NativeSchedule.fromFile(path));
+  }
+
+  /** A schedule set as a JSON string or object (errors name the bad field). */
+  static fromJSON(spec) {
+    const text = typeof spec === 'string' ? spec : JSON.stringify(spec);
+    return Schedule.#make(() => native.NativeSchedule.fromJSON(text));
+  }
+
+  /** A schedule set as TOML text. */
+  static fromTOML(text) {
+    checkText(text, 'text');
+    return Schedule.#make(() => native.NativeSchedule.fromTOML(text));
+  }
+
+  /** A bundled set: `gtc-2026`. */
+  static bundled(name) {
+    checkText(name, 'name');
+    return Schedule.#make(() => native.NativeSchedule.bundled(name));
+  }
+
+  static handle(schedule) {
+    if (schedule === undefined) return undefined;
+    if (typeof schedule === 'string') return Schedule.fromFile(schedule).#native;
+    if (!(schedule instanceof Schedule)) throw invalidArgument('schedule', `expected a tokfare Schedule, a bundled name or a file path, got ${describe(schedule)}`);
+    return schedule.#native;
+  }
+}
+
+function serviceOption(o) {
+  if (o.batch === true) {
+    if (o.service !== undefined && o.service !== 'batch') throw invalidArgument('service', `batch: true conflicts with service ${JSON.stringify(o.service)}`);
+    return 'batch';
+  }
+  if (o.service !== undefined) checkText(o.service, 'service');
+  return o.service;
+}
+
+/**
+ * The exact cost of one request to `model`. Amounts are decimal strings.
+ * Options: `batch`, `service` (`standard`, `batch`, `flex`, `priority`), `at` (Date:
+ * time-of-day rates), `tier`, `catalog`, `schedule` (a Schedule, bundled name or path).
+ */
+function price(model, usage, options) {
+  checkText(model, 'model');
+  const o = checkOptions(options, 'options', ['batch', 'service', 'at', 'tier', 'catalog', 'schedule']);
+  if (o.tier !== undefined) checkText(o.tier, 'tier');
+  try {
+    const cost = native.price(model, usageCounts(usage), serviceOption(o), isoTime(o.at, 'at'), o.tier, Catalog.handle(o.catalog), Schedule.handle(o.schedule));
+    return withUsage(cost);
+  } catch (e) {
+    throw fromNative(e);
+  }
+}
+
+/** Tokenizes `text` for `model` and prices it as input, plus `outputTokens` of expected output. */
+function estimate(text, model, options) {
+  checkText(text);
+  checkText(model, 'model');
+  const o = checkOptions(options, 'options', ['outputTokens', 'encoding', 'batch', 'service', 'catalog', 'schedule']);
+  const outputTokens = o.outputTokens ?? 0;
+  checkCount(outputTokens, 'outputTokens');
+  try {
+    const cost = native.estimate(text, model, outputTokens, o.encoding, serviceOption(o), Catalog.handle(o.catalog), Schedule.handle(o.schedule));
+    return withUsage(cost);
+  } catch (e) {
+    throw fromNative(e);
+  }
+}
+
+/** The GTC 2026 tiers: `[{ name, pricePerMillion, description, models }]`. */
+function gtcTiers() {
+  return native.gtcTiers();
+}
+
+/**
+ * The GTC 2026 capacity planner: tokens and revenue per tier for `megawatts` of power
+ * over `hours`. `tokensPerSecondPerMW` maps tier -> throughput; `shares` maps tier ->
+ * fraction of the power (default 25% each of free, medium, high and premium). Quantities
+ * are decimal strings (or integers); results are decimal strings.
+ */
+function capacityPlan({ megawatts, hours, tokensPerSecondPerMW, shares } = {}) {
+  if (tokensPerSecondPerMW === null || typeof tokensPerSecondPerMW !== 'object') {
+    throw invalidArgument('tokensPerSecondPerMW', `expected an object mapping tier -> throughput, got ${describe(tokensPerSecondPerMW)}`);
+  }
+  const tps = Object.fromEntries(Object.entries(tokensPerSecondPerMW).map(([k, v]) => [k, decimalArg(v, `tokensPerSecondPerMW.${k}`)]));
+  const pairs = shares === undefined ? undefined : Object.entries(shares).map(([k, v]) => [k, decimalArg(v, `shares.${k}`)]);
+  try {
+    return native.capacityPlan(decimalArg(megawatts, 'megawatts'), decimalArg(hours, 'hours'), tps, pairs);
+  } catch (e) {
+    throw fromNative(e);
+  }
+}
+
+// ---------------------------------------------------------------- metering
+
+/**
+ * Records usage events exactly once and prices them: `record` is idempotent per event
+ * id, `merge` is a set union, and a `journal` file makes the meter durable.
+ */
+class Meter {
+  #native;
+
+  /** Options: `journal` (file path), `catalog`, `schedule`, `fsync` (`always`, `never`, `every:N`). */
+  constructor(options) {
+    const o = checkOptions(options, 'options', ['journal', 'catalog', 'schedule', 'fsync']);
+    if (o.journal !== undefined) checkText(o.journal, 'journal');
+    if (o.fsync !== undefined) checkText(o.fsync, 'fsync');
+    if (o === PRIVATE_RESTORE) return;
+    try {
+      this.#native = new native.NativeMeter(o.journal, Catalog.handle(o.catalog), Schedule.handle(o.schedule), o.fsync);
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  #call(f) {
+    try {
+      return f(this.#native);
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** Number of events recorded. */
+  get size() {
+    return this.#native.size;
+  }
+
+  /**
+   * Records one request. Returns `false` if `eventId` was already recorded with the same
+   * content (a retry: nothing changes); the same id with different content throws
+   * `ConflictingEventError`. Options: `timestamp` (Date, RFC 3339 string or epoch ms;
+   * default now, or the first record's time for a retry), `service`, `provider`,
+   * `requestId`, `tags` (string -> string).
+   */
+  record(eventId, customer, model, usage, options) {
+    checkText(eventId, 'eventId');
+    checkText(customer, 'customer');
+    checkText(model, 'model');
+    const o = checkOptions(options, 'options', ['timestamp', 'service', 'provider', 'requestId', 'tags']);
+    return this.#call((m) => m.record(eventId, customer, model, usageCounts(usage), isoTime(o.timestamp, 'timestamp'), o.service, o.provider, o.requestId, o.tags));
+  }
+
+  /** Records a JSON Lines usage log: `{ recorded, duplicates, errors }`. */
+  recordLog(path, { continueOnError = false } = {}) {
+    checkText(path, 'path');
+    return this.#call((m) => m.recordLog(path, continueOnError));
+  }
+
+  /** Adds another meter's events: `{ added, duplicates, conflicts }`. */
+  merge(other) {
+    if (!(other instanceof Meter)) throw invalidArgument('other', `expected a tokfare Meter, got ${describe(other)}`);
+    return this.#call((m) => m.merge(other.#native));
+  }
+
+  /** Every record as a canonical JSON line, sorted by event id (see `Meter.restore`). */
+  snapshot() {
+    return this.#native.snapshot();
+  }
+
+  /** A meter holding the records of a snapshot, priced as they were. */
+  static restore(lines, options) {
+    checkTexts(lines, 'lines');
+    const o = checkOptions(options, 'options', ['catalog', 'schedule']);
+    const meter = new Meter(PRIVATE_RESTORE);
+    try {
+      meter.#native = native.NativeMeter.restore(lines, Catalog.handle(o.catalog), Schedule.handle(o.schedule));
+    } catch (e) {
+      throw fromNative(e);
+    }
+    return meter;
+  }
+
+  /** Sets a customer's budget (a decimal string or integer; USD unless `currency`). */
+  setBudget(customer, amount, currency = 'USD') {
+    checkText(customer, 'customer');
+    const value = decimalArg(amount, 'amount');
+    this.#call((m) => m.setBudget(customer, value, currency));
+  }
+
+  /** Unrounded spend of a customer so far (decimal string). */
+  spent(customer, currency = 'USD') {
+    checkText(customer, 'customer');
+    return this.#call((m) => m.spent(customer, currency));
+  }
+
+  /**
+   * May this request run within the customer's budget? Returns `{ allowed, estimate,
+   * spent, reserved, remaining, reservation }`; settle or release the reservation.
+   */
+  authorize(customer, model, estimatedUsage, { service } = {}) {
+    checkText(customer, 'customer');
+    checkText(model, 'model');
+    return this.#call((m) => m.authorize(customer, model, usageCounts(estimatedUsage), service));
+  }
+
+  /** Records the actual usage of an authorized request and drops its reservation. */
+  settle(reservation, eventId, customer, model, usage, { timestamp } = {}) {
+    checkCount(reservation, 'reservation');
+    return this.#call((m) => m.settle(reservation, eventId, customer, model, usageCounts(usage), isoTime(timestamp, 'timestamp')));
+  }
+
+  /** Drops a reservation (the request did not happen). */
+  release(reservation) {
+    checkCount(reservation, 'reservation');
+    return this.#call((m) => m.release(reservation));
+  }
+
+  /** Sums by dimensions (`customer`, `model`, `schedule`, `hour`, `day`, `month`). */
+  aggregate({ groupBy } = {}) {
+    return this.#call((m) => m.aggregate(groupBy)).map((row) => ({ ...row, usage: new Usage(row.usage) }));
+  }
+
+  /** An invoice: `{ lines, totals, events, json, csv }`, lines rounded as each schedule says. */
+  invoice({ groupBy, period } = {}) {
+    return this.#call((m) => m.invoice(groupBy, period));
+  }
+
+  /** Every event as a CloudEvents JSON string (deterministic idempotency keys). */
+  toCloudEvents(source) {
+    checkText(source, 'source');
+    return this.#native.toCloudEvents(source);
+  }
+
+  /** Forces journaled records to disk. */
+  sync() {
+    this.#call((m) => m.sync());
+  }
+}
+const PRIVATE_RESTORE = Object.freeze({});
+
+module.exports = {
+  getEncoding,
+  encodingForModel,
+  encodingNameForModel,
+  listEncodingNames,
+  countTokens,
+  countChat,
+  Encoding,
+  Usage,
+  Catalog,
+  Schedule,
+  price,
+  estimate,
+  gtcTiers,
+  capacityPlan,
+  Meter,
+  ...errors,
+};
+delete module.exports.fromNative;
+delete module.exports.invalidArgument;

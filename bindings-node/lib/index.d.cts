@@ -1,0 +1,420 @@
+// Type declarations of the `tokfare` package (CommonJS and, through index.d.mts, ESM).
+
+/** Names of the encodings in this build. */
+export type EncodingName = 'gpt2' | 'r50k_base' | 'p50k_base' | 'p50k_edit' | 'cl100k_base' | 'o200k_base' | 'o200k_harmony' | (string & {});
+
+/** tiktoken's special-token argument: `"all"` or a collection of special-token strings. */
+export type SpecialTokens = 'all' | readonly string[] | ReadonlySet<string>;
+
+export interface EncodeOptions {
+  /** Special tokens to encode as special tokens (default: none). */
+  allowedSpecial?: SpecialTokens;
+  /** Special tokens whose text is an error (default: `"all"` not allowed). `[]` encodes them as ordinary text. */
+  disallowedSpecial?: SpecialTokens;
+}
+
+export interface AsyncOptions {
+  /** Rejects the promise with an `AbortError` if aborted before the work starts. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A tokenizer with tiktoken's exact ids. Get one with `getEncoding(name)` or
+ * `encodingForModel(model)`; instances are shared and immutable.
+ */
+export declare class Encoding {
+  private constructor();
+  /**
+   * A custom encoding, like `new tiktoken.Encoding(...)`: the contents of a `.tiktoken`
+   * rank file, a pre-tokenization pattern and special tokens (token -> id).
+   */
+  static custom(options: {
+    name: string;
+    patStr: string;
+    rankFile: Uint8Array | string;
+    specialTokens?: Record<string, number> | Map<string, number>;
+  }): Encoding;
+  /** The encoding's name, e.g. `o200k_base`. */
+  readonly name: string;
+  /** Number of tokens, special ones included. */
+  readonly nVocab: number;
+  /** The largest token id. */
+  readonly maxTokenValue: number;
+  /** The id of `<|endoftext|>`, if the encoding has it. */
+  readonly eotToken: number | undefined;
+  /** The pre-tokenization regex. */
+  readonly patStr: string;
+  /** Special token -> id. */
+  readonly specialTokens: Record<string, number>;
+  /** Whether `id` is one of the encoding's special tokens. */
+  isSpecialToken(id: number): boolean;
+  /**
+   * Token ids of `text`. By default text that spells a special token throws
+   * `DisallowedSpecialTokenError` (tiktoken's rule); `allowedSpecial: "all"` encodes them as
+   * special tokens, `disallowedSpecial: []` as ordinary text.
+   */
+  encode(text: string, options?: EncodeOptions): Uint32Array;
+  /** Token ids of `text`, with special-token text encoded as ordinary text. */
+  encodeOrdinary(text: string): Uint32Array;
+  /** `[ids, offsets]`: ordinary ids and the UTF-8 byte offset where each token starts. */
+  encodeWithByteOffsets(text: string): [Uint32Array, Uint32Array];
+  /** The id of one token given as bytes or text (`NotASingleTokenError` otherwise). */
+  encodeSingleToken(token: string | Uint8Array): number;
+  /**
+   * The text of token ids. Bytes that are not valid UTF-8 become U+FFFD (as with
+   * `TextDecoder`) unless `fatal`, which throws `InvalidUtf8Error`. An unknown id throws
+   * `UnknownTokenIdError`.
+   */
+  decode(ids: Uint32Array | readonly number[], options?: { fatal?: boolean }): string;
+  /** The bytes of token ids. */
+  decodeBytes(ids: Uint32Array | readonly number[]): Uint8Array;
+  /** The bytes of one token. */
+  decodeSingleTokenBytes(id: number): Uint8Array;
+  /**
+   * Number of tokens in `text`, without building the ids. Without options special-token
+   * text counts as ordinary text (what an API bills for user content); with options,
+   * special tokens follow the rules of `encode`.
+   */
+  countTokens(text: string, options?: EncodeOptions): number;
+  /** `false` if `text` has more than `limit` tokens, else its count; stops as soon as the limit is passed. */
+  isWithinTokenLimit(text: string, limit: number): number | false;
+  /** The longest prefix of `text` with at most `maxTokens` tokens, cut on a token boundary. */
+  truncate(text: string, maxTokens: number): string;
+  /** `text` cut into consecutive pieces of at most `maxTokens` (≥ 1) tokens, on token boundaries. */
+  chunks(text: string, maxTokens: number): string[];
+  /** `encode` over many texts, on all cores. */
+  encodeBatch(texts: readonly string[], options?: EncodeOptions): Uint32Array[];
+  /** `countTokens` over many texts, on all cores. */
+  countTokensBatch(texts: readonly string[]): number[];
+  /** `encode` on the libuv thread pool (the event loop stays free). */
+  encodeAsync(text: string, options?: EncodeOptions & AsyncOptions): Promise<Uint32Array>;
+  /** `countTokens` on the libuv thread pool. */
+  countTokensAsync(text: string, options?: AsyncOptions): Promise<number>;
+  /** `encodeBatch` off the event loop. */
+  encodeBatchAsync(texts: readonly string[], options?: EncodeOptions & AsyncOptions): Promise<Uint32Array[]>;
+  /** `countTokensBatch` off the event loop. */
+  countTokensBatchAsync(texts: readonly string[], options?: AsyncOptions): Promise<number[]>;
+  /** Tokens of chat messages for `model` (see the top-level `countChat`). */
+  countChat(messages: readonly ChatMessage[], model: string, options?: { tools?: readonly ToolDefinition[] }): number;
+}
+
+/** The encoding called `name` (loaded on first use, then shared). Throws `UnknownEncodingError`. */
+export declare function getEncoding(name: EncodingName): Encoding;
+/** The encoding `model` uses (`gpt-4o`, `gpt-4.1-mini`, `o3`, ...). Throws `UnknownModelError`. */
+export declare function encodingForModel(model: string): Encoding;
+/** The name of the encoding `model` uses. */
+export declare function encodingNameForModel(model: string): EncodingName;
+/** Every encoding in this build. */
+export declare function listEncodingNames(): EncodingName[];
+/** Tokens of `text` for a model or an encoding (ordinary text, as an API bills it). */
+export declare function countTokens(text: string, options: { model: string } | { encoding: EncodingName }): number;
+
+/** An OpenAI-style chat message. */
+export interface ChatMessage {
+  role: string;
+  content?: string | null | ReadonlyArray<{ type: string; text?: string }>;
+  name?: string;
+  tool_calls?: ReadonlyArray<{ id?: string; type?: 'function'; function: { name: string; arguments: string } }>;
+  tool_call_id?: string;
+}
+
+/** An OpenAI-style tool definition (`{ type: "function", function: { name, description, parameters } }`). */
+export interface ToolDefinition {
+  type?: 'function';
+  function: { name: string; description?: string; parameters?: Record<string, unknown> };
+}
+
+/**
+ * Tokens of chat `messages` as `model` bills them in `prompt_tokens`: the per-message
+ * overheads of its family, the reply primer, and the tool definitions when given.
+ */
+export declare function countChat(messages: readonly ChatMessage[], model: string, options?: { tools?: readonly ToolDefinition[] }): number;
+
+/** Counts for `new Usage(...)`; each a non-negative integer, absent = 0 (`requests`: 1). */
+export interface UsageCounts {
+  inputTokens?: number;
+  cachedInputTokens?: number;
+  /** Cache writes with a 5-minute lifetime. */
+  cacheWriteTokens?: number;
+  cacheWrite1hTokens?: number;
+  outputTokens?: number;
+  reasoningTokens?: number;
+  audioInputTokens?: number;
+  audioOutputTokens?: number;
+  imageInputTokens?: number;
+  imageOutputTokens?: number;
+  requests?: number;
+  images?: number;
+  seconds?: number;
+}
+
+/**
+ * Quantities one request consumed, in disjoint classes (input excludes cached input,
+ * output excludes reasoning, ...). Throws `InvalidUsageError` for negative or fractional
+ * counts and unknown fields.
+ */
+export declare class Usage implements Required<UsageCounts> {
+  constructor(counts?: UsageCounts);
+  readonly inputTokens: number;
+  readonly cachedInputTokens: number;
+  readonly cacheWriteTokens: number;
+  readonly cacheWrite1hTokens: number;
+  readonly outputTokens: number;
+  readonly reasoningTokens: number;
+  readonly audioInputTokens: number;
+  readonly audioOutputTokens: number;
+  readonly imageInputTokens: number;
+  readonly imageOutputTokens: number;
+  readonly requests: number;
+  readonly images: number;
+  readonly seconds: number;
+  /** From an OpenAI Chat Completions `usage` object. */
+  static fromOpenAI(usage: object): Usage;
+  /** From an OpenAI Responses API `usage` object. */
+  static fromOpenAIResponses(usage: object): Usage;
+  /** From an Anthropic Messages `usage` object. */
+  static fromAnthropic(usage: object): Usage;
+  /** From a Gemini `usageMetadata` object. */
+  static fromGemini(usage: object): Usage;
+  /** From any provider's usage object, recognised by its fields. */
+  static fromProvider(usage: object): Usage;
+  /** The sum of two usages. */
+  add(other: Usage | UsageCounts): Usage;
+}
+
+/** A decimal amount as a string, exact (e.g. `"0.0125"`). Never a JS number. */
+export type DecimalString = string;
+
+export interface CostLine {
+  /** What is charged (`input tokens`, `cached input tokens`, `requests`, ...). */
+  item: string;
+  quantity: number;
+  /** Price of `per` units. */
+  unitPrice: DecimalString;
+  per: number;
+  amount: DecimalString;
+}
+
+/** The exact cost of a request. */
+export interface Cost {
+  /** Exact, unrounded total. */
+  readonly total: DecimalString;
+  /** The total rounded as the schedule says (currency minor unit by default). */
+  readonly rounded: DecimalString;
+  readonly currency: string;
+  /** The schedule that priced it (the catalog entry's model name for catalog prices). */
+  readonly schedule: string;
+  readonly lines: CostLine[];
+  readonly usage: Usage;
+}
+
+/** What a catalog knows of a model. */
+export interface CatalogEntry {
+  model: string;
+  /** How the asked name was matched (`Exact`, `Alias`, ...). */
+  resolution: string;
+  provider?: string;
+  mode?: string;
+  maxInputTokens?: number;
+  maxOutputTokens?: number;
+  /** The date the prices took effect, `YYYY-MM-DD`. */
+  effectiveDate?: string;
+  source: string;
+  /** Token class -> USD per million tokens. */
+  ratesPerMillion: Record<string, DecimalString>;
+}
+
+/** Model prices: the bundled LiteLLM snapshot, a file, or both. */
+export declare class Catalog {
+  private constructor();
+  /** The catalog shipped with tokfare. */
+  static bundled(): Catalog;
+  /** A LiteLLM-format JSON file; by default its entries extend (and override) the bundled ones. */
+  static fromFile(path: string, options?: { extendBundled?: boolean }): Catalog;
+  /** LiteLLM-format prices as JSON text or an object. */
+  static fromJSON(prices: string | object, options?: { extendBundled?: boolean; source?: string }): Catalog;
+  /** Number of models. */
+  readonly size: number;
+  /** Whether a price is known for `model`. */
+  has(model: string): boolean;
+  /** What the catalog knows of `model`; throws `UnknownModelPriceError` (with suggestions). */
+  lookup(model: string): CatalogEntry;
+  /** Every model name. */
+  models(): string[];
+}
+
+/** A set of declarative price schedules (docs/schedules.md), or the bundled `gtc-2026`. */
+export declare class Schedule {
+  private constructor();
+  static fromFile(path: string): Schedule;
+  static fromJSON(spec: string | object): Schedule;
+  static fromTOML(text: string): Schedule;
+  static bundled(name: 'gtc-2026' | (string & {})): Schedule;
+  readonly name: string;
+  /** The schedules' names, in matching order. */
+  readonly schedules: string[];
+}
+
+export type Service = 'standard' | 'batch' | 'flex' | 'priority';
+
+export interface PriceOptions {
+  /** Batch API prices (same as `service: "batch"`). */
+  batch?: boolean;
+  service?: Service;
+  /** When the request ran (time-of-day rates): a Date, RFC 3339 string or epoch milliseconds. */
+  at?: Date | string | number;
+  /** A schedule tier to use instead of matching by model. */
+  tier?: string;
+  catalog?: Catalog;
+  /** A Schedule, a bundled set's name or a schedule file path. */
+  schedule?: Schedule | string;
+}
+
+/** The exact cost of one request to `model`. Throws `UnknownModelPriceError` (never prices at $0). */
+export declare function price(model: string, usage: Usage | UsageCounts, options?: PriceOptions): Cost;
+/** Tokenizes `text` for `model` and prices it as input plus `outputTokens` of output. */
+export declare function estimate(
+  text: string,
+  model: string,
+  options?: { outputTokens?: number; encoding?: EncodingName; batch?: boolean; service?: Service; catalog?: Catalog; schedule?: Schedule | string },
+): Cost;
+
+export interface GtcTier {
+  name: string;
+  pricePerMillion: DecimalString;
+  description?: string;
+  /** Model name patterns in this tier. */
+  models: string[];
+}
+/** The GTC 2026 tiers (Free, Medium, High, Premium, Ultra). */
+export declare function gtcTiers(): GtcTier[];
+
+/** A decimal quantity: a decimal string, a bigint or a safe integer. */
+export type DecimalInput = string | bigint | number;
+
+export interface CapacityPlan {
+  tiers: { tier: string; share: DecimalString; pricePerMillion: DecimalString; tokens: DecimalString; revenue: DecimalString }[];
+  totalTokens: DecimalString;
+  totalRevenue: DecimalString;
+  currency: string;
+}
+/** The GTC 2026 capacity planner: tokens and revenue per tier for `megawatts` over `hours`. */
+export declare function capacityPlan(input: {
+  megawatts: DecimalInput;
+  hours: DecimalInput;
+  tokensPerSecondPerMW: Record<string, DecimalInput>;
+  /** Tier -> fraction of the power (default 25% each of free, medium, high, premium). */
+  shares?: Record<string, DecimalInput>;
+}): CapacityPlan;
+
+export interface RecordOptions {
+  /** When the request ran; default now (or, for a retry, the first record's time). */
+  timestamp?: Date | string | number;
+  service?: Service;
+  provider?: string;
+  requestId?: string;
+  tags?: Record<string, string>;
+}
+
+export type GroupBy = 'customer' | 'model' | 'schedule' | 'hour' | 'day' | 'month';
+
+export interface InvoiceLine {
+  /** Dimension -> value of the line's group. */
+  group: Record<string, string>;
+  schedule: string;
+  item: string;
+  quantity: number;
+  unitPrice: DecimalString;
+  per: number;
+  /** Rounded as the schedule says. */
+  amount: DecimalString;
+  exactAmount: DecimalString;
+  currency: string;
+}
+
+export interface Invoice {
+  lines: InvoiceLine[];
+  /** Currency -> sum of the rounded lines. */
+  totals: Record<string, DecimalString>;
+  events: number;
+  /** Canonical JSON rendering. */
+  json: string;
+  /** CSV rendering. */
+  csv: string;
+}
+
+export interface Authorization {
+  allowed: boolean;
+  estimate: DecimalString;
+  spent: DecimalString;
+  reserved: DecimalString;
+  remaining?: DecimalString;
+  /** Pass to `settle` or `release` (present when allowed). */
+  reservation?: number;
+}
+
+/**
+ * Records usage events exactly once and prices them: `record` is idempotent per event id,
+ * `merge` is a set union, and a `journal` file makes the meter durable.
+ */
+export declare class Meter {
+  constructor(options?: { journal?: string; catalog?: Catalog; schedule?: Schedule | string; fsync?: 'always' | 'never' | `every:${number}` });
+  /** Number of events recorded. */
+  readonly size: number;
+  /**
+   * Records one request: `false` for a retry of a recorded event (nothing changes);
+   * throws `ConflictingEventError` for the same id with different content.
+   */
+  record(eventId: string, customer: string, model: string, usage: Usage | UsageCounts, options?: RecordOptions): boolean;
+  /** Records a JSON Lines usage log. */
+  recordLog(path: string, options?: { continueOnError?: boolean }): { recorded: number; duplicates: number; errors: string[] };
+  /** Adds another meter's events (set union). `conflicts` lists ids recorded differently in each. */
+  merge(other: Meter): { added: number; duplicates: number; conflicts: string[] };
+  /** Every record as a canonical JSON line, sorted by event id. */
+  snapshot(): string[];
+  /** A meter holding the records of a snapshot, priced as they were. */
+  static restore(lines: readonly string[], options?: { catalog?: Catalog; schedule?: Schedule | string }): Meter;
+  setBudget(customer: string, amount: DecimalInput, currency?: string): void;
+  /** Unrounded spend so far. */
+  spent(customer: string, currency?: string): DecimalString;
+  authorize(customer: string, model: string, estimatedUsage: Usage | UsageCounts, options?: { service?: Service }): Authorization;
+  settle(reservation: number, eventId: string, customer: string, model: string, usage: Usage | UsageCounts, options?: { timestamp?: Date | string | number }): boolean;
+  release(reservation: number): boolean;
+  aggregate(options?: { groupBy?: GroupBy[] }): { key: Record<string, string>; events: number; usage: Usage; cost: Record<string, DecimalString> }[];
+  invoice(options?: { groupBy?: GroupBy[]; period?: 'hour' | 'day' | 'month' | 'all' }): Invoice;
+  /** Every event as a CloudEvents JSON string (deterministic idempotency keys). */
+  toCloudEvents(source: string): string[];
+  /** Forces journaled records to disk. */
+  sync(): void;
+}
+
+/** Base class of every error tokfare throws; `code` is stable (`TOKFARE_UNKNOWN_MODEL`, ...). */
+export declare class TokfareError extends Error {
+  readonly code: string;
+  static readonly code: string;
+}
+export declare class UnknownEncodingError extends TokfareError {}
+export declare class EncodingNotBuiltError extends TokfareError {}
+export declare class UnknownModelError extends TokfareError {}
+export declare class DisallowedSpecialTokenError extends TokfareError {}
+export declare class UnknownTokenIdError extends TokfareError {}
+export declare class NotASingleTokenError extends TokfareError {}
+export declare class InvalidUtf8Error extends TokfareError {}
+export declare class InvalidInputUtf8Error extends TokfareError {}
+export declare class InvalidRankFileError extends TokfareError {}
+export declare class InvalidVocabularyError extends TokfareError {}
+export declare class InvalidPatternError extends TokfareError {}
+export declare class PatternRuntimeError extends TokfareError {}
+/** An argument of the wrong type or outside its domain (`TOKFARE_INVALID_ARGUMENT`). */
+export declare class InvalidArgumentError extends TokfareError {}
+export declare class InvalidMoneyError extends TokfareError {}
+/** A malformed schedule; the message names the bad field. */
+export declare class InvalidScheduleError extends TokfareError {}
+export declare class InvalidCatalogError extends TokfareError {}
+/** A usage object that cannot be read (negative counts, parts larger than their whole, ...). */
+export declare class InvalidUsageError extends TokfareError {}
+/** No price is known for the model; the message suggests close names. */
+export declare class UnknownModelPriceError extends UnknownModelError {}
+export declare class ConflictingEventError extends TokfareError {}
+export declare class JournalError extends TokfareError {}
+export declare class OverflowError extends TokfareError {}

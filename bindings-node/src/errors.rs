@@ -1,0 +1,77 @@
+//! The one place core errors become JavaScript errors.
+//!
+//! Every error thrown by the addon carries a stable `code` (`TOKFARE_UNKNOWN_MODEL`, ...,
+//! the core's snake_case code upper-cased). The package's JavaScript layer
+//! (`lib/errors.cjs`) turns each code into its `TokfareError` subclass, so this file
+//! only has to get the code and message right, synchronously and for promises alike.
+
+use napi::bindgen_prelude::*;
+
+/// The `code` property of a thrown error.
+pub struct Code(String);
+
+impl AsRef<str> for Code {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// `TOKFARE_` + the core's stable code, upper-cased.
+fn code_of(err: &tokfare::Error) -> Code {
+    Code(format!("TOKFARE_{}", err.code().to_ascii_uppercase()))
+}
+
+/// A core error as a thrown JavaScript error.
+pub fn to_js(err: tokfare::Error) -> napi::Error<Code> {
+    napi::Error::new(code_of(&err), err.to_string())
+}
+
+/// A promise rejection with the same `code` as [`to_js`]: async work reports errors
+/// through napi's plain `Error<Status>`, so the JS error object is built here, on the
+/// JS thread, and handed over by reference.
+pub fn rejection(env: &Env, err: tokfare::Error) -> napi::Error {
+    let object = JsError::from(to_js(err)).into_unknown(*env);
+    napi::Error::from(object)
+}
+
+/// `TOKFARE_INVALID_ARGUMENT` for an argument the addon checks itself.
+pub fn invalid_argument(name: &'static str, reason: impl Into<String>) -> napi::Error<Code> {
+    to_js(tokfare::Error::InvalidArgument { name, reason: reason.into() })
+}
+
+/// `tokfare::Result<T>` (or a napi result) -> `Result<T, Code>`, the result type of every exported function
+/// (napi-rs recognises a return type named `Result`, so it is spelled out, not aliased).
+pub trait OrThrow<T> {
+    /// Maps the error with [`to_js`].
+    fn or_throw(self) -> Result<T, Code>;
+}
+
+impl<T> OrThrow<T> for tokfare::Result<T> {
+    fn or_throw(self) -> Result<T, Code> {
+        self.map_err(to_js)
+    }
+}
+
+impl<T> OrThrow<T> for napi::Result<T> {
+    fn or_throw(self) -> Result<T, Code> {
+        self.map_err(|e| napi::Error::new(Code(e.status.as_ref().to_string()), e.reason))
+    }
+}
+
+/// A count as a JS number; counts above 2^53 would lose precision, so they are an error.
+pub fn safe_number(name: &'static str, value: u64) -> Result<f64, Code> {
+    const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+    if value > MAX_SAFE_INTEGER {
+        return Err(to_js(tokfare::Error::Overflow(format!("{name} = {value} is above Number.MAX_SAFE_INTEGER"))));
+    }
+    Ok(value as f64)
+}
+
+/// A JS number that must be a non-negative integer (a count, a limit, a token budget).
+pub fn whole_number(name: &'static str, value: f64) -> Result<u64, Code> {
+    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= 9_007_199_254_740_991.0 {
+        Ok(value as u64)
+    } else {
+        Err(invalid_argument(name, format!("must be a non-negative integer, got {value}")))
+    }
+}

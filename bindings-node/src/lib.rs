@@ -1,0 +1,14 @@
+//! The native half of the `tokfare` npm package (napi-rs). It is deliberately thin:
+//! argument conversion and one call into the core per function. Idiomatic JavaScript
+//! (option objects, error subclasses, `Usage` and `Cost` objects) lives in `lib/`.
+//!
+//! - `encoding`: tokenizers, sync and async (`tasks`: the libuv thread pool);
+//! - `pricing`: usage parsing, prices, catalogs, schedules, the GTC 2026 tiers;
+//! - `meter`: the idempotent usage meter and invoices;
+//! - `errors`: core errors -> JS errors with a stable `code`.
+
+mod encoding;
+mod errors;
+mod tasks;
+mod pricing;
+mod meter;

@@ -1,0 +1,324 @@
+//! The native `Meter`: idempotent recording, merging, journaling, budgets and invoices
+//! over the core meter. Amounts are decimal strings. The meter sits behind a mutex so
+//! that `merge(other)` never holds two mutable borrows of one object.
+
+use crate::errors::{invalid_argument, safe_number, whole_number, Code, OrThrow};
+use crate::pricing::{book, service, timestamp, NativeCatalog, NativeSchedule, UsageCounts};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+use tokfare::meter::{read_usage_log, Fsync, GroupBy, InvoiceOptions, Meter, OnError, PricedEvent, Recorded, ReservationId, UsageEvent};
+use tokfare::price::{Currency, Money};
+
+/// Records usage events exactly once, prices them, and produces invoices.
+#[napi]
+pub struct NativeMeter {
+    inner: Mutex<Meter>,
+}
+
+fn fsync(policy: Option<String>) -> Result<Fsync, Code> {
+    match policy.as_deref().unwrap_or("always") {
+        "always" => Ok(Fsync::Always),
+        "never" => Ok(Fsync::Never),
+        other => match other.strip_prefix("every:").and_then(|n| n.parse::<u32>().ok()) {
+            Some(n) if n > 0 => Ok(Fsync::Every(n)),
+            _ => Err(invalid_argument("fsync", format!("{other:?} is not \"always\", \"never\" or \"every:N\""))),
+        },
+    }
+}
+
+fn group_by(dims: Option<Vec<String>>) -> Result<Vec<GroupBy>, Code> {
+    let dims = dims.unwrap_or_else(|| vec!["customer".into(), "model".into()]);
+    dims.iter().map(|g| g.parse::<GroupBy>()).collect::<tokfare::Result<Vec<_>>>().or_throw()
+}
+
+/// What `recordLog` did.
+#[napi(object)]
+pub struct LogOutcome {
+    pub recorded: u32,
+    pub duplicates: u32,
+    /// Bad lines (only with `continueOnError`), each naming its line number.
+    pub errors: Vec<String>,
+}
+
+/// What `merge` did.
+#[napi(object)]
+pub struct MergeOutcome {
+    pub added: u32,
+    pub duplicates: u32,
+    /// Event ids present in both meters with different content (left unchanged).
+    pub conflicts: Vec<String>,
+}
+
+/// One row of `aggregate`.
+#[napi(object)]
+pub struct AggregateRow {
+    /// Dimension -> value, for the dimensions asked for.
+    pub key: HashMap<String, String>,
+    pub events: f64,
+    pub usage: UsageCounts,
+    /// Currency -> unrounded cost (decimal string).
+    pub cost: HashMap<String, String>,
+}
+
+/// One invoice line (amounts are decimal strings).
+#[napi(object)]
+pub struct InvoiceLine {
+    /// Dimension -> value of the line's group.
+    pub group: HashMap<String, String>,
+    pub schedule: String,
+    pub item: String,
+    pub quantity: f64,
+    pub unit_price: String,
+    pub per: f64,
+    /// Rounded as the schedule says.
+    pub amount: String,
+    pub exact_amount: String,
+    pub currency: String,
+}
+
+/// An invoice; `json` and `csv` are the core's canonical renderings.
+#[napi(object)]
+pub struct Invoice {
+    pub lines: Vec<InvoiceLine>,
+    /// Currency -> sum of rounded lines (decimal string).
+    pub totals: HashMap<String, String>,
+    pub events: f64,
+    pub json: String,
+    pub csv: String,
+}
+
+/// The answer of `authorize`.
+#[napi(object)]
+pub struct Authorization {
+    pub allowed: bool,
+    pub estimate: String,
+    pub spent: String,
+    pub reserved: String,
+    pub remaining: Option<String>,
+    /// Pass to `settle` or `release` (present when allowed).
+    pub reservation: Option<f64>,
+}
+
+fn amount(m: &Money) -> String {
+    m.amount().normalize().to_string()
+}
+
+#[napi]
+impl NativeMeter {
+    /// In memory, or backed by an append-only `journal` file (recovered on open).
+    #[napi(constructor)]
+    pub fn new(
+        journal: Option<String>,
+        catalog: Option<&NativeCatalog>,
+        schedule: Option<&NativeSchedule>,
+        fsync: Option<String>,
+    ) -> Result<NativeMeter, Code> {
+        let book = book(catalog, schedule);
+        let meter = match journal {
+            Some(path) => Meter::open(book, path, self::fsync(fsync)?).or_throw()?.0,
+            None => Meter::new(book),
+        };
+        Ok(NativeMeter { inner: Mutex::new(meter) })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Meter> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    #[napi(getter)]
+    pub fn size(&self) -> u32 {
+        self.lock().len() as u32
+    }
+
+    /// Records one request; false if `event_id` was already recorded with the same
+    /// content (nothing changes). Different content under one id is an error.
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn record(
+        &self,
+        event_id: String,
+        customer: String,
+        model: String,
+        usage: UsageCounts,
+        timestamp: Option<String>,
+        service: Option<String>,
+        provider: Option<String>,
+        request_id: Option<String>,
+        tags: Option<HashMap<String, String>>,
+    ) -> Result<bool, Code> {
+        let mut meter = self.lock();
+        let at = match timestamp {
+            Some(t) => self::timestamp("timestamp", &t)?,
+            // A retry without a timestamp is the same event: keep the first one's time.
+            None => meter.get(&event_id).map_or_else(chrono::Utc::now, |existing| existing.event.timestamp),
+        };
+        let mut event = UsageEvent::new(event_id, customer, model, usage.to_core()?, at);
+        event.service = self::service(service)?;
+        event.provider = provider;
+        event.request_id = request_id;
+        event.tags = tags.unwrap_or_default().into_iter().collect::<BTreeMap<_, _>>();
+        Ok(matches!(meter.record(event).or_throw()?, Recorded::New { .. }))
+    }
+
+    /// Records a usage log (JSON Lines); without `continue_on_error` the first bad line
+    /// is an error naming its number.
+    #[napi]
+    pub fn record_log(&self, path: String, continue_on_error: bool) -> Result<LogOutcome, Code> {
+        let file = std::fs::File::open(&path).map_err(|e| invalid_argument("path", format!("{path}: {e}")))?;
+        let on_error = if continue_on_error { OnError::Continue } else { OnError::Stop };
+        let report = read_usage_log(std::io::BufReader::new(file), on_error).or_throw()?;
+        let (mut recorded, mut duplicates) = (0u32, 0u32);
+        let mut errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
+        let mut meter = self.lock();
+        for (event, line) in report.events.into_iter().zip(report.event_lines) {
+            match meter.record(event) {
+                Ok(Recorded::New { .. }) => recorded += 1,
+                Ok(Recorded::Duplicate) => duplicates += 1,
+                Err(e) if continue_on_error => errors.push(format!("line {line}: {e}")),
+                Err(e) => return Err(crate::errors::to_js(e)),
+            }
+        }
+        Ok(LogOutcome { recorded, duplicates, errors })
+    }
+
+    /// Adds another meter's events (set union: commutative, associative, idempotent).
+    #[napi]
+    pub fn merge(&self, other: &NativeMeter) -> Result<MergeOutcome, Code> {
+        if std::ptr::eq(self, other) {
+            return Err(invalid_argument("other", "a meter cannot merge itself"));
+        }
+        let theirs = other.lock();
+        let report = self.lock().merge(&theirs).or_throw()?;
+        Ok(MergeOutcome { added: report.added as u32, duplicates: report.duplicates as u32, conflicts: report.conflicts })
+    }
+
+    /// Every record as a canonical JSON line, sorted by event id.
+    #[napi]
+    pub fn snapshot(&self) -> Vec<String> {
+        self.lock().records().iter().map(|r| r.to_json()).collect()
+    }
+
+    /// A meter holding the records of a snapshot, priced as they were.
+    #[napi(factory)]
+    pub fn restore(lines: Vec<String>, catalog: Option<&NativeCatalog>, schedule: Option<&NativeSchedule>) -> Result<NativeMeter, Code> {
+        let mut meter = Meter::new(book(catalog, schedule));
+        for line in &lines {
+            meter.record_priced(PricedEvent::from_json(line).or_throw()?).or_throw()?;
+        }
+        Ok(NativeMeter { inner: Mutex::new(meter) })
+    }
+
+    #[napi]
+    pub fn set_budget(&self, customer: String, amount: String, currency: String) -> Result<(), Code> {
+        let value = tokfare::price::parse_decimal(&amount).map_err(|e| invalid_argument("amount", e.to_string()))?;
+        let money = Money::new(value, Currency::new(&currency).or_throw()?);
+        self.lock().set_budget(&customer, money).or_throw()
+    }
+
+    /// Unrounded spend of a customer so far.
+    #[napi]
+    pub fn spent(&self, customer: String, currency: String) -> Result<String, Code> {
+        Ok(amount(&self.lock().spent(&customer, Currency::new(&currency).or_throw()?)))
+    }
+
+    /// May this request run, given the customer's budget? Reserves the estimate if so.
+    #[napi]
+    pub fn authorize(&self, customer: String, model: String, estimate: UsageCounts, service: Option<String>) -> Result<Authorization, Code> {
+        let a = self.lock().authorize(&customer, &model, estimate.to_core()?, self::service(service)?).or_throw()?;
+        Ok(Authorization {
+            allowed: a.allowed,
+            estimate: amount(&a.estimate),
+            spent: amount(&a.spent),
+            reserved: amount(&a.reserved),
+            remaining: a.remaining.as_ref().map(amount),
+            reservation: a.reservation.map(|r| safe_number("reservation", r.0)).transpose()?,
+        })
+    }
+
+    /// Records the actual usage of an authorized request and drops its reservation.
+    #[napi]
+    pub fn settle(
+        &self,
+        reservation: f64,
+        event_id: String,
+        customer: String,
+        model: String,
+        usage: UsageCounts,
+        timestamp: Option<String>,
+    ) -> Result<bool, Code> {
+        let at = timestamp.map_or_else(|| Ok(chrono::Utc::now()), |t| self::timestamp("timestamp", &t))?;
+        let event = UsageEvent::new(event_id, customer, model, usage.to_core()?, at);
+        let id = ReservationId(whole_number("reservation", reservation)?);
+        Ok(matches!(self.lock().settle(id, event).or_throw()?, Recorded::New { .. }))
+    }
+
+    /// Drops a reservation (the call did not happen).
+    #[napi]
+    pub fn release(&self, reservation: f64) -> Result<bool, Code> {
+        Ok(self.lock().release(ReservationId(whole_number("reservation", reservation)?)))
+    }
+
+    /// Sums by dimensions (`customer`, `model`, `schedule`, `hour`, `day`, `month`).
+    #[napi]
+    pub fn aggregate(&self, group_by: Option<Vec<String>>) -> Result<Vec<AggregateRow>, Code> {
+        let rows = self.lock().aggregate(&self::group_by(group_by)?).or_throw()?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(AggregateRow {
+                    key: row.key.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+                    events: safe_number("events", row.events)?,
+                    usage: UsageCounts::from_core(&row.usage)?,
+                    cost: row.cost.iter().map(|(c, a)| (c.to_string(), a.normalize().to_string())).collect(),
+                })
+            })
+            .collect()
+    }
+
+    /// An invoice, amounts rounded per line as each schedule says.
+    #[napi]
+    pub fn invoice(&self, group_by: Option<Vec<String>>, period: Option<String>) -> Result<Invoice, Code> {
+        let options = InvoiceOptions {
+            group_by: self::group_by(group_by)?,
+            period: period.as_deref().unwrap_or("month").parse::<tokfare::meter::Period>().or_throw()?,
+        };
+        let invoice = self.lock().invoice(&options).or_throw()?;
+        let lines = invoice
+            .lines
+            .iter()
+            .map(|l| {
+                Ok(InvoiceLine {
+                    group: l.group.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+                    schedule: l.schedule.clone(),
+                    item: l.item.clone(),
+                    quantity: safe_number("quantity", l.quantity)?,
+                    unit_price: l.unit_price.to_string(),
+                    per: safe_number("per", l.per)?,
+                    amount: l.amount.to_string(),
+                    exact_amount: l.exact_amount.to_string(),
+                    currency: l.currency.to_string(),
+                })
+            })
+            .collect::<Result<Vec<_>, Code>>()?;
+        Ok(Invoice {
+            lines,
+            totals: invoice.totals.iter().map(|(c, a)| (c.to_string(), a.to_string())).collect(),
+            events: safe_number("events", invoice.events as u64)?,
+            json: invoice.to_json(),
+            csv: invoice.to_csv(),
+        })
+    }
+
+    /// Every event as a CloudEvents JSON string (deterministic idempotency keys).
+    #[napi(js_name = "toCloudEvents")]
+    pub fn to_cloudevents(&self, source: String) -> Vec<String> {
+        self.lock().to_cloudevents(&source)
+    }
+
+    /// Forces journaled records to disk.
+    #[napi]
+    pub fn sync(&self) -> Result<(), Code> {
+        self.lock().sync().or_throw()
+    }
+}
