@@ -56,8 +56,8 @@ function tokenIds(ids) {
   }
   const out = new Uint32Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
-    const id = Number(ids[i]);
-    if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) {
+    const id = ids[i];
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0xffffffff) {
       throw invalidArgument(`ids[${i}]`, `expected a token id (an integer from 0 to 2^32-1), got ${describe(ids[i])}`);
     }
     out[i] = id;
@@ -97,6 +97,13 @@ function checkOptions(options, name, allowed) {
 // ---------------------------------------------------------------- encodings
 
 const PRIVATE = Symbol('tokfare.native');
+
+// napi-rs listens for `abort` events only; a signal aborted before the call rejects here.
+function checkSignal(signal) {
+  if (signal === undefined) return;
+  if (!(signal instanceof AbortSignal)) throw invalidArgument('signal', `expected an AbortSignal, got ${describe(signal)}`);
+  signal.throwIfAborted();
+}
 const ENCODE_OPTIONS = ['allowedSpecial', 'disallowedSpecial'];
 const ASYNC_ENCODE_OPTIONS = [...ENCODE_OPTIONS, 'signal'];
 
@@ -287,6 +294,7 @@ class Encoding {
   async encodeAsync(text, options) {
     checkText(text);
     const o = checkOptions(options, 'options', ASYNC_ENCODE_OPTIONS);
+    checkSignal(o.signal);
     try {
       return await this.#native.encodeAsync(text, specials(o.allowedSpecial, 'allowedSpecial'), specials(o.disallowedSpecial, 'disallowedSpecial'), o.signal);
     } catch (e) {
@@ -298,6 +306,7 @@ class Encoding {
   async countTokensAsync(text, options) {
     checkText(text);
     const o = checkOptions(options, 'options', ['signal']);
+    checkSignal(o.signal);
     try {
       return await this.#native.countAsync(text, o.signal);
     } catch (e) {
@@ -309,6 +318,7 @@ class Encoding {
   async encodeBatchAsync(texts, options) {
     checkTexts(texts);
     const o = checkOptions(options, 'options', ASYNC_ENCODE_OPTIONS);
+    checkSignal(o.signal);
     try {
       return await this.#native.encodeBatchAsync(texts, specials(o.allowedSpecial, 'allowedSpecial'), specials(o.disallowedSpecial, 'disallowedSpecial'), o.signal);
     } catch (e) {
@@ -320,6 +330,7 @@ class Encoding {
   async countTokensBatchAsync(texts, options) {
     checkTexts(texts);
     const o = checkOptions(options, 'options', ['signal']);
+    checkSignal(o.signal);
     try {
       return await this.#native.countBatchAsync(texts, o.signal);
     } catch (e) {
