@@ -36,7 +36,7 @@ function documents(data) {
 
 // The oracle's documents of one file: [{ start, length, ids }].
 function oracleDocuments(encoding, file) {
-  const buf = fs.readFileSync(path.join(ORACLE_IDS, encoding, `${file}.bin`));
+  const buf = fs.readFileSync(path.join(ORACLE_IDS, encoding, file.replace(/\.txt$/, ".bin")));
   const words = new Uint32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
   const docs = [];
   for (let i = 0; i < words.length; ) {
