@@ -10,7 +10,9 @@
 # 3. has the oracle tokenize the whole shared corpus (expected ids for the parity tests);
 # 4. runs every Rust test (core, CLI), the one-vocabulary build natively and for wasm32,
 #    clippy with warnings denied, and checks the benchmarks build;
-# 5. builds the Python wheel from source in a fresh venv and runs its pytest suite.
+# 5. builds the Python wheel from source in a fresh venv and runs its pytest suite;
+# 6. builds the Node addon from source (fresh npm install), type-checks the declarations
+#    and runs its node --test suite.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -41,7 +43,7 @@ step "oracle ids for the whole corpus"
 
 step "cargo test (core, cli)"
 TOKFARE_CORPUS_IDS="$CARGO_TARGET_DIR/oracle-corpus" TOKFARE_REQUIRE_ORACLE=1 \
-  cargo test --workspace --exclude tokfare-benches --exclude tokfare-python 2>&1 | tee "$CARGO_TARGET_DIR/test.log"
+  cargo test --workspace --exclude tokfare-benches --exclude tokfare-python --exclude tokfare-node 2>&1 | tee "$CARGO_TARGET_DIR/test.log"
 
 step "a size-sensitive build: one vocabulary, no rayon (native test, wasm32 with and without simd128)"
 cargo test --quiet -p tokfare --no-default-features --features o200k --lib registry:: 2>&1 | tee -a "$CARGO_TARGET_DIR/test.log"
@@ -64,7 +66,12 @@ python3 -m venv "$venv"
 (cd bindings-python && TOKFARE_ORACLE_DIR="$oracle" TOKFARE_SHARED="$shared" "$venv/bin/python" -m pytest -q -p no:cacheprovider tests) \
   2>&1 | tee "$CARGO_TARGET_DIR/pytest.log"
 
+step "node: build the addon from source, type-check the declarations, run node --test"
+(cd bindings-node && rm -rf node_modules native && npm ci --no-audit --no-fund && npm run build && npm run typecheck \
+  && TOKFARE_CORPUS_IDS="$CARGO_TARGET_DIR/oracle-corpus" TOKFARE_SHARED="$shared" npm test) 2>&1 | tee "$CARGO_TARGET_DIR/node.log"
+
 step "summary"
 grep -E '^test result:' "$CARGO_TARGET_DIR/test.log" | awk '{p+=$4; f+=$6} END {printf "rust: %d passed, %d failed\n", p, f; exit f > 0}'
 tail -n 1 "$CARGO_TARGET_DIR/pytest.log" | sed 's/^/python: /'
 grep -qE '^[0-9]+ passed' <(tail -n 1 "$CARGO_TARGET_DIR/pytest.log")
+awk '/^# pass /{p=$3} /^# fail /{f=$3} END {printf "node: %d passed, %d failed\n", p, f; exit (f > 0 || p == 0)}' "$CARGO_TARGET_DIR/node.log"

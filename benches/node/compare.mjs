@@ -1,0 +1,138 @@
+// tokfare's Node package side by side with the JavaScript tokenizers, in one process,
+// single thread: throughput on ../shared/corpus as 8 KiB documents (encode and count),
+// the cost of counting one ~100-byte chat message, and import time and memory.
+//
+//   (cd bindings-node && npm install && npm run build)   # the addon, release build
+//   cd benches/node && npm install && node compare.mjs [--seconds N]
+//
+// Every library must give the same token counts as tokfare on every document measured
+// (checked before timing); a mismatch stops the run.
+import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const corpusDir = process.env.TOKFARE_SHARED ? path.join(process.env.TOKFARE_SHARED, 'corpus') : path.join(root, '..', 'shared', 'corpus');
+const tokfarePath = path.join(root, 'bindings-node');
+const secondsArg = process.argv.indexOf('--seconds');
+const BUDGET_S = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 3;
+
+const tokfare = require(tokfarePath);
+const { Tiktoken: JsTiktoken } = require('js-tiktoken/lite');
+const tiktokenWasm = require('tiktoken');
+
+// ~8 KiB documents cut at line ends (conformance/corpus_oracle.py's rule).
+function documents() {
+  const docs = [];
+  for (const file of fs.readdirSync(corpusDir).filter((f) => f.endsWith('.txt')).sort()) {
+    const data = fs.readFileSync(path.join(corpusDir, file));
+    let start = 0;
+    let pos = 0;
+    while (pos < data.length) {
+      const nl = data.indexOf(10, pos);
+      const end = nl < 0 ? data.length : nl + 1;
+      if (end - start > 8192 && pos > start) {
+        docs.push(data.subarray(start, pos).toString('utf8'));
+        start = pos;
+      }
+      pos = end;
+    }
+    if (start < data.length) docs.push(data.subarray(start).toString('utf8'));
+  }
+  return docs;
+}
+
+function peers(name) {
+  const gpt = require(`gpt-tokenizer/encoding/${name}`);
+  const js = new JsTiktoken(require(`js-tiktoken/ranks/${name}`));
+  const wasm = tiktokenWasm.get_encoding(name);
+  const enc = tokfare.getEncoding(name);
+  // Every encoder treats special-token text as ordinary text here (the corpus has none).
+  return [
+    { lib: 'tokfare (native)', encode: (t) => enc.encode(t), count: (t) => enc.countTokens(t) },
+    { lib: 'gpt-tokenizer 4.0.0', encode: (t) => gpt.encode(t), count: (t) => gpt.countTokens(t) },
+    { lib: 'tiktoken 1.0.22 (WASM)', encode: (t) => wasm.encode_ordinary(t), count: (t) => wasm.encode_ordinary(t).length },
+    { lib: 'js-tiktoken 1.0.21', encode: (t) => js.encode(t), count: (t) => js.encode(t).length },
+  ];
+}
+
+// Bytes per second of `fn` over the documents: passes until the time budget is spent
+// (at least one full pass for the fast ones, a prefix of one pass for the slow ones).
+function throughput(fn, docs, bytes) {
+  for (let i = 0; i < Math.min(50, docs.length); i++) fn(docs[i]); // warm-up (JIT, caches, lazy vocab)
+  let done = 0;
+  const t0 = process.hrtime.bigint();
+  let elapsed = 0;
+  for (let i = 0; ; i = (i + 1) % docs.length) {
+    fn(docs[i]);
+    done += bytes[i];
+    if ((i & 15) === 15) {
+      elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (elapsed > BUDGET_S) break;
+    }
+  }
+  return done / elapsed;
+}
+
+// Mean time of one call on a short text, in microseconds.
+function perCall(fn, text) {
+  for (let i = 0; i < 20000; i++) fn(text);
+  const n = 200000;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) fn(text);
+  return Number(process.hrtime.bigint() - t0) / 1e3 / n;
+}
+
+// Import time and resident memory, each in a fresh process.
+function coldStart(label, code) {
+  const script = `const t0 = process.hrtime.bigint(); ${code}; const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    console.log(JSON.stringify({ ms, rss: process.memoryUsage().rss }));`;
+  const runs = [0, 1, 2].map(() => JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: here, encoding: 'utf8' })));
+  runs.sort((a, b) => a.ms - b.ms);
+  return { label, ms: runs[1].ms, rssMB: runs[1].rss / 2 ** 20 };
+}
+
+const docs = documents();
+const bytes = docs.map((d) => Buffer.byteLength(d));
+const totalMB = bytes.reduce((a, b) => a + b, 0) / 1e6;
+console.log(`# Node ${process.version}, ${docs.length} documents (${totalMB.toFixed(1)} MB) from ${corpusDir}, ${BUDGET_S} s per measurement\n`);
+
+const message = 'Can you summarise the attached quarterly report in three bullet points for the board? Thanks!';
+for (const name of ['cl100k_base', 'o200k_base']) {
+  const libs = peers(name);
+  const reference = docs.map((d) => libs[0].count(d));
+  for (const p of libs.slice(1)) {
+    const sample = docs.filter((_, i) => i % 7 === 0);
+    sample.forEach((d) => {
+      const i = docs.indexOf(d);
+      if (p.count(d) !== reference[i]) throw new Error(`${p.lib} disagrees with tokfare on ${name} document ${i}`);
+    });
+  }
+  console.log(`## ${name}\n`);
+  console.log(`| library | encode MB/s | count MB/s | tokfare encode is … × faster | count a ${Buffer.byteLength(message)}-byte message, µs |`);
+  console.log('|---|---:|---:|---:|---:|');
+  const rows = libs.map((p) => ({ lib: p.lib, encode: throughput(p.encode, docs, bytes), count: throughput(p.count, docs, bytes), msg: perCall(p.count, message) }));
+  for (const r of rows) {
+    console.log(`| ${r.lib} | ${(r.encode / 1e6).toFixed(1)} | ${(r.count / 1e6).toFixed(1)} | ${(rows[0].encode / r.encode).toFixed(2)} | ${r.msg.toFixed(2)} |`);
+  }
+  console.log('');
+}
+
+console.log('## Import time and memory (fresh process, median of 3)\n');
+console.log('| what | ms | RSS MB |');
+console.log('|---|---:|---:|');
+const tf = JSON.stringify(tokfarePath);
+for (const c of [
+  coldStart('node -e "" (baseline)', ''),
+  coldStart("require('tokfare')", `require(${tf})`),
+  coldStart("require('tokfare') + getEncoding('o200k_base').encode('hi')", `require(${tf}).getEncoding('o200k_base').encode('hi')`),
+  coldStart("require('gpt-tokenizer') (o200k_base)", "require('gpt-tokenizer')"),
+  coldStart("require('js-tiktoken') + getEncoding('o200k_base').encode('hi')", "require('js-tiktoken').getEncoding('o200k_base').encode('hi')"),
+  coldStart("require('tiktoken') + get_encoding('o200k_base').encode('hi')", "require('tiktoken').get_encoding('o200k_base').encode('hi')"),
+]) {
+  console.log(`| ${c.label} | ${c.ms.toFixed(1)} | ${c.rssMB.toFixed(0)} |`);
+}
