@@ -67,7 +67,7 @@ python3 -m venv "$venv"
   2>&1 | tee "$CARGO_TARGET_DIR/pytest.log"
 
 step "node: build the addon from source, type-check the declarations, run node --test"
-(cd bindings-node && rm -rf node_modules native && npm ci --no-audit --no-fund && npm run build && npm run typecheck \
+(cd bindings-node && rm -rf node_modules native && npm install --no-audit --no-fund && npm run build && npm run typecheck \
   && TOKFARE_CORPUS_IDS="$CARGO_TARGET_DIR/oracle-corpus" TOKFARE_SHARED="$shared" npm test) 2>&1 | tee "$CARGO_TARGET_DIR/node.log"
 
 step "summary"

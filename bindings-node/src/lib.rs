@@ -7,8 +7,8 @@
 //! - `meter`: the idempotent usage meter and invoices;
 //! - `errors`: core errors -> JS errors with a stable `code`.
 
-mod encoding;
-mod errors;
-mod tasks;
-mod pricing;
-mod meter;
+pub mod encoding;
+pub mod errors;
+pub mod tasks;
+pub mod pricing;
+pub mod meter;
