@@ -7,7 +7,11 @@
 //!    length but with tiny constants; pieces are rarely longer than 20 bytes);
 //! 3. long pieces: a min segment tree over blocks of parts, O(n log n), so a 10 MB
 //!    single "word" is fine.
+//!
+//! Pieces that need merging go through a per-thread cache first ([`cache`]): text
+//! repeats its words, and a hit skips the merge.
 
+mod cache;
 mod long;
 mod reference;
 mod small;
@@ -23,7 +27,7 @@ pub(crate) fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
     if let Some(rank) = vocab.get(piece) {
         out.push(rank);
     } else {
-        merge(vocab, piece, |rank| out.push(rank));
+        cache::merge(vocab, piece, |rank| out.push(rank));
     }
 }
 
@@ -34,7 +38,7 @@ pub(crate) fn count_piece(vocab: &Vocab, piece: &[u8]) -> usize {
         1
     } else {
         let mut n = 0;
-        merge(vocab, piece, |_| n += 1);
+        cache::merge(vocab, piece, |_| n += 1);
         n
     }
 }

@@ -44,6 +44,18 @@ pub(crate) struct Vocab {
     /// `byte_pair[a << 8 | b]` is the rank of the two-byte token `ab`, or NO_RANK:
     /// the first round of every merge, without hashing (256 KiB).
     byte_pair: Vec<Rank>,
+    /// Unique per vocabulary built in this process (clones share it): the merge cache
+    /// keys its entries with it, so encodings never see each other's entries.
+    tag: u32,
+}
+
+/// The next vocabulary tag. 0 means "do not cache" (the merge cache also marks its
+/// empty entries with 0): after four billion vocabularies in one process, new ones
+/// simply merge without the cache instead of sharing a tag.
+fn next_tag() -> u32 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    NEXT.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| (t != 0).then_some(t.wrapping_add(1))).unwrap_or(0)
 }
 
 /// One hash table entry; `len == 0` marks an empty slot.
@@ -178,7 +190,7 @@ impl Vocab {
                 i = (i + 1) & mask;
             }
         }
-        Ok(Vocab { arena, offsets, slots, shift, filter, len, max_token_len, single_byte, byte_pair })
+        Ok(Vocab { arena, offsets, slots, shift, filter, len, max_token_len, single_byte, byte_pair, tag: next_tag() })
     }
 
     /// The rank of exactly these bytes, if they are a token.
@@ -238,6 +250,18 @@ impl Vocab {
         }
         #[cfg(not(target_arch = "x86_64"))]
         let _ = bytes;
+    }
+
+    /// This vocabulary's unique tag (see the field).
+    #[inline(always)]
+    pub(crate) fn tag(&self) -> u32 {
+        self.tag
+    }
+
+    /// The hash `get` uses for these bytes.
+    #[inline(always)]
+    pub(crate) fn hash(&self, bytes: &[u8]) -> u64 {
+        hash_bytes(prefix_u64(bytes), bytes)
     }
 
     /// Rank of the two-byte token `[a, b]`, or `NO_RANK`.
