@@ -40,7 +40,10 @@ mod vocab;
 pub use encoding::Encoding;
 pub use error::{Error, Result};
 pub use incremental::{SliceCounter, TokenCounter};
-pub use registry::{encoding_for_model, encoding_name_for_model, get_encoding, list_encoding_names, ENCODING_NAMES};
+pub use registry::{
+    encoding_for_model, encoding_from_packed, encoding_name_for_model, get_encoding, list_encoding_names, packed_vocabulary_file,
+    ENCODING_NAMES,
+};
 pub use specials::SpecialSet;
 pub use vocab::Rank;
 

@@ -42,8 +42,23 @@ mod data {
     pub(super) const O200K: Option<&[u8]> = None;
 }
 
+/// Length and FNV-1a 64 hash of each packed vocabulary file (`core/data/*.tfv`), so a
+/// vocabulary supplied at run time ([`encoding_from_packed`]) is known to be the right
+/// one, byte for byte. A unit test recomputes them from the embedded files.
+const PACKED_DIGESTS: &[(&str, usize, u64)] = &[
+    ("r50k", 421_338, 0x46b2_6dfd_8947_0947),
+    ("p50k", 421_710, 0x8bf7_8422_6f5a_f7a7),
+    ("cl100k", 844_354, 0xe039_7c7d_41f9_be25),
+    ("o200k", 1_797_678, 0x12a7_6881_a1a0_27e4),
+];
+
+fn fnv1a64(data: &[u8]) -> u64 {
+    data.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+}
+
 struct Definition {
     data: Option<&'static [u8]>,
+    /// The cargo feature that embeds the vocabulary; also the name of its packed file's family.
     feature: &'static str,
     pattern: &'static str,
     specials: Vec<(String, Rank)>,
@@ -112,6 +127,42 @@ fn build(name: &str) -> Result<Encoding> {
     let data = def.data.ok_or(Error::EncodingNotBuilt { name: name.to_string(), feature: def.feature })?;
     let vocab = crate::vocab::parse_packed(data)?;
     Encoding::assemble(name, def.pattern, vocab, def.specials, def.explicit_n_vocab)
+}
+
+/// A built-in encoding from its packed vocabulary supplied at run time: the file
+/// `core/data/<family>.tfv` (`r50k_base.tfv` for gpt2 and r50k_base, `p50k_base.tfv`
+/// for p50k_base and p50k_edit, `cl100k_base.tfv`, `o200k_base.tfv` for o200k_base and
+/// o200k_harmony). For builds that do not embed vocabularies, such as WASM, where each
+/// vocabulary is a separate asset loaded on demand. The bytes must be exactly that file
+/// (checked by length and hash); the encoding is then identical to `get_encoding(name)`.
+pub fn encoding_from_packed(name: &str, packed: &[u8]) -> Result<Encoding> {
+    let def = definition(name).ok_or_else(|| unknown_encoding(name))?;
+    let (_, len, digest) = PACKED_DIGESTS
+        .iter()
+        .find(|(family, _, _)| *family == def.feature)
+        .ok_or_else(|| unknown_encoding(name))?;
+    if packed.len() != *len || fnv1a64(packed) != *digest {
+        return Err(Error::InvalidVocabulary(format!(
+            "this is not the packed vocabulary of {name} (expected {len} bytes with FNV-1a 64 {digest:#018x}, \
+             got {} bytes): load core/data/{}_base.tfv",
+            packed.len(),
+            def.feature
+        )));
+    }
+    let vocab = crate::vocab::parse_packed(packed)?;
+    Encoding::assemble(name, def.pattern, vocab, def.specials, def.explicit_n_vocab)
+}
+
+/// The packed vocabulary file that [`encoding_from_packed`] needs for `name`
+/// (`"o200k_base.tfv"` for o200k_harmony, ...).
+pub fn packed_vocabulary_file(name: &str) -> Result<&'static str> {
+    let def = definition(name).ok_or_else(|| unknown_encoding(name))?;
+    Ok(match def.feature {
+        "r50k" => "r50k_base.tfv",
+        "p50k" => "p50k_base.tfv",
+        "cl100k" => "cl100k_base.tfv",
+        _ => "o200k_base.tfv",
+    })
 }
 
 fn unknown_encoding(name: &str) -> Error {
@@ -245,4 +296,33 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn packed_digests_match_the_embedded_files() {
+        for (family, embedded) in [("r50k", data::R50K), ("p50k", data::P50K), ("cl100k", data::CL100K), ("o200k", data::O200K)] {
+            let Some(bytes) = embedded else { continue };
+            let (_, len, digest) = PACKED_DIGESTS.iter().find(|(f, _, _)| *f == family).expect("listed");
+            assert_eq!((bytes.len(), fnv1a64(bytes)), (*len, *digest), "{family}");
+        }
+    }
+
+    #[test]
+    fn an_encoding_from_packed_bytes_equals_the_embedded_one() {
+        let Some(bytes) = data::O200K else { return };
+        for name in ["o200k_base", "o200k_harmony"] {
+            let loaded = encoding_from_packed(name, bytes).expect("the right file");
+            let embedded = get_encoding(name).expect("built in");
+            let text = "hello wörld 🙂 <|endoftext|> 中文";
+            assert_eq!(loaded.encode_ordinary(text), embedded.encode_ordinary(text));
+            assert_eq!(loaded.n_vocab(), embedded.n_vocab());
+            assert_eq!(packed_vocabulary_file(name).expect("known"), "o200k_base.tfv");
+        }
+        let err = encoding_from_packed("cl100k_base", bytes).err().expect("wrong file");
+        assert_eq!(err.code(), "invalid_vocabulary");
+        assert!(encoding_from_packed("cl200k", bytes).is_err());
+        let mut corrupt = bytes.to_vec();
+        corrupt[1000] ^= 1;
+        assert!(encoding_from_packed("o200k_base", &corrupt).is_err());
+    }
 }
+
