@@ -12,7 +12,9 @@
 #    clippy with warnings denied, and checks the benchmarks build;
 # 5. builds the Python wheel from source in a fresh venv and runs its pytest suite;
 # 6. builds the Node addon from source (fresh npm install), type-checks the declarations
-#    and runs its node --test suite.
+#    and runs its node --test suite;
+# 7. builds the WASM package from source (wasm-bindgen-cli installed with cargo at the
+#    version in Cargo.lock, wasm-opt from npm) and runs its tests in Node.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -43,7 +45,7 @@ step "oracle ids for the whole corpus"
 
 step "cargo test (core, cli)"
 TOKFARE_CORPUS_IDS="$CARGO_TARGET_DIR/oracle-corpus" TOKFARE_REQUIRE_ORACLE=1 \
-  cargo test --workspace --exclude tokfare-benches --exclude tokfare-python --exclude tokfare-node 2>&1 | tee "$CARGO_TARGET_DIR/test.log"
+  cargo test --workspace --exclude tokfare-benches --exclude tokfare-python --exclude tokfare-node --exclude tokfare-wasm 2>&1 | tee "$CARGO_TARGET_DIR/test.log"
 
 step "a size-sensitive build: one vocabulary, no rayon (native test, wasm32 with and without simd128)"
 cargo test --quiet -p tokfare --no-default-features --features o200k --lib registry:: 2>&1 | tee -a "$CARGO_TARGET_DIR/test.log"
@@ -70,8 +72,18 @@ step "node: build the addon from source, type-check the declarations, run node -
 (cd bindings-node && rm -rf node_modules native && npm install --no-audit --no-fund && npm run build && npm run typecheck \
   && TOKFARE_CORPUS_IDS="$CARGO_TARGET_DIR/oracle-corpus" TOKFARE_SHARED="$shared" npm test) 2>&1 | tee "$CARGO_TARGET_DIR/node.log"
 
+step "wasm: build the package from source (engine, glue, wasm-opt, vocabulary assets), run its tests in Node"
+wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print}' Cargo.lock)
+tools="$CARGO_TARGET_DIR/tools"
+if [ "$("$tools/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $wasm_bindgen_version" ]; then
+  cargo install --quiet wasm-bindgen-cli --version "$wasm_bindgen_version" --root "$tools"
+fi
+(cd bindings-wasm && rm -rf node_modules pkg vocab && npm install --no-audit --no-fund && TOKFARE_TOOLS="$tools" npm run build \
+  && npm test) 2>&1 | tee "$CARGO_TARGET_DIR/wasm.log"
+
 step "summary"
 grep -E '^test result:' "$CARGO_TARGET_DIR/test.log" | awk '{p+=$4; f+=$6} END {printf "rust: %d passed, %d failed\n", p, f; exit f > 0}'
 tail -n 1 "$CARGO_TARGET_DIR/pytest.log" | sed 's/^/python: /'
 grep -qE '^[0-9]+ passed' <(tail -n 1 "$CARGO_TARGET_DIR/pytest.log")
 awk '/^# pass /{p=$3} /^# fail /{f=$3} END {printf "node: %d passed, %d failed\n", p, f; exit (f > 0 || p == 0)}' "$CARGO_TARGET_DIR/node.log"
+awk '/^# pass /{p=$3} /^# fail /{f=$3} END {printf "wasm: %d passed, %d failed\n", p, f; exit (f > 0 || p == 0)}' "$CARGO_TARGET_DIR/wasm.log"

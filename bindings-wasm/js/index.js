@@ -1,0 +1,465 @@
+// tokfare for browsers, bundlers and Node, on WebAssembly: the JavaScript API over the
+// engine in ../pkg (wasm-bindgen, built from ../src).
+//
+// The engine (~1 MB of WASM) holds no vocabulary. `getEncoding(name)` fetches the one
+// it needs (../vocab/<file>.tfv, 0.4-1.8 MB) the first time and keeps it for the life
+// of the page. Objects the engine creates are cached here by name and never dropped,
+// so nothing needs `free()` and nothing leaks, with or without FinalizationRegistry.
+import init, * as engine from '../pkg/tokfare_wasm.js';
+import { classes, fromEngine, invalidArgument } from './errors.js';
+
+export const {
+  TokfareError, UnknownEncodingError, EncodingNotBuiltError, UnknownModelError, DisallowedSpecialTokenError,
+  UnknownTokenIdError, NotASingleTokenError, InvalidUtf8Error, InvalidInputUtf8Error, InvalidRankFileError,
+  InvalidVocabularyError, InvalidPatternError, PatternRuntimeError, InvalidArgumentError, InvalidMoneyError,
+  InvalidScheduleError, InvalidCatalogError, InvalidUsageError, UnknownModelPriceError, ConflictingEventError,
+  JournalError, OverflowError,
+} = classes;
+
+// ---------------------------------------------------------------- assets
+
+let assetBase = new URL('../', import.meta.url);
+
+/**
+ * Where `pkg/` and `vocab/` are served from, if not next to this file (a CDN, or a
+ * bundler that moves assets). Call before the first `getEncoding`.
+ */
+export function setAssetBase(url) {
+  assetBase = new URL(url, globalThis.location?.href);
+}
+
+async function readAsset(path) {
+  const url = new URL(path, assetBase);
+  if (url.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    return new Uint8Array(await readFile(url));
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new TokfareError(`could not load ${url}: HTTP ${response.status}`, 'TOKFARE_ASSET');
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+let engineReady;
+let engineLoaded = false;
+
+/** Loads the WASM engine (once). `getEncoding` does it for you; pricing needs it done. */
+export function ready() {
+  engineReady ??= readAsset('pkg/tokfare_wasm_bg.wasm').then(async (bytes) => {
+    await init({ module_or_path: bytes });
+    engineLoaded = true;
+  });
+  return engineReady;
+}
+
+function loaded() {
+  if (!engineLoaded) throw new TokfareError('the tokfare engine is not loaded yet: await ready() (or getEncoding()) first', 'TOKFARE_NOT_READY');
+  return engine;
+}
+
+function call(f) {
+  try {
+    return f(loaded());
+  } catch (e) {
+    throw fromEngine(e);
+  }
+}
+
+// ---------------------------------------------------------------- argument checks
+
+function describe(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  return typeof value;
+}
+
+function checkText(text, name = 'text') {
+  if (typeof text !== 'string') throw invalidArgument(name, `expected a string, got ${describe(text)}`);
+}
+
+function checkCount(value, name) {
+  if (!Number.isSafeInteger(value) || value < 0) throw invalidArgument(name, `expected a non-negative integer, got ${describe(value)}`);
+}
+
+// The engine takes counts as u32: larger ones are clamped (no string has 2^32 tokens).
+const u32 = (n) => Math.min(n, 0xffffffff);
+
+function checkOptions(options, name, allowed) {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object') throw invalidArgument(name, `expected an options object, got ${describe(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) throw invalidArgument(name, `unknown option ${JSON.stringify(key)} (known: ${allowed.join(', ')})`);
+  }
+  return options;
+}
+
+// tiktoken's special-token argument as the engine's (all, list) pair.
+function specials(value, name, fallbackAll) {
+  if (value === undefined) return [fallbackAll, []];
+  if (value === 'all') return [true, []];
+  if (value instanceof Set) value = [...value];
+  if (Array.isArray(value) && value.every((s) => typeof s === 'string')) return [false, value];
+  throw invalidArgument(name, `expected "all" or an array or Set of strings, got ${describe(value)}`);
+}
+
+function tokenIds(ids) {
+  if (ids instanceof Uint32Array) return ids;
+  if (!Array.isArray(ids)) throw invalidArgument('ids', `expected a Uint32Array or an array of token ids, got ${describe(ids)}`);
+  const out = new Uint32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0xffffffff) {
+      throw invalidArgument(`ids[${i}]`, `expected a token id (an integer from 0 to 2^32-1), got ${describe(id)}`);
+    }
+    out[i] = id;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- encodings
+
+const PRIVATE = Symbol('tokfare.engine');
+const ENCODE_OPTIONS = ['allowedSpecial', 'disallowedSpecial'];
+
+/** A tokenizer with tiktoken's exact ids; get one with `await getEncoding(name)`. */
+export class Encoding {
+  #engine;
+
+  constructor(token, handle) {
+    if (token !== PRIVATE) throw new TypeError('use await getEncoding() or await encodingForModel() to get an Encoding');
+    this.#engine = handle;
+    this.name = handle.name;
+    this.nVocab = handle.nVocab;
+    this.maxTokenValue = handle.maxTokenValue;
+    this.eotToken = handle.eotToken ?? undefined;
+    const texts = handle.specialTokenTexts();
+    const ids = handle.specialTokenIds();
+    this.specialTokens = Object.freeze(Object.fromEntries(texts.map((t, i) => [t, ids[i]])));
+    Object.freeze(this);
+  }
+
+  #call(f) {
+    try {
+      return f(this.#engine);
+    } catch (e) {
+      throw fromEngine(e);
+    }
+  }
+
+  /** Token ids of `text`, with tiktoken's special-token rules (see the Node package). */
+  encode(text, options) {
+    checkText(text);
+    const o = checkOptions(options, 'options', ENCODE_OPTIONS);
+    const [aAll, a] = specials(o.allowedSpecial, 'allowedSpecial', false);
+    const [dAll, d] = specials(o.disallowedSpecial, 'disallowedSpecial', true);
+    return this.#call((e) => e.encode(text, aAll, a, dAll, d));
+  }
+
+  /** Token ids of `text`, special-token text encoded as ordinary text. */
+  encodeOrdinary(text) {
+    checkText(text);
+    return this.#engine.encodeOrdinary(text);
+  }
+
+  /** `[ids, offsets]`: ordinary ids and the UTF-8 byte offset where each token starts. */
+  encodeWithByteOffsets(text) {
+    checkText(text);
+    const pairs = this.#engine.encodeWithByteOffsets(text);
+    const ids = new Uint32Array(pairs.length / 2);
+    const offsets = new Uint32Array(pairs.length / 2);
+    for (let i = 0; i < ids.length; i++) {
+      ids[i] = pairs[2 * i];
+      offsets[i] = pairs[2 * i + 1];
+    }
+    return [ids, offsets];
+  }
+
+  /** Text of ids; invalid UTF-8 becomes U+FFFD unless `{ fatal: true }`. */
+  decode(ids, options) {
+    const fatal = checkOptions(options, 'options', ['fatal']).fatal === true;
+    const typed = tokenIds(ids);
+    return this.#call((e) => e.decode(typed, fatal));
+  }
+
+  /** Bytes of ids. */
+  decodeBytes(ids) {
+    const typed = tokenIds(ids);
+    return this.#call((e) => e.decodeBytes(typed));
+  }
+
+  /** Bytes of one token. */
+  decodeSingleTokenBytes(id) {
+    checkCount(id, 'id');
+    return this.#call((e) => e.decodeSingleTokenBytes(u32(id)));
+  }
+
+  /** Number of tokens (special-token text counts as ordinary text unless options are given). */
+  countTokens(text, options) {
+    checkText(text);
+    if (options === undefined) return this.#engine.countTokens(text);
+    const o = checkOptions(options, 'options', ENCODE_OPTIONS);
+    const [aAll, a] = specials(o.allowedSpecial, 'allowedSpecial', false);
+    const [dAll, d] = specials(o.disallowedSpecial, 'disallowedSpecial', true);
+    return this.#call((e) => e.countWithSpecial(text, aAll, a, dAll, d));
+  }
+
+  /** `false` past `limit`, else the count; stops counting once past the limit. */
+  isWithinTokenLimit(text, limit) {
+    checkText(text);
+    checkCount(limit, 'limit');
+    return this.#engine.countUntil(text, u32(limit)) ?? false;
+  }
+
+  /** The longest prefix of at most `maxTokens` tokens, cut on a token boundary. */
+  truncate(text, maxTokens) {
+    checkText(text);
+    checkCount(maxTokens, 'maxTokens');
+    return this.#engine.truncate(text, u32(maxTokens));
+  }
+
+  /** Consecutive pieces of at most `maxTokens` tokens, cut on token boundaries. */
+  chunks(text, maxTokens) {
+    checkText(text);
+    checkCount(maxTokens, 'maxTokens');
+    return this.#call((e) => e.chunks(text, u32(maxTokens)));
+  }
+
+  /** Tokens of OpenAI-style chat messages as `model` bills them (this must be its encoding). */
+  countChat(messages, model, options) {
+    if (!Array.isArray(messages)) throw invalidArgument('messages', `expected an array of messages, got ${describe(messages)}`);
+    checkText(model, 'model');
+    const o = checkOptions(options, 'options', ['tools']);
+    if (o.tools !== undefined && !Array.isArray(o.tools)) throw invalidArgument('tools', `expected an array of tool definitions, got ${describe(o.tools)}`);
+    return this.#call((e) => e.countChat(JSON.stringify(messages), model, o.tools === undefined ? undefined : JSON.stringify(o.tools)));
+  }
+
+  static handle(encoding) {
+    return encoding.#engine;
+  }
+}
+
+const encodings = new Map();
+const vocabularies = new Map();
+
+/** The encoding called `name`, its vocabulary fetched on first use (then shared). */
+export function getEncoding(name) {
+  checkText(name, 'name');
+  let pending = encodings.get(name);
+  if (pending === undefined) {
+    pending = (async () => {
+      await ready();
+      const file = call((e) => e.vocabularyFile(name));
+      if (!vocabularies.has(file)) vocabularies.set(file, readAsset(`vocab/${file}`));
+      const bytes = await vocabularies.get(file);
+      return new Encoding(PRIVATE, call((e) => e.loadEncoding(name, bytes)));
+    })();
+    encodings.set(name, pending);
+    // A failed load (unknown name, network error) may be retried later.
+    pending.catch(() => encodings.delete(name));
+  }
+  return pending;
+}
+
+/** The name of the encoding a model uses (after `ready()`). */
+export function encodingNameForModel(model) {
+  checkText(model, 'model');
+  return call((e) => e.encodingNameForModel(model));
+}
+
+/** The encoding a model uses. */
+export async function encodingForModel(model) {
+  await ready();
+  return getEncoding(encodingNameForModel(model));
+}
+
+/** Every encoding name. */
+export function listEncodingNames() {
+  return ['gpt2', 'r50k_base', 'p50k_base', 'p50k_edit', 'cl100k_base', 'o200k_base', 'o200k_harmony'];
+}
+
+// ---------------------------------------------------------------- pricing
+
+// Usage field -> tokfare's own JSON name (docs/usage-normalisation.md).
+const USAGE_FIELDS = {
+  inputTokens: 'input', cachedInputTokens: 'cached_input', cacheWriteTokens: 'cache_write_5m', cacheWrite1hTokens: 'cache_write_1h',
+  outputTokens: 'output', reasoningTokens: 'reasoning', audioInputTokens: 'audio_input', audioOutputTokens: 'audio_output',
+  imageInputTokens: 'image_input', imageOutputTokens: 'image_output', requests: 'requests', images: 'images', seconds: 'seconds',
+};
+const FROM_OWN = Object.fromEntries(Object.entries(USAGE_FIELDS).map(([k, v]) => [v, k]));
+
+/** Quantities one request consumed, in disjoint classes (as in the Node package). */
+export class Usage {
+  constructor(counts = {}) {
+    if (counts === null || typeof counts !== 'object') throw invalidArgument('counts', `expected an object of token counts, got ${describe(counts)}`);
+    for (const key of Object.keys(counts)) {
+      if (!(key in USAGE_FIELDS)) {
+        throw new InvalidUsageError(`unknown usage field ${JSON.stringify(key)} (known: ${Object.keys(USAGE_FIELDS).join(', ')}); for a provider's usage object use Usage.fromOpenAI, fromAnthropic or fromGemini`);
+      }
+    }
+    for (const field of Object.keys(USAGE_FIELDS)) {
+      const value = counts[field] ?? (field === 'requests' ? 1 : 0);
+      if (!Number.isSafeInteger(value) || value < 0) throw new InvalidUsageError(`${field}: expected a non-negative integer, got ${describe(value)}`);
+      this[field] = value;
+    }
+    Object.freeze(this);
+  }
+
+  static fromOpenAI(usage) {
+    return parseUsage(usage, 'openai_chat');
+  }
+
+  static fromOpenAIResponses(usage) {
+    return parseUsage(usage, 'openai_responses');
+  }
+
+  static fromAnthropic(usage) {
+    return parseUsage(usage, 'anthropic');
+  }
+
+  static fromGemini(usage) {
+    return parseUsage(usage, 'gemini');
+  }
+
+  static fromProvider(usage) {
+    return parseUsage(usage, undefined);
+  }
+
+  /** tokfare's own JSON form (what the engine prices). */
+  toJSON() {
+    const own = {};
+    for (const [field, name] of Object.entries(USAGE_FIELDS)) if (this[field] !== 0 || field === 'requests') own[name] = this[field];
+    return own;
+  }
+}
+
+function fromOwn(own) {
+  const counts = { requests: 0 };
+  for (const [name, value] of Object.entries(own)) counts[FROM_OWN[name]] = value;
+  return new Usage(counts);
+}
+
+function parseUsage(usage, provider) {
+  if (usage === null || typeof usage !== 'object' || Array.isArray(usage)) throw new InvalidUsageError(`a usage object is a plain object, not ${describe(usage)}`);
+  return fromOwn(JSON.parse(call((e) => e.parseUsage(JSON.stringify(usage), provider))));
+}
+
+function usageOf(usage) {
+  return usage instanceof Usage ? usage : new Usage(usage);
+}
+
+function costOf(json) {
+  const cost = JSON.parse(json);
+  cost.usage = fromOwn(cost.usage);
+  return Object.freeze(cost);
+}
+
+/** A set of declarative price schedules (TOML or JSON text), or the bundled `gtc-2026`. */
+export class Schedule {
+  #engine;
+
+  constructor(token, handle) {
+    if (token !== PRIVATE) throw new TypeError('use Schedule.fromTOML(), fromJSON() or bundled()');
+    this.#engine = handle;
+    this.name = handle.name;
+    Object.freeze(this);
+  }
+
+  static fromTOML(text) {
+    checkText(text, 'text');
+    return new Schedule(PRIVATE, call((e) => e.WasmSchedule.fromTOML(text)));
+  }
+
+  static fromJSON(spec) {
+    const text = typeof spec === 'string' ? spec : JSON.stringify(spec);
+    return new Schedule(PRIVATE, call((e) => e.WasmSchedule.fromJSON(text)));
+  }
+
+  static bundled(name) {
+    checkText(name, 'name');
+    return new Schedule(PRIVATE, call((e) => e.WasmSchedule.bundled(name)));
+  }
+
+  static price(schedule, model, usage, service, tier, at) {
+    try {
+      return schedule.#engine.price(model, usage, service, tier, at);
+    } catch (e) {
+      throw fromEngine(e);
+    }
+  }
+}
+
+// A moment as RFC 3339 text: a Date, an RFC 3339 string or milliseconds since the epoch.
+function isoTime(value) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  const date = value instanceof Date ? value : typeof value === 'number' ? new Date(value) : null;
+  if (date === null || Number.isNaN(date.getTime())) throw invalidArgument('at', `expected a Date, an RFC 3339 string or milliseconds since the epoch, got ${describe(value)}`);
+  return date.toISOString();
+}
+
+function serviceOption(o) {
+  if (o.batch === true) {
+    if (o.service !== undefined && o.service !== 'batch') throw invalidArgument('service', `batch: true conflicts with service ${JSON.stringify(o.service)}`);
+    return 'batch';
+  }
+  if (o.service !== undefined) checkText(o.service, 'service');
+  return o.service;
+}
+
+/** The exact cost of one request (amounts are decimal strings). Needs `await ready()`. */
+export function price(model, usage, options) {
+  checkText(model, 'model');
+  const o = checkOptions(options, 'options', ['batch', 'service', 'at', 'tier', 'schedule']);
+  if (o.tier !== undefined) checkText(o.tier, 'tier');
+  const own = JSON.stringify(usageOf(usage));
+  const service = serviceOption(o);
+  const at = isoTime(o.at);
+  if (o.schedule !== undefined) {
+    const schedule = typeof o.schedule === 'string' ? Schedule.bundled(o.schedule) : o.schedule;
+    if (!(schedule instanceof Schedule)) throw invalidArgument('schedule', `expected a Schedule or a bundled name, got ${describe(o.schedule)}`);
+    loaded();
+    return costOf(Schedule.price(schedule, model, own, service, o.tier, at));
+  }
+  return costOf(call((e) => e.price(model, own, service, o.tier, at)));
+}
+
+/** `text` tokenized with `encoding` and priced for `model` as input plus `outputTokens` of output. */
+export function estimate(encoding, text, model, options) {
+  if (!(encoding instanceof Encoding)) throw invalidArgument('encoding', `expected an Encoding (await getEncoding(...)), got ${describe(encoding)}`);
+  checkText(text);
+  checkText(model, 'model');
+  const o = checkOptions(options, 'options', ['outputTokens', 'batch', 'service']);
+  const outputTokens = o.outputTokens ?? 0;
+  checkCount(outputTokens, 'outputTokens');
+  const service = serviceOption(o);
+  return costOf(call((e) => e.estimate(Encoding.handle(encoding), text, model, outputTokens, service)));
+}
+
+/** The bundled model price catalog (LiteLLM's, with each model's effective date). */
+export const Catalog = Object.freeze({
+  /** What the catalog knows of `model`; `UnknownModelPriceError` with suggestions if nothing. */
+  lookup(model) {
+    checkText(model, 'model');
+    return JSON.parse(call((e) => e.catalogLookup(model)));
+  },
+  /** Whether a price is known for `model`. */
+  has(model) {
+    try {
+      this.lookup(model);
+      return true;
+    } catch (e) {
+      if (e instanceof UnknownModelPriceError) return false;
+      throw e;
+    }
+  },
+  /** Every model name. */
+  models() {
+    return call((e) => e.catalogModels());
+  },
+});
+
+/** The GTC 2026 tiers: `[{ name, pricePerMillion, description, models }]`. */
+export function gtcTiers() {
+  return JSON.parse(call((e) => e.gtcTiers()));
+}

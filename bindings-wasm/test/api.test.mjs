@@ -1,0 +1,77 @@
+// The WASM package's API: lone surrogates, limits, chat, estimates, errors, linear time.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import * as tokfare from '../js/index.js';
+
+test('pricing before the engine is loaded is a clear error, not a crash', async () => {
+  // (This file's first test: nothing has loaded the engine yet in this process.)
+  assert.throws(() => tokfare.gtcTiers(), (e) => e instanceof tokfare.TokfareError && e.code === 'TOKFARE_NOT_READY');
+  await tokfare.ready();
+  assert.deepEqual(Object.fromEntries(tokfare.gtcTiers().map((t) => [t.name, t.pricePerMillion])), { free: '0', medium: '3', high: '6', premium: '45', ultra: '150' });
+});
+
+test('getEncoding is async, cached, and loads one vocabulary per family', async () => {
+  const [a, b] = await Promise.all([tokfare.getEncoding('o200k_base'), tokfare.getEncoding('o200k_base')]);
+  assert.equal(a, b);
+  assert.equal(a.nVocab, 200019);
+  assert.equal(a.specialTokens['<|endoftext|>'], 199999);
+  assert.equal((await tokfare.encodingForModel('gpt-4o')).name, 'o200k_base');
+  await assert.rejects(tokfare.getEncoding('cl200k'), tokfare.UnknownEncodingError);
+});
+
+test('lone surrogates become U+FFFD, as TextEncoder does', async () => {
+  const enc = await tokfare.getEncoding('cl100k_base');
+  for (const text of ['a\ud800b', '\udc00', 'x\ud83d', 'ok\udfff\ud800ok']) {
+    const fixed = new TextDecoder().decode(new TextEncoder().encode(text));
+    assert.deepEqual(Array.from(enc.encode(text)), Array.from(enc.encode(fixed)));
+  }
+});
+
+test('limits, truncation, chunks, offsets', async () => {
+  const enc = await tokfare.getEncoding('o200k_base');
+  const text = 'one two three four five 🙂 中文';
+  const n = enc.countTokens(text);
+  assert.equal(enc.isWithinTokenLimit(text, n), n);
+  assert.equal(enc.isWithinTokenLimit(text, n - 1), false);
+  assert.ok(enc.countTokens(enc.truncate(text, 3)) <= 3);
+  assert.equal(enc.chunks(text, 8).join(''), text);
+  const [ids, offsets] = enc.encodeWithByteOffsets(text);
+  assert.deepEqual(Array.from(ids), Array.from(enc.encodeOrdinary(text)));
+  assert.equal(offsets[0], 0);
+  assert.throws(() => enc.isWithinTokenLimit(text, -1), tokfare.InvalidArgumentError);
+  assert.throws(() => enc.encode(42), tokfare.InvalidArgumentError);
+  assert.throws(() => enc.decode([-1]), tokfare.InvalidArgumentError);
+});
+
+test('countChat matches the OpenAI cookbook; estimate prices the count', async () => {
+  const messages = [
+    { role: 'system', content: 'You are a helpful, pattern-following assistant that translates corporate jargon into plain English.' },
+    { role: 'system', name: 'example_user', content: 'New synergies will help drive top-line growth.' },
+    { role: 'system', name: 'example_assistant', content: 'Things working well together will increase revenue.' },
+    { role: 'system', name: 'example_user', content: "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage." },
+    { role: 'system', name: 'example_assistant', content: "Let's talk later when we're less busy about how to do better." },
+    { role: 'user', content: "This late pivot means we don't have time to boil the ocean for the client deliverable." },
+  ];
+  const o200k = await tokfare.getEncoding('o200k_base');
+  const cl100k = await tokfare.getEncoding('cl100k_base');
+  assert.equal(o200k.countChat(messages, 'gpt-4o'), 124);
+  assert.equal(cl100k.countChat(messages, 'gpt-4'), 129);
+  assert.throws(() => o200k.countChat(messages, 'gpt-4'), tokfare.InvalidArgumentError);
+  const text = 'Summarise the attached report in three bullet points.';
+  const cost = tokfare.estimate(o200k, text, 'gpt-4o', { outputTokens: 1000 });
+  assert.equal(cost.usage.inputTokens, o200k.countTokens(text));
+  assert.equal(typeof cost.total, 'string');
+  assert.equal(tokfare.Catalog.lookup('gpt-4o-mini').ratesPerMillion.input, '0.15');
+  assert.throws(() => tokfare.Catalog.lookup('gpt-4oo-mini'), tokfare.UnknownModelPriceError);
+});
+
+test('a 10 MB single word tokenizes in linear time', async () => {
+  const enc = await tokfare.getEncoding('o200k_base');
+  const t0 = performance.now();
+  const small = enc.countTokens('a'.repeat(1_000_000));
+  const t1 = performance.now();
+  const big = enc.countTokens('a'.repeat(10_000_000));
+  const t2 = performance.now();
+  assert.ok(big >= small * 9);
+  assert.ok(t2 - t1 < (t1 - t0) * 40 + 50, `1 MB: ${t1 - t0} ms, 10 MB: ${t2 - t1} ms`);
+});
