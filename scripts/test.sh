@@ -14,7 +14,8 @@
 # 6. builds the Node addon from source (fresh npm install), type-checks the declarations
 #    and runs its node --test suite;
 # 7. builds the WASM package from source (wasm-bindgen-cli installed with cargo at the
-#    version in Cargo.lock, wasm-opt from npm) and runs its tests in Node.
+#    version in Cargo.lock, wasm-opt from npm), runs its tests in Node and the estimator
+#    page's tests in headless Chromium (installed with apt-get if missing).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -78,8 +79,12 @@ tools="$CARGO_TARGET_DIR/tools"
 if [ "$("$tools/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $wasm_bindgen_version" ]; then
   cargo install --quiet wasm-bindgen-cli --version "$wasm_bindgen_version" --root "$tools"
 fi
+# The estimator page's tests drive Debian's Chromium headless.
+if ! command -v chromium >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 (cd bindings-wasm && rm -rf node_modules pkg vocab && npm install --no-audit --no-fund && TOKFARE_TOOLS="$tools" npm run build \
-  && npm test) 2>&1 | tee "$CARGO_TARGET_DIR/wasm.log"
+  && TOKFARE_SHARED="$shared" TOKFARE_ARTIFACTS="$CARGO_TARGET_DIR/browser-artifacts" npm test) 2>&1 | tee "$CARGO_TARGET_DIR/wasm.log"
 
 step "summary"
 grep -E '^test result:' "$CARGO_TARGET_DIR/test.log" | awk '{p+=$4; f+=$6} END {printf "rust: %d passed, %d failed\n", p, f; exit f > 0}'

@@ -1,0 +1,50 @@
+// The estimator's Web Worker: all tokenizing and pricing happens here, so a 5 MB paste
+// never blocks the page. One message in (`analyze`), one answer out, tagged with `seq`
+// so the page can drop answers to text that has changed since.
+import { getEncoding, encodingNameForModel, ready, price, Catalog, gtcTiers } from '../js/index.js';
+
+// Tokens shown as spans: enough to read, few enough for the DOM.
+const SHOWN_TOKENS = 3000;
+const utf8 = new TextEncoder();
+const lossy = new TextDecoder();
+
+async function analyze({ text, encoding, models, outputTokens }) {
+  await ready();
+  const enc = await getEncoding(encoding);
+  const count = enc.countTokens(text);
+  // Spans for the first tokens: each token's bytes, decoded (a token that splits a
+  // character shows U+FFFD, as the token really is part of a character).
+  const head = text.length > SHOWN_TOKENS * 16 ? text.slice(0, SHOWN_TOKENS * 16) : text;
+  const [ids, offsets] = enc.encodeWithByteOffsets(head);
+  const bytes = utf8.encode(head);
+  const shown = Math.min(ids.length, SHOWN_TOKENS);
+  const tokens = [];
+  for (let i = 0; i < shown; i++) {
+    const end = i + 1 < offsets.length ? offsets[i + 1] : bytes.length;
+    tokens.push([lossy.decode(bytes.subarray(offsets[i], end)), ids[i]]);
+  }
+  const costs = [];
+  for (const model of models) {
+    try {
+      // Each model's own tokenizer: gpt-4 counts with cl100k_base, gpt-4o with o200k_base.
+      const own = await getEncoding(encodingNameForModel(model));
+      const inputTokens = own === enc ? count : own.countTokens(text);
+      const cost = price(model, { inputTokens, outputTokens });
+      const sum = (prefix) => cost.lines.filter((l) => l.item.startsWith(prefix)).map((l) => l.amount);
+      const info = Catalog.lookup(model);
+      costs.push({ model, inputTokens, input: sum('input'), output: sum('output'), total: cost.total, contextWindow: info.maxInputTokens ?? null, effectiveDate: info.effectiveDate ?? null });
+    } catch (e) {
+      costs.push({ model, error: e.message });
+    }
+  }
+  const gtc = gtcTiers().map((tier) => ({ name: tier.name, pricePerMillion: tier.pricePerMillion, cost: price(tier.models[0] ?? tier.name, { inputTokens: count, requests: 0 }, { schedule: 'gtc-2026', tier: tier.name }).total }));
+  return { count, chars: text.length, tokens, shownAll: shown === count, costs, gtc };
+}
+
+self.onmessage = async ({ data }) => {
+  try {
+    self.postMessage({ seq: data.seq, ...(await analyze(data)) });
+  } catch (e) {
+    self.postMessage({ seq: data.seq, error: `${e.name}: ${e.message}` });
+  }
+};
