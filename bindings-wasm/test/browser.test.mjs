@@ -140,6 +140,25 @@ test('a 5 MB paste is counted in the worker while the page stays responsive', as
   assert.equal(await page.inputValue('#text'), '');
 });
 
+test('works offline once loaded', async () => {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  // Load an encoding the page has not used yet while online, so it is cached too.
+  await page.selectOption('#encoding', 'cl100k_base');
+  await page.waitForFunction(() => document.getElementById('status').textContent === 'up to date');
+  await page.waitForFunction(async () => {
+    const cache = await caches.open('tokfare-estimator-v1');
+    return Boolean((await cache.match('/vocab/cl100k_base.tfv')) && (await cache.match('/vocab/o200k_base.tfv')));
+  }, null, { timeout: 30_000, polling: 250 });
+  await page.context().setOffline(true);
+  try {
+    await page.reload();
+    await page.waitForFunction(() => document.getElementById('status').textContent === 'up to date', null, { timeout: 60_000 });
+    assert.equal(await showText(withEmoji.text), withEmoji.ids.length);
+  } finally {
+    await page.context().setOffline(false);
+  }
+});
+
 test('readable on a phone-width screen', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

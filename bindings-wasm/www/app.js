@@ -89,7 +89,22 @@ worker.onmessage = ({ data }) => {
   renderTokens(data);
   renderCosts(data.costs);
   renderGtc(data.gtc);
+  keepOffline(data.encodings);
 };
+
+// Asks the service worker to keep the vocabularies in use (one file per base encoding).
+const kept = new Set();
+function keepOffline(encodings) {
+  const urls = encodings.map((e) => new URL(`../vocab/${e.replace('o200k_harmony', 'o200k_base').replace('p50k_edit', 'p50k_base').replace('gpt2', 'r50k_base')}.tfv`, import.meta.url).href).filter((u) => !kept.has(u));
+  const controller = navigator.serviceWorker?.controller;
+  if (urls.length === 0 || !controller) return;
+  urls.forEach((u) => kept.add(u));
+  controller.postMessage({ type: 'cache', urls });
+}
+navigator.serviceWorker?.addEventListener('controllerchange', () => {
+  kept.clear();
+  schedule();
+});
 
 function renderTokens({ tokens, shownAll, count }) {
   const box = $('tokens');
@@ -210,3 +225,9 @@ $('encoding').addEventListener('change', schedule);
 $('output-tokens').addEventListener('input', schedule);
 $('show-ids').addEventListener('change', (e) => $('tokens').classList.toggle('ids', e.target.checked));
 schedule();
+
+// Works offline once loaded (see sw.js); service workers need a secure context
+// (https, or 127.0.0.1 / localhost).
+if ('serviceWorker' in navigator && window.isSecureContext) {
+  navigator.serviceWorker.register('./sw.js').catch((e) => console.warn('offline support unavailable:', e));
+}

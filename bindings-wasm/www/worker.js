@@ -38,7 +38,8 @@ async function analyze({ text, encoding, models, outputTokens }) {
     }
   }
   const gtc = gtcTiers().map((tier) => ({ name: tier.name, pricePerMillion: tier.pricePerMillion, cost: price(tier.models[0] ?? tier.name, { inputTokens: count, requests: 0 }, { schedule: 'gtc-2026', tier: tier.name }).total }));
-  return { count, chars: text.length, tokens, shownAll: shown === count, costs, gtc };
+  const encodings = [...new Set([encoding, ...costs.filter((c) => !c.error).map((c) => encodingNameForModel(c.model))])];
+  return { count, chars: text.length, tokens, shownAll: shown === count, costs, gtc, encodings };
 }
 
 self.onmessage = async ({ data }) => {
