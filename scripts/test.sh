@@ -81,7 +81,7 @@ if [ "$("$tools/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $wasm
 fi
 # The estimator page's tests drive Debian's Chromium headless.
 if ! command -v chromium >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null
 fi
 (cd bindings-wasm && rm -rf node_modules pkg vocab && npm install --no-audit --no-fund && TOKFARE_TOOLS="$tools" npm run build \
   && TOKFARE_SHARED="$shared" TOKFARE_ARTIFACTS="$CARGO_TARGET_DIR/browser-artifacts" npm test) 2>&1 | tee "$CARGO_TARGET_DIR/wasm.log"

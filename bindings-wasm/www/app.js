@@ -108,15 +108,16 @@ navigator.serviceWorker?.addEventListener('controllerchange', () => {
 
 function renderTokens({ tokens, shownAll, count }) {
   const box = $('tokens');
-  const spans = tokens.map(([piece, id]) => {
+  const spans = tokens.map(([piece, ids]) => {
     const span = document.createElement('span');
     span.textContent = piece;
-    span.title = `id ${id}`;
-    span.dataset.id = String(id);
+    span.title = ids.length === 1 ? `id ${ids[0]}` : `ids ${ids.join(', ')} (one character split across tokens)`;
+    span.dataset.id = ids.join(' ');
     return span;
   });
   box.replaceChildren(...spans);
-  $('tokens-note').textContent = shownAll ? '' : `The first ${tokens.length.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} tokens are shown.`;
+  const shownTokens = tokens.reduce((n, [, ids]) => n + ids.length, 0);
+  $('tokens-note').textContent = shownAll ? '' : `The first ${shownTokens.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} tokens are shown.`;
 }
 
 function cell(row, value, className) {

@@ -7,21 +7,36 @@ import { getEncoding, encodingNameForModel, ready, price, Catalog, gtcTiers } fr
 const SHOWN_TOKENS = 3000;
 const utf8 = new TextEncoder();
 const lossy = new TextDecoder();
+const strict = new TextDecoder('utf-8', { fatal: true });
 
 async function analyze({ text, encoding, models, outputTokens }) {
   await ready();
   const enc = await getEncoding(encoding);
   const count = enc.countTokens(text);
-  // Spans for the first tokens: each token's bytes, decoded (a token that splits a
-  // character shows U+FFFD, as the token really is part of a character).
+  // Spans for the first tokens. A token may hold part of a character (CJK, emoji): such
+  // tokens are grouped with the following ones until the bytes are whole characters, and
+  // the group is one span carrying all its ids.
   const head = text.length > SHOWN_TOKENS * 16 ? text.slice(0, SHOWN_TOKENS * 16) : text;
   const [ids, offsets] = enc.encodeWithByteOffsets(head);
   const bytes = utf8.encode(head);
   const shown = Math.min(ids.length, SHOWN_TOKENS);
   const tokens = [];
+  let groupStart = 0;
+  let groupIds = [];
   for (let i = 0; i < shown; i++) {
     const end = i + 1 < offsets.length ? offsets[i + 1] : bytes.length;
-    tokens.push([lossy.decode(bytes.subarray(offsets[i], end)), ids[i]]);
+    groupIds.push(ids[i]);
+    const piece = bytes.subarray(offsets[groupStart], end);
+    let text;
+    try {
+      text = strict.decode(piece);
+    } catch {
+      if (groupIds.length < 8 && i + 1 < shown) continue; // wait for the rest of the character
+      text = lossy.decode(piece);
+    }
+    tokens.push([text, groupIds]);
+    groupStart = i + 1;
+    groupIds = [];
   }
   const costs = [];
   for (const model of models) {
