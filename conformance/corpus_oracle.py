@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
-"""Expected ids for the whole shared corpus, from the official tiktoken.
+"""Expected ids for the whole shared corpus, from the official tiktoken and from
+Hugging Face tokenizers.
 
-    $ORACLE_DIR/venv/bin/python conformance/corpus_oracle.py OUT_DIR
+    $ORACLE_DIR/venv/bin/python conformance/corpus_oracle.py OUT_DIR [HF_DIR]
+
+With HF_DIR (the oracle's hf/ folder, one <model>/tokenizer.json per model), the
+same documents are also encoded by `tokenizers` (`encode(text,
+add_special_tokens=False)`) into OUT_DIR/hf-<model>/<file>.bin for
+core/tests/hf_corpus.rs.
 
 The corpus is ~14 MB, so its ids (~7 MB of u32 per encoding) are regenerated here
 instead of being stored. For every corpus file and encoding (cl100k_base, o200k_base)
@@ -50,6 +56,28 @@ def main():
                 for (s, e), doc in zip(parts, ids):
                     f.write(struct.pack(f"<III{len(doc)}I", s, e - s, len(doc), *doc))
             print(f"{name} {path.name}: {len(parts) - 1} documents, {len(ids[-1])} ids whole")
+    if len(sys.argv) > 2:
+        hf_oracle(out, pathlib.Path(sys.argv[2]))
+
+
+HF_MODELS = ["llama3", "qwen3", "gpt4o", "deepseek_v3"]
+
+
+def hf_oracle(out, hf_dir):
+    import tokenizers
+
+    for model in HF_MODELS:
+        tok = tokenizers.Tokenizer.from_file(str(hf_dir / model / "tokenizer.json"))
+        (out / f"hf-{model}").mkdir(parents=True, exist_ok=True)
+        for path in sorted(CORPUS.glob("*.txt")):
+            data = path.read_bytes()
+            parts = documents(data) + [(0, len(data))]
+            texts = [data[s:e].decode("utf-8") for s, e in parts]
+            ids = [e.ids for e in tok.encode_batch(texts, add_special_tokens=False)]
+            with open(out / f"hf-{model}" / (path.stem + ".bin"), "wb") as f:
+                for (s, e), doc in zip(parts, ids):
+                    f.write(struct.pack(f"<III{len(doc)}I", s, e - s, len(doc), *doc))
+            print(f"hf {model} {path.name} (tokenizers {tokenizers.__version__}): {len(parts) - 1} documents, {len(ids[-1])} ids whole")
 
 
 if __name__ == "__main__":

@@ -41,8 +41,9 @@ step "the price catalog is LiteLLM's file from the pinned tokencost wheel; the e
 step "conformance vectors are the oracle's output"
 "$python" conformance/generate.py --check
 
-step "oracle ids for the whole corpus"
-"$python" conformance/corpus_oracle.py "$CARGO_TARGET_DIR/oracle-corpus"
+step "oracle ids for the whole corpus (tiktoken, and HF tokenizers for the tokenizer.json models)"
+"$python" conformance/corpus_oracle.py "$CARGO_TARGET_DIR/oracle-corpus" "$oracle/hf"
+export TOKFARE_HF_DIR="$oracle/hf"
 
 step "cargo test (core, cli)"
 TOKFARE_CORPUS_IDS="$CARGO_TARGET_DIR/oracle-corpus" TOKFARE_REQUIRE_ORACLE=1 \

@@ -159,7 +159,7 @@ pub use json_input::{count_chat_json, parse_messages, parse_tools};
 mod json_input {
     //! The messages and tools as JSON (what the bindings receive), read with simd-json.
     use super::*;
-    use crate::price::json::{self, Value};
+    use crate::json::{self, Value};
     use crate::{Error, Result};
     use simd_json::prelude::*;
 

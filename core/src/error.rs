@@ -81,6 +81,19 @@ pub enum Error {
     /// A vocabulary is inconsistent (duplicate tokens or ids, specials clashing with ranks).
     #[error("invalid vocabulary: {0}")]
     InvalidVocabulary(String),
+    /// A Hugging Face `tokenizer.json` that is not valid: bad JSON, a field of the wrong
+    /// type, merges naming unknown tokens, ids out of range.
+    #[error("invalid tokenizer.json at {path}: {reason}")]
+    InvalidTokenizerFile {
+        /// Where in the file, as a JSON path (`$.model.merges[12]`).
+        path: String,
+        /// What is wrong there.
+        reason: String,
+    },
+    /// A valid `tokenizer.json` using a feature the native engine does not implement
+    /// (a Unigram model, a `Replace` normalizer ...): load it with the fallback engine.
+    #[error("tokenizer.json feature not supported natively: {0}")]
+    UnsupportedTokenizer(String),
     /// A pre-tokenization pattern that does not compile.
     #[error("invalid pattern: {0}")]
     InvalidPattern(String),
@@ -175,6 +188,8 @@ impl Error {
             Error::InvalidInputUtf8 { .. } => "invalid_input_utf8",
             Error::InvalidRankFile { .. } => "invalid_rank_file",
             Error::InvalidVocabulary(_) => "invalid_vocabulary",
+            Error::InvalidTokenizerFile { .. } => "invalid_tokenizer_file",
+            Error::UnsupportedTokenizer(_) => "unsupported_tokenizer",
             Error::InvalidPattern(_) => "invalid_pattern",
             Error::PatternRuntime(_) => "pattern_runtime",
             Error::InvalidArgument { .. } => "invalid_argument",

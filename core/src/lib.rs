@@ -25,7 +25,11 @@ mod bpe;
 pub mod chat;
 mod encoding;
 mod error;
+#[cfg(feature = "hf")]
+pub mod hf;
 mod incremental;
+#[cfg(any(feature = "pricing", feature = "hf"))]
+mod json;
 mod parallel;
 #[cfg(feature = "pricing")]
 pub mod meter;

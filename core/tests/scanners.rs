@@ -15,6 +15,8 @@ const ALL: &[(&str, &str)] = &[
     ("gpt2-original", patterns::GPT2_ORIGINAL),
     ("cl100k", patterns::CL100K),
     ("o200k", patterns::O200K),
+    ("llama3", patterns::LLAMA3),
+    ("qwen2", patterns::QWEN2),
 ];
 
 /// Characters at the edges of the patterns' classes.

@@ -20,9 +20,9 @@ use crate::vocab::{Rank, Vocab};
 use std::cell::RefCell;
 
 /// Longest piece kept, in bytes.
-pub(super) const KEY_BYTES: usize = 26;
+pub(crate) const KEY_BYTES: usize = 26;
 /// Most tokens kept per piece.
-pub(super) const MAX_TOKENS: usize = 8;
+pub(crate) const MAX_TOKENS: usize = 8;
 const ENTRIES_LOG2: u32 = 14;
 
 #[derive(Clone, Copy)]
@@ -43,19 +43,40 @@ thread_local! {
     static CACHE: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
 }
 
-/// `merge` for a piece that is not a token, through the cache: `emit` receives the
-/// same tokens, in the same order, as `super::merge(vocab, piece, emit)`.
+/// A merge rule the cache can front: tiktoken's ([`Vocab`] itself) or Hugging Face's
+/// ([`super::pairs`]). Its vocabulary's tag keys the entries.
+pub(crate) trait Merger {
+    /// The vocabulary the merged tokens come from.
+    fn vocab(&self) -> &Vocab;
+    /// Merges `piece` (not empty), emitting its tokens in order.
+    fn merge(&self, piece: &[u8], emit: impl FnMut(Rank));
+}
+
+impl Merger for Vocab {
+    #[inline(always)]
+    fn vocab(&self) -> &Vocab {
+        self
+    }
+    #[inline(always)]
+    fn merge(&self, piece: &[u8], emit: impl FnMut(Rank)) {
+        super::merge(self, piece, emit)
+    }
+}
+
+/// `merger.merge(piece, emit)` through the cache: `emit` receives the same tokens, in
+/// the same order.
 #[inline]
-pub(super) fn merge(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(Rank)) {
+pub(crate) fn merge<M: Merger>(merger: &M, piece: &[u8], mut emit: impl FnMut(Rank)) {
+    let vocab = merger.vocab();
     let tag = vocab.tag();
     if piece.len() > KEY_BYTES || tag == 0 {
-        return super::merge(vocab, piece, emit);
+        return merger.merge(piece, emit);
     }
     CACHE.with(|cell| {
         // Never re-entered in practice (`emit` only collects); if it ever were, merge
         // without the cache rather than fail.
         let Ok(mut table) = cell.try_borrow_mut() else {
-            return super::merge(vocab, piece, &mut emit);
+            return merger.merge(piece, &mut emit);
         };
         if table.is_empty() {
             *table = vec![EMPTY; 1 << ENTRIES_LOG2];
@@ -68,7 +89,7 @@ pub(super) fn merge(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(Rank)) {
         }
         let mut ranks = [0 as Rank; MAX_TOKENS];
         let mut n = 0usize;
-        super::merge(vocab, piece, |r| {
+        merger.merge(piece, |r| {
             if n < MAX_TOKENS {
                 ranks[n] = r;
             }

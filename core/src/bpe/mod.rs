@@ -11,8 +11,9 @@
 //! Pieces that need merging go through a per-thread cache first ([`cache`]): text
 //! repeats its words, and a hit skips the merge.
 
-mod cache;
+pub(crate) mod cache;
 mod long;
+pub(crate) mod pairs;
 mod reference;
 mod small;
 

@@ -11,7 +11,7 @@
 //!   response (OpenAI and Anthropic `id`/`model`/`usage`; Gemini
 //!   `responseId`/`modelVersion`/`usageMetadata`).
 
-use crate::price::json::{self, Value};
+use crate::json::{self, Value};
 use crate::price::{usage_from_value, Provider, Service, Usage};
 use crate::{Error, Result};
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};

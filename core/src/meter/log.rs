@@ -6,7 +6,7 @@
 //! Blank lines are allowed and ignored.
 
 use super::event::UsageEvent;
-use crate::price::json;
+use crate::json;
 use crate::{Error, Result};
 use std::io::BufRead;
 

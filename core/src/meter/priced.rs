@@ -3,7 +3,7 @@
 //! which is what makes duplicates detectable and merge conflicts resolvable.
 
 use super::event::{push_json_string, UsageEvent};
-use crate::price::json;
+use crate::json;
 use crate::price::{parse_decimal, Charge, ChargeItem, Charges, Currency, Money, TokenClass, Unit};
 use crate::{Error, Result};
 use simd_json::prelude::*;

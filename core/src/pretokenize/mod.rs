@@ -10,7 +10,7 @@ mod simd;
 pub(crate) mod unicode;
 
 use crate::error::{Error, Result};
-use scanners::{Cl100k, O200k, Scanner, R50k};
+use scanners::{Cl100k, Llama3, O200k, Qwen2, R50k, Scanner};
 use std::ops::ControlFlow;
 
 /// The official patterns, verbatim from tiktoken 0.14 (`tiktoken_ext/openai_public.py`).
@@ -21,6 +21,10 @@ pub mod patterns {
     pub const GPT2_ORIGINAL: &str = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
     /// cl100k_base.
     pub const CL100K: &str = r"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s";
+    /// Llama 3 (and 3.1–3.3) `tokenizer.json`: cl100k's, except at trailing whitespace.
+    pub const LLAMA3: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+    /// Qwen 2, 2.5 and 3 `tokenizer.json`: Llama 3's pattern with single digits.
+    pub const QWEN2: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
     /// o200k_base and o200k_harmony.
     pub const O200K: &str = concat!(
         r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
@@ -48,6 +52,10 @@ pub(crate) enum Pretokenizer {
     Cl100k,
     /// Scanner for [`patterns::O200K`].
     O200k,
+    /// Scanner for [`patterns::LLAMA3`].
+    Llama3,
+    /// Scanner for [`patterns::QWEN2`].
+    Qwen2,
     /// Any other pattern, on the general regex engine.
     Regex(Box<fancy_regex::Regex>),
 }
@@ -58,6 +66,8 @@ impl Pretokenizer {
         Ok(match pattern {
             patterns::R50K | patterns::GPT2_ORIGINAL => Pretokenizer::R50k,
             patterns::CL100K => Pretokenizer::Cl100k,
+            patterns::LLAMA3 => Pretokenizer::Llama3,
+            patterns::QWEN2 => Pretokenizer::Qwen2,
             patterns::O200K => Pretokenizer::O200k,
             // No backtracking limit: a limit would turn hostile input into an error
             // half-way through a text; tiktoken does not set one either.
@@ -76,6 +86,8 @@ impl Pretokenizer {
             Pretokenizer::R50k => "scanner:r50k",
             Pretokenizer::Cl100k => "scanner:cl100k",
             Pretokenizer::O200k => "scanner:o200k",
+            Pretokenizer::Llama3 => "scanner:llama3",
+            Pretokenizer::Qwen2 => "scanner:qwen2",
             Pretokenizer::Regex(_) => "regex",
         }
     }
@@ -90,6 +102,8 @@ impl Pretokenizer {
             Pretokenizer::R50k => scan::<R50k, F>(text.as_bytes(), f),
             Pretokenizer::Cl100k => scan::<Cl100k, F>(text.as_bytes(), f),
             Pretokenizer::O200k => scan::<O200k, F>(text.as_bytes(), f),
+            Pretokenizer::Llama3 => scan::<Llama3, F>(text.as_bytes(), f),
+            Pretokenizer::Qwen2 => scan::<Qwen2, F>(text.as_bytes(), f),
             Pretokenizer::Regex(regex) => return scan_regex(regex, text, f),
         }
         Ok(())

@@ -39,8 +39,8 @@ pub(crate) fn run_other(text: &[u8], mut i: usize) -> usize {
 
 /// End of up to three `\p{N}` characters from `i` (the one at `i` is known to be one).
 #[inline(always)]
-pub(crate) fn up_to_three_numbers(text: &[u8], mut i: usize) -> usize {
-    for _ in 0..3 {
+pub(crate) fn up_to_numbers<const MAX: usize>(text: &[u8], mut i: usize) -> usize {
+    for _ in 0..MAX {
         if i >= text.len() {
             break;
         }

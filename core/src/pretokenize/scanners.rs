@@ -63,9 +63,21 @@ fn r50k_class_run(text: &[u8], i: usize, flags: u8, len: usize) -> Option<usize>
 
 /// cl100k_base:
 /// `'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s`
-pub(crate) struct Cl100k;
+pub(crate) type Cl100k = Cl100kFamily<3, true>;
 
-impl Scanner for Cl100k {
+/// Llama 3: cl100k without `\s++$` (trailing whitespace splits after its last newline):
+/// `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
+pub(crate) type Llama3 = Cl100kFamily<3, false>;
+
+/// Qwen 2, 2.5 and 3: cl100k's language with single digits (`\p{N}` for `\p{N}{1,3}`):
+/// `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
+pub(crate) type Qwen2 = Cl100kFamily<1, false>;
+
+/// The cl100k scanner with numbers of up to `DIGITS` characters, with or without the
+/// `\s++$` alternative (`TRAILING`).
+pub(crate) struct Cl100kFamily<const DIGITS: usize, const TRAILING: bool>;
+
+impl<const DIGITS: usize, const TRAILING: bool> Scanner for Cl100kFamily<DIGITS, TRAILING> {
     #[inline(always)]
     fn piece_end(text: &[u8], i: usize) -> usize {
         let b0 = text[i];
@@ -88,7 +100,7 @@ impl Scanner for Cl100k {
         }
         // \p{N}{1,3}+
         if f0 & NUMBER != 0 {
-            return up_to_three_numbers(text, i);
+            return up_to_numbers::<DIGITS>(text, i);
         }
         // ` ?[^\s\p{L}\p{N}]++[\r\n]*+`
         if is_other(f0) {
@@ -102,7 +114,7 @@ impl Scanner for Cl100k {
         }
         let run = space_run(text, i);
         // \s++$
-        if run.end == text.len() {
+        if TRAILING && run.end == text.len() {
             return run.end;
         }
         // \s*[\r\n]
@@ -143,7 +155,7 @@ impl Scanner for O200k {
         }
         // \p{N}{1,3}
         if f0 & NUMBER != 0 {
-            return up_to_three_numbers(text, i);
+            return up_to_numbers::<3>(text, i);
         }
         // ` ?[^\s\p{L}\p{N}]+[\r\n/]*`
         if is_other(f0) {

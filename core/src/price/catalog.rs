@@ -12,7 +12,7 @@
 //! per-unit fees, `max_input_tokens` -> context window. Per-token costs are multiplied
 //! by 10^6 exactly (per-million rates, as published).
 
-use super::json::{self, Value};
+use crate::json::{self, Value};
 use super::rate_card::{ContextTier, RateSchedule, Rates, ServiceRule};
 use super::schedule::{Schedule, Service};
 use super::spec::ScheduleSet;

@@ -16,7 +16,6 @@
 
 mod catalog;
 pub mod gtc;
-pub(crate) mod json;
 mod money;
 pub mod providers;
 mod rate_card;

@@ -16,7 +16,7 @@
 //! | Gemini `candidatesTokenCount` | not thoughts | `output` |
 //! | Gemini `thoughtsTokenCount` | — | `reasoning` |
 
-use super::json::{self, Value};
+use crate::json::{self, Value};
 use super::usage::Usage;
 use crate::{Error, Result};
 use std::fmt;

@@ -1,5 +1,6 @@
 //! Small accessors over `simd-json`'s borrowed values that report the path of a bad
-//! field, shared by the usage parsers, the usage-log reader and the catalog importer.
+//! field, shared by the usage parsers, the usage-log reader, the catalog importer and
+//! the `tokenizer.json` loader.
 
 use crate::{Error, Result};
 use simd_json::prelude::*;
