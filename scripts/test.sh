@@ -38,8 +38,9 @@ step "the price catalog is LiteLLM's file from the pinned tokencost wheel; the e
 "$python" tools/import_catalog.py --check
 "$python" tools/make_usage_log.py --check
 
-step "conformance vectors are the oracle's output"
+step "conformance vectors are the oracle's output (tiktoken, and HF tokenizers for tokenizer.json models)"
 "$python" conformance/generate.py --check
+TOKFARE_HF_DIR="$oracle/hf" "$python" conformance/generate_hf.py --check
 
 step "oracle ids for the whole corpus (tiktoken, and HF tokenizers for the tokenizer.json models)"
 "$python" conformance/corpus_oracle.py "$CARGO_TARGET_DIR/oracle-corpus" "$oracle/hf"

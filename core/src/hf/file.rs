@@ -46,6 +46,7 @@ pub(crate) enum Behavior {
 }
 
 /// One entry of `added_tokens`.
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) struct AddedSpec {
     pub id: u32,
     pub content: String,
@@ -244,10 +245,8 @@ fn added_tokens(v: Option<&Value<'_>>) -> Result<Vec<AddedSpec>> {
         if !json::is_object(t) {
             return Err(bad(&p, "must be an object".into()));
         }
+        // An empty content is ignored, as `tokenizers` does.
         let content = str_field(t, "content", &p)?;
-        if content.is_empty() {
-            return Err(bad(&format!("{p}.content"), "must not be empty".into()));
-        }
         let special = bool_field(t, "special", &p, false)?;
         out.push(AddedSpec {
             id: id_of(json::get(t, "id").ok_or_else(|| bad(&format!("{p}.id"), "missing".into()))?, &format!("{p}.id"))?,

@@ -1,0 +1,375 @@
+//! The native engine: byte-level BPE with the file's merge list, tokfare's scanners
+//! and merge cache. Semantics of `tokenizers` 0.23, checked on the whole corpus.
+//!
+//! text → added tokens (raw) → NFC → added tokens (normalized) → pre-tokenizer →
+//! BPE → ids (→ BOS/EOS templates on request).
+
+use super::added::{AddedTokens, Segment, Stage};
+use super::pre::PreTokenizer;
+use super::{byte_level, file};
+use crate::bpe::cache::{self, Merger};
+use crate::bpe::pairs::{self, MergeTable};
+use crate::error::{Error, Result};
+use crate::vocab::{Rank, Vocab};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// A byte-level BPE `tokenizer.json`, run natively.
+pub(crate) struct Native {
+    vocab: Vocab,
+    merges: MergeTable,
+    /// `ignore_merges`: a piece that is a token is that token, without merging.
+    ignore_merges: bool,
+    /// Without `ignore_merges`, whether merging a token's own bytes gives that token
+    /// (nearly always): 0 not known yet, 1 yes, 2 no. Filled in as pieces are seen.
+    whole_piece: Vec<AtomicU8>,
+    nfc: bool,
+    pre: PreTokenizer,
+    added: AddedTokens,
+    /// What decode writes for an added token (its content through the decoder).
+    added_bytes: HashMap<Rank, Vec<u8>>,
+    /// BOS/EOS ids around the sequence when special tokens are added, outermost last.
+    post: Vec<(Vec<Rank>, Vec<Rank>)>,
+    byte_level_decoder: bool,
+    n_vocab: usize,
+}
+
+impl Clone for Native {
+    fn clone(&self) -> Self {
+        Native {
+            vocab: self.vocab.clone(),
+            merges: self.merges.clone(),
+            ignore_merges: self.ignore_merges,
+            whole_piece: self.whole_piece.iter().map(|a| AtomicU8::new(a.load(Ordering::Relaxed))).collect(),
+            nfc: self.nfc,
+            pre: self.pre.clone(),
+            added: self.added.clone(),
+            added_bytes: self.added_bytes.clone(),
+            post: self.post.clone(),
+            byte_level_decoder: self.byte_level_decoder,
+            n_vocab: self.n_vocab,
+        }
+    }
+}
+
+/// The merge rule of a tokenizer, for the merge cache.
+struct PairMerger<'a> {
+    vocab: &'a Vocab,
+    merges: &'a MergeTable,
+}
+
+impl Merger for PairMerger<'_> {
+    #[inline(always)]
+    fn vocab(&self) -> &Vocab {
+        self.vocab
+    }
+    #[inline(always)]
+    fn merge(&self, piece: &[u8], emit: impl FnMut(Rank)) {
+        pairs::merge(self.vocab, self.merges, piece, emit)
+    }
+}
+
+fn bad(path: &str, reason: String) -> Error {
+    Error::InvalidTokenizerFile { path: path.to_string(), reason }
+}
+
+impl Native {
+    /// Builds the engine; [`Error::UnsupportedTokenizer`] if the file needs what it
+    /// does not implement.
+    pub(crate) fn new(mut json: Vec<u8>) -> Result<Self> {
+        let spec = file::parse(&mut json)?;
+        drop(json);
+        Self::build(spec)
+    }
+
+    fn build(spec: file::Spec) -> Result<Self> {
+        // Model tokens, as bytes. A token outside the byte-level alphabet can never come
+        // out of BPE; decode still writes it (as its text, like the ByteLevel decoder).
+        let mut by_bytes: Vec<(Vec<u8>, Rank)> = Vec::with_capacity(spec.vocab.len());
+        let mut odd: HashMap<Rank, Vec<u8>> = HashMap::new();
+        let mut odd_ids: HashMap<String, Rank> = HashMap::new();
+        let mut seen_ids = std::collections::HashSet::with_capacity(spec.vocab.len());
+        for (token, id) in &spec.vocab {
+            if !seen_ids.insert(*id) {
+                return Err(bad("$.model.vocab", format!("id {id} is given to two tokens (one is {token:?})")));
+            }
+            match byte_level::decode_token(token) {
+                Some(bytes) if !bytes.is_empty() => by_bytes.push((bytes, *id)),
+                _ => {
+                    odd.insert(*id, token.as_bytes().to_vec());
+                    odd_ids.insert(token.clone(), *id);
+                }
+            }
+        }
+        let vocab = Vocab::from_pairs(by_bytes).map_err(|e| bad("$.model.vocab", e.to_string()))?;
+        if !vocab.covers_all_bytes() {
+            return Err(Error::UnsupportedTokenizer("a vocabulary without all 256 byte tokens (not a byte-level BPE)".into()));
+        }
+
+        let mut merges = MergeTable::with_capacity(spec.merges.len());
+        let id_of = |token: &str, i: usize| -> Result<Rank> {
+            byte_level::decode_token(token)
+                .and_then(|b| vocab.get(&b))
+                .ok_or_else(|| bad(&format!("$.model.merges[{i}]"), format!("{token:?} is not in the vocabulary")))
+        };
+        for (i, (a, b)) in spec.merges.iter().enumerate() {
+            let (left, right) = (id_of(a, i)?, id_of(b, i)?);
+            let merged = id_of(&format!("{a}{b}"), i)?;
+            merges.insert(left, right, i as u32, merged);
+        }
+
+        let added_specs = resolve_added_ids(&spec, &vocab, &odd_ids);
+        let normalize = |s: &str| if spec.nfc { nfc(s).into_owned() } else { s.to_string() };
+        let added = AddedTokens::new(&added_specs, normalize)?;
+        let mut added_bytes = HashMap::new();
+        for t in &added_specs {
+            let bytes = if spec.byte_level_decoder { byte_level::decode_token(&t.content).unwrap_or_else(|| t.content.as_bytes().to_vec()) } else { t.content.as_bytes().to_vec() };
+            added_bytes.insert(t.id, bytes);
+        }
+        for (id, bytes) in odd {
+            added_bytes.entry(id).or_insert(bytes);
+        }
+        let max_model = vocab.rank_limit() as usize;
+        let max_added = added_specs.iter().map(|t| t.id as usize + 1).max().unwrap_or(0);
+        let max_odd = added_bytes.keys().map(|&id| id as usize + 1).max().unwrap_or(0);
+        let n_vocab = max_model.max(max_added).max(max_odd);
+        let whole_piece = (0..if spec.ignore_merges { 0 } else { max_model }).map(|_| AtomicU8::new(0)).collect();
+        Ok(Native {
+            merges,
+            ignore_merges: spec.ignore_merges,
+            whole_piece,
+            nfc: spec.nfc,
+            pre: PreTokenizer::new(&spec.pre_tokenizer)?,
+            added,
+            added_bytes,
+            post: spec.post.into_iter().map(|p| (p.before, p.after)).collect(),
+            byte_level_decoder: spec.byte_level_decoder,
+            n_vocab,
+            vocab,
+        })
+    }
+
+    /// `native bpe, ` and the pre-tokenizer engine.
+    pub(crate) fn engine(&self) -> String {
+        format!("native bpe, {}", self.pre.engine())
+    }
+
+    /// One more than the largest id (model and added tokens).
+    pub(crate) fn n_vocab(&self) -> usize {
+        self.n_vocab
+    }
+
+    /// Whether `id` is an added token marked `special`.
+    pub(crate) fn is_special_token(&self, id: Rank) -> bool {
+        self.added.is_special(id)
+    }
+
+    /// The ids of `text`, equal to `tokenizers`' `encode(text, add_special_tokens)`:
+    /// added tokens in the text are always recognised; `add_special_tokens` puts the
+    /// post-processor's BOS/EOS around the result.
+    pub(crate) fn encode(&self, text: &str, add_special_tokens: bool) -> Result<Vec<Rank>> {
+        let mut out = Vec::with_capacity(text.len() / 4 + 1);
+        self.walk(text, false, |seg| {
+            match seg {
+                Piece::Added(id) => out.push(id),
+                Piece::Text(piece) => self.encode_piece(piece, |r| out.push(r)),
+            }
+            ControlFlow::Continue(())
+        })?;
+        if add_special_tokens {
+            for (before, after) in &self.post {
+                let mut framed = Vec::with_capacity(before.len() + out.len() + after.len());
+                framed.extend_from_slice(before);
+                framed.extend_from_slice(&out);
+                framed.extend_from_slice(after);
+                out = framed;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The ids of `text` with special tokens treated as plain text (`tokenizers` with
+    /// `encode_special_tokens = true`): for text from users, who must not be able to
+    /// inject control tokens. Non-special added tokens are still recognised.
+    pub(crate) fn encode_ordinary(&self, text: &str) -> Result<Vec<Rank>> {
+        let mut out = Vec::with_capacity(text.len() / 4 + 1);
+        self.walk(text, true, |seg| {
+            match seg {
+                Piece::Added(id) => out.push(id),
+                Piece::Text(piece) => self.encode_piece(piece, |r| out.push(r)),
+            }
+            ControlFlow::Continue(())
+        })?;
+        Ok(out)
+    }
+
+    /// `encode(text, false).len()` without building the ids.
+    pub(crate) fn count(&self, text: &str) -> Result<usize> {
+        let mut n = 0;
+        self.walk(text, false, |seg| {
+            n += match seg {
+                Piece::Added(_) => 1,
+                Piece::Text(piece) => self.count_piece(piece),
+            };
+            ControlFlow::Continue(())
+        })?;
+        Ok(n)
+    }
+
+    /// The count if it is at most `limit`, else `None`, stopping as soon as the limit
+    /// is passed.
+    pub(crate) fn count_until(&self, text: &str, limit: usize) -> Result<Option<usize>> {
+        let mut n = 0;
+        self.walk(text, false, |seg| {
+            n += match seg {
+                Piece::Added(_) => 1,
+                Piece::Text(piece) => self.count_piece(piece),
+            };
+            if n > limit { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        })?;
+        Ok((n <= limit).then_some(n))
+    }
+
+    /// The bytes of `ids`, as `tokenizers`' ByteLevel decoder joins them (added tokens
+    /// as their text). `skip_special_tokens` leaves out added tokens marked special.
+    /// An id that is not in the vocabulary is an error (`tokenizers` skips it).
+    pub(crate) fn decode_bytes(&self, ids: &[Rank], skip_special_tokens: bool) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(ids.len() * 4);
+        for (i, &id) in ids.iter().enumerate() {
+            if skip_special_tokens && self.added.is_special(id) {
+                continue;
+            }
+            let bytes: Cow<'_, [u8]> = if let Some(b) = self.added_bytes.get(&id) {
+                Cow::Borrowed(b)
+            } else if self.vocab.contains_rank(id) {
+                Cow::Borrowed(self.vocab.token_bytes(id))
+            } else {
+                return Err(Error::UnknownTokenId { id });
+            };
+            if !self.byte_level_decoder && i > 0 && !out.is_empty() {
+                // Without a decoder, `tokenizers` joins the token strings with spaces.
+                out.push(b' ');
+            }
+            if self.byte_level_decoder || self.added_bytes.contains_key(&id) {
+                out.extend_from_slice(&bytes);
+            } else {
+                out.extend_from_slice(byte_level::encode_bytes(&bytes).as_bytes());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Runs the pipeline up to BPE: `f` gets added tokens and pre-tokenized pieces.
+    fn walk(&self, text: &str, skip_special: bool, mut f: impl FnMut(Piece<'_>) -> ControlFlow<()>) -> Result<()> {
+        let mut result = Ok(());
+        let mut stopped = false;
+        self.added.split(Stage::Raw, text, skip_special, |segment| {
+            if stopped || result.is_err() {
+                return;
+            }
+            match segment {
+                Segment::Added(id) => stopped = f(Piece::Added(id)).is_break(),
+                Segment::Text(raw) => {
+                    let normalized = if self.nfc { nfc(raw) } else { Cow::Borrowed(raw) };
+                    self.added.split(Stage::Normalized, &normalized, skip_special, |segment| {
+                        if stopped || result.is_err() {
+                            return;
+                        }
+                        match segment {
+                            Segment::Added(id) => stopped = f(Piece::Added(id)).is_break(),
+                            Segment::Text(part) => {
+                                result = self.pre.for_each_piece(part, |piece| {
+                                    let flow = f(Piece::Text(piece));
+                                    stopped = flow.is_break();
+                                    flow
+                                });
+                            }
+                        }
+                    });
+                }
+            }
+        });
+        result
+    }
+
+    #[inline]
+    fn encode_piece(&self, piece: &[u8], mut emit: impl FnMut(Rank)) {
+        if let Some(id) = self.vocab.get(piece) {
+            if self.ignore_merges || self.whole_piece[id as usize].load(Ordering::Relaxed) == 1 {
+                return emit(id);
+            }
+        }
+        let merger = PairMerger { vocab: &self.vocab, merges: &self.merges };
+        let mut first = None;
+        let mut n = 0;
+        cache::merge(&merger, piece, |r| {
+            first.get_or_insert(r);
+            n += 1;
+            emit(r)
+        });
+        // Remember whether a piece that is a token merges into itself.
+        if !self.ignore_merges {
+            if let Some(id) = self.vocab.get(piece) {
+                let verdict = if n == 1 && first == Some(id) { 1 } else { 2 };
+                self.whole_piece[id as usize].store(verdict, Ordering::Relaxed);
+            }
+        }
+    }
+
+    #[inline]
+    fn count_piece(&self, piece: &[u8]) -> usize {
+        let mut n = 0;
+        self.encode_piece(piece, |_| n += 1);
+        n
+    }
+}
+
+/// The ids `tokenizers` gives the added tokens — not the ones written in the file,
+/// which it only warns about: a content that is a model token gets that token's id,
+/// a content seen before keeps its id, any other takes the next id after the model's
+/// vocabulary size (its number of tokens), in file order. A later token given an id
+/// already taken replaces the earlier one.
+fn resolve_added_ids(spec: &file::Spec, vocab: &Vocab, odd_ids: &HashMap<String, Rank>) -> Vec<file::AddedSpec> {
+    let mut next_id = spec.vocab.len() as Rank;
+    let mut by_content: HashMap<&str, Rank> = HashMap::new();
+    let mut by_id: std::collections::BTreeMap<Rank, file::AddedSpec> = std::collections::BTreeMap::new();
+    for token in &spec.added {
+        if token.content.is_empty() {
+            continue;
+        }
+        if let Some(id) = by_content.get(token.content.as_str()) {
+            if by_id.get(id).is_some_and(|t| file::AddedSpec { id: t.id, ..token.clone() } == *t) {
+                continue;
+            }
+        }
+        let model_id = || byte_level::decode_token(&token.content).and_then(|b| vocab.get(&b)).or_else(|| odd_ids.get(&token.content).copied());
+        let id = match by_content.get(token.content.as_str()).copied().or_else(model_id) {
+            Some(id) => id,
+            None => {
+                next_id += 1;
+                next_id - 1
+            }
+        };
+        by_content.insert(&token.content, id);
+        by_id.insert(id, file::AddedSpec { id, ..token.clone() });
+    }
+    by_id.into_values().collect()
+}
+
+/// What the pipeline hands to BPE.
+enum Piece<'p> {
+    Added(Rank),
+    Text(&'p [u8]),
+}
+
+/// NFC, without copying text that is already in NFC (nearly all text).
+fn nfc(s: &str) -> Cow<'_, str> {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.nfc().collect())
+    }
+}
