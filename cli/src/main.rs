@@ -68,21 +68,47 @@ enum Command {
 #[derive(Args)]
 struct Tokenizer {
     /// Encoding name (see `tokfare encodings`).
-    #[arg(long, short, conflicts_with = "model")]
+    #[arg(long, short, conflicts_with_all = ["model", "tokenizer"])]
     encoding: Option<String>,
-    /// Model name, e.g. gpt-4o, gpt-4, text-embedding-3-small (default: gpt-4o).
-    #[arg(long, short)]
+    /// Model name, e.g. gpt-4o, gpt-4, text-embedding-3-small, Qwen/Qwen3-8B (default: gpt-4o).
+    #[arg(long, short, conflicts_with = "tokenizer")]
     model: Option<String>,
+    /// A Hugging Face tokenizer.json (a file, a folder holding one, or a bundled name:
+    /// qwen3). Hugging Face semantics: added tokens in the text are recognised, none are
+    /// added.
+    #[arg(long, short, value_name = "PATH|NAME")]
+    tokenizer: Option<String>,
+}
+
+/// What `--encoding`, `--model` or `--tokenizer` chose.
+enum Loaded {
+    Tiktoken(Arc<Encoding>),
+    Hf(Arc<tokfare::hf::Tokenizer>),
+}
+
+impl Loaded {
+    fn name(&self) -> &str {
+        match self {
+            Loaded::Tiktoken(enc) => enc.name(),
+            Loaded::Hf(tok) => tok.name(),
+        }
+    }
 }
 
 impl Tokenizer {
-    fn load(&self) -> Result<Arc<Encoding>, String> {
-        match (&self.encoding, &self.model) {
-            (Some(name), _) => tokfare::get_encoding(name),
-            (None, Some(model)) => tokfare::encoding_for_model(model),
-            (None, None) => tokfare::encoding_for_model("gpt-4o"),
-        }
-        .map_err(|e| e.to_string())
+    fn load(&self) -> Result<Loaded, String> {
+        let loaded = match (&self.encoding, &self.model, &self.tokenizer) {
+            (_, _, Some(path)) => tokfare::hf::load(path).map(Loaded::Hf),
+            (Some(name), _, _) => tokfare::get_encoding(name).map(Loaded::Tiktoken),
+            (None, Some(model), None) => match tokfare::encoding_for_model(model) {
+                Ok(enc) => Ok(Loaded::Tiktoken(enc)),
+                // Not an OpenAI model: an open-weight one, maybe.
+                Err(tokfare::Error::UnknownModel { .. }) => tokfare::hf::tokenizer_for_model(model).map(Loaded::Hf),
+                Err(e) => Err(e),
+            },
+            (None, None, None) => tokfare::encoding_for_model("gpt-4o").map(Loaded::Tiktoken),
+        };
+        loaded.map_err(|e| e.to_string())
     }
 }
 
@@ -120,7 +146,17 @@ pub(crate) fn write_out(bytes: &[u8]) -> Result<(), String> {
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Encode { tokenizer, allowed_special, file } => {
-            let enc = tokenizer.load()?;
+            let enc = match tokenizer.load()? {
+                Loaded::Tiktoken(enc) => enc,
+                Loaded::Hf(tok) => {
+                    if allowed_special.is_some() {
+                        return Err("--allowed-special is for tiktoken encodings: a tokenizer.json always recognises its added tokens".into());
+                    }
+                    let ids = tok.encode(&read_text(&file)?, false).map_err(|e| e.to_string())?;
+                    let json = serde_json::to_string(&ids).map_err(|e| e.to_string())?;
+                    return write_out(format!("{json}\n").as_bytes());
+                }
+            };
             let text = read_text(&file)?;
             let ids = match allowed_special.as_deref() {
                 None => enc.encode_ordinary(&text),
@@ -142,7 +178,10 @@ fn run(cli: Cli) -> Result<(), String> {
             let mut total = 0usize;
             for path in &files {
                 let text = read_text(path)?;
-                let tokens = count_with_bar(&enc, &text);
+                let tokens = match &enc {
+                    Loaded::Tiktoken(enc) => count_with_bar(enc, &text),
+                    Loaded::Hf(tok) => tok.count(&text).map_err(|e| e.to_string())?,
+                };
                 total += tokens;
                 rows.push((path.clone(), tokens, text.len()));
             }
@@ -163,10 +202,15 @@ fn run(cli: Cli) -> Result<(), String> {
             write_out(out.as_bytes())
         }
         Command::Decode { tokenizer, lossy, file } => {
-            let enc = tokenizer.load()?;
+            let loaded = tokenizer.load()?;
             let text = read_text(&file)?;
             let ids = parse_ids(&text)?;
-            let decoded = if lossy { enc.decode_lossy(&ids) } else { enc.decode(&ids) }.map_err(|e| e.to_string())?;
+            let decoded = match loaded {
+                Loaded::Tiktoken(enc) => if lossy { enc.decode_lossy(&ids) } else { enc.decode(&ids) },
+                // Hugging Face decoding always replaces invalid UTF-8 with U+FFFD.
+                Loaded::Hf(tok) => tok.decode(&ids, false),
+            }
+            .map_err(|e| e.to_string())?;
             write_out(decoded.as_bytes())
         }
         Command::Encodings => {
@@ -174,6 +218,12 @@ fn run(cli: Cli) -> Result<(), String> {
             for name in tokfare::list_encoding_names() {
                 match tokfare::get_encoding(name) {
                     Ok(enc) => s.push_str(&format!("{name:<14} n_vocab={:<7} engine={}\n", enc.n_vocab(), enc.engine())),
+                    Err(e) => s.push_str(&format!("{name:<14} unavailable: {e}\n")),
+                }
+            }
+            for name in tokfare::hf::BUNDLED_TOKENIZERS {
+                match tokfare::hf::bundled(name) {
+                    Ok(tok) => s.push_str(&format!("{name:<14} n_vocab={:<7} engine={} (tokenizer.json)\n", tok.n_vocab(), tok.engine())),
                     Err(e) => s.push_str(&format!("{name:<14} unavailable: {e}\n")),
                 }
             }

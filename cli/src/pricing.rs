@@ -174,8 +174,11 @@ pub struct EstimateArgs {
     model: String,
     /// Tokenize with this encoding instead of the model's (e.g. to approximate a
     /// model whose tokenizer tokfare does not have).
-    #[arg(long, short)]
+    #[arg(long, short, conflicts_with = "tokenizer")]
     encoding: Option<String>,
+    /// Tokenize with this Hugging Face tokenizer.json (a path or a bundled name: qwen3).
+    #[arg(long, short, value_name = "PATH|NAME")]
+    tokenizer: Option<String>,
     /// Expected output length in tokens.
     #[arg(long, default_value_t = 0)]
     output_tokens: u64,
@@ -190,17 +193,24 @@ pub struct EstimateArgs {
 pub fn estimate(args: EstimateArgs) -> Result<(), String> {
     let book = args.prices.book()?;
     let schedule = book.resolve(&args.model, None).map_err(|e| e.to_string())?;
-    let encoding = match &args.encoding {
-        Some(name) => tokfare::get_encoding(name),
-        None => tokfare::encoding_for_model(&args.model),
-    }
-    .map_err(|e| format!("{e} (pass --encoding to approximate with an OpenAI encoding)"))?;
     let text = crate::read_text(&args.file)?;
-    let input = encoding.count(&text) as u64;
+    let hf = |tok: std::sync::Arc<tokfare::hf::Tokenizer>| -> Result<(u64, String), tokfare::Error> {
+        Ok((tok.count(&text)? as u64, tok.name().to_string()))
+    };
+    let (input, tokenizer) = match (&args.encoding, &args.tokenizer) {
+        (_, Some(path)) => tokfare::hf::load(path).and_then(hf),
+        (Some(name), None) => tokfare::get_encoding(name).map(|enc| (enc.count(&text) as u64, enc.name().to_string())),
+        (None, None) => match tokfare::encoding_for_model(&args.model) {
+            Ok(enc) => Ok((enc.count(&text) as u64, enc.name().to_string())),
+            Err(tokfare::Error::UnknownModel { .. }) => tokfare::hf::tokenizer_for_model(&args.model).and_then(hf),
+            Err(e) => Err(e),
+        },
+    }
+    .map_err(|e| format!("{e} (pass --tokenizer FILE, or --encoding to approximate with an OpenAI encoding)"))?;
     let service: Service = args.service.parse().map_err(|e: tokfare::Error| e.to_string())?;
     let request = Request { usage: Usage::tokens(input, args.output_tokens), service, at: None };
     let charges = schedule.price_request(&request).map_err(|e| e.to_string())?;
-    let mut out = format!("model      {} (schedule {}, tokenizer {})\n", args.model, schedule.name(), encoding.name());
+    let mut out = format!("model      {} (schedule {}, tokenizer {})\n", args.model, schedule.name(), tokenizer);
     for line in &charges.lines {
         out.push_str(&format!(
             "{:<22} {:>10}  {:>12}  {} {}\n",

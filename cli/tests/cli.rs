@@ -202,3 +202,26 @@ fn rust_decimal_free_total(tenths_of_micro_dollars: u64) -> String {
         (false, false) => format!("{int}.{frac}"),
     }
 }
+
+#[test]
+fn hugging_face_tokenizers_by_name_path_or_model() {
+    let qwen = tokfare::hf::bundled("qwen3").expect("bundled");
+    let text = "Hello <|im_start|>user\n你好 🙂";
+    let expected = qwen.encode(text, false).expect("encode");
+    for args in [&["encode", "--tokenizer", "qwen3"][..], &["encode", "--model", "Qwen/Qwen3-8B"]] {
+        let ids: Vec<u32> = serde_json::from_str(&stdout(&tokfare(args, text.as_bytes()))).expect("JSON");
+        assert_eq!(ids, expected, "{args:?}");
+    }
+    let count = stdout(&tokfare(&["count", "--json", "-t", "qwen3"], text.as_bytes()));
+    let count: serde_json::Value = serde_json::from_str(&count).expect("JSON");
+    assert_eq!(count["total"], expected.len());
+    let ids = serde_json::to_string(&expected).expect("JSON");
+    assert_eq!(stdout(&tokfare(&["decode", "-t", "qwen3"], ids.as_bytes())), text);
+    // A tokenizer that is not bundled, and a file that is not there: clear errors.
+    let out = tokfare(&["count", "--model", "meta-llama/Llama-3.1-8B-Instruct"], b"x");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("llama3"));
+    let out = tokfare(&["encode", "--tokenizer", "/nonexistent/tokenizer.json"], b"x");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent"));
+}

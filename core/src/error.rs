@@ -94,6 +94,16 @@ pub enum Error {
     /// (a Unigram model, a `Replace` normalizer ...): load it with the fallback engine.
     #[error("tokenizer.json feature not supported natively: {0}")]
     UnsupportedTokenizer(String),
+    /// An open-weight model whose tokenizer is not bundled: load its `tokenizer.json`.
+    #[error("the tokenizer of {model:?} ({tokenizer}) is not bundled; load its tokenizer.json (from {origin})")]
+    TokenizerFileNeeded {
+        /// The model asked for.
+        model: String,
+        /// Its tokenizer family (`llama3`, `deepseek_v3`).
+        tokenizer: String,
+        /// Where the file comes from.
+        origin: String,
+    },
     /// A pre-tokenization pattern that does not compile.
     #[error("invalid pattern: {0}")]
     InvalidPattern(String),
@@ -190,6 +200,7 @@ impl Error {
             Error::InvalidVocabulary(_) => "invalid_vocabulary",
             Error::InvalidTokenizerFile { .. } => "invalid_tokenizer_file",
             Error::UnsupportedTokenizer(_) => "unsupported_tokenizer",
+            Error::TokenizerFileNeeded { .. } => "tokenizer_file_needed",
             Error::InvalidPattern(_) => "invalid_pattern",
             Error::PatternRuntime(_) => "pattern_runtime",
             Error::InvalidArgument { .. } => "invalid_argument",

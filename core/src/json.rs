@@ -7,9 +7,45 @@ use simd_json::prelude::*;
 
 pub use simd_json::BorrowedValue as Value;
 
+/// Deepest nesting of arrays and objects accepted: the parsed tree is dropped
+/// recursively, so hostile input (`[[[[...`) must not reach it.
+pub const MAX_NESTING: usize = 128;
+
 /// Parses JSON text in place (simd-json rewrites the buffer) into a borrowed tree.
 pub fn parse<'a>(bytes: &'a mut [u8], err: impl FnOnce(String) -> Error) -> Result<Value<'a>> {
+    if nesting_exceeds(bytes, MAX_NESTING) {
+        return Err(err(format!("arrays and objects nested more than {MAX_NESTING} deep")));
+    }
     simd_json::to_borrowed_value(bytes).map_err(|e| err(format!("not valid JSON: {e}")))
+}
+
+/// Whether brackets outside strings nest deeper than `limit` (one linear pass).
+fn nesting_exceeds(bytes: &[u8], limit: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in bytes {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// `value[key]` if `value` is an object holding `key`.

@@ -38,7 +38,8 @@ fn pair_key(left: Rank, right: Rank) -> u64 {
 impl MergeTable {
     /// An empty table sized for `n` merges (it grows as needed).
     pub(crate) fn with_capacity(n: usize) -> Self {
-        let bits = ((n.max(1) * 2).next_power_of_two().trailing_zeros()).max(4);
+        // At most 3/4 full after `n` inserts, at least 3/8.
+        let bits = ((n.max(1) * 4 / 3 + 1).next_power_of_two().trailing_zeros()).max(4);
         MergeTable {
             slots: vec![MergeSlot { key: EMPTY_KEY, rank: 0, merged: NO_RANK }; 1usize << bits],
             shift: 64 - bits,
@@ -49,7 +50,7 @@ impl MergeTable {
     /// Adds merge number `rank`. A pair listed twice keeps its later entry, like the
     /// `HashMap` that `tokenizers` fills in file order.
     pub(crate) fn insert(&mut self, left: Rank, right: Rank, rank: u32, merged: Rank) {
-        if (self.len + 1) * 2 > self.slots.len() {
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
             self.grow();
         }
         let key = pair_key(left, right);

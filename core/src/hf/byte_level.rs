@@ -65,6 +65,23 @@ pub(crate) fn decode_token(token: &str) -> Option<Vec<u8>> {
     token.chars().map(byte_of).collect()
 }
 
+/// Appends the bytes `token` stands for to `out`; `false` (and nothing appended) if a
+/// character is outside the alphabet.
+#[inline]
+pub(crate) fn decode_into(token: &str, out: &mut Vec<u8>) -> bool {
+    let start = out.len();
+    for c in token.chars() {
+        match byte_of(c) {
+            Some(b) => out.push(b),
+            None => {
+                out.truncate(start);
+                return false;
+            }
+        }
+    }
+    true
+}
+
 /// The vocabulary string of these bytes.
 pub(crate) fn encode_bytes(bytes: &[u8]) -> String {
     bytes.iter().map(|&b| CHARS[b as usize]).collect()

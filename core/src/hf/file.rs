@@ -15,11 +15,12 @@ fn unsupported(what: String) -> Error {
 }
 
 /// The parts of a byte-level BPE `tokenizer.json`, checked for types and ranges.
-pub(crate) struct Spec {
+/// Token strings borrow from the parsed file (no copy of ~400 000 strings).
+pub(crate) struct Spec<'v> {
     /// `model.vocab`: token string (byte-level alphabet) and id.
-    pub vocab: Vec<(String, u32)>,
+    pub vocab: Vec<(&'v str, u32)>,
     /// `model.merges` in file order.
-    pub merges: Vec<(String, String)>,
+    pub merges: Vec<(&'v str, &'v str)>,
     pub ignore_merges: bool,
     pub nfc: bool,
     pub pre_tokenizer: Vec<PreStep>,
@@ -66,11 +67,12 @@ pub(crate) struct PostStep {
 /// Largest id accepted (ids index arrays).
 const MAX_ID: u64 = 1 << 26;
 
-fn id_of(v: &Value<'_>, path: &str) -> Result<u32> {
+/// An id; `path` is only built for an error.
+fn id_of(v: &Value<'_>, path: impl FnOnce() -> String) -> Result<u32> {
     match v.as_u64() {
         Some(n) if n < MAX_ID => Ok(n as u32),
-        Some(n) => Err(bad(path, format!("id {n} is too large (limit {MAX_ID})"))),
-        None => Err(bad(path, "must be a non-negative integer id".into())),
+        Some(n) => Err(bad(&path(), format!("id {n} is too large (limit {MAX_ID})"))),
+        None => Err(bad(&path(), "must be a non-negative integer id".into())),
     }
 }
 
@@ -94,28 +96,32 @@ fn type_of<'v>(v: &'v Value<'_>, path: &str) -> Result<&'v str> {
 }
 
 /// Parses the file's text (simd-json rewrites `bytes` in place).
-pub(crate) fn parse(bytes: &mut [u8]) -> Result<Spec> {
-    let root = json::parse(bytes, |reason| bad("$", reason))?;
-    if !json::is_object(&root) {
+pub(crate) fn parse(bytes: &mut [u8]) -> Result<Value<'_>> {
+    json::parse(bytes, |reason| bad("$", reason))
+}
+
+/// The tokenizer described by a parsed file.
+pub(crate) fn spec<'v>(root: &'v Value<'_>) -> Result<Spec<'v>> {
+    if !json::is_object(root) {
         return Err(bad("$", "must be an object".into()));
     }
-    let model = json::get_object(&root, "model", "$", bad)?.ok_or_else(|| bad("$.model", "missing".into()))?;
+    let model = json::get_object(root, "model", "$", bad)?.ok_or_else(|| bad("$.model", "missing".into()))?;
     let (vocab, merges, ignore_merges) = model_spec(model)?;
     Ok(Spec {
         vocab,
         merges,
         ignore_merges,
-        nfc: normalizer(json::get(&root, "normalizer"), "$.normalizer")?,
-        pre_tokenizer: pre_tokenizer(json::get(&root, "pre_tokenizer"), "$.pre_tokenizer")?,
-        added: added_tokens(json::get(&root, "added_tokens"))?,
-        post: post_processor(json::get(&root, "post_processor"), "$.post_processor")?,
-        byte_level_decoder: decoder(json::get(&root, "decoder"), "$.decoder")?,
+        nfc: normalizer(json::get(root, "normalizer"), "$.normalizer")?,
+        pre_tokenizer: pre_tokenizer(json::get(root, "pre_tokenizer"), "$.pre_tokenizer")?,
+        added: added_tokens(json::get(root, "added_tokens"))?,
+        post: post_processor(json::get(root, "post_processor"), "$.post_processor")?,
+        byte_level_decoder: decoder(json::get(root, "decoder"), "$.decoder")?,
     })
 }
 
-type ModelParts = (Vec<(String, u32)>, Vec<(String, String)>, bool);
+type ModelParts<'v> = (Vec<(&'v str, u32)>, Vec<(&'v str, &'v str)>, bool);
 
-fn model_spec(model: &Value<'_>) -> Result<ModelParts> {
+fn model_spec<'v>(model: &'v Value<'_>) -> Result<ModelParts<'v>> {
     let path = "$.model";
     // `type` may be omitted in old files; then the fields say it is BPE.
     let kind = json::opt_str(model, "type", path, bad)?.unwrap_or("BPE");
@@ -143,7 +149,7 @@ fn model_spec(model: &Value<'_>) -> Result<ModelParts> {
     let object = vocab_value.as_object().ok_or_else(|| bad("$.model.vocab", "must be an object of token: id".into()))?;
     let mut vocab = Vec::with_capacity(object.len());
     for (token, id) in object.iter() {
-        vocab.push((token.to_string(), id_of(id, &format!("$.model.vocab[{token:?}]"))?));
+        vocab.push((token.as_ref(), id_of(id, || format!("$.model.vocab[{token:?}]"))?));
     }
 
     let merges_value = json::get(model, "merges").ok_or_else(|| bad("$.model.merges", "missing".into()))?;
@@ -155,12 +161,12 @@ fn model_spec(model: &Value<'_>) -> Result<ModelParts> {
             // the byte-level alphabet writes it as Ġ).
             let mut parts = s.splitn(3, ' ');
             match (parts.next(), parts.next(), parts.next()) {
-                (Some(a), Some(b), None) if !a.is_empty() && !b.is_empty() => (a.to_string(), b.to_string()),
+                (Some(a), Some(b), None) if !a.is_empty() && !b.is_empty() => (a, b),
                 _ => return Err(bad(&format!("$.model.merges[{i}]"), format!("{s:?} is not two tokens separated by a space"))),
             }
         } else if let Some([a, b]) = json::as_array(item) {
             match (json::as_str(a), json::as_str(b)) {
-                (Some(a), Some(b)) => (a.to_string(), b.to_string()),
+                (Some(a), Some(b)) if !a.is_empty() && !b.is_empty() => (a, b),
                 _ => return Err(bad(&format!("$.model.merges[{i}]"), "must be two strings".into())),
             }
         } else {
@@ -173,14 +179,21 @@ fn model_spec(model: &Value<'_>) -> Result<ModelParts> {
 
 /// `true` for NFC; `false` for none.
 fn normalizer(v: Option<&Value<'_>>, path: &str) -> Result<bool> {
+    normalizer_at(v, path, 0)
+}
+
+fn normalizer_at(v: Option<&Value<'_>>, path: &str, depth: usize) -> Result<bool> {
     let Some(v) = v.filter(|v| !v.is_null()) else { return Ok(false) };
+    if depth > MAX_DEPTH {
+        return Err(too_deep(path));
+    }
     match type_of(v, path)? {
         "NFC" => Ok(true),
         "Sequence" => {
             let list = json::get(v, "normalizers").and_then(json::as_array).ok_or_else(|| bad(&format!("{path}.normalizers"), "must be a list".into()))?;
             let mut nfc = false;
             for (i, n) in list.iter().enumerate() {
-                nfc |= normalizer(Some(n), &format!("{path}.normalizers[{i}]"))?;
+                nfc |= normalizer_at(Some(n), &format!("{path}.normalizers[{i}]"), depth + 1)?;
             }
             // NFC twice is NFC once; NFC after nothing else is the only other shape allowed.
             Ok(nfc)
@@ -189,19 +202,29 @@ fn normalizer(v: Option<&Value<'_>>, path: &str) -> Result<bool> {
     }
 }
 
+/// Deepest nesting of `Sequence`s accepted (a hostile file must not exhaust the stack).
+const MAX_DEPTH: usize = 32;
+
+fn too_deep(path: &str) -> Error {
+    bad(path, format!("Sequences nested more than {MAX_DEPTH} deep"))
+}
+
 fn pre_tokenizer(v: Option<&Value<'_>>, path: &str) -> Result<Vec<PreStep>> {
     let Some(v) = v.filter(|v| !v.is_null()) else { return Ok(Vec::new()) };
     let mut steps = Vec::new();
-    pre_step(v, path, &mut steps)?;
+    pre_step(v, path, &mut steps, 0)?;
     Ok(steps)
 }
 
-fn pre_step(v: &Value<'_>, path: &str, out: &mut Vec<PreStep>) -> Result<()> {
+fn pre_step(v: &Value<'_>, path: &str, out: &mut Vec<PreStep>, depth: usize) -> Result<()> {
+    if depth > MAX_DEPTH {
+        return Err(too_deep(path));
+    }
     match type_of(v, path)? {
         "Sequence" => {
             let list = json::get(v, "pretokenizers").and_then(json::as_array).ok_or_else(|| bad(&format!("{path}.pretokenizers"), "must be a list".into()))?;
             for (i, p) in list.iter().enumerate() {
-                pre_step(p, &format!("{path}.pretokenizers[{i}]"), out)?;
+                pre_step(p, &format!("{path}.pretokenizers[{i}]"), out, depth + 1)?;
             }
         }
         "ByteLevel" => out.push(PreStep::ByteLevel {
@@ -249,7 +272,7 @@ fn added_tokens(v: Option<&Value<'_>>) -> Result<Vec<AddedSpec>> {
         let content = str_field(t, "content", &p)?;
         let special = bool_field(t, "special", &p, false)?;
         out.push(AddedSpec {
-            id: id_of(json::get(t, "id").ok_or_else(|| bad(&format!("{p}.id"), "missing".into()))?, &format!("{p}.id"))?,
+            id: id_of(json::get(t, "id").ok_or_else(|| bad(&format!("{p}.id"), "missing".into()))?, || format!("{p}.id"))?,
             content: content.to_string(),
             single_word: bool_field(t, "single_word", &p, false)?,
             lstrip: bool_field(t, "lstrip", &p, false)?,
@@ -264,18 +287,21 @@ fn added_tokens(v: Option<&Value<'_>>) -> Result<Vec<AddedSpec>> {
 fn post_processor(v: Option<&Value<'_>>, path: &str) -> Result<Vec<PostStep>> {
     let Some(v) = v.filter(|v| !v.is_null()) else { return Ok(Vec::new()) };
     let mut out = Vec::new();
-    post_step(v, path, &mut out)?;
+    post_step(v, path, &mut out, 0)?;
     Ok(out)
 }
 
-fn post_step(v: &Value<'_>, path: &str, out: &mut Vec<PostStep>) -> Result<()> {
+fn post_step(v: &Value<'_>, path: &str, out: &mut Vec<PostStep>, depth: usize) -> Result<()> {
+    if depth > MAX_DEPTH {
+        return Err(too_deep(path));
+    }
     match type_of(v, path)? {
         // ByteLevel only trims offsets: ids are unchanged.
         "ByteLevel" => {}
         "Sequence" => {
             let list = json::get(v, "processors").and_then(json::as_array).ok_or_else(|| bad(&format!("{path}.processors"), "must be a list".into()))?;
             for (i, p) in list.iter().enumerate() {
-                post_step(p, &format!("{path}.processors[{i}]"), out)?;
+                post_step(p, &format!("{path}.processors[{i}]"), out, depth + 1)?;
             }
         }
         "TemplateProcessing" => {
@@ -297,7 +323,7 @@ fn post_step(v: &Value<'_>, path: &str, out: &mut Vec<PostStep>) -> Result<()> {
                     let ids = json::get(entry, "ids").and_then(json::as_array).ok_or_else(|| bad(&format!("{path}.special_tokens[{name:?}].ids"), "must be a list".into()))?;
                     let target = if seen_sequence { &mut after } else { &mut before };
                     for (j, id) in ids.iter().enumerate() {
-                        target.push(id_of(id, &format!("{path}.special_tokens[{name:?}].ids[{j}]"))?);
+                        target.push(id_of(id, || format!("{path}.special_tokens[{name:?}].ids[{j}]"))?);
                     }
                 } else {
                     return Err(bad(&p, "must be {\"Sequence\": ...} or {\"SpecialToken\": ...}".into()));
@@ -310,7 +336,7 @@ fn post_step(v: &Value<'_>, path: &str, out: &mut Vec<PostStep>) -> Result<()> {
             let token = |key: &str| -> Result<u32> {
                 let pair = json::get(v, key).and_then(json::as_array).ok_or_else(|| bad(&format!("{path}.{key}"), "must be [token, id]".into()))?;
                 match pair {
-                    [_, id] => id_of(id, &format!("{path}.{key}[1]")),
+                    [_, id] => id_of(id, || format!("{path}.{key}[1]")),
                     _ => Err(bad(&format!("{path}.{key}"), "must be [token, id]".into())),
                 }
             };

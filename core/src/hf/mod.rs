@@ -23,6 +23,9 @@ mod fallback;
 mod file;
 mod native;
 mod pre;
+mod registry;
+
+pub use registry::{bundled, load, tokenizer_for_model, tokenizer_name_for_model, BUNDLED_TOKENIZERS};
 
 use crate::error::{Error, Result};
 use crate::vocab::Rank;

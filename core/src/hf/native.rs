@@ -79,45 +79,65 @@ impl Native {
     /// Builds the engine; [`Error::UnsupportedTokenizer`] if the file needs what it
     /// does not implement.
     pub(crate) fn new(mut json: Vec<u8>) -> Result<Self> {
-        let spec = file::parse(&mut json)?;
-        drop(json);
+        let root = file::parse(&mut json)?;
+        let spec = file::spec(&root)?;
         Self::build(spec)
     }
 
-    fn build(spec: file::Spec) -> Result<Self> {
-        // Model tokens, as bytes. A token outside the byte-level alphabet can never come
-        // out of BPE; decode still writes it (as its text, like the ByteLevel decoder).
-        let mut by_bytes: Vec<(Vec<u8>, Rank)> = Vec::with_capacity(spec.vocab.len());
+    fn build(spec: file::Spec<'_>) -> Result<Self> {
+        // Model tokens as bytes, in one arena in id order. A token outside the
+        // byte-level alphabet can never come out of BPE; decode still writes it (as its
+        // text, like the ByteLevel decoder).
+        let mut by_id: Vec<(Rank, &str)> = spec.vocab.iter().map(|&(t, id)| (id, t)).collect();
+        by_id.sort_unstable();
+        if let Some(w) = by_id.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(bad("$.model.vocab", format!("id {} is given to two tokens, {:?} and {:?}", w[0].0, w[0].1, w[1].1)));
+        }
         let mut odd: HashMap<Rank, Vec<u8>> = HashMap::new();
         let mut odd_ids: HashMap<String, Rank> = HashMap::new();
-        let mut seen_ids = std::collections::HashSet::with_capacity(spec.vocab.len());
-        for (token, id) in &spec.vocab {
-            if !seen_ids.insert(*id) {
-                return Err(bad("$.model.vocab", format!("id {id} is given to two tokens (one is {token:?})")));
+        let mut arena = Vec::with_capacity(spec.vocab.iter().map(|(t, _)| t.len()).sum());
+        let mut offsets = vec![0u32];
+        for &(id, token) in &by_id {
+            offsets.resize(id as usize + 1, arena.len() as u32);
+            if !byte_level::decode_into(token, &mut arena) {
+                odd.insert(id, token.as_bytes().to_vec());
+                odd_ids.insert(token.to_string(), id);
             }
-            match byte_level::decode_token(token) {
-                Some(bytes) if !bytes.is_empty() => by_bytes.push((bytes, *id)),
-                _ => {
-                    odd.insert(*id, token.as_bytes().to_vec());
-                    odd_ids.insert(token.clone(), *id);
-                }
-            }
+            offsets.push(arena.len() as u32);
         }
-        let vocab = Vocab::from_pairs(by_bytes).map_err(|e| bad("$.model.vocab", e.to_string()))?;
+        let vocab = Vocab::index(arena, offsets).map_err(|e| bad("$.model.vocab", e.to_string()))?;
         if !vocab.covers_all_bytes() {
             return Err(Error::UnsupportedTokenizer("a vocabulary without all 256 byte tokens (not a byte-level BPE)".into()));
         }
 
+        // Each merge: the ids of its two sides and of their concatenation, decoded into
+        // one reused buffer (decoding is per character, so bytes(a b) = bytes(a) bytes(b)).
+        // Lookups are most of the load time: chunks run on all cores, then the table is
+        // filled in file order (a pair listed twice keeps its later entry).
+        let chunks: Vec<(usize, &[(&str, &str)])> =
+            spec.merges.chunks(16 * 1024).enumerate().map(|(k, c)| (k * 16 * 1024, c)).collect();
+        let resolved = crate::parallel::map(&chunks, |&(first, chunk)| -> Result<Vec<(Rank, Rank, Rank)>> {
+            let mut buf = Vec::with_capacity(64);
+            let mut out = Vec::with_capacity(chunk.len());
+            for (k, &(a, b)) in chunk.iter().enumerate() {
+                let unknown = |token: &str| bad(&format!("$.model.merges[{}]", first + k), format!("{token:?} is not in the vocabulary"));
+                buf.clear();
+                let left = byte_level::decode_into(a, &mut buf).then(|| vocab.get(&buf)).flatten().ok_or_else(|| unknown(a))?;
+                let split = buf.len();
+                let right_ok = byte_level::decode_into(b, &mut buf);
+                let right = right_ok.then(|| vocab.get(&buf[split..])).flatten().ok_or_else(|| unknown(b))?;
+                let merged = vocab.get(&buf).ok_or_else(|| unknown(&format!("{a}{b}")))?;
+                out.push((left, right, merged));
+            }
+            Ok(out)
+        });
         let mut merges = MergeTable::with_capacity(spec.merges.len());
-        let id_of = |token: &str, i: usize| -> Result<Rank> {
-            byte_level::decode_token(token)
-                .and_then(|b| vocab.get(&b))
-                .ok_or_else(|| bad(&format!("$.model.merges[{i}]"), format!("{token:?} is not in the vocabulary")))
-        };
-        for (i, (a, b)) in spec.merges.iter().enumerate() {
-            let (left, right) = (id_of(a, i)?, id_of(b, i)?);
-            let merged = id_of(&format!("{a}{b}"), i)?;
-            merges.insert(left, right, i as u32, merged);
+        let mut rank = 0u32;
+        for chunk in resolved {
+            for (left, right, merged) in chunk? {
+                merges.insert(left, right, rank, merged);
+                rank += 1;
+            }
         }
 
         let added_specs = resolve_added_ids(&spec, &vocab, &odd_ids);
