@@ -33,6 +33,7 @@ export TIKTOKEN_CACHE_DIR="$oracle/tiktoken-cache"
 
 step "embedded vocabularies are the official rank files (sha256-pinned), packed"
 "$python" tools/pack_vocab.py --check "$oracle/tiktoken"
+"$python" tools/pack_hf.py --check "$oracle/hf"
 
 step "the price catalog is LiteLLM's file from the pinned tokencost wheel; the example log is reproducible"
 "$python" tools/import_catalog.py --check
@@ -66,7 +67,7 @@ venv="$CARGO_TARGET_DIR/py-venv-test"
 rm -rf "$venv"
 python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --upgrade pip
-"$venv/bin/pip" install --quiet pytest hypothesis numpy tiktoken==0.14.0
+"$venv/bin/pip" install --quiet pytest hypothesis numpy tiktoken==0.14.0 tokenizers==0.23.3
 "$venv/bin/pip" install --quiet ./bindings-python
 (cd bindings-python && TOKFARE_ORACLE_DIR="$oracle" TOKFARE_SHARED="$shared" "$venv/bin/python" -m pytest -q -p no:cacheprovider tests) \
   2>&1 | tee "$CARGO_TARGET_DIR/pytest.log"

@@ -4,6 +4,7 @@
 mod batch;
 mod encoding;
 mod errors;
+mod hf;
 mod meter;
 mod pricing;
 mod text;
@@ -16,6 +17,7 @@ fn _tokfare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(encoding::encoding_name_for_model, m)?)?;
     m.add_function(wrap_pyfunction!(encoding::list_encoding_names, m)?)?;
     m.add_function(wrap_pyfunction!(encoding::count_chat, m)?)?;
+    m.add_class::<hf::PyTokenizer>()?;
     m.add_class::<pricing::PyUsage>()?;
     m.add_class::<pricing::PyCost>()?;
     m.add_class::<pricing::PyCostLine>()?;

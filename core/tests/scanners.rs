@@ -93,3 +93,9 @@ fn scanners_equal_regex_on_the_shared_corpus() {
         }
     }
 }
+
+#[test]
+fn kimi_preset_splits_han_apart() {
+    let pieces = split(patterns::KIMI_K2, "Hello世界 World's 12345\n\n").expect("compiles");
+    assert_eq!(pieces, ["Hello", "世界", " World's", " ", "123", "45", "\n\n"]);
+}

@@ -20,14 +20,17 @@ from ._errors import (
     InvalidCatalog,
     InvalidMoney,
     InvalidSchedule,
+    InvalidTokenizerFile,
     InvalidUsage,
     InvalidUtf8,
     JournalError,
+    TokenizerFileNeeded,
     TokfareError,
     UnknownEncoding,
     UnknownModel,
     UnknownModelPrice,
     UnknownTokenId,
+    UnsupportedTokenizer,
 )
 from ._tokfare import (
     Catalog,
@@ -36,6 +39,7 @@ from ._tokfare import (
     Encoding,
     Meter,
     Schedule,
+    Tokenizer,
     Usage,
     __version__,
     capacity_plan,
@@ -53,6 +57,7 @@ __all__ = [
     "capacity_plan", "Meter", "TokfareError", "UnknownEncoding", "EncodingNotBuilt", "UnknownModel",
     "UnknownModelPrice", "DisallowedSpecialToken", "UnknownTokenId", "InvalidUtf8", "InvalidArgument",
     "InvalidMoney", "InvalidSchedule", "InvalidCatalog", "InvalidUsage", "ConflictingEvent", "JournalError",
+    "Tokenizer", "InvalidTokenizerFile", "UnsupportedTokenizer", "TokenizerFileNeeded",
 ]
 
 _CACHE: _Dict[str, Encoding] = {}
@@ -77,10 +82,19 @@ def encoding_for_model(model_name: str) -> Encoding:
 
 def count_tokens(text: str, model: _Optional[str] = None, encoding: _Optional[str] = None) -> int:
     """Number of tokens of ``text`` (special-token strings count as ordinary text) for a
-    model (default gpt-4o) or an encoding name."""
+    model (default gpt-4o) or an encoding name. Open-weight models (``Qwen/Qwen3-8B``)
+    use their Hugging Face tokenizer (Hugging Face semantics: added tokens in the text
+    are recognised); one that is not bundled raises TokenizerFileNeeded."""
     if model is not None and encoding is not None:
         raise TypeError("pass model or encoding, not both")
-    enc = get_encoding(encoding) if encoding is not None else encoding_for_model(model or "gpt-4o")
+    if encoding is not None:
+        return get_encoding(encoding).count(text)
+    try:
+        enc = encoding_for_model(model or "gpt-4o")
+    except UnknownModel:
+        if model is None:
+            raise
+        return Tokenizer.for_model(model).count(text)
     return enc.count(text)
 
 

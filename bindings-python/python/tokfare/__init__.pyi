@@ -1,5 +1,6 @@
 """Type stubs for tokfare (the extension module and its Python helpers)."""
 
+import os
 from datetime import datetime
 from decimal import Decimal
 from typing import AbstractSet, Collection, Literal, Mapping, Optional, Sequence, Union
@@ -15,14 +16,17 @@ from ._errors import (
     InvalidCatalog as InvalidCatalog,
     InvalidMoney as InvalidMoney,
     InvalidSchedule as InvalidSchedule,
+    InvalidTokenizerFile as InvalidTokenizerFile,
     InvalidUsage as InvalidUsage,
     InvalidUtf8 as InvalidUtf8,
     JournalError as JournalError,
+    TokenizerFileNeeded as TokenizerFileNeeded,
     TokfareError as TokfareError,
     UnknownEncoding as UnknownEncoding,
     UnknownModel as UnknownModel,
     UnknownModelPrice as UnknownModelPrice,
     UnknownTokenId as UnknownTokenId,
+    UnsupportedTokenizer as UnsupportedTokenizer,
 )
 
 __version__: str
@@ -86,6 +90,56 @@ class Encoding:
     def decode_with_offsets(self, tokens: Sequence[int]) -> tuple[str, list[int]]: ...
     def token_byte_values(self) -> list[bytes]: ...
     def is_special_token(self, token: int) -> bool: ...
+
+class Tokenizer:
+    """A Hugging Face ``tokenizer.json`` tokenizer (Qwen 3 bundled; Llama 3, DeepSeek V3
+    or any other from a file), with the semantics of HF ``tokenizers`` 0.23. Byte-level
+    BPE files run natively; others on the ``tokenizers`` engine (see ``engine``)."""
+
+    @staticmethod
+    def from_file(path: Union[str, "os.PathLike[str]"]) -> Tokenizer:
+        """Loads a tokenizer.json file, or the tokenizer.json in a folder."""
+    @staticmethod
+    def from_str(json: Union[str, bytes], name: str = "tokenizer.json") -> Tokenizer:
+        """Loads the contents of a tokenizer.json."""
+    @staticmethod
+    def bundled(name: str) -> Tokenizer:
+        """A tokenizer embedded in tokfare: ``"qwen3"``."""
+    @staticmethod
+    def for_model(model: str) -> Tokenizer:
+        """The tokenizer of an open-weight model (``"Qwen/Qwen3-8B"``); TokenizerFileNeeded
+        names the file to load for one that is not bundled (Llama 3, DeepSeek V3)."""
+    @property
+    def name(self) -> str:
+        """The file path, or the bundled name."""
+    @property
+    def engine(self) -> str:
+        """Which engine runs: ``native bpe, scanner:qwen2`` ... or ``tokenizers``."""
+    @property
+    def is_native(self) -> bool:
+        """Whether tokfare's own engine runs this file."""
+    @property
+    def n_vocab(self) -> int:
+        """One more than the largest id (model and added tokens)."""
+    def is_special_token(self, token: int) -> bool:
+        """Whether ``token`` is an added token marked special."""
+    def encode(self, text: str, *, add_special_tokens: bool = False) -> list[int]:
+        """HF ``encode(text, add_special_tokens).ids``: added tokens in the text are
+        recognised; ``add_special_tokens`` adds the post-processor's BOS/EOS."""
+    def encode_ordinary(self, text: str) -> list[int]:
+        """Like ``encode`` with special tokens read as plain text (for user input)."""
+    def count(self, text: str) -> int:
+        """``len(encode(text))`` without building the ids."""
+    def count_until(self, text: str, limit: int) -> Optional[int]:
+        """The count, or None as soon as it passes ``limit``."""
+    def encode_batch(self, texts: Sequence[str], *, add_special_tokens: bool = False) -> list[list[int]]:
+        """``encode`` of many texts on all cores."""
+    def count_batch(self, texts: Sequence[str]) -> list[int]:
+        """``count`` of many texts on all cores."""
+    def decode(self, tokens: Sequence[int], *, skip_special_tokens: bool = False) -> str:
+        """HF ``decode``: invalid UTF-8 becomes U+FFFD; an unknown id raises UnknownTokenId."""
+    def decode_bytes(self, tokens: Sequence[int], *, skip_special_tokens: bool = False) -> bytes:
+        """The bytes the tokens stand for."""
 
 def get_encoding(encoding_name: str) -> Encoding: ...
 def encoding_for_model(model_name: str) -> Encoding: ...

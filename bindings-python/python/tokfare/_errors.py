@@ -80,6 +80,24 @@ class InvalidVocabulary(TokfareError, ValueError):
     code = "invalid_vocabulary"
 
 
+class InvalidTokenizerFile(TokfareError, ValueError):
+    """A tokenizer.json that is not valid; the message names the bad field's JSON path."""
+
+    code = "invalid_tokenizer_file"
+
+
+class UnsupportedTokenizer(TokfareError, ValueError):
+    """A valid tokenizer.json using a feature the native engine does not implement."""
+
+    code = "unsupported_tokenizer"
+
+
+class TokenizerFileNeeded(TokfareError, LookupError):
+    """An open-weight model whose tokenizer is not bundled: load its tokenizer.json."""
+
+    code = "tokenizer_file_needed"
+
+
 class InvalidPattern(TokfareError, ValueError):
     """A pre-tokenization pattern that does not compile."""
 
@@ -150,7 +168,8 @@ _BY_CODE = {
     cls.code: cls
     for cls in [
         UnknownEncoding, EncodingNotBuilt, UnknownModel, DisallowedSpecialToken, UnknownTokenId,
-        NotASingleToken, InvalidUtf8, InvalidInputUtf8, InvalidRankFile, InvalidVocabulary, InvalidPattern,
+        NotASingleToken, InvalidUtf8, InvalidInputUtf8, InvalidRankFile, InvalidVocabulary, InvalidTokenizerFile,
+        UnsupportedTokenizer, TokenizerFileNeeded, InvalidPattern,
         PatternRuntime, InvalidArgument, InvalidMoney, InvalidSchedule, InvalidCatalog, InvalidUsage,
         UnknownModelPrice, ConflictingEvent, JournalError, Overflow,
     ]
