@@ -344,6 +344,113 @@ class Encoding {
   }
 }
 
+/**
+ * A Hugging Face `tokenizer.json` tokenizer (Qwen 3 bundled; Llama 3, DeepSeek V3 or any
+ * other from a file), with the semantics of HF `tokenizers` 0.23: added tokens in the
+ * text (`<|im_start|>`) are recognised. Byte-level BPE files run natively; others on the
+ * `tokenizers` engine (`engine` says which).
+ */
+class Tokenizer {
+  #native;
+
+  constructor(token, handle) {
+    if (token !== PRIVATE) throw new TypeError('use Tokenizer.fromFile(), fromJSON(), bundled() or forModel()');
+    this.#native = handle;
+    this.name = handle.name;
+    this.engine = handle.engine;
+    this.isNative = handle.isNative;
+    this.nVocab = handle.nVocab;
+    Object.freeze(this);
+  }
+
+  static #make(load) {
+    try {
+      return new Tokenizer(PRIVATE, load());
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** A `tokenizer.json` file, or a folder holding one. */
+  static fromFile(path) {
+    checkText(path, 'path');
+    return Tokenizer.#make(() => native.loadTokenizer(path));
+  }
+
+  /** The contents of a `tokenizer.json` (a string or bytes). */
+  static fromJSON(json, name = 'tokenizer.json') {
+    const bytes = typeof json === 'string' ? Buffer.from(json, 'utf8') : json;
+    if (!(bytes instanceof Uint8Array)) throw invalidArgument('json', `expected a string or Uint8Array, got ${describe(json)}`);
+    checkText(name, 'name');
+    return Tokenizer.#make(() => native.tokenizerFromBytes(name, bytes));
+  }
+
+  /** A tokenizer bundled with tokfare: `qwen3`. */
+  static bundled(name) {
+    checkText(name, 'name');
+    return Tokenizer.#make(() => native.bundledTokenizer(name));
+  }
+
+  /** The tokenizer of an open-weight model (`Qwen/Qwen3-8B`); `TokenizerFileNeededError` names the file to load otherwise. */
+  static forModel(model) {
+    checkText(model, 'model');
+    return Tokenizer.#make(() => native.tokenizerForModel(model));
+  }
+
+  #call(f) {
+    try {
+      return f(this.#native);
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** Token ids, as HF `encode(text, addSpecialTokens).ids`; `addSpecialTokens` adds the post-processor's BOS/EOS. */
+  encode(text, options) {
+    checkText(text);
+    const o = checkOptions(options, 'options', ['addSpecialTokens']);
+    return this.#call((t) => t.encode(text, o.addSpecialTokens === true));
+  }
+
+  /** Token ids with special tokens read as plain text (for user input). */
+  encodeOrdinary(text) {
+    checkText(text);
+    return this.#call((t) => t.encodeOrdinary(text));
+  }
+
+  /** Number of tokens of `text` (as `encode`), without building the ids. */
+  countTokens(text) {
+    checkText(text);
+    return this.#call((t) => t.count(text));
+  }
+
+  /** `false` if `text` has more than `limit` tokens (stopping early), else the count. */
+  isWithinTokenLimit(text, limit) {
+    checkText(text);
+    checkCount(limit, 'limit');
+    return this.#call((t) => t.countUntil(text, limit)) ?? false;
+  }
+
+  /** Whether `id` is an added token marked special. */
+  isSpecialToken(id) {
+    return this.#native.isSpecialToken(id);
+  }
+
+  /** The text of `ids` (HF `decode`: invalid UTF-8 becomes U+FFFD). */
+  decode(ids, options) {
+    const o = checkOptions(options, 'options', ['skipSpecialTokens']);
+    const array = tokenIds(ids);
+    return this.#call((t) => t.decode(array, o.skipSpecialTokens === true));
+  }
+
+  /** The bytes `ids` stand for. */
+  decodeBytes(ids, options) {
+    const o = checkOptions(options, 'options', ['skipSpecialTokens']);
+    const array = tokenIds(ids);
+    return this.#call((t) => t.decodeBytes(array, o.skipSpecialTokens === true));
+  }
+}
+
 const encodings = new Map();
 
 /** The encoding called `name`: `o200k_base`, `cl100k_base`, `o200k_harmony`, `p50k_base`, `p50k_edit`, `r50k_base`, `gpt2`. */
@@ -385,7 +492,15 @@ function listEncodingNames() {
 function countTokens(text, options) {
   const o = checkOptions(options, 'options', ['model', 'encoding']);
   if ((o.model === undefined) === (o.encoding === undefined)) throw invalidArgument('options', 'give exactly one of model and encoding');
-  const enc = o.model !== undefined ? encodingForModel(o.model) : getEncoding(o.encoding);
+  if (o.encoding !== undefined) return getEncoding(o.encoding).countTokens(text);
+  let enc;
+  try {
+    enc = encodingForModel(o.model);
+  } catch (e) {
+    // Not an OpenAI model: an open-weight one with a Hugging Face tokenizer, maybe.
+    if (!(e instanceof errors.UnknownModelError)) throw e;
+    return Tokenizer.forModel(o.model).countTokens(text);
+  }
   return enc.countTokens(text);
 }
 
@@ -828,6 +943,7 @@ module.exports = {
   countTokens,
   countChat,
   Encoding,
+  Tokenizer,
   Usage,
   Catalog,
   Schedule,

@@ -99,6 +99,46 @@ export declare class Encoding {
 }
 
 /** The encoding called `name` (loaded on first use, then shared). Throws `UnknownEncodingError`. */
+/**
+ * A Hugging Face `tokenizer.json` tokenizer (Qwen 3 bundled; Llama 3, DeepSeek V3 or any
+ * other from a file), with the semantics of HF `tokenizers` 0.23: added tokens in the
+ * text (`<|im_start|>`) are recognised. Byte-level BPE files run natively; others on the
+ * `tokenizers` engine (`engine` says which).
+ */
+export declare class Tokenizer {
+  private constructor();
+  /** A `tokenizer.json` file, or a folder holding one. */
+  static fromFile(path: string): Tokenizer;
+  /** The contents of a `tokenizer.json`. */
+  static fromJSON(json: string | Uint8Array, name?: string): Tokenizer;
+  /** A tokenizer bundled with tokfare: `qwen3`. */
+  static bundled(name: 'qwen3' | (string & {})): Tokenizer;
+  /** The tokenizer of an open-weight model (`Qwen/Qwen3-8B`); `TokenizerFileNeededError` otherwise. */
+  static forModel(model: string): Tokenizer;
+  /** The file path, or the bundled name. */
+  readonly name: string;
+  /** `native bpe, scanner:qwen2`, ... or `tokenizers` (the fallback engine). */
+  readonly engine: string;
+  /** Whether tokfare's own engine runs this file. */
+  readonly isNative: boolean;
+  /** One more than the largest id. */
+  readonly nVocab: number;
+  /** HF `encode(text, addSpecialTokens).ids`. */
+  encode(text: string, options?: { addSpecialTokens?: boolean }): Uint32Array;
+  /** Token ids with special tokens read as plain text (for user input). */
+  encodeOrdinary(text: string): Uint32Array;
+  /** Number of tokens (as `encode`), without building the ids. */
+  countTokens(text: string): number;
+  /** `false` if `text` has more than `limit` tokens (stopping early), else the count. */
+  isWithinTokenLimit(text: string, limit: number): number | false;
+  /** Whether `id` is an added token marked special. */
+  isSpecialToken(id: number): boolean;
+  /** HF `decode`: invalid UTF-8 becomes U+FFFD; an unknown id throws UnknownTokenIdError. */
+  decode(ids: Uint32Array | readonly number[], options?: { skipSpecialTokens?: boolean }): string;
+  /** The bytes the ids stand for. */
+  decodeBytes(ids: Uint32Array | readonly number[], options?: { skipSpecialTokens?: boolean }): Uint8Array;
+}
+
 export declare function getEncoding(name: EncodingName): Encoding;
 /** The encoding `model` uses (`gpt-4o`, `gpt-4.1-mini`, `o3`, ...). Throws `UnknownModelError`. */
 export declare function encodingForModel(model: string): Encoding;
@@ -402,6 +442,12 @@ export declare class NotASingleTokenError extends TokfareError {}
 export declare class InvalidUtf8Error extends TokfareError {}
 export declare class InvalidInputUtf8Error extends TokfareError {}
 export declare class InvalidRankFileError extends TokfareError {}
+/** A tokenizer.json that is not valid; the message names the bad field's JSON path. */
+export declare class InvalidTokenizerFileError extends TokfareError {}
+/** A valid tokenizer.json using a feature the native engine does not implement. */
+export declare class UnsupportedTokenizerError extends TokfareError {}
+/** An open-weight model whose tokenizer is not bundled: load its tokenizer.json. */
+export declare class TokenizerFileNeededError extends TokfareError {}
 export declare class InvalidVocabularyError extends TokfareError {}
 export declare class InvalidPatternError extends TokfareError {}
 export declare class PatternRuntimeError extends TokfareError {}

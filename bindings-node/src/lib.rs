@@ -3,12 +3,14 @@
 //! (option objects, error subclasses, `Usage` and `Cost` objects) lives in `lib/`.
 //!
 //! - `encoding`: tokenizers, sync and async (`tasks`: the libuv thread pool);
+//! - `hf`: Hugging Face tokenizer.json models;
 //! - `pricing`: usage parsing, prices, catalogs, schedules, the GTC 2026 tiers;
 //! - `meter`: the idempotent usage meter and invoices;
 //! - `errors`: core errors -> JS errors with a stable `code`.
 
 pub mod encoding;
 pub mod errors;
+pub mod hf;
 pub mod tasks;
 pub mod pricing;
 pub mod meter;

@@ -1,0 +1,98 @@
+//! `Tokenizer`: a Hugging Face `tokenizer.json` (Qwen 3 bundled; Llama 3, DeepSeek V3
+//! or any other from a file or bytes), with `tokenizers`' semantics.
+
+use crate::encoding::js_ids;
+use crate::errors::{whole_number, Code, OrThrow};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use std::sync::Arc;
+use tokfare::hf;
+
+/// One Hugging Face tokenizer (shared: the bundled ones are built once).
+#[napi]
+pub struct NativeTokenizer {
+    inner: Arc<hf::Tokenizer>,
+}
+
+/// A `tokenizer.json` file, or a folder holding one, or a bundled name (`qwen3`).
+#[napi]
+pub fn load_tokenizer(path_or_name: String) -> Result<NativeTokenizer, Code> {
+    Ok(NativeTokenizer { inner: hf::load(&path_or_name).or_throw()? })
+}
+
+/// The contents of a `tokenizer.json`.
+#[napi]
+pub fn tokenizer_from_bytes(name: String, json: Uint8Array) -> Result<NativeTokenizer, Code> {
+    Ok(NativeTokenizer { inner: Arc::new(hf::Tokenizer::from_bytes(&name, json.to_vec()).or_throw()?) })
+}
+
+/// A bundled tokenizer (`qwen3`).
+#[napi]
+pub fn bundled_tokenizer(name: String) -> Result<NativeTokenizer, Code> {
+    Ok(NativeTokenizer { inner: hf::bundled(&name).or_throw()? })
+}
+
+/// The tokenizer of an open-weight model, if bundled (else `TOKFARE_TOKENIZER_FILE_NEEDED`).
+#[napi]
+pub fn tokenizer_for_model(model: String) -> Result<NativeTokenizer, Code> {
+    Ok(NativeTokenizer { inner: hf::tokenizer_for_model(&model).or_throw()? })
+}
+
+#[napi]
+impl NativeTokenizer {
+    #[napi(getter)]
+    pub fn name(&self) -> String {
+        self.inner.name().to_string()
+    }
+
+    #[napi(getter)]
+    pub fn engine(&self) -> String {
+        self.inner.engine()
+    }
+
+    #[napi(getter)]
+    pub fn is_native(&self) -> bool {
+        self.inner.is_native()
+    }
+
+    #[napi(getter)]
+    pub fn n_vocab(&self) -> u32 {
+        self.inner.n_vocab() as u32
+    }
+
+    #[napi]
+    pub fn is_special_token(&self, id: u32) -> bool {
+        self.inner.is_special_token(id)
+    }
+
+    #[napi(ts_return_type = "Uint32Array")]
+    pub fn encode<'env>(&self, env: &'env Env, text: String, add_special_tokens: bool) -> Result<Uint32ArraySlice<'env>, Code> {
+        js_ids(env, &self.inner.encode(&text, add_special_tokens).or_throw()?)
+    }
+
+    #[napi(ts_return_type = "Uint32Array")]
+    pub fn encode_ordinary<'env>(&self, env: &'env Env, text: String) -> Result<Uint32ArraySlice<'env>, Code> {
+        js_ids(env, &self.inner.encode_ordinary(&text).or_throw()?)
+    }
+
+    #[napi]
+    pub fn count(&self, text: String) -> Result<u32, Code> {
+        Ok(self.inner.count(&text).or_throw()? as u32)
+    }
+
+    #[napi]
+    pub fn count_until(&self, text: String, limit: f64) -> Result<Option<u32>, Code> {
+        let limit = whole_number("limit", limit)? as usize;
+        Ok(self.inner.count_until(&text, limit).or_throw()?.map(|n| n as u32))
+    }
+
+    #[napi]
+    pub fn decode(&self, ids: Uint32Array, skip_special_tokens: bool) -> Result<String, Code> {
+        self.inner.decode(&ids, skip_special_tokens).or_throw()
+    }
+
+    #[napi]
+    pub fn decode_bytes(&self, ids: Uint32Array, skip_special_tokens: bool) -> Result<Uint8Array, Code> {
+        Ok(Uint8Array::new(self.inner.decode_bytes(&ids, skip_special_tokens).or_throw()?))
+    }
+}
