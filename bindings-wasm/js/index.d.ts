@@ -43,6 +43,30 @@ export declare class Encoding {
 
 /** The encoding `name`; its vocabulary (0.4–1.8 MB) is fetched on first use, then shared. */
 export declare function getEncoding(name: EncodingName): Promise<Encoding>;
+
+/**
+ * A Hugging Face `tokenizer.json` byte-level BPE tokenizer, with the semantics of HF
+ * `tokenizers` 0.23 (added tokens in the text are recognised).
+ */
+export declare class Tokenizer {
+  private constructor();
+  /** From the contents of a `tokenizer.json`; await `ready()` first. */
+  static fromJSON(json: string | Uint8Array, name?: string): Tokenizer;
+  readonly name: string;
+  /** `native bpe, scanner:qwen2`, ... */
+  readonly engine: string;
+  readonly nVocab: number;
+  encode(text: string, options?: { addSpecialTokens?: boolean }): Uint32Array;
+  encodeOrdinary(text: string): Uint32Array;
+  countTokens(text: string): number;
+  isWithinTokenLimit(text: string, limit: number): number | false;
+  isSpecialToken(id: number): boolean;
+  decode(ids: Uint32Array | readonly number[], options?: { skipSpecialTokens?: boolean }): string;
+  decodeBytes(ids: Uint32Array | readonly number[], options?: { skipSpecialTokens?: boolean }): Uint8Array;
+}
+
+/** A bundled tokenizer (`qwen3`) or an open-weight model's (`Qwen/Qwen3-8B`), its asset fetched on first use. */
+export declare function getTokenizer(nameOrModel: string): Promise<Tokenizer>;
 export declare function encodingForModel(model: string): Promise<Encoding>;
 /** The encoding name of a model (after `ready()`). */
 export declare function encodingNameForModel(model: string): EncodingName;
@@ -138,6 +162,9 @@ export declare class InvalidUtf8Error extends TokfareError {}
 export declare class InvalidInputUtf8Error extends TokfareError {}
 export declare class InvalidRankFileError extends TokfareError {}
 export declare class InvalidVocabularyError extends TokfareError {}
+export declare class InvalidTokenizerFileError extends TokfareError {}
+export declare class UnsupportedTokenizerError extends TokfareError {}
+export declare class TokenizerFileNeededError extends TokfareError {}
 export declare class InvalidPatternError extends TokfareError {}
 export declare class PatternRuntimeError extends TokfareError {}
 export declare class InvalidArgumentError extends TokfareError {}

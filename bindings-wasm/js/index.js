@@ -11,7 +11,7 @@ import { classes, fromEngine, invalidArgument } from './errors.js';
 export const {
   TokfareError, UnknownEncodingError, EncodingNotBuiltError, UnknownModelError, DisallowedSpecialTokenError,
   UnknownTokenIdError, NotASingleTokenError, InvalidUtf8Error, InvalidInputUtf8Error, InvalidRankFileError,
-  InvalidVocabularyError, InvalidPatternError, PatternRuntimeError, InvalidArgumentError, InvalidMoneyError,
+  InvalidVocabularyError, InvalidTokenizerFileError, UnsupportedTokenizerError, TokenizerFileNeededError, InvalidPatternError, PatternRuntimeError, InvalidArgumentError, InvalidMoneyError,
   InvalidScheduleError, InvalidCatalogError, InvalidUsageError, UnknownModelPriceError, ConflictingEventError,
   JournalError, OverflowError,
 } = classes;
@@ -237,6 +237,126 @@ export class Encoding {
   static handle(encoding) {
     return encoding.#engine;
   }
+}
+
+// ---------------------------------------------------------------- Hugging Face tokenizers
+
+/**
+ * A Hugging Face `tokenizer.json` byte-level BPE tokenizer (Qwen 3 as a bundled asset;
+ * Llama 3, DeepSeek V3 or any other from the file's bytes), with the semantics of HF
+ * `tokenizers` 0.23: added tokens in the text (`<|im_start|>`) are recognised.
+ */
+export class Tokenizer {
+  #engine;
+
+  constructor(token, handle) {
+    if (token !== PRIVATE) throw new TypeError('use await getTokenizer() or Tokenizer.fromJSON()');
+    this.#engine = handle;
+    this.name = handle.name;
+    this.engine = handle.engine;
+    this.nVocab = handle.nVocab;
+    Object.freeze(this);
+  }
+
+  /** A tokenizer from the contents of a `tokenizer.json` (a string or bytes); await `ready()` first. */
+  static fromJSON(json, name = 'tokenizer.json') {
+    const bytes = typeof json === 'string' ? new TextEncoder().encode(json) : json;
+    if (!(bytes instanceof Uint8Array)) throw invalidArgument('json', `expected a string or Uint8Array, got ${describe(json)}`);
+    checkText(name, 'name');
+    return new Tokenizer(PRIVATE, call((e) => e.loadTokenizer(name, bytes)));
+  }
+
+  #call(f) {
+    try {
+      return f(this.#engine);
+    } catch (e) {
+      throw fromEngine(e);
+    }
+  }
+
+  /** HF `encode(text, addSpecialTokens).ids`, as a `Uint32Array`. */
+  encode(text, options) {
+    checkText(text);
+    const o = checkOptions(options, 'options', ['addSpecialTokens']);
+    return this.#call((t) => t.encode(text, o.addSpecialTokens === true));
+  }
+
+  /** Token ids with special tokens read as plain text (for user input). */
+  encodeOrdinary(text) {
+    checkText(text);
+    return this.#call((t) => t.encodeOrdinary(text));
+  }
+
+  /** Number of tokens (as `encode`), without building the ids. */
+  countTokens(text) {
+    checkText(text);
+    return this.#call((t) => t.countTokens(text));
+  }
+
+  /** `false` if `text` has more than `limit` tokens (stopping early), else the count. */
+  isWithinTokenLimit(text, limit) {
+    checkText(text);
+    checkCount(limit, 'limit');
+    return this.#call((t) => t.countUntil(text, limit)) ?? false;
+  }
+
+  /** Whether `id` is an added token marked special. */
+  isSpecialToken(id) {
+    return this.#engine.isSpecialToken(id);
+  }
+
+  /** HF `decode`: invalid UTF-8 becomes U+FFFD. */
+  decode(ids, options) {
+    const o = checkOptions(options, 'options', ['skipSpecialTokens']);
+    const array = tokenIds(ids);
+    return this.#call((t) => t.decode(array, o.skipSpecialTokens === true));
+  }
+
+  /** The bytes the ids stand for. */
+  decodeBytes(ids, options) {
+    const o = checkOptions(options, 'options', ['skipSpecialTokens']);
+    const array = tokenIds(ids);
+    return this.#call((t) => t.decodeBytes(array, o.skipSpecialTokens === true));
+  }
+}
+
+const BUNDLED_TOKENIZERS = { qwen3: 'qwen3.tokenizer.json.zz' };
+const tokenizers = new Map();
+
+/** zlib-compressed bytes, inflated by the platform (browsers and Node 18+). */
+async function inflate(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/**
+ * A bundled tokenizer (`qwen3`), or the one an open-weight model uses
+ * (`Qwen/Qwen3-8B`), its asset fetched on first use (then shared). Models whose
+ * tokenizer is not bundled (Llama 3, DeepSeek V3) reject with `TokenizerFileNeededError`:
+ * fetch their tokenizer.json yourself and use `Tokenizer.fromJSON`.
+ */
+export function getTokenizer(nameOrModel) {
+  checkText(nameOrModel, 'nameOrModel');
+  let pending = tokenizers.get(nameOrModel);
+  if (pending === undefined) {
+    pending = (async () => {
+      await ready();
+      const name = BUNDLED_TOKENIZERS[nameOrModel] ? nameOrModel : call((e) => e.tokenizerNameForModel(nameOrModel));
+      const file = BUNDLED_TOKENIZERS[name];
+      if (file === undefined) {
+        throw new classes.TokenizerFileNeededError(
+          `the tokenizer of ${JSON.stringify(nameOrModel)} (${name}) is not bundled; fetch its tokenizer.json and use Tokenizer.fromJSON`,
+          'TOKFARE_TOKENIZER_FILE_NEEDED',
+        );
+      }
+      if (name !== nameOrModel) return getTokenizer(name);
+      const json = await inflate(await readAsset(`vocab/${file}`));
+      return new Tokenizer(PRIVATE, call((e) => e.loadTokenizer(name, json)));
+    })();
+    tokenizers.set(nameOrModel, pending);
+    pending.catch(() => tokenizers.delete(nameOrModel));
+  }
+  return pending;
 }
 
 const encodings = new Map();

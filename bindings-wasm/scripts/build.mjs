@@ -1,6 +1,7 @@
 // Builds the WASM package from source: the engine (cargo, wasm32 with simd128), its
 // JavaScript glue (wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock),
-// wasm-opt (the binaryen npm package), and the vocabulary assets (core/data/*.tfv).
+// wasm-opt (the binaryen npm package), and the vocabulary assets (core/data/*.tfv, and the
+// Qwen 3 tokenizer.json, zlib-compressed).
 // Prints the sizes, raw and gzipped.
 //
 //   npm run build          (wasm-bindgen must be on PATH or in $TOKFARE_TOOLS/bin;
@@ -42,7 +43,7 @@ run(path.join(here, 'node_modules', '.bin', 'wasm-opt'), ['-O3', '--enable-simd'
 const vocab = path.join(here, 'vocab');
 fs.rmSync(vocab, { recursive: true, force: true });
 fs.mkdirSync(vocab);
-for (const f of fs.readdirSync(path.join(root, 'core', 'data')).filter((f) => f.endsWith('.tfv'))) {
+for (const f of fs.readdirSync(path.join(root, 'core', 'data')).filter((f) => f.endsWith('.tfv') || f.endsWith('.tokenizer.json.zz'))) {
   fs.copyFileSync(path.join(root, 'core', 'data', f), path.join(vocab, f));
 }
 

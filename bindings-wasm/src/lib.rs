@@ -12,5 +12,6 @@
 //! - `errors`: core errors -> JS `Error`s with a stable `code`.
 
 pub mod encoding;
+pub mod hf;
 pub mod errors;
 pub mod pricing;
