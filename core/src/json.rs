@@ -2,6 +2,9 @@
 //! field, shared by the usage parsers, the usage-log reader, the catalog importer and
 //! the `tokenizer.json` loader.
 
+// Builds with `hf` and without `pricing` use only part of these.
+#![cfg_attr(not(feature = "pricing"), allow(dead_code))]
+
 use crate::{Error, Result};
 use simd_json::prelude::*;
 

@@ -64,7 +64,8 @@ fn the_small_file_works() {
 
 #[test]
 fn bad_fields_name_their_path() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Mutation = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Mutation)> = vec![
         ("$.model.merges[2]", Box::new(|v| v["model"]["merges"][2] = json!("he zz"))),
         ("$.model.merges[1]", Box::new(|v| v["model"]["merges"][1] = json!("l l l"))),
         ("$.model.merges[0]", Box::new(|v| v["model"]["merges"][0] = json!(7))),

@@ -12,6 +12,7 @@ const CLASSES: &[(u8, &str)] = &[
     (8, r"[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]"),
     (16, r"[\p{Ll}\p{Lm}\p{Lo}\p{M}]"),
     (32, r"[\r\n]"),
+    (64, r"[\p{P}\p{S}]"),
 ];
 const BLOCK_SHIFT: u32 = 7;
 

@@ -13,6 +13,7 @@
 
 pub(crate) mod cache;
 mod long;
+#[cfg(feature = "hf")]
 pub(crate) mod pairs;
 mod reference;
 mod small;

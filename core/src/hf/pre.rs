@@ -49,6 +49,10 @@ impl PreTokenizer {
                 ([PreStep::Split { pattern, behavior: Behavior::Isolated, invert: false }], false) if tiles(pattern) => {
                     return Ok(PreTokenizer::Single(Pretokenizer::for_pattern(pattern)?))
                 }
+                (
+                    [PreStep::Split { pattern: a, behavior: Behavior::Isolated, invert: false }, PreStep::Split { pattern: b, behavior: Behavior::Isolated, invert: false }, PreStep::Split { pattern: c, behavior: Behavior::Isolated, invert: false }],
+                    false,
+                ) if [a.as_str(), b.as_str(), c.as_str()] == patterns::DEEPSEEK_V3 => return Ok(PreTokenizer::Single(Pretokenizer::DeepSeekV3)),
                 // Keeping only the matches is what the core's regex path does.
                 ([PreStep::Split { pattern, behavior: Behavior::Removed, invert: true }], false) => {
                     return Ok(PreTokenizer::Single(Pretokenizer::for_pattern(pattern)?))
@@ -193,4 +197,55 @@ fn split(engine: &Pretokenizer, text: &str, behavior: Behavior, invert: bool) ->
         }
     };
     Ok(kept.into_iter().filter(|&(s, e, remove)| !remove && e > s).map(|(s, e, _)| (s, e)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pretokenize::patterns;
+
+    fn pieces(pre: &PreTokenizer, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        pre.for_each_piece(text, |p| {
+            out.push(String::from_utf8_lossy(p).into_owned());
+            ControlFlow::Continue(())
+        })
+        .expect("no regex failure");
+        out
+    }
+
+    /// The DeepSeek V3 scanner cuts text exactly as its three `Split`s run one after the
+    /// other on the regex engine, on random text over the characters the patterns tell
+    /// apart (the CJK range edges, numbers of every kind, punctuation, symbols, marks,
+    /// controls, white space).
+    #[test]
+    fn deepseek_scanner_equals_the_split_steps() {
+        let split = |p: &str| PreStep::Split { pattern: p.to_string(), behavior: Behavior::Isolated, invert: false };
+        let mut steps: Vec<PreStep> = patterns::DEEPSEEK_V3.iter().map(|p| split(p)).collect();
+        steps.push(PreStep::ByteLevel { add_prefix_space: false, use_regex: false });
+        let scanner = PreTokenizer::new(&steps).expect("builds");
+        assert_eq!(scanner.engine(), "scanner:deepseek_v3");
+        let general = PreTokenizer::Steps(
+            patterns::DEEPSEEK_V3
+                .iter()
+                .map(|p| Step::Split { engine: Pretokenizer::for_pattern(&format!("(?:{p})|[^\\s\\S]")).expect("compiles"), behavior: Behavior::Isolated, invert: false })
+                .collect(),
+        );
+        const CHARS: &[&str] = &[
+            "a", "Z", "é", "ß", "Ж", "\u{4e00}", "\u{9fa5}", "\u{9fa6}", "\u{3040}", "\u{309f}", "\u{30a0}", "\u{30ff}", "\u{3400}", "中", "カ", "の",
+            "한", "0", "7", "٣", "²", "Ⅻ", "½", " ", "  ", "\t", "\n", "\r", "\u{a0}", "\u{3000}", "'", "-", "_", "`", "~", "!", ".", ",", "、", "。",
+            "€", "©", "😀", "🏽", "\u{301}", "\u{308}", "\u{903}", "\u{200d}", "\u{feff}", "\u{0}", "\u{1c}", "\u{7f}", "\u{e000}", "s", "'s",
+        ];
+        let mut seed = 0x5EED_u64;
+        for round in 0..30_000 {
+            let len = 1 + round % 24;
+            let text: String = (0..len)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    CHARS[(seed >> 33) as usize % CHARS.len()]
+                })
+                .collect();
+            assert_eq!(pieces(&scanner, &text), pieces(&general, &text), "{text:?}");
+        }
+    }
 }

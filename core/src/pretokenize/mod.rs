@@ -39,6 +39,21 @@ pub mod patterns {
         r"|\s+(?!\S)",
         r"|\s+",
     );
+    /// DeepSeek V3 (and R1) `tokenizer.json`: three `Split`s in a row, as the file
+    /// writes them (`\r` and `\n` are the characters themselves in the third).
+    pub const DEEPSEEK_V3: [&str; 3] = [
+        r"\p{N}{1,3}",
+        "[\u{4e00}-\u{9fa5}\u{3040}-\u{309f}\u{30a0}-\u{30ff}]+",
+        concat!(
+            r##"[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^"##,
+            "\r\n",
+            r"\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[",
+            "\r\n",
+            r"]*|\s*[",
+            "\r\n",
+            r"]+|\s+(?!\S)|\s+",
+        ),
+    ];
     /// o200k_base and o200k_harmony.
     pub const O200K: &str = concat!(
         r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
@@ -66,6 +81,9 @@ pub(crate) enum Pretokenizer {
     Cl100k,
     /// Scanner for [`patterns::O200K`].
     O200k,
+    /// Scanner for the three splits of [`patterns::DEEPSEEK_V3`] (built by the `hf` loader).
+    #[cfg_attr(not(feature = "hf"), allow(dead_code))]
+    DeepSeekV3,
     /// Scanner for [`patterns::LLAMA3`].
     Llama3,
     /// Scanner for [`patterns::QWEN2`].
@@ -101,6 +119,7 @@ impl Pretokenizer {
             Pretokenizer::Cl100k => "scanner:cl100k",
             Pretokenizer::O200k => "scanner:o200k",
             Pretokenizer::Llama3 => "scanner:llama3",
+            Pretokenizer::DeepSeekV3 => "scanner:deepseek_v3",
             Pretokenizer::Qwen2 => "scanner:qwen2",
             Pretokenizer::Regex(_) => "regex",
         }
@@ -117,6 +136,11 @@ impl Pretokenizer {
             Pretokenizer::Cl100k => scan::<Cl100k, F>(text.as_bytes(), f),
             Pretokenizer::O200k => scan::<O200k, F>(text.as_bytes(), f),
             Pretokenizer::Llama3 => scan::<Llama3, F>(text.as_bytes(), f),
+            Pretokenizer::DeepSeekV3 => {
+                let mut f = f;
+                let bytes = text.as_bytes();
+                scanners::deepseek_v3(bytes, |start, end| f(start, &bytes[start..end]));
+            }
             Pretokenizer::Qwen2 => scan::<Qwen2, F>(text.as_bytes(), f),
             Pretokenizer::Regex(regex) => return scan_regex(regex, text, f),
         }

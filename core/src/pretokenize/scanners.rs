@@ -8,7 +8,7 @@
 //! official pattern.
 
 use super::runs::*;
-use super::unicode::{char_at, is_other, LETTER, LOWERISH, NEWLINE, NUMBER, UPPERISH};
+use super::unicode::{char_at, is_other, LETTER, LOWERISH, NEWLINE, NUMBER, PUNCT_SYMBOL, SPACE, UPPERISH};
 
 /// A pre-tokenizer for one fixed pattern.
 pub(crate) trait Scanner {
@@ -239,4 +239,181 @@ fn upper_word(text: &[u8], s: usize) -> Option<usize> {
         j += len;
     }
     (j > s).then(|| run_of(text, j, LOWERISH))
+}
+
+/// DeepSeek V3's pre-tokenizer: three `Split`s (`Isolated`, so text between matches is
+/// kept as pieces too), each cutting the pieces of the one before:
+/// 1. `\p{N}{1,3}`;
+/// 2. `[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]+` (CJK ideographs, hiragana, katakana);
+/// 3. ``[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+``
+///    (on every piece of stage 2, the CJK runs included).
+///
+/// Calls `f(start, end)` for each piece in order, until it breaks.
+#[inline]
+pub(crate) fn deepseek_v3(text: &[u8], mut f: impl FnMut(usize, usize) -> std::ops::ControlFlow<()>) {
+    let mut i = 0;
+    while i < text.len() {
+        let (flags, _) = char_at(text, i);
+        if flags & NUMBER != 0 {
+            let end = up_to_numbers::<3>(text, i);
+            if f(i, end).is_break() {
+                return;
+            }
+            i = end;
+            continue;
+        }
+        // A stretch without numbers: stage 2 cuts out the CJK runs, stage 3 the rest.
+        let mut end = i;
+        while end < text.len() && char_at(text, end).0 & NUMBER == 0 {
+            end += char_at(text, end).1;
+        }
+        let mut j = i;
+        while j < end {
+            // Stage 3 cuts the CJK runs too (`゠` and `・` are punctuation).
+            let cjk_end = run_while(text, j, end, is_deepseek_cjk);
+            if cjk_end > j {
+                if deepseek_words(&text[..cjk_end], j, &mut f).is_break() {
+                    return;
+                }
+                j = cjk_end;
+                continue;
+            }
+            let mut other_end = j;
+            while other_end < end && !is_deepseek_cjk(char_code(text, other_end)) {
+                other_end += char_at(text, other_end).1;
+            }
+            if deepseek_words(&text[..other_end], j, &mut f).is_break() {
+                return;
+            }
+            j = other_end;
+        }
+        i = end;
+    }
+}
+
+/// The code point at `text[i]` (a char boundary of valid UTF-8).
+#[inline(always)]
+fn char_code(text: &[u8], i: usize) -> u32 {
+    let b0 = text[i] as u32;
+    let cont = |k: usize| (text[i + k] & 0x3F) as u32;
+    if b0 < 0x80 {
+        b0
+    } else if b0 < 0xE0 {
+        ((b0 & 0x1F) << 6) | cont(1)
+    } else if b0 < 0xF0 {
+        ((b0 & 0x0F) << 12) | (cont(1) << 6) | cont(2)
+    } else {
+        ((b0 & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3)
+    }
+}
+
+#[inline(always)]
+fn is_deepseek_cjk(cp: u32) -> bool {
+    matches!(cp, 0x4E00..=0x9FA5 | 0x3040..=0x309F | 0x30A0..=0x30FF)
+}
+
+/// End of the run of characters from `i` (before `end`) whose code point passes `keep`.
+#[inline(always)]
+fn run_while(text: &[u8], mut i: usize, end: usize, keep: impl Fn(u32) -> bool) -> usize {
+    while i < end && keep(char_code(text, i)) {
+        i += char_at(text, i).1;
+    }
+    i
+}
+
+/// `\p{M}`: in both o200k word classes without being a letter.
+#[inline(always)]
+fn is_mark(flags: u8) -> bool {
+    flags & (UPPERISH | LOWERISH) == UPPERISH | LOWERISH && flags & LETTER == 0
+}
+
+/// `[\p{L}\p{M}]`.
+#[inline(always)]
+fn is_letter_or_mark(flags: u8) -> bool {
+    flags & LETTER != 0 || is_mark(flags)
+}
+
+/// Stage 3 over `t[start..]` (no numbers, no CJK): every match, and every stretch
+/// where nothing matches (a gap, kept as a piece by `Isolated`).
+fn deepseek_words(t: &[u8], start: usize, f: &mut impl FnMut(usize, usize) -> std::ops::ControlFlow<()>) -> std::ops::ControlFlow<()> {
+    let mut gap_start = None;
+    let mut p = start;
+    while p < t.len() {
+        match deepseek_word_end(t, p) {
+            Some(end) => {
+                if let Some(g) = gap_start.take() {
+                    f(g, p)?;
+                }
+                f(p, end)?;
+                p = end;
+            }
+            None => {
+                gap_start.get_or_insert(p);
+                p += char_at(t, p).1;
+            }
+        }
+    }
+    if let Some(g) = gap_start {
+        f(g, t.len())?;
+    }
+    std::ops::ControlFlow::Continue(())
+}
+
+/// End of stage 3's match starting at `p`, if one does.
+#[inline]
+fn deepseek_word_end(t: &[u8], p: usize) -> Option<usize> {
+    let b0 = t[p];
+    let (f0, l0) = char_at(t, p);
+    // [!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+
+    if b0.is_ascii_punctuation() && t.get(p + 1).is_some_and(|b| b.is_ascii_alphabetic()) {
+        let mut j = p + 2;
+        while j < t.len() && t[j].is_ascii_alphabetic() {
+            j += 1;
+        }
+        return Some(j);
+    }
+    let run_letters = |mut j: usize| {
+        while j < t.len() {
+            let (fl, l) = char_at(t, j);
+            if !is_letter_or_mark(fl) {
+                break;
+            }
+            j += l;
+        }
+        j
+    };
+    // [^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+
+    if is_letter_or_mark(f0) {
+        return Some(run_letters(p + l0));
+    }
+    if f0 & (NEWLINE | LETTER | PUNCT_SYMBOL) == 0 && p + l0 < t.len() && is_letter_or_mark(char_at(t, p + l0).0) {
+        return Some(run_letters(p + l0));
+    }
+    // ` ?[\p{P}\p{S}]+[\r\n]*`
+    let symbols = |mut j: usize| {
+        while j < t.len() {
+            let (fl, l) = char_at(t, j);
+            if fl & PUNCT_SYMBOL == 0 {
+                break;
+            }
+            j += l;
+        }
+        run_of_bytes(t, j, b"\r\n")
+    };
+    if f0 & PUNCT_SYMBOL != 0 {
+        return Some(symbols(p + l0));
+    }
+    if b0 == b' ' && p + 1 < t.len() && char_at(t, p + 1).0 & PUNCT_SYMBOL != 0 {
+        return Some(symbols(p + 1));
+    }
+    if f0 & SPACE == 0 {
+        return None;
+    }
+    let run = space_run(t, p);
+    // \s*[\r\n]+
+    if let Some(end) = run.after_last_newline {
+        return Some(end);
+    }
+    // \s+(?!\S)|\s+
+    Some(trailing_aware_space(t, &run, p, l0))
 }

@@ -19,6 +19,8 @@ pub(crate) const UPPERISH: u8 = 8;
 pub(crate) const LOWERISH: u8 = 16;
 /// `[\r\n]`.
 pub(crate) const NEWLINE: u8 = 32;
+/// `[\p{P}\p{S}]`: punctuation and symbols (DeepSeek V3's pattern).
+pub(crate) const PUNCT_SYMBOL: u8 = 64;
 
 /// Flags of an ASCII byte.
 #[inline(always)]
@@ -70,7 +72,9 @@ mod tests {
         assert_eq!(char_at("\u{3000}".as_bytes(), 0), (SPACE, 3));
         assert_eq!(char_at("\u{301}".as_bytes(), 0), (UPPERISH | LOWERISH, 2));
         assert_eq!(char_at("中".as_bytes(), 0), (LETTER | UPPERISH | LOWERISH, 3));
-        assert_eq!(char_at("😀".as_bytes(), 0), (0, 4));
+        assert_eq!(char_at("😀".as_bytes(), 0), (PUNCT_SYMBOL, 4));
+        assert_eq!(char_at(b"-", 0), (PUNCT_SYMBOL, 1));
+        assert_eq!(char_at("\u{e000}".as_bytes(), 0), (0, 3));
         assert_eq!(char_at("٣".as_bytes(), 0).0, NUMBER);
         // U+001C..U+001F are not White_Space in Unicode (Python's isspace disagrees).
         assert_eq!(char_at(b"\x1c", 0).0, 0);
