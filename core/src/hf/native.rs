@@ -190,14 +190,7 @@ impl Native {
     /// added tokens in the text are always recognised; `add_special_tokens` puts the
     /// post-processor's BOS/EOS around the result.
     pub(crate) fn encode(&self, text: &str, add_special_tokens: bool) -> Result<Vec<Rank>> {
-        let mut out = Vec::with_capacity(text.len() / 4 + 1);
-        self.walk(text, false, |seg| {
-            match seg {
-                Piece::Added(id) => out.push(id),
-                Piece::Text(piece) => self.encode_piece(piece, |r| out.push(r)),
-            }
-            ControlFlow::Continue(())
-        })?;
+        let mut out = self.ids(text, false)?;
         if add_special_tokens {
             for (before, after) in &self.post {
                 let mut framed = Vec::with_capacity(before.len() + out.len() + after.len());
@@ -214,8 +207,13 @@ impl Native {
     /// `encode_special_tokens = true`): for text from users, who must not be able to
     /// inject control tokens. Non-special added tokens are still recognised.
     pub(crate) fn encode_ordinary(&self, text: &str) -> Result<Vec<Rank>> {
+        self.ids(text, true)
+    }
+
+    /// The ids of the pipeline, special tokens looked for unless `skip_special`.
+    fn ids(&self, text: &str, skip_special: bool) -> Result<Vec<Rank>> {
         let mut out = Vec::with_capacity(text.len() / 4 + 1);
-        self.walk(text, true, |seg| {
+        self.walk(text, skip_special, |seg| {
             match seg {
                 Piece::Added(id) => out.push(id),
                 Piece::Text(piece) => self.encode_piece(piece, |r| out.push(r)),
@@ -316,7 +314,8 @@ impl Native {
 
     #[inline]
     fn encode_piece(&self, piece: &[u8], mut emit: impl FnMut(Rank)) {
-        if let Some(id) = self.vocab.get(piece) {
+        let whole = self.vocab.get(piece);
+        if let Some(id) = whole {
             if self.ignore_merges || self.whole_piece[id as usize].load(Ordering::Relaxed) == 1 {
                 return emit(id);
             }
@@ -330,11 +329,9 @@ impl Native {
             emit(r)
         });
         // Remember whether a piece that is a token merges into itself.
-        if !self.ignore_merges {
-            if let Some(id) = self.vocab.get(piece) {
-                let verdict = if n == 1 && first == Some(id) { 1 } else { 2 };
-                self.whole_piece[id as usize].store(verdict, Ordering::Relaxed);
-            }
+        if let Some(id) = whole.filter(|_| !self.ignore_merges) {
+            let verdict = if n == 1 && first == Some(id) { 1 } else { 2 };
+            self.whole_piece[id as usize].store(verdict, Ordering::Relaxed);
         }
     }
 
