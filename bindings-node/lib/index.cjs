@@ -431,6 +431,56 @@ class Tokenizer {
     return this.#call((t) => t.countUntil(text, limit)) ?? false;
   }
 
+  /** `encode` over many texts, on all cores. */
+  encodeBatch(texts, options) {
+    checkTexts(texts);
+    const o = checkOptions(options, 'options', ['addSpecialTokens']);
+    return this.#call((t) => t.encodeBatch(texts, o.addSpecialTokens === true));
+  }
+
+  /** `countTokens` over many texts, on all cores. */
+  countTokensBatch(texts) {
+    checkTexts(texts);
+    return this.#call((t) => t.countBatch(texts));
+  }
+
+  async #callAsync(signal, f) {
+    checkSignal(signal);
+    try {
+      return await f(this.#native);
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** `encode` on the libuv thread pool: the event loop is free while a large text is encoded. */
+  async encodeAsync(text, options) {
+    checkText(text);
+    const o = checkOptions(options, 'options', ['addSpecialTokens', 'signal']);
+    return this.#callAsync(o.signal, (t) => t.encodeAsync(text, o.addSpecialTokens === true, o.signal));
+  }
+
+  /** `countTokens` on the libuv thread pool. */
+  async countTokensAsync(text, options) {
+    checkText(text);
+    const o = checkOptions(options, 'options', ['signal']);
+    return this.#callAsync(o.signal, (t) => t.countAsync(text, o.signal));
+  }
+
+  /** `encodeBatch` off the event loop. */
+  async encodeBatchAsync(texts, options) {
+    checkTexts(texts);
+    const o = checkOptions(options, 'options', ['addSpecialTokens', 'signal']);
+    return this.#callAsync(o.signal, (t) => t.encodeBatchAsync(texts, o.addSpecialTokens === true, o.signal));
+  }
+
+  /** `countTokensBatch` off the event loop. */
+  async countTokensBatchAsync(texts, options) {
+    checkTexts(texts);
+    const o = checkOptions(options, 'options', ['signal']);
+    return this.#callAsync(o.signal, (t) => t.countBatchAsync(texts, o.signal));
+  }
+
   /** Whether `id` is an added token marked special. */
   isSpecialToken(id) {
     return this.#native.isSpecialToken(id);

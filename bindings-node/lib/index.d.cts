@@ -131,6 +131,18 @@ export declare class Tokenizer {
   countTokens(text: string): number;
   /** `false` if `text` has more than `limit` tokens (stopping early), else the count. */
   isWithinTokenLimit(text: string, limit: number): number | false;
+  /** `encode` over many texts, on all cores. */
+  encodeBatch(texts: readonly string[], options?: { addSpecialTokens?: boolean }): Uint32Array[];
+  /** `countTokens` over many texts, on all cores. */
+  countTokensBatch(texts: readonly string[]): number[];
+  /** `encode` on the libuv thread pool (the event loop stays free). */
+  encodeAsync(text: string, options?: { addSpecialTokens?: boolean } & AsyncOptions): Promise<Uint32Array>;
+  /** `countTokens` on the libuv thread pool. */
+  countTokensAsync(text: string, options?: AsyncOptions): Promise<number>;
+  /** `encodeBatch` off the event loop. */
+  encodeBatchAsync(texts: readonly string[], options?: { addSpecialTokens?: boolean } & AsyncOptions): Promise<Uint32Array[]>;
+  /** `countTokensBatch` off the event loop. */
+  countTokensBatchAsync(texts: readonly string[], options?: AsyncOptions): Promise<number[]>;
   /** Whether `id` is an added token marked special. */
   isSpecialToken(id: number): boolean;
   /** HF `decode`: invalid UTF-8 becomes U+FFFD; an unknown id throws UnknownTokenIdError. */

@@ -66,3 +66,34 @@ test('errors are typed', () => {
   assert.throws(() => qwen.encode('x', { addSpecial: true }), tokfare.InvalidArgumentError);
   assert.throws(() => new tokfare.Tokenizer(), TypeError);
 });
+
+test('batches and async methods give the sync results, concurrently, and reject bad input', async () => {
+  const qwen = tokfare.Tokenizer.bundled('qwen3');
+  const corpusDir = path.join(process.env.TOKFARE_SHARED ?? path.join(root, '..', 'shared'), 'corpus');
+  const texts = fs.readdirSync(corpusDir).sort().slice(0, 8).map((f) => fs.readFileSync(path.join(corpusDir, f), 'utf8').slice(0, 20000));
+  texts.push('', '<|im_start|>user\nhi<|im_end|>', 'a\ud800b');
+  const expected = texts.map((t) => [...qwen.encode(t)]);
+  assert.deepEqual(qwen.encodeBatch(texts).map((ids) => [...ids]), expected);
+  assert.deepEqual(qwen.countTokensBatch(texts), expected.map((ids) => ids.length));
+  const [single, counts, batch, countBatch] = await Promise.all([
+    Promise.all(texts.map((t) => qwen.encodeAsync(t))),
+    Promise.all(texts.map((t) => qwen.countTokensAsync(t))),
+    qwen.encodeBatchAsync(texts),
+    qwen.countTokensBatchAsync(texts),
+  ]);
+  assert.deepEqual(single.map((ids) => [...ids]), expected);
+  assert.deepEqual(counts, expected.map((ids) => ids.length));
+  assert.deepEqual(batch.map((ids) => [...ids]), expected);
+  assert.deepEqual(countBatch, expected.map((ids) => ids.length));
+  assert.ok(single[0] instanceof Uint32Array);
+  // `addSpecialTokens` reaches the batch and async paths (Qwen 3 adds none: same ids).
+  assert.deepEqual([...(await qwen.encodeAsync('hi', { addSpecialTokens: true }))], [...qwen.encode('hi', { addSpecialTokens: true })]);
+  assert.deepEqual(qwen.encodeBatch(['hi'], { addSpecialTokens: true }).map((ids) => [...ids]), [[...qwen.encode('hi', { addSpecialTokens: true })]]);
+
+  const aborted = AbortSignal.abort();
+  await assert.rejects(qwen.countTokensAsync('hi', { signal: aborted }), (e) => e.name === 'AbortError');
+  await assert.rejects(qwen.encodeAsync(42), tokfare.InvalidArgumentError);
+  await assert.rejects(qwen.encodeBatchAsync(["ok", 7]), tokfare.InvalidArgumentError);
+  await assert.rejects(qwen.countTokensAsync("hi", { sginal: aborted }), tokfare.InvalidArgumentError);
+  assert.throws(() => qwen.encodeBatch("not a list"), tokfare.InvalidArgumentError);
+});

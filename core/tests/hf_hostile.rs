@@ -63,6 +63,18 @@ fn the_small_file_works() {
 }
 
 #[test]
+fn a_vocabulary_key_written_twice_keeps_its_last_id() {
+    // tokenizers 0.23 reads `model.vocab` as a map: the later entry wins (checked:
+    // `"ab": 256, "ab": 300` with merge "a b" encodes "ab" as [300]).
+    let text = String::from_utf8(serde_json::to_vec(&small()).expect("serialises")).expect("utf-8");
+    let twice = text.replacen("\"hello\":259", "\"hello\":259,\"hello\":262", 1);
+    assert_ne!(twice, text);
+    let tok = Tokenizer::native_from_bytes("test", twice.into_bytes()).expect("valid");
+    assert_eq!(tok.encode("hello", false).expect("encode"), vec![262]);
+    assert_eq!(tok.decode(&[262], false).expect("decode"), "hello");
+}
+
+#[test]
 fn bad_fields_name_their_path() {
     type Mutation = Box<dyn Fn(&mut Value)>;
     let cases: Vec<(&str, Mutation)> = vec![

@@ -52,6 +52,21 @@ fn main() {
         );
         loaded.push((model, tok, reference));
     }
+    // The same Llama 3 tokenizer as `tokenizers` 0.23 saves it (indented, merges as
+    // pairs): a bigger file of the same content; its ids are checked below.
+    let (_, llama3, llama3_reference) = &loaded[0];
+    let saved = llama3_reference.to_string(true).expect("serialises").into_bytes();
+    let ours: Vec<Duration> = (0..5).map(|_| time(|| tokfare::hf::Tokenizer::from_bytes("llama3", saved.clone()).expect("loads")).0).collect();
+    let theirs: Vec<Duration> = (0..5).map(|_| time(|| tokenizers::Tokenizer::from_bytes(&saved).expect("loads")).0).collect();
+    let resaved = tokfare::hf::Tokenizer::from_bytes("llama3", saved.clone()).expect("loads");
+    let same = docs.iter().all(|d| resaved.encode(d, false).ok() == llama3.encode(d, false).ok());
+    println!(
+        "| llama3 saved by tokenizers 0.23 (indented, pair merges; ids equal: {same}) | {:.1} MB | {:.1} ms | {:.1} ms | {} |",
+        saved.len() as f64 / 1e6,
+        median(ours).as_secs_f64() * 1e3,
+        median(theirs).as_secs_f64() * 1e3,
+        resaved.engine()
+    );
 
     println!(
         "\n## Encode, single thread, whole corpus as {} documents of <= 8 KiB ({:.1} MB), MB/s\n",

@@ -71,6 +71,24 @@ impl MergeTable {
         }
     }
 
+    /// Adds merges `first_rank`, `first_rank + 1`, ... in order: `(left, right, merged)`.
+    /// Slots a few merges ahead are prefetched (the table is MBs; inserts miss the cache).
+    pub(crate) fn extend(&mut self, first_rank: u32, merges: &[(Rank, Rank, Rank)]) {
+        const AHEAD: usize = 8;
+        while (self.len + merges.len()) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        for (k, &(left, right, merged)) in merges.iter().enumerate() {
+            #[cfg(target_arch = "x86_64")]
+            if let Some(&(l, r, _)) = merges.get(k + AHEAD) {
+                let i = self.index(pair_key(l, r));
+                // SAFETY: a prefetch is a hint that never faults; `i` is in bounds anyway.
+                unsafe { std::arch::x86_64::_mm_prefetch(self.slots.as_ptr().wrapping_add(i) as *const i8, std::arch::x86_64::_MM_HINT_T0) };
+            }
+            self.insert(left, right, first_rank + k as u32, merged);
+        }
+    }
+
     fn grow(&mut self) {
         let old = std::mem::replace(self, MergeTable::with_capacity(self.slots.len()));
         for slot in old.slots.into_iter().filter(|s| s.key != EMPTY_KEY) {

@@ -65,15 +65,45 @@ pub(crate) fn decode_token(token: &str) -> Option<Vec<u8>> {
     token.chars().map(byte_of).collect()
 }
 
+/// `BYTE_OF[cp]` is the byte code point `cp` stands for, or `NOT_A_BYTE`: the whole
+/// alphabet lies below U+0144.
+const BYTE_OF: [u16; 0x144] = byte_of_table();
+const NOT_A_BYTE: u16 = 0x100;
+
+const fn byte_of_table() -> [u16; 0x144] {
+    let mut out = [NOT_A_BYTE; 0x144];
+    let mut b = 0;
+    while b < 256 {
+        out[CHARS[b] as usize] = b as u16;
+        b += 1;
+    }
+    out
+}
+
 /// Appends the bytes `token` stands for to `out`; `false` (and nothing appended) if a
-/// character is outside the alphabet.
+/// character is outside the alphabet. Reads UTF-8 directly: every character of the
+/// alphabet is one or two bytes long (this runs over every token and merge at load).
 #[inline]
 pub(crate) fn decode_into(token: &str, out: &mut Vec<u8>) -> bool {
     let start = out.len();
-    for c in token.chars() {
-        match byte_of(c) {
-            Some(b) => out.push(b),
-            None => {
+    let bytes = token.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let lead = bytes[i] as usize;
+        let cp = if lead < 0x80 {
+            i += 1;
+            lead
+        } else if lead & 0xe0 == 0xc0 {
+            // `token` is valid UTF-8: a two-byte lead is followed by its continuation.
+            let cp = (lead & 0x1f) << 6 | (bytes[i + 1] as usize & 0x3f);
+            i += 2;
+            cp
+        } else {
+            usize::MAX
+        };
+        match BYTE_OF.get(cp) {
+            Some(&b) if b != NOT_A_BYTE => out.push(b as u8),
+            _ => {
                 out.truncate(start);
                 return false;
             }

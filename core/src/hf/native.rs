@@ -79,68 +79,44 @@ impl Native {
     /// Builds the engine; [`Error::UnsupportedTokenizer`] if the file needs what it
     /// does not implement.
     pub(crate) fn new(mut json: Vec<u8>) -> Result<Self> {
-        let root = file::parse(&mut json)?;
-        let spec = file::spec(&root)?;
+        let tape = file::parse(&mut json)?;
+        let spec = file::spec(tape.as_value())?;
         Self::build(spec)
     }
 
-    fn build(spec: file::Spec<'_>) -> Result<Self> {
-        // Model tokens as bytes, in one arena in id order. A token outside the
-        // byte-level alphabet can never come out of BPE; decode still writes it (as its
-        // text, like the ByteLevel decoder).
-        let mut by_id: Vec<(Rank, &str)> = spec.vocab.iter().map(|&(t, id)| (id, t)).collect();
-        by_id.sort_unstable();
-        if let Some(w) = by_id.windows(2).find(|w| w[0].0 == w[1].0) {
-            return Err(bad("$.model.vocab", format!("id {} is given to two tokens, {:?} and {:?}", w[0].0, w[0].1, w[1].1)));
-        }
-        let mut odd: HashMap<Rank, Vec<u8>> = HashMap::new();
-        let mut odd_ids: HashMap<String, Rank> = HashMap::new();
-        let mut arena = Vec::with_capacity(spec.vocab.iter().map(|(t, _)| t.len()).sum());
-        let mut offsets = vec![0u32];
-        for &(id, token) in &by_id {
-            offsets.resize(id as usize + 1, arena.len() as u32);
-            if !byte_level::decode_into(token, &mut arena) {
-                odd.insert(id, token.as_bytes().to_vec());
-                odd_ids.insert(token.to_string(), id);
-            }
-            offsets.push(arena.len() as u32);
-        }
-        let vocab = Vocab::index(arena, offsets).map_err(|e| bad("$.model.vocab", e.to_string()))?;
-        if !vocab.covers_all_bytes() {
-            return Err(Error::UnsupportedTokenizer("a vocabulary without all 256 byte tokens (not a byte-level BPE)".into()));
-        }
-
-        // Each merge: the ids of its two sides and of their concatenation, decoded into
-        // one reused buffer (decoding is per character, so bytes(a b) = bytes(a) bytes(b)).
-        // Lookups are most of the load time: chunks run on all cores, then the table is
-        // filled in file order (a pair listed twice keeps its later entry).
-        let chunks: Vec<(usize, &[(&str, &str)])> =
-            spec.merges.chunks(16 * 1024).enumerate().map(|(k, c)| (k * 16 * 1024, c)).collect();
-        let resolved = crate::parallel::map(&chunks, |&(first, chunk)| -> Result<Vec<(Rank, Rank, Rank)>> {
-            let mut buf = Vec::with_capacity(64);
-            let mut out = Vec::with_capacity(chunk.len());
-            for (k, &(a, b)) in chunk.iter().enumerate() {
-                let unknown = |token: &str| bad(&format!("$.model.merges[{}]", first + k), format!("{token:?} is not in the vocabulary"));
-                buf.clear();
-                let left = byte_level::decode_into(a, &mut buf).then(|| vocab.get(&buf)).flatten().ok_or_else(|| unknown(a))?;
-                let split = buf.len();
-                let right_ok = byte_level::decode_into(b, &mut buf);
-                let right = right_ok.then(|| vocab.get(&buf[split..])).flatten().ok_or_else(|| unknown(b))?;
-                let merged = vocab.get(&buf).ok_or_else(|| unknown(&format!("{a}{b}")))?;
-                out.push((left, right, merged));
-            }
-            Ok(out)
-        });
-        let mut merges = MergeTable::with_capacity(spec.merges.len());
-        let mut rank = 0u32;
-        for chunk in resolved {
-            for (left, right, merged) in chunk? {
-                merges.insert(left, right, rank, merged);
-                rank += 1;
-            }
+    fn build(spec: file::Spec<'_, '_>) -> Result<Self> {
+        // The vocabulary is read and built while the merges are read and decoded to
+        // bytes (neither needs the other); then each merge's sides and result are
+        // looked up, on all cores.
+        let (model, merge_side) = crate::parallel::join(
+            || -> Result<(ModelVocab, usize)> {
+                let tokens = file::vocab_entries(spec.vocab)?;
+                match ModelVocab::new(&tokens) {
+                    Ok(model) => Ok((model, tokens.len())),
+                    // A key written twice in the file: keep its last id, as `tokenizers` does.
+                    Err(e) => match without_repeated_keys(&tokens) {
+                        Some(unique) => Ok((ModelVocab::new(&unique)?, unique.len())),
+                        None => Err(e),
+                    },
+                }
+            },
+            || -> Result<(MergePairs<'_>, Vec<DecodedMerges>)> {
+                let pairs = file::merge_pairs(spec.merges)?;
+                let chunks: Vec<(usize, &[(&str, &str)])> = pairs.chunks(MERGE_CHUNK).enumerate().map(|(k, c)| (k * MERGE_CHUNK, c)).collect();
+                let decoded = crate::parallel::map(&chunks, |&(first, chunk)| DecodedMerges::new(first, chunk));
+                Ok((pairs, decoded.into_iter().collect::<Result<_>>()?))
+            },
+        );
+        let (ModelVocab { vocab, odd, odd_ids }, n_model_tokens) = model?;
+        let (pairs, decoded) = merge_side?;
+        let resolved = crate::parallel::map(&decoded, |d| d.resolve(&vocab, &pairs));
+        // Filled in file order: a pair listed twice keeps its later entry.
+        let mut merges = MergeTable::with_capacity(pairs.len());
+        for (chunk, d) in resolved.into_iter().zip(&decoded) {
+            merges.extend(d.first as u32, &chunk?);
         }
 
-        let added_specs = resolve_added_ids(&spec, &vocab, &odd_ids);
+        let added_specs = resolve_added_ids(&spec.added, n_model_tokens, &vocab, &odd_ids);
         let normalize = |s: &str| if spec.nfc { nfc(s).into_owned() } else { s.to_string() };
         let added = AddedTokens::new(&added_specs, normalize)?;
         let mut added_bytes = HashMap::new();
@@ -343,16 +319,155 @@ impl Native {
     }
 }
 
+/// `model.merges` as the file's token strings, in file order.
+type MergePairs<'i> = Vec<(&'i str, &'i str)>;
+
+/// Merges per unit of parallel work.
+const MERGE_CHUNK: usize = 16 * 1024;
+
+/// A run of merges with both sides decoded from the byte-level alphabet into one
+/// buffer: merge `k` is `bytes[starts[k]..splits[k]]` + `bytes[splits[k]..starts[k + 1]]`
+/// (decoding is per character, so the bytes of "a b" merged are bytes(a) bytes(b)).
+struct DecodedMerges {
+    /// Index of the first merge in the file.
+    first: usize,
+    bytes: Vec<u8>,
+    starts: Vec<u32>,
+    splits: Vec<u32>,
+}
+
+impl DecodedMerges {
+    fn new(first: usize, merges: &[(&str, &str)]) -> Result<Self> {
+        let mut bytes = Vec::with_capacity(merges.len() * 8);
+        let mut starts = Vec::with_capacity(merges.len() + 1);
+        let mut splits = Vec::with_capacity(merges.len());
+        for (k, &(a, b)) in merges.iter().enumerate() {
+            starts.push(bytes.len() as u32);
+            // A side outside the alphabet cannot be a model token.
+            let unknown = |token: &str| bad(&format!("$.model.merges[{}]", first + k), format!("{token:?} is not in the vocabulary"));
+            if !byte_level::decode_into(a, &mut bytes) {
+                return Err(unknown(a));
+            }
+            splits.push(bytes.len() as u32);
+            if !byte_level::decode_into(b, &mut bytes) {
+                return Err(unknown(b));
+            }
+        }
+        starts.push(bytes.len() as u32);
+        Ok(DecodedMerges { first, bytes, starts, splits })
+    }
+
+    fn sides(&self, k: usize) -> (&[u8], &[u8], &[u8]) {
+        let (start, split, end) = (self.starts[k] as usize, self.splits[k] as usize, self.starts[k + 1] as usize);
+        (&self.bytes[start..split], &self.bytes[split..end], &self.bytes[start..end])
+    }
+
+    /// `(left, right, merged)` ids of each merge. Lookups miss the cache (the table is
+    /// MBs), so those of a few merges ahead are prefetched.
+    fn resolve(&self, vocab: &Vocab, pairs: &[(&str, &str)]) -> Result<Vec<(Rank, Rank, Rank)>> {
+        const AHEAD: usize = 6;
+        let n = self.splits.len();
+        let mut out = Vec::with_capacity(n);
+        for k in 0..n {
+            if k + AHEAD < n {
+                let (left, right, merged) = self.sides(k + AHEAD);
+                vocab.prefetch(left);
+                vocab.prefetch(right);
+                vocab.prefetch(merged);
+            }
+            let (left, right, merged) = self.sides(k);
+            match (vocab.get(left), vocab.get(right), vocab.get(merged)) {
+                (Some(l), Some(r), Some(m)) => out.push((l, r, m)),
+                (l, r, _) => {
+                    // The error names the file's strings.
+                    let (a, b) = pairs[self.first + k];
+                    let token = if l.is_none() { a.to_string() } else if r.is_none() { b.to_string() } else { format!("{a}{b}") };
+                    return Err(bad(&format!("$.model.merges[{}]", self.first + k), format!("{token:?} is not in the vocabulary")));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The model's tokens as bytes, and those outside the byte-level alphabet.
+struct ModelVocab {
+    vocab: Vocab,
+    /// Tokens outside the byte-level alphabet: BPE can never produce them; decode
+    /// writes their text (as the ByteLevel decoder does).
+    odd: HashMap<Rank, Vec<u8>>,
+    odd_ids: HashMap<String, Rank>,
+}
+
+impl ModelVocab {
+    fn new(tokens: &[(&str, Rank)]) -> Result<Self> {
+        let by_id = in_id_order(tokens)?;
+        let mut odd = HashMap::new();
+        let mut odd_ids = HashMap::new();
+        let mut arena = Vec::with_capacity(tokens.iter().map(|(t, _)| t.len()).sum());
+        let mut offsets = Vec::with_capacity(by_id.last().map_or(0, |&(id, _)| id as usize) + 2);
+        offsets.push(0u32);
+        for &(id, token) in &by_id {
+            offsets.resize(id as usize + 1, arena.len() as u32);
+            if !byte_level::decode_into(token, &mut arena) {
+                odd.insert(id, token.as_bytes().to_vec());
+                odd_ids.insert(token.to_string(), id);
+            }
+            offsets.push(arena.len() as u32);
+        }
+        let vocab = Vocab::index(arena, offsets).map_err(|e| bad("$.model.vocab", e.to_string()))?;
+        if !vocab.covers_all_bytes() {
+            return Err(Error::UnsupportedTokenizer("a vocabulary without all 256 byte tokens (not a byte-level BPE)".into()));
+        }
+        Ok(ModelVocab { vocab, odd, odd_ids })
+    }
+}
+
+/// `(id, token)` sorted by id; an id given twice is an error. Ids are nearly always
+/// 0..n in some order: they are placed directly (no sort) when they are that dense.
+fn in_id_order<'v>(tokens: &[(&'v str, Rank)]) -> Result<Vec<(Rank, &'v str)>> {
+    let twice = |id: Rank, a: &str, b: &str| bad("$.model.vocab", format!("id {id} is given to two tokens, {a:?} and {b:?}"));
+    let limit = tokens.iter().map(|&(_, id)| id as usize + 1).max().unwrap_or(0);
+    if limit <= 2 * tokens.len() + 1024 {
+        let mut slots: Vec<Option<&str>> = vec![None; limit];
+        for &(token, id) in tokens {
+            if let Some(earlier) = slots[id as usize].replace(token) {
+                return Err(twice(id, earlier, token));
+            }
+        }
+        return Ok(slots.into_iter().enumerate().filter_map(|(id, t)| Some((id as Rank, t?))).collect());
+    }
+    let mut by_id: Vec<(Rank, &str)> = tokens.iter().map(|&(t, id)| (id, t)).collect();
+    by_id.sort_unstable();
+    match by_id.windows(2).find(|w| w[0].0 == w[1].0) {
+        Some(w) => Err(twice(w[0].0, w[0].1, w[1].1)),
+        None => Ok(by_id),
+    }
+}
+
+/// The vocabulary with each repeated key kept once, with its last id (serde's map
+/// semantics); `None` if no key repeats.
+fn without_repeated_keys<'v>(tokens: &[(&'v str, Rank)]) -> Option<Vec<(&'v str, Rank)>> {
+    let mut last: HashMap<&str, usize> = HashMap::with_capacity(tokens.len());
+    for (i, &(t, _)) in tokens.iter().enumerate() {
+        last.insert(t, i);
+    }
+    if last.len() == tokens.len() {
+        return None;
+    }
+    Some(tokens.iter().enumerate().filter(|&(i, (t, _))| last[t] == i).map(|(_, &p)| p).collect())
+}
+
 /// The ids `tokenizers` gives the added tokens — not the ones written in the file,
 /// which it only warns about: a content that is a model token gets that token's id,
 /// a content seen before keeps its id, any other takes the next id after the model's
 /// vocabulary size (its number of tokens), in file order. A later token given an id
 /// already taken replaces the earlier one.
-fn resolve_added_ids(spec: &file::Spec, vocab: &Vocab, odd_ids: &HashMap<String, Rank>) -> Vec<file::AddedSpec> {
-    let mut next_id = spec.vocab.len() as Rank;
+fn resolve_added_ids(added: &[file::AddedSpec], n_model_tokens: usize, vocab: &Vocab, odd_ids: &HashMap<String, Rank>) -> Vec<file::AddedSpec> {
+    let mut next_id = n_model_tokens as Rank;
     let mut by_content: HashMap<&str, Rank> = HashMap::new();
     let mut by_id: std::collections::BTreeMap<Rank, file::AddedSpec> = std::collections::BTreeMap::new();
-    for token in &spec.added {
+    for token in added {
         if token.content.is_empty() {
             continue;
         }
