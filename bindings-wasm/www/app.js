@@ -82,20 +82,26 @@ worker.onmessage = ({ data }) => {
     $('status').textContent = data.error;
     return;
   }
+  if (data.kind === 'gtc') {
+    renderGtc(data.gtc);
+    keepOffline([], data.gtc.some((t) => t.countedWith === 'qwen3') ? ['qwen3.tokenizer.json.zz'] : []);
+    $('status').textContent = 'up to date';
+    return;
+  }
   $('count').textContent = data.count.toLocaleString('en-US');
   $('count').dataset.count = String(data.count);
   $('chars').textContent = data.chars.toLocaleString('en-US');
-  $('status').textContent = 'up to date';
+  $('status').textContent = 'counting the GTC tiers…';
   renderTokens(data);
   renderCosts(data.costs);
-  renderGtc(data.gtc);
   keepOffline(data.encodings);
 };
 
 // Asks the service worker to keep the vocabularies in use (one file per base encoding).
 const kept = new Set();
-function keepOffline(encodings) {
-  const urls = encodings.map((e) => new URL(`../vocab/${e.replace('o200k_harmony', 'o200k_base').replace('p50k_edit', 'p50k_base').replace('gpt2', 'r50k_base')}.tfv`, import.meta.url).href).filter((u) => !kept.has(u));
+function keepOffline(encodings, files = []) {
+  const names = encodings.map((e) => `${e.replace('o200k_harmony', 'o200k_base').replace('p50k_edit', 'p50k_base').replace('gpt2', 'r50k_base')}.tfv`);
+  const urls = [...names, ...files].map((f) => new URL(`../vocab/${f}`, import.meta.url).href).filter((u) => !kept.has(u));
   const controller = navigator.serviceWorker?.controller;
   if (urls.length === 0 || !controller) return;
   urls.forEach((u) => kept.add(u));
@@ -126,6 +132,7 @@ function cell(row, value, className) {
   else td.textContent = value;
   if (className) td.className = className;
   row.append(td);
+  return td;
 }
 
 function money(amounts) {
@@ -186,6 +193,8 @@ function renderGtc(tiers) {
     th.textContent = t.name[0].toUpperCase() + t.name.slice(1);
     row.append(th);
     cell(row, t.pricePerMillion, 'num');
+    cell(row, t.tokens.toLocaleString('en-US'), 'num tier-tokens').dataset.count = String(t.tokens);
+    cell(row, t.countedWith === 'qwen3' ? "Qwen 3 (the tier model's)" : `${t.countedWith} (chosen above)`, 'counted-with');
     cell(row, t.cost, 'num total');
     return row;
   }));

@@ -1,7 +1,8 @@
 // The estimator's Web Worker: all tokenizing and pricing happens here, so a 5 MB paste
-// never blocks the page. One message in (`analyze`), one answer out, tagged with `seq`
-// so the page can drop answers to text that has changed since.
-import { getEncoding, encodingNameForModel, ready, price, Catalog, gtcTiers } from '../js/index.js';
+// never blocks the page. One message in (`analyze`), two answers out, tagged with `seq`
+// so the page can drop answers to text that has changed since: the count and costs
+// (`main`), then the GTC tiers (`gtc`), which may first load the Qwen 3 tokenizer.
+import { getEncoding, encodingNameForModel, getTokenizer, ready, price, Catalog, gtcTiers } from '../js/index.js';
 
 // Tokens shown as spans: enough to read, few enough for the DOM.
 const SHOWN_TOKENS = 3000;
@@ -52,14 +53,37 @@ async function analyze({ text, encoding, models, outputTokens }) {
       costs.push({ model, error: e.message });
     }
   }
-  const gtc = gtcTiers().map((tier) => ({ name: tier.name, pricePerMillion: tier.pricePerMillion, cost: price(tier.models[0] ?? tier.name, { inputTokens: count, requests: 0 }, { schedule: 'gtc-2026', tier: tier.name }).total }));
   const encodings = [...new Set([encoding, ...costs.filter((c) => !c.error).map((c) => encodingNameForModel(c.model))])];
-  return { count, chars: text.length, tokens, shownAll: shown === count, costs, gtc, encodings };
+  return { count, chars: text.length, tokens, shownAll: shown === count, costs, encodings };
+}
+
+// A tier's own tokenizer where its model's is public and bundled (Free: Qwen 3), from the
+// tier's first model pattern (`qwen3*`); `null` for the others (no public tokenizer).
+async function tierTokenizer(tier) {
+  const model = (tier.models[0] ?? '').replace(/\*$/, '');
+  try {
+    return model ? await getTokenizer(model) : null;
+  } catch {
+    return null;
+  }
+}
+
+// Each tier's cost of the text as input: counted with the tier model's tokenizer, else
+// with the encoding chosen on the page (`count`).
+async function gtcView({ text, encoding }, count) {
+  return Promise.all(gtcTiers().map(async (tier) => {
+    const own = await tierTokenizer(tier);
+    const tokens = own ? own.countTokens(text) : count;
+    const cost = price(tier.models[0] ?? tier.name, { inputTokens: tokens, requests: 0 }, { schedule: 'gtc-2026', tier: tier.name }).total;
+    return { name: tier.name, pricePerMillion: tier.pricePerMillion, tokens, countedWith: own ? own.name : encoding, cost };
+  }));
 }
 
 self.onmessage = async ({ data }) => {
   try {
-    self.postMessage({ seq: data.seq, ...(await analyze(data)) });
+    const main = await analyze(data);
+    self.postMessage({ seq: data.seq, kind: 'main', ...main });
+    self.postMessage({ seq: data.seq, kind: 'gtc', gtc: await gtcView(data, main.count) });
   } catch (e) {
     self.postMessage({ seq: data.seq, error: `${e.name}: ${e.message}` });
   }
