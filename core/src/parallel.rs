@@ -13,12 +13,12 @@ pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Se
 }
 
 /// `(a(), b())`, on two threads when there are.
-#[cfg(feature = "parallel")]
+#[cfg(all(feature = "parallel", feature = "hf"))]
 pub(crate) fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
     rayon::join(a, b)
 }
 
-#[cfg(not(feature = "parallel"))]
+#[cfg(all(not(feature = "parallel"), feature = "hf"))]
 pub(crate) fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
     (a(), b())
 }

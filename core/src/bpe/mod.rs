@@ -9,9 +9,13 @@
 //!    single "word" is fine.
 //!
 //! Pieces that need merging go through a per-thread cache first ([`cache`]): text
-//! repeats its words, and a hit skips the merge.
+//! repeats its words, and a hit skips the merge. The short path starts characters of
+//! 2 or 3 bytes as one part where that provably gives the same result ([`chars`]):
+//! Chinese and Japanese pieces are long, and most of their byte-level merges only
+//! re-assemble characters.
 
 pub(crate) mod cache;
+pub(crate) mod chars;
 mod long;
 #[cfg(feature = "hf")]
 pub(crate) mod pairs;
@@ -93,6 +97,57 @@ mod tests {
                     reference::merge(vocab, piece, |r| slow.push(r));
                     assert_eq!(fast, slow, "{name} on {:?}", String::from_utf8_lossy(piece));
                 }
+            }
+        }
+    }
+
+    /// Starting characters whole (`chars`) equals tiktoken's byte-level algorithm on the
+    /// real vocabularies: random characters from whole script ranges (rare ones too),
+    /// mixed with ASCII and, for raw-byte input, stray bytes.
+    #[test]
+    fn whole_character_starts_equal_reference_on_random_text() {
+        const RANGES: &[(u32, u32)] = &[(0x80, 0x7FF), (0x3040, 0x30FF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3), (0x0400, 0x04FF), (0xFF00, 0xFFEF)];
+        let mut seed = 0x5EED_u64;
+        let mut next = |m: u32| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 33) as u32) % m
+        };
+        for name in ["cl100k_base", "o200k_base"] {
+            let enc = crate::get_encoding(name).expect("built-in");
+            let vocab = enc.vocab();
+            // Most common characters start whole (else this test would prove nothing).
+            let table = vocab.whole_chars();
+            let between = |c: char| {
+                let text = format!("{c}{c}{c}");
+                chars::start_rank(table, text.as_bytes(), c.len_utf8(), c.len_utf8(), c as usize)
+            };
+            let whole = (0x80..chars::TABLE_LEN as u32).filter_map(char::from_u32).filter(|&c| between(c) != crate::vocab::NO_RANK).count();
+            assert!(whole > 1000, "{name}: {whole} characters start whole between two of their own");
+            for c in ['的', 'の', 'é', '日'] {
+                assert_ne!(between(c), crate::vocab::NO_RANK, "{name}: {c}");
+            }
+            for round in 0..4000 {
+                let mut piece = Vec::new();
+                let chars = 1 + next(40);
+                for _ in 0..chars {
+                    match next(10) {
+                        0 => piece.push(b'a' + next(26) as u8),
+                        1 if round % 2 == 1 => piece.push(0x80 + next(0x80) as u8), // a stray byte
+                        _ => {
+                            let (lo, hi) = RANGES[next(RANGES.len() as u32) as usize];
+                            if let Some(c) = char::from_u32(lo + next(hi - lo + 1)) {
+                                piece.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                            }
+                        }
+                    }
+                }
+                if piece.len() < 2 || piece.len() > SMALL_PIECE {
+                    continue;
+                }
+                let (mut fast, mut slow) = (Vec::new(), Vec::new());
+                merge(vocab, &piece, |r| fast.push(r));
+                reference::merge(vocab, &piece, |r| slow.push(r));
+                assert_eq!(fast, slow, "{name} on {piece:?}");
             }
         }
     }

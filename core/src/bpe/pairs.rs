@@ -74,6 +74,7 @@ impl MergeTable {
     /// Adds merges `first_rank`, `first_rank + 1`, ... in order: `(left, right, merged)`.
     /// Slots a few merges ahead are prefetched (the table is MBs; inserts miss the cache).
     pub(crate) fn extend(&mut self, first_rank: u32, merges: &[(Rank, Rank, Rank)]) {
+        #[cfg(target_arch = "x86_64")]
         const AHEAD: usize = 8;
         while (self.len + merges.len()) * 4 > self.slots.len() * 3 {
             self.grow();

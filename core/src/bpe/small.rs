@@ -6,10 +6,11 @@
 //! next merge, "lowest rank, leftmost first", is then simply the smallest key, found by
 //! a branch-free pass over eight lanes at a time that the compiler turns into SIMD
 //! (AVX2 when the CPU has it, detected at run time; SSE2 otherwise). Neighbours are
-//! found through `next` / `prev` links. Vocabularies with ranks of 2^26 or more take
+//! found through `next` / `prev` links. Parts start as single bytes, or as whole
+//! characters where [`chars`] allows it. Vocabularies with ranks of 2^26 or more take
 //! the long-piece path instead (see `super::merge`).
 
-use super::SMALL_PIECE;
+use super::{chars, SMALL_PIECE};
 use crate::vocab::{Rank, Vocab, NO_RANK};
 
 const END: u8 = u8::MAX;
@@ -77,14 +78,29 @@ fn merge_portable<const N: usize>(vocab: &Vocab, piece: &[u8], mut emit: impl Fn
     let mut prev = [END; N];
     let mut keys = [NO_KEY; N];
     let mut token = [NO_RANK; N];
-    for i in 0..n {
-        end[i] = i as u8 + 1;
-        token[i] = vocab.byte_rank(piece[i]);
-    }
-    for i in 0..n - 1 {
-        next[i] = i as u8 + 1;
-        prev[i + 1] = i as u8;
-        keys[i] = key(vocab.byte_pair_rank(piece[i], piece[i + 1]), i);
+    // Parts: single bytes, except characters that may start whole (see `chars`).
+    let whole_chars = if piece.iter().any(|&b| b >= 0xC2) { vocab.whole_chars() } else { &[] };
+    let mut last = END;
+    let mut i = 0;
+    while i < n {
+        let (len, rank) = match chars::char_at(&piece[i..]) {
+            Some((cp, len)) => match chars::start_rank(whole_chars, piece, i, len, cp) {
+                NO_RANK => (1, vocab.byte_rank(piece[i])),
+                rank => (len, rank),
+            },
+            _ => (1, vocab.byte_rank(piece[i])),
+        };
+        end[i] = (i + len) as u8;
+        token[i] = rank;
+        if last != END {
+            let l = last as usize;
+            next[l] = i as u8;
+            prev[i] = last;
+            let pair = if end[l] as usize == l + 1 && len == 1 { vocab.byte_pair_rank(piece[l], piece[i]) } else { vocab.rank_or_max(&piece[l..i + len]) };
+            keys[l] = key(pair, l);
+        }
+        last = i as u8;
+        i += len;
     }
     let keys = &mut keys[..n.next_multiple_of(8)];
     loop {

@@ -47,6 +47,9 @@ pub(crate) struct Vocab {
     /// Unique per vocabulary built in this process (clones share it): the merge cache
     /// keys its entries with it, so encodings never see each other's entries.
     tag: u32,
+    /// Rank to start each 2- or 3-byte character with when merging (see
+    /// [`crate::bpe::chars`]), built on first use.
+    whole_chars: std::sync::OnceLock<Box<[crate::bpe::chars::CharStart]>>,
 }
 
 /// The next vocabulary tag. 0 means "do not cache" (the merge cache also marks its
@@ -160,6 +163,7 @@ impl Vocab {
         let mut filter = vec![0u64; (1usize << (bits + FILTER_EXTRA_BITS)) / 64];
         // Hashes first, so that the slot of a token a few ranks ahead can be prefetched:
         // inserts into a table of MBs miss the cache (this is most of building it).
+        #[cfg(target_arch = "x86_64")]
         const AHEAD: usize = 8;
         let hashes: Vec<u64> = (0..rank_limit).map(span).map(|b| hash_bytes(prefix_u64(b), b)).collect();
         for rank in 0..rank_limit {
@@ -202,7 +206,7 @@ impl Vocab {
                 i = (i + 1) & mask;
             }
         }
-        Ok(Vocab { arena, offsets, slots, shift, filter, len, max_token_len, single_byte, byte_pair, tag: next_tag() })
+        Ok(Vocab { arena, offsets, slots, shift, filter, len, max_token_len, single_byte, byte_pair, tag: next_tag(), whole_chars: std::sync::OnceLock::new() })
     }
 
     /// The rank of exactly these bytes, if they are a token.
@@ -286,6 +290,13 @@ impl Vocab {
     #[inline(always)]
     pub(crate) fn byte_rank(&self, b: u8) -> Rank {
         self.single_byte[b as usize]
+    }
+
+    /// When a merge may start character `cp` (2 or 3 bytes) whole (see
+    /// [`crate::bpe::chars`]).
+    #[inline(always)]
+    pub(crate) fn whole_chars(&self) -> &[crate::bpe::chars::CharStart] {
+        self.whole_chars.get_or_init(|| crate::bpe::chars::build(self))
     }
 
     /// Rank of these bytes or `NO_RANK`.
