@@ -126,13 +126,15 @@ mod tests {
             for c in ['的', 'の', 'é', '日'] {
                 assert_ne!(between(c), crate::vocab::NO_RANK, "{name}: {c}");
             }
-            for round in 0..4000 {
+            for round in 0..8000 {
                 let mut piece = Vec::new();
                 let chars = 1 + next(40);
                 for _ in 0..chars {
                     match next(10) {
-                        0 => piece.push(b'a' + next(26) as u8),
+                        0 => piece.push(b" .,'\n(azAZ09"[next(12) as usize]),
+                        3 => piece.push(b'a' + next(26) as u8),
                         1 if round % 2 == 1 => piece.push(0x80 + next(0x80) as u8), // a stray byte
+                        2 if round % 4 == 3 => piece.push(next(256) as u8), // any byte
                         _ => {
                             let (lo, hi) = RANGES[next(RANGES.len() as u32) as usize];
                             if let Some(c) = char::from_u32(lo + next(hi - lo + 1)) {
