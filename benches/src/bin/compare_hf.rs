@@ -23,6 +23,22 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// Times 5 loads of `bytes` by each side, prints the table row, returns both tokenizers.
+fn load_row(model: &str, label: &str, bytes: &[u8]) -> (tokfare::hf::Tokenizer, tokenizers::Tokenizer) {
+    let ours: Vec<Duration> = (0..5).map(|_| time(|| tokfare::hf::Tokenizer::from_bytes(model, bytes.to_vec()).expect("loads")).0).collect();
+    let theirs: Vec<Duration> = (0..5).map(|_| time(|| tokenizers::Tokenizer::from_bytes(bytes).expect("loads")).0).collect();
+    let tok = tokfare::hf::Tokenizer::from_bytes(model, bytes.to_vec()).expect("loads");
+    let reference = tokenizers::Tokenizer::from_bytes(bytes).expect("loads");
+    println!(
+        "| {label} | {:.1} MB | {:.1} ms | {:.1} ms | {} |",
+        bytes.len() as f64 / 1e6,
+        median(ours).as_secs_f64() * 1e3,
+        median(theirs).as_secs_f64() * 1e3,
+        tok.engine()
+    );
+    (tok, reference)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = PathBuf::from(args.first().expect("usage: compare_hf HF_DIR [--rounds N]"));
@@ -39,34 +55,16 @@ fn main() {
     for model in models {
         let path = dir.join(model).join("tokenizer.json");
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let ours: Vec<Duration> = (0..5).map(|_| time(|| tokfare::hf::Tokenizer::from_bytes(model, bytes.clone()).expect("loads")).0).collect();
-        let theirs: Vec<Duration> = (0..5).map(|_| time(|| tokenizers::Tokenizer::from_bytes(&bytes).expect("loads")).0).collect();
-        let tok = tokfare::hf::Tokenizer::from_bytes(model, bytes.clone()).expect("loads");
-        let reference = tokenizers::Tokenizer::from_bytes(&bytes).expect("loads");
-        println!(
-            "| {model} | {:.1} MB | {:.1} ms | {:.1} ms | {} |",
-            bytes.len() as f64 / 1e6,
-            median(ours).as_secs_f64() * 1e3,
-            median(theirs).as_secs_f64() * 1e3,
-            tok.engine()
-        );
+        let (tok, reference) = load_row(model, model, &bytes);
         loaded.push((model, tok, reference));
     }
     // The same Llama 3 tokenizer as `tokenizers` 0.23 saves it (indented, merges as
-    // pairs): a bigger file of the same content; its ids are checked below.
+    // pairs): a bigger file of the same content, checked to give the same ids.
     let (_, llama3, llama3_reference) = &loaded[0];
     let saved = llama3_reference.to_string(true).expect("serialises").into_bytes();
-    let ours: Vec<Duration> = (0..5).map(|_| time(|| tokfare::hf::Tokenizer::from_bytes("llama3", saved.clone()).expect("loads")).0).collect();
-    let theirs: Vec<Duration> = (0..5).map(|_| time(|| tokenizers::Tokenizer::from_bytes(&saved).expect("loads")).0).collect();
     let resaved = tokfare::hf::Tokenizer::from_bytes("llama3", saved.clone()).expect("loads");
     let same = docs.iter().all(|d| resaved.encode(d, false).ok() == llama3.encode(d, false).ok());
-    println!(
-        "| llama3 saved by tokenizers 0.23 (indented, pair merges; ids equal: {same}) | {:.1} MB | {:.1} ms | {:.1} ms | {} |",
-        saved.len() as f64 / 1e6,
-        median(ours).as_secs_f64() * 1e3,
-        median(theirs).as_secs_f64() * 1e3,
-        resaved.engine()
-    );
+    load_row("llama3", &format!("llama3 saved by tokenizers 0.23 (indented, pair merges; ids equal: {same})"), &saved);
 
     println!(
         "\n## Encode, single thread, whole corpus as {} documents of <= 8 KiB ({:.1} MB), MB/s\n",
