@@ -1,9 +1,7 @@
 //! Small accessors over `simd-json`'s borrowed values that report the path of a bad
 //! field, shared by the usage parsers, the usage-log reader, the catalog importer and
-//! the `tokenizer.json` loader.
-
-// Builds with `hf` and without `pricing` use only part of these.
-#![cfg_attr(not(feature = "pricing"), allow(dead_code))]
+//! the chat-message reader. (The `tokenizer.json` loader reads simd-json's tape
+//! instead: `hf::file`.)
 
 use crate::{Error, Result};
 use simd_json::prelude::*;

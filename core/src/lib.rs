@@ -28,7 +28,7 @@ mod error;
 #[cfg(feature = "hf")]
 pub mod hf;
 mod incremental;
-#[cfg(any(feature = "pricing", feature = "hf"))]
+#[cfg(feature = "pricing")]
 mod json;
 mod parallel;
 #[cfg(feature = "pricing")]
