@@ -16,6 +16,7 @@ TokfareError.code = 'TOKFARE_ERROR';
 const KINDS = [
   ['UnknownEncodingError', 'TOKFARE_UNKNOWN_ENCODING'],
   ['EncodingNotBuiltError', 'TOKFARE_ENCODING_NOT_BUILT'],
+  ['FeatureNotBuiltError', 'TOKFARE_FEATURE_NOT_BUILT'],
   ['UnknownModelError', 'TOKFARE_UNKNOWN_MODEL'],
   ['DisallowedSpecialTokenError', 'TOKFARE_DISALLOWED_SPECIAL_TOKEN'],
   ['UnknownTokenIdError', 'TOKFARE_UNKNOWN_TOKEN_ID'],

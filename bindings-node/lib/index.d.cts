@@ -447,6 +447,8 @@ export declare class TokfareError extends Error {
 }
 export declare class UnknownEncodingError extends TokfareError {}
 export declare class EncodingNotBuiltError extends TokfareError {}
+/** Something this build leaves out (a build without a cargo feature it needs). */
+export declare class FeatureNotBuiltError extends TokfareError {}
 export declare class UnknownModelError extends TokfareError {}
 export declare class DisallowedSpecialTokenError extends TokfareError {}
 export declare class UnknownTokenIdError extends TokfareError {}

@@ -21,6 +21,7 @@ export const {
   TokfareError,
   UnknownEncodingError,
   EncodingNotBuiltError,
+  FeatureNotBuiltError,
   UnknownModelError,
   DisallowedSpecialTokenError,
   UnknownTokenIdError,

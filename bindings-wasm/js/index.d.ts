@@ -154,6 +154,8 @@ export declare class TokfareError extends Error {
 }
 export declare class UnknownEncodingError extends TokfareError {}
 export declare class EncodingNotBuiltError extends TokfareError {}
+/** Something this build leaves out: the WASM engine has no general regex engine, so a tokenizer.json whose pattern has no built-in scanner is refused. */
+export declare class FeatureNotBuiltError extends TokfareError {}
 export declare class UnknownModelError extends TokfareError {}
 export declare class DisallowedSpecialTokenError extends TokfareError {}
 export declare class UnknownTokenIdError extends TokfareError {}

@@ -9,7 +9,7 @@ import init, * as engine from '../pkg/tokfare_wasm.js';
 import { classes, fromEngine, invalidArgument } from './errors.js';
 
 export const {
-  TokfareError, UnknownEncodingError, EncodingNotBuiltError, UnknownModelError, DisallowedSpecialTokenError,
+  TokfareError, UnknownEncodingError, EncodingNotBuiltError, FeatureNotBuiltError, UnknownModelError, DisallowedSpecialTokenError,
   UnknownTokenIdError, NotASingleTokenError, InvalidUtf8Error, InvalidInputUtf8Error, InvalidRankFileError,
   InvalidVocabularyError, InvalidTokenizerFileError, UnsupportedTokenizerError, TokenizerFileNeededError, InvalidPatternError, PatternRuntimeError, InvalidArgumentError, InvalidMoneyError,
   InvalidScheduleError, InvalidCatalogError, InvalidUsageError, UnknownModelPriceError, ConflictingEventError,

@@ -11,6 +11,8 @@ import * as tokfare from '../js/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const hfDir = process.env.TOKFARE_HF_DIR ?? path.join(process.env.TOKFARE_ORACLE_DIR ?? path.join(os.homedir(), '.cache', 'tokfare-oracle'), 'hf');
+// Llama 3's pre-tokenization pattern (core/src/pretokenize/mod.rs `patterns::LLAMA3`).
+const LLAMA3 = String.raw`(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`;
 const vectors = (name) => fs.readFileSync(path.join(root, 'conformance', 'tokenize', name), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 
 test('the bundled Qwen 3 asset equals the HF vectors', async () => {
@@ -46,6 +48,22 @@ test('errors are typed', async () => {
   assert.throws(() => tokfare.Tokenizer.fromJSON('{"model": {"vocab": {"a": -1}, "merges": []}}'), tokfare.InvalidTokenizerFileError);
   assert.throws(() => tokfare.Tokenizer.fromJSON('{"model": {"type": "Unigram", "vocab": []}}'), tokfare.UnsupportedTokenizerError);
   assert.throws(() => tokfare.Tokenizer.fromJSON('['.repeat(100000)), tokfare.InvalidTokenizerFileError);
+  // The engine has scanners for the known patterns only (no general regex engine).
+  const byteVocab = {}; // GPT-2's byte-to-character map: every byte a token, id = byte
+  for (let b = 0, extra = 0; b < 256; b++) {
+    const printable = (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || b >= 0xae;
+    byteVocab[String.fromCodePoint(printable ? b : 256 + extra++)] = b;
+  }
+  const withPattern = (regex) => JSON.stringify({
+    model: { type: 'BPE', vocab: byteVocab, merges: [] },
+    pre_tokenizer: { type: 'Sequence', pretokenizers: [
+      { type: 'Split', pattern: { Regex: regex }, behavior: 'Isolated', invert: false },
+      { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
+    ] },
+    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+  });
+  assert.deepEqual(Array.from(tokfare.Tokenizer.fromJSON(withPattern(LLAMA3)).encode('abc')), [97, 98, 99]);
+  assert.throws(() => tokfare.Tokenizer.fromJSON(withPattern('a+|[bc]+')), (e) => e instanceof tokfare.FeatureNotBuiltError && /regex/.test(e.message));
   const qwen = await tokfare.getTokenizer('qwen3');
   assert.throws(() => qwen.decode([2 ** 31]), tokfare.UnknownTokenIdError);
   assert.throws(() => qwen.isWithinTokenLimit('x', -1), tokfare.InvalidArgumentError);

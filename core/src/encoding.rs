@@ -123,7 +123,7 @@ impl Encoding {
     /// Whether this encoding's pre-tokenizer has settled boundaries (the built-in
     /// patterns do; see [`TokenCounter`](crate::TokenCounter)).
     pub(crate) fn has_settled_boundaries(&self) -> bool {
-        !matches!(self.pretokenizer, Pretokenizer::Regex(_))
+        self.pretokenizer.is_scanner()
     }
 
     /// The rank table (for in-crate tests of the merge paths).

@@ -27,6 +27,15 @@ pub enum Error {
         /// The cargo feature that embeds it.
         feature: &'static str,
     },
+    /// Something this build of tokfare leaves out (a size-sensitive build without the
+    /// general regex engine, asked for a custom pattern).
+    #[error("{what} needs the cargo feature {feature:?}, which this build of tokfare leaves out")]
+    FeatureNotBuilt {
+        /// What was asked for.
+        what: String,
+        /// The cargo feature that provides it.
+        feature: &'static str,
+    },
     /// `encoding_for_model` could not map a model name to an encoding.
     #[error("could not map model {model:?} to a tokenizer; use get_encoding with an explicit encoding name")]
     UnknownModel {
@@ -190,6 +199,7 @@ impl Error {
         match self {
             Error::UnknownEncoding { .. } => "unknown_encoding",
             Error::EncodingNotBuilt { .. } => "encoding_not_built",
+            Error::FeatureNotBuilt { .. } => "feature_not_built",
             Error::UnknownModel { .. } => "unknown_model",
             Error::DisallowedSpecialToken { .. } => "disallowed_special_token",
             Error::UnknownTokenId { .. } => "unknown_token_id",

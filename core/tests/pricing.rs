@@ -259,6 +259,26 @@ fn bad_schedules_name_the_bad_field() {
     let ok = r#"{"name": "x", "schedules": {"pro": {"rates": {"input": 2.5e-1, "output": "1.25"}}}}"#;
     let set = ScheduleSet::from_json(ok).expect("valid json schedule");
     assert_eq!(set.get("pro").expect("pro").rates.get(TokenClass::Input), Some(d("0.25")));
+    // JSON's own shapes: null is an absent field; the same paths and checks as TOML.
+    let with_null = r#"{"name": "x", "description": null, "schedules": {"pro": {"context_window": null, "rates": {"input": 1, "output": 2}}}}"#;
+    assert_eq!(ScheduleSet::from_json(with_null).expect("null fields are absent").get("pro").expect("pro").context_window, None);
+    for (json, path, reason) in [
+        (r#"{"name": "x", "schedules": {"pro": {"rates": {"input": 1, "output": 2}, "price": 3}}}"#, "schedules.pro.price", "unknown field `price`"),
+        (r#"{"name": "x", "schedules": {"pro": {"rates": {"input": 1, "output": 2}, "context_window": -5}}}"#, "schedules.pro.context_window", "non-negative"),
+        (r#"{"name": "x", "schedules": {"pro": {"rates": {"input": 1, "output": 2}, "models": ["a", 7]}}}"#, "schedules.pro.models[1]", "invalid type"),
+        (r#"{"name": "x", "schedules": {"pro": {"rates": {"input": [1], "output": 2}}}}"#, "schedules.pro.rates.input", "invalid type"),
+        (r#"{"name": "x", "schedules": {"pro": {"rates": {"input": 1, "output": 2}, "models": [null]}}}"#, "schedules.pro.models[0]", "null"),
+        (r#"{"schedules": {"pro": {"rates": {"input": 1, "output": 2}}}}"#, "$", "missing field `name`"),
+        (r#"["name"]"#, "$", "must be an object"),
+    ] {
+        match ScheduleSet::from_json(json) {
+            Err(Error::InvalidSchedule { path: got, reason: why }) => {
+                assert_eq!(got, path, "{json}");
+                assert!(why.contains(reason), "{json}: {why}");
+            }
+            other => panic!("{json}: {other:?}"),
+        }
+    }
 }
 
 #[test]

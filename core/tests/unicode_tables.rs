@@ -13,6 +13,7 @@ const CLASSES: &[(u8, &str)] = &[
     (16, r"[\p{Ll}\p{Lm}\p{Lo}\p{M}]"),
     (32, r"[\r\n]"),
     (64, r"[\p{P}\p{S}]"),
+    (128, r"\w"),
 ];
 const BLOCK_SHIFT: u32 = 7;
 

@@ -16,6 +16,7 @@ from ._errors import (
     ConflictingEvent,
     DisallowedSpecialToken,
     EncodingNotBuilt,
+    FeatureNotBuilt,
     InvalidArgument,
     InvalidCatalog,
     InvalidMoney,
@@ -54,7 +55,7 @@ from ._tokfare import (
 __all__ = [
     "Encoding", "get_encoding", "encoding_for_model", "encoding_name_for_model", "list_encoding_names",
     "count_tokens", "count_chat", "Usage", "Cost", "CostLine", "Catalog", "Schedule", "price", "estimate", "gtc_tiers",
-    "capacity_plan", "Meter", "TokfareError", "UnknownEncoding", "EncodingNotBuilt", "UnknownModel",
+    "capacity_plan", "Meter", "TokfareError", "UnknownEncoding", "EncodingNotBuilt", "FeatureNotBuilt", "UnknownModel",
     "UnknownModelPrice", "DisallowedSpecialToken", "UnknownTokenId", "InvalidUtf8", "InvalidArgument",
     "InvalidMoney", "InvalidSchedule", "InvalidCatalog", "InvalidUsage", "ConflictingEvent", "JournalError",
     "Tokenizer", "InvalidTokenizerFile", "UnsupportedTokenizer", "TokenizerFileNeeded",

@@ -12,6 +12,7 @@ from ._errors import (
     ConflictingEvent as ConflictingEvent,
     DisallowedSpecialToken as DisallowedSpecialToken,
     EncodingNotBuilt as EncodingNotBuilt,
+    FeatureNotBuilt as FeatureNotBuilt,
     InvalidArgument as InvalidArgument,
     InvalidCatalog as InvalidCatalog,
     InvalidMoney as InvalidMoney,

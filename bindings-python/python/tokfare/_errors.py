@@ -32,6 +32,12 @@ class EncodingNotBuilt(TokfareError, ValueError):
     code = "encoding_not_built"
 
 
+class FeatureNotBuilt(TokfareError, ValueError):
+    """Something this build of tokfare leaves out (a cargo feature it was built without)."""
+
+    code = "feature_not_built"
+
+
 class UnknownModel(TokfareError, KeyError):
     """A model name tokfare cannot map to a tokenizer (tiktoken raises KeyError)."""
 
@@ -167,7 +173,7 @@ class Overflow(TokfareError, OverflowError):
 _BY_CODE = {
     cls.code: cls
     for cls in [
-        UnknownEncoding, EncodingNotBuilt, UnknownModel, DisallowedSpecialToken, UnknownTokenId,
+        UnknownEncoding, EncodingNotBuilt, FeatureNotBuilt, UnknownModel, DisallowedSpecialToken, UnknownTokenId,
         NotASingleToken, InvalidUtf8, InvalidInputUtf8, InvalidRankFile, InvalidVocabulary, InvalidTokenizerFile,
         UnsupportedTokenizer, TokenizerFileNeeded, InvalidPattern,
         PatternRuntime, InvalidArgument, InvalidMoney, InvalidSchedule, InvalidCatalog, InvalidUsage,

@@ -53,6 +53,22 @@ pub(crate) fn count_piece(vocab: &Vocab, piece: &[u8]) -> usize {
 /// Requires every single byte to be a token (checked when an encoding is built).
 #[inline]
 pub(crate) fn merge(vocab: &Vocab, piece: &[u8], emit: impl FnMut(Rank)) {
+    // In a WASM build every caller shares one copy of the merge code (one indirect call
+    // per token): the engine's download size matters more there than the last percent.
+    #[cfg(target_arch = "wasm32")]
+    return merge_shared(vocab, piece, &mut { emit });
+    #[cfg(not(target_arch = "wasm32"))]
+    merge_any(vocab, piece, emit)
+}
+
+#[cfg(target_arch = "wasm32")]
+#[inline(never)]
+fn merge_shared(vocab: &Vocab, piece: &[u8], emit: &mut dyn FnMut(Rank)) {
+    merge_any(vocab, piece, emit)
+}
+
+#[inline(always)]
+fn merge_any(vocab: &Vocab, piece: &[u8], emit: impl FnMut(Rank)) {
     // The short path packs ranks into u32 keys with the position; a vocabulary with
     // ids beyond that (over 67 million tokens) takes tiktoken's own algorithm there.
     if piece.len() <= SMALL_PIECE && vocab.rank_limit() > small::MAX_KEYED_RANK {

@@ -134,11 +134,5 @@ impl AddedTokens {
 
 /// `\w` of the `regex` crate, which `tokenizers` uses for `single_word`.
 fn is_word_char(c: char) -> bool {
-    static WORD: std::sync::LazyLock<Option<fancy_regex::Regex>> = std::sync::LazyLock::new(|| fancy_regex::Regex::new(r"^\w$").ok());
-    let mut buf = [0u8; 4];
-    let s: &str = c.encode_utf8(&mut buf);
-    match &*WORD {
-        Some(word) => word.is_match(s).unwrap_or(false),
-        None => c.is_alphanumeric() || c == '_',
-    }
+    crate::pretokenize::unicode::flags_of(c as u32) & crate::pretokenize::unicode::WORD != 0
 }

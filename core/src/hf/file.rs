@@ -284,7 +284,7 @@ fn pre_step(v: V<'_, '_>, path: &str, out: &mut Vec<PreStep>, depth: usize) -> R
                 if s.is_empty() {
                     return Err(unsupported("Split on an empty string".into()));
                 }
-                fancy_regex::escape(s).into_owned()
+                crate::pretokenize::escape(s)
             } else {
                 return Err(bad(&pattern_path, "must be {\"Regex\": ...} or {\"String\": ...}".into()));
             };

@@ -2,7 +2,8 @@
 //!
 //! The official OpenAI patterns run on hand-written [`scanners`] (the bottleneck of
 //! every regex-based peer); any other pattern runs on `fancy-regex`, exactly as
-//! tiktoken does.
+//! tiktoken does (cargo feature `regex`; a build without it refuses other patterns
+//! with [`Error::FeatureNotBuilt`]).
 
 mod runs;
 pub(crate) mod scanners;
@@ -89,6 +90,7 @@ pub(crate) enum Pretokenizer {
     /// Scanner for [`patterns::QWEN2`].
     Qwen2,
     /// Any other pattern, on the general regex engine.
+    #[cfg(feature = "regex")]
     Regex(Box<fancy_regex::Regex>),
 }
 
@@ -103,12 +105,20 @@ impl Pretokenizer {
             patterns::O200K => Pretokenizer::O200k,
             // No backtracking limit: a limit would turn hostile input into an error
             // half-way through a text; tiktoken does not set one either.
+            #[cfg(feature = "regex")]
             _ => Pretokenizer::Regex(Box::new(
                 fancy_regex::RegexBuilder::new(pattern)
                     .backtrack_limit(usize::MAX)
                     .build()
                     .map_err(|e| Error::InvalidPattern(e.to_string()))?,
             )),
+            #[cfg(not(feature = "regex"))]
+            _ => {
+                return Err(Error::FeatureNotBuilt {
+                    what: format!("the pre-tokenization pattern {pattern:?} (no built-in scanner for it)"),
+                    feature: "regex",
+                })
+            }
         })
     }
 
@@ -121,13 +131,42 @@ impl Pretokenizer {
             Pretokenizer::Llama3 => "scanner:llama3",
             Pretokenizer::DeepSeekV3 => "scanner:deepseek_v3",
             Pretokenizer::Qwen2 => "scanner:qwen2",
+            #[cfg(feature = "regex")]
             Pretokenizer::Regex(_) => "regex",
+        }
+    }
+
+    /// Whether a hand-written scanner runs (not the general regex engine).
+    pub(crate) fn is_scanner(&self) -> bool {
+        match self {
+            #[cfg(feature = "regex")]
+            Pretokenizer::Regex(_) => false,
+            _ => true,
         }
     }
 
     /// Calls `f(start, piece)` for every piece of `text`, in order, until it breaks.
     #[inline]
     pub(crate) fn for_each_piece<F>(&self, text: &str, f: F) -> Result<()>
+    where
+        F: FnMut(usize, &[u8]) -> ControlFlow<()>,
+    {
+        // In a WASM build every caller shares one copy of each scanner (one indirect
+        // call per piece): the engine's download size matters more there.
+        #[cfg(target_arch = "wasm32")]
+        return self.scan_shared(text, &mut { f });
+        #[cfg(not(target_arch = "wasm32"))]
+        self.scan(text, f)
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    #[inline(never)]
+    fn scan_shared(&self, text: &str, f: &mut dyn FnMut(usize, &[u8]) -> ControlFlow<()>) -> Result<()> {
+        self.scan(text, f)
+    }
+
+    #[inline(always)]
+    fn scan<F>(&self, text: &str, f: F) -> Result<()>
     where
         F: FnMut(usize, &[u8]) -> ControlFlow<()>,
     {
@@ -142,6 +181,7 @@ impl Pretokenizer {
                 scanners::deepseek_v3(bytes, |start, end| f(start, &bytes[start..end]));
             }
             Pretokenizer::Qwen2 => scan::<Qwen2, F>(text.as_bytes(), f),
+            #[cfg(feature = "regex")]
             Pretokenizer::Regex(regex) => return scan_regex(regex, text, f),
         }
         Ok(())
@@ -161,6 +201,7 @@ fn scan<S: Scanner, F: FnMut(usize, &[u8]) -> ControlFlow<()>>(text: &[u8], mut 
     }
 }
 
+#[cfg(feature = "regex")]
 fn scan_regex<F: FnMut(usize, &[u8]) -> ControlFlow<()>>(
     regex: &fancy_regex::Regex,
     text: &str,
@@ -181,6 +222,20 @@ fn scan_regex<F: FnMut(usize, &[u8]) -> ControlFlow<()>>(
     Ok(())
 }
 
+/// A pattern matching exactly `literal`: its regex metacharacters escaped (the set
+/// `fancy_regex::escape` escapes, without needing the regex engine in the build).
+#[cfg_attr(not(feature = "hf"), allow(dead_code))]
+pub(crate) fn escape(literal: &str) -> String {
+    let mut out = String::with_capacity(literal.len());
+    for c in literal.chars() {
+        if matches!(c, '\\' | '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$' | '#') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Splits `text` into pieces with the pattern's engine (test and tooling helper).
 #[doc(hidden)]
 pub fn split(pattern: &str, text: &str) -> Result<Vec<String>> {
@@ -191,4 +246,20 @@ pub fn split(pattern: &str, text: &str) -> Result<Vec<String>> {
         ControlFlow::Continue(())
     })?;
     Ok(out)
+}
+
+#[cfg(all(test, feature = "regex"))]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The same escaping as fancy-regex, and the escaped pattern matches exactly the literal.
+        #[test]
+        fn escape_matches_fancy_regex(literal in "[a-z.+*?()|\\[\\]{}^$#\\\\ é&~-]{1,12}") {
+            let escaped = super::escape(&literal);
+            prop_assert_eq!(&escaped, &fancy_regex::escape(&literal));
+            let regex = fancy_regex::Regex::new(&format!("^{escaped}$")).expect("an escaped literal compiles");
+            prop_assert!(regex.is_match(&literal).expect("no backtracking limit reached"));
+        }
+    }
 }

@@ -21,6 +21,10 @@ pub(crate) const LOWERISH: u8 = 16;
 pub(crate) const NEWLINE: u8 = 32;
 /// `[\p{P}\p{S}]`: punctuation and symbols (DeepSeek V3's pattern).
 pub(crate) const PUNCT_SYMBOL: u8 = 64;
+/// `\w`: word characters of the `regex` crate (`single_word` added tokens of a
+/// `tokenizer.json`).
+#[cfg_attr(not(feature = "hf"), allow(dead_code))]
+pub(crate) const WORD: u8 = 128;
 
 /// Flags of an ASCII byte.
 #[inline(always)]
@@ -65,17 +69,22 @@ mod tests {
 
     #[test]
     fn spot_checks() {
-        assert_eq!(char_at(b"a", 0), (LETTER | LOWERISH, 1));
-        assert_eq!(char_at(b"A", 0), (LETTER | UPPERISH, 1));
-        assert_eq!(char_at(b"7", 0), (NUMBER, 1));
+        assert_eq!(char_at(b"a", 0), (LETTER | LOWERISH | WORD, 1));
+        assert_eq!(char_at(b"A", 0), (LETTER | UPPERISH | WORD, 1));
+        assert_eq!(char_at(b"7", 0), (NUMBER | WORD, 1));
+        assert_eq!(char_at(b"_", 0), (PUNCT_SYMBOL | WORD, 1));
         assert_eq!(char_at(b"\n", 0), (SPACE | NEWLINE, 1));
         assert_eq!(char_at("\u{3000}".as_bytes(), 0), (SPACE, 3));
-        assert_eq!(char_at("\u{301}".as_bytes(), 0), (UPPERISH | LOWERISH, 2));
-        assert_eq!(char_at("中".as_bytes(), 0), (LETTER | UPPERISH | LOWERISH, 3));
+        assert_eq!(char_at("\u{301}".as_bytes(), 0), (UPPERISH | LOWERISH | WORD, 2));
+        assert_eq!(char_at("中".as_bytes(), 0), (LETTER | UPPERISH | LOWERISH | WORD, 3));
         assert_eq!(char_at("😀".as_bytes(), 0), (PUNCT_SYMBOL, 4));
         assert_eq!(char_at(b"-", 0), (PUNCT_SYMBOL, 1));
         assert_eq!(char_at("\u{e000}".as_bytes(), 0), (0, 3));
-        assert_eq!(char_at("٣".as_bytes(), 0).0, NUMBER);
+        assert_eq!(char_at("٣".as_bytes(), 0).0, NUMBER | WORD);
+        // `\w` is not letters-or-numbers: `²` (No) is a number but no word character,
+        // U+200D (Join_Control) a word character but neither.
+        assert_eq!(char_at("²".as_bytes(), 0).0 & (NUMBER | WORD), NUMBER);
+        assert_eq!(char_at("\u{200d}".as_bytes(), 0).0 & WORD, WORD);
         // U+001C..U+001F are not White_Space in Unicode (Python's isspace disagrees).
         assert_eq!(char_at(b"\x1c", 0).0, 0);
     }

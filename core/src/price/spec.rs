@@ -12,7 +12,7 @@
 //! services.batch = { multiplier = "0.5" }
 //! ```
 
-use super::money::{parse_decimal, Currency, Rounding, RoundingMode, Scale};
+use super::money::{Currency, Rounding, RoundingMode, Scale};
 use super::rate_card::{ContextTier, RateSchedule, Rates, ServiceRule, TimeWindow};
 use super::schedule::Service;
 use super::tiers::{Metric, PeriodTiers, Tier, TierMode};
@@ -20,10 +20,10 @@ use super::usage::{TokenClass, Unit};
 use crate::{Error, Result};
 use chrono::NaiveTime;
 use rust_decimal::Decimal;
-use serde::de::{self, Deserializer, Visitor};
-use serde::Deserialize;
+use document::Object;
+
+mod document;
 use std::collections::BTreeMap;
-use std::fmt;
 use std::sync::Arc;
 
 /// A named set of schedules, each priced for the models its patterns match.
@@ -61,18 +61,17 @@ impl ScheduleSet {
     /// Parses a JSON document (with `simd-json`).
     pub fn from_json(text: &str) -> Result<ScheduleSet> {
         let mut bytes = text.as_bytes().to_vec();
-        let mut de = simd_json::Deserializer::from_slice(&mut bytes)
-            .map_err(|e| Error::InvalidSchedule { path: "$".into(), reason: format!("not valid JSON: {e}") })?;
-        let file: FileSpec = serde_path_to_error::deserialize(&mut de).map_err(path_error)?;
-        file.build()
+        let value = crate::json::parse(&mut bytes, |reason| invalid("$", reason))?;
+        match document::from_json(&value, "")? {
+            toml::Value::Table(table) => FileSpec::read(&table)?.build(),
+            _ => Err(invalid("$", "must be an object")),
+        }
     }
 
     /// Parses a TOML document.
     pub fn from_toml(text: &str) -> Result<ScheduleSet> {
-        let de = toml::Deserializer::parse(text)
-            .map_err(|e| Error::InvalidSchedule { path: "$".into(), reason: format!("not valid TOML: {}", e.message()) })?;
-        let file: FileSpec = serde_path_to_error::deserialize(de).map_err(path_error)?;
-        file.build()
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| invalid("$", format!("not valid TOML: {}", e.message())))?;
+        FileSpec::read(&table)?.build()
     }
 
     /// Reads a `.json` or `.toml` file (by extension), or a bundled set by name.
@@ -123,177 +122,214 @@ pub(crate) fn glob_match(pattern: &str, name: &str) -> bool {
     true
 }
 
-fn path_error<E: fmt::Display>(e: serde_path_to_error::Error<E>) -> Error {
-    let path = e.path().to_string();
-    Error::InvalidSchedule { path: if path == "." { "$".into() } else { path }, reason: e.inner().to_string() }
-}
-
-fn invalid(path: impl Into<String>, reason: impl Into<String>) -> Error {
+pub(super) fn invalid(path: impl Into<String>, reason: impl Into<String>) -> Error {
     Error::InvalidSchedule { path: path.into(), reason: reason.into() }
 }
 
-/// A decimal written as a string (`"2.50"`, exact) or a number (its shortest form).
-#[derive(Clone, Copy, Debug)]
-struct Dec(Decimal);
-
-impl<'de> Deserialize<'de> for Dec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Dec, D::Error> {
-        struct DecVisitor;
-        impl Visitor<'_> for DecVisitor {
-            type Value = Dec;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a decimal number or a string holding one")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Dec, E> {
-                parse_decimal(v).map(Dec).map_err(E::custom)
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Dec, E> {
-                Ok(Dec(Decimal::from(v)))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Dec, E> {
-                Ok(Dec(Decimal::from(v)))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Dec, E> {
-                super::money::decimal_from_f64(v).map(Dec).map_err(E::custom)
-            }
-        }
-        deserializer.deserialize_any(DecVisitor)
-    }
-}
-
 /// A non-negative decimal.
-fn non_negative(value: Dec, path: &str) -> Result<Decimal> {
-    if value.0.is_sign_negative() && !value.0.is_zero() {
-        return Err(invalid(path, format!("must not be negative, got {}", value.0)));
+fn non_negative(value: Decimal, path: &str) -> Result<Decimal> {
+    if value.is_sign_negative() && !value.is_zero() {
+        return Err(invalid(path, format!("must not be negative, got {value}")));
     }
-    Ok(value.0)
+    Ok(value)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct FileSpec {
     name: String,
-    #[serde(default)]
     description: Option<String>,
-    #[serde(default)]
     currency: Option<String>,
-    #[serde(default)]
     rounding: Option<RoundingSpec>,
     schedules: BTreeMap<String, ScheduleSpec>,
     /// Order in which schedules are tried for model patterns (default: by name).
-    #[serde(default)]
     order: Vec<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RoundingSpec {
-    #[serde(default)]
     mode: Option<String>,
     /// `"minor_unit"` or a number of decimals.
-    #[serde(default)]
     scale: Option<ScaleSpec>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum ScaleSpec {
     Decimals(u32),
     Named(String),
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct ScheduleSpec {
-    #[serde(default)]
     description: Option<String>,
-    #[serde(default)]
     models: Vec<String>,
-    #[serde(default)]
     currency: Option<String>,
     /// Shorthand: one rate for input and output tokens alike.
-    #[serde(default)]
-    per_million_tokens: Option<Dec>,
-    #[serde(default)]
-    rates: BTreeMap<String, Dec>,
-    #[serde(default)]
+    per_million_tokens: Option<Decimal>,
+    rates: BTreeMap<String, Decimal>,
     context_window: Option<u64>,
-    #[serde(default)]
     context_tiers: Vec<ContextTierSpec>,
-    #[serde(default)]
     services: BTreeMap<String, ServiceSpec>,
-    #[serde(default)]
     time_windows: Vec<TimeWindowSpec>,
-    #[serde(default)]
     fees: Option<FeesSpec>,
-    #[serde(default)]
     period: Vec<PeriodSpec>,
-    #[serde(default)]
     rounding: Option<RoundingSpec>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct ContextTierSpec {
     above: u64,
-    rates: BTreeMap<String, Dec>,
+    rates: BTreeMap<String, Decimal>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct ServiceSpec {
-    #[serde(default)]
-    multiplier: Option<Dec>,
-    #[serde(default)]
-    rates: BTreeMap<String, Dec>,
+    multiplier: Option<Decimal>,
+    rates: BTreeMap<String, Decimal>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct TimeWindowSpec {
     start: String,
     end: String,
-    multiplier: Dec,
-    #[serde(default)]
+    multiplier: Decimal,
     services: Vec<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct FeesSpec {
-    #[serde(default)]
-    per_request: Option<Dec>,
-    #[serde(default)]
-    per_image: Option<Dec>,
-    #[serde(default)]
-    per_second: Option<Dec>,
-    #[serde(default)]
-    minimum_per_request: Option<Dec>,
+    per_request: Option<Decimal>,
+    per_image: Option<Decimal>,
+    per_second: Option<Decimal>,
+    minimum_per_request: Option<Decimal>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct PeriodSpec {
     metric: String,
     mode: String,
-    #[serde(default)]
     per: Option<u64>,
-    #[serde(default)]
     free_allowance: u64,
     tiers: Vec<TierSpec>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct TierSpec {
-    #[serde(default)]
     up_to: Option<u64>,
-    unit_price: Dec,
-    #[serde(default)]
-    flat_fee: Option<Dec>,
+    unit_price: Decimal,
+    flat_fee: Option<Decimal>,
 }
 
-fn rates(spec: &BTreeMap<String, Dec>, path: &str) -> Result<Rates> {
+// Reading the document into the specs; every field of each table is listed, so an
+// unknown (misspelled) field is an error rather than silently ignored.
+
+const ROUNDING_FIELDS: &[&str] = &["mode", "scale"];
+const RATES_FIELDS: &[&str] = &["multiplier", "rates"];
+
+impl FileSpec {
+    fn read(table: &toml::Table) -> Result<FileSpec> {
+        let doc = Object::new(table, String::new(), &["name", "description", "currency", "rounding", "schedules", "order"])?;
+        let schedules = doc
+            .object_entries("schedules", SCHEDULE_FIELDS)?
+            .into_iter()
+            .map(|(name, spec)| Ok((name.to_string(), ScheduleSpec::read(&spec)?)))
+            .collect::<Result<BTreeMap<_, _>>>()?;
+        if doc.value("schedules").is_none() {
+            return Err(invalid("$", "missing field `schedules`"));
+        }
+        Ok(FileSpec {
+            name: doc.required_string("name")?,
+            description: doc.string("description")?,
+            currency: doc.string("currency")?,
+            rounding: doc.object("rounding", ROUNDING_FIELDS)?.map(|r| RoundingSpec::read(&r)).transpose()?,
+            schedules,
+            order: doc.strings("order")?,
+        })
+    }
+}
+
+impl RoundingSpec {
+    fn read(spec: &Object<'_>) -> Result<RoundingSpec> {
+        let scale = match spec.value("scale") {
+            None => None,
+            Some((toml::Value::String(s), _)) => Some(ScaleSpec::Named(s.clone())),
+            Some((v, path)) => {
+                let decimals = document::unsigned(v, &path)?;
+                Some(ScaleSpec::Decimals(u32::try_from(decimals).unwrap_or(u32::MAX)))
+            }
+        };
+        Ok(RoundingSpec { mode: spec.string("mode")?, scale })
+    }
+}
+
+const SCHEDULE_FIELDS: &[&str] = &[
+    "description", "models", "currency", "per_million_tokens", "rates", "context_window", "context_tiers", "services",
+    "time_windows", "fees", "period", "rounding",
+];
+
+impl ScheduleSpec {
+    fn read(spec: &Object<'_>) -> Result<ScheduleSpec> {
+        Ok(ScheduleSpec {
+            description: spec.string("description")?,
+            models: spec.strings("models")?,
+            currency: spec.string("currency")?,
+            per_million_tokens: spec.decimal("per_million_tokens")?,
+            rates: spec.decimals("rates")?.into_iter().collect(),
+            context_window: spec.u64("context_window")?,
+            context_tiers: spec
+                .objects("context_tiers", &["above", "rates"])?
+                .iter()
+                .map(|t| Ok(ContextTierSpec { above: t.required_u64("above")?, rates: t.decimals("rates")?.into_iter().collect() }))
+                .collect::<Result<_>>()?,
+            services: spec
+                .object_entries("services", RATES_FIELDS)?
+                .iter()
+                .map(|(name, rule)| {
+                    let rule = ServiceSpec { multiplier: rule.decimal("multiplier")?, rates: rule.decimals("rates")?.into_iter().collect() };
+                    Ok((name.to_string(), rule))
+                })
+                .collect::<Result<_>>()?,
+            time_windows: spec
+                .objects("time_windows", &["start", "end", "multiplier", "services"])?
+                .iter()
+                .map(|w| {
+                    Ok(TimeWindowSpec {
+                        start: w.required_string("start")?,
+                        end: w.required_string("end")?,
+                        multiplier: w.required_decimal("multiplier")?,
+                        services: w.strings("services")?,
+                    })
+                })
+                .collect::<Result<_>>()?,
+            fees: spec
+                .object("fees", &["per_request", "per_image", "per_second", "minimum_per_request"])?
+                .map(|f| {
+                    Ok::<_, Error>(FeesSpec {
+                        per_request: f.decimal("per_request")?,
+                        per_image: f.decimal("per_image")?,
+                        per_second: f.decimal("per_second")?,
+                        minimum_per_request: f.decimal("minimum_per_request")?,
+                    })
+                })
+                .transpose()?,
+            period: spec
+                .objects("period", &["metric", "mode", "per", "free_allowance", "tiers"])?
+                .iter()
+                .map(|p| {
+                    Ok(PeriodSpec {
+                        metric: p.required_string("metric")?,
+                        mode: p.required_string("mode")?,
+                        per: p.u64("per")?,
+                        free_allowance: p.u64("free_allowance")?.unwrap_or(0),
+                        tiers: p
+                            .objects("tiers", &["up_to", "unit_price", "flat_fee"])?
+                            .iter()
+                            .map(|t| {
+                                Ok(TierSpec {
+                                    up_to: t.u64("up_to")?,
+                                    unit_price: t.required_decimal("unit_price")?,
+                                    flat_fee: t.decimal("flat_fee")?,
+                                })
+                            })
+                            .collect::<Result<_>>()?,
+                    })
+                })
+                .collect::<Result<_>>()?,
+            rounding: spec.object("rounding", ROUNDING_FIELDS)?.map(|r| RoundingSpec::read(&r)).transpose()?,
+        })
+    }
+}
+
+fn rates(spec: &BTreeMap<String, Decimal>, path: &str) -> Result<Rates> {
     let mut rates = Rates::new();
     for (name, value) in spec {
         let class_path = format!("{path}.{name}");

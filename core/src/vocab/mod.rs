@@ -166,7 +166,7 @@ impl Vocab {
         #[cfg(target_arch = "x86_64")]
         const AHEAD: usize = 8;
         let hashes: Vec<u64> = (0..rank_limit).map(span).map(|b| hash_bytes(prefix_u64(b), b)).collect();
-        for rank in 0..rank_limit {
+        for (rank, &h) in hashes.iter().enumerate() {
             #[cfg(target_arch = "x86_64")]
             if let Some(&ahead) = hashes.get(rank + AHEAD) {
                 // SAFETY: a prefetch is a hint that never faults; the index is in bounds anyway.
@@ -186,7 +186,6 @@ impl Vocab {
                 _ => {}
             }
             let prefix = prefix_u64(bytes);
-            let h = hashes[rank];
             let f = (h >> (shift - FILTER_EXTRA_BITS)) as usize;
             filter[f / 64] |= 1 << (f % 64);
             let mut i = (h >> shift) as usize;
