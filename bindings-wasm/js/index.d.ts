@@ -11,8 +11,13 @@ export interface EncodeOptions {
 
 /** Where `pkg/` and `vocab/` are served from, if not next to the package (a CDN, a bundler's output). */
 export declare function setAssetBase(url: string | URL): void;
-/** Loads the WASM engine once. `getEncoding` does it for you; `price`, `gtcTiers` and `Catalog` need it done. */
-export declare function ready(): Promise<void>;
+/**
+ * Loads the tokenizer engine and the pricing module (once each, in parallel); the
+ * pricing functions (`price`, `estimate`, `Usage.from*`, `Schedule`, `Catalog`,
+ * `gtcTiers`) need it done. `getEncoding` and `getTokenizer` load the engine alone.
+ * `{ pricing: false }` loads only the engine.
+ */
+export declare function ready(options?: { pricing?: boolean }): Promise<void>;
 
 /** A tokenizer with tiktoken's exact ids. Instances are shared and never need freeing. */
 export declare class Encoding {
@@ -50,7 +55,7 @@ export declare function getEncoding(name: EncodingName): Promise<Encoding>;
  */
 export declare class Tokenizer {
   private constructor();
-  /** From the contents of a `tokenizer.json`; await `ready()` first. */
+  /** From the contents of a `tokenizer.json`; the engine must be loaded (`await ready({ pricing: false })` or any `getEncoding`). */
   static fromJSON(json: string | Uint8Array, name?: string): Tokenizer;
   readonly name: string;
   /** `native bpe, scanner:qwen2`, ... */

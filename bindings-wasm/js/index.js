@@ -1,11 +1,14 @@
-// tokfare for browsers, bundlers and Node, on WebAssembly: the JavaScript API over the
-// engine in ../pkg (wasm-bindgen, built from ../src).
+// tokfare for browsers, bundlers and Node, on WebAssembly: the JavaScript API over two
+// modules in ../pkg (wasm-bindgen): the tokenizer engine (built from ../src) and the
+// pricing module (from ../pricing), which only `ready()` loads, so an app that counts
+// tokens never downloads it.
 //
-// The engine (~1 MB of WASM) holds no vocabulary. `getEncoding(name)` fetches the one
+// The engine (~270 KB gzipped) holds no vocabulary. `getEncoding(name)` fetches the one
 // it needs (../vocab/<file>.tfv, 0.4-1.8 MB) the first time and keeps it for the life
 // of the page. Objects the engine creates are cached here by name and never dropped,
 // so nothing needs `free()` and nothing leaks, with or without FinalizationRegistry.
 import init, * as engine from '../pkg/tokfare_wasm.js';
+import initPricing, * as pricing from '../pkg/tokfare_pricing.js';
 import { classes, fromEngine, invalidArgument } from './errors.js';
 
 export const {
@@ -41,9 +44,10 @@ async function readAsset(path) {
 
 let engineReady;
 let engineLoaded = false;
+let pricingReady;
+let pricingLoaded = false;
 
-/** Loads the WASM engine (once). `getEncoding` does it for you; pricing needs it done. */
-export function ready() {
+function loadEngine() {
   engineReady ??= readAsset('pkg/tokfare_wasm_bg.wasm').then(async (bytes) => {
     await init({ module_or_path: bytes });
     engineLoaded = true;
@@ -51,14 +55,46 @@ export function ready() {
   return engineReady;
 }
 
+function loadPricing() {
+  pricingReady ??= readAsset('pkg/tokfare_pricing_bg.wasm').then(async (bytes) => {
+    await initPricing({ module_or_path: bytes });
+    pricingLoaded = true;
+  });
+  return pricingReady;
+}
+
+/**
+ * Loads the tokenizer engine and the pricing module (once each, in parallel). The
+ * pricing functions need it done; `getEncoding` and `getTokenizer` load the engine
+ * alone. `{ pricing: false }`: only the engine (for `Tokenizer.fromJSON` without pricing).
+ */
+export function ready(options) {
+  const o = checkOptions(options, 'options', ['pricing']);
+  if (o.pricing !== undefined && typeof o.pricing !== 'boolean') throw invalidArgument('pricing', `expected a boolean, got ${describe(o.pricing)}`);
+  return Promise.all([loadEngine(), o.pricing === false ? undefined : loadPricing()]).then(() => undefined);
+}
+
 function loaded() {
   if (!engineLoaded) throw new TokfareError('the tokfare engine is not loaded yet: await ready() (or getEncoding()) first', 'TOKFARE_NOT_READY');
   return engine;
 }
 
+function pricingModule() {
+  if (!pricingLoaded) throw new TokfareError('the tokfare pricing module is not loaded yet: await ready() first', 'TOKFARE_NOT_READY');
+  return pricing;
+}
+
 function call(f) {
   try {
     return f(loaded());
+  } catch (e) {
+    throw fromEngine(e);
+  }
+}
+
+function callPricing(f) {
+  try {
+    return f(pricingModule());
   } catch (e) {
     throw fromEngine(e);
   }
@@ -233,10 +269,6 @@ export class Encoding {
     if (o.tools !== undefined && !Array.isArray(o.tools)) throw invalidArgument('tools', `expected an array of tool definitions, got ${describe(o.tools)}`);
     return this.#call((e) => e.countChat(JSON.stringify(messages), model, o.tools === undefined ? undefined : JSON.stringify(o.tools)));
   }
-
-  static handle(encoding) {
-    return encoding.#engine;
-  }
 }
 
 // ---------------------------------------------------------------- Hugging Face tokenizers
@@ -258,7 +290,7 @@ export class Tokenizer {
     Object.freeze(this);
   }
 
-  /** A tokenizer from the contents of a `tokenizer.json` (a string or bytes); await `ready()` first. */
+  /** A tokenizer from the contents of a `tokenizer.json` (a string or bytes); the engine must be loaded (`await ready({ pricing: false })`, or any `getEncoding`). */
   static fromJSON(json, name = 'tokenizer.json') {
     const bytes = typeof json === 'string' ? new TextEncoder().encode(json) : json;
     if (!(bytes instanceof Uint8Array)) throw invalidArgument('json', `expected a string or Uint8Array, got ${describe(json)}`);
@@ -340,7 +372,7 @@ export function getTokenizer(nameOrModel) {
   let pending = tokenizers.get(nameOrModel);
   if (pending === undefined) {
     pending = (async () => {
-      await ready();
+      await loadEngine();
       const name = BUNDLED_TOKENIZERS[nameOrModel] ? nameOrModel : call((e) => e.tokenizerNameForModel(nameOrModel));
       const file = BUNDLED_TOKENIZERS[name];
       if (file === undefined) {
@@ -368,7 +400,7 @@ export function getEncoding(name) {
   let pending = encodings.get(name);
   if (pending === undefined) {
     pending = (async () => {
-      await ready();
+      await loadEngine();
       const file = call((e) => e.vocabularyFile(name));
       if (!vocabularies.has(file)) vocabularies.set(file, readAsset(`vocab/${file}`));
       const bytes = await vocabularies.get(file);
@@ -389,7 +421,7 @@ export function encodingNameForModel(model) {
 
 /** The encoding a model uses. */
 export async function encodingForModel(model) {
-  await ready();
+  await loadEngine();
   return getEncoding(encodingNameForModel(model));
 }
 
@@ -461,7 +493,7 @@ function fromOwn(own) {
 
 function parseUsage(usage, provider) {
   if (usage === null || typeof usage !== 'object' || Array.isArray(usage)) throw new InvalidUsageError(`a usage object is a plain object, not ${describe(usage)}`);
-  return fromOwn(JSON.parse(call((e) => e.parseUsage(JSON.stringify(usage), provider))));
+  return fromOwn(JSON.parse(callPricing((e) => e.parseUsage(JSON.stringify(usage), provider))));
 }
 
 function usageOf(usage) {
@@ -487,17 +519,17 @@ export class Schedule {
 
   static fromTOML(text) {
     checkText(text, 'text');
-    return new Schedule(PRIVATE, call((e) => e.WasmSchedule.fromTOML(text)));
+    return new Schedule(PRIVATE, callPricing((e) => e.WasmSchedule.fromTOML(text)));
   }
 
   static fromJSON(spec) {
     const text = typeof spec === 'string' ? spec : JSON.stringify(spec);
-    return new Schedule(PRIVATE, call((e) => e.WasmSchedule.fromJSON(text)));
+    return new Schedule(PRIVATE, callPricing((e) => e.WasmSchedule.fromJSON(text)));
   }
 
   static bundled(name) {
     checkText(name, 'name');
-    return new Schedule(PRIVATE, call((e) => e.WasmSchedule.bundled(name)));
+    return new Schedule(PRIVATE, callPricing((e) => e.WasmSchedule.bundled(name)));
   }
 
   static price(schedule, model, usage, service, tier, at) {
@@ -538,10 +570,10 @@ export function price(model, usage, options) {
   if (o.schedule !== undefined) {
     const schedule = typeof o.schedule === 'string' ? Schedule.bundled(o.schedule) : o.schedule;
     if (!(schedule instanceof Schedule)) throw invalidArgument('schedule', `expected a Schedule or a bundled name, got ${describe(o.schedule)}`);
-    loaded();
+    pricingModule();
     return costOf(Schedule.price(schedule, model, own, service, o.tier, at));
   }
-  return costOf(call((e) => e.price(model, own, service, o.tier, at)));
+  return costOf(callPricing((e) => e.price(model, own, service, o.tier, at)));
 }
 
 /** `text` tokenized with `encoding` and priced for `model` as input plus `outputTokens` of output. */
@@ -553,7 +585,9 @@ export function estimate(encoding, text, model, options) {
   const outputTokens = o.outputTokens ?? 0;
   checkCount(outputTokens, 'outputTokens');
   const service = serviceOption(o);
-  return costOf(call((e) => e.estimate(Encoding.handle(encoding), text, model, outputTokens, service)));
+  pricingModule();
+  const inputTokens = encoding.countTokens(text);
+  return price(model, { inputTokens, outputTokens }, service === undefined ? undefined : { service });
 }
 
 /** The bundled model price catalog (LiteLLM's, with each model's effective date). */
@@ -561,7 +595,7 @@ export const Catalog = Object.freeze({
   /** What the catalog knows of `model`; `UnknownModelPriceError` with suggestions if nothing. */
   lookup(model) {
     checkText(model, 'model');
-    return JSON.parse(call((e) => e.catalogLookup(model)));
+    return JSON.parse(callPricing((e) => e.catalogLookup(model)));
   },
   /** Whether a price is known for `model`. */
   has(model) {
@@ -575,11 +609,11 @@ export const Catalog = Object.freeze({
   },
   /** Every model name. */
   models() {
-    return call((e) => e.catalogModels());
+    return callPricing((e) => e.catalogModels());
   },
 });
 
 /** The GTC 2026 tiers: `[{ name, pricePerMillion, description, models }]`. */
 export function gtcTiers() {
-  return JSON.parse(call((e) => e.gtcTiers()));
+  return JSON.parse(callPricing((e) => e.gtcTiers()));
 }

@@ -1,4 +1,5 @@
-// Builds the WASM package from source: the engine (cargo, wasm32 with simd128), its
+// Builds the WASM package from source: the tokenizer engine and the pricing module
+// (cargo, wasm32 with simd128), their
 // JavaScript glue (wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock),
 // wasm-opt (the binaryen npm package), and the vocabulary assets (core/data/*.tfv, and the
 // Qwen 3 tokenizer.json, zlib-compressed).
@@ -26,19 +27,27 @@ if (!version.endsWith(` ${wasmBindgenVersion}`)) {
   throw new Error(`${wasmBindgen} is "${version}", but Cargo.lock has wasm-bindgen ${wasmBindgenVersion}: cargo install wasm-bindgen-cli --version ${wasmBindgenVersion}`);
 }
 
-run('cargo', ['build', '--release', '-p', 'tokfare-wasm', '--target', 'wasm32-unknown-unknown'], {
-  CARGO_TARGET_DIR: targetDir,
-  RUSTFLAGS: '-C target-feature=+simd128',
-  // The workspace keeps line tables in release for profiling; the browser does not need them.
-  CARGO_PROFILE_RELEASE_DEBUG: 'false',
-  CARGO_PROFILE_RELEASE_LTO: 'fat',
-});
 const pkg = path.join(here, 'pkg');
 fs.rmSync(pkg, { recursive: true, force: true });
-run(wasmBindgen, ['--target', 'web', '--out-dir', pkg, '--out-name', 'tokfare_wasm',
-  path.join(targetDir, 'wasm32-unknown-unknown', 'release', 'tokfare_wasm.wasm')]);
-const wasm = path.join(pkg, 'tokfare_wasm_bg.wasm');
-run(path.join(here, 'node_modules', '.bin', 'wasm-opt'), ['-O3', '--enable-simd', '--enable-bulk-memory', '--enable-sign-ext', '--enable-nontrapping-float-to-int', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
+// Two modules, built apart (one cargo invocation would unify the core's features and
+// compile pricing into the engine): the tokenizer engine and the pricing module.
+const modules = [
+  { crate: 'tokfare-wasm', artifact: 'tokfare_wasm', outName: 'tokfare_wasm' },
+  { crate: 'tokfare-wasm-pricing', artifact: 'tokfare_pricing', outName: 'tokfare_pricing' },
+];
+for (const { crate, artifact, outName } of modules) {
+  run('cargo', ['build', '--release', '-p', crate, '--target', 'wasm32-unknown-unknown'], {
+    CARGO_TARGET_DIR: targetDir,
+    RUSTFLAGS: '-C target-feature=+simd128',
+    // The workspace keeps line tables in release for profiling; the browser does not need them.
+    CARGO_PROFILE_RELEASE_DEBUG: 'false',
+    CARGO_PROFILE_RELEASE_LTO: 'fat',
+  });
+  run(wasmBindgen, ['--target', 'web', '--out-dir', pkg, '--out-name', outName,
+    path.join(targetDir, 'wasm32-unknown-unknown', 'release', `${artifact}.wasm`)]);
+  const wasm = path.join(pkg, `${outName}_bg.wasm`);
+  run(path.join(here, 'node_modules', '.bin', 'wasm-opt'), ['-O3', '--enable-simd', '--enable-bulk-memory', '--enable-sign-ext', '--enable-nontrapping-float-to-int', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
+}
 
 const vocab = path.join(here, 'vocab');
 fs.rmSync(vocab, { recursive: true, force: true });
@@ -51,6 +60,8 @@ const size = (file) => {
   const data = fs.readFileSync(file);
   return `${(data.length / 1024).toFixed(0)} KiB raw, ${(zlib.gzipSync(data, { level: 9 }).length / 1024).toFixed(0)} KiB gzipped`;
 };
-console.log(`engine  pkg/tokfare_wasm_bg.wasm: ${size(wasm)}`);
-console.log(`glue    pkg/tokfare_wasm.js: ${size(path.join(pkg, 'tokfare_wasm.js'))}`);
+for (const { outName } of modules) {
+  console.log(`module  pkg/${outName}_bg.wasm: ${size(path.join(pkg, `${outName}_bg.wasm`))}`);
+  console.log(`glue    pkg/${outName}.js: ${size(path.join(pkg, `${outName}.js`))}`);
+}
 for (const f of fs.readdirSync(vocab)) console.log(`vocab   vocab/${f}: ${size(path.join(vocab, f))}`);

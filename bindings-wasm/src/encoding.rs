@@ -162,9 +162,4 @@ impl WasmEncoding {
         let format = tokfare::chat::ChatFormat::for_model(model);
         Ok(count(tokfare::chat::count_chat(&self.inner, &format, &messages, &tools)))
     }
-
-    /// The core encoding, for the pricing module.
-    pub(crate) fn core(&self) -> &Encoding {
-        &self.inner
-    }
 }

@@ -6,12 +6,13 @@
 //! is a separate asset that the JavaScript side fetches on demand and hands to
 //! [`load_encoding`], so a page that needs only o200k_base downloads only that.
 //!
-//! - `encoding`: tokenizers and chat counting;
-//! - `pricing`: prices, estimates, the bundled catalog, the GTC 2026 tiers (JSON across
-//!   the boundary, amounts as decimal strings);
-//! - `errors`: core errors -> JS `Error`s with a stable `code`.
+//! Pricing is a second, separate module (`pricing/`, crate `tokfare-wasm-pricing`), so
+//! an app that only counts tokens downloads the tokenizer engine alone.
+//!
+//! - `encoding`: tiktoken encodings and chat counting;
+//! - `hf`: Hugging Face `tokenizer.json` tokenizers;
+//! - `errors`: core errors -> JS `Error`s with a stable `code` (shared with `pricing/`).
 
 pub mod encoding;
-pub mod hf;
 pub mod errors;
-pub mod pricing;
+pub mod hf;

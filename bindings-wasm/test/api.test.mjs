@@ -3,9 +3,18 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tokfare from '../js/index.js';
 
-test('pricing before the engine is loaded is a clear error, not a crash', async () => {
-  // (This file's first test: nothing has loaded the engine yet in this process.)
-  assert.throws(() => tokfare.gtcTiers(), (e) => e instanceof tokfare.TokfareError && e.code === 'TOKFARE_NOT_READY');
+test('pricing before its module is loaded is a clear error, not a crash', async () => {
+  // (This file's first test: nothing has loaded either module yet in this process.)
+  const notReady = (e) => e instanceof tokfare.TokfareError && e.code === 'TOKFARE_NOT_READY';
+  assert.throws(() => tokfare.gtcTiers(), notReady);
+  assert.throws(() => tokfare.Tokenizer.fromJSON('{}'), notReady);
+  assert.throws(() => tokfare.ready({ pricing: 'no' }), tokfare.InvalidArgumentError);
+  // Counting loads the tokenizer engine alone; pricing still waits for ready().
+  await tokfare.ready({ pricing: false });
+  const enc = await tokfare.getEncoding('cl100k_base');
+  assert.equal(enc.countTokens('hello world'), 2);
+  assert.throws(() => tokfare.price('gpt-4o', { inputTokens: 1 }), notReady);
+  assert.throws(() => tokfare.estimate(enc, 'hello', 'gpt-4'), notReady);
   await tokfare.ready();
   assert.deepEqual(Object.fromEntries(tokfare.gtcTiers().map((t) => [t.name, t.pricePerMillion])), { free: '0', medium: '3', high: '6', premium: '45', ultra: '150' });
 });

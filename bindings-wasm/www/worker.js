@@ -11,8 +11,8 @@ const lossy = new TextDecoder();
 const strict = new TextDecoder('utf-8', { fatal: true });
 
 async function analyze({ text, encoding, models, outputTokens }) {
-  await ready();
-  const enc = await getEncoding(encoding);
+  // The engine, the vocabulary and the pricing module download in parallel.
+  const [enc] = await Promise.all([getEncoding(encoding), ready()]);
   const count = enc.countTokens(text);
   // Spans for the first tokens. A token may hold part of a character (CJK, emoji): such
   // tokens are grouped with the following ones until the bytes are whole characters, and

@@ -152,10 +152,10 @@ pub fn count_chat(enc: &Encoding, format: &ChatFormat, messages: &[ChatMessage],
     total.max(0) as usize
 }
 
-#[cfg(feature = "pricing")]
+#[cfg(feature = "chat")]
 pub use json_input::{count_chat_json, parse_messages, parse_tools};
 
-#[cfg(feature = "pricing")]
+#[cfg(feature = "chat")]
 mod json_input {
     //! The messages and tools as JSON (what the bindings receive), read with simd-json.
     use super::*;

@@ -91,6 +91,7 @@ pub fn get_object<'v, 'a>(
 
 /// `value[key]` as a non-negative integer; `null` counts as absent. Negative numbers,
 /// fractions and strings are errors: a quantity is never guessed.
+#[cfg(feature = "pricing")]
 pub fn opt_u64(value: &Value<'_>, key: &str, path: &str, bad: fn(&str, String) -> Error) -> Result<Option<u64>> {
     let Some(v) = get(value, key) else { return Ok(None) };
     if v.is_null() {

@@ -28,7 +28,7 @@ mod error;
 #[cfg(feature = "hf")]
 pub mod hf;
 mod incremental;
-#[cfg(feature = "pricing")]
+#[cfg(feature = "chat")]
 mod json;
 mod parallel;
 #[cfg(feature = "pricing")]

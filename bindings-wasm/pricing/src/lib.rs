@@ -1,9 +1,14 @@
-//! Pricing in the browser: usage parsing, `price`, `estimate`, the bundled catalog and
-//! the GTC 2026 tiers. Structured values cross the boundary as JSON text (one string
-//! each way, parsed by `js/index.js`); every amount is a decimal string.
+//! The pricing module of the `tokfare` WebAssembly package, apart from the tokenizer
+//! engine (`bindings-wasm/src`) so that counting tokens does not download it: usage
+//! parsing, `price`, the bundled catalog, schedules and the GTC 2026 tiers. Structured
+//! values cross the boundary as JSON text (one string each way, parsed by
+//! `js/index.js`); every amount is a decimal string. `estimate` is `js/index.js`
+//! counting with the engine and pricing here.
 
-use crate::encoding::WasmEncoding;
-use crate::errors::{invalid_argument, OrThrow};
+#[path = "../../src/errors.rs"]
+mod errors;
+
+use errors::{invalid_argument, OrThrow};
 use serde_json::{json, Value};
 use tokfare::price::{gtc, Catalog, Charges, PriceBook, Provider, Request, Schedule, ScheduleSet, Service, TokenClass, Usage};
 use wasm_bindgen::prelude::*;
@@ -113,17 +118,6 @@ fn parse_own(usage: &str) -> Result<Usage, JsValue> {
 #[wasm_bindgen]
 pub fn price(model: &str, usage: &str, service: Option<String>, tier: Option<String>, at: Option<String>) -> Result<String, JsValue> {
     price_with(&book(None), model, parse_own(usage)?, service, tier, at)
-}
-
-/// `text` tokenized with `encoding` and priced for `model` as input, plus
-/// `output_tokens` of output (JSON cost).
-#[wasm_bindgen]
-pub fn estimate(encoding: &WasmEncoding, text: &str, model: &str, output_tokens: f64, service: Option<String>) -> Result<String, JsValue> {
-    if !(output_tokens.is_finite() && output_tokens >= 0.0 && output_tokens.fract() == 0.0 && output_tokens <= 9_007_199_254_740_991.0) {
-        return Err(invalid_argument("outputTokens", format!("must be a non-negative integer, got {output_tokens}")));
-    }
-    let usage = Usage::tokens(encoding.core().count(text) as u64, output_tokens as u64);
-    price_with(&book(None), model, usage, service, None, None)
 }
 
 #[wasm_bindgen]
