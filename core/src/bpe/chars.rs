@@ -91,7 +91,7 @@ const AT_START: u32 = 1 << 21;
 const NEVER: CharStart = CharStart { rank: NO_RANK, after_continuation: 0, around: 0 };
 
 /// A neighbour of a character, as the tables tell them apart.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy)]
 enum Neighbour {
     Ascii,
     /// A continuation byte, `0x80 + j` (only before a character: after one, the
@@ -103,6 +103,24 @@ enum Neighbour {
     OtherLead,
 }
 
+/// Neighbour classes, as indices into [`ByNeighbour`].
+const NEIGHBOURS: usize = 1 + 64 + 16 + 1;
+
+impl Neighbour {
+    fn index(self) -> usize {
+        match self {
+            Neighbour::Ascii => 0,
+            Neighbour::Continuation(j) => 1 + j as usize,
+            Neighbour::Lead3(j) => 65 + j as usize,
+            Neighbour::OtherLead => 81,
+        }
+    }
+}
+
+/// The lowest rank of a token per neighbour class (one hash lookup per byte string
+/// rather than one per string and neighbour: building the table takes a few ms).
+type ByNeighbour = [Rank; NEIGHBOURS];
+
 fn neighbour(b: u8) -> Neighbour {
     match b {
         0x00..=0x7F => Neighbour::Ascii,
@@ -112,9 +130,9 @@ fn neighbour(b: u8) -> Neighbour {
     }
 }
 
-/// `map[key] = min(map[key], rank)`.
-fn lower<K: Eq + std::hash::Hash>(map: &mut HashMap<K, Rank>, key: K, rank: Rank) {
-    let slot = map.entry(key).or_insert(rank);
+/// `map[key][n] = min(map[key][n], rank)`.
+fn lower<'a>(map: &mut HashMap<&'a [u8], ByNeighbour>, key: &'a [u8], n: Neighbour, rank: Rank) {
+    let slot = &mut map.entry(key).or_insert([NO_RANK; NEIGHBOURS])[n.index()];
     *slot = (*slot).min(rank);
 }
 
@@ -124,21 +142,27 @@ pub(crate) fn build(vocab: &Vocab) -> Box<[CharStart]> {
     // ending with a proper prefix of a character, by the byte before that prefix; of a
     // token starting with a proper suffix (continuation bytes), by the byte after it.
     let mut holding = vec![NO_RANK; TABLE_LEN];
-    let mut cut_prefix: HashMap<(&[u8], Neighbour), Rank> = HashMap::new();
-    let mut cut_suffix: HashMap<(&[u8], Neighbour), Rank> = HashMap::new();
+    // The rank of each character that is a token by itself.
+    let mut own = vec![NO_RANK; TABLE_LEN];
+    let mut cut_prefix: HashMap<&[u8], ByNeighbour> = HashMap::new();
+    let mut cut_suffix: HashMap<&[u8], ByNeighbour> = HashMap::new();
     for rank in 0..vocab.rank_limit() {
         let token = vocab.token_bytes(rank);
-        if token.len() < 2 || is_fragment(token) || char_at(token).is_some_and(|(_, len)| len == token.len()) {
+        if let Some((cp, _)) = char_at(token).filter(|&(_, len)| len == token.len()) {
+            own[cp] = own[cp].min(rank);
+            continue;
+        }
+        if token.len() < 2 || is_fragment(token) {
             continue;
         }
         let leading = token.iter().take_while(|&&b| is_continuation(b)).count();
         if (1..=2).contains(&leading) && leading < token.len() {
-            lower(&mut cut_suffix, (&token[..leading], neighbour(token[leading])), rank);
+            lower(&mut cut_suffix, &token[..leading], neighbour(token[leading]), rank);
         }
         if let Some(last_lead) = token.iter().rposition(|&b| b >= 0xC0).filter(|&p| p > 0) {
             let tail = &token[last_lead..];
             if tail.len() < sequence_len(tail[0]) && tail[1..].iter().all(|&b| is_continuation(b)) {
-                lower(&mut cut_prefix, (tail, neighbour(token[last_lead - 1])), rank);
+                lower(&mut cut_prefix, tail, neighbour(token[last_lead - 1]), rank);
             }
         }
         for i in 0..token.len() {
@@ -151,9 +175,9 @@ pub(crate) fn build(vocab: &Vocab) -> Box<[CharStart]> {
     let mut table = vec![NEVER; TABLE_LEN].into_boxed_slice();
     let mut buf = [0u8; 4];
     for cp in 0x80..TABLE_LEN {
-        let Some(c) = char::from_u32(cp as u32) else { continue };
+        let rank = own[cp];
+        let Some(c) = char::from_u32(cp as u32).filter(|_| rank != NO_RANK) else { continue };
         let bytes = c.encode_utf8(&mut buf).as_bytes();
-        let Some(rank) = vocab.get(bytes) else { continue };
         // Condition 1.
         let inner = match *bytes {
             [_, _] => rank,
@@ -170,8 +194,14 @@ pub(crate) fn build(vocab: &Vocab) -> Box<[CharStart]> {
         if holding[cp] <= inner {
             continue;
         }
-        let cut_after = |n: Neighbour| (1..bytes.len()).all(|k| *cut_prefix.get(&(&bytes[..k], n)).unwrap_or(&NO_RANK) > inner);
-        let cut_before = |n: Neighbour| (1..bytes.len()).all(|k| *cut_suffix.get(&(&bytes[k..], n)).unwrap_or(&NO_RANK) > inner);
+        // The tokens ending with a proper prefix of `c`, and those starting with a proper suffix.
+        let (mut prefixes, mut suffixes) = ([None; 2], [None; 2]);
+        for k in 1..bytes.len() {
+            prefixes[k - 1] = cut_prefix.get(&bytes[..k]);
+            suffixes[k - 1] = cut_suffix.get(&bytes[k..]);
+        }
+        let cut_after = |n: Neighbour| prefixes.iter().flatten().all(|ranks| ranks[n.index()] > inner);
+        let cut_before = |n: Neighbour| suffixes.iter().flatten().all(|ranks| ranks[n.index()] > inner);
         let mut entry = CharStart { rank, after_continuation: 0, around: AT_START | AT_END };
         for j in 0..64u8 {
             if cut_after(Neighbour::Continuation(j)) {
