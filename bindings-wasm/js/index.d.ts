@@ -135,7 +135,7 @@ export declare function price(
   usage: Usage | UsageCounts,
   options?: { batch?: boolean; service?: Service; at?: Date | string | number; tier?: string; schedule?: Schedule | 'gtc-2026' },
 ): Cost;
-/** `text` tokenized with `encoding`, priced for `model` as input plus `outputTokens` of output. */
+/** `text` tokenized with `encoding`, priced for `model` as input plus `outputTokens` of output. Needs `await ready()`. */
 export declare function estimate(encoding: Encoding, text: string, model: string, options?: { outputTokens?: number; batch?: boolean; service?: Service }): Cost;
 
 export interface CatalogEntry {
