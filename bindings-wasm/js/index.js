@@ -42,26 +42,36 @@ async function readAsset(path) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-let engineReady;
-let engineLoaded = false;
-let pricingReady;
-let pricingLoaded = false;
-
-function loadEngine() {
-  engineReady ??= readAsset('pkg/tokfare_wasm_bg.wasm').then(async (bytes) => {
-    await init({ module_or_path: bytes });
-    engineLoaded = true;
-  });
-  return engineReady;
+// One WebAssembly module of the package, loaded once, on demand: `load()` fetches and
+// instantiates it; `call(f)` runs `f` on its exports (an error if it is not loaded yet)
+// and turns what it throws into tokfare's error classes.
+function wasmModule(asset, instantiate, exports, notReady) {
+  let pending;
+  let isLoaded = false;
+  const get = () => {
+    if (!isLoaded) throw new TokfareError(notReady, 'TOKFARE_NOT_READY');
+    return exports;
+  };
+  return {
+    load: () => (pending ??= readAsset(asset).then(async (bytes) => {
+      await instantiate({ module_or_path: bytes });
+      isLoaded = true;
+    })),
+    get,
+    call(f) {
+      try {
+        return f(get());
+      } catch (e) {
+        throw fromEngine(e);
+      }
+    },
+  };
 }
 
-function loadPricing() {
-  pricingReady ??= readAsset('pkg/tokfare_pricing_bg.wasm').then(async (bytes) => {
-    await initPricing({ module_or_path: bytes });
-    pricingLoaded = true;
-  });
-  return pricingReady;
-}
+const engineModule = wasmModule('pkg/tokfare_wasm_bg.wasm', init, engine, 'the tokfare engine is not loaded yet: await ready() (or getEncoding()) first');
+const pricingModule = wasmModule('pkg/tokfare_pricing_bg.wasm', initPricing, pricing, 'the tokfare pricing module is not loaded yet: await ready() first');
+const call = engineModule.call;
+const callPricing = pricingModule.call;
 
 /**
  * Loads the tokenizer engine and the pricing module (once each, in parallel). The
@@ -71,33 +81,7 @@ function loadPricing() {
 export function ready(options) {
   const o = checkOptions(options, 'options', ['pricing']);
   if (o.pricing !== undefined && typeof o.pricing !== 'boolean') throw invalidArgument('pricing', `expected a boolean, got ${describe(o.pricing)}`);
-  return Promise.all([loadEngine(), o.pricing === false ? undefined : loadPricing()]).then(() => undefined);
-}
-
-function loaded() {
-  if (!engineLoaded) throw new TokfareError('the tokfare engine is not loaded yet: await ready() (or getEncoding()) first', 'TOKFARE_NOT_READY');
-  return engine;
-}
-
-function pricingModule() {
-  if (!pricingLoaded) throw new TokfareError('the tokfare pricing module is not loaded yet: await ready() first', 'TOKFARE_NOT_READY');
-  return pricing;
-}
-
-function call(f) {
-  try {
-    return f(loaded());
-  } catch (e) {
-    throw fromEngine(e);
-  }
-}
-
-function callPricing(f) {
-  try {
-    return f(pricingModule());
-  } catch (e) {
-    throw fromEngine(e);
-  }
+  return Promise.all([engineModule.load(), o.pricing === false ? undefined : pricingModule.load()]).then(() => undefined);
 }
 
 // ---------------------------------------------------------------- argument checks
@@ -372,7 +356,7 @@ export function getTokenizer(nameOrModel) {
   let pending = tokenizers.get(nameOrModel);
   if (pending === undefined) {
     pending = (async () => {
-      await loadEngine();
+      await engineModule.load();
       const name = BUNDLED_TOKENIZERS[nameOrModel] ? nameOrModel : call((e) => e.tokenizerNameForModel(nameOrModel));
       const file = BUNDLED_TOKENIZERS[name];
       if (file === undefined) {
@@ -400,7 +384,7 @@ export function getEncoding(name) {
   let pending = encodings.get(name);
   if (pending === undefined) {
     pending = (async () => {
-      await loadEngine();
+      await engineModule.load();
       const file = call((e) => e.vocabularyFile(name));
       if (!vocabularies.has(file)) vocabularies.set(file, readAsset(`vocab/${file}`));
       const bytes = await vocabularies.get(file);
@@ -421,7 +405,7 @@ export function encodingNameForModel(model) {
 
 /** The encoding a model uses. */
 export async function encodingForModel(model) {
-  await loadEngine();
+  await engineModule.load();
   return getEncoding(encodingNameForModel(model));
 }
 
@@ -570,7 +554,7 @@ export function price(model, usage, options) {
   if (o.schedule !== undefined) {
     const schedule = typeof o.schedule === 'string' ? Schedule.bundled(o.schedule) : o.schedule;
     if (!(schedule instanceof Schedule)) throw invalidArgument('schedule', `expected a Schedule or a bundled name, got ${describe(o.schedule)}`);
-    pricingModule();
+    pricingModule.get();
     return costOf(Schedule.price(schedule, model, own, service, o.tier, at));
   }
   return costOf(callPricing((e) => e.price(model, own, service, o.tier, at)));
@@ -585,7 +569,7 @@ export function estimate(encoding, text, model, options) {
   const outputTokens = o.outputTokens ?? 0;
   checkCount(outputTokens, 'outputTokens');
   const service = serviceOption(o);
-  pricingModule();
+  pricingModule.get();
   const inputTokens = encoding.countTokens(text);
   return price(model, { inputTokens, outputTokens }, service === undefined ? undefined : { service });
 }

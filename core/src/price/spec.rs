@@ -12,6 +12,8 @@
 //! services.batch = { multiplier = "0.5" }
 //! ```
 
+mod document;
+
 use super::money::{Currency, Rounding, RoundingMode, Scale};
 use super::rate_card::{ContextTier, RateSchedule, Rates, ServiceRule, TimeWindow};
 use super::schedule::Service;
@@ -21,8 +23,6 @@ use crate::{Error, Result};
 use chrono::NaiveTime;
 use rust_decimal::Decimal;
 use document::Object;
-
-mod document;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -218,14 +218,14 @@ const RATES_FIELDS: &[&str] = &["multiplier", "rates"];
 impl FileSpec {
     fn read(table: &toml::Table) -> Result<FileSpec> {
         let doc = Object::new(table, String::new(), &["name", "description", "currency", "rounding", "schedules", "order"])?;
+        if doc.value("schedules").is_none() {
+            return Err(invalid("$", "missing field `schedules`"));
+        }
         let schedules = doc
             .object_entries("schedules", SCHEDULE_FIELDS)?
             .into_iter()
             .map(|(name, spec)| Ok((name.to_string(), ScheduleSpec::read(&spec)?)))
             .collect::<Result<BTreeMap<_, _>>>()?;
-        if doc.value("schedules").is_none() {
-            return Err(invalid("$", "missing field `schedules`"));
-        }
         Ok(FileSpec {
             name: doc.required_string("name")?,
             description: doc.string("description")?,
