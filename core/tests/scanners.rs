@@ -62,6 +62,10 @@ fn scanners_equal_regex_on_edge_cases() {
         "'s 'S 'll 'LL 'Ll 'ſ 'K", "don't I'M we'RE they'Ve", "1234567", "a1b22c333d4444", "!!!\n\n/", "x //\n/y",
         "\u{301}ABC", " \u{301}abc", "ǅǅa", "ʰA", "ABCdef GHI", "中文字a", "e\u{301}\u{301}X", "😀👍🏽 👩\u{200d}💻",
         "<|endoftext|>", "   trailing   ", "\u{3000}\u{3000}x", "a\u{85}\u{85}b", "  \r\n\r\n  \t",
+        // ASCII words after an ASCII prefix, and words across the 16-byte SIMD steps.
+        "(ABCé", "\"ABCdefGHIjkl", "(Word's", "\tWORD'S", "-ABC\u{301}", "\x1cWord", "/Hello\u{85}",
+        "ABCDEFGHIJKLMNOPQRSTUVWXyz", "abcdefghijklmnopqrstuvwxyzABC", "ABCDEFGHIJKLMNOpqrstuvwxyz012",
+        "ABCDEFGHIJKLMNOPQ€", "xyzxyzxyzxyzxyzx\u{301}", "ABCDEFGHIJKLMNOPqrstuvwxyzabcdefghijKLM'LL",
     ];
     for (name, pattern) in ALL {
         let regex = Regex::new(pattern).expect("official pattern");

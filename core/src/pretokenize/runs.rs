@@ -11,7 +11,7 @@ use super::unicode::{ascii_flags, char_at, is_other, LETTER, NEWLINE, NUMBER, SP
 pub(crate) fn run_of(text: &[u8], mut i: usize, mask: u8) -> usize {
     loop {
         if mask == LETTER {
-            i += simd::ascii_letters(&text[i..]);
+            i += simd::ascii_run(&text[i..], simd::Ascii::Letter);
         }
         if i >= text.len() {
             return i;

@@ -8,7 +8,8 @@
 //! official pattern.
 
 use super::runs::*;
-use super::unicode::{char_at, is_other, LETTER, LOWERISH, NEWLINE, NUMBER, PUNCT_SYMBOL, SPACE, UPPERISH};
+use super::simd;
+use super::unicode::{ascii_flags, char_at, is_other, LETTER, LOWERISH, NEWLINE, NUMBER, PUNCT_SYMBOL, SPACE, UPPERISH};
 
 /// A pre-tokenizer for one fixed pattern.
 pub(crate) trait Scanner {
@@ -136,22 +137,28 @@ impl Scanner for O200k {
     #[inline(always)]
     fn piece_end(text: &[u8], i: usize) -> usize {
         let b0 = text[i];
-        // ASCII words, with or without a leading space, are most pieces of most text.
-        let word_start = if b0 == b' ' { i + 1 } else { i };
+        // ASCII words, with or without an ASCII prefix character (a space, `(`, `"`),
+        // are most pieces of most text.
+        let word_start = if b0 < 0x80 && ascii_flags(b0) & (LETTER | NUMBER | NEWLINE) == 0 { i + 1 } else { i };
         if let Some(end) = text.get(word_start).and_then(|&w| ascii_o200k_word(text, word_start, w)) {
             return end;
         }
         let (f0, l0) = char_at(text, i);
         // The two word alternatives, each first with the optional prefix character and
         // then without, in the regex's backtracking order. A mark (\p{M}) can be both a
-        // prefix and a word character, which is why all four attempts are needed.
+        // prefix and a word character, which is why all four attempts are needed. Each
+        // attempt fails unless its first character is in one of the two word classes:
+        // punctuation and white space skip them all.
         let prefix = f0 & (LETTER | NUMBER | NEWLINE) == 0 && i + l0 < text.len();
-        let word_end = (if prefix { lower_word(text, i + l0) } else { None })
-            .or_else(|| lower_word(text, i))
-            .or_else(|| if prefix { upper_word(text, i + l0) } else { None })
-            .or_else(|| upper_word(text, i));
-        if let Some(end) = word_end {
-            return contraction_suffix(text, end);
+        let word_after_prefix = prefix && char_at(text, i + l0).0 & (UPPERISH | LOWERISH) != 0;
+        if word_after_prefix || f0 & (UPPERISH | LOWERISH) != 0 {
+            let word_end = (if prefix { lower_word(text, i + l0) } else { None })
+                .or_else(|| lower_word(text, i))
+                .or_else(|| if prefix { upper_word(text, i + l0) } else { None })
+                .or_else(|| upper_word(text, i));
+            if let Some(end) = word_end {
+                return contraction_suffix(text, end);
+            }
         }
         // \p{N}{1,3}
         if f0 & NUMBER != 0 {
@@ -189,13 +196,7 @@ fn ascii_o200k_word(text: &[u8], s: usize, w: u8) -> Option<usize> {
     if !w.is_ascii_alphabetic() {
         return None;
     }
-    let mut j = s;
-    while j < text.len() && text[j].is_ascii_uppercase() {
-        j += 1;
-    }
-    while j < text.len() && text[j].is_ascii_lowercase() {
-        j += 1;
-    }
+    let j = s + simd::ascii_upper_then_lower(&text[s..]);
     if j < text.len() && text[j] >= 0x80 {
         return None;
     }
