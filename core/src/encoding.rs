@@ -237,40 +237,10 @@ impl Encoding {
         });
     }
 
-    /// Pre-tokenizes `text` and hands the pieces to `f` in groups, after prefetching
-    /// their hash-table slots: the whole-piece lookup (the only one most pieces need)
-    /// then finds its cache line loaded instead of waiting for memory.
+    /// Pre-tokenizes `text` and hands the pieces to `f` in order, until it breaks.
     #[inline(always)]
-    fn for_each_piece(&self, text: &str, mut f: impl FnMut(usize, &[u8]) -> ControlFlow<()>) {
-        const GROUP: usize = 16;
-        let bytes = text.as_bytes();
-        let mut group = [(0usize, 0usize); GROUP];
-        let mut queued = 0;
-        let mut stopped = false;
-        let mut flush = |group: &[(usize, usize)], stopped: &mut bool| {
-            for &(start, end) in group {
-                if f(start, &bytes[start..end]).is_break() {
-                    *stopped = true;
-                    return;
-                }
-            }
-        };
-        let scanned = self.pretokenizer.for_each_piece(text, |start, piece| {
-            self.vocab.prefetch(piece);
-            group[queued] = (start, start + piece.len());
-            queued += 1;
-            if queued == GROUP {
-                queued = 0;
-                flush(&group, &mut stopped);
-                if stopped {
-                    return ControlFlow::Break(());
-                }
-            }
-            ControlFlow::Continue(())
-        });
-        if !stopped {
-            flush(&group[..queued], &mut stopped);
-        }
+    fn for_each_piece(&self, text: &str, f: impl FnMut(usize, &[u8]) -> ControlFlow<()>) {
+        let scanned = self.pretokenizer.for_each_piece(text, f);
         // Only the general regex engine can fail, and it runs without a backtracking limit.
         debug_assert!(scanned.is_ok(), "{scanned:?}");
     }
