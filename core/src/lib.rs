@@ -30,7 +30,6 @@ pub mod hf;
 mod incremental;
 #[cfg(feature = "chat")]
 mod json;
-mod memory;
 mod parallel;
 #[cfg(feature = "pricing")]
 pub mod meter;

@@ -81,7 +81,7 @@ pub(crate) fn merge<M: Merger>(merger: &M, piece: &[u8], mut emit: impl FnMut(Ra
             return merger.merge(piece, &mut emit);
         };
         if table.is_empty() {
-            *table = crate::memory::table(1 << ENTRIES_LOG2, EMPTY);
+            *table = vec![EMPTY; 1 << ENTRIES_LOG2];
         }
         let index = (vocab.hash(piece) >> (64 - ENTRIES_LOG2)) as usize;
         let entry = &mut table[index];

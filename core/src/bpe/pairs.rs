@@ -41,7 +41,7 @@ impl MergeTable {
         // At most 3/4 full after `n` inserts, at least 3/8.
         let bits = ((n.max(1) * 4 / 3 + 1).next_power_of_two().trailing_zeros()).max(4);
         MergeTable {
-            slots: crate::memory::table(1usize << bits, MergeSlot { key: EMPTY_KEY, rank: 0, merged: NO_RANK }),
+            slots: vec![MergeSlot { key: EMPTY_KEY, rank: 0, merged: NO_RANK }; 1usize << bits],
             shift: 64 - bits,
             len: 0,
         }

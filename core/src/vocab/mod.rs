@@ -155,7 +155,7 @@ impl Vocab {
         let len = (0..rank_limit).filter(|&r| !span(r).is_empty()).count();
         let bits = ((len.max(1) * 2).next_power_of_two().trailing_zeros()).max(4);
         let shift = 64 - bits;
-        let mut slots = crate::memory::table(1usize << bits, Slot::default());
+        let mut slots = vec![Slot::default(); 1usize << bits];
         let mask = slots.len() - 1;
         let mut max_token_len = 0;
         let mut single_byte = [NO_RANK; 256];
