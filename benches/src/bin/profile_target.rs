@@ -2,6 +2,9 @@
 //!
 //!     cargo build --release -p tokfare-benches --bin profile_target
 //!     perf record -g target/release/profile_target o200k_base encode 3
+//!
+//! Operations: encode, count, scan (pre-tokenization only), encode_batch, count_batch,
+//! long (one 10 MB "word").
 
 use tokfare_benches::{corpus, documents};
 
@@ -31,7 +34,13 @@ fn main() {
     let mut total = 0;
     for round in 0..rounds {
         let started = std::time::Instant::now();
-        for d in &docs {
+        // All documents at once on every core (rayon), against the loop of one thread.
+        match op.as_str() {
+            "encode_batch" => total += enc.encode_ordinary_batch(&docs).len(),
+            "count_batch" => total += enc.count_batch(&docs).iter().sum::<usize>(),
+            _ => {}
+        }
+        for d in docs.iter().filter(|_| !op.ends_with("_batch")) {
             total += match op.as_str() {
                 "count" => enc.count(d),
                 "scan" => enc.count_pieces(d),
