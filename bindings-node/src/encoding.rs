@@ -4,6 +4,7 @@
 
 use crate::errors::{invalid_argument, to_js, whole_number, Code, OrThrow};
 use crate::tasks::{Count, Counts, Ids, IdsBatch, Job};
+use crate::text::Text;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::collections::HashMap;
@@ -158,7 +159,7 @@ impl NativeEncoding {
     }
 
     #[napi(ts_return_type = "Uint32Array")]
-    pub fn encode_ordinary<'env>(&self, env: &'env Env, text: String) -> Result<Uint32ArraySlice<'env>, Code> {
+    pub fn encode_ordinary<'env>(&self, env: &'env Env, text: Text) -> Result<Uint32ArraySlice<'env>, Code> {
         js_ids(env, &self.inner.encode_ordinary(&text))
     }
 
@@ -166,7 +167,7 @@ impl NativeEncoding {
     pub fn encode<'env>(
         &self,
         env: &'env Env,
-        text: String,
+        text: Text,
         allowed_special: Option<Either<String, Vec<String>>>,
         disallowed_special: Option<Either<String, Vec<String>>>,
     ) -> Result<Uint32ArraySlice<'env>, Code> {
@@ -176,7 +177,7 @@ impl NativeEncoding {
 
     /// Ordinary ids and the byte offset in the UTF-8 text where each token starts.
     #[napi]
-    pub fn encode_with_byte_offsets(&self, text: String) -> Vec<Uint32Array> {
+    pub fn encode_with_byte_offsets(&self, text: Text) -> Vec<Uint32Array> {
         let (ids, offsets) = self.inner.encode_ordinary_with_offsets(&text);
         vec![Uint32Array::new(ids), Uint32Array::new(offsets.into_iter().map(|o| o as u32).collect())]
     }
@@ -187,14 +188,14 @@ impl NativeEncoding {
     }
 
     #[napi]
-    pub fn count(&self, text: String) -> u32 {
+    pub fn count(&self, text: Text) -> u32 {
         self.inner.count(&text) as u32
     }
 
     #[napi]
     pub fn count_with_special(
         &self,
-        text: String,
+        text: Text,
         allowed_special: Option<Either<String, Vec<String>>>,
         disallowed_special: Option<Either<String, Vec<String>>>,
     ) -> Result<u32, Code> {
@@ -204,7 +205,7 @@ impl NativeEncoding {
 
     /// The count if it is at most `limit`, else null (stops as soon as it is passed).
     #[napi]
-    pub fn count_until(&self, text: String, limit: f64) -> Result<Option<u32>, Code> {
+    pub fn count_until(&self, text: Text, limit: f64) -> Result<Option<u32>, Code> {
         let limit = whole_number("limit", limit)? as usize;
         Ok(self.inner.count_until(&text, limit).map(|n| n as u32))
     }
@@ -231,13 +232,13 @@ impl NativeEncoding {
 
     /// The longest prefix of at most `max_tokens` tokens, cut on a token boundary.
     #[napi]
-    pub fn truncate(&self, text: String, max_tokens: f64) -> Result<String, Code> {
+    pub fn truncate(&self, text: Text, max_tokens: f64) -> Result<String, Code> {
         Ok(self.inner.truncate(&text, self::max_tokens(max_tokens)?).to_string())
     }
 
     /// Consecutive pieces of at most `max_tokens` tokens each, cut on token boundaries.
     #[napi]
-    pub fn chunks(&self, text: String, max_tokens: f64) -> Result<Vec<String>, Code> {
+    pub fn chunks(&self, text: Text, max_tokens: f64) -> Result<Vec<String>, Code> {
         let pieces = self.inner.chunks(&text, self::max_tokens(max_tokens)?).or_throw()?;
         Ok(pieces.into_iter().map(str::to_string).collect())
     }
@@ -246,7 +247,7 @@ impl NativeEncoding {
     #[napi]
     pub fn encode_batch(
         &self,
-        texts: Vec<String>,
+        texts: Vec<Text>,
         allowed_special: Option<Either<String, Vec<String>>>,
         disallowed_special: Option<Either<String, Vec<String>>>,
     ) -> Result<Vec<Uint32Array>, Code> {
@@ -256,7 +257,7 @@ impl NativeEncoding {
     }
 
     #[napi]
-    pub fn count_batch(&self, texts: Vec<String>) -> Vec<u32> {
+    pub fn count_batch(&self, texts: Vec<Text>) -> Vec<u32> {
         self.inner.count_batch(&texts).into_iter().map(|n| n as u32).collect()
     }
 
@@ -264,7 +265,7 @@ impl NativeEncoding {
     #[napi(ts_return_type = "Promise<Uint32Array>")]
     pub fn encode_async(
         &self,
-        text: String,
+        text: Text,
         allowed_special: Option<Either<String, Vec<String>>>,
         disallowed_special: Option<Either<String, Vec<String>>>,
         signal: Option<AbortSignal>,
@@ -276,7 +277,7 @@ impl NativeEncoding {
 
     /// `count` on the libuv thread pool.
     #[napi(ts_return_type = "Promise<number>")]
-    pub fn count_async(&self, text: String, signal: Option<AbortSignal>) -> AsyncTask<Job<Count>> {
+    pub fn count_async(&self, text: Text, signal: Option<AbortSignal>) -> AsyncTask<Job<Count>> {
         let enc = self.inner.clone();
         Job::spawn(signal, move || Ok(Count(enc.count(&text) as u32)))
     }
@@ -285,7 +286,7 @@ impl NativeEncoding {
     #[napi(ts_return_type = "Promise<Uint32Array[]>")]
     pub fn encode_batch_async(
         &self,
-        texts: Vec<String>,
+        texts: Vec<Text>,
         allowed_special: Option<Either<String, Vec<String>>>,
         disallowed_special: Option<Either<String, Vec<String>>>,
         signal: Option<AbortSignal>,
@@ -297,7 +298,7 @@ impl NativeEncoding {
 
     /// `countBatch` off the event loop.
     #[napi(ts_return_type = "Promise<number[]>")]
-    pub fn count_batch_async(&self, texts: Vec<String>, signal: Option<AbortSignal>) -> AsyncTask<Job<Counts>> {
+    pub fn count_batch_async(&self, texts: Vec<Text>, signal: Option<AbortSignal>) -> AsyncTask<Job<Counts>> {
         let enc = self.inner.clone();
         Job::spawn(signal, move || Ok(Counts(enc.count_batch(&texts).into_iter().map(|n| n as u32).collect())))
     }
@@ -311,7 +312,7 @@ pub(crate) fn js_ids<'env>(env: &'env Env, ids: &[u32]) -> Result<Uint32ArraySli
 }
 
 /// `encode` over many texts in parallel; the first error (in input order) wins.
-fn encode_batch(enc: &Encoding, texts: &[String], rules: &SpecialRules) -> tokfare::Result<Vec<Vec<u32>>> {
+fn encode_batch(enc: &Encoding, texts: &[Text], rules: &SpecialRules) -> tokfare::Result<Vec<Vec<u32>>> {
     use rayon::prelude::*;
     texts.par_iter().map(|t| rules.encode(enc, t)).collect()
 }

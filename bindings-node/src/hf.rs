@@ -4,6 +4,7 @@
 use crate::encoding::js_ids;
 use crate::errors::{whole_number, Code, OrThrow};
 use crate::tasks::{Counts, Count, Ids, IdsBatch, Job};
+use crate::text::Text;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::sync::Arc;
@@ -67,62 +68,62 @@ impl NativeTokenizer {
     }
 
     #[napi(ts_return_type = "Uint32Array")]
-    pub fn encode<'env>(&self, env: &'env Env, text: String, add_special_tokens: bool) -> Result<Uint32ArraySlice<'env>, Code> {
+    pub fn encode<'env>(&self, env: &'env Env, text: Text, add_special_tokens: bool) -> Result<Uint32ArraySlice<'env>, Code> {
         js_ids(env, &self.inner.encode(&text, add_special_tokens).or_throw()?)
     }
 
     #[napi(ts_return_type = "Uint32Array")]
-    pub fn encode_ordinary<'env>(&self, env: &'env Env, text: String) -> Result<Uint32ArraySlice<'env>, Code> {
+    pub fn encode_ordinary<'env>(&self, env: &'env Env, text: Text) -> Result<Uint32ArraySlice<'env>, Code> {
         js_ids(env, &self.inner.encode_ordinary(&text).or_throw()?)
     }
 
     #[napi]
-    pub fn count(&self, text: String) -> Result<u32, Code> {
+    pub fn count(&self, text: Text) -> Result<u32, Code> {
         Ok(self.inner.count(&text).or_throw()? as u32)
     }
 
     #[napi]
-    pub fn count_until(&self, text: String, limit: f64) -> Result<Option<u32>, Code> {
+    pub fn count_until(&self, text: Text, limit: f64) -> Result<Option<u32>, Code> {
         let limit = whole_number("limit", limit)? as usize;
         Ok(self.inner.count_until(&text, limit).or_throw()?.map(|n| n as u32))
     }
 
     /// `encode` over many texts, on all cores.
     #[napi]
-    pub fn encode_batch(&self, texts: Vec<String>, add_special_tokens: bool) -> Result<Vec<Uint32Array>, Code> {
+    pub fn encode_batch(&self, texts: Vec<Text>, add_special_tokens: bool) -> Result<Vec<Uint32Array>, Code> {
         Ok(self.inner.encode_batch(&texts, add_special_tokens).or_throw()?.into_iter().map(Uint32Array::new).collect())
     }
 
     /// `count` over many texts, on all cores.
     #[napi]
-    pub fn count_batch(&self, texts: Vec<String>) -> Result<Vec<u32>, Code> {
+    pub fn count_batch(&self, texts: Vec<Text>) -> Result<Vec<u32>, Code> {
         Ok(self.inner.count_batch(&texts).or_throw()?.into_iter().map(|n| n as u32).collect())
     }
 
     /// `encode` on the libuv thread pool.
     #[napi(ts_return_type = "Promise<Uint32Array>")]
-    pub fn encode_async(&self, text: String, add_special_tokens: bool, signal: Option<AbortSignal>) -> AsyncTask<Job<Ids>> {
+    pub fn encode_async(&self, text: Text, add_special_tokens: bool, signal: Option<AbortSignal>) -> AsyncTask<Job<Ids>> {
         let tok = self.inner.clone();
         Job::spawn(signal, move || tok.encode(&text, add_special_tokens).map(Ids))
     }
 
     /// `count` on the libuv thread pool.
     #[napi(ts_return_type = "Promise<number>")]
-    pub fn count_async(&self, text: String, signal: Option<AbortSignal>) -> AsyncTask<Job<Count>> {
+    pub fn count_async(&self, text: Text, signal: Option<AbortSignal>) -> AsyncTask<Job<Count>> {
         let tok = self.inner.clone();
         Job::spawn(signal, move || tok.count(&text).map(|n| Count(n as u32)))
     }
 
     /// `encodeBatch` off the event loop (the batch itself runs on all cores).
     #[napi(ts_return_type = "Promise<Uint32Array[]>")]
-    pub fn encode_batch_async(&self, texts: Vec<String>, add_special_tokens: bool, signal: Option<AbortSignal>) -> AsyncTask<Job<IdsBatch>> {
+    pub fn encode_batch_async(&self, texts: Vec<Text>, add_special_tokens: bool, signal: Option<AbortSignal>) -> AsyncTask<Job<IdsBatch>> {
         let tok = self.inner.clone();
         Job::spawn(signal, move || tok.encode_batch(&texts, add_special_tokens).map(IdsBatch))
     }
 
     /// `countBatch` off the event loop.
     #[napi(ts_return_type = "Promise<number[]>")]
-    pub fn count_batch_async(&self, texts: Vec<String>, signal: Option<AbortSignal>) -> AsyncTask<Job<Counts>> {
+    pub fn count_batch_async(&self, texts: Vec<Text>, signal: Option<AbortSignal>) -> AsyncTask<Job<Counts>> {
         let tok = self.inner.clone();
         Job::spawn(signal, move || tok.count_batch(&texts).map(|v| Counts(v.into_iter().map(|n| n as u32).collect())))
     }

@@ -6,11 +6,13 @@
 //! - `hf`: Hugging Face tokenizer.json models;
 //! - `pricing`: usage parsing, prices, catalogs, schedules, the GTC 2026 tiers;
 //! - `meter`: the idempotent usage meter and invoices;
-//! - `errors`: core errors -> JS errors with a stable `code`.
+//! - `errors`: core errors -> JS errors with a stable `code`;
+//! - `text`: JS strings -> UTF-8 in one pass.
 
 pub mod encoding;
 pub mod errors;
 pub mod hf;
 pub mod tasks;
+pub mod text;
 pub mod pricing;
 pub mod meter;
