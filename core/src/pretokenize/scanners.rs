@@ -189,8 +189,9 @@ impl Scanner for O200k {
 /// `[A-Z]+` then `[a-z]+` is alternative one (upper run, lower run); `[A-Z]+` followed
 /// by neither a lower-case nor a non-ASCII character fails alternative one (no
 /// character of the run is lower-case) and is alternative two; `[a-z]+` is
-/// alternative one with an empty upper run. A leading space is the optional prefix,
-/// which both alternatives try first.
+/// alternative one with an empty upper run. An ASCII character before `s` that is no
+/// letter, digit or newline (a space, `(`) is the optional prefix, which both alternatives
+/// try first (it is in neither word class, so the match cannot start at it instead).
 #[inline(always)]
 fn ascii_o200k_word(text: &[u8], s: usize, w: u8) -> Option<usize> {
     if !w.is_ascii_alphabetic() {
