@@ -38,6 +38,8 @@ pub mod pretokenize;
 pub mod price;
 mod registry;
 mod specials;
+#[cfg(test)]
+mod test_rng;
 mod unstable;
 mod vocab;
 

@@ -92,18 +92,13 @@ mod tests {
             "中", "文", "字", "の", "は", "カ", "ー", "한", "국", "Ж", "ж", "и", "й", "ё", "é", "ß", "ç", "α", "ω", "ا", "ل",
             "😀", "🏽", "\u{200d}", "\u{301}", "€", "—", "…", "a", "b", "e", " ", "1", "'", "\u{a0}", "\u{3000}", "ſ",
         ];
-        let mut seed = 0x9E37_79B9_u64;
+        let mut rng = crate::test_rng::Lcg::new(0x9E37_79B9);
         for name in ["cl100k_base", "o200k_base", "r50k_base"] {
             let enc = crate::get_encoding(name).expect("built-in");
             let vocab = enc.vocab();
             for len in 1..220 {
                 for _ in 0..6 {
-                    let piece: String = (0..len)
-                        .map(|_| {
-                            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                            CHARS[(seed >> 33) as usize % CHARS.len()]
-                        })
-                        .collect();
+                    let piece: String = (0..len).map(|_| rng.pick(CHARS)).collect();
                     let piece = piece.as_bytes();
                     if piece.len() < 2 {
                         continue;
@@ -123,11 +118,8 @@ mod tests {
     #[test]
     fn whole_character_starts_equal_reference_on_random_text() {
         const RANGES: &[(u32, u32)] = &[(0x80, 0x7FF), (0x3040, 0x30FF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3), (0x0400, 0x04FF), (0xFF00, 0xFFEF)];
-        let mut seed = 0x5EED_u64;
-        let mut next = |m: u32| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((seed >> 33) as u32) % m
-        };
+        let mut rng = crate::test_rng::Lcg::new(0x5EED);
+        let mut next = |m: u32| rng.below(m as usize) as u32;
         for name in ["cl100k_base", "o200k_base"] {
             let enc = crate::get_encoding(name).expect("built-in");
             let vocab = enc.vocab();
@@ -181,15 +173,10 @@ mod tests {
     #[test]
     fn small_and_long_paths_equal_tiktoken_reference() {
         let vocab = toy_vocab();
-        let mut seed = 0x1234_5678_u64;
+        let mut rng = crate::test_rng::Lcg::new(0x1234_5678);
         for len in 2..700 {
             for _ in 0..8 {
-                let piece: Vec<u8> = (0..len)
-                    .map(|_| {
-                        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                        if (seed >> 33) % 2 == 0 { b'a' } else { b'b' }
-                    })
-                    .collect();
+                let piece: Vec<u8> = (0..len).map(|_| rng.pick(b"ab")).collect();
                 let mut expected = Vec::new();
                 reference::merge(&vocab, &piece, |r| expected.push(r));
                 let mut small_out = Vec::new();

@@ -167,17 +167,11 @@ mod tests {
     #[test]
     fn upper_then_lower_equals_scalar() {
         let alphabet = b"AZaz@[`{ \x80Qq";
-        let mut seed = 7u64;
+        let mut rng = crate::test_rng::Lcg::new(7);
         for len in 0..40 {
             for _ in 0..400 {
-                let v: Vec<u8> = (0..len)
-                    .map(|_| {
-                        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                        // Mostly letters, in runs of one case, so long words occur.
-                        let r = (seed >> 33) as usize;
-                        if r % 8 == 0 { alphabet[r / 8 % alphabet.len()] } else if r % 3 == 0 { b'K' } else { b'k' }
-                    })
-                    .collect();
+                // Mostly letters, so that long words occur.
+                let v: Vec<u8> = (0..len).map(|_| if rng.below(8) == 0 { rng.pick(alphabet) } else { rng.pick(b"Kk") }).collect();
                 let u = ascii_run_scalar(&v, Ascii::Upper);
                 assert_eq!(ascii_upper_then_lower(&v), u + ascii_run_scalar(&v[u..], Ascii::Lower), "{v:?}");
             }
