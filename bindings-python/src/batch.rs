@@ -5,11 +5,11 @@
 //! part on one thread after the rest. Here the calling thread encodes documents from
 //! the front of the batch (without the GIL) and builds each list right away, the
 //! workers (one fewer than `threads`) encode from the back, and whenever workers have
-//! finished documents the calling thread builds their lists first. Each thread thus works through one
-//! contiguous stretch of the batch: neighbouring documents repeat each other's words,
-//! which keeps each thread's merge cache about as useful as with one thread (handing
-//! documents out alternately, as before, split every stretch of text between the
-//! threads' caches).
+//! finished documents the calling thread builds their lists first. Each thread thus
+//! works through one contiguous stretch of the batch: neighbouring documents repeat
+//! each other's words, which keeps each thread's merge cache about as useful as with
+//! one thread (handing documents out alternately, as before, split every stretch of
+//! text between the threads' caches).
 
 use pyo3::prelude::*;
 use pyo3::types::PyList;
