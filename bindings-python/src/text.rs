@@ -14,6 +14,9 @@ use tokfare::SpecialSet;
 /// decoded with `replace`, so a surrogate pair becomes its character and a lone
 /// surrogate becomes U+FFFD.
 pub fn text<'a>(s: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, str>> {
+    if let Some(text) = cached_utf8(s) {
+        return Ok(Cow::Borrowed(text));
+    }
     match s.to_cow() {
         Ok(text) => Ok(text),
         Err(_) => {
@@ -21,6 +24,37 @@ pub fn text<'a>(s: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, str>> {
             Ok(Cow::Owned(fixed.extract::<String>()?))
         }
     }
+}
+
+/// The `str`'s own UTF-8 buffer, which CPython makes on first request and keeps with
+/// the `str` (as tiktoken reads it): no copy, and no conversion on later calls. None
+/// for a `str` with surrogates. pyo3's abi3-py39 `to_cow` cannot do this (the call
+/// is in the limited API only from 3.10): it encodes to a new `bytes` and copies that
+/// on every call. Measured by alternating runs: a 73-byte message 0.435 -> 0.405 µs,
+/// the corpus as 8 KiB documents ~3% faster (tiktoken reads the same cached buffer).
+#[cfg(not(windows))]
+fn cached_utf8<'a>(s: &'a Bound<'_, PyString>) -> Option<&'a str> {
+    // Exported by every CPython since 3.3 (and by PyPy). Only on Windows does an abi3
+    // module link to python3.dll, whose 3.9 build lacks it: there the copy stays.
+    extern "C" {
+        fn PyUnicode_AsUTF8AndSize(unicode: *mut pyo3::ffi::PyObject, size: *mut pyo3::ffi::Py_ssize_t) -> *const std::ffi::c_char;
+    }
+    let mut len: pyo3::ffi::Py_ssize_t = 0;
+    // SAFETY: `s` is a live `str` and we hold the GIL; the buffer is owned by the
+    // `str`, immutable, and lives as long as `s` (borrowed for 'a).
+    let data = unsafe { PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut len) };
+    if data.is_null() {
+        // UnicodeEncodeError for surrogates: the caller converts as tiktoken does.
+        drop(PyErr::take(s.py()));
+        return None;
+    }
+    // SAFETY: CPython's UTF-8 of a str without surrogates is valid UTF-8, `len` bytes.
+    Some(unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(data.cast::<u8>(), len as usize)) })
+}
+
+#[cfg(windows)]
+fn cached_utf8<'a>(_: &'a Bound<'_, PyString>) -> Option<&'a str> {
+    None
 }
 
 /// The texts of a list of `str`, each converted by [`text`].
