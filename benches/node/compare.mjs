@@ -6,12 +6,19 @@
 //   cd benches/node && npm install && node compare.mjs [--rounds N]
 //
 // The VM is noisy (the same run minutes apart moves single numbers by ±30%), so the
-// corpus is split into 2N interleaved slices (document i goes to slice i mod 2N); round r
-// has every library encode slice 2r and count slice 2r+1, in turn, and each library's
-// best round is reported. Every library sees the same texts, and no text twice:
-// gpt-tokenizer keeps a cache of merged words, and re-encoding text it has seen measures
-// that cache rather than the tokenizer (3x its speed when we tried). For the same
-// reason the libraries' counts are checked against tokfare's after the timing.
+// corpus is split into 2N+1 interleaved slices (document i goes to slice i mod 2N+1);
+// round r has every library encode slice 2r and count slice 2r+1, in turn, and each
+// library's best round is reported. Every library sees the same texts, and no measured
+// text twice: gpt-tokenizer keeps a cache of merged words, and re-encoding text it has
+// seen measures that cache rather than the tokenizer (3x its speed when we tried). For
+// the same reason the libraries' counts are checked against tokfare's after the timing.
+//
+// Before each timed pass the library runs the same operation, untimed, over
+// WARM_UP_DOCS documents spread over the last slice (never measured), so every pass
+// starts with that library's own tables in the CPU caches, not the previous library's.
+// Without it, whichever pass comes first after the other libraries is the slower one:
+// tokfare's encode (first) ran 34 MB/s and its count (second) 48; swapping the two
+// passes swapped the numbers (45 / 34).
 //
 // Every library must give the same token counts as tokfare on every document measured
 // (checked before timing); a mismatch stops the run.
@@ -28,6 +35,7 @@ const corpusDir = process.env.TOKFARE_SHARED ? path.join(process.env.TOKFARE_SHA
 const tokfarePath = path.join(root, 'bindings-node');
 const arg = (name, fallback) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback);
 const ROUNDS = arg('--rounds', 5);
+const WARM_UP_DOCS = 24;
 
 const tokfare = require(tokfarePath);
 const { Tiktoken: JsTiktoken } = require('js-tiktoken/lite');
@@ -68,8 +76,9 @@ function peers(name) {
   ];
 }
 
-// Bytes per second of one pass of `fn` over `slice`.
+// Bytes per second of one pass of `fn` over `slice`, after an untimed pass over `warmUp`.
 function throughput(fn, slice, sliceBytes) {
+  for (const d of warmUp) fn(d);
   const t0 = process.hrtime.bigint();
   for (const d of slice) fn(d);
   return sliceBytes / (Number(process.hrtime.bigint() - t0) / 1e9);
@@ -95,9 +104,11 @@ function coldStart(label, code) {
 const docs = documents();
 const bytes = docs.map((d) => Buffer.byteLength(d));
 const totalMB = bytes.reduce((a, b) => a + b, 0) / 1e6;
-const slices = Array.from({ length: 2 * ROUNDS }, (_, r) => docs.filter((_, i) => i % (2 * ROUNDS) === r));
+const slices = Array.from({ length: 2 * ROUNDS + 1 }, (_, r) => docs.filter((_, i) => i % (2 * ROUNDS + 1) === r));
+const spare = slices.pop();
+const warmUp = spare.filter((_, i) => i % Math.floor(spare.length / WARM_UP_DOCS) === 0).slice(0, WARM_UP_DOCS); // from every file
 const sliceBytes = slices.map((slice) => slice.reduce((a, d) => a + Buffer.byteLength(d), 0));
-console.log(`# Node ${process.version}; ${corpusDir}: ${docs.length} documents of <= 8 KiB (${totalMB.toFixed(1)} MB) in ${2 * ROUNDS} slices (${ROUNDS} to encode, ${ROUNDS} to count); best slice per library, single thread\n`);
+console.log(`# Node ${process.version}; ${corpusDir}: ${docs.length} documents of <= 8 KiB (${totalMB.toFixed(1)} MB) in ${2 * ROUNDS + 1} slices (${ROUNDS} to encode, ${ROUNDS} to count, one to warm up); best slice per library, single thread\n`);
 
 const message = 'Can you summarise the attached quarterly report in three bullet points for the board? Thanks!';
 for (const name of ['cl100k_base', 'o200k_base']) {

@@ -1,6 +1,6 @@
 //! `getEncoding`, `encodingForModel` and the native `Encoding` class: tiktoken's
-//! operations over the core tokenizer, with ids crossing as `Uint32Array` (no copy on
-//! the way out: the vector's buffer becomes the array's backing store).
+//! operations over the core tokenizer, with ids crossing as `Uint32Array` (one copy
+//! into a JS-owned buffer on the way out: see [`js_ids`]).
 
 use crate::errors::{invalid_argument, to_js, whole_number, Code, OrThrow};
 use crate::tasks::{Count, Counts, Ids, IdsBatch, Job};
