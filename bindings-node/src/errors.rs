@@ -17,8 +17,19 @@ impl AsRef<str> for Code {
 }
 
 /// `TOKFARE_` + the core's stable code, upper-cased.
+fn js_code(code: &str) -> String {
+    format!("TOKFARE_{}", code.to_ascii_uppercase())
+}
+
 fn code_of(err: &tokfare::Error) -> Code {
-    Code(format!("TOKFARE_{}", err.code().to_ascii_uppercase()))
+    Code(js_code(err.code()))
+}
+
+/// Every code the addon can throw, from the core's list: the tests check that
+/// `lib/errors.cjs` has a class for each.
+#[napi_derive::napi]
+pub fn error_codes() -> Vec<String> {
+    tokfare::ERROR_CODES.iter().map(|code| js_code(code)).collect()
 }
 
 /// A core error as a thrown JavaScript error.

@@ -28,6 +28,21 @@ test('every error class has its code and is exported', () => {
   assert.ok(tokfare.UnknownModelPriceError.prototype instanceof tokfare.UnknownModelError);
 });
 
+test('every code the core can raise has its class, and no class is left over', () => {
+  // The core's list (tokfare::ERROR_CODES, through the addon) against lib/errors.cjs.
+  const { fromNative } = require('../lib/errors.cjs');
+  const codes = require('../native/binding.cjs').errorCodes();
+  assert.ok(codes.length > 20);
+  for (const code of codes) {
+    const e = fromNative(Object.assign(new Error('message'), { code }));
+    assert.ok(e instanceof tokfare.TokfareError && e.constructor !== tokfare.TokfareError, code);
+    assert.equal(e.constructor.code, code);
+    assert.equal(e.code, code);
+  }
+  const classes = Object.entries(tokfare).filter(([name, v]) => name.endsWith('Error') && v !== tokfare.TokfareError);
+  assert.deepEqual(classes.map(([, v]) => v.code).sort(), [...codes].sort());
+});
+
 test('non-strings where text belongs', () => {
   for (const bad of [undefined, null, 42, {}, ['a'], Buffer.from('a'), Symbol('s')]) {
     throwsCode(() => enc.encode(bad), tokfare.InvalidArgumentError, 'TOKFARE_INVALID_ARGUMENT');

@@ -29,5 +29,7 @@ fn _tokfare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pricing::capacity_plan, m)?)?;
     m.add_class::<meter::PyMeter>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // The core's error codes, for the test that `tokfare._errors` has a class for each.
+    m.add("_ERROR_CODES", tokfare::ERROR_CODES.to_vec())?;
     Ok(())
 }

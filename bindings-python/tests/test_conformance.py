@@ -107,3 +107,19 @@ def test_usage_normalisation():
                 tokfare.Usage.from_dict(case["usage"])
             assert info.value.code == case["error"]
             assert case["path"] in str(info.value), (case["name"], str(info.value))
+
+
+def test_every_core_error_code_has_its_exception_class():
+    # The core's list (tokfare::ERROR_CODES) against the classes in tokfare._errors, both
+    # ways: a code without a class would surface as the bare TokfareError.
+    from tokfare import _errors, _tokfare
+
+    codes = list(_tokfare._ERROR_CODES)
+    assert len(codes) > 20
+    for code in codes:
+        error = _errors.from_code(code, "message")
+        assert type(error) is not tokfare.TokfareError, code
+        assert type(error).code == code and error.code == code
+        assert str(error) == "message"
+    classes = {cls.code for cls in vars(_errors).values() if isinstance(cls, type) and issubclass(cls, tokfare.TokfareError)}
+    assert classes - {"tokfare_error"} == set(codes)

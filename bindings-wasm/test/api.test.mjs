@@ -84,3 +84,20 @@ test('a 10 MB single word tokenizes in linear time', async () => {
   assert.ok(big >= small * 9);
   assert.ok(t2 - t1 < (t1 - t0) * 40 + 50, `1 MB: ${t1 - t0} ms, 10 MB: ${t2 - t1} ms`);
 });
+
+test('every code the engine can raise has its class, and no class is left over', async () => {
+  // The core's list (tokfare::ERROR_CODES, through the engine) against js/errors.js.
+  await tokfare.ready({ pricing: false });
+  const engine = await import('../pkg/tokfare_wasm.js');
+  const { fromEngine } = await import('../js/errors.js');
+  const codes = engine.errorCodes();
+  assert.ok(codes.length > 20);
+  for (const code of codes) {
+    const e = fromEngine(Object.assign(new Error('message'), { code }));
+    assert.ok(e instanceof tokfare.TokfareError && e.constructor !== tokfare.TokfareError, code);
+    assert.equal(e.constructor.code, code);
+    assert.equal(e.code, code);
+  }
+  const classes = Object.entries(tokfare).filter(([name, v]) => name.endsWith('Error') && v !== tokfare.TokfareError);
+  assert.deepEqual(classes.map(([, v]) => v.code).sort(), [...codes].sort());
+});

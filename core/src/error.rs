@@ -193,35 +193,67 @@ fn suggest(suggestions: &[String]) -> String {
     }
 }
 
-impl Error {
-    /// A stable machine-readable code for this kind of error.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Error::UnknownEncoding { .. } => "unknown_encoding",
-            Error::EncodingNotBuilt { .. } => "encoding_not_built",
-            Error::FeatureNotBuilt { .. } => "feature_not_built",
-            Error::UnknownModel { .. } => "unknown_model",
-            Error::DisallowedSpecialToken { .. } => "disallowed_special_token",
-            Error::UnknownTokenId { .. } => "unknown_token_id",
-            Error::NotASingleToken { .. } => "not_a_single_token",
-            Error::InvalidUtf8 { .. } => "invalid_utf8",
-            Error::InvalidInputUtf8 { .. } => "invalid_input_utf8",
-            Error::InvalidRankFile { .. } => "invalid_rank_file",
-            Error::InvalidVocabulary(_) => "invalid_vocabulary",
-            Error::InvalidTokenizerFile { .. } => "invalid_tokenizer_file",
-            Error::UnsupportedTokenizer(_) => "unsupported_tokenizer",
-            Error::TokenizerFileNeeded { .. } => "tokenizer_file_needed",
-            Error::InvalidPattern(_) => "invalid_pattern",
-            Error::PatternRuntime(_) => "pattern_runtime",
-            Error::InvalidArgument { .. } => "invalid_argument",
-            Error::InvalidMoney(_) => "invalid_money",
-            Error::InvalidSchedule { .. } => "invalid_schedule",
-            Error::InvalidCatalog { .. } => "invalid_catalog",
-            Error::InvalidUsage { .. } => "invalid_usage",
-            Error::UnknownModelPrice { .. } => "unknown_model_price",
-            Error::ConflictingEvent { .. } => "conflicting_event",
-            Error::Journal { .. } => "journal",
-            Error::Overflow(_) => "overflow",
+/// Each variant's stable code, written once: `Error::code` and [`ERROR_CODES`] are both
+/// made from this list (the match is exhaustive, so a new variant without a code does
+/// not compile). The bindings map these codes to their own error classes and check
+/// their tables against `ERROR_CODES` in their tests.
+macro_rules! error_codes {
+    ($($variant:ident => $code:literal,)*) => {
+        impl Error {
+            /// A stable machine-readable code for this kind of error.
+            pub fn code(&self) -> &'static str {
+                match self {
+                    $(Error::$variant { .. } => $code,)*
+                }
+            }
         }
+
+        /// Every error code, in the order of [`Error`]'s variants.
+        pub const ERROR_CODES: &[&str] = &[$($code),*];
+    };
+}
+
+error_codes! {
+    UnknownEncoding => "unknown_encoding",
+    EncodingNotBuilt => "encoding_not_built",
+    FeatureNotBuilt => "feature_not_built",
+    UnknownModel => "unknown_model",
+    DisallowedSpecialToken => "disallowed_special_token",
+    UnknownTokenId => "unknown_token_id",
+    NotASingleToken => "not_a_single_token",
+    InvalidUtf8 => "invalid_utf8",
+    InvalidInputUtf8 => "invalid_input_utf8",
+    InvalidRankFile => "invalid_rank_file",
+    InvalidVocabulary => "invalid_vocabulary",
+    InvalidTokenizerFile => "invalid_tokenizer_file",
+    UnsupportedTokenizer => "unsupported_tokenizer",
+    TokenizerFileNeeded => "tokenizer_file_needed",
+    InvalidPattern => "invalid_pattern",
+    PatternRuntime => "pattern_runtime",
+    InvalidArgument => "invalid_argument",
+    InvalidMoney => "invalid_money",
+    InvalidSchedule => "invalid_schedule",
+    InvalidCatalog => "invalid_catalog",
+    InvalidUsage => "invalid_usage",
+    UnknownModelPrice => "unknown_model_price",
+    ConflictingEvent => "conflicting_event",
+    Journal => "journal",
+    Overflow => "overflow",
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case_and_match_their_variants() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ERROR_CODES {
+            assert!(seen.insert(code), "{code} twice");
+            assert!(!code.is_empty() && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'), "{code}");
+        }
+        assert_eq!(Error::Overflow("x".into()).code(), "overflow");
+        assert_eq!(Error::InvalidArgument { name: "n", reason: "r".into() }.code(), "invalid_argument");
+        assert!(ERROR_CODES.contains(&Error::Journal { path: String::new(), reason: String::new() }.code()));
     }
 }

@@ -44,7 +44,7 @@ mod unstable;
 mod vocab;
 
 pub use encoding::Encoding;
-pub use error::{Error, Result};
+pub use error::{Error, Result, ERROR_CODES};
 pub use incremental::{SliceCounter, TokenCounter};
 pub use registry::{
     encoding_for_model, encoding_from_packed, encoding_name_for_model, get_encoding, list_encoding_names, packed_vocabulary_file,
