@@ -250,6 +250,7 @@ impl Vocab {
     /// that a batch of independent lookups (the tokenizer.json loader resolving its
     /// merges) overlaps instead of stalling one by one. Encoding does not use it:
     /// prefetching the next piece's slot measured slower there.
+    #[cfg(feature = "hf")]
     #[inline(always)]
     pub(crate) fn prefetch(&self, bytes: &[u8]) {
         #[cfg(target_arch = "x86_64")]
