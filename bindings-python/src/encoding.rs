@@ -204,9 +204,16 @@ impl PyEncoding {
         let t = crate::text::text(text)?;
         let (allowed, disallowed) = special_args(allowed_special, disallowed_special)?;
         let ids = self.encode_with(py, &t, &allowed, &disallowed)?;
-        let bytes: Vec<u8> = ids.iter().flat_map(|id| id.to_le_bytes()).collect();
+        // The ids' bytes written straight into the `bytes` object, in native order, as
+        // tiktoken's buffer is (dtype `uint32`).
+        let bytes = PyBytes::new_with(py, ids.len() * 4, |buf| {
+            for (out, id) in buf.chunks_exact_mut(4).zip(&ids) {
+                out.copy_from_slice(&id.to_ne_bytes());
+            }
+            Ok(())
+        })?;
         let numpy = py.import("numpy")?;
-        let array = numpy.call_method1("frombuffer", (PyBytes::new(py, &bytes), numpy.getattr("dtype")?.call1(("<u4",))?))?;
+        let array = numpy.call_method1("frombuffer", (bytes, numpy.getattr("uint32")?))?;
         // frombuffer over immutable bytes is read-only; tiktoken's array is too.
         Ok(array)
     }

@@ -219,6 +219,16 @@ def test_numpy_is_uint32():
     assert arr.dtype == np.uint32 and arr.tolist() == [24912, 2375]
 
 
+def test_numpy_matches_tiktoken(tiktoken):
+    text = "Grüße, 世界! " * 300 + "<|endoftext|> done"
+    for name in ["cl100k_base", "o200k_base"]:
+        ours = tokfare.get_encoding(name).encode_to_numpy(text, allowed_special="all")
+        ref = tiktoken.get_encoding(name).encode_to_numpy(text, allowed_special="all")
+        assert ours.dtype == ref.dtype and ours.shape == ref.shape
+        assert np.array_equal(ours, ref)
+        assert ours.flags.writeable == ref.flags.writeable
+
+
 @pytest.mark.parametrize("name", ["cl100k_base", "o200k_base", "r50k_base"])
 def test_encode_with_unstable(tiktoken, name):
     ours, ref = tokfare.get_encoding(name), tiktoken.get_encoding(name)
