@@ -120,8 +120,10 @@ if hf_tokenizers is not None:
     ALPHABET = list("aAzZsStT019 \t\n\r'\".,!/-_()<|>") + ["\u0301", "\u00a0", "\u3000", "\u017f", "\u212a", "é", "Ж", "中", "の", "한",
                                                           "٣", "²", "😀", "🏽", "\u200d", "<|im_start|>", "<|endoftext|>", "A\u030a"]
 
+    # Characters UTF-8 can encode: tokenizers raises TypeError on a lone surrogate (ours
+    # becomes U+FFFD, tested above), so the two can only be compared without them.
     @settings(max_examples=300, deadline=None)
-    @given(st.lists(st.sampled_from(ALPHABET) | st.characters(), max_size=40).map("".join))
+    @given(st.lists(st.sampled_from(ALPHABET) | st.characters(codec="utf-8"), max_size=40).map("".join))
     def test_equals_hf_tokenizers_on_random_text(text):
         assert hf_tokenizers.__version__ == "0.23.3"
         for model in ["qwen3", "llama3", "deepseek_v3"]:
