@@ -14,16 +14,11 @@ use tokfare::SpecialSet;
 /// decoded with `replace`, so a surrogate pair becomes its character and a lone
 /// surrogate becomes U+FFFD.
 pub fn text<'a>(s: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, str>> {
-    if let Some(text) = cached_utf8(s) {
-        return Ok(Cow::Borrowed(text));
+    if let Some(text) = utf8(s) {
+        return Ok(text);
     }
-    match s.to_cow() {
-        Ok(text) => Ok(text),
-        Err(_) => {
-            let fixed = s.call_method1("encode", ("utf-16", "surrogatepass"))?.call_method1("decode", ("utf-16", "replace"))?;
-            Ok(Cow::Owned(fixed.extract::<String>()?))
-        }
-    }
+    let fixed = s.call_method1("encode", ("utf-16", "surrogatepass"))?.call_method1("decode", ("utf-16", "replace"))?;
+    Ok(Cow::Owned(fixed.extract::<String>()?))
 }
 
 /// The `str`'s own UTF-8 buffer, which CPython makes on first request and keeps with
@@ -33,7 +28,7 @@ pub fn text<'a>(s: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, str>> {
 /// on every call. Measured by alternating runs: a 73-byte message 0.435 -> 0.405 µs,
 /// the corpus as 8 KiB documents ~3% faster (tiktoken reads the same cached buffer).
 #[cfg(not(windows))]
-fn cached_utf8<'a>(s: &'a Bound<'_, PyString>) -> Option<&'a str> {
+fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Option<Cow<'a, str>> {
     // Exported by every CPython since 3.3 (and by PyPy). Only on Windows does an abi3
     // module link to python3.dll, whose 3.9 build lacks it: there the copy stays.
     extern "C" {
@@ -49,12 +44,14 @@ fn cached_utf8<'a>(s: &'a Bound<'_, PyString>) -> Option<&'a str> {
         return None;
     }
     // SAFETY: CPython's UTF-8 of a str without surrogates is valid UTF-8, `len` bytes.
-    Some(unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(data.cast::<u8>(), len as usize)) })
+    Some(Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(data.cast::<u8>(), len as usize)) }))
 }
 
+/// pyo3's copy, where the cached buffer cannot be reached (see above). None for a
+/// `str` with surrogates.
 #[cfg(windows)]
-fn cached_utf8<'a>(_: &'a Bound<'_, PyString>) -> Option<&'a str> {
-    None
+fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Option<Cow<'a, str>> {
+    s.to_cow().ok()
 }
 
 /// The texts of a list of `str`, each converted by [`text`].
