@@ -106,7 +106,8 @@ const bytes = docs.map((d) => Buffer.byteLength(d));
 const totalMB = bytes.reduce((a, b) => a + b, 0) / 1e6;
 const slices = Array.from({ length: 2 * ROUNDS + 1 }, (_, r) => docs.filter((_, i) => i % (2 * ROUNDS + 1) === r));
 const spare = slices.pop();
-const warmUp = spare.filter((_, i) => i % Math.floor(spare.length / WARM_UP_DOCS) === 0).slice(0, WARM_UP_DOCS); // from every file
+const step = Math.max(1, Math.floor(spare.length / WARM_UP_DOCS));
+const warmUp = spare.filter((_, i) => i % step === 0).slice(0, WARM_UP_DOCS); // from every file
 const sliceBytes = slices.map((slice) => slice.reduce((a, d) => a + Buffer.byteLength(d), 0));
 console.log(`# Node ${process.version}; ${corpusDir}: ${docs.length} documents of <= 8 KiB (${totalMB.toFixed(1)} MB) in ${2 * ROUNDS + 1} slices (${ROUNDS} to encode, ${ROUNDS} to count, one to warm up); best slice per library, single thread\n`);
 
