@@ -10,7 +10,7 @@
 //! - the key is the piece's exact bytes plus the vocabulary's unique tag
 //!   ([`Vocab::tag`]), so two encodings never share entries, and an entry is only ever
 //!   written with the tokens the merge itself produced for those bytes;
-//! - direct-mapped, one 64-byte line per entry, fixed size (4 MiB per thread that
+//! - direct-mapped, one 64-byte line per entry, fixed size (1 MiB per thread that
 //!   merges), allocated on first use and never grown: no eviction policy, no locking,
 //!   no memory growth with input;
 //! - pieces longer than [`KEY_BYTES`] or of more than [`MAX_TOKENS`] tokens are merged
@@ -23,9 +23,13 @@ use std::cell::RefCell;
 pub(crate) const KEY_BYTES: usize = 26;
 /// Most tokens kept per piece.
 pub(crate) const MAX_TOKENS: usize = 8;
-/// 65 536 entries: on the shared corpus (14 MB) throughput rose with the size up to
-/// here (o200k_base, warm: 75, 80, 88 MB/s for 2^14, 2^15, 2^16 entries; 2^17 no more).
-const ENTRIES_LOG2: u32 = 16;
+/// 16 384 entries (1 MiB). Text a cache has not seen yet is the case that matters (a
+/// server tokenizes new documents); there a bigger cache loses more to its own cache
+/// misses than it gains in hits. On the shared corpus with a new encoding per pass
+/// (`profile_target o200k_base encode_fresh`), four alternating runs each: 2^13, 2^14,
+/// 2^15, 2^16 entries gave 79.9, 83.6, 79.3 and 75.7 MB/s; the same text again and
+/// again (warm) favours size, but 2^14 and 2^16 measured alike there (82.4, 83.2).
+const ENTRIES_LOG2: u32 = 14;
 
 #[derive(Clone, Copy)]
 #[repr(C, align(64))]
