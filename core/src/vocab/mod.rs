@@ -31,9 +31,9 @@ pub(crate) struct Vocab {
     slots: Vec<Slot>,
     /// `64 - log2(slots.len())`, for Fibonacci hashing.
     shift: u32,
-    /// One bit per 4 slots' worth of hash space, set where a token hashes: most
-    /// lookups made while merging are misses, and this 128-256 KiB filter stays in
-    /// cache where the slot table (MBs) does not.
+    /// A Bloom filter of the tokens, 4 bits per slot, two bits set per token (see
+    /// [`filter_bits`]): most lookups made while merging are misses, and this
+    /// 128-256 KiB filter stays in cache where the slot table (MBs) does not.
     filter: Vec<u64>,
     /// Number of tokens (ranks that are not holes).
     len: usize,
@@ -93,6 +93,19 @@ fn prefix_u64(b: &[u8]) -> u64 {
     } else {
         0
     }
+}
+
+/// Where a hash sets its filter bits: one word of the filter (from the hash bits the
+/// slot index uses and the two below them) and two bits in that word (from the next
+/// bits down). Two bits in one word instead of one cut the false positives from ~10%
+/// (measured on Chinese text, o200k_base) to ~3% (in theory), each of them a wasted
+/// probe of the slot table, for the same single load: Chinese and Japanese encode
+/// 8-10% faster; a third bit measured no further gain.
+#[inline(always)]
+fn filter_bits(h: u64, shift: u32) -> (usize, u64) {
+    let f = (h >> (shift - FILTER_EXTRA_BITS)) as usize;
+    let second = (h >> (shift - FILTER_EXTRA_BITS - 6)) & 63;
+    (f / 64, 1 << (f % 64) | 1 << second)
 }
 
 #[inline(always)]
@@ -186,8 +199,8 @@ impl Vocab {
                 _ => {}
             }
             let prefix = prefix_u64(bytes);
-            let f = (h >> (shift - FILTER_EXTRA_BITS)) as usize;
-            filter[f / 64] |= 1 << (f % 64);
+            let (word, bits) = filter_bits(h, shift);
+            filter[word] |= bits;
             let mut i = (h >> shift) as usize;
             loop {
                 let slot = slots[i];
@@ -225,8 +238,8 @@ impl Vocab {
         }
         let prefix = prefix_u64(bytes);
         let h = hash_bytes(prefix, bytes);
-        let f = (h >> (self.shift - FILTER_EXTRA_BITS)) as usize;
-        if self.filter[f / 64] & (1 << (f % 64)) == 0 {
+        let (word, bits) = filter_bits(h, self.shift);
+        if self.filter[word] & bits != bits {
             return None;
         }
         let mask = self.slots.len() - 1;
@@ -257,12 +270,12 @@ impl Vocab {
         if bytes.len() > 2 && bytes.len() <= self.max_token_len {
             use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
             let h = hash_bytes(prefix_u64(bytes), bytes);
-            let f = (h >> (self.shift - FILTER_EXTRA_BITS)) as usize;
+            let (word, _) = filter_bits(h, self.shift);
             let i = (h >> self.shift) as usize;
             // SAFETY: prefetching is a hint that never faults; both indices are in
             // bounds anyway (they are computed exactly as in `get`).
             unsafe {
-                _mm_prefetch(self.filter.as_ptr().wrapping_add(f / 64) as *const i8, _MM_HINT_T0);
+                _mm_prefetch(self.filter.as_ptr().wrapping_add(word) as *const i8, _MM_HINT_T0);
                 _mm_prefetch(self.slots.as_ptr().wrapping_add(i) as *const i8, _MM_HINT_T0);
             }
         }
