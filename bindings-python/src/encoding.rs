@@ -3,7 +3,7 @@
 //! with the GIL released.
 
 use crate::errors::{to_py, IntoPy};
-use crate::text::{pool, special_args, text, texts, Specials};
+use crate::text::{pool, special_args, text, texts};
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -53,10 +53,18 @@ impl PyEncoding {
         PyList::new(py, ids.iter().map(|&id| table[id as usize].bind(py)))
     }
 
-    fn encode_with(&self, py: Python<'_>, text: &str, allowed: &Specials, disallowed: &Specials) -> PyResult<Vec<Rank>> {
-        let (a, d) = (allowed.refs(), disallowed.refs());
-        let (a, d) = (allowed.set(&a), disallowed.set(&d));
-        encode_maybe_detached(py, text, |t| self.inner.encode(t, a, d))
+    /// `encode` with tiktoken's `allowed_special` / `disallowed_special` arguments.
+    fn encode_with(&self, py: Python<'_>, text: &str, allowed_special: Option<&Bound<'_, PyAny>>, disallowed_special: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Rank>> {
+        match (allowed_special, disallowed_special) {
+            // The common call, without building sets.
+            (None, None) => encode_maybe_detached(py, text, |t| self.inner.encode(t, SpecialSet::None, SpecialSet::All)),
+            (a, d) => {
+                let (allowed, disallowed) = special_args(a, d)?;
+                let (a, d) = (allowed.refs(), disallowed.refs());
+                let (a, d) = (allowed.set(&a), disallowed.set(&d));
+                encode_maybe_detached(py, text, |t| self.inner.encode(t, a, d))
+            }
+        }
     }
 
     fn decode_errors<'py>(py: Python<'py>, bytes: Vec<u8>, errors: &str) -> PyResult<Bound<'py, PyAny>> {
@@ -181,14 +189,7 @@ impl PyEncoding {
         disallowed_special: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let t = crate::text::text(text)?;
-        let ids = match (allowed_special, disallowed_special) {
-            // The common call, without building sets.
-            (None, None) => encode_maybe_detached(py, &t, |t| self.inner.encode(t, SpecialSet::None, SpecialSet::All))?,
-            (a, d) => {
-                let (allowed, disallowed) = special_args(a, d)?;
-                self.encode_with(py, &t, &allowed, &disallowed)?
-            }
-        };
+        let ids = self.encode_with(py, &t, allowed_special, disallowed_special)?;
         self.ids_list(py, &ids)
     }
 
@@ -202,8 +203,7 @@ impl PyEncoding {
         disallowed_special: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let t = crate::text::text(text)?;
-        let (allowed, disallowed) = special_args(allowed_special, disallowed_special)?;
-        let ids = self.encode_with(py, &t, &allowed, &disallowed)?;
+        let ids = self.encode_with(py, &t, allowed_special, disallowed_special)?;
         // The ids' bytes written straight into the `bytes` object, in native order, as
         // tiktoken's buffer is (dtype `uint32`).
         let bytes = PyBytes::new_with(py, ids.len() * 4, |buf| {
