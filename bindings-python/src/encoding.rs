@@ -6,8 +6,7 @@ use crate::errors::{to_py, IntoPy};
 use crate::text::{pool, special_args, text, texts};
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PySet, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PySet, PyString, PyTuple};
 use std::sync::Arc;
 use tokfare::{Encoding, Rank, SpecialSet};
 
@@ -15,17 +14,11 @@ use tokfare::{Encoding, Rank, SpecialSet};
 /// about as much as encoding ~100 bytes).
 const DETACH_BYTES: usize = 2048;
 
-/// Encodings with ids up to this get a table of ready-made Python ints.
-const INT_TABLE_MAX_ID: Rank = 1 << 21;
-
 /// A tokenizer: one of the built-in encodings or a custom one.
 #[pyclass(module = "tokfare", name = "Encoding", frozen)]
 pub struct PyEncoding {
     pub inner: Arc<Encoding>,
     builtin: bool,
-    /// One Python int per id, made on first use: building the id lists is then an
-    /// incref per token instead of an int allocation (a third of a plain encode).
-    ints: PyOnceLock<Vec<Py<PyAny>>>,
 }
 
 fn encode_maybe_detached(py: Python<'_>, text: &str, f: impl FnOnce(&str) -> tokfare::Result<Vec<Rank>> + Send) -> PyResult<Vec<Rank>> {
@@ -39,18 +32,12 @@ fn encode_maybe_detached(py: Python<'_>, text: &str, f: impl FnOnce(&str) -> tok
 
 impl PyEncoding {
     fn new_wrapper(inner: Arc<Encoding>, builtin: bool) -> PyEncoding {
-        PyEncoding { inner, builtin, ints: PyOnceLock::new() }
+        PyEncoding { inner, builtin }
     }
 
     /// A Python list of the ids.
     fn ids_list<'py>(&self, py: Python<'py>, ids: &[Rank]) -> PyResult<Bound<'py, PyList>> {
-        let max = self.inner.max_token_value();
-        if max >= INT_TABLE_MAX_ID {
-            return PyList::new(py, ids);
-        }
-        let table = self.ints.get_or_init(py, || (0..=max).map(|id| PyInt::new(py, id).into_any().unbind()).collect());
-        // Every id comes from this encoding, so it is in the table.
-        PyList::new(py, ids.iter().map(|&id| table[id as usize].bind(py)))
+        crate::id_list::ids_list(py, ids, self.inner.max_token_value())
     }
 
     /// `encode` with tiktoken's `allowed_special` / `disallowed_special` arguments.

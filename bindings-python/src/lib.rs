@@ -5,6 +5,7 @@ mod batch;
 mod encoding;
 mod errors;
 mod hf;
+mod id_list;
 mod meter;
 mod pricing;
 mod text;
