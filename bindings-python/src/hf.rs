@@ -5,7 +5,7 @@
 use crate::errors::{invalid_argument, IntoPy};
 use crate::text::{text as read_text, texts as read_texts};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyList, PyString};
 use std::sync::Arc;
 use tokfare::hf;
 use tokfare::Rank;
@@ -23,6 +23,14 @@ fn detached<T: Send>(py: Python<'_>, len: usize, f: impl FnOnce() -> tokfare::Re
         py.detach(f).py_err()
     } else {
         f().py_err()
+    }
+}
+
+impl PyTokenizer {
+    /// A Python list of the ids (see [`crate::id_list`]).
+    fn ids_list<'py>(&self, py: Python<'py>, ids: &[Rank]) -> PyResult<Bound<'py, PyList>> {
+        let max_id = Rank::try_from(self.inner.n_vocab().saturating_sub(1)).unwrap_or(Rank::MAX);
+        crate::id_list::ids_list(py, ids, max_id)
     }
 }
 
@@ -88,16 +96,18 @@ impl PyTokenizer {
     }
 
     #[pyo3(signature = (text, *, add_special_tokens=false))]
-    fn encode(&self, py: Python<'_>, text: &Bound<'_, PyString>, add_special_tokens: bool) -> PyResult<Vec<Rank>> {
+    fn encode<'py>(&self, py: Python<'py>, text: &Bound<'_, PyString>, add_special_tokens: bool) -> PyResult<Bound<'py, PyList>> {
         let t = read_text(text)?;
         let inner = &self.inner;
-        detached(py, t.len(), || inner.encode(&t, add_special_tokens))
+        let ids = detached(py, t.len(), || inner.encode(&t, add_special_tokens))?;
+        self.ids_list(py, &ids)
     }
 
-    fn encode_ordinary(&self, py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Vec<Rank>> {
+    fn encode_ordinary<'py>(&self, py: Python<'py>, text: &Bound<'_, PyString>) -> PyResult<Bound<'py, PyList>> {
         let t = read_text(text)?;
         let inner = &self.inner;
-        detached(py, t.len(), || inner.encode_ordinary(&t))
+        let ids = detached(py, t.len(), || inner.encode_ordinary(&t))?;
+        self.ids_list(py, &ids)
     }
 
     fn count(&self, py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<usize> {
@@ -114,10 +124,11 @@ impl PyTokenizer {
     }
 
     #[pyo3(signature = (texts, *, add_special_tokens=false))]
-    fn encode_batch(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, add_special_tokens: bool) -> PyResult<Vec<Vec<Rank>>> {
+    fn encode_batch<'py>(&self, py: Python<'py>, texts: &Bound<'_, PyAny>, add_special_tokens: bool) -> PyResult<Bound<'py, PyList>> {
         let all = read_texts(texts)?;
         let inner = &self.inner;
-        py.detach(|| inner.encode_batch(&all, add_special_tokens)).py_err()
+        let batch = py.detach(|| inner.encode_batch(&all, add_special_tokens)).py_err()?;
+        PyList::new(py, batch.iter().map(|ids| self.ids_list(py, ids)).collect::<PyResult<Vec<_>>>()?)
     }
 
     fn count_batch(&self, py: Python<'_>, texts: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {

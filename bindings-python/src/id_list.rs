@@ -49,7 +49,7 @@ fn cover(py: Python<'_>, max: Rank) {
 }
 
 /// The Python list `[int(id) for id in ids]`, for ids of a vocabulary whose largest
-/// id is `max_id`.
+/// id is `max_id` (the table is grown to it first).
 pub fn ids_list<'py>(py: Python<'py>, ids: &[Rank], max_id: Rank) -> PyResult<Bound<'py, PyList>> {
     if max_id >= TABLE_MAX_ID {
         return PyList::new(py, ids);
@@ -59,8 +59,8 @@ pub fn ids_list<'py>(py: Python<'py>, ids: &[Rank], max_id: Rank) -> PyResult<Bo
     // SAFETY: the GIL is held; a new list of `len` NULL items, each set exactly once
     // below before the list is returned (a list with NULL items is safe to drop).
     let list = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyList_New(len))?.cast_into_unchecked::<PyList>() };
-    // No Python code runs while the table is read (nothing below calls into Python
-    // beyond reference increments), so the lock cannot be re-entered.
+    // No Python code runs while the table is read (below are only reference
+    // increments and, for an id beyond the table, a new int), so no call re-enters it.
     let table = table();
     match items_offset(py) {
         Some(offset) => {
@@ -68,7 +68,12 @@ pub fn ids_list<'py>(py: Python<'py>, ids: &[Rank], max_id: Rank) -> PyResult<Bo
             // pointer to its item array, `len` slots long for this list.
             let items = unsafe { *(list.as_ptr().cast::<u8>().add(offset) as *const *mut *mut ffi::PyObject) };
             for (i, &id) in ids.iter().enumerate() {
-                let int = table[id as usize].as_ptr();
+                let Some(int) = table.get(id as usize) else {
+                    // SAFETY: `i < len`; the new int's reference goes to the list.
+                    unsafe { *items.add(i) = new_int(py, id) };
+                    continue;
+                };
+                let int = int.as_ptr();
                 // SAFETY: `int` is a live int the table owns a reference to; `i < len`.
                 unsafe {
                     if id > SMALL_INT_MAX {
@@ -84,16 +89,26 @@ pub fn ids_list<'py>(py: Python<'py>, ids: &[Rank], max_id: Rank) -> PyResult<Bo
         }
         None => {
             for (i, &id) in ids.iter().enumerate() {
-                let int = table[id as usize].as_ptr();
-                // SAFETY: as above; `PyList_SetItem` steals the new reference.
-                unsafe {
-                    ffi::Py_IncRef(int);
-                    ffi::PyList_SetItem(list.as_ptr(), i as ffi::Py_ssize_t, int);
-                }
+                let int = match table.get(id as usize) {
+                    Some(int) => {
+                        // SAFETY: a live int the table owns a reference to.
+                        unsafe { ffi::Py_IncRef(int.as_ptr()) };
+                        int.as_ptr()
+                    }
+                    None => new_int(py, id),
+                };
+                // SAFETY: `i < len`; `PyList_SetItem` steals the new reference.
+                unsafe { ffi::PyList_SetItem(list.as_ptr(), i as ffi::Py_ssize_t, int) };
             }
         }
     }
     Ok(list)
+}
+
+/// A new reference to a new int `id`, for an id beyond the table (an id the vocabulary's
+/// largest did not announce: never expected, but not a reason to fail).
+fn new_int(py: Python<'_>, id: Rank) -> *mut ffi::PyObject {
+    PyInt::new(py, id).into_ptr()
 }
 
 /// Where a list object keeps the pointer to its item array, if this interpreter is
