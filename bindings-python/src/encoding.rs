@@ -1,18 +1,15 @@
 //! `tokfare.Encoding`: tiktoken's `Encoding` API over the core, plus tokfare's
-//! counting and splitting. Encodes longer than [`DETACH_BYTES`] and every batch run
-//! with the GIL released.
+//! counting and splitting. Long encodes ([`crate::gil`]) and every batch run with the
+//! GIL released.
 
 use crate::errors::{to_py, IntoPy};
+use crate::gil::detach_if_long;
 use crate::text::{pool, special_args, text, texts};
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PySet, PyString, PyTuple};
 use std::sync::Arc;
 use tokfare::{Encoding, Rank, SpecialSet};
-
-/// Texts at least this long are encoded without holding the GIL (releasing it costs
-/// about as much as encoding ~100 bytes).
-const DETACH_BYTES: usize = 2048;
 
 /// A tokenizer: one of the built-in encodings or a custom one.
 #[pyclass(module = "tokfare", name = "Encoding", frozen)]
@@ -21,13 +18,6 @@ pub struct PyEncoding {
     builtin: bool,
 }
 
-fn encode_maybe_detached(py: Python<'_>, text: &str, f: impl FnOnce(&str) -> tokfare::Result<Vec<Rank>> + Send) -> PyResult<Vec<Rank>> {
-    if text.len() >= DETACH_BYTES {
-        py.detach(|| f(text)).py_err()
-    } else {
-        f(text).py_err()
-    }
-}
 
 
 impl PyEncoding {
@@ -44,12 +34,12 @@ impl PyEncoding {
     fn encode_with(&self, py: Python<'_>, text: &str, allowed_special: Option<&Bound<'_, PyAny>>, disallowed_special: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Rank>> {
         match (allowed_special, disallowed_special) {
             // The common call, without building sets.
-            (None, None) => encode_maybe_detached(py, text, |t| self.inner.encode(t, SpecialSet::None, SpecialSet::All)),
+            (None, None) => detach_if_long(py, text.len(), || self.inner.encode(text, SpecialSet::None, SpecialSet::All)).py_err(),
             (a, d) => {
                 let (allowed, disallowed) = special_args(a, d)?;
                 let (a, d) = (allowed.refs(), disallowed.refs());
                 let (a, d) = (allowed.set(&a), disallowed.set(&d));
-                encode_maybe_detached(py, text, |t| self.inner.encode(t, a, d))
+                detach_if_long(py, text.len(), || self.inner.encode(text, a, d)).py_err()
             }
         }
     }
@@ -160,7 +150,7 @@ impl PyEncoding {
     /// Encodes text; special-token strings are ordinary text.
     fn encode_ordinary<'py>(&self, py: Python<'py>, text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyList>> {
         let t = crate::text::text(text)?;
-        let ids = encode_maybe_detached(py, &t, |t| Ok(self.inner.encode_ordinary(t)))?;
+        let ids = detach_if_long(py, t.len(), || self.inner.encode_ordinary(&t));
         self.ids_list(py, &ids)
     }
 
@@ -272,7 +262,7 @@ impl PyEncoding {
     /// Number of tokens of `encode_ordinary(text)`, without building the ids.
     fn count(&self, py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<usize> {
         let t = crate::text::text(text)?;
-        Ok(if t.len() >= DETACH_BYTES { py.detach(|| self.inner.count(&t)) } else { self.inner.count(&t) })
+        Ok(detach_if_long(py, t.len(), || self.inner.count(&t)))
     }
 
     /// The token count if it is at most `limit`, else None (stops counting early).

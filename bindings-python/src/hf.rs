@@ -1,8 +1,9 @@
 //! `tokfare.Tokenizer`: a Hugging Face `tokenizer.json` (Qwen 3 bundled; Llama 3,
-//! DeepSeek V3 or any other from a file), with `tokenizers`' semantics. Texts of
-//! [`DETACH_BYTES`] or more and every batch run without the GIL.
+//! DeepSeek V3 or any other from a file), with `tokenizers`' semantics. Long texts
+//! ([`crate::gil`]) and every batch run without the GIL.
 
 use crate::errors::{invalid_argument, IntoPy};
+use crate::gil::detach_if_long;
 use crate::text::{text as read_text, texts as read_texts};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
@@ -10,20 +11,10 @@ use std::sync::Arc;
 use tokfare::hf;
 use tokfare::Rank;
 
-const DETACH_BYTES: usize = 2048;
-
 /// A tokenizer loaded from a Hugging Face `tokenizer.json`.
 #[pyclass(module = "tokfare", name = "Tokenizer", frozen)]
 pub struct PyTokenizer {
     inner: Arc<hf::Tokenizer>,
-}
-
-fn detached<T: Send>(py: Python<'_>, len: usize, f: impl FnOnce() -> tokfare::Result<T> + Send) -> PyResult<T> {
-    if len >= DETACH_BYTES {
-        py.detach(f).py_err()
-    } else {
-        f().py_err()
-    }
 }
 
 impl PyTokenizer {
@@ -99,28 +90,28 @@ impl PyTokenizer {
     fn encode<'py>(&self, py: Python<'py>, text: &Bound<'_, PyString>, add_special_tokens: bool) -> PyResult<Bound<'py, PyList>> {
         let t = read_text(text)?;
         let inner = &self.inner;
-        let ids = detached(py, t.len(), || inner.encode(&t, add_special_tokens))?;
+        let ids = detach_if_long(py, t.len(), || inner.encode(&t, add_special_tokens)).py_err()?;
         self.ids_list(py, &ids)
     }
 
     fn encode_ordinary<'py>(&self, py: Python<'py>, text: &Bound<'_, PyString>) -> PyResult<Bound<'py, PyList>> {
         let t = read_text(text)?;
         let inner = &self.inner;
-        let ids = detached(py, t.len(), || inner.encode_ordinary(&t))?;
+        let ids = detach_if_long(py, t.len(), || inner.encode_ordinary(&t)).py_err()?;
         self.ids_list(py, &ids)
     }
 
     fn count(&self, py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<usize> {
         let t = read_text(text)?;
         let inner = &self.inner;
-        detached(py, t.len(), || inner.count(&t))
+        detach_if_long(py, t.len(), || inner.count(&t)).py_err()
     }
 
     fn count_until(&self, py: Python<'_>, text: &Bound<'_, PyString>, limit: i64) -> PyResult<Option<usize>> {
         let limit = usize::try_from(limit).map_err(|_| invalid_argument("limit", "must not be negative"))?;
         let t = read_text(text)?;
         let inner = &self.inner;
-        detached(py, t.len(), || inner.count_until(&t, limit))
+        detach_if_long(py, t.len(), || inner.count_until(&t, limit)).py_err()
     }
 
     #[pyo3(signature = (texts, *, add_special_tokens=false))]

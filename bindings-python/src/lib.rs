@@ -4,6 +4,7 @@
 mod batch;
 mod encoding;
 mod errors;
+mod gil;
 mod hf;
 mod id_list;
 mod meter;
