@@ -55,6 +55,53 @@ proptest! {
     }
 }
 
+/// Texts long enough for o200k's 128-byte windows (`pretokenize/bitwise.rs`): the
+/// ASCII characters and runs its rules tell apart, with a little non-ASCII (where a
+/// window stops) in some texts and none in others.
+fn long_text_strategy() -> impl Strategy<Value = String> {
+    const ASCII: &[&str] = &[
+        "a", "b", "s", "t", "e", "r", "v", "l", "m", "d", "A", "B", "S", "T", "E", "R", "L", "hello", "World", "HTTPServer",
+        " ", " ", "  ", "\t", "\n", "\r\n", "\n\n", " \n ", "\x0b", "\x0c", "'", "'s", "'S", "'re", "'VE", "'ll", "'d", "'m",
+        "'t", "n't", "'x", ".", ",", "(", ")", "/", "//", "\"", "-", "_", "\x1c", "\x7f", "\u{0}", "1", "12", "123", "1234567",
+    ];
+    const OTHER: &[&str] = &["é", "É", "中", "\u{a0}", "\u{3000}", "\u{301}", "\u{17f}", "—", "“", "😀", "\u{85}", "٣"];
+    let part = prop_oneof![
+        60 => proptest::sample::select(ASCII),
+        1 => proptest::sample::select(OTHER),
+    ];
+    prop_oneof![
+        proptest::collection::vec(part, 60..400).prop_map(|v| v.concat()),
+        proptest::collection::vec(proptest::sample::select(ASCII), 60..400).prop_map(|v| v.concat()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn o200k_equals_regex_on_long_text(text in long_text_strategy()) {
+        thread_local! {
+            static O200K: Regex = Regex::new(patterns::O200K).expect("official pattern");
+        }
+        let theirs = O200K.with(|regex| regex_split(regex, &text));
+        prop_assert_eq!(split(patterns::O200K, &text).expect("split"), theirs, "on {:?}", text);
+    }
+}
+
+/// Each of o200k's window rules across every position of a window's end: the same
+/// text shifted by 0..140 bytes.
+#[test]
+fn o200k_equals_regex_at_every_window_offset() {
+    let regex = Regex::new(patterns::O200K).expect("official pattern");
+    let body = "They're here.\r\n/\r\n  don'tcha 12345678 it's's ' (hello) \t x.\n\n  \n   y--z I'M \"ok\" 'RE'll \x0b\x0cq/\n/.";
+    for shift in 0..140 {
+        for tail in ["", "é", "  \u{a0}", "'ſ", "\u{301}x"] {
+            let text = format!("{}{body}{body}{tail}", "w".repeat(shift));
+            assert_eq!(split(patterns::O200K, &text).expect("split"), regex_split(&regex, &text), "shift {shift}, tail {tail:?}");
+        }
+    }
+}
+
 #[test]
 fn scanners_equal_regex_on_edge_cases() {
     let cases = [

@@ -1,10 +1,13 @@
 //! Pre-tokenization: splitting text into the pieces that BPE then merges.
 //!
 //! The official OpenAI patterns run on hand-written [`scanners`] (the bottleneck of
-//! every regex-based peer); any other pattern runs on `fancy-regex`, exactly as
+//! every regex-based peer), o200k's ASCII text on x86_64 a window at a time
+//! (`bitwise`); any other pattern runs on `fancy-regex`, exactly as
 //! tiktoken does (cargo feature `regex`; a build without it refuses other patterns
 //! with [`Error::FeatureNotBuilt`]).
 
+#[cfg(target_arch = "x86_64")]
+mod bitwise;
 mod runs;
 pub(crate) mod scanners;
 mod simd;
@@ -173,6 +176,9 @@ impl Pretokenizer {
         match self {
             Pretokenizer::R50k => scan::<R50k, F>(text.as_bytes(), f),
             Pretokenizer::Cl100k => scan::<Cl100k, F>(text.as_bytes(), f),
+            #[cfg(target_arch = "x86_64")]
+            Pretokenizer::O200k => bitwise::scan_o200k(text.as_bytes(), O200k::piece_end, f),
+            #[cfg(not(target_arch = "x86_64"))]
             Pretokenizer::O200k => scan::<O200k, F>(text.as_bytes(), f),
             Pretokenizer::Llama3 => scan::<Llama3, F>(text.as_bytes(), f),
             Pretokenizer::DeepSeekV3 => {
