@@ -18,8 +18,6 @@ pub struct PyEncoding {
     builtin: bool,
 }
 
-
-
 impl PyEncoding {
     fn new_wrapper(inner: Arc<Encoding>, builtin: bool) -> PyEncoding {
         PyEncoding { inner, builtin }
