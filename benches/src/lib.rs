@@ -75,17 +75,9 @@ pub fn peers(encoding: &str) -> Vec<Peer> {
     };
     #[allow(unused_mut)]
     let mut all = vec![
-        Peer {
-            name: "tokfare",
-            encode: Box::new(move |t| ours.encode_ordinary(t).len()),
-            count: Some(Box::new(move |t| ours2.count(t))),
-        },
+        Peer { name: "tokfare", encode: Box::new(move |t| ours.encode_ordinary(t).len()), count: Some(Box::new(move |t| ours2.count(t))) },
         Peer { name: "tiktoken-rs", encode: Box::new(move |t| tiktoken.encode_ordinary(t).len()), count: None },
-        Peer {
-            name: "bpe-openai",
-            encode: Box::new(move |t| bpe.encode(t).len()),
-            count: Some(Box::new(move |t| bpe.count(t))),
-        },
+        Peer { name: "bpe-openai", encode: Box::new(move |t| bpe.encode(t).len()), count: Some(Box::new(move |t| bpe.count(t))) },
     ];
     #[cfg(feature = "fastokens")]
     all.push(fastokens_peer(encoding));
@@ -96,11 +88,7 @@ pub fn peers(encoding: &str) -> Vec<Peer> {
 #[cfg(feature = "fastokens")]
 fn fastokens_peer(encoding: &str) -> Peer {
     let tokenizer = fastokens_tokenizer(encoding);
-    Peer {
-        name: "fastokens",
-        encode: Box::new(move |t| tokenizer.encode_ordinary(t).expect("fastokens encodes").len()),
-        count: None,
-    }
+    Peer { name: "fastokens", encode: Box::new(move |t| tokenizer.encode_ordinary(t).expect("fastokens encodes").len()), count: None }
 }
 
 /// fastokens' ids for each document (a fresh tokenizer), to check it is exact here.

@@ -110,7 +110,12 @@ pub fn list_encoding_names() -> Vec<String> {
 
 /// A custom encoding from a `.tiktoken` rank file's bytes, a pattern and special tokens.
 #[napi]
-pub fn new_encoding(name: String, pattern: String, rank_file: Uint8Array, special_tokens: Option<HashMap<String, u32>>) -> Result<NativeEncoding, Code> {
+pub fn new_encoding(
+    name: String,
+    pattern: String,
+    rank_file: Uint8Array,
+    special_tokens: Option<HashMap<String, u32>>,
+) -> Result<NativeEncoding, Code> {
     let mut specials: Vec<(String, u32)> = special_tokens.unwrap_or_default().into_iter().collect();
     specials.sort_by_key(|(_, id)| *id);
     let enc = Encoding::from_tiktoken_bytes(&name, &rank_file, &pattern, specials).or_throw()?;

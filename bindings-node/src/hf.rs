@@ -3,7 +3,7 @@
 
 use crate::encoding::js_ids;
 use crate::errors::{whole_number, Code, OrThrow};
-use crate::tasks::{Counts, Count, Ids, IdsBatch, Job};
+use crate::tasks::{Count, Counts, Ids, IdsBatch, Job};
 use crate::text::Text;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;

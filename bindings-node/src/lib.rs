@@ -12,7 +12,7 @@
 pub mod encoding;
 pub mod errors;
 pub mod hf;
+pub mod meter;
+pub mod pricing;
 pub mod tasks;
 pub mod text;
-pub mod pricing;
-pub mod meter;

@@ -225,7 +225,13 @@ impl NativeMeter {
 
     /// May this request run, given the customer's budget? Reserves the estimate if so.
     #[napi]
-    pub fn authorize(&self, customer: String, model: String, estimate: UsageCounts, service: Option<String>) -> Result<Authorization, Code> {
+    pub fn authorize(
+        &self,
+        customer: String,
+        model: String,
+        estimate: UsageCounts,
+        service: Option<String>,
+    ) -> Result<Authorization, Code> {
         let a = self.lock().authorize(&customer, &model, estimate.to_core()?, self::service(service)?).or_throw()?;
         Ok(Authorization {
             allowed: a.allowed,

@@ -29,7 +29,13 @@ impl PyEncoding {
     }
 
     /// `encode` with tiktoken's `allowed_special` / `disallowed_special` arguments.
-    fn encode_with(&self, py: Python<'_>, text: &str, allowed_special: Option<&Bound<'_, PyAny>>, disallowed_special: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Rank>> {
+    fn encode_with(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        allowed_special: Option<&Bound<'_, PyAny>>,
+        disallowed_special: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Rank>> {
         match (allowed_special, disallowed_special) {
             // The common call, without building sets.
             (None, None) => detach_if_long(py, text.len(), || self.inner.encode(text, SpecialSet::None, SpecialSet::All)).py_err(),
@@ -232,9 +238,13 @@ impl PyEncoding {
         let (a, d) = (allowed.refs(), disallowed.refs());
         let (a, d) = (allowed.set(&a), disallowed.set(&d));
         let inner = &self.inner;
-        crate::batch::pipelined(py, &docs, num_threads, |doc| inner.encode(doc, a, d), |ids| {
-            Ok(self.ids_list(py, &ids.py_err()?)?.into_any())
-        })
+        crate::batch::pipelined(
+            py,
+            &docs,
+            num_threads,
+            |doc| inner.encode(doc, a, d),
+            |ids| Ok(self.ids_list(py, &ids.py_err()?)?.into_any()),
+        )
     }
 
     /// `encode_ordinary` over many texts in parallel.
@@ -309,7 +319,13 @@ impl PyEncoding {
 
     /// Decodes many sequences (in parallel).
     #[pyo3(signature = (batch, *, errors="replace", num_threads=8))]
-    fn decode_batch<'py>(&self, py: Python<'py>, batch: Vec<Vec<Rank>>, errors: &str, num_threads: usize) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    fn decode_batch<'py>(
+        &self,
+        py: Python<'py>,
+        batch: Vec<Vec<Rank>>,
+        errors: &str,
+        num_threads: usize,
+    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
         let pool = pool(num_threads)?;
         let inner = &self.inner;
         let decoded: Vec<tokfare::Result<Vec<u8>>> =

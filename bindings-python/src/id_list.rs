@@ -117,7 +117,10 @@ fn new_int(py: Python<'_>, id: Rank) -> *mut ffi::PyObject {
 fn items_offset(py: Python<'_>) -> Option<usize> {
     static OFFSET: PyOnceLock<Option<usize>> = PyOnceLock::new();
     *OFFSET.get_or_init(py, || {
-        let cpython = py.import("sys").and_then(|sys| sys.getattr("implementation")?.getattr("name")?.extract::<String>()).is_ok_and(|name| name == "cpython");
+        let cpython = py
+            .import("sys")
+            .and_then(|sys| sys.getattr("implementation")?.getattr("name")?.extract::<String>())
+            .is_ok_and(|name| name == "cpython");
         if !cpython {
             return None;
         }

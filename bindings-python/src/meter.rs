@@ -227,7 +227,14 @@ impl PyMeter {
     /// "May this request run?" from an estimated usage. Returns `{"allowed", "estimate",
     /// "spent", "reserved", "remaining", "reservation"}`; settle or release the reservation.
     #[pyo3(signature = (customer, model, estimate, *, service="standard"))]
-    fn authorize<'py>(&self, py: Python<'py>, customer: &str, model: &str, estimate: PyUsage, service: &str) -> PyResult<Bound<'py, PyDict>> {
+    fn authorize<'py>(
+        &self,
+        py: Python<'py>,
+        customer: &str,
+        model: &str,
+        estimate: PyUsage,
+        service: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
         let service: Service = service.parse().py_err()?;
         let a = self.lock().authorize(customer, model, estimate.inner, service).py_err()?;
         let out = PyDict::new(py);

@@ -9,8 +9,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyFloat, PyList, PyString};
 use std::sync::Arc;
 use tokfare::price::{
-    gtc, parse_decimal, Catalog, Charges, Decimal, PriceBook, Provider, Request, Schedule, ScheduleSet, Service, TokenClass,
-    Usage,
+    gtc, parse_decimal, Catalog, Charges, Decimal, PriceBook, Provider, Request, Schedule, ScheduleSet, Service, TokenClass, Usage,
 };
 
 static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();

@@ -89,7 +89,14 @@ impl WasmEncoding {
     }
 
     /// `encode` with tiktoken's special-token rules.
-    pub fn encode(&self, text: &str, allowed_all: bool, allowed: Vec<String>, disallowed_all: bool, disallowed: Vec<String>) -> Result<Vec<u32>, JsValue> {
+    pub fn encode(
+        &self,
+        text: &str,
+        allowed_all: bool,
+        allowed: Vec<String>,
+        disallowed_all: bool,
+        disallowed: Vec<String>,
+    ) -> Result<Vec<u32>, JsValue> {
         let allowed: Vec<&str> = allowed.iter().map(String::as_str).collect();
         let disallowed: Vec<&str> = disallowed.iter().map(String::as_str).collect();
         self.inner.encode(text, special_set(allowed_all, &allowed), special_set(disallowed_all, &disallowed)).or_throw()
@@ -101,10 +108,20 @@ impl WasmEncoding {
     }
 
     #[wasm_bindgen(js_name = countWithSpecial)]
-    pub fn count_with_special(&self, text: &str, allowed_all: bool, allowed: Vec<String>, disallowed_all: bool, disallowed: Vec<String>) -> Result<u32, JsValue> {
+    pub fn count_with_special(
+        &self,
+        text: &str,
+        allowed_all: bool,
+        allowed: Vec<String>,
+        disallowed_all: bool,
+        disallowed: Vec<String>,
+    ) -> Result<u32, JsValue> {
         let allowed: Vec<&str> = allowed.iter().map(String::as_str).collect();
         let disallowed: Vec<&str> = disallowed.iter().map(String::as_str).collect();
-        self.inner.count_with_special(text, special_set(allowed_all, &allowed), special_set(disallowed_all, &disallowed)).map(count).or_throw()
+        self.inner
+            .count_with_special(text, special_set(allowed_all, &allowed), special_set(disallowed_all, &disallowed))
+            .map(count)
+            .or_throw()
     }
 
     /// The count if at most `limit`, else `undefined`; stops once past the limit.

@@ -150,7 +150,9 @@ fn run(cli: Cli) -> Result<(), String> {
                 Loaded::Tiktoken(enc) => enc,
                 Loaded::Hf(tok) => {
                     if allowed_special.is_some() {
-                        return Err("--allowed-special is for tiktoken encodings: a tokenizer.json always recognises its added tokens".into());
+                        return Err(
+                            "--allowed-special is for tiktoken encodings: a tokenizer.json always recognises its added tokens".into()
+                        );
                     }
                     let ids = tok.encode(&read_text(&file)?, false).map_err(|e| e.to_string())?;
                     let json = serde_json::to_string(&ids).map_err(|e| e.to_string())?;
@@ -163,7 +165,9 @@ fn run(cli: Cli) -> Result<(), String> {
                 Some("all") => enc.encode(&text, SpecialSet::All, SpecialSet::None).map_err(|e| e.to_string())?,
                 Some(list) => {
                     let names: Vec<&str> = list.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
-                    if let Some(bad) = names.iter().find(|n| enc.encode_single_token(n.as_bytes()).map_or(true, |id| !enc.is_special_token(id))) {
+                    if let Some(bad) =
+                        names.iter().find(|n| enc.encode_single_token(n.as_bytes()).map_or(true, |id| !enc.is_special_token(id)))
+                    {
                         return Err(format!("{bad:?} is not a special token of {}", enc.name()));
                     }
                     enc.encode(&text, SpecialSet::Some(&names), SpecialSet::None).map_err(|e| e.to_string())?
@@ -186,10 +190,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 rows.push((path.clone(), tokens, text.len()));
             }
             let out = if json {
-                let files: Vec<_> = rows
-                    .iter()
-                    .map(|(p, t, b)| serde_json::json!({"path": p, "tokens": t, "bytes": b}))
-                    .collect();
+                let files: Vec<_> = rows.iter().map(|(p, t, b)| serde_json::json!({"path": p, "tokens": t, "bytes": b})).collect();
                 format!("{}\n", serde_json::json!({"encoding": enc.name(), "files": files, "total": total}))
             } else {
                 let mut s = String::new();
@@ -206,7 +207,13 @@ fn run(cli: Cli) -> Result<(), String> {
             let text = read_text(&file)?;
             let ids = parse_ids(&text)?;
             let decoded = match loaded {
-                Loaded::Tiktoken(enc) => if lossy { enc.decode_lossy(&ids) } else { enc.decode(&ids) },
+                Loaded::Tiktoken(enc) => {
+                    if lossy {
+                        enc.decode_lossy(&ids)
+                    } else {
+                        enc.decode(&ids)
+                    }
+                }
                 // Hugging Face decoding always replaces invalid UTF-8 with U+FFFD.
                 Loaded::Hf(tok) => tok.decode(&ids, false),
             }

@@ -148,7 +148,15 @@ fn table(invoice: &Invoice, duplicates: usize, bad: usize) -> String {
         let cells: Vec<String> = row
             .iter()
             .enumerate()
-            .map(|(c, cell)| if c + 2 >= row.len() && i > 0 { format!("{cell:>w$}", w = widths[c]) } else { format!("{cell:<w$}", w = widths[c]) })
+            .map(
+                |(c, cell)| {
+                    if c + 2 >= row.len() && i > 0 {
+                        format!("{cell:>w$}", w = widths[c])
+                    } else {
+                        format!("{cell:<w$}", w = widths[c])
+                    }
+                },
+            )
             .collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');

@@ -196,7 +196,10 @@ mod json_input {
                             match json::opt_str(part, "type", &part_path, bad)? {
                                 Some("text") => joined.push_str(json::opt_str(part, "text", &part_path, bad)?.unwrap_or("")),
                                 other => {
-                                    return Err(bad(&part_path, format!("a {:?} part is not text; only text parts are counted", other.unwrap_or("?"))))
+                                    return Err(bad(
+                                        &part_path,
+                                        format!("a {:?} part is not text; only text parts are counted", other.unwrap_or("?")),
+                                    ))
                                 }
                             }
                         }

@@ -72,27 +72,22 @@ impl Encoding {
         explicit_n_vocab: Option<usize>,
     ) -> Result<Self> {
         if !vocab.covers_all_bytes() {
-            return Err(Error::InvalidVocabulary(
-                "every single byte must be a token (byte-level BPE); some are missing".into(),
-            ));
+            return Err(Error::InvalidVocabulary("every single byte must be a token (byte-level BPE); some are missing".into()));
         }
         for (text, rank) in &special_tokens {
             if vocab.contains_rank(*rank) {
-                return Err(Error::InvalidVocabulary(format!(
-                    "special token {text:?} has id {rank}, which is already an ordinary token"
-                )));
+                return Err(Error::InvalidVocabulary(format!("special token {text:?} has id {rank}, which is already an ordinary token")));
             }
         }
         let specials = SpecialTokens::new(special_tokens)?;
-        let encoding =
-            Encoding {
-                name: name.to_string(),
-                pattern: pattern.to_string(),
-                pretokenizer: Pretokenizer::for_pattern(pattern)?,
-                vocab,
-                specials,
-                sorted_by_bytes: std::sync::OnceLock::new(),
-            };
+        let encoding = Encoding {
+            name: name.to_string(),
+            pattern: pattern.to_string(),
+            pretokenizer: Pretokenizer::for_pattern(pattern)?,
+            vocab,
+            specials,
+            sorted_by_bytes: std::sync::OnceLock::new(),
+        };
         if let Some(n) = explicit_n_vocab {
             let total = encoding.vocab.len() + encoding.specials.len();
             if total != n || encoding.max_token_value() as usize + 1 != n {
@@ -400,8 +395,7 @@ impl Encoding {
 
     /// Decodes to a string; bytes that are not valid UTF-8 are an error.
     pub fn decode(&self, ids: &[Rank]) -> Result<String> {
-        String::from_utf8(self.decode_bytes(ids)?)
-            .map_err(|e| Error::InvalidUtf8 { valid_up_to: e.utf8_error().valid_up_to() })
+        String::from_utf8(self.decode_bytes(ids)?).map_err(|e| Error::InvalidUtf8 { valid_up_to: e.utf8_error().valid_up_to() })
     }
 
     /// Decodes to a string, replacing invalid UTF-8 with U+FFFD (tiktoken's default).

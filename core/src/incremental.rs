@@ -162,8 +162,6 @@ impl<'a> SliceCounter<'a> {
         }
         let (head_end, head_base) = self.boundaries[first];
         let (tail_start, tail_base) = self.boundaries[last - 1];
-        Ok(self.encoding.count(&self.text[start..head_end])
-            + (tail_base - head_base)
-            + self.encoding.count(&self.text[tail_start..end]))
+        Ok(self.encoding.count(&self.text[start..head_end]) + (tail_base - head_base) + self.encoding.count(&self.text[tail_start..end]))
     }
 }

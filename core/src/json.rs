@@ -75,12 +75,7 @@ pub fn entries<'v, 'a>(value: &'v Value<'a>) -> Vec<(&'v str, &'v Value<'a>)> {
 }
 
 /// `value[key]` as an object; `null` counts as absent.
-pub fn get_object<'v, 'a>(
-    value: &'v Value<'a>,
-    key: &str,
-    path: &str,
-    bad: fn(&str, String) -> Error,
-) -> Result<Option<&'v Value<'a>>> {
+pub fn get_object<'v, 'a>(value: &'v Value<'a>, key: &str, path: &str, bad: fn(&str, String) -> Error) -> Result<Option<&'v Value<'a>>> {
     match get(value, key) {
         None => Ok(None),
         Some(v) if v.is_null() => Ok(None),

@@ -30,9 +30,9 @@ pub mod hf;
 mod incremental;
 #[cfg(feature = "chat")]
 mod json;
-mod parallel;
 #[cfg(feature = "pricing")]
 pub mod meter;
+mod parallel;
 pub mod pretokenize;
 #[cfg(feature = "pricing")]
 pub mod price;

@@ -14,8 +14,7 @@ const FIM_SUFFIX: &str = "<|fim_suffix|>";
 const ENDOFPROMPT: &str = "<|endofprompt|>";
 
 /// Every encoding name tokfare knows, as `tiktoken.list_encoding_names()`.
-pub const ENCODING_NAMES: &[&str] =
-    &["gpt2", "r50k_base", "p50k_base", "p50k_edit", "cl100k_base", "o200k_base", "o200k_harmony"];
+pub const ENCODING_NAMES: &[&str] = &["gpt2", "r50k_base", "p50k_base", "p50k_edit", "cl100k_base", "o200k_base", "o200k_harmony"];
 
 /// Names of the encodings known to tokfare (built into this binary or not).
 pub fn list_encoding_names() -> &'static [&'static str] {
@@ -137,10 +136,7 @@ fn build(name: &str) -> Result<Encoding> {
 /// (checked by length and hash); the encoding is then identical to `get_encoding(name)`.
 pub fn encoding_from_packed(name: &str, packed: &[u8]) -> Result<Encoding> {
     let def = definition(name).ok_or_else(|| unknown_encoding(name))?;
-    let (_, len, digest) = PACKED_DIGESTS
-        .iter()
-        .find(|(family, _, _)| *family == def.feature)
-        .ok_or_else(|| unknown_encoding(name))?;
+    let (_, len, digest) = PACKED_DIGESTS.iter().find(|(family, _, _)| *family == def.feature).ok_or_else(|| unknown_encoding(name))?;
     if packed.len() != *len || fnv1a64(packed) != *digest {
         return Err(Error::InvalidVocabulary(format!(
             "this is not the packed vocabulary of {name} (expected {len} bytes with FNV-1a 64 {digest:#018x}, \
@@ -327,4 +323,3 @@ mod tests {
         assert!(encoding_from_packed("o200k_base", &corrupt).is_err());
     }
 }
-

@@ -93,8 +93,7 @@ impl SpecialTokens {
                 None => return Ok(()),
             },
             SpecialSet::All => {
-                let refused: Vec<&str> =
-                    self.ordered.iter().map(|(t, _)| t.as_str()).filter(|t| !allowed.contains(t)).collect();
+                let refused: Vec<&str> = self.ordered.iter().map(|(t, _)| t.as_str()).filter(|t| !allowed.contains(t)).collect();
                 if refused.is_empty() {
                     return Ok(());
                 }

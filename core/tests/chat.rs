@@ -37,10 +37,16 @@ fn tools_and_tool_calls_add_tokens() {
     // The documented formula, term by term (the cookbook's function-counting method).
     let enc = tokfare::encoding_for_model("gpt-4o").expect("encoding");
     let n = |s: &str| enc.count(s) as i64;
-    let tools_cost = 7 + n("get_current_weather:Get the current weather in a given location")
+    let tools_cost = 7
+        + n("get_current_weather:Get the current weather in a given location")
         + 3
-        + 3 + n("location:string:The city and state, e.g. San Francisco, CA")
-        + 3 - 3 + (3 + n("celsius")) + (3 + n("fahrenheit")) + n("unit:string:The unit of temperature to return")
+        + 3
+        + n("location:string:The city and state, e.g. San Francisco, CA")
+        + 3
+        - 3
+        + (3 + n("celsius"))
+        + (3 + n("fahrenheit"))
+        + n("unit:string:The unit of temperature to return")
         + 12;
     assert_eq!(with as i64 - without as i64, tools_cost);
     let call = r#"[{"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",
@@ -53,6 +59,8 @@ fn tools_and_tool_calls_add_tokens() {
 fn bad_messages_are_errors() {
     assert!(count_chat_json("{}", None, "gpt-4o").is_err());
     assert!(count_chat_json(r#"[{"content": "no role"}]"#, None, "gpt-4o").is_err());
-    assert!(count_chat_json(r#"[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}]"#, None, "gpt-4o").is_err());
+    assert!(
+        count_chat_json(r#"[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}]"#, None, "gpt-4o").is_err()
+    );
     assert!(count_chat_json("[]", None, "claude-3-opus").is_err(), "no tokenizer for this model");
 }

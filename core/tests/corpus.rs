@@ -21,8 +21,12 @@ fn check(encoding: &str) {
         for (i, ((doc, expected), ids)) in docs.iter().zip(&batch).enumerate() {
             if ids.as_slice() != *expected {
                 let at = common::first_difference(ids, expected);
-                panic!("{encoding} {stem} document {i}: first difference at token {at}: ours {:?} oracle {:?} near {:?}",
-                    ids.get(at..at + 5), expected.get(at..at + 5), enc.decode_lossy(&ids[at.saturating_sub(3)..(at + 3).min(ids.len())]));
+                panic!(
+                    "{encoding} {stem} document {i}: first difference at token {at}: ours {:?} oracle {:?} near {:?}",
+                    ids.get(at..at + 5),
+                    expected.get(at..at + 5),
+                    enc.decode_lossy(&ids[at.saturating_sub(3)..(at + 3).min(ids.len())])
+                );
             }
             assert_eq!(counts[i], expected.len(), "{encoding} {stem} document {i} count");
             assert_eq!(enc.encode_ordinary(doc).len(), expected.len());

@@ -57,7 +57,10 @@ fn path_of(e: Error) -> String {
 #[test]
 fn the_small_file_works() {
     let tok = load(&small()).expect("valid");
-    assert_eq!(tok.encode("hello world<|end|>", false).expect("encode"), vec![259, 260, b'o' as u32, b'r' as u32, b'l' as u32, b'd' as u32, 261]);
+    assert_eq!(
+        tok.encode("hello world<|end|>", false).expect("encode"),
+        vec![259, 260, b'o' as u32, b'r' as u32, b'l' as u32, b'd' as u32, 261]
+    );
     assert_eq!(tok.decode(&[259, 260], false).expect("decode"), "hello w");
     assert_eq!(tok.encode_ordinary("<|end|>").expect("encode").len(), 7);
 }
@@ -90,7 +93,10 @@ fn bad_fields_name_their_path() {
         ("$.added_tokens[0].id", Box::new(|v| v["added_tokens"][0]["id"] = json!(null))),
         ("$.added_tokens[0].special", Box::new(|v| v["added_tokens"][0]["special"] = json!("yes"))),
         ("$.pre_tokenizer.pretokenizers[0].behavior", Box::new(|v| v["pre_tokenizer"]["pretokenizers"][0]["behavior"] = json!("Sideways"))),
-        ("$.pre_tokenizer.pretokenizers[0].pattern", Box::new(|v| v["pre_tokenizer"]["pretokenizers"][0]["pattern"] = json!({"Glob": "*"}))),
+        (
+            "$.pre_tokenizer.pretokenizers[0].pattern",
+            Box::new(|v| v["pre_tokenizer"]["pretokenizers"][0]["pattern"] = json!({"Glob": "*"})),
+        ),
         ("$", Box::new(|v| *v = json!([1, 2, 3]))),
     ];
     for (expected, mutate) in cases {
@@ -127,7 +133,11 @@ fn deep_nesting_and_garbage_are_errors() {
     v["pre_tokenizer"] = nested;
     assert!(matches!(load(&v), Err(Error::InvalidTokenizerFile { .. })));
     for bytes in [&b""[..], b"{", b"null", b"\xff\xfe", &[b'['; 200_000][..]] {
-        assert!(matches!(Tokenizer::native_from_bytes("x", bytes.to_vec()), Err(Error::InvalidTokenizerFile { .. })), "{:?}", &bytes[..bytes.len().min(8)]);
+        assert!(
+            matches!(Tokenizer::native_from_bytes("x", bytes.to_vec()), Err(Error::InvalidTokenizerFile { .. })),
+            "{:?}",
+            &bytes[..bytes.len().min(8)]
+        );
     }
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     assert!(Tokenizer::native_from_bytes("x", deep.into_bytes()).is_err());

@@ -4,9 +4,7 @@
 
 use proptest::prelude::*;
 use std::collections::BTreeMap;
-use tokfare::meter::{
-    idempotency_key, read_usage_log, Fsync, GroupBy, InvoiceOptions, Meter, OnError, Recorded, UsageEvent,
-};
+use tokfare::meter::{idempotency_key, read_usage_log, Fsync, GroupBy, InvoiceOptions, Meter, OnError, Recorded, UsageEvent};
 use tokfare::price::{parse_decimal, Currency, Decimal, Money, PriceBook, ScheduleSet, Service, Usage};
 use tokfare::Error;
 
@@ -226,10 +224,14 @@ fn usage_logs_report_bad_lines_by_number_and_keep_the_good_ones() {
     assert_eq!(report.lines, 5);
     let ids: Vec<&str> = report.events.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids, ["a", "msg_01", "g1"]);
-    let lines: Vec<Option<usize>> = report.errors.iter().map(|e| match e {
-        Error::InvalidUsage { line, .. } => *line,
-        _ => None,
-    }).collect();
+    let lines: Vec<Option<usize>> = report
+        .errors
+        .iter()
+        .map(|e| match e {
+            Error::InvalidUsage { line, .. } => *line,
+            _ => None,
+        })
+        .collect();
     assert_eq!(lines, [Some(3), Some(4)]);
     assert_eq!(report.events[1].request_id.as_deref(), Some("msg_01"));
     assert_eq!(report.events[1].usage.input, 7);
@@ -255,11 +257,8 @@ rates = { input = "3", output = "15" }
     // 1670 input tokens: 0.00501 -> 0.01 (half up); 330 output at $15/M: 0.00495 -> 0.00
     meter.record(event("y", "beta", "flat-1", 1670, 330)).expect("record");
     let invoice = meter.invoice(&InvoiceOptions::default()).expect("invoice");
-    let by_item: BTreeMap<(String, String), (u64, Decimal)> = invoice
-        .lines
-        .iter()
-        .map(|l| ((l.group[0].1.clone(), l.item.clone()), (l.quantity, l.amount)))
-        .collect();
+    let by_item: BTreeMap<(String, String), (u64, Decimal)> =
+        invoice.lines.iter().map(|l| ((l.group[0].1.clone(), l.item.clone()), (l.quantity, l.amount))).collect();
     assert_eq!(by_item[&("acme".into(), "input tokens".into())], (3, d("0.00")));
     assert_eq!(by_item[&("beta".into(), "input tokens".into())], (1670, d("0.01")));
     assert_eq!(by_item[&("beta".into(), "output tokens".into())], (330, d("0.00")));

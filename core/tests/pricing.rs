@@ -3,8 +3,8 @@
 #![cfg(feature = "pricing")]
 
 use tokfare::price::{
-    gtc, parse_decimal, parse_usage, Catalog, Decimal, Metric, PeriodTiers, PriceBook, Provider, RateSchedule, Rates,
-    Request, Rounding, RoundingMode, Scale, Schedule, ScheduleSet, Service, Tier, TierMode, TokenClass, Unit, Usage,
+    gtc, parse_decimal, parse_usage, Catalog, Decimal, Metric, PeriodTiers, PriceBook, Provider, RateSchedule, Rates, Request, Rounding,
+    RoundingMode, Scale, Schedule, ScheduleSet, Service, Tier, TierMode, TokenClass, Unit, Usage,
 };
 use tokfare::Error;
 
@@ -175,11 +175,8 @@ fn off_peak_windows_wrap_midnight_and_fees_have_a_minimum() {
 
 #[test]
 fn rates_follow_their_parent_class_through_the_layers() {
-    let schedule = RateSchedule::new(
-        "layered",
-        Rates::input_output(d("1"), d("4")).with(TokenClass::CachedInput, d("0.1")),
-    )
-    .expect("schedule");
+    let schedule =
+        RateSchedule::new("layered", Rates::input_output(d("1"), d("4")).with(TokenClass::CachedInput, d("0.1"))).expect("schedule");
     let r = schedule.effective_rates(&Request::new(Usage::default()));
     assert_eq!(r[&TokenClass::CacheWrite5m], d("1"));
     assert_eq!(r[&TokenClass::CacheWrite1h], d("1"));
@@ -260,14 +257,31 @@ fn bad_schedules_name_the_bad_field() {
     let set = ScheduleSet::from_json(ok).expect("valid json schedule");
     assert_eq!(set.get("pro").expect("pro").rates.get(TokenClass::Input), Some(d("0.25")));
     // JSON's own shapes: null is an absent field; the same paths and checks as TOML.
-    let with_null = r#"{"name": "x", "description": null, "schedules": {"pro": {"context_window": null, "rates": {"input": 1, "output": 2}}}}"#;
+    let with_null =
+        r#"{"name": "x", "description": null, "schedules": {"pro": {"context_window": null, "rates": {"input": 1, "output": 2}}}}"#;
     assert_eq!(ScheduleSet::from_json(with_null).expect("null fields are absent").get("pro").expect("pro").context_window, None);
     for (json, path, reason) in [
-        (r#"{"name": "x", "schedules": {"pro": {"rates": {"input": 1, "output": 2}, "price": 3}}}"#, "schedules.pro.price", "unknown field `price`"),
-        (r#"{"name": "x", "schedules": {"pro": {"rates": {"input": 1, "output": 2}, "context_window": -5}}}"#, "schedules.pro.context_window", "non-negative"),
-        (r#"{"name": "x", "schedules": {"pro": {"rates": {"input": 1, "output": 2}, "models": ["a", 7]}}}"#, "schedules.pro.models[1]", "invalid type"),
+        (
+            r#"{"name": "x", "schedules": {"pro": {"rates": {"input": 1, "output": 2}, "price": 3}}}"#,
+            "schedules.pro.price",
+            "unknown field `price`",
+        ),
+        (
+            r#"{"name": "x", "schedules": {"pro": {"rates": {"input": 1, "output": 2}, "context_window": -5}}}"#,
+            "schedules.pro.context_window",
+            "non-negative",
+        ),
+        (
+            r#"{"name": "x", "schedules": {"pro": {"rates": {"input": 1, "output": 2}, "models": ["a", 7]}}}"#,
+            "schedules.pro.models[1]",
+            "invalid type",
+        ),
         (r#"{"name": "x", "schedules": {"pro": {"rates": {"input": [1], "output": 2}}}}"#, "schedules.pro.rates.input", "invalid type"),
-        (r#"{"name": "x", "schedules": {"pro": {"rates": {"input": 1, "output": 2}, "models": [null]}}}"#, "schedules.pro.models[0]", "null"),
+        (
+            r#"{"name": "x", "schedules": {"pro": {"rates": {"input": 1, "output": 2}, "models": [null]}}}"#,
+            "schedules.pro.models[0]",
+            "null",
+        ),
         (r#"{"schedules": {"pro": {"rates": {"input": 1, "output": 2}}}}"#, "$", "missing field `name`"),
         (r#"["name"]"#, "$", "must be an object"),
     ] {
@@ -331,10 +345,7 @@ fn user_catalogs_override_and_bad_ones_name_the_field() {
 fn gtc_2026_tiers_and_capacity_plan() {
     let set = gtc::tiers().expect("bundled");
     let price = |tier: &str| set.get(tier).expect(tier).rates.get(TokenClass::Output).expect("rate");
-    assert_eq!(
-        ["free", "medium", "high", "premium", "ultra"].map(price),
-        [d("0"), d("3"), d("6"), d("45"), d("150")]
-    );
+    assert_eq!(["free", "medium", "high", "premium", "ultra"].map(price), [d("0"), d("3"), d("6"), d("45"), d("150")]);
     assert_eq!(set.for_model("Qwen/Qwen3-8B").expect("qwen").name, "free");
     assert_eq!(set.get("premium").expect("premium").context_window, Some(400_000));
     // 1 MW for 1 hour, 25% each, 1000 tokens/s/MW everywhere: 0.25 × 3.6M = 900000 tokens per tier.
@@ -343,7 +354,10 @@ fn gtc_2026_tiers_and_capacity_plan() {
     assert!(plan.tiers.iter().all(|t| t.tokens == d("900000")));
     // Revenue: 0.9M × (0 + 3 + 6 + 45) = 48.6
     assert_eq!(plan.total_revenue.amount().normalize(), d("48.6"));
-    let over = gtc::PlanInput { allocations: vec![gtc::Allocation { tier: "free".into(), share: d("1.5"), tokens_per_second_per_mw: d("1") }], ..input };
+    let over = gtc::PlanInput {
+        allocations: vec![gtc::Allocation { tier: "free".into(), share: d("1.5"), tokens_per_second_per_mw: d("1") }],
+        ..input
+    };
     assert!(gtc::plan(&set, &over).is_err());
 }
 

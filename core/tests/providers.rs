@@ -29,10 +29,7 @@ fn openai_reasoning_and_audio_are_inside_completion_tokens() {
             "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 20},
             "completion_tokens_details": {"reasoning_tokens": 1024, "audio_tokens": 76}}"#,
     );
-    assert_eq!(
-        u,
-        Usage { input: 100, audio_input: 20, output: 400, reasoning: 1024, audio_output: 76, requests: 1, ..Usage::default() }
-    );
+    assert_eq!(u, Usage { input: 100, audio_input: 20, output: 400, reasoning: 1024, audio_output: 76, requests: 1, ..Usage::default() });
     assert_eq!(u.total_tokens(), 1620);
 }
 
@@ -55,15 +52,7 @@ fn anthropic_input_tokens_exclude_cache_reads_and_writes() {
     );
     assert_eq!(
         u,
-        Usage {
-            input: 50,
-            cached_input: 12000,
-            cache_write_5m: 1000,
-            cache_write_1h: 2000,
-            output: 503,
-            requests: 1,
-            ..Usage::default()
-        }
+        Usage { input: 50, cached_input: 12000, cache_write_5m: 1000, cache_write_1h: 2000, output: 503, requests: 1, ..Usage::default() }
     );
     // Without the TTL split every write is a 5-minute write (Anthropic's default TTL).
     let old = parse(r#"{"input_tokens": 10, "cache_creation_input_tokens": 300, "cache_read_input_tokens": 0, "output_tokens": 5}"#);

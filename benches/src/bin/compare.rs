@@ -27,11 +27,7 @@ fn time<R>(f: impl FnOnce() -> R) -> (Duration, R) {
 }
 
 fn main() {
-    let rounds: usize = std::env::args()
-        .skip_while(|a| a != "--rounds")
-        .nth(1)
-        .map(|n| n.parse().expect("--rounds N"))
-        .unwrap_or(5);
+    let rounds: usize = std::env::args().skip_while(|a| a != "--rounds").nth(1).map(|n| n.parse().expect("--rounds N")).unwrap_or(5);
 
     // Load time of the embedded vocabularies: the first call in this process.
     println!("## Load time (first `get_encoding` in a process)\n");
@@ -44,7 +40,11 @@ fn main() {
     let corpus = corpus();
     let docs: Vec<&str> = corpus.iter().flat_map(|(_, t)| documents(t, 8192)).collect();
     let total: usize = docs.iter().map(|d| d.len()).sum();
-    println!("\n## Throughput, single thread, whole corpus as {} documents of <= 8 KiB ({:.1} MB), MB/s, median of {rounds} rounds\n", docs.len(), total as f64 / 1e6);
+    println!(
+        "\n## Throughput, single thread, whole corpus as {} documents of <= 8 KiB ({:.1} MB), MB/s, median of {rounds} rounds\n",
+        docs.len(),
+        total as f64 / 1e6
+    );
     let extra = peers("o200k_base").len() > 3;
     if extra {
         println!("| encoding | op | tokfare | tiktoken-rs 0.12 | bpe-openai 0.3 | tokfare / tiktoken-rs | tokfare / bpe-openai | fastokens 0.3.5 (encode) | tokfare / fastokens |");
@@ -93,7 +93,11 @@ fn main() {
             };
             println!(
                 "| {encoding} | {op} | {} | {} | {} | {} | {} |{more}",
-                cell(r[0]), cell(r[1]), cell(r[2]), ratio(r[0], tik), ratio(r[0], r[2].or(rate(&encode[2])))
+                cell(r[0]),
+                cell(r[1]),
+                cell(r[2]),
+                ratio(r[0], tik),
+                ratio(r[0], r[2].or(rate(&encode[2])))
             );
         }
     }
@@ -167,19 +171,24 @@ fn main() {
 
     const MESSAGE: &str = "Hi! Could you summarise the attached report in three bullet points, in French? Merci 🙂";
     println!("\n## Latency of one {}-byte chat message (median of 15 × 20k calls), ns per call\n", MESSAGE.len());
-    println!("| encoding | tokfare encode | tokfare count | tiktoken-rs | bpe-openai encode | bpe-openai count |\n|---|---|---|---|---|---|");
+    println!(
+        "| encoding | tokfare encode | tokfare count | tiktoken-rs | bpe-openai encode | bpe-openai count |\n|---|---|---|---|---|---|"
+    );
     for encoding in ["cl100k_base", "o200k_base"] {
         let peers = peers(encoding);
         let per_call = |f: &dyn Fn(&str) -> usize| {
-            let runs: Vec<Duration> = (0..15)
-                .map(|_| time(|| (0..20_000).map(|_| f(std::hint::black_box(MESSAGE))).sum::<usize>()).0)
-                .collect();
+            let runs: Vec<Duration> =
+                (0..15).map(|_| time(|| (0..20_000).map(|_| f(std::hint::black_box(MESSAGE))).sum::<usize>()).0).collect();
             format!("{:.0}", median(runs).as_nanos() as f64 / 20_000.0)
         };
         let c = |i: usize| peers[i].count.as_ref().map_or("–".into(), |c| per_call(c.as_ref()));
         println!(
             "| {encoding} | {} | {} | {} | {} | {} |",
-            per_call(peers[0].encode.as_ref()), c(0), per_call(peers[1].encode.as_ref()), per_call(peers[2].encode.as_ref()), c(2)
+            per_call(peers[0].encode.as_ref()),
+            c(0),
+            per_call(peers[1].encode.as_ref()),
+            per_call(peers[2].encode.as_ref()),
+            c(2)
         );
     }
 

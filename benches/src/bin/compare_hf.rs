@@ -25,7 +25,8 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 /// Times 5 loads of `bytes` by each side, prints the table row, returns both tokenizers.
 fn load_row(model: &str, label: &str, bytes: &[u8]) -> (tokfare::hf::Tokenizer, tokenizers::Tokenizer) {
-    let ours: Vec<Duration> = (0..5).map(|_| time(|| tokfare::hf::Tokenizer::from_bytes(model, bytes.to_vec()).expect("loads")).0).collect();
+    let ours: Vec<Duration> =
+        (0..5).map(|_| time(|| tokfare::hf::Tokenizer::from_bytes(model, bytes.to_vec()).expect("loads")).0).collect();
     let theirs: Vec<Duration> = (0..5).map(|_| time(|| tokenizers::Tokenizer::from_bytes(bytes).expect("loads")).0).collect();
     let tok = tokfare::hf::Tokenizer::from_bytes(model, bytes.to_vec()).expect("loads");
     let reference = tokenizers::Tokenizer::from_bytes(bytes).expect("loads");
@@ -66,16 +67,13 @@ fn main() {
     let same = docs.iter().all(|d| resaved.encode(d, false).ok() == llama3.encode(d, false).ok());
     load_row("llama3", &format!("llama3 saved by tokenizers 0.23 (indented, pair merges; ids equal: {same})"), &saved);
 
-    println!(
-        "\n## Encode, single thread, whole corpus as {} documents of <= 8 KiB ({:.1} MB), MB/s\n",
-        docs.len(),
-        total as f64 / 1e6
-    );
+    println!("\n## Encode, single thread, whole corpus as {} documents of <= 8 KiB ({:.1} MB), MB/s\n", docs.len(), total as f64 / 1e6);
     println!("| model | tokfare first round | tokfare median of {rounds} | tokenizers first round | tokenizers median | tokfare / tokenizers (median) | ids equal |");
     println!("|---|---|---|---|---|---|---|");
     for (model, tok, reference) in &loaded {
         // Parity first (this also warms nothing: it runs on fresh clones below).
-        let equal = docs.iter().all(|d| tok.encode(d, false).expect("encode") == reference.encode_fast(*d, false).expect("encode").get_ids());
+        let equal =
+            docs.iter().all(|d| tok.encode(d, false).expect("encode") == reference.encode_fast(*d, false).expect("encode").get_ids());
         let tok = tok.clone();
         let reference = reference.clone();
         let ours_round = || time(|| docs.iter().map(|d| tok.encode(d, false).expect("encode").len()).sum::<usize>()).0;
@@ -89,11 +87,6 @@ fn main() {
             theirs.push(theirs_round());
         }
         let (o, t) = (mbps(median(ours)), mbps(median(theirs)));
-        println!(
-            "| {model} | {:.1} | {o:.1} | {:.1} | {t:.1} | {:.1}× | {equal} |",
-            mbps(ours_first),
-            mbps(theirs_first),
-            o / t
-        );
+        println!("| {model} | {:.1} | {o:.1} | {:.1} | {t:.1} | {:.1}× | {equal} |", mbps(ours_first), mbps(theirs_first), o / t);
     }
 }

@@ -31,11 +31,8 @@ fn main() {
         return;
     }
     let corpus = corpus();
-    let docs: Vec<&str> = corpus
-        .iter()
-        .filter(|(name, _)| only.as_ref().is_none_or(|o| o == name))
-        .flat_map(|(_, t)| documents(t, 8192))
-        .collect();
+    let docs: Vec<&str> =
+        corpus.iter().filter(|(name, _)| only.as_ref().is_none_or(|o| o == name)).flat_map(|(_, t)| documents(t, 8192)).collect();
     let bytes: usize = docs.iter().map(|d| d.len()).sum();
     let mut total = 0;
     for round in 0..rounds {

@@ -102,7 +102,14 @@ fn timestamp(text: Option<String>) -> Result<Option<chrono::DateTime<chrono::Utc
     .transpose()
 }
 
-fn price_with(book: &PriceBook, model: &str, usage: Usage, service: Option<String>, tier: Option<String>, at: Option<String>) -> Result<String, JsValue> {
+fn price_with(
+    book: &PriceBook,
+    model: &str,
+    usage: Usage,
+    service: Option<String>,
+    tier: Option<String>,
+    at: Option<String>,
+) -> Result<String, JsValue> {
     let sched = book.resolve(model, tier.as_deref()).or_throw()?;
     let request = Request { usage, service: self::service(service)?, at: timestamp(at)? };
     let charges = sched.price_request(&request).or_throw()?;
@@ -123,7 +130,14 @@ pub fn price(model: &str, usage: &str, service: Option<String>, tier: Option<Str
 #[wasm_bindgen]
 impl WasmSchedule {
     /// `price` with this schedule set first, then the bundled catalog.
-    pub fn price(&self, model: &str, usage: &str, service: Option<String>, tier: Option<String>, at: Option<String>) -> Result<String, JsValue> {
+    pub fn price(
+        &self,
+        model: &str,
+        usage: &str,
+        service: Option<String>,
+        tier: Option<String>,
+        at: Option<String>,
+    ) -> Result<String, JsValue> {
         price_with(&book(Some(&self.inner)), model, parse_own(usage)?, service, tier, at)
     }
 }

@@ -64,7 +64,6 @@ fn is_fragment(token: &[u8]) -> bool {
     }
 }
 
-
 /// When a character may start whole: its rank, and the bytes around it in the piece
 /// under which condition 2 holds (the tokens that cut a character are nearly all a
 /// neighbouring byte and part of it, like a space and a lead byte, ` \xE6`, so which
@@ -217,7 +216,10 @@ pub(crate) fn build(vocab: &Vocab) -> Box<[CharStart]> {
             (cut_before(Neighbour::Ascii), BEFORE_ASCII),
             (cut_before(Neighbour::OtherLead), BEFORE_OTHER_LEAD),
             (cut_after(Neighbour::Ascii), AFTER_ASCII),
-            (cut_after(Neighbour::OtherLead) && cut_after(Neighbour::Lead3(0)) && (1..16).all(|j| cut_after(Neighbour::Lead3(j))), AFTER_LEAD),
+            (
+                cut_after(Neighbour::OtherLead) && cut_after(Neighbour::Lead3(0)) && (1..16).all(|j| cut_after(Neighbour::Lead3(j))),
+                AFTER_LEAD,
+            ),
         ] {
             if ok {
                 entry.around |= bit;
@@ -248,7 +250,11 @@ pub(crate) fn start_rank(table: &[CharStart], piece: &[u8], i: usize, len: usize
         Some(0x00..=0x7F) => entry.around & AFTER_ASCII != 0,
         Some(_) => entry.around & AFTER_LEAD != 0,
     };
-    if after_ok && entry.around & before != 0 { entry.rank } else { NO_RANK }
+    if after_ok && entry.around & before != 0 {
+        entry.rank
+    } else {
+        NO_RANK
+    }
 }
 
 #[cfg(test)]

@@ -89,8 +89,8 @@ mod tests {
     #[test]
     fn fast_paths_equal_reference_on_real_vocabularies() {
         const CHARS: &[&str] = &[
-            "中", "文", "字", "の", "は", "カ", "ー", "한", "국", "Ж", "ж", "и", "й", "ё", "é", "ß", "ç", "α", "ω", "ا", "ل",
-            "😀", "🏽", "\u{200d}", "\u{301}", "€", "—", "…", "a", "b", "e", " ", "1", "'", "\u{a0}", "\u{3000}", "ſ",
+            "中", "文", "字", "の", "は", "カ", "ー", "한", "국", "Ж", "ж", "и", "й", "ё", "é", "ß", "ç", "α", "ω", "ا", "ل", "😀", "🏽",
+            "\u{200d}", "\u{301}", "€", "—", "…", "a", "b", "e", " ", "1", "'", "\u{a0}", "\u{3000}", "ſ",
         ];
         let mut rng = crate::test_rng::Lcg::new(0x9E37_79B9);
         for name in ["cl100k_base", "o200k_base", "r50k_base"] {
@@ -117,7 +117,8 @@ mod tests {
     /// mixed with ASCII and, for raw-byte input, stray bytes.
     #[test]
     fn whole_character_starts_equal_reference_on_random_text() {
-        const RANGES: &[(u32, u32)] = &[(0x80, 0x7FF), (0x3040, 0x30FF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3), (0x0400, 0x04FF), (0xFF00, 0xFFEF)];
+        const RANGES: &[(u32, u32)] =
+            &[(0x80, 0x7FF), (0x3040, 0x30FF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3), (0x0400, 0x04FF), (0xFF00, 0xFFEF)];
         let mut rng = crate::test_rng::Lcg::new(0x5EED);
         let mut next = |m: u32| rng.below(m as usize) as u32;
         for name in ["cl100k_base", "o200k_base"] {
@@ -142,7 +143,7 @@ mod tests {
                         0 => piece.push(b" .,'\n(azAZ09"[next(12) as usize]),
                         3 => piece.push(b'a' + next(26) as u8),
                         1 if round % 2 == 1 => piece.push(0x80 + next(0x80) as u8), // a stray byte
-                        2 if round % 4 == 3 => piece.push(next(256) as u8), // any byte
+                        2 if round % 4 == 3 => piece.push(next(256) as u8),         // any byte
                         _ => {
                             let (lo, hi) = RANGES[next(RANGES.len() as u32) as usize];
                             if let Some(c) = char::from_u32(lo + next(hi - lo + 1)) {

@@ -40,11 +40,7 @@ impl MergeTable {
     pub(crate) fn with_capacity(n: usize) -> Self {
         // At most 3/4 full after `n` inserts, at least 3/8.
         let bits = ((n.max(1) * 4 / 3 + 1).next_power_of_two().trailing_zeros()).max(4);
-        MergeTable {
-            slots: vec![MergeSlot { key: EMPTY_KEY, rank: 0, merged: NO_RANK }; 1usize << bits],
-            shift: 64 - bits,
-            len: 0,
-        }
+        MergeTable { slots: vec![MergeSlot { key: EMPTY_KEY, rank: 0, merged: NO_RANK }; 1usize << bits], shift: 64 - bits, len: 0 }
     }
 
     /// Adds merge number `rank`. A pair listed twice keeps its later entry, like the
@@ -84,7 +80,9 @@ impl MergeTable {
             if let Some(&(l, r, _)) = merges.get(k + AHEAD) {
                 let i = self.index(pair_key(l, r));
                 // SAFETY: a prefetch is a hint that never faults; `i` is in bounds anyway.
-                unsafe { std::arch::x86_64::_mm_prefetch(self.slots.as_ptr().wrapping_add(i) as *const i8, std::arch::x86_64::_MM_HINT_T0) };
+                unsafe {
+                    std::arch::x86_64::_mm_prefetch(self.slots.as_ptr().wrapping_add(i) as *const i8, std::arch::x86_64::_MM_HINT_T0)
+                };
             }
             self.insert(left, right, first_rank + k as u32, merged);
         }

@@ -96,7 +96,11 @@ fn merge_portable<const N: usize>(vocab: &Vocab, piece: &[u8], mut emit: impl Fn
             let l = last as usize;
             next[l] = i as u8;
             prev[i] = last;
-            let pair = if end[l] as usize == l + 1 && len == 1 { vocab.byte_pair_rank(piece[l], piece[i]) } else { vocab.rank_or_max(&piece[l..i + len]) };
+            let pair = if end[l] as usize == l + 1 && len == 1 {
+                vocab.byte_pair_rank(piece[l], piece[i])
+            } else {
+                vocab.rank_or_max(&piece[l..i + len])
+            };
             keys[l] = key(pair, l);
         }
         last = i as u8;

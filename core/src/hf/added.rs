@@ -65,7 +65,13 @@ impl AddedTokens {
         let mut normalized = Vec::new();
         let mut tokens = Vec::with_capacity(specs.len());
         for (index, spec) in specs.iter().enumerate() {
-            tokens.push(Token { id: spec.id, single_word: spec.single_word, lstrip: spec.lstrip, rstrip: spec.rstrip, special: spec.special });
+            tokens.push(Token {
+                id: spec.id,
+                single_word: spec.single_word,
+                lstrip: spec.lstrip,
+                rstrip: spec.rstrip,
+                special: spec.special,
+            });
             if spec.normalized {
                 let form = normalize(&spec.content);
                 if !form.is_empty() {

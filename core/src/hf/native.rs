@@ -102,7 +102,8 @@ impl Native {
             },
             || -> Result<(MergePairs<'_>, Vec<DecodedMerges>)> {
                 let pairs = file::merge_pairs(spec.merges)?;
-                let chunks: Vec<(usize, &[(&str, &str)])> = pairs.chunks(MERGE_CHUNK).enumerate().map(|(k, c)| (k * MERGE_CHUNK, c)).collect();
+                let chunks: Vec<(usize, &[(&str, &str)])> =
+                    pairs.chunks(MERGE_CHUNK).enumerate().map(|(k, c)| (k * MERGE_CHUNK, c)).collect();
                 let decoded = crate::parallel::map(&chunks, |&(first, chunk)| DecodedMerges::new(first, chunk));
                 Ok((pairs, decoded.into_iter().collect::<Result<_>>()?))
             },
@@ -121,7 +122,11 @@ impl Native {
         let added = AddedTokens::new(&added_specs, normalize)?;
         let mut added_bytes = HashMap::new();
         for t in &added_specs {
-            let bytes = if spec.byte_level_decoder { byte_level::decode_token(&t.content).unwrap_or_else(|| t.content.as_bytes().to_vec()) } else { t.content.as_bytes().to_vec() };
+            let bytes = if spec.byte_level_decoder {
+                byte_level::decode_token(&t.content).unwrap_or_else(|| t.content.as_bytes().to_vec())
+            } else {
+                t.content.as_bytes().to_vec()
+            };
             added_bytes.insert(t.id, bytes);
         }
         for (id, bytes) in odd {
@@ -221,7 +226,11 @@ impl Native {
                 Piece::Added(_) => 1,
                 Piece::Text(piece) => self.count_piece(piece),
             };
-            if n > limit { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+            if n > limit {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
         })?;
         Ok((n <= limit).then_some(n))
     }
@@ -381,7 +390,13 @@ impl DecodedMerges {
                 (l, r, _) => {
                     // The error names the file's strings.
                     let (a, b) = pairs[self.first + k];
-                    let token = if l.is_none() { a.to_string() } else if r.is_none() { b.to_string() } else { format!("{a}{b}") };
+                    let token = if l.is_none() {
+                        a.to_string()
+                    } else if r.is_none() {
+                        b.to_string()
+                    } else {
+                        format!("{a}{b}")
+                    };
                     return Err(bad(&format!("$.model.merges[{}]", self.first + k), format!("{token:?} is not in the vocabulary")));
                 }
             }
@@ -463,7 +478,12 @@ fn without_repeated_keys<'v>(tokens: &[(&'v str, Rank)]) -> Option<Vec<(&'v str,
 /// a content seen before keeps its id, any other takes the next id after the model's
 /// vocabulary size (its number of tokens), in file order. A later token given an id
 /// already taken replaces the earlier one.
-fn resolve_added_ids(added: &[file::AddedSpec], n_model_tokens: usize, vocab: &Vocab, odd_ids: &HashMap<String, Rank>) -> Vec<file::AddedSpec> {
+fn resolve_added_ids(
+    added: &[file::AddedSpec],
+    n_model_tokens: usize,
+    vocab: &Vocab,
+    odd_ids: &HashMap<String, Rank>,
+) -> Vec<file::AddedSpec> {
     let mut next_id = n_model_tokens as Rank;
     let mut by_content: HashMap<&str, Rank> = HashMap::new();
     let mut by_id: std::collections::BTreeMap<Rank, file::AddedSpec> = std::collections::BTreeMap::new();
@@ -476,7 +496,8 @@ fn resolve_added_ids(added: &[file::AddedSpec], n_model_tokens: usize, vocab: &V
                 continue;
             }
         }
-        let model_id = || byte_level::decode_token(&token.content).and_then(|b| vocab.get(&b)).or_else(|| odd_ids.get(&token.content).copied());
+        let model_id =
+            || byte_level::decode_token(&token.content).and_then(|b| vocab.get(&b)).or_else(|| odd_ids.get(&token.content).copied());
         let id = match by_content.get(token.content.as_str()).copied().or_else(model_id) {
             Some(id) => id,
             None => {

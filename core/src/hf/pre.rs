@@ -35,9 +35,7 @@ fn tiles(pattern: &str) -> bool {
 impl PreTokenizer {
     pub(crate) fn new(steps: &[PreStep]) -> Result<Self> {
         let Some((PreStep::ByteLevel { add_prefix_space, use_regex }, splits)) = steps.split_last() else {
-            return Err(Error::UnsupportedTokenizer(
-                "a pre-tokenizer that does not end with ByteLevel (not a byte-level BPE)".into(),
-            ));
+            return Err(Error::UnsupportedTokenizer("a pre-tokenizer that does not end with ByteLevel (not a byte-level BPE)".into()));
         };
         if splits.iter().any(|s| matches!(s, PreStep::ByteLevel { .. })) {
             return Err(Error::UnsupportedTokenizer("ByteLevel twice in the pre-tokenizer".into()));
@@ -52,7 +50,9 @@ impl PreTokenizer {
                 (
                     [PreStep::Split { pattern: a, behavior: Behavior::Isolated, invert: false }, PreStep::Split { pattern: b, behavior: Behavior::Isolated, invert: false }, PreStep::Split { pattern: c, behavior: Behavior::Isolated, invert: false }],
                     false,
-                ) if [a.as_str(), b.as_str(), c.as_str()] == patterns::DEEPSEEK_V3 => return Ok(PreTokenizer::Single(Pretokenizer::DeepSeekV3)),
+                ) if [a.as_str(), b.as_str(), c.as_str()] == patterns::DEEPSEEK_V3 => {
+                    return Ok(PreTokenizer::Single(Pretokenizer::DeepSeekV3))
+                }
                 // Keeping only the matches is what the core's regex path does.
                 ([PreStep::Split { pattern, behavior: Behavior::Removed, invert: true }], false) => {
                     return Ok(PreTokenizer::Single(Pretokenizer::for_pattern(pattern)?))
@@ -106,11 +106,9 @@ impl PreTokenizer {
                     let mut next = Vec::with_capacity(pieces.len());
                     for piece in &pieces {
                         match step {
-                            Step::PrefixSpace => next.push(if piece.starts_with(' ') {
-                                piece.clone()
-                            } else {
-                                Cow::Owned(format!(" {piece}"))
-                            }),
+                            Step::PrefixSpace => {
+                                next.push(if piece.starts_with(' ') { piece.clone() } else { Cow::Owned(format!(" {piece}")) })
+                            }
                             Step::Split { engine, behavior, invert } => {
                                 for (start, end) in split(engine, piece, *behavior, *invert)? {
                                     next.push(match piece {
@@ -228,13 +226,18 @@ mod tests {
         let general = PreTokenizer::Steps(
             patterns::DEEPSEEK_V3
                 .iter()
-                .map(|p| Step::Split { engine: Pretokenizer::for_pattern(&format!("(?:{p})|[^\\s\\S]")).expect("compiles"), behavior: Behavior::Isolated, invert: false })
+                .map(|p| Step::Split {
+                    engine: Pretokenizer::for_pattern(&format!("(?:{p})|[^\\s\\S]")).expect("compiles"),
+                    behavior: Behavior::Isolated,
+                    invert: false,
+                })
                 .collect(),
         );
         const CHARS: &[&str] = &[
-            "a", "Z", "é", "ß", "Ж", "\u{4e00}", "\u{9fa5}", "\u{9fa6}", "\u{3040}", "\u{309f}", "\u{30a0}", "\u{30ff}", "\u{3400}", "中", "カ", "の",
-            "한", "0", "7", "٣", "²", "Ⅻ", "½", " ", "  ", "\t", "\n", "\r", "\u{a0}", "\u{3000}", "'", "-", "_", "`", "~", "!", ".", ",", "、", "。",
-            "€", "©", "😀", "🏽", "\u{301}", "\u{308}", "\u{903}", "\u{200d}", "\u{feff}", "\u{0}", "\u{1c}", "\u{7f}", "\u{e000}", "s", "'s",
+            "a", "Z", "é", "ß", "Ж", "\u{4e00}", "\u{9fa5}", "\u{9fa6}", "\u{3040}", "\u{309f}", "\u{30a0}", "\u{30ff}", "\u{3400}", "中",
+            "カ", "の", "한", "0", "7", "٣", "²", "Ⅻ", "½", " ", "  ", "\t", "\n", "\r", "\u{a0}", "\u{3000}", "'", "-", "_", "`", "~",
+            "!", ".", ",", "、", "。", "€", "©", "😀", "🏽", "\u{301}", "\u{308}", "\u{903}", "\u{200d}", "\u{feff}", "\u{0}", "\u{1c}",
+            "\u{7f}", "\u{e000}", "s", "'s",
         ];
         let mut rng = crate::test_rng::Lcg::new(0x5EED);
         for round in 0..30_000 {

@@ -77,7 +77,9 @@ pub fn bundled(name: &str) -> Result<Arc<Tokenizer>> {
             Ok(QWEN3.get_or_init(|| tok).clone())
         }
         #[cfg(not(feature = "qwen3"))]
-        "qwen3" => Err(Error::TokenizerFileNeeded { model: name.to_string(), tokenizer: name.to_string(), origin: source(name).to_string() }),
+        "qwen3" => {
+            Err(Error::TokenizerFileNeeded { model: name.to_string(), tokenizer: name.to_string(), origin: source(name).to_string() })
+        }
         "llama3" | "deepseek_v3" => {
             Err(Error::TokenizerFileNeeded { model: name.to_string(), tokenizer: name.to_string(), origin: source(name).to_string() })
         }

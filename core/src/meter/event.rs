@@ -42,7 +42,13 @@ pub struct UsageEvent {
 
 impl UsageEvent {
     /// An event with the essentials; service standard, no provider ids, no tags.
-    pub fn new(id: impl Into<String>, customer: impl Into<String>, model: impl Into<String>, usage: Usage, timestamp: DateTime<Utc>) -> UsageEvent {
+    pub fn new(
+        id: impl Into<String>,
+        customer: impl Into<String>,
+        model: impl Into<String>,
+        usage: Usage,
+        timestamp: DateTime<Utc>,
+    ) -> UsageEvent {
         UsageEvent {
             id: id.into(),
             customer: customer.into(),
@@ -86,10 +92,7 @@ impl UsageEvent {
         }
         let model = match json::opt_str(v, "model", "$", bad)? {
             Some(m) => m.to_string(),
-            None => from_response("model")?
-                .or(from_response("modelVersion")?)
-                .ok_or_else(|| bad("$.model", "missing".into()))?
-                .to_string(),
+            None => from_response("model")?.or(from_response("modelVersion")?).ok_or_else(|| bad("$.model", "missing".into()))?.to_string(),
         };
         let customer = json::opt_str(v, "customer", "$", bad)?.unwrap_or("unassigned").to_string();
         let usage_format = match json::opt_str(v, "usage_format", "$", bad)? {

@@ -102,14 +102,13 @@ impl Meter {
                 rounding.insert(record.schedule.clone(), r);
             }
             for charge in &record.charges.lines {
-                let key = (group.clone(), record.schedule.clone(), charge.item.clone(), charge.unit_price, charge.per, record.charges.currency);
+                let key =
+                    (group.clone(), record.schedule.clone(), charge.item.clone(), charge.unit_price, charge.per, record.charges.currency);
                 let slot = lines.entry(key).or_default();
                 slot.0 = slot.0.checked_add(charge.quantity).ok_or_else(|| Error::Overflow(format!("{} quantity", charge.item)))?;
                 slot.1 += charge.amount;
             }
-            let usage = period_usage
-                .entry((group, record.schedule.clone(), options.period.label(record.event.timestamp)))
-                .or_default();
+            let usage = period_usage.entry((group, record.schedule.clone(), options.period.label(record.event.timestamp))).or_default();
             *usage = usage.checked_add(&record.event.usage)?;
         }
         // Period tiers, per group, schedule and calendar period.

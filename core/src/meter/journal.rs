@@ -124,7 +124,8 @@ fn recover(path: &Path, bytes: &[u8]) -> Result<(Vec<PricedEvent>, u64)> {
             break;
         };
         let line = &bytes[start..start + nl];
-        let parsed = std::str::from_utf8(line).map_err(|e| e.to_string()).and_then(|t| PricedEvent::from_json(t).map_err(|e| e.to_string()));
+        let parsed =
+            std::str::from_utf8(line).map_err(|e| e.to_string()).and_then(|t| PricedEvent::from_json(t).map_err(|e| e.to_string()));
         match parsed {
             Ok(record) => {
                 if let Some((bad_line, reason)) = &first_bad {

@@ -264,11 +264,7 @@ impl Meter {
     /// same id with a different record is a conflict.
     pub fn record_priced(&mut self, priced: PricedEvent) -> Result<Recorded> {
         if let Some(existing) = self.records.get(&priced.event.id) {
-            return if **existing == priced {
-                Ok(Recorded::Duplicate)
-            } else {
-                Err(Error::ConflictingEvent { id: priced.event.id })
-            };
+            return if **existing == priced { Ok(Recorded::Duplicate) } else { Err(Error::ConflictingEvent { id: priced.event.id }) };
         }
         self.commit(priced)
     }

@@ -76,9 +76,19 @@ fn classify(window: &[u8; WINDOW]) -> Classes {
             ]
         };
         let at = 16 * k;
-        for (class, b) in [&mut c.upper, &mut c.lower, &mut c.digit, &mut c.space, &mut c.tab, &mut c.newline, &mut c.slash, &mut c.apostrophe, &mut c.high]
-            .into_iter()
-            .zip(bits)
+        for (class, b) in [
+            &mut c.upper,
+            &mut c.lower,
+            &mut c.digit,
+            &mut c.space,
+            &mut c.tab,
+            &mut c.newline,
+            &mut c.slash,
+            &mut c.apostrophe,
+            &mut c.high,
+        ]
+        .into_iter()
+        .zip(bits)
         {
             *class |= (b as u128) << at;
         }

@@ -24,11 +24,14 @@ pub mod patterns {
     /// GPT-2's original release pattern; matches exactly like [`R50K`].
     pub const GPT2_ORIGINAL: &str = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
     /// cl100k_base.
-    pub const CL100K: &str = r"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s";
+    pub const CL100K: &str =
+        r"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s";
     /// Llama 3 (and 3.1–3.3) `tokenizer.json`: cl100k's, except at trailing whitespace.
-    pub const LLAMA3: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+    pub const LLAMA3: &str =
+        r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
     /// Qwen 2, 2.5 and 3 `tokenizer.json`: Llama 3's pattern with single digits.
-    pub const QWEN2: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+    pub const QWEN2: &str =
+        r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
     /// Kimi K2 / K2.5 (`tokenization_kimi.py`): Han runs first, then o200k-style words
     /// without Han. Kimi ships a tiktoken-format `tiktoken.model`: load it with
     /// [`Encoding::from_tiktoken_bytes`](crate::Encoding::from_tiktoken_bytes) and this
@@ -208,11 +211,7 @@ fn scan<S: Scanner, F: FnMut(usize, &[u8]) -> ControlFlow<()>>(text: &[u8], mut 
 }
 
 #[cfg(feature = "regex")]
-fn scan_regex<F: FnMut(usize, &[u8]) -> ControlFlow<()>>(
-    regex: &fancy_regex::Regex,
-    text: &str,
-    mut f: F,
-) -> Result<()> {
+fn scan_regex<F: FnMut(usize, &[u8]) -> ControlFlow<()>>(regex: &fancy_regex::Regex, text: &str, mut f: F) -> Result<()> {
     // Like tiktoken: text between matches (if a pattern does not cover everything) is
     // dropped. Empty matches (a pattern like `a*`) hold no bytes, so no tokens: skipped
     // (tiktoken would crash on them).

@@ -12,16 +12,16 @@
 //! per-unit fees, `max_input_tokens` -> context window. Per-token costs are multiplied
 //! by 10^6 exactly (per-million rates, as published).
 
-use crate::json::{self, Value};
+use super::money::decimal_from_f64;
 use super::rate_card::{ContextTier, RateSchedule, Rates, ServiceRule};
 use super::schedule::{Schedule, Service};
 use super::spec::ScheduleSet;
 use super::usage::{TokenClass, Unit};
-use super::money::decimal_from_f64;
+use crate::json::{self, Value};
 use crate::{Error, Result};
 use chrono::NaiveDate;
-use simd_json::prelude::*;
 use rust_decimal::Decimal;
+use simd_json::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
@@ -235,7 +235,15 @@ impl Catalog {
             if json::get(v, "input_cost_per_token").is_some() || json::get(v, "output_cost_per_token").is_some() {
                 let only_input = per_million("input_cost_per_token")?;
                 let only_output = per_million("output_cost_per_token")?;
-                return self.finish(model, v, Rates::input_output(only_input.unwrap_or_default(), only_output.unwrap_or_default()), &per_million, &rate).map(Some);
+                return self
+                    .finish(
+                        model,
+                        v,
+                        Rates::input_output(only_input.unwrap_or_default(), only_output.unwrap_or_default()),
+                        &per_million,
+                        &rate,
+                    )
+                    .map(Some);
             }
             return Ok(None);
         };
@@ -299,10 +307,7 @@ impl Catalog {
             if stated.iter().next().is_none() {
                 continue;
             }
-            let ratios: Vec<Option<Decimal>> = stated
-                .iter()
-                .map(|(c, r)| rates.get(c).filter(|b| !b.is_zero()).map(|b| r / b))
-                .collect();
+            let ratios: Vec<Option<Decimal>> = stated.iter().map(|(c, r)| rates.get(c).filter(|b| !b.is_zero()).map(|b| r / b)).collect();
             let uniform = ratios.first().copied().flatten().filter(|first| ratios.iter().all(|r| *r == Some(*first)));
             let rule = match uniform {
                 Some(multiplier) => ServiceRule { multiplier: multiplier.normalize(), rates: Rates::new() },
@@ -419,11 +424,9 @@ impl PriceBook {
     /// explicitly (an event's `tier` tag) and must exist.
     pub fn resolve(&self, model: &str, tier: Option<&str>) -> Result<Arc<dyn Schedule>> {
         if let Some(tier) = tier {
-            return self.sets.iter().find_map(|s| s.get(tier)).map(|s| s as Arc<dyn Schedule>).ok_or_else(|| {
-                Error::UnknownModelPrice {
-                    model: format!("{model} (tier {tier})"),
-                    suggestions: self.sets.iter().flat_map(|s| s.entries.iter().map(|e| e.schedule.name.clone())).collect(),
-                }
+            return self.sets.iter().find_map(|s| s.get(tier)).map(|s| s as Arc<dyn Schedule>).ok_or_else(|| Error::UnknownModelPrice {
+                model: format!("{model} (tier {tier})"),
+                suggestions: self.sets.iter().flat_map(|s| s.entries.iter().map(|e| e.schedule.name.clone())).collect(),
             });
         }
         if let Some(s) = self.sets.iter().find_map(|s| s.for_model(model)) {

@@ -95,9 +95,8 @@ pub fn plan(set: &ScheduleSet, input: &PlanInput) -> Result<Plan> {
         if a.share.is_sign_negative() || a.tokens_per_second_per_mw.is_sign_negative() {
             return Err(bad(format!("allocations[{i}]"), "share and throughput must not be negative".into()));
         }
-        let schedule = set
-            .get(&a.tier)
-            .ok_or_else(|| bad(format!("allocations[{i}].tier"), format!("no tier {:?} in {}", a.tier, set.name)))?;
+        let schedule =
+            set.get(&a.tier).ok_or_else(|| bad(format!("allocations[{i}].tier"), format!("no tier {:?} in {}", a.tier, set.name)))?;
         let price = schedule.rates.get(TokenClass::Output).unwrap_or_default();
         let overflow = || Error::Overflow(format!("capacity plan for tier {}", a.tier));
         let tokens = a

@@ -36,8 +36,8 @@ impl Currency {
     /// 2 for most, 0 for e.g. JPY and KRW, 3 for e.g. KWD and BHD, 4 for CLF and UYW.
     pub fn minor_unit(&self) -> u32 {
         match self.code() {
-            "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI"
-            | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+            "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND" | "VUV" | "XAF"
+            | "XOF" | "XPF" => 0,
             "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
             "CLF" | "UYW" => 4,
             _ => 2,
@@ -178,10 +178,7 @@ impl Money {
         if self.currency != other.currency {
             return Err(Error::InvalidMoney(format!("cannot add {} to {}", other.currency, self.currency)));
         }
-        let amount = self
-            .amount
-            .checked_add(other.amount)
-            .ok_or_else(|| Error::Overflow(format!("{self} + {other}")))?;
+        let amount = self.amount.checked_add(other.amount).ok_or_else(|| Error::Overflow(format!("{self} + {other}")))?;
         Ok(Money { amount, currency: self.currency })
     }
 

@@ -16,8 +16,8 @@
 //! | Gemini `candidatesTokenCount` | not thoughts | `output` |
 //! | Gemini `thoughtsTokenCount` | — | `reasoning` |
 
-use crate::json::{self, Value};
 use super::usage::Usage;
+use crate::json::{self, Value};
 use crate::{Error, Result};
 use std::fmt;
 use std::str::FromStr;
@@ -106,9 +106,8 @@ pub fn usage_from_value(value: &Value<'_>, provider: Option<Provider>, path: &st
     }
     let provider = match provider {
         Some(p) => p,
-        None => Provider::detect(value).ok_or_else(|| {
-            bad(path, "cannot tell which provider this usage object is from; name the provider".into())
-        })?,
+        None => Provider::detect(value)
+            .ok_or_else(|| bad(path, "cannot tell which provider this usage object is from; name the provider".into()))?,
     };
     match provider {
         Provider::OpenAIChat => openai(value, path, "prompt_tokens", "completion_tokens"),
@@ -166,11 +165,7 @@ fn openai(v: &Value<'_>, path: &str, prompt_key: &str, completion_key: &str) -> 
         input: minus(prompt, &format!("{path}.{prompt_key}"), &[(cached, "cached_tokens"), (audio_in, "audio_tokens")])?,
         cached_input: cached,
         audio_input: audio_in,
-        output: minus(
-            completion,
-            &format!("{path}.{completion_key}"),
-            &[(reasoning, "reasoning_tokens"), (audio_out, "audio_tokens")],
-        )?,
+        output: minus(completion, &format!("{path}.{completion_key}"), &[(reasoning, "reasoning_tokens"), (audio_out, "audio_tokens")])?,
         reasoning,
         audio_output: audio_out,
         requests: 1,
@@ -183,7 +178,8 @@ fn anthropic(v: &Value<'_>, path: &str) -> Result<Usage> {
     let (write_5m, write_1h) = match json::get_object(v, "cache_creation", path, bad)? {
         Some(split) => {
             let split_path = format!("{path}.cache_creation");
-            let (m5, h1) = (count(split, &split_path, "ephemeral_5m_input_tokens")?, count(split, &split_path, "ephemeral_1h_input_tokens")?);
+            let (m5, h1) =
+                (count(split, &split_path, "ephemeral_5m_input_tokens")?, count(split, &split_path, "ephemeral_1h_input_tokens")?);
             // Older responses carry only the total; when both are there they must agree.
             if json::get(v, "cache_creation_input_tokens").is_some() && m5 + h1 != writes {
                 return Err(bad(
@@ -232,8 +228,7 @@ fn gemini(v: &Value<'_>, path: &str) -> Result<Usage> {
     let audio_uncached = minus(audio_in, &format!("{path}.promptTokensDetails"), &[(audio_cached, "cached AUDIO")])?;
     let prompt_path = format!("{path}.promptTokenCount");
     Ok(Usage {
-        input: minus(prompt, &prompt_path, &[(cached, "cachedContentTokenCount"), (audio_uncached, "AUDIO tokens")])?
-            + tool_prompt,
+        input: minus(prompt, &prompt_path, &[(cached, "cachedContentTokenCount"), (audio_uncached, "AUDIO tokens")])? + tool_prompt,
         cached_input: cached,
         audio_input: audio_uncached,
         output: minus(candidates, &format!("{path}.candidatesTokenCount"), &[(audio_out, "AUDIO tokens")])?,
@@ -249,9 +244,9 @@ fn tokfare(v: &Value<'_>, path: &str) -> Result<Usage> {
     let mut requests_given = false;
     for (key, _) in json::entries(v) {
         let n = count(v, path, key)?;
-        usage.set_by_name(key, n).map_err(|_| {
-            bad(&format!("{path}.{key}"), "unknown field (token classes, requests, images, seconds)".into())
-        })?;
+        usage
+            .set_by_name(key, n)
+            .map_err(|_| bad(&format!("{path}.{key}"), "unknown field (token classes, requests, images, seconds)".into()))?;
         requests_given |= key == "requests";
     }
     if !requests_given {

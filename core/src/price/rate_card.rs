@@ -76,9 +76,7 @@ impl Rates {
 pub fn parent_class(class: TokenClass) -> Option<TokenClass> {
     match class {
         TokenClass::Input | TokenClass::Output => None,
-        TokenClass::CachedInput | TokenClass::CacheWrite5m | TokenClass::AudioInput | TokenClass::ImageInput => {
-            Some(TokenClass::Input)
-        }
+        TokenClass::CachedInput | TokenClass::CacheWrite5m | TokenClass::AudioInput | TokenClass::ImageInput => Some(TokenClass::Input),
         TokenClass::CacheWrite1h => Some(TokenClass::CacheWrite5m),
         TokenClass::Reasoning | TokenClass::AudioOutput | TokenClass::ImageOutput => Some(TokenClass::Output),
     }
@@ -257,10 +255,8 @@ impl RateSchedule {
         if let Some(at) = request.at {
             let t = at.time();
             let t = NaiveTime::from_hms_opt(t.hour(), t.minute(), t.second()).unwrap_or(t);
-            if let Some(w) = self
-                .time_windows
-                .iter()
-                .find(|w| w.contains(t) && (w.services.is_empty() || w.services.contains(&request.service)))
+            if let Some(w) =
+                self.time_windows.iter().find(|w| w.contains(t) && (w.services.is_empty() || w.services.contains(&request.service)))
             {
                 multiplier *= w.multiplier;
             }
@@ -268,7 +264,6 @@ impl RateSchedule {
         (layers, multiplier)
     }
 }
-
 
 impl Schedule for RateSchedule {
     fn name(&self) -> &str {

@@ -21,8 +21,8 @@ use super::tiers::{Metric, PeriodTiers, Tier, TierMode};
 use super::usage::{TokenClass, Unit};
 use crate::{Error, Result};
 use chrono::NaiveTime;
-use rust_decimal::Decimal;
 use document::Object;
+use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -79,10 +79,8 @@ impl ScheduleSet {
         if !name_or_path.ends_with(".json") && !name_or_path.ends_with(".toml") {
             return ScheduleSet::bundled(name_or_path);
         }
-        let text = std::fs::read_to_string(name_or_path).map_err(|e| Error::InvalidSchedule {
-            path: "$".into(),
-            reason: format!("cannot read {name_or_path}: {e}"),
-        })?;
+        let text = std::fs::read_to_string(name_or_path)
+            .map_err(|e| Error::InvalidSchedule { path: "$".into(), reason: format!("cannot read {name_or_path}: {e}") })?;
         if name_or_path.ends_with(".json") {
             ScheduleSet::from_json(&text)
         } else {
@@ -252,8 +250,18 @@ impl RoundingSpec {
 }
 
 const SCHEDULE_FIELDS: &[&str] = &[
-    "description", "models", "currency", "per_million_tokens", "rates", "context_window", "context_tiers", "services",
-    "time_windows", "fees", "period", "rounding",
+    "description",
+    "models",
+    "currency",
+    "per_million_tokens",
+    "rates",
+    "context_window",
+    "context_tiers",
+    "services",
+    "time_windows",
+    "fees",
+    "period",
+    "rounding",
 ];
 
 impl ScheduleSpec {
@@ -274,7 +282,8 @@ impl ScheduleSpec {
                 .object_entries("services", RATES_FIELDS)?
                 .iter()
                 .map(|(name, rule)| {
-                    let rule = ServiceSpec { multiplier: rule.decimal("multiplier")?, rates: rule.decimals("rates")?.into_iter().collect() };
+                    let rule =
+                        ServiceSpec { multiplier: rule.decimal("multiplier")?, rates: rule.decimals("rates")?.into_iter().collect() };
                     Ok((name.to_string(), rule))
                 })
                 .collect::<Result<_>>()?,
@@ -333,9 +342,9 @@ fn rates(spec: &BTreeMap<String, Decimal>, path: &str) -> Result<Rates> {
     let mut rates = Rates::new();
     for (name, value) in spec {
         let class_path = format!("{path}.{name}");
-        let class: TokenClass = name
-            .parse()
-            .map_err(|_| invalid(&class_path, format!("unknown token class (one of {})", TokenClass::ALL.map(TokenClass::name).join(", "))))?;
+        let class: TokenClass = name.parse().map_err(|_| {
+            invalid(&class_path, format!("unknown token class (one of {})", TokenClass::ALL.map(TokenClass::name).join(", ")))
+        })?;
         rates = rates.with(class, non_negative(*value, &class_path)?);
     }
     Ok(rates)
@@ -477,12 +486,11 @@ impl ScheduleSpec {
                     },
                 });
             }
-            let built = PeriodTiers::new(metric, mode, period.per.unwrap_or(default_per), period.free_allowance, tiers).map_err(
-                |e| match e {
+            let built =
+                PeriodTiers::new(metric, mode, period.per.unwrap_or(default_per), period.free_allowance, tiers).map_err(|e| match e {
                     Error::InvalidSchedule { path, reason } => invalid(format!("{period_path}.{path}"), reason),
                     other => other,
-                },
-            )?;
+                })?;
             schedule.period.push(built);
         }
         schedule.validate().map_err(|e| match e {

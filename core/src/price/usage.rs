@@ -91,10 +91,7 @@ impl FromStr for TokenClass {
     fn from_str(s: &str) -> Result<Self> {
         TokenClass::ALL.into_iter().find(|c| c.name() == s).ok_or_else(|| Error::InvalidArgument {
             name: "token_class",
-            reason: format!(
-                "unknown token class {s:?} (one of {})",
-                TokenClass::ALL.map(TokenClass::name).join(", ")
-            ),
+            reason: format!("unknown token class {s:?} (one of {})", TokenClass::ALL.map(TokenClass::name).join(", ")),
         })
     }
 }

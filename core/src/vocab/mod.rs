@@ -218,7 +218,19 @@ impl Vocab {
                 i = (i + 1) & mask;
             }
         }
-        Ok(Vocab { arena, offsets, slots, shift, filter, len, max_token_len, single_byte, byte_pair, tag: next_tag(), whole_chars: std::sync::OnceLock::new() })
+        Ok(Vocab {
+            arena,
+            offsets,
+            slots,
+            shift,
+            filter,
+            len,
+            max_token_len,
+            single_byte,
+            byte_pair,
+            tag: next_tag(),
+            whole_chars: std::sync::OnceLock::new(),
+        })
     }
 
     /// The rank of exactly these bytes, if they are a token.
@@ -249,10 +261,7 @@ impl Vocab {
             if slot.len == 0 {
                 return None;
             }
-            if slot.prefix == prefix
-                && slot.len as usize == len
-                && (len <= 8 || self.token_bytes(slot.rank)[8..] == bytes[8..])
-            {
+            if slot.prefix == prefix && slot.len as usize == len && (len <= 8 || self.token_bytes(slot.rank)[8..] == bytes[8..]) {
                 return Some(slot.rank);
             }
             i = (i + 1) & mask;

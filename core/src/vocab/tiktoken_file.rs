@@ -17,9 +17,7 @@ pub(crate) fn parse_tiktoken_file(data: &[u8]) -> Result<Vocab> {
         let (Some(token), Some(rank), None) = (fields.next(), fields.next(), fields.next()) else {
             return Err(bad("expected two fields: base64 token and rank".into()));
         };
-        let token = base64::engine::general_purpose::STANDARD
-            .decode(token)
-            .map_err(|e| bad(format!("token is not base64: {e}")))?;
+        let token = base64::engine::general_purpose::STANDARD.decode(token).map_err(|e| bad(format!("token is not base64: {e}")))?;
         let rank = std::str::from_utf8(rank)
             .ok()
             .and_then(|r| r.parse::<Rank>().ok())

@@ -26,9 +26,9 @@ pub(super) fn from_json(value: &Json<'_>, path: &str) -> Result<Value> {
             },
         },
         Json::String(s) => Value::String(s.to_string()),
-        Json::Array(items) => Value::Array(
-            items.iter().enumerate().map(|(i, item)| from_json(item, &format!("{path}[{i}]"))).collect::<Result<_>>()?,
-        ),
+        Json::Array(items) => {
+            Value::Array(items.iter().enumerate().map(|(i, item)| from_json(item, &format!("{path}[{i}]"))).collect::<Result<_>>()?)
+        }
         Json::Object(_) => {
             let mut table = Table::new();
             for (key, item) in json::entries(value) {
@@ -189,7 +189,9 @@ fn string(value: &Value, path: &str) -> Result<String> {
 
 pub(super) fn unsigned(value: &Value, path: &str) -> Result<u64> {
     match value {
-        Value::Integer(i) => u64::try_from(*i).map_err(|_| invalid(path, format!("invalid value: integer `{i}`, expected a non-negative integer"))),
+        Value::Integer(i) => {
+            u64::try_from(*i).map_err(|_| invalid(path, format!("invalid value: integer `{i}`, expected a non-negative integer")))
+        }
         other => Err(wrong_type(other, path, "a non-negative integer")),
     }
 }
