@@ -7,7 +7,7 @@ Hugging Face tokenizers.
 With HF_DIR (the oracle's hf/ folder, one <model>/tokenizer.json per model), the
 same documents are also encoded by `tokenizers` (`encode(text,
 add_special_tokens=False)`) into OUT_DIR/hf-<model>/<file>.bin for
-core/tests/hf_corpus.rs.
+crates/tokenizer/tests/hf_corpus.rs.
 
 The corpus is ~14 MB, so its ids (~7 MB of u32 per encoding) are regenerated here
 instead of being stored. For every corpus file and encoding (cl100k_base, o200k_base)
@@ -15,7 +15,7 @@ it writes OUT_DIR/<encoding>/<file>.bin: the file cut into documents of at most
 8 KiB at line ends (a line longer than that is a document of its own), then the whole
 file as one last document. Format, little-endian u32s:
     per document: byte_start, byte_len, n_ids, ids...
-The Rust corpus test (core/tests/corpus.rs) reads these and compares.
+The Rust corpus test (crates/tokenizer/tests/corpus.rs) reads these and compares.
 """
 import pathlib
 import struct

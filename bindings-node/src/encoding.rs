@@ -69,11 +69,11 @@ impl SpecialRules {
         f(allowed, disallowed)
     }
 
-    pub fn encode(&self, enc: &Encoding, text: &str) -> tokfare::Result<Vec<u32>> {
+    pub fn encode(&self, enc: &Encoding, text: &str) -> tokfare::tokenizer::Result<Vec<u32>> {
         self.with(|a, d| enc.encode(text, a, d))
     }
 
-    pub fn count(&self, enc: &Encoding, text: &str) -> tokfare::Result<usize> {
+    pub fn count(&self, enc: &Encoding, text: &str) -> tokfare::tokenizer::Result<usize> {
         self.with(|a, d| enc.count_with_special(text, a, d))
     }
 }
@@ -317,7 +317,7 @@ pub(crate) fn js_ids<'env>(env: &'env Env, ids: &[u32]) -> Result<Uint32ArraySli
 }
 
 /// `encode` over many texts in parallel; the first error (in input order) wins.
-fn encode_batch(enc: &Encoding, texts: &[Text], rules: &SpecialRules) -> tokfare::Result<Vec<Vec<u32>>> {
+fn encode_batch(enc: &Encoding, texts: &[Text], rules: &SpecialRules) -> tokfare::tokenizer::Result<Vec<Vec<u32>>> {
     use rayon::prelude::*;
     texts.par_iter().map(|t| rules.encode(enc, t)).collect()
 }

@@ -21,8 +21,15 @@ fn js_code(code: &str) -> String {
     format!("TOKFARE_{}", code.to_ascii_uppercase())
 }
 
+/// `TOKFARE_<CODE>`, then a newline and the error's fields as JSON when it has any: the
+/// shared JavaScript (`fromEngine`) splits them and sets the fields as properties.
 fn code_of(err: &tokfare::Error) -> Code {
-    Code(js_code(err.code()))
+    let code = js_code(err.code());
+    if err.fields().is_empty() {
+        Code(code)
+    } else {
+        Code(format!("{code}\n{}", err.fields_json()))
+    }
 }
 
 /// Every code the addon can throw, from the core's list: the tests check that
@@ -33,24 +40,25 @@ pub fn error_codes() -> Vec<String> {
 }
 
 /// A core error as a thrown JavaScript error.
-pub fn to_js(err: tokfare::Error) -> napi::Error<Code> {
+pub fn to_js(err: impl Into<tokfare::Error>) -> napi::Error<Code> {
+    let err: tokfare::Error = err.into();
     napi::Error::new(code_of(&err), err.to_string())
 }
 
 /// A promise rejection with the same `code` as [`to_js`]: async work reports errors
 /// through napi's plain `Error<Status>`, so the JS error object is built here, on the
 /// JS thread, and handed over by reference.
-pub fn rejection(env: &Env, err: tokfare::Error) -> napi::Error {
+pub fn rejection(env: &Env, err: impl Into<tokfare::Error>) -> napi::Error {
     let object = JsError::from(to_js(err)).into_unknown(*env);
     napi::Error::from(object)
 }
 
 /// `TOKFARE_INVALID_ARGUMENT` for an argument the addon checks itself.
 pub fn invalid_argument(name: &'static str, reason: impl Into<String>) -> napi::Error<Code> {
-    to_js(tokfare::Error::InvalidArgument { name, reason: reason.into() })
+    to_js(tokfare::tokenizer::Error::InvalidArgument { name, reason: reason.into() })
 }
 
-/// `tokfare::Result<T>` (or a napi result) -> `Result<T, Code>`, the result type of every exported function
+/// `tokfare::Result<T>`, the tokenizer's or the pricing crate's (or a napi result) -> `Result<T, Code>`, the result type of every exported function
 /// (napi-rs recognises a return type named `Result`, so it is spelled out, not aliased).
 pub trait OrThrow<T> {
     /// Maps the error with [`to_js`].
@@ -58,6 +66,18 @@ pub trait OrThrow<T> {
 }
 
 impl<T> OrThrow<T> for tokfare::Result<T> {
+    fn or_throw(self) -> Result<T, Code> {
+        self.map_err(to_js)
+    }
+}
+
+impl<T> OrThrow<T> for tokfare::tokenizer::Result<T> {
+    fn or_throw(self) -> Result<T, Code> {
+        self.map_err(to_js)
+    }
+}
+
+impl<T> OrThrow<T> for tokfare::pricing::Result<T> {
     fn or_throw(self) -> Result<T, Code> {
         self.map_err(to_js)
     }
@@ -73,7 +93,7 @@ impl<T> OrThrow<T> for napi::Result<T> {
 pub fn safe_number(name: &'static str, value: u64) -> Result<f64, Code> {
     const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
     if value > MAX_SAFE_INTEGER {
-        return Err(to_js(tokfare::Error::Overflow(format!("{name} = {value} is above Number.MAX_SAFE_INTEGER"))));
+        return Err(to_js(tokfare::pricing::Error::Overflow(format!("{name} = {value} is above Number.MAX_SAFE_INTEGER"))));
     }
     Ok(value as f64)
 }

@@ -8,7 +8,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
-use tokfare::meter::{read_usage_log, Fsync, GroupBy, InvoiceOptions, Meter, OnError, PricedEvent, Recorded, ReservationId, UsageEvent};
+use tokfare::meter::{Fsync, GroupBy, InvoiceOptions, Meter, OnError, PricedEvent, Recorded, ReservationId, UsageEvent};
 use tokfare::price::{Currency, Money};
 
 /// Records usage events exactly once, prices them, and produces invoices.
@@ -30,7 +30,7 @@ fn fsync(policy: Option<String>) -> Result<Fsync, Code> {
 
 fn group_by(dims: Option<Vec<String>>) -> Result<Vec<GroupBy>, Code> {
     let dims = dims.unwrap_or_else(|| vec!["customer".into(), "model".into()]);
-    dims.iter().map(|g| g.parse::<GroupBy>()).collect::<tokfare::Result<Vec<_>>>().or_throw()
+    dims.iter().map(|g| g.parse::<GroupBy>()).collect::<tokfare::pricing::Result<Vec<_>>>().or_throw()
 }
 
 /// What `recordLog` did.
@@ -149,11 +149,8 @@ impl NativeMeter {
         tags: Option<HashMap<String, String>>,
     ) -> Result<bool, Code> {
         let mut meter = self.lock();
-        let at = match timestamp {
-            Some(t) => self::timestamp("timestamp", &t)?,
-            // A retry without a timestamp is the same event: keep the first one's time.
-            None => meter.get(&event_id).map_or_else(chrono::Utc::now, |existing| existing.event.timestamp),
-        };
+        let given = timestamp.map(|t| self::timestamp("timestamp", &t)).transpose()?;
+        let at = meter.event_time(&event_id, given, chrono::Utc::now);
         let mut event = UsageEvent::new(event_id, customer, model, usage.to_core()?, at);
         event.service = self::service(service)?;
         event.provider = provider;
@@ -168,19 +165,12 @@ impl NativeMeter {
     pub fn record_log(&self, path: String, continue_on_error: bool) -> Result<LogOutcome, Code> {
         let file = std::fs::File::open(&path).map_err(|e| invalid_argument("path", format!("{path}: {e}")))?;
         let on_error = if continue_on_error { OnError::Continue } else { OnError::Stop };
-        let report = read_usage_log(std::io::BufReader::new(file), on_error).or_throw()?;
-        let (mut recorded, mut duplicates) = (0u32, 0u32);
-        let mut errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
-        let mut meter = self.lock();
-        for (event, line) in report.events.into_iter().zip(report.event_lines) {
-            match meter.record(event) {
-                Ok(Recorded::New { .. }) => recorded += 1,
-                Ok(Recorded::Duplicate) => duplicates += 1,
-                Err(e) if continue_on_error => errors.push(format!("line {line}: {e}")),
-                Err(e) => return Err(crate::errors::to_js(e)),
-            }
-        }
-        Ok(LogOutcome { recorded, duplicates, errors })
+        let outcome = self.lock().record_log(std::io::BufReader::new(file), on_error).map_err(crate::errors::to_js)?;
+        Ok(LogOutcome {
+            recorded: outcome.recorded as u32,
+            duplicates: outcome.duplicates as u32,
+            errors: outcome.problems.iter().map(|p| p.to_string()).collect(),
+        })
     }
 
     /// Adds another meter's events (set union: commutative, associative, idempotent).

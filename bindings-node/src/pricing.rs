@@ -9,8 +9,9 @@ use napi_derive::napi;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokfare::price::{
-    gtc, parse_decimal, Catalog, Charges, Decimal, PriceBook, Provider, Request, Schedule, ScheduleSet, Service, TokenClass, Usage,
+    gtc, parse_decimal, Catalog, CatalogChoice, Decimal, EstimateOptions, PriceBook, Provider, Quote, Request, ScheduleSet, Service, Usage,
 };
+use tokfare::AnyTokenizer;
 
 /// Quantities a request consumed, in disjoint classes (docs/usage-normalisation.md).
 /// Every field is a non-negative integer; absent means 0 (`requests`: 1).
@@ -36,7 +37,7 @@ pub struct UsageCounts {
 fn quantity(name: &'static str, value: Option<f64>, default: u64) -> Result<u64, Code> {
     match value {
         None => Ok(default),
-        Some(v) if v < 0.0 => Err(crate::errors::to_js(tokfare::Error::InvalidUsage {
+        Some(v) if v < 0.0 => Err(crate::errors::to_js(tokfare::pricing::Error::InvalidUsage {
             line: None,
             path: name.to_string(),
             reason: format!("negative quantity {v}"),
@@ -123,30 +124,35 @@ pub struct Cost {
     pub schedule: String,
     pub lines: Vec<CostLine>,
     pub usage: UsageCounts,
+    /// What the reader should know (the prompt exceeds the context window ...).
+    pub warnings: Vec<String>,
+    /// The tokenizer that counted the prompt (`estimate` only).
+    pub tokenizer: Option<String>,
 }
 
-pub fn cost(schedule: &dyn Schedule, charges: &Charges, usage: &Usage) -> Result<Cost, Code> {
-    let lines = charges
+pub fn cost(quote: Quote) -> Result<Cost, Code> {
+    let lines = quote
         .lines
         .iter()
         .map(|line| {
             Ok(CostLine {
                 item: line.item.to_string(),
                 quantity: safe_number("quantity", line.quantity)?,
-                unit_price: line.unit_price.normalize().to_string(),
+                unit_price: line.unit_price.to_string(),
                 per: safe_number("per", line.per)?,
-                amount: line.amount.normalize().to_string(),
+                amount: line.amount.to_string(),
             })
         })
         .collect::<Result<Vec<_>, Code>>()?;
-    let total = charges.total();
     Ok(Cost {
-        total: total.amount().normalize().to_string(),
-        rounded: total.round(schedule.rounding()).amount().to_string(),
-        currency: total.currency().to_string(),
-        schedule: schedule.name().to_string(),
+        total: quote.total.to_string(),
+        rounded: quote.rounded.to_string(),
+        currency: quote.currency.to_string(),
+        schedule: quote.schedule,
         lines,
-        usage: UsageCounts::from_core(usage)?,
+        usage: UsageCounts::from_core(&quote.usage)?,
+        warnings: quote.warnings.iter().map(|w| w.to_string()).collect(),
+        tokenizer: quote.tokenizer,
     })
 }
 
@@ -154,15 +160,6 @@ pub fn cost(schedule: &dyn Schedule, charges: &Charges, usage: &Usage) -> Result
 #[napi]
 pub struct NativeCatalog {
     pub(crate) inner: Arc<Catalog>,
-}
-
-fn with_bundled(loaded: Catalog, extend_bundled: bool) -> Catalog {
-    if !extend_bundled {
-        return loaded;
-    }
-    let mut base = (*Catalog::bundled()).clone();
-    base.extend(loaded);
-    base
 }
 
 /// What the catalog knows of a model.
@@ -190,14 +187,12 @@ impl NativeCatalog {
 
     #[napi(factory)]
     pub fn from_file(path: String, extend_bundled: bool) -> Result<NativeCatalog, Code> {
-        let loaded = Catalog::load(&path).or_throw()?;
-        Ok(NativeCatalog { inner: Arc::new(with_bundled(loaded, extend_bundled)) })
+        Ok(NativeCatalog { inner: Arc::new(Catalog::load(&path).or_throw()?.over_bundled(extend_bundled)) })
     }
 
     #[napi(factory, js_name = "fromJSON")]
     pub fn from_json(json: String, extend_bundled: bool, source: String) -> Result<NativeCatalog, Code> {
-        let loaded = Catalog::from_litellm_json(&json, &source).or_throw()?;
-        Ok(NativeCatalog { inner: Arc::new(with_bundled(loaded, extend_bundled)) })
+        Ok(NativeCatalog { inner: Arc::new(Catalog::from_litellm_json(&json, &source).or_throw()?.over_bundled(extend_bundled)) })
     }
 
     #[napi(getter)]
@@ -276,11 +271,8 @@ impl NativeSchedule {
 
 /// The price book for optional catalog / schedule arguments (default: the bundled catalog).
 pub fn book(catalog: Option<&NativeCatalog>, schedule: Option<&NativeSchedule>) -> PriceBook {
-    let mut book = PriceBook::new();
-    if let Some(s) = schedule {
-        book = book.with_schedule_set(s.inner.clone());
-    }
-    book.with_catalog(catalog.map_or_else(Catalog::bundled, |c| c.inner.clone()))
+    let catalog = catalog.map_or(CatalogChoice::Bundled, |c| CatalogChoice::Given(c.inner.clone()));
+    PriceBook::from_sources(schedule.map(|s| s.inner.clone()), catalog)
 }
 
 /// A UTC instant from RFC 3339 text (the JS layer turns `Date`s into ISO strings).
@@ -291,52 +283,54 @@ pub fn timestamp(name: &'static str, text: &str) -> Result<DateTime<Utc>, Code> 
 }
 
 pub fn service(name: Option<String>) -> Result<Service, Code> {
-    name.map_or(Ok(Service::Standard), |s| s.parse::<Service>().or_throw())
+    Service::from_options(false, name.as_deref()).or_throw()
+}
+
+/// The service from a call's `batch` and `service` options.
+fn service_options(batch: Option<bool>, service: Option<String>) -> Result<Service, Code> {
+    Service::from_options(batch.unwrap_or(false), service.as_deref()).or_throw()
 }
 
 /// The exact cost of one request to `model`.
 #[napi]
+#[allow(clippy::too_many_arguments)]
 pub fn price(
     model: String,
     usage: UsageCounts,
+    batch: Option<bool>,
     service: Option<String>,
     at: Option<String>,
     tier: Option<String>,
     catalog: Option<&NativeCatalog>,
     schedule: Option<&NativeSchedule>,
 ) -> Result<Cost, Code> {
-    let book = book(catalog, schedule);
-    let schedule = book.resolve(&model, tier.as_deref()).or_throw()?;
     let at = at.map(|t| timestamp("at", &t)).transpose()?;
-    let usage = usage.to_core()?;
-    let request = Request { usage, service: self::service(service)?, at };
-    let charges = schedule.price_request(&request).or_throw()?;
-    cost(schedule.as_ref(), &charges, &usage)
+    let request = Request { usage: usage.to_core()?, service: service_options(batch, service)?, at };
+    cost(book(catalog, schedule).quote(&model, tier.as_deref(), &request).or_throw()?)
 }
 
-/// Tokenizes `text` for `model` (or with `encoding`) and prices it as input, plus
-/// `output_tokens` expected output.
+/// Tokenizes `text` for `model` (with its tokenizer, an `encoding` or a `tokenizer`
+/// file) and prices it as input, plus `output_tokens` expected output.
 #[napi]
+#[allow(clippy::too_many_arguments)]
 pub fn estimate(
     text: String,
     model: String,
     output_tokens: f64,
     encoding: Option<String>,
+    tokenizer: Option<String>,
+    batch: Option<bool>,
     service: Option<String>,
     catalog: Option<&NativeCatalog>,
     schedule: Option<&NativeSchedule>,
 ) -> Result<Cost, Code> {
-    let book = book(catalog, schedule);
-    let sched = book.resolve(&model, None).or_throw()?;
-    let enc = match encoding {
-        Some(name) => tokfare::get_encoding(&name),
-        None => tokfare::encoding_for_model(&model),
-    }
-    .or_throw()?;
-    let usage = Usage::tokens(enc.count(&text) as u64, whole_number("outputTokens", output_tokens)?);
-    let request = Request { usage, service: self::service(service)?, at: None };
-    let charges = sched.price_request(&request).or_throw()?;
-    cost(sched.as_ref(), &charges, &usage)
+    let options = EstimateOptions {
+        output_tokens: whole_number("outputTokens", output_tokens)?,
+        service: service_options(batch, service)?,
+        tier: None,
+    };
+    let (tok, _) = AnyTokenizer::choose(&model, encoding.as_deref(), tokenizer.as_deref()).or_throw()?;
+    cost(tokfare::estimate(&book(catalog, schedule), &model, &text, &tok, &options).or_throw()?)
 }
 
 /// Tokens of OpenAI-style chat `messages` (JSON text) for `model`, with the per-message
@@ -360,16 +354,10 @@ pub struct GtcTier {
 /// The GTC 2026 tiers (Free, Medium, High, Premium, Ultra).
 #[napi]
 pub fn gtc_tiers() -> Result<Vec<GtcTier>, Code> {
-    let set = gtc::tiers().or_throw()?;
-    Ok(set
-        .entries
-        .iter()
-        .map(|e| GtcTier {
-            name: e.schedule.name.clone(),
-            price_per_million: e.schedule.rates.get(TokenClass::Output).unwrap_or_default().normalize().to_string(),
-            description: e.schedule.description.clone(),
-            models: e.models.clone(),
-        })
+    Ok(gtc::tier_rows()
+        .or_throw()?
+        .into_iter()
+        .map(|r| GtcTier { name: r.name, price_per_million: r.price_per_million.to_string(), description: r.description, models: r.models })
         .collect())
 }
 
@@ -406,24 +394,23 @@ pub fn capacity_plan(
     shares: Option<Vec<Vec<String>>>,
 ) -> Result<CapacityPlan, Code> {
     let set = gtc::tiers().or_throw()?;
-    let shares: Vec<(String, Decimal)> = match shares {
-        Some(pairs) => pairs
-            .into_iter()
-            .map(|pair| match <[String; 2]>::try_from(pair) {
-                Ok([tier, share]) => Ok((tier, decimal("shares", &share)?)),
-                Err(_) => Err(invalid_argument("shares", "each entry is [tier, share]")),
-            })
-            .collect::<Result<_, Code>>()?,
-        None => ["free", "medium", "high", "premium"].iter().map(|t| (t.to_string(), Decimal::new(25, 2))).collect(),
-    };
-    let mut allocations = Vec::new();
-    for (tier, share) in shares {
-        let tps = tokens_per_second_per_mw
-            .get(&tier)
-            .ok_or_else(|| invalid_argument("tokensPerSecondPerMW", format!("no throughput for tier {tier:?}")))?;
-        allocations.push(gtc::Allocation { tier, share, tokens_per_second_per_mw: decimal("tokensPerSecondPerMW", tps)? });
-    }
-    let input = gtc::PlanInput { megawatts: decimal("megawatts", &megawatts)?, hours: decimal("hours", &hours)?, allocations };
+    let shares: Option<Vec<(String, Decimal)>> = shares
+        .map(|pairs| {
+            pairs
+                .into_iter()
+                .map(|pair| match <[String; 2]>::try_from(pair) {
+                    Ok([tier, share]) => Ok((tier, decimal("shares", &share)?)),
+                    Err(_) => Err(invalid_argument("shares", "each entry is [tier, share]")),
+                })
+                .collect::<Result<_, Code>>()
+        })
+        .transpose()?;
+    let throughput = tokens_per_second_per_mw
+        .into_iter()
+        .map(|(tier, tps)| Ok((tier, decimal("tokensPerSecondPerMW", &tps)?)))
+        .collect::<Result<HashMap<String, Decimal>, Code>>()?;
+    let (megawatts, hours) = (decimal("megawatts", &megawatts)?, decimal("hours", &hours)?);
+    let input = gtc::PlanInput::from_shares(megawatts, hours, shares, |tier| throughput.get(tier).copied()).or_throw()?;
     let plan = gtc::plan(&set, &input).or_throw()?;
     Ok(CapacityPlan {
         tiers: plan

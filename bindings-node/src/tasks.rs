@@ -47,7 +47,7 @@ impl Settle for Counts {
     }
 }
 
-type Work<T> = Box<dyn FnOnce() -> tokfare::Result<T> + Send>;
+type Work<T> = Box<dyn FnOnce() -> tokfare::tokenizer::Result<T> + Send>;
 
 /// One unit of work; run once.
 pub struct Job<T: Settle> {
@@ -57,13 +57,13 @@ pub struct Job<T: Settle> {
 impl<T: Settle> Job<T> {
     /// Queues `work` on the libuv pool; an aborted `signal` rejects the promise with
     /// an `AbortError` if the work has not started.
-    pub fn spawn(signal: Option<AbortSignal>, work: impl FnOnce() -> tokfare::Result<T> + Send + 'static) -> AsyncTask<Job<T>> {
+    pub fn spawn(signal: Option<AbortSignal>, work: impl FnOnce() -> tokfare::tokenizer::Result<T> + Send + 'static) -> AsyncTask<Job<T>> {
         AsyncTask::with_optional_signal(Job { work: Some(Box::new(work)) }, signal)
     }
 }
 
 impl<T: Settle> Task for Job<T> {
-    type Output = tokfare::Result<T>;
+    type Output = tokfare::tokenizer::Result<T>;
     type JsValue = T::Js;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {

@@ -161,3 +161,27 @@ function sumDecimals(values) {
 function normalize(s) {
   return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
 }
+
+test('estimates: counted with the model\'s tokenizer, then priced (conformance/estimate.jsonl)', () => {
+  for (const c of vectors('estimate.jsonl')) {
+    const text = c.text.repeat(c.repeat ?? 1);
+    const options = { outputTokens: c.output_tokens };
+    for (const key of ['encoding', 'tokenizer', 'service', 'schedule']) if (c[key] !== undefined) options[key] = c[key];
+    if (c.error) {
+      assert.throws(() => tokfare.estimate(text, c.model, options), (e) => e.code === `TOKFARE_${c.error.toUpperCase()}`, c.name);
+      continue;
+    }
+    const cost = tokfare.estimate(text, c.model, options);
+    const got = {
+      tokenizer: cost.tokenizer,
+      input_tokens: cost.usage.inputTokens,
+      schedule: cost.schedule,
+      currency: cost.currency,
+      total: cost.total,
+      rounded: cost.rounded,
+      lines: cost.lines.map((l) => ({ item: l.item, quantity: l.quantity, amount: l.amount })),
+      warnings: cost.warnings.length,
+    };
+    assert.deepEqual(got, c.expected, c.name);
+  }
+});

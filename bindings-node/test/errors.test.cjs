@@ -29,8 +29,8 @@ test('every error class has its code and is exported', () => {
 });
 
 test('every code the core can raise has its class, and no class is left over', () => {
-  // The core's list (tokfare::ERROR_CODES, through the addon) against lib/errors.cjs.
-  const { fromNative } = require('../lib/errors.cjs');
+  // The core's list (tokfare::ERROR_CODES, through the addon) against the shared classes (bindings-js/src/errors.js).
+  const { fromEngine: fromNative } = require('../lib/shared.cjs');
   const codes = require('../native/binding.cjs').errorCodes();
   assert.ok(codes.length > 20);
   for (const code of codes) {
@@ -134,4 +134,21 @@ test('chat messages and options of the wrong shape', () => {
   throwsCode(() => tokfare.price('gpt-4o', {}, { batch: true, service: 'priority' }), tokfare.InvalidArgumentError, 'TOKFARE_INVALID_ARGUMENT');
   throwsCode(() => tokfare.price('gpt-4o', {}, { at: 'yesterday' }), tokfare.InvalidArgumentError, 'TOKFARE_INVALID_ARGUMENT');
   throwsCode(() => tokfare.price('gpt-4o', {}, { at: new Date(NaN) }), tokfare.InvalidArgumentError, 'TOKFARE_INVALID_ARGUMENT');
+});
+
+test('errors carry their fields as properties', () => {
+  assert.throws(() => tokfare.price('gpt-4oo-mini', { inputTokens: 1 }), (e) => {
+    assert.ok(e instanceof tokfare.UnknownModelPriceError);
+    assert.equal(e.code, 'TOKFARE_UNKNOWN_MODEL_PRICE');
+    assert.equal(e.model, 'gpt-4oo-mini');
+    assert.ok(e.suggestions.includes('gpt-4o-mini'), e.suggestions);
+    return true;
+  });
+  assert.throws(() => tokfare.Usage.fromOpenAI({ prompt_tokens: -5, completion_tokens: 1 }), (e) => {
+    assert.ok(e instanceof tokfare.InvalidUsageError);
+    assert.equal(e.code, 'TOKFARE_INVALID_USAGE');
+    assert.equal(e.field, '$.prompt_tokens');
+    assert.match(e.reason, /negative/);
+    return true;
+  });
 });

@@ -262,7 +262,9 @@ impl PyEncoding {
             Err(_) => text_or_bytes.extract()?,
         };
         self.inner.encode_single_token(&bytes).map_err(|e| match e {
-            tokfare::Error::NotASingleToken { .. } => Python::attach(|py| PyKeyError::new_err(PyBytes::new(py, &bytes).unbind())),
+            tokfare::tokenizer::Error::NotASingleToken { .. } => {
+                Python::attach(|py| PyKeyError::new_err(PyBytes::new(py, &bytes).unbind()))
+            }
             other => to_py(other),
         })
     }
@@ -328,7 +330,7 @@ impl PyEncoding {
     ) -> PyResult<Vec<Bound<'py, PyAny>>> {
         let pool = pool(num_threads)?;
         let inner = &self.inner;
-        let decoded: Vec<tokfare::Result<Vec<u8>>> =
+        let decoded: Vec<tokfare::tokenizer::Result<Vec<u8>>> =
             py.detach(|| pool.install(|| batch.iter().map(|ids| inner.decode_bytes(ids)).collect()));
         decoded.into_iter().map(|bytes| Self::decode_errors(py, bytes.py_err()?, errors)).collect()
     }

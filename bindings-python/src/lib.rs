@@ -1,4 +1,4 @@
-//! The `tokfare._tokfare` extension module: thin pyo3 newtypes over the core crate.
+//! The `tokfare._tokfare` extension module: thin pyo3 newtypes over the `tokfare` crate.
 //! Python-facing names, docs and the exception classes live in `python/tokfare/`.
 
 mod batch;
@@ -10,6 +10,7 @@ mod id_list;
 mod meter;
 mod pricing;
 mod text;
+mod time;
 
 use pyo3::prelude::*;
 

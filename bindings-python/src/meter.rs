@@ -3,45 +3,13 @@
 
 use crate::errors::{invalid_argument, IntoPy};
 use crate::pricing::{book, from_decimal, to_decimal, PyCatalog, PyUsage};
-use chrono::{DateTime, Utc};
-use pyo3::exceptions::PyTypeError;
+use crate::time::{now, timestamp};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyList};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use tokfare::meter::{
-    read_usage_log, Fsync, GroupBy, Invoice, InvoiceOptions, Meter, OnError, PricedEvent, Recorded, ReservationId, UsageEvent,
-};
+use tokfare::meter::{Fsync, GroupBy, Invoice, InvoiceOptions, Meter, OnError, PricedEvent, Recorded, ReservationId, UsageEvent};
 use tokfare::price::{Currency, Money, Service};
-
-/// A UTC instant from a timezone-aware `datetime`, RFC 3339 `str` or Unix seconds `int`.
-pub fn timestamp(value: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {
-    if let Ok(s) = value.cast::<PyString>() {
-        return s
-            .to_cow()?
-            .parse::<DateTime<chrono::FixedOffset>>()
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| invalid_argument("timestamp", format!("not an RFC 3339 timestamp: {e}")));
-    }
-    if let Ok(secs) = value.extract::<i64>() {
-        return DateTime::from_timestamp(secs, 0).ok_or_else(|| invalid_argument("timestamp", format!("{secs} is out of range")));
-    }
-    if value.hasattr("isoformat")? {
-        if value.getattr("tzinfo")?.is_none() {
-            return Err(invalid_argument("timestamp", "a naive datetime is ambiguous; give it a timezone (e.g. timezone.utc)"));
-        }
-        let iso: String = value.call_method0("isoformat")?.extract()?;
-        return timestamp(&PyString::new(value.py(), &iso).into_any());
-    }
-    Err(PyTypeError::new_err("timestamp must be a timezone-aware datetime, an RFC 3339 str or Unix seconds"))
-}
-
-fn now(py: Python<'_>) -> PyResult<DateTime<Utc>> {
-    let datetime = py.import("datetime")?;
-    let utc = datetime.getattr("timezone")?.getattr("utc")?;
-    let t = datetime.getattr("datetime")?.call_method1("now", (utc,))?;
-    timestamp(&t)
-}
 
 /// Records usage events exactly once, prices them, and produces invoices.
 #[pyclass(module = "tokfare", name = "Meter", frozen)]
@@ -137,20 +105,21 @@ impl PyMeter {
         request_id: Option<String>,
         tags: Option<BTreeMap<String, String>>,
     ) -> PyResult<bool> {
-        let at = match timestamp {
-            Some(t) => self::timestamp(t)?,
-            // A retry without a timestamp is the same event: keep the first one's time.
-            None => match self.lock().get(event_id) {
-                Some(existing) => existing.event.timestamp,
-                None => now(py)?,
-            },
-        };
-        let mut event = UsageEvent::new(event_id, customer, model, usage.inner, at);
-        event.service = service.parse::<Service>().py_err()?;
-        event.provider = provider;
-        event.request_id = request_id;
-        event.tags = tags.unwrap_or_default();
-        let outcome = py.detach(|| self.lock().record(event)).py_err()?;
+        let given = timestamp.map(self::timestamp).transpose()?;
+        let now = now(py)?;
+        let service = service.parse::<Service>().py_err()?;
+        let outcome = py
+            .detach(|| {
+                let mut meter = self.lock();
+                let at = meter.event_time(event_id, given, || now);
+                let mut event = UsageEvent::new(event_id, customer, model, usage.inner, at);
+                event.service = service;
+                event.provider = provider;
+                event.request_id = request_id;
+                event.tags = tags.unwrap_or_default();
+                meter.record(event)
+            })
+            .py_err()?;
         Ok(matches!(outcome, Recorded::New { .. }))
     }
 
@@ -160,18 +129,9 @@ impl PyMeter {
     fn record_log<'py>(&self, py: Python<'py>, path: &str, continue_on_error: bool) -> PyResult<Bound<'py, PyDict>> {
         let file = std::fs::File::open(path).map_err(|e| invalid_argument("path", format!("{path}: {e}")))?;
         let on_error = if continue_on_error { OnError::Continue } else { OnError::Stop };
-        let report = py.detach(|| read_usage_log(std::io::BufReader::new(file), on_error)).py_err()?;
-        let (mut recorded, mut duplicates) = (0usize, 0usize);
-        let mut errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
-        let mut meter = self.lock();
-        for (event, line) in report.events.into_iter().zip(report.event_lines) {
-            match meter.record(event) {
-                Ok(Recorded::New { .. }) => recorded += 1,
-                Ok(Recorded::Duplicate) => duplicates += 1,
-                Err(e) if continue_on_error => errors.push(format!("line {line}: {e}")),
-                Err(e) => return Err(crate::errors::to_py(e)),
-            }
-        }
+        let outcome = py.detach(|| self.lock().record_log(std::io::BufReader::new(file), on_error)).py_err()?;
+        let (recorded, duplicates) = (outcome.recorded, outcome.duplicates);
+        let errors: Vec<String> = outcome.problems.iter().map(|p| p.to_string()).collect();
         let out = PyDict::new(py);
         out.set_item("recorded", recorded)?;
         out.set_item("duplicates", duplicates)?;

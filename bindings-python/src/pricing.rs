@@ -9,8 +9,9 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyFloat, PyList, PyString};
 use std::sync::Arc;
 use tokfare::price::{
-    gtc, parse_decimal, Catalog, Charges, Decimal, PriceBook, Provider, Request, Schedule, ScheduleSet, Service, TokenClass, Usage,
+    gtc, parse_decimal, Catalog, CatalogChoice, Decimal, EstimateOptions, PriceBook, Provider, Quote, Request, ScheduleSet, Service, Usage,
 };
+use tokfare::AnyTokenizer;
 
 static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
@@ -43,7 +44,7 @@ fn json_dumps(obj: &Bound<'_, PyAny>) -> PyResult<String> {
 
 fn non_negative(name: &'static str, v: i128) -> PyResult<u64> {
     u64::try_from(v).map_err(|_| {
-        crate::errors::to_py(tokfare::Error::InvalidUsage {
+        crate::errors::to_py(tokfare::pricing::Error::InvalidUsage {
             line: None,
             path: name.to_string(),
             reason: if v < 0 { format!("negative quantity {v}") } else { format!("{v} is too large") },
@@ -243,6 +244,10 @@ pub struct PyCost {
     usage: PyUsage,
     /// The total rounded as the schedule says (decimal.Decimal).
     rounded: Py<PyAny>,
+    /// What the reader should know (the prompt exceeds the context window ...).
+    warnings: Vec<String>,
+    /// The tokenizer that counted the prompt (`estimate` only).
+    tokenizer: Option<String>,
 }
 
 #[pymethods]
@@ -252,26 +257,27 @@ impl PyCost {
     }
 }
 
-fn cost(py: Python<'_>, schedule: &dyn Schedule, charges: &Charges, usage: Usage) -> PyResult<PyCost> {
+fn cost(py: Python<'_>, quote: Quote) -> PyResult<PyCost> {
     let lines = PyList::empty(py);
-    for line in &charges.lines {
+    for line in &quote.lines {
         let l = PyCostLine {
             item: line.item.to_string(),
             quantity: line.quantity,
-            unit_price: to_decimal(py, line.unit_price.normalize())?.unbind(),
+            unit_price: to_decimal(py, line.unit_price)?.unbind(),
             per: line.per,
-            amount: to_decimal(py, line.amount.normalize())?.unbind(),
+            amount: to_decimal(py, line.amount)?.unbind(),
         };
         lines.append(Py::new(py, l)?)?;
     }
-    let total = charges.total();
     Ok(PyCost {
-        total: to_decimal(py, total.amount().normalize())?.unbind(),
-        currency: total.currency().to_string(),
+        total: to_decimal(py, quote.total)?.unbind(),
+        currency: quote.currency.to_string(),
         lines: lines.unbind(),
-        schedule: schedule.name().to_string(),
-        usage: PyUsage { inner: usage },
-        rounded: to_decimal(py, total.round(schedule.rounding()).amount())?.unbind(),
+        schedule: quote.schedule,
+        usage: PyUsage { inner: quote.usage },
+        rounded: to_decimal(py, quote.rounded)?.unbind(),
+        warnings: quote.warnings.iter().map(|w| w.to_string()).collect(),
+        tokenizer: quote.tokenizer,
     })
 }
 
@@ -293,16 +299,14 @@ impl PyCatalog {
     #[staticmethod]
     #[pyo3(signature = (path, *, extend_bundled=true))]
     fn from_file(path: &str, extend_bundled: bool) -> PyResult<PyCatalog> {
-        let loaded = Catalog::load(path).py_err()?;
-        Ok(PyCatalog { inner: Arc::new(with_bundled(loaded, extend_bundled)) })
+        Ok(PyCatalog { inner: Arc::new(Catalog::load(path).py_err()?.over_bundled(extend_bundled)) })
     }
 
     /// A LiteLLM-format dict; with `extend_bundled`, its entries override the bundled ones.
     #[staticmethod]
     #[pyo3(signature = (prices, *, extend_bundled=true, source="dict"))]
     fn from_dict(prices: &Bound<'_, PyAny>, extend_bundled: bool, source: &str) -> PyResult<PyCatalog> {
-        let loaded = Catalog::from_litellm_json(&json_dumps(prices)?, source).py_err()?;
-        Ok(PyCatalog { inner: Arc::new(with_bundled(loaded, extend_bundled)) })
+        Ok(PyCatalog { inner: Arc::new(Catalog::from_litellm_json(&json_dumps(prices)?, source).py_err()?.over_bundled(extend_bundled)) })
     }
 
     fn __len__(&self) -> usize {
@@ -337,15 +341,6 @@ impl PyCatalog {
     fn models(&self) -> Vec<String> {
         self.inner.entries().map(|e| e.model.clone()).collect()
     }
-}
-
-fn with_bundled(loaded: Catalog, extend_bundled: bool) -> Catalog {
-    if !extend_bundled {
-        return loaded;
-    }
-    let mut base = (*Catalog::bundled()).clone();
-    base.extend(loaded);
-    base
 }
 
 /// A set of declarative schedules (TOML, JSON or dict; see docs/schedules.md).
@@ -393,33 +388,20 @@ impl PySchedule {
     }
 }
 
-/// Builds the price book for `catalog` / `schedule` arguments (default: the bundled catalog).
+/// The price book for `catalog` / `schedule` arguments (default: the bundled catalog).
 pub fn book(catalog: Option<&Bound<'_, PyCatalog>>, schedule: Option<&Bound<'_, PyAny>>) -> PyResult<PriceBook> {
-    let mut book = PriceBook::new();
-    if let Some(s) = schedule {
-        let set = if let Ok(s) = s.cast::<PySchedule>() {
+    let schedules = match schedule {
+        None => Vec::new(),
+        Some(s) => vec![if let Ok(s) = s.cast::<PySchedule>() {
             s.get().inner.clone()
         } else if let Ok(name) = s.cast::<PyString>() {
             ScheduleSet::load(&name.to_cow()?).py_err()?
         } else {
             return Err(PyTypeError::new_err("schedule must be a tokfare.Schedule, a bundled name or a file path"));
-        };
-        book = book.with_schedule_set(set);
-    }
-    let catalog = match catalog {
-        Some(c) => c.get().inner.clone(),
-        None => Catalog::bundled(),
+        }],
     };
-    Ok(book.with_catalog(catalog))
-}
-
-fn service(batch: bool, service: Option<&str>) -> PyResult<Service> {
-    match (batch, service) {
-        (true, None) | (true, Some("batch")) => Ok(Service::Batch),
-        (true, Some(other)) => Err(invalid_argument("service", format!("batch=True conflicts with service={other:?}"))),
-        (false, Some(s)) => s.parse().py_err(),
-        (false, None) => Ok(Service::Standard),
-    }
+    let catalog = catalog.map_or(CatalogChoice::Bundled, |c| CatalogChoice::Given(c.get().inner.clone()));
+    Ok(PriceBook::from_sources(schedules, catalog))
 }
 
 /// The exact cost of one request to `model`.
@@ -437,20 +419,15 @@ pub fn price(
     catalog: Option<&Bound<'_, PyCatalog>>,
     schedule: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyCost> {
-    let book = book(catalog, schedule)?;
-    let schedule = book.resolve(model, tier).py_err()?;
-    let at = match at {
-        Some(t) => Some(crate::meter::timestamp(t)?),
-        None => None,
-    };
-    let request = Request { usage: usage.inner, service: self::service(batch, service)?, at };
-    let charges = schedule.price_request(&request).py_err()?;
-    cost(py, schedule.as_ref(), &charges, usage.inner)
+    let at = at.map(crate::time::timestamp).transpose()?;
+    let request = Request { usage: usage.inner, service: Service::from_options(batch, service).py_err()?, at };
+    cost(py, book(catalog, schedule)?.quote(model, tier, &request).py_err()?)
 }
 
-/// Tokenizes `text` for `model` and prices it with `output_tokens` expected output.
+/// Tokenizes `text` for `model` (with its tokenizer, an `encoding` or a `tokenizer`
+/// file) and prices it with `output_tokens` expected output.
 #[pyfunction]
-#[pyo3(signature = (text, model, output_tokens=0, *, encoding=None, batch=false, catalog=None, schedule=None))]
+#[pyo3(signature = (text, model, output_tokens=0, *, encoding=None, tokenizer=None, batch=false, service=None, catalog=None, schedule=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn estimate(
     py: Python<'_>,
@@ -458,23 +435,22 @@ pub fn estimate(
     model: &str,
     output_tokens: u64,
     encoding: Option<&str>,
+    tokenizer: Option<&str>,
     batch: bool,
+    service: Option<&str>,
     catalog: Option<&Bound<'_, PyCatalog>>,
     schedule: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyCost> {
     let book = book(catalog, schedule)?;
-    let sched = book.resolve(model, None).py_err()?;
-    let enc = match encoding {
-        Some(name) => tokfare::get_encoding(name),
-        None => tokfare::encoding_for_model(model),
-    }
-    .py_err()?;
+    let options = EstimateOptions { output_tokens, service: Service::from_options(batch, service).py_err()?, tier: None };
     let t = crate::text::text(text)?;
-    let input = py.detach(|| enc.count(&t)) as u64;
-    let usage = Usage::tokens(input, output_tokens);
-    let request = Request { usage, service: self::service(batch, None)?, at: None };
-    let charges = sched.price_request(&request).py_err()?;
-    cost(py, sched.as_ref(), &charges, usage)
+    let quote = py
+        .detach(|| {
+            let (tok, _) = AnyTokenizer::choose(model, encoding, tokenizer)?;
+            tokfare::estimate(&book, model, &t, &tok, &options)
+        })
+        .py_err()?;
+    cost(py, quote)
 }
 
 /// One GTC tier as Python sees it: `(name, price per million tokens, description, model patterns)`.
@@ -483,14 +459,7 @@ type TierRow<'py> = (String, Bound<'py, PyAny>, Option<String>, Vec<String>);
 /// The GTC 2026 tiers.
 #[pyfunction]
 pub fn gtc_tiers<'py>(py: Python<'py>) -> PyResult<Vec<TierRow<'py>>> {
-    let set = gtc::tiers().py_err()?;
-    set.entries
-        .iter()
-        .map(|e| {
-            let rate = e.schedule.rates.get(TokenClass::Output).unwrap_or_default().normalize();
-            Ok((e.schedule.name.clone(), to_decimal(py, rate)?, e.schedule.description.clone(), e.models.clone()))
-        })
-        .collect()
+    gtc::tier_rows().py_err()?.into_iter().map(|r| Ok((r.name, to_decimal(py, r.price_per_million)?, r.description, r.models))).collect()
 }
 
 /// The keynote's capacity planner. `tokens_per_second_per_mw` maps tier -> throughput;
@@ -507,20 +476,14 @@ pub fn capacity_plan<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let set = gtc::tiers().py_err()?;
     let (megawatts, hours) = (from_decimal(megawatts, "megawatts")?, from_decimal(hours, "hours")?);
-    let default_shares: Vec<(String, Decimal)> =
-        ["free", "medium", "high", "premium"].iter().map(|t| (t.to_string(), Decimal::new(25, 2))).collect();
-    let shares: Vec<(String, Decimal)> = match shares {
-        Some(s) => s.iter().map(|(k, v)| Ok((k.extract::<String>()?, from_decimal(&v, "shares")?))).collect::<PyResult<_>>()?,
-        None => default_shares,
-    };
-    let mut allocations = Vec::new();
-    for (tier, share) in shares {
-        let tps = tokens_per_second_per_mw
-            .get_item(&tier)?
-            .ok_or_else(|| invalid_argument("tokens_per_second_per_mw", format!("no throughput for tier {tier:?}")))?;
-        allocations.push(gtc::Allocation { tier, share, tokens_per_second_per_mw: from_decimal(&tps, "tokens_per_second_per_mw")? });
+    let shares: Option<Vec<(String, Decimal)>> = shares
+        .map(|s| s.iter().map(|(k, v)| Ok((k.extract::<String>()?, from_decimal(&v, "shares")?))).collect::<PyResult<_>>())
+        .transpose()?;
+    let mut throughput = std::collections::HashMap::new();
+    for (tier, tps) in tokens_per_second_per_mw.iter() {
+        throughput.insert(tier.extract::<String>()?, from_decimal(&tps, "tokens_per_second_per_mw")?);
     }
-    let input = gtc::PlanInput { megawatts, hours, allocations };
+    let input = gtc::PlanInput::from_shares(megawatts, hours, shares, |tier| throughput.get(tier).copied()).py_err()?;
     let plan = gtc::plan(&set, &input).py_err()?;
     let out = PyDict::new(py);
     let tiers = PyList::empty(py);

@@ -123,3 +123,47 @@ def test_every_core_error_code_has_its_exception_class():
         assert str(error) == "message"
     classes = {cls.code for cls in vars(_errors).values() if isinstance(cls, type) and issubclass(cls, tokfare.TokfareError)}
     assert classes - {"tokfare_error"} == set(codes)
+    # Every class is exported from the package and listed in __all__.
+    for name, cls in vars(_errors).items():
+        if isinstance(cls, type) and issubclass(cls, tokfare.TokfareError):
+            assert getattr(tokfare, name) is cls and name in tokfare.__all__, name
+
+
+def test_errors_carry_their_fields():
+    with pytest.raises(tokfare.UnknownModelPrice) as info:
+        tokfare.price("gpt-4oo-mini", tokfare.Usage(input_tokens=1))
+    assert info.value.model == "gpt-4oo-mini" and "gpt-4o-mini" in info.value.suggestions
+    with pytest.raises(tokfare.InvalidUsage) as info:
+        tokfare.Usage.from_openai({"prompt_tokens": -5, "completion_tokens": 1})
+    assert info.value.field == "$.prompt_tokens" and "negative" in info.value.reason
+    with pytest.raises(tokfare.InvalidTokenizerFile) as info:
+        tokfare.Tokenizer.from_str('{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [["a", "b"]]}}')
+    assert info.value.field.startswith("$") and info.value.reason, (info.value.field, info.value.reason)
+
+
+def test_estimates():
+    """conformance/estimate.jsonl: counted with the model's tokenizer, then priced."""
+    for case in vectors("estimate.jsonl"):
+        text = case["text"] * case.get("repeat", 1)
+        kwargs = {k: case[k] for k in ("encoding", "tokenizer", "service", "schedule") if k in case}
+        if "error" in case:
+            with pytest.raises(tokfare.TokfareError) as info:
+                tokfare.estimate(text, case["model"], case["output_tokens"], **kwargs)
+            assert info.value.code == case["error"], case["name"]
+            continue
+        cost = tokfare.estimate(text, case["model"], case["output_tokens"], **kwargs)
+        expected = case["expected"]
+        got = {
+            "tokenizer": cost.tokenizer,
+            "input_tokens": cost.usage.input_tokens,
+            "schedule": cost.schedule,
+            "currency": cost.currency,
+            "total": cost.total,
+            "rounded": cost.rounded,
+            "lines": [{"item": l.item, "quantity": l.quantity, "amount": l.amount} for l in cost.lines],
+            "warnings": len(cost.warnings),
+        }
+        want = dict(expected, total=Decimal(expected["total"]), rounded=Decimal(expected["rounded"]))
+        want["lines"] = [dict(l, amount=Decimal(l["amount"])) for l in expected["lines"]]
+        assert got == want, case["name"]
+        assert str(cost.rounded) == expected["rounded"], case["name"]

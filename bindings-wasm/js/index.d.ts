@@ -73,6 +73,8 @@ export declare class Tokenizer {
 /** A bundled tokenizer (`qwen3`) or an open-weight model's (`Qwen/Qwen3-8B`), its asset fetched on first use. */
 export declare function getTokenizer(nameOrModel: string): Promise<Tokenizer>;
 export declare function encodingForModel(model: string): Promise<Encoding>;
+/** The tokenizer a model uses: its OpenAI encoding, else its open-weight tokenizer.json. */
+export declare function tokenizerForModel(model: string): Promise<Encoding | Tokenizer>;
 /** The encoding name of a model (after `ready()`). */
 export declare function encodingNameForModel(model: string): EncodingName;
 export declare function listEncodingNames(): EncodingName[];
@@ -89,26 +91,9 @@ export interface ToolDefinition {
   function: { name: string; description?: string; parameters?: Record<string, unknown> };
 }
 
-export interface UsageCounts {
-  inputTokens?: number; cachedInputTokens?: number; cacheWriteTokens?: number; cacheWrite1hTokens?: number;
-  outputTokens?: number; reasoningTokens?: number; audioInputTokens?: number; audioOutputTokens?: number;
-  imageInputTokens?: number; imageOutputTokens?: number; requests?: number; images?: number; seconds?: number;
-}
-/** Quantities one request consumed, in disjoint classes. */
-export declare class Usage implements Required<UsageCounts> {
-  constructor(counts?: UsageCounts);
-  readonly inputTokens: number; readonly cachedInputTokens: number; readonly cacheWriteTokens: number;
-  readonly cacheWrite1hTokens: number; readonly outputTokens: number; readonly reasoningTokens: number;
-  readonly audioInputTokens: number; readonly audioOutputTokens: number; readonly imageInputTokens: number;
-  readonly imageOutputTokens: number; readonly requests: number; readonly images: number; readonly seconds: number;
-  static fromOpenAI(usage: object): Usage;
-  static fromOpenAIResponses(usage: object): Usage;
-  static fromAnthropic(usage: object): Usage;
-  static fromGemini(usage: object): Usage;
-  static fromProvider(usage: object): Usage;
-  /** tokfare's own JSON usage form. */
-  toJSON(): Record<string, number>;
-}
+import type { Usage, UsageCounts } from './shared/index.js';
+/** The error classes and `Usage`: declared once for the Node and browser packages (bindings-js/src/index.d.ts). */
+export * from './shared/index.js';
 
 export type DecimalString = string;
 export interface Cost {
@@ -118,6 +103,10 @@ export interface Cost {
   readonly schedule: string;
   readonly lines: { item: string; quantity: number; unitPrice: DecimalString; per: number; amount: DecimalString }[];
   readonly usage: Usage;
+  /** What the reader should know (the prompt is longer than the context window ...). */
+  readonly warnings: string[];
+  /** The tokenizer that counted the prompt (`estimate` only). */
+  readonly tokenizer?: string;
 }
 export type Service = 'standard' | 'batch' | 'flex' | 'priority';
 
@@ -135,8 +124,13 @@ export declare function price(
   usage: Usage | UsageCounts,
   options?: { batch?: boolean; service?: Service; at?: Date | string | number; tier?: string; schedule?: Schedule | 'gtc-2026' },
 ): Cost;
-/** `text` tokenized with `encoding`, priced for `model` as input plus `outputTokens` of output. Needs `await ready()`. */
-export declare function estimate(encoding: Encoding, text: string, model: string, options?: { outputTokens?: number; batch?: boolean; service?: Service }): Cost;
+/** `text` counted with `tokenizer` (see `tokenizerForModel`), priced for `model` as input plus `outputTokens` of output. Needs `await ready()`. */
+export declare function estimate(
+  tokenizer: Encoding | Tokenizer,
+  text: string,
+  model: string,
+  options?: { outputTokens?: number; batch?: boolean; service?: Service; schedule?: Schedule | 'gtc-2026' },
+): Cost;
 
 export interface CatalogEntry {
   model: string; resolution: string; provider?: string; mode?: string; maxInputTokens?: number; maxOutputTokens?: number;
@@ -152,34 +146,3 @@ export declare const Catalog: {
   models(): string[];
 };
 export declare function gtcTiers(): { name: string; pricePerMillion: DecimalString; description?: string; models: string[] }[];
-
-export declare class TokfareError extends Error {
-  readonly code: string;
-  static readonly code: string;
-}
-export declare class UnknownEncodingError extends TokfareError {}
-export declare class EncodingNotBuiltError extends TokfareError {}
-/** Something this build leaves out: the WASM engine has no general regex engine, so a tokenizer.json whose pattern has no built-in scanner is refused. */
-export declare class FeatureNotBuiltError extends TokfareError {}
-export declare class UnknownModelError extends TokfareError {}
-export declare class DisallowedSpecialTokenError extends TokfareError {}
-export declare class UnknownTokenIdError extends TokfareError {}
-export declare class NotASingleTokenError extends TokfareError {}
-export declare class InvalidUtf8Error extends TokfareError {}
-export declare class InvalidInputUtf8Error extends TokfareError {}
-export declare class InvalidRankFileError extends TokfareError {}
-export declare class InvalidVocabularyError extends TokfareError {}
-export declare class InvalidTokenizerFileError extends TokfareError {}
-export declare class UnsupportedTokenizerError extends TokfareError {}
-export declare class TokenizerFileNeededError extends TokfareError {}
-export declare class InvalidPatternError extends TokfareError {}
-export declare class PatternRuntimeError extends TokfareError {}
-export declare class InvalidArgumentError extends TokfareError {}
-export declare class InvalidMoneyError extends TokfareError {}
-export declare class InvalidScheduleError extends TokfareError {}
-export declare class InvalidCatalogError extends TokfareError {}
-export declare class InvalidUsageError extends TokfareError {}
-export declare class UnknownModelPriceError extends UnknownModelError {}
-export declare class ConflictingEventError extends TokfareError {}
-export declare class JournalError extends TokfareError {}
-export declare class OverflowError extends TokfareError {}

@@ -9,7 +9,11 @@
 // so nothing needs `free()` and nothing leaks, with or without FinalizationRegistry.
 import init, * as engine from '../pkg/tokfare_wasm.js';
 import initPricing, * as pricing from '../pkg/tokfare_pricing.js';
-import { classes, fromEngine, invalidArgument } from './errors.js';
+// The JavaScript shared with the Node package (../../bindings-js/src, copied here by the build).
+import {
+  classes, fromEngine, invalidArgument, describe, checkText, checkCount, checkOptions, specials as specialsArg, tokenIds, isoTime, serviceOptions,
+  Usage, fromOwn, usageOf, setUsageEngine,
+} from './shared/index.js';
 
 export const {
   TokfareError, UnknownEncodingError, EncodingNotBuiltError, FeatureNotBuiltError, UnknownModelError, DisallowedSpecialTokenError,
@@ -86,55 +90,14 @@ export function ready(options) {
 
 // ---------------------------------------------------------------- argument checks
 
-function describe(value) {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
-  return typeof value;
-}
-
-function checkText(text, name = 'text') {
-  if (typeof text !== 'string') throw invalidArgument(name, `expected a string, got ${describe(text)}`);
-}
-
-function checkCount(value, name) {
-  if (!Number.isSafeInteger(value) || value < 0) throw invalidArgument(name, `expected a non-negative integer, got ${describe(value)}`);
-}
-
 // The engine takes counts as u32: larger ones are clamped (no string has 2^32 tokens).
 const u32 = (n) => Math.min(n, 0xffffffff);
 
-function checkOptions(options, name, allowed) {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object') throw invalidArgument(name, `expected an options object, got ${describe(options)}`);
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) throw invalidArgument(name, `unknown option ${JSON.stringify(key)} (known: ${allowed.join(', ')})`);
-  }
-  return options;
-}
-
 // tiktoken's special-token argument as the engine's (all, list) pair.
 function specials(value, name, fallbackAll) {
-  if (value === undefined) return [fallbackAll, []];
-  if (value === 'all') return [true, []];
-  if (value instanceof Set) value = [...value];
-  if (Array.isArray(value) && value.every((s) => typeof s === 'string')) return [false, value];
-  throw invalidArgument(name, `expected "all" or an array or Set of strings, got ${describe(value)}`);
-}
-
-function tokenIds(ids) {
-  if (ids instanceof Uint32Array) return ids;
-  if (!Array.isArray(ids)) throw invalidArgument('ids', `expected a Uint32Array or an array of token ids, got ${describe(ids)}`);
-  const out = new Uint32Array(ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i];
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0xffffffff) {
-      throw invalidArgument(`ids[${i}]`, `expected a token id (an integer from 0 to 2^32-1), got ${describe(id)}`);
-    }
-    out[i] = id;
-  }
-  return out;
+  const v = specialsArg(value, name);
+  if (v === undefined) return [fallbackAll, []];
+  return v === 'all' ? [true, []] : [false, v];
 }
 
 // ---------------------------------------------------------------- encodings
@@ -403,6 +366,17 @@ export function encodingNameForModel(model) {
   return call((e) => e.encodingNameForModel(model));
 }
 
+/**
+ * The tokenizer a model uses, by the core's rule: its OpenAI encoding, else its
+ * open-weight tokenizer.json (`Qwen/Qwen3-8B`; see `getTokenizer`).
+ */
+export async function tokenizerForModel(model) {
+  checkText(model, 'model');
+  await engineModule.load();
+  const [kind, name] = call((e) => e.modelTokenizer(model));
+  return kind === 'encoding' ? getEncoding(name) : getTokenizer(model);
+}
+
 /** The encoding a model uses. */
 export async function encodingForModel(model) {
   await engineModule.load();
@@ -416,77 +390,17 @@ export function listEncodingNames() {
 
 // ---------------------------------------------------------------- pricing
 
-// Usage field -> tokfare's own JSON name (docs/usage-normalisation.md).
-const USAGE_FIELDS = {
-  inputTokens: 'input', cachedInputTokens: 'cached_input', cacheWriteTokens: 'cache_write_5m', cacheWrite1hTokens: 'cache_write_1h',
-  outputTokens: 'output', reasoningTokens: 'reasoning', audioInputTokens: 'audio_input', audioOutputTokens: 'audio_output',
-  imageInputTokens: 'image_input', imageOutputTokens: 'image_output', requests: 'requests', images: 'images', seconds: 'seconds',
-};
-const FROM_OWN = Object.fromEntries(Object.entries(USAGE_FIELDS).map(([k, v]) => [v, k]));
+setUsageEngine({
+  parse: (json, provider) => JSON.parse(callPricing((e) => e.parseUsage(json, provider))),
+  add: (a, b) => JSON.parse(callPricing((e) => e.addUsage(JSON.stringify(a), JSON.stringify(b)))),
+});
 
-/** Quantities one request consumed, in disjoint classes (as in the Node package). */
-export class Usage {
-  constructor(counts = {}) {
-    if (counts === null || typeof counts !== 'object') throw invalidArgument('counts', `expected an object of token counts, got ${describe(counts)}`);
-    for (const key of Object.keys(counts)) {
-      if (!(key in USAGE_FIELDS)) {
-        throw new InvalidUsageError(`unknown usage field ${JSON.stringify(key)} (known: ${Object.keys(USAGE_FIELDS).join(', ')}); for a provider's usage object use Usage.fromOpenAI, fromAnthropic or fromGemini`);
-      }
-    }
-    for (const field of Object.keys(USAGE_FIELDS)) {
-      const value = counts[field] ?? (field === 'requests' ? 1 : 0);
-      if (!Number.isSafeInteger(value) || value < 0) throw new InvalidUsageError(`${field}: expected a non-negative integer, got ${describe(value)}`);
-      this[field] = value;
-    }
-    Object.freeze(this);
-  }
-
-  static fromOpenAI(usage) {
-    return parseUsage(usage, 'openai_chat');
-  }
-
-  static fromOpenAIResponses(usage) {
-    return parseUsage(usage, 'openai_responses');
-  }
-
-  static fromAnthropic(usage) {
-    return parseUsage(usage, 'anthropic');
-  }
-
-  static fromGemini(usage) {
-    return parseUsage(usage, 'gemini');
-  }
-
-  static fromProvider(usage) {
-    return parseUsage(usage, undefined);
-  }
-
-  /** tokfare's own JSON form (what the engine prices). */
-  toJSON() {
-    const own = {};
-    for (const [field, name] of Object.entries(USAGE_FIELDS)) if (this[field] !== 0 || field === 'requests') own[name] = this[field];
-    return own;
-  }
-}
-
-function fromOwn(own) {
-  const counts = { requests: 0 };
-  for (const [name, value] of Object.entries(own)) counts[FROM_OWN[name]] = value;
-  return new Usage(counts);
-}
-
-function parseUsage(usage, provider) {
-  if (usage === null || typeof usage !== 'object' || Array.isArray(usage)) throw new InvalidUsageError(`a usage object is a plain object, not ${describe(usage)}`);
-  return fromOwn(JSON.parse(callPricing((e) => e.parseUsage(JSON.stringify(usage), provider))));
-}
-
-function usageOf(usage) {
-  return usage instanceof Usage ? usage : new Usage(usage);
-}
+export { Usage };
 
 function costOf(json) {
   const cost = JSON.parse(json);
   cost.usage = fromOwn(cost.usage);
+  if (cost.tokenizer === null) delete cost.tokenizer;
   return Object.freeze(cost);
 }
 
@@ -516,31 +430,27 @@ export class Schedule {
     return new Schedule(PRIVATE, callPricing((e) => e.WasmSchedule.bundled(name)));
   }
 
-  static price(schedule, model, usage, service, tier, at) {
+  static price(schedule, model, usage, batch, service, tier, at) {
     try {
-      return schedule.#engine.price(model, usage, service, tier, at);
+      return schedule.#engine.price(model, usage, batch, service, tier, at);
+    } catch (e) {
+      throw fromEngine(e);
+    }
+  }
+
+  static estimate(schedule, model, inputTokens, tokenizer, outputTokens, batch, service) {
+    try {
+      return schedule.#engine.estimate(model, inputTokens, tokenizer, outputTokens, batch, service);
     } catch (e) {
       throw fromEngine(e);
     }
   }
 }
 
-// A moment as RFC 3339 text: a Date, an RFC 3339 string or milliseconds since the epoch.
-function isoTime(value) {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string') return value;
-  const date = value instanceof Date ? value : typeof value === 'number' ? new Date(value) : null;
-  if (date === null || Number.isNaN(date.getTime())) throw invalidArgument('at', `expected a Date, an RFC 3339 string or milliseconds since the epoch, got ${describe(value)}`);
-  return date.toISOString();
-}
-
-function serviceOption(o) {
-  if (o.batch === true) {
-    if (o.service !== undefined && o.service !== 'batch') throw invalidArgument('service', `batch: true conflicts with service ${JSON.stringify(o.service)}`);
-    return 'batch';
-  }
-  if (o.service !== undefined) checkText(o.service, 'service');
-  return o.service;
+function scheduleOption(value) {
+  const schedule = typeof value === 'string' ? Schedule.bundled(value) : value;
+  if (!(schedule instanceof Schedule)) throw invalidArgument('schedule', `expected a Schedule or a bundled name, got ${describe(value)}`);
+  return schedule;
 }
 
 /** The exact cost of one request (amounts are decimal strings). Needs `await ready()`. */
@@ -549,29 +459,36 @@ export function price(model, usage, options) {
   const o = checkOptions(options, 'options', ['batch', 'service', 'at', 'tier', 'schedule']);
   if (o.tier !== undefined) checkText(o.tier, 'tier');
   const own = JSON.stringify(usageOf(usage));
-  const service = serviceOption(o);
+  const [batch, service] = serviceOptions(o);
   const at = isoTime(o.at);
   if (o.schedule !== undefined) {
-    const schedule = typeof o.schedule === 'string' ? Schedule.bundled(o.schedule) : o.schedule;
-    if (!(schedule instanceof Schedule)) throw invalidArgument('schedule', `expected a Schedule or a bundled name, got ${describe(o.schedule)}`);
+    const schedule = scheduleOption(o.schedule);
     pricingModule.get();
-    return costOf(Schedule.price(schedule, model, own, service, o.tier, at));
+    return costOf(Schedule.price(schedule, model, own, batch, service, o.tier, at));
   }
-  return costOf(callPricing((e) => e.price(model, own, service, o.tier, at)));
+  return costOf(callPricing((e) => e.price(model, own, batch, service, o.tier, at)));
 }
 
-/** `text` tokenized with `encoding` and priced for `model` as input plus `outputTokens` of output. */
-export function estimate(encoding, text, model, options) {
-  if (!(encoding instanceof Encoding)) throw invalidArgument('encoding', `expected an Encoding (await getEncoding(...)), got ${describe(encoding)}`);
+/**
+ * `text` counted with `tokenizer` (an Encoding or a Tokenizer, e.g. from
+ * `await tokenizerForModel(model)`) and priced for `model` as input plus
+ * `outputTokens` of output.
+ */
+export function estimate(tokenizer, text, model, options) {
+  if (!(tokenizer instanceof Encoding || tokenizer instanceof Tokenizer)) {
+    throw invalidArgument('tokenizer', `expected an Encoding or a Tokenizer (await tokenizerForModel(...)), got ${describe(tokenizer)}`);
+  }
   checkText(text);
   checkText(model, 'model');
-  const o = checkOptions(options, 'options', ['outputTokens', 'batch', 'service']);
+  const o = checkOptions(options, 'options', ['outputTokens', 'batch', 'service', 'schedule']);
   const outputTokens = o.outputTokens ?? 0;
   checkCount(outputTokens, 'outputTokens');
-  const service = serviceOption(o);
+  const [batch, service] = serviceOptions(o);
+  const schedule = o.schedule === undefined ? undefined : scheduleOption(o.schedule);
   pricingModule.get();
-  const inputTokens = encoding.countTokens(text);
-  return price(model, { inputTokens, outputTokens }, service === undefined ? undefined : { service });
+  const inputTokens = tokenizer.countTokens(text);
+  if (schedule !== undefined) return costOf(Schedule.estimate(schedule, model, inputTokens, tokenizer.name, outputTokens, batch, service));
+  return costOf(callPricing((e) => e.estimate(model, inputTokens, tokenizer.name, outputTokens, batch, service)));
 }
 
 /** The bundled model price catalog (LiteLLM's, with each model's effective date). */

@@ -1,7 +1,8 @@
 // Builds the WASM package from source: the tokenizer engine and the pricing module
-// (cargo, wasm32 with simd128), their
+// (cargo, wasm32 with simd128), the JavaScript shared with the Node package
+// (../bindings-js/src -> js/shared/), their
 // JavaScript glue (wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock),
-// wasm-opt (the binaryen npm package), and the vocabulary assets (core/data/*.tfv, and the
+// wasm-opt (the binaryen npm package), and the vocabulary assets (crates/tokenizer/data/*.tfv, and the
 // Qwen 3 tokenizer.json, zlib-compressed).
 // Prints the sizes, raw and gzipped.
 //
@@ -49,10 +50,18 @@ for (const { crate, artifact, outName } of modules) {
   run(path.join(here, 'node_modules', '.bin', 'wasm-opt'), ['-O3', '--enable-simd', '--enable-bulk-memory', '--enable-sign-ext', '--enable-nontrapping-float-to-int', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
 }
 
+// The JavaScript shared with the Node package, as ES modules next to js/index.js.
+const shared = path.join(here, 'js', 'shared');
+fs.rmSync(shared, { recursive: true, force: true });
+fs.mkdirSync(shared);
+for (const f of fs.readdirSync(path.join(root, 'bindings-js', 'src')).filter((f) => f.endsWith('.js') || f.endsWith('.d.ts'))) {
+  fs.copyFileSync(path.join(root, 'bindings-js', 'src', f), path.join(shared, f));
+}
+
 const vocab = path.join(here, 'vocab');
 fs.rmSync(vocab, { recursive: true, force: true });
 fs.mkdirSync(vocab);
-for (const f of fs.readdirSync(path.join(root, 'core', 'data')).filter((f) => f.endsWith('.tfv') || f.endsWith('.tokenizer.json.zz'))) {
+for (const f of fs.readdirSync(path.join(root, 'crates', 'tokenizer', 'data')).filter((f) => f.endsWith('.tfv') || f.endsWith('.tokenizer.json.zz'))) {
   fs.copyFileSync(path.join(root, 'core', 'data', f), path.join(vocab, f));
 }
 

@@ -16,9 +16,12 @@ pub fn error_codes() -> Vec<String> {
 }
 
 /// A core error as a thrown JS `Error` with `code`.
-pub fn to_js(err: tokfare::Error) -> JsValue {
+pub fn to_js(err: impl Into<tokfare::Error>) -> JsValue {
+    let err: tokfare::Error = err.into();
     let error = js_sys::Error::new(&err.to_string());
-    let code = js_code(err.code());
+    // `TOKFARE_<CODE>`, then a newline and the fields as JSON, as the Node addon does
+    // (the shared JavaScript's `fromEngine` splits them).
+    let code = if err.fields().is_empty() { js_code(err.code()) } else { format!("{}\n{}", js_code(err.code()), err.fields_json()) };
     // Setting a property on a fresh Error object cannot fail.
     let _ = js_sys::Reflect::set(&error, &"code".into(), &code.into());
     error.into()
@@ -26,15 +29,15 @@ pub fn to_js(err: tokfare::Error) -> JsValue {
 
 /// `TOKFARE_INVALID_ARGUMENT`.
 pub fn invalid_argument(name: &'static str, reason: impl Into<String>) -> JsValue {
-    to_js(tokfare::Error::InvalidArgument { name, reason: reason.into() })
+    to_js(tokfare::tokenizer::Error::InvalidArgument { name, reason: reason.into() })
 }
 
-/// `Result<T, tokfare::Error>` -> `Result<T, JsValue>`.
+/// `Result<T, E>` (any of the core's errors) -> `Result<T, JsValue>`.
 pub trait OrThrow<T> {
     fn or_throw(self) -> Result<T, JsValue>;
 }
 
-impl<T> OrThrow<T> for tokfare::Result<T> {
+impl<T, E: Into<tokfare::Error>> OrThrow<T> for Result<T, E> {
     fn or_throw(self) -> Result<T, JsValue> {
         self.map_err(to_js)
     }

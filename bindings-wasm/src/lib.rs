@@ -2,7 +2,7 @@
 //! the other bindings: argument conversion and one call into the core per function; the
 //! JavaScript API (async `getEncoding`, option objects, error classes) is `js/index.js`.
 //!
-//! No vocabulary is compiled in: each encoding's packed vocabulary (`core/data/*.tfv`)
+//! No vocabulary is compiled in: each encoding's packed vocabulary (`crates/tokenizer/data/*.tfv`)
 //! is a separate asset that the JavaScript side fetches on demand and hands to
 //! [`load_encoding`], so a page that needs only o200k_base downloads only that.
 //!

@@ -86,10 +86,10 @@ test('a 10 MB single word tokenizes in linear time', async () => {
 });
 
 test('every code the engine can raise has its class, and no class is left over', async () => {
-  // The core's list (tokfare::ERROR_CODES, through the engine) against js/errors.js.
+  // The core's list (tokfare::ERROR_CODES, through the engine) against the shared classes (bindings-js/src/errors.js).
   await tokfare.ready({ pricing: false });
   const engine = await import('../pkg/tokfare_wasm.js');
-  const { fromEngine } = await import('../js/errors.js');
+  const { fromEngine } = await import('../js/shared/errors.js');
   const codes = engine.errorCodes();
   assert.ok(codes.length > 20);
   for (const code of codes) {
@@ -100,4 +100,21 @@ test('every code the engine can raise has its class, and no class is left over',
   }
   const classes = Object.entries(tokfare).filter(([name, v]) => name.endsWith('Error') && v !== tokfare.TokfareError);
   assert.deepEqual(classes.map(([, v]) => v.code).sort(), [...codes].sort());
+});
+
+test('errors carry their fields as properties; token ids may be any typed-array view', async () => {
+  await tokfare.ready();
+  assert.throws(() => tokfare.price('gpt-4oo-mini', { inputTokens: 1 }), (e) => {
+    assert.ok(e instanceof tokfare.UnknownModelPriceError);
+    assert.equal(e.code, 'TOKFARE_UNKNOWN_MODEL_PRICE');
+    assert.equal(e.model, 'gpt-4oo-mini');
+    assert.ok(e.suggestions.includes('gpt-4o-mini'), e.suggestions);
+    return true;
+  });
+  const enc = await tokfare.getEncoding('o200k_base');
+  const ids = enc.encode('hello world');
+  assert.equal(enc.decode(new Float64Array(ids)), 'hello world');
+  const sum = new tokfare.Usage({ inputTokens: 2 }).add({ inputTokens: 3, outputTokens: 1 });
+  assert.equal(sum.inputTokens, 5);
+  assert.equal(sum.outputTokens, 1);
 });

@@ -92,3 +92,33 @@ test('request prices equal the hand-computed totals', async () => {
     }
   }
 });
+
+test('estimates: counted with the model\'s tokenizer, then priced (conformance/estimate.jsonl)', async () => {
+  await tokfare.ready();
+  for (const c of vectors('estimate.jsonl')) {
+    const text = c.text.repeat(c.repeat ?? 1);
+    const options = { outputTokens: c.output_tokens };
+    for (const key of ['service', 'schedule']) if (c[key] !== undefined) options[key] = c[key];
+    const count = async () => {
+      if (c.tokenizer !== undefined) return tokfare.getTokenizer(c.tokenizer);
+      if (c.encoding !== undefined) return tokfare.getEncoding(c.encoding);
+      return tokfare.tokenizerForModel(c.model);
+    };
+    if (c.error) {
+      await assert.rejects(async () => tokfare.estimate(await count(), text, c.model, options), (e) => e.code === `TOKFARE_${c.error.toUpperCase()}`, c.name);
+      continue;
+    }
+    const cost = tokfare.estimate(await count(), text, c.model, options);
+    const got = {
+      tokenizer: cost.tokenizer,
+      input_tokens: cost.usage.inputTokens,
+      schedule: cost.schedule,
+      currency: cost.currency,
+      total: cost.total,
+      rounded: cost.rounded,
+      lines: cost.lines.map((l) => ({ item: l.item, quantity: l.quantity, amount: l.amount })),
+      warnings: cost.warnings.length,
+    };
+    assert.deepEqual(got, c.expected, c.name);
+  }
+});

@@ -11,7 +11,7 @@ import * as tokfare from '../js/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const hfDir = process.env.TOKFARE_HF_DIR ?? path.join(process.env.TOKFARE_ORACLE_DIR ?? path.join(os.homedir(), '.cache', 'tokfare-oracle'), 'hf');
-// Llama 3's pre-tokenization pattern (core/src/pretokenize/mod.rs `patterns::LLAMA3`).
+// Llama 3's pre-tokenization pattern (crates/tokenizer/src/pretokenize/mod.rs `patterns::LLAMA3`).
 const LLAMA3 = String.raw`(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`;
 const vectors = (name) => fs.readFileSync(path.join(root, 'conformance', 'tokenize', name), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 

@@ -7,8 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
-use tokfare::{Encoding, SpecialSet};
+use tokfare::{AnyTokenizer, Encoding, SpecialSet, Tokenize};
 
 mod pricing;
 
@@ -80,35 +79,11 @@ struct Tokenizer {
     tokenizer: Option<String>,
 }
 
-/// What `--encoding`, `--model` or `--tokenizer` chose.
-enum Loaded {
-    Tiktoken(Arc<Encoding>),
-    Hf(Arc<tokfare::hf::Tokenizer>),
-}
-
-impl Loaded {
-    fn name(&self) -> &str {
-        match self {
-            Loaded::Tiktoken(enc) => enc.name(),
-            Loaded::Hf(tok) => tok.name(),
-        }
-    }
-}
-
 impl Tokenizer {
-    fn load(&self) -> Result<Loaded, String> {
-        let loaded = match (&self.encoding, &self.model, &self.tokenizer) {
-            (_, _, Some(path)) => tokfare::hf::load(path).map(Loaded::Hf),
-            (Some(name), _, _) => tokfare::get_encoding(name).map(Loaded::Tiktoken),
-            (None, Some(model), None) => match tokfare::encoding_for_model(model) {
-                Ok(enc) => Ok(Loaded::Tiktoken(enc)),
-                // Not an OpenAI model: an open-weight one, maybe.
-                Err(tokfare::Error::UnknownModel { .. }) => tokfare::hf::tokenizer_for_model(model).map(Loaded::Hf),
-                Err(e) => Err(e),
-            },
-            (None, None, None) => tokfare::encoding_for_model("gpt-4o").map(Loaded::Tiktoken),
-        };
-        loaded.map_err(|e| e.to_string())
+    /// `--tokenizer`, else `--encoding`, else `--model` (default gpt-4o): the core's rule.
+    fn load(&self) -> Result<AnyTokenizer, String> {
+        let model = self.model.as_deref().unwrap_or("gpt-4o");
+        AnyTokenizer::choose(model, self.encoding.as_deref(), self.tokenizer.as_deref()).map(|(t, _)| t).map_err(|e| e.to_string())
     }
 }
 
@@ -147,8 +122,8 @@ fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Encode { tokenizer, allowed_special, file } => {
             let enc = match tokenizer.load()? {
-                Loaded::Tiktoken(enc) => enc,
-                Loaded::Hf(tok) => {
+                AnyTokenizer::Encoding(enc) => enc,
+                AnyTokenizer::HuggingFace(tok) => {
                     if allowed_special.is_some() {
                         return Err(
                             "--allowed-special is for tiktoken encodings: a tokenizer.json always recognises its added tokens".into()
@@ -183,8 +158,8 @@ fn run(cli: Cli) -> Result<(), String> {
             for path in &files {
                 let text = read_text(path)?;
                 let tokens = match &enc {
-                    Loaded::Tiktoken(enc) => count_with_bar(enc, &text),
-                    Loaded::Hf(tok) => tok.count(&text).map_err(|e| e.to_string())?,
+                    AnyTokenizer::Encoding(enc) => count_with_bar(enc, &text),
+                    other => other.count(&text).map_err(|e| e.to_string())?,
                 };
                 total += tokens;
                 rows.push((path.clone(), tokens, text.len()));
@@ -207,15 +182,9 @@ fn run(cli: Cli) -> Result<(), String> {
             let text = read_text(&file)?;
             let ids = parse_ids(&text)?;
             let decoded = match loaded {
-                Loaded::Tiktoken(enc) => {
-                    if lossy {
-                        enc.decode_lossy(&ids)
-                    } else {
-                        enc.decode(&ids)
-                    }
-                }
+                AnyTokenizer::Encoding(enc) if lossy => enc.decode_lossy(&ids),
                 // Hugging Face decoding always replaces invalid UTF-8 with U+FFFD.
-                Loaded::Hf(tok) => tok.decode(&ids, false),
+                other => other.decode(&ids),
             }
             .map_err(|e| e.to_string())?;
             write_out(decoded.as_bytes())

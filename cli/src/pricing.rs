@@ -4,8 +4,9 @@
 use clap::{Args, ValueEnum};
 use std::io::BufReader;
 use std::sync::Arc;
-use tokfare::meter::{read_usage_log, GroupBy, Invoice, InvoiceOptions, Meter, OnError, Period, Recorded};
-use tokfare::price::{gtc, parse_decimal, Catalog, Decimal, PriceBook, Request, ScheduleSet, Service, Usage};
+use tokfare::meter::{GroupBy, Invoice, InvoiceOptions, Meter, OnError, Period};
+use tokfare::price::{gtc, parse_decimal, Catalog, CatalogChoice, Decimal, EstimateOptions, PriceBook, ScheduleSet, Service};
+use tokfare::AnyTokenizer;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -30,29 +31,16 @@ pub struct Prices {
 
 impl Prices {
     fn book(&self) -> Result<PriceBook, String> {
-        let mut book = PriceBook::new();
-        for s in &self.schedule {
-            book = book.with_schedule_set(ScheduleSet::load(s).map_err(|e| format!("{s}: {e}"))?);
-        }
-        let user = match &self.catalog {
-            Some(path) => Some(Catalog::load(path).map_err(|e| e.to_string())?),
-            None => None,
-        };
-        let catalog = match (self.no_catalog, user) {
-            (true, None) => None,
-            (true, Some(user)) => Some(Arc::new(user)),
-            // The bundled catalog is shared as is unless entries are added on top.
-            (false, None) => Some(Catalog::bundled()),
-            (false, Some(user)) => {
-                let mut combined = (*Catalog::bundled()).clone();
-                combined.extend(user);
-                Some(Arc::new(combined))
+        let schedules =
+            self.schedule.iter().map(|s| ScheduleSet::load(s).map_err(|e| format!("{s}: {e}"))).collect::<Result<Vec<_>, _>>()?;
+        let catalog = match (&self.catalog, self.no_catalog) {
+            (Some(path), no_catalog) => {
+                CatalogChoice::Given(Arc::new(Catalog::load(path).map_err(|e| format!("{path}: {e}"))?.over_bundled(!no_catalog)))
             }
+            (None, true) => CatalogChoice::None,
+            (None, false) => CatalogChoice::Bundled,
         };
-        if let Some(catalog) = catalog {
-            book = book.with_catalog(catalog);
-        }
-        Ok(book)
+        Ok(PriceBook::from_sources(schedules, catalog))
     }
 }
 
@@ -79,33 +67,23 @@ pub struct PriceArgs {
 
 pub fn price(args: PriceArgs) -> Result<(), String> {
     let group_by = args.group_by.iter().map(|g| g.parse::<GroupBy>()).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
-    let period: Period = args.period.parse().map_err(|e: tokfare::Error| e.to_string())?;
+    let period: Period = args.period.parse().map_err(|e: tokfare::pricing::Error| e.to_string())?;
     let on_error = if args.continue_on_error { OnError::Continue } else { OnError::Stop };
     let mut meter = Meter::new(args.prices.book()?);
     let (mut bad, mut duplicates) = (0usize, 0usize);
     for path in &args.files {
-        let report = if path == "-" {
-            read_usage_log(std::io::stdin().lock(), on_error)
+        let outcome = if path == "-" {
+            meter.record_log(std::io::stdin().lock(), on_error)
         } else {
             let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
-            read_usage_log(BufReader::new(file), on_error)
+            meter.record_log(BufReader::new(file), on_error)
         }
-        .map_err(|e| format!("{path}: {e}"))?;
-        for e in &report.errors {
-            eprintln!("tokfare: {path}: {e}");
+        .map_err(|problem| format!("{path}: {problem}"))?;
+        for problem in &outcome.problems {
+            eprintln!("tokfare: {path}: {problem}");
         }
-        bad += report.errors.len();
-        for (event, line) in report.events.into_iter().zip(report.event_lines) {
-            match meter.record(event) {
-                Ok(Recorded::Duplicate) => duplicates += 1,
-                Ok(Recorded::New { .. }) => {}
-                Err(e) if args.continue_on_error => {
-                    eprintln!("tokfare: {path}: line {line}: {e}");
-                    bad += 1;
-                }
-                Err(e) => return Err(format!("{path}: line {line}: {e}")),
-            }
-        }
+        bad += outcome.problems.len();
+        duplicates += outcome.duplicates;
     }
     let invoice = meter.invoice(&InvoiceOptions { group_by, period }).map_err(|e| e.to_string())?;
     let out = match args.format {
@@ -193,6 +171,11 @@ pub struct EstimateArgs {
     /// Price at this service level (standard, batch, flex, priority).
     #[arg(long, default_value = "standard")]
     service: String,
+    /// Print the quote as JSON (`{"model", "schedule", "tokenizer", "usage", "currency",
+    /// "total", "rounded", "lines": [{"item", "quantity", "unit_price", "per", "amount"}],
+    /// "context_window", "warnings"}`; amounts are decimal strings).
+    #[arg(long)]
+    json: bool,
     /// The prompt file, `-` for standard input.
     #[arg(default_value = "-")]
     file: String,
@@ -200,42 +183,53 @@ pub struct EstimateArgs {
 
 pub fn estimate(args: EstimateArgs) -> Result<(), String> {
     let book = args.prices.book()?;
-    let schedule = book.resolve(&args.model, None).map_err(|e| e.to_string())?;
     let text = crate::read_text(&args.file)?;
-    let hf = |tok: std::sync::Arc<tokfare::hf::Tokenizer>| -> Result<(u64, String), tokfare::Error> {
-        Ok((tok.count(&text)? as u64, tok.name().to_string()))
-    };
-    let (input, tokenizer) = match (&args.encoding, &args.tokenizer) {
-        (_, Some(path)) => tokfare::hf::load(path).and_then(hf),
-        (Some(name), None) => tokfare::get_encoding(name).map(|enc| (enc.count(&text) as u64, enc.name().to_string())),
-        (None, None) => match tokfare::encoding_for_model(&args.model) {
-            Ok(enc) => Ok((enc.count(&text) as u64, enc.name().to_string())),
-            Err(tokfare::Error::UnknownModel { .. }) => tokfare::hf::tokenizer_for_model(&args.model).and_then(hf),
-            Err(e) => Err(e),
-        },
+    let service: Service = args.service.parse().map_err(|e: tokfare::pricing::Error| e.to_string())?;
+    let (tokenizer, _) = AnyTokenizer::choose(&args.model, args.encoding.as_deref(), args.tokenizer.as_deref())
+        .map_err(|e| format!("{e} (pass --tokenizer FILE, or --encoding to approximate with an OpenAI encoding)"))?;
+    let options = EstimateOptions { output_tokens: args.output_tokens, service, tier: None };
+    let quote = tokfare::estimate(&book, &args.model, &text, &tokenizer, &options).map_err(|e| e.to_string())?;
+    if args.json {
+        return crate::write_out(format!("{}\n", quote_json(&quote)).as_bytes());
     }
-    .map_err(|e| format!("{e} (pass --tokenizer FILE, or --encoding to approximate with an OpenAI encoding)"))?;
-    let service: Service = args.service.parse().map_err(|e: tokfare::Error| e.to_string())?;
-    let request = Request { usage: Usage::tokens(input, args.output_tokens), service, at: None };
-    let charges = schedule.price_request(&request).map_err(|e| e.to_string())?;
-    let mut out = format!("model      {} (schedule {}, tokenizer {})\n", args.model, schedule.name(), tokenizer);
-    for line in &charges.lines {
+    let mut out = format!("model      {} (schedule {}, tokenizer {})\n", quote.model, quote.schedule, quote.tokenizer.unwrap_or_default());
+    for line in &quote.lines {
         out.push_str(&format!(
             "{:<22} {:>10}  {:>12}  {} {}\n",
             line.item.to_string(),
             line.quantity,
             rate(line.unit_price, line.per),
-            line.amount.normalize(),
-            charges.currency
+            line.amount,
+            quote.currency
         ));
     }
-    let total = charges.total();
-    out.push_str(&format!("total      {} (exact; {} rounded)\n", total, total.round(schedule.rounding())));
-    if let Some(window) = schedule.context_window() {
+    out.push_str(&format!("total      {} {c} (exact; {} {c} rounded)\n", quote.total, quote.rounded, c = quote.currency));
+    if let Some(window) = quote.context_window {
+        let input = quote.usage.input;
         let fill = Decimal::from(input) * Decimal::ONE_HUNDRED / Decimal::from(window.max(1));
         out.push_str(&format!("context    {input} of {window} tokens ({}%)\n", fill.round_dp(1)));
     }
+    for warning in &quote.warnings {
+        out.push_str(&format!("warning    {warning}\n"));
+    }
     crate::write_out(out.as_bytes())
+}
+
+fn quote_json(q: &tokfare::price::Quote) -> serde_json::Value {
+    let lines: Vec<_> = q
+        .lines
+        .iter()
+        .map(|l| {
+            serde_json::json!({"item": l.item.to_string(), "quantity": l.quantity, "unit_price": l.unit_price.to_string(),
+                "per": l.per, "amount": l.amount.to_string()})
+        })
+        .collect();
+    let usage: serde_json::Map<String, serde_json::Value> = q.usage.entries().into_iter().map(|(k, v)| (k.to_string(), v.into())).collect();
+    serde_json::json!({
+        "model": q.model, "schedule": q.schedule, "tokenizer": q.tokenizer, "usage": usage, "currency": q.currency.to_string(),
+        "total": q.total.to_string(), "rounded": q.rounded.to_string(), "lines": lines, "context_window": q.context_window,
+        "warnings": q.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+    })
 }
 
 #[derive(Args)]
@@ -257,15 +251,13 @@ pub fn tiers(args: TiersArgs) -> Result<(), String> {
     let dec = |s: &str| parse_decimal(s).map_err(|e| e.to_string());
     let mut out = format!("{} — {}\n\n", set.name, set.description.clone().unwrap_or_default());
     out.push_str(&format!("{:<9} {:>12}  {:<34} {}\n", "tier", "$/M tokens", "description", "models"));
-    for entry in &set.entries {
-        let s = &entry.schedule;
-        let price = s.rates.get(tokfare::price::TokenClass::Output).unwrap_or_default();
+    for row in gtc::tier_rows().map_err(|e| e.to_string())? {
         out.push_str(&format!(
             "{:<9} {:>12}  {:<34} {}\n",
-            s.name,
-            price.normalize(),
-            s.description.clone().unwrap_or_default(),
-            entry.models.join(", ")
+            row.name,
+            row.price_per_million,
+            row.description.unwrap_or_default(),
+            row.models.join(", ")
         ));
     }
     if args.tps_per_mw.len() != 4 {

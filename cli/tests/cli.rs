@@ -230,3 +230,43 @@ fn hugging_face_tokenizers_by_name_path_or_model() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent"));
 }
+
+/// `conformance/estimate.jsonl` through `tokfare estimate --json`, as the other front-ends run it.
+#[test]
+fn estimates_equal_the_shared_vectors() {
+    let path = format!("{}/../conformance/estimate.jsonl", env!("CARGO_MANIFEST_DIR"));
+    let vectors = std::fs::read_to_string(path).expect("conformance/estimate.jsonl");
+    for line in vectors.lines() {
+        let case: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+        let name = case["name"].as_str().expect("name");
+        let text = case["text"].as_str().expect("text").repeat(case.get("repeat").and_then(|r| r.as_u64()).unwrap_or(1) as usize);
+        let output_tokens = case["output_tokens"].to_string();
+        let mut args = vec!["estimate", "--json", "--model", case["model"].as_str().expect("model"), "--output-tokens", &output_tokens];
+        for (key, flag) in [("encoding", "--encoding"), ("tokenizer", "--tokenizer"), ("service", "--service"), ("schedule", "--schedule")]
+        {
+            if let Some(value) = case.get(key).and_then(|v| v.as_str()) {
+                args.extend([flag, value]);
+            }
+        }
+        args.push("-");
+        let out = tokfare(&args, text.as_bytes());
+        match (case.get("expected"), case.get("error")) {
+            (Some(expected), _) => {
+                let q: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON quote");
+                let lines: Vec<_> = q["lines"]
+                    .as_array()
+                    .expect("lines")
+                    .iter()
+                    .map(|l| serde_json::json!({"item": l["item"], "quantity": l["quantity"], "amount": l["amount"]}))
+                    .collect();
+                let got = serde_json::json!({
+                    "tokenizer": q["tokenizer"], "input_tokens": q["usage"]["input"], "schedule": q["schedule"], "currency": q["currency"],
+                    "total": q["total"], "rounded": q["rounded"], "lines": lines, "warnings": q["warnings"].as_array().expect("warnings").len(),
+                });
+                assert_eq!(&got, expected, "{name}");
+            }
+            (None, Some(_)) => assert_eq!(out.status.code(), Some(1), "{name}: {}", String::from_utf8_lossy(&out.stderr)),
+            _ => panic!("{name}: neither expected nor error"),
+        }
+    }
+}

@@ -23,8 +23,15 @@ from ._errors import (
     InvalidSchedule,
     InvalidTokenizerFile,
     InvalidUsage,
+    InvalidInputUtf8,
+    InvalidPattern,
+    InvalidRankFile,
     InvalidUtf8,
+    InvalidVocabulary,
     JournalError,
+    NotASingleToken,
+    Overflow,
+    PatternRuntime,
     TokenizerFileNeeded,
     TokfareError,
     UnknownEncoding,
@@ -58,7 +65,8 @@ __all__ = [
     "capacity_plan", "Meter", "TokfareError", "UnknownEncoding", "EncodingNotBuilt", "FeatureNotBuilt", "UnknownModel",
     "UnknownModelPrice", "DisallowedSpecialToken", "UnknownTokenId", "InvalidUtf8", "InvalidArgument",
     "InvalidMoney", "InvalidSchedule", "InvalidCatalog", "InvalidUsage", "ConflictingEvent", "JournalError",
-    "Tokenizer", "InvalidTokenizerFile", "UnsupportedTokenizer", "TokenizerFileNeeded",
+    "Tokenizer", "InvalidTokenizerFile", "UnsupportedTokenizer", "TokenizerFileNeeded", "NotASingleToken",
+    "InvalidInputUtf8", "InvalidRankFile", "InvalidVocabulary", "InvalidPattern", "PatternRuntime", "Overflow",
 ]
 
 _CACHE: _Dict[str, Encoding] = {}

@@ -19,8 +19,15 @@ from ._errors import (
     InvalidSchedule as InvalidSchedule,
     InvalidTokenizerFile as InvalidTokenizerFile,
     InvalidUsage as InvalidUsage,
+    InvalidInputUtf8 as InvalidInputUtf8,
+    InvalidPattern as InvalidPattern,
+    InvalidRankFile as InvalidRankFile,
     InvalidUtf8 as InvalidUtf8,
+    InvalidVocabulary as InvalidVocabulary,
     JournalError as JournalError,
+    NotASingleToken as NotASingleToken,
+    Overflow as Overflow,
+    PatternRuntime as PatternRuntime,
     TokenizerFileNeeded as TokenizerFileNeeded,
     TokfareError as TokfareError,
     UnknownEncoding as UnknownEncoding,
@@ -212,6 +219,8 @@ class Cost:
     lines: list[CostLine]
     schedule: str
     usage: Usage
+    warnings: list[str]
+    tokenizer: Optional[str]
 
 class Catalog:
     @staticmethod
@@ -256,7 +265,9 @@ def estimate(
     output_tokens: int = 0,
     *,
     encoding: Optional[str] = None,
+    tokenizer: Optional[str] = None,
     batch: bool = False,
+    service: Optional[str] = None,
     catalog: Optional[Catalog] = None,
     schedule: Union[Schedule, str, None] = None,
 ) -> Cost: ...

@@ -7,6 +7,9 @@ code written for tiktoken keeps working. ``error.code`` is the stable snake_case
 """
 
 
+from typing import Any, Dict, Optional
+
+
 class TokfareError(Exception):
     """Base class of every tokfare error."""
 
@@ -182,8 +185,11 @@ _BY_CODE = {
 }
 
 
-def from_code(code: str, message: str) -> TokfareError:
-    """The exception for a core error code (used by the extension module)."""
+def from_code(code: str, message: str, fields: Optional[Dict[str, Any]] = None) -> TokfareError:
+    """The exception for a core error code (used by the extension module), with the
+    error's fields (``line``, ``field``, ``model``, ``suggestions`` ...) as attributes."""
     error = _BY_CODE.get(code, TokfareError)(message)
     error.code = code
+    for name, value in (fields or {}).items():
+        setattr(error, name, value)
     return error

@@ -3,14 +3,15 @@
 //! parsing, `price`, the bundled catalog, schedules and the GTC 2026 tiers. Structured
 //! values cross the boundary as JSON text (one string each way, parsed by
 //! `js/index.js`); every amount is a decimal string. `estimate` is `js/index.js`
-//! counting with the engine and pricing here.
+//! counting with the engine and [`estimate`] here pricing the count (the core's
+//! `PriceBook::quote_estimate`, as `tokfare::estimate` does after counting).
 
 #[path = "../../src/errors.rs"]
 mod errors;
 
 use errors::{invalid_argument, OrThrow};
 use serde_json::{json, Value};
-use tokfare::price::{gtc, Catalog, Charges, PriceBook, Provider, Request, Schedule, ScheduleSet, Service, TokenClass, Usage};
+use tokfare::price::{gtc, Catalog, CatalogChoice, EstimateOptions, PriceBook, Provider, Quote, Request, ScheduleSet, Service, Usage};
 use wasm_bindgen::prelude::*;
 
 /// A set of declarative schedules (TOML or JSON text, or the bundled `gtc-2026`).
@@ -54,42 +55,45 @@ pub fn parse_usage(json: &str, provider: Option<String>) -> Result<String, JsVal
     Ok(usage_json(&tokfare::price::parse_usage(json, provider).or_throw()?).to_string())
 }
 
-fn cost_json(schedule: &dyn Schedule, charges: &Charges, usage: &Usage) -> String {
-    let total = charges.total();
-    let lines: Vec<Value> = charges
+/// The sum of two usages in tokfare's own JSON form (an overflow is an error).
+#[wasm_bindgen(js_name = addUsage)]
+pub fn add_usage(a: &str, b: &str) -> Result<String, JsValue> {
+    Ok(usage_json(&parse_own(a)?.checked_add(&parse_own(b)?).or_throw()?).to_string())
+}
+
+fn cost_json(quote: &Quote) -> String {
+    let lines: Vec<Value> = quote
         .lines
         .iter()
         .map(|l| {
             json!({
                 "item": l.item.to_string(),
                 "quantity": l.quantity,
-                "unitPrice": l.unit_price.normalize().to_string(),
+                "unitPrice": l.unit_price.to_string(),
                 "per": l.per,
-                "amount": l.amount.normalize().to_string(),
+                "amount": l.amount.to_string(),
             })
         })
         .collect();
     json!({
-        "total": total.amount().normalize().to_string(),
-        "rounded": total.round(schedule.rounding()).amount().to_string(),
-        "currency": total.currency().to_string(),
-        "schedule": schedule.name(),
+        "total": quote.total.to_string(),
+        "rounded": quote.rounded.to_string(),
+        "currency": quote.currency.to_string(),
+        "schedule": quote.schedule,
         "lines": lines,
-        "usage": usage_json(usage),
+        "usage": usage_json(&quote.usage),
+        "warnings": quote.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+        "tokenizer": quote.tokenizer,
     })
     .to_string()
 }
 
 fn book(schedule: Option<&ScheduleSet>) -> PriceBook {
-    let mut book = PriceBook::new();
-    if let Some(set) = schedule {
-        book = book.with_schedule_set(set.clone());
-    }
-    book.with_catalog(Catalog::bundled())
+    PriceBook::from_sources(schedule.cloned(), CatalogChoice::Bundled)
 }
 
-fn service(name: Option<String>) -> Result<Service, JsValue> {
-    name.map_or(Ok(Service::Standard), |s| s.parse::<Service>().or_throw())
+fn service(batch: Option<bool>, name: Option<String>) -> Result<Service, JsValue> {
+    Service::from_options(batch.unwrap_or(false), name.as_deref()).or_throw()
 }
 
 /// A UTC instant from RFC 3339 text (the JavaScript side turns `Date`s into ISO strings).
@@ -106,14 +110,13 @@ fn price_with(
     book: &PriceBook,
     model: &str,
     usage: Usage,
+    batch: Option<bool>,
     service: Option<String>,
     tier: Option<String>,
     at: Option<String>,
 ) -> Result<String, JsValue> {
-    let sched = book.resolve(model, tier.as_deref()).or_throw()?;
-    let request = Request { usage, service: self::service(service)?, at: timestamp(at)? };
-    let charges = sched.price_request(&request).or_throw()?;
-    Ok(cost_json(sched.as_ref(), &charges, &usage))
+    let request = Request { usage, service: self::service(batch, service)?, at: timestamp(at)? };
+    Ok(cost_json(&book.quote(model, tier.as_deref(), &request).or_throw()?))
 }
 
 fn parse_own(usage: &str) -> Result<Usage, JsValue> {
@@ -123,22 +126,80 @@ fn parse_own(usage: &str) -> Result<Usage, JsValue> {
 /// The exact cost (JSON) of one request to `model` at the bundled catalog's prices, from
 /// usage in tokfare's own JSON form.
 #[wasm_bindgen]
-pub fn price(model: &str, usage: &str, service: Option<String>, tier: Option<String>, at: Option<String>) -> Result<String, JsValue> {
-    price_with(&book(None), model, parse_own(usage)?, service, tier, at)
+pub fn price(
+    model: &str,
+    usage: &str,
+    batch: Option<bool>,
+    service: Option<String>,
+    tier: Option<String>,
+    at: Option<String>,
+) -> Result<String, JsValue> {
+    price_with(&book(None), model, parse_own(usage)?, batch, service, tier, at)
+}
+
+fn estimate_with(
+    book: &PriceBook,
+    model: &str,
+    input_tokens: f64,
+    tokenizer: &str,
+    output_tokens: f64,
+    batch: Option<bool>,
+    service: Option<String>,
+) -> Result<String, JsValue> {
+    let count = |name: &'static str, v: f64| {
+        if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_991.0 {
+            Ok(v as u64)
+        } else {
+            Err(invalid_argument(name, format!("must be a non-negative integer, got {v}")))
+        }
+    };
+    let options =
+        EstimateOptions { output_tokens: count("outputTokens", output_tokens)?, service: self::service(batch, service)?, tier: None };
+    Ok(cost_json(&book.quote_estimate(model, count("inputTokens", input_tokens)?, tokenizer, &options).or_throw()?))
+}
+
+/// The cost (JSON) of a prompt of `input_tokens`, counted in the engine by the tokenizer
+/// called `tokenizer`, plus `output_tokens` of expected output, at the bundled catalog's
+/// prices.
+#[wasm_bindgen]
+pub fn estimate(
+    model: &str,
+    input_tokens: f64,
+    tokenizer: &str,
+    output_tokens: f64,
+    batch: Option<bool>,
+    service: Option<String>,
+) -> Result<String, JsValue> {
+    estimate_with(&book(None), model, input_tokens, tokenizer, output_tokens, batch, service)
 }
 
 #[wasm_bindgen]
 impl WasmSchedule {
     /// `price` with this schedule set first, then the bundled catalog.
+    #[allow(clippy::too_many_arguments)]
     pub fn price(
         &self,
         model: &str,
         usage: &str,
+        batch: Option<bool>,
         service: Option<String>,
         tier: Option<String>,
         at: Option<String>,
     ) -> Result<String, JsValue> {
-        price_with(&book(Some(&self.inner)), model, parse_own(usage)?, service, tier, at)
+        price_with(&book(Some(&self.inner)), model, parse_own(usage)?, batch, service, tier, at)
+    }
+
+    /// `estimate` with this schedule set first, then the bundled catalog.
+    pub fn estimate(
+        &self,
+        model: &str,
+        input_tokens: f64,
+        tokenizer: &str,
+        output_tokens: f64,
+        batch: Option<bool>,
+        service: Option<String>,
+    ) -> Result<String, JsValue> {
+        estimate_with(&book(Some(&self.inner)), model, input_tokens, tokenizer, output_tokens, batch, service)
     }
 }
 
@@ -172,18 +233,10 @@ pub fn catalog_models() -> Vec<String> {
 /// The GTC 2026 tiers (JSON): `[{name, pricePerMillion, description, models}]`.
 #[wasm_bindgen(js_name = gtcTiers)]
 pub fn gtc_tiers() -> Result<String, JsValue> {
-    let set = gtc::tiers().or_throw()?;
-    let tiers: Vec<Value> = set
-        .entries
-        .iter()
-        .map(|e| {
-            json!({
-                "name": e.schedule.name,
-                "pricePerMillion": e.schedule.rates.get(TokenClass::Output).unwrap_or_default().normalize().to_string(),
-                "description": e.schedule.description,
-                "models": e.models,
-            })
-        })
+    let tiers: Vec<Value> = gtc::tier_rows()
+        .or_throw()?
+        .into_iter()
+        .map(|r| json!({"name": r.name, "pricePerMillion": r.price_per_million.to_string(), "description": r.description, "models": r.models}))
         .collect();
     Ok(Value::Array(tiers).to_string())
 }

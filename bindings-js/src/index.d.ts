@@ -1,0 +1,96 @@
+// The declarations of the JavaScript shared by tokfare's Node and browser packages
+// (bindings-js/src): the error classes and `Usage`. Each package's declarations
+// re-export these.
+
+/** Counts for `new Usage(...)`; each a non-negative integer, absent = 0 (`requests`: 1). */
+export interface UsageCounts {
+  inputTokens?: number;
+  cachedInputTokens?: number;
+  /** Cache writes with a 5-minute lifetime. */
+  cacheWriteTokens?: number;
+  cacheWrite1hTokens?: number;
+  outputTokens?: number;
+  reasoningTokens?: number;
+  audioInputTokens?: number;
+  audioOutputTokens?: number;
+  imageInputTokens?: number;
+  imageOutputTokens?: number;
+  requests?: number;
+  images?: number;
+  seconds?: number;
+}
+
+/**
+ * Quantities one request consumed, in disjoint classes (input excludes cached input,
+ * output excludes reasoning, ...). Throws `InvalidUsageError` for negative or fractional
+ * counts and unknown fields.
+ */
+export declare class Usage implements Required<UsageCounts> {
+  constructor(counts?: UsageCounts);
+  readonly inputTokens: number;
+  readonly cachedInputTokens: number;
+  readonly cacheWriteTokens: number;
+  readonly cacheWrite1hTokens: number;
+  readonly outputTokens: number;
+  readonly reasoningTokens: number;
+  readonly audioInputTokens: number;
+  readonly audioOutputTokens: number;
+  readonly imageInputTokens: number;
+  readonly imageOutputTokens: number;
+  readonly requests: number;
+  readonly images: number;
+  readonly seconds: number;
+  /** From an OpenAI Chat Completions `usage` object. */
+  static fromOpenAI(usage: object): Usage;
+  /** From an OpenAI Responses API `usage` object. */
+  static fromOpenAIResponses(usage: object): Usage;
+  /** From an Anthropic Messages `usage` object. */
+  static fromAnthropic(usage: object): Usage;
+  /** From a Gemini `usageMetadata` object. */
+  static fromGemini(usage: object): Usage;
+  /** From any provider's usage object, recognised by its fields. */
+  static fromProvider(usage: object): Usage;
+  /** The sum of two usages (`OverflowError` past 2^64 - 1 in a class). */
+  add(other: Usage | UsageCounts): Usage;
+  /** tokfare's own form: the non-zero classes and `requests` (`{ input, cached_input, ... }`). */
+  toJSON(): Record<string, number>;
+}
+
+/** Base class of every error tokfare throws; `code` is stable (`TOKFARE_UNKNOWN_MODEL`, ...). */
+export declare class TokfareError extends Error {
+  readonly code: string;
+  static readonly code: string;
+}
+export declare class UnknownEncodingError extends TokfareError {}
+export declare class EncodingNotBuiltError extends TokfareError {}
+/** Something this build leaves out (a build without a cargo feature it needs). */
+export declare class FeatureNotBuiltError extends TokfareError {}
+export declare class UnknownModelError extends TokfareError {}
+export declare class DisallowedSpecialTokenError extends TokfareError {}
+export declare class UnknownTokenIdError extends TokfareError {}
+export declare class NotASingleTokenError extends TokfareError {}
+export declare class InvalidUtf8Error extends TokfareError {}
+export declare class InvalidInputUtf8Error extends TokfareError {}
+export declare class InvalidRankFileError extends TokfareError {}
+/** A tokenizer.json that is not valid; the message names the bad field's JSON path. */
+export declare class InvalidTokenizerFileError extends TokfareError {}
+/** A valid tokenizer.json using a feature the native engine does not implement. */
+export declare class UnsupportedTokenizerError extends TokfareError {}
+/** An open-weight model whose tokenizer is not bundled: load its tokenizer.json. */
+export declare class TokenizerFileNeededError extends TokfareError {}
+export declare class InvalidVocabularyError extends TokfareError {}
+export declare class InvalidPatternError extends TokfareError {}
+export declare class PatternRuntimeError extends TokfareError {}
+/** An argument of the wrong type or outside its domain (`TOKFARE_INVALID_ARGUMENT`). */
+export declare class InvalidArgumentError extends TokfareError {}
+export declare class InvalidMoneyError extends TokfareError {}
+/** A malformed schedule; the message names the bad field. */
+export declare class InvalidScheduleError extends TokfareError {}
+export declare class InvalidCatalogError extends TokfareError {}
+/** A usage object that cannot be read (negative counts, parts larger than their whole, ...). */
+export declare class InvalidUsageError extends TokfareError {}
+/** No price is known for the model; the message suggests close names. */
+export declare class UnknownModelPriceError extends UnknownModelError {}
+export declare class ConflictingEventError extends TokfareError {}
+export declare class JournalError extends TokfareError {}
+export declare class OverflowError extends TokfareError {}

@@ -1,0 +1,243 @@
+//! Invoices: line items per group (customer, model ...) with quantities, rates and
+//! amounts, rounded as each schedule says.
+//!
+//! Rules: charges with the same group, schedule, item and effective rate are summed
+//! into one line (a request priced at a long-context rate gets its own line). Each
+//! line's amount is rounded once, from the exact sum of its charges; subtotals and
+//! totals are sums of rounded lines, so the document adds up. Period tiers
+//! (graduated/volume) are priced per invoice group and calendar period
+//! (`InvoiceOptions::period`) on that group's summed usage.
+
+use super::event::push_json_string;
+use super::priced::item_code;
+use super::{GroupBy, Meter, Period};
+use crate::price::{ChargeItem, Currency, Schedule, Usage};
+use crate::{Error, Result};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// What an invoice groups by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvoiceOptions {
+    /// Dimensions of each line's group (default customer, model).
+    pub group_by: Vec<GroupBy>,
+    /// Billing period for period tiers (default month).
+    pub period: Period,
+}
+
+impl Default for InvoiceOptions {
+    fn default() -> Self {
+        InvoiceOptions { group_by: vec![GroupBy::Customer, GroupBy::Model], period: Period::Month }
+    }
+}
+
+/// `(dimension, value)` pairs naming a group, in the order of `group_by`.
+pub type Group = Vec<(&'static str, String)>;
+
+/// The sum of a group's rounded lines in one currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subtotal {
+    /// The group.
+    pub group: Group,
+    /// The currency.
+    pub currency: Currency,
+    /// Sum of the group's rounded lines.
+    pub amount: Decimal,
+}
+
+/// One line item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvoiceLine {
+    /// Its group.
+    pub group: Group,
+    /// The schedule that priced it.
+    pub schedule: String,
+    /// What is charged (`input tokens`, `output tokens`, `requests`, `tokens tier 2` ...).
+    pub item: String,
+    /// Machine-readable item (`tokens:input`, `tier:tokens:1` ...).
+    pub item_code: String,
+    /// Units charged.
+    pub quantity: u64,
+    /// Price of `per` units.
+    pub unit_price: Decimal,
+    /// Units the price is for.
+    pub per: u64,
+    /// The rounded amount.
+    pub amount: Decimal,
+    /// The exact amount before rounding.
+    pub exact_amount: Decimal,
+    /// Currency of the amount.
+    pub currency: Currency,
+}
+
+/// An invoice (see the module docs for the rounding rules).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invoice {
+    /// Line items, sorted by group, schedule and item.
+    pub lines: Vec<InvoiceLine>,
+    /// Sum of rounded lines per group and currency.
+    pub subtotals: Vec<Subtotal>,
+    /// Sum of rounded lines per currency.
+    pub totals: BTreeMap<Currency, Decimal>,
+    /// Events invoiced.
+    pub events: usize,
+}
+
+type LineKey = (Vec<String>, String, ChargeItem, Decimal, u64, Currency);
+
+impl Meter {
+    /// The invoice of everything recorded.
+    pub fn invoice(&self, options: &InvoiceOptions) -> Result<Invoice> {
+        let names: Vec<&'static str> = options.group_by.iter().map(|g| g.name()).collect();
+        let mut lines: BTreeMap<LineKey, (u64, Decimal)> = BTreeMap::new();
+        let mut schedules: BTreeMap<String, std::sync::Arc<dyn Schedule>> = BTreeMap::new();
+        let mut period_usage: BTreeMap<(Vec<String>, String, String), Usage> = BTreeMap::new();
+        let records = self.records();
+        for record in &records {
+            let group: Vec<String> = options.group_by.iter().map(|g| g.value(record)).collect();
+            if !schedules.contains_key(&record.schedule) {
+                schedules.insert(record.schedule.clone(), self.schedule_of(record)?);
+            }
+            for charge in &record.charges.lines {
+                let key =
+                    (group.clone(), record.schedule.clone(), charge.item.clone(), charge.unit_price, charge.per, record.charges.currency);
+                let slot = lines.entry(key).or_default();
+                slot.0 = slot.0.checked_add(charge.quantity).ok_or_else(|| Error::Overflow(format!("{} quantity", charge.item)))?;
+                slot.1 += charge.amount;
+            }
+            let usage = period_usage.entry((group, record.schedule.clone(), options.period.label(record.event.timestamp))).or_default();
+            *usage = usage.checked_add(&record.event.usage)?;
+        }
+        // Period tiers, per group, schedule and calendar period.
+        for ((group, schedule_name, _period), usage) in &period_usage {
+            let schedule = &schedules[schedule_name];
+            let charges = schedule.price_period(usage)?;
+            for charge in charges.lines {
+                let key = (group.clone(), schedule_name.clone(), charge.item, charge.unit_price, charge.per, charges.currency);
+                let slot = lines.entry(key).or_default();
+                slot.0 += charge.quantity;
+                slot.1 += charge.amount;
+            }
+        }
+        let mut invoice = Invoice { lines: Vec::new(), subtotals: Vec::new(), totals: BTreeMap::new(), events: records.len() };
+        let mut subtotals: BTreeMap<(Vec<String>, Currency), Decimal> = BTreeMap::new();
+        for ((group, schedule, item, unit_price, per, currency), (quantity, exact)) in lines {
+            let r = schedules[&schedule].rounding();
+            let amount = r.apply(exact, currency);
+            *subtotals.entry((group.clone(), currency)).or_default() += amount;
+            *invoice.totals.entry(currency).or_default() += amount;
+            invoice.lines.push(InvoiceLine {
+                group: names.iter().copied().zip(group).collect(),
+                schedule,
+                item: item.to_string(),
+                item_code: item_code(&item),
+                quantity,
+                unit_price: unit_price.normalize(),
+                per,
+                amount,
+                exact_amount: exact.normalize(),
+                currency,
+            });
+        }
+        invoice.subtotals = subtotals
+            .into_iter()
+            .map(|((group, currency), amount)| Subtotal { group: names.iter().copied().zip(group).collect(), currency, amount })
+            .collect();
+        Ok(invoice)
+    }
+}
+
+impl Invoice {
+    /// CSV with a header: the group columns, then schedule (unless grouped by it),
+    /// item, quantity, unit_price, per, amount, currency (RFC 4180 quoting).
+    pub fn to_csv(&self) -> String {
+        let group_names: Vec<&str> = self.lines.first().map(|l| l.group.iter().map(|g| g.0).collect()).unwrap_or_default();
+        // The schedule column, unless the lines are already grouped by it.
+        let schedule_column = !group_names.contains(&"schedule");
+        let mut out = String::new();
+        let header: Vec<&str> = group_names
+            .iter()
+            .copied()
+            .chain(schedule_column.then_some("schedule"))
+            .chain(["item", "quantity", "unit_price", "per", "amount", "currency"])
+            .collect();
+        out.push_str(&header.join(","));
+        out.push('\n');
+        for line in &self.lines {
+            let mut cells: Vec<String> = line.group.iter().map(|g| csv_cell(&g.1)).collect();
+            if schedule_column {
+                cells.push(csv_cell(&line.schedule));
+            }
+            cells.push(csv_cell(&line.item));
+            cells.push(line.quantity.to_string());
+            cells.push(line.unit_price.to_string());
+            cells.push(line.per.to_string());
+            cells.push(line.amount.to_string());
+            cells.push(line.currency.to_string());
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// JSON: `{"lines": [...], "subtotals": [...], "totals": {"USD": "12.34"}, "events": N}`;
+    /// amounts and rates are decimal strings.
+    pub fn to_json(&self) -> String {
+        let group = |out: &mut String, g: &[(&str, String)]| {
+            out.push('{');
+            for (i, (k, v)) in g.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_json_string(out, k);
+                out.push(':');
+                push_json_string(out, v);
+            }
+            out.push('}');
+        };
+        let mut out = String::from("{\"lines\":[");
+        for (i, l) in self.lines.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("\n  {\"group\":");
+            group(&mut out, &l.group);
+            out.push_str(",\"schedule\":");
+            push_json_string(&mut out, &l.schedule);
+            out.push_str(",\"item\":");
+            push_json_string(&mut out, &l.item);
+            out.push_str(",\"item_code\":");
+            push_json_string(&mut out, &l.item_code);
+            out.push_str(&format!(
+                ",\"quantity\":{},\"unit_price\":\"{}\",\"per\":{},\"amount\":\"{}\",\"exact_amount\":\"{}\",\"currency\":\"{}\"}}",
+                l.quantity, l.unit_price, l.per, l.amount, l.exact_amount, l.currency
+            ));
+        }
+        out.push_str("\n],\"subtotals\":[");
+        for (i, sub) in self.subtotals.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("\n  {\"group\":");
+            group(&mut out, &sub.group);
+            out.push_str(&format!(",\"amount\":\"{}\",\"currency\":\"{}\"}}", sub.amount, sub.currency));
+        }
+        out.push_str("\n],\"totals\":{");
+        for (i, (currency, amount)) in self.totals.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&format!("\"{currency}\":\"{amount}\""));
+        }
+        out.push_str(&format!("}},\"events\":{}}}\n", self.events));
+        out
+    }
+}
+
+fn csv_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}

@@ -1,0 +1,194 @@
+//! Reading JSON Lines usage logs (one [`UsageEvent`] per line, parsed with simd-json).
+//!
+//! A bad line is never skipped silently: with [`OnError::Stop`] the first one is the
+//! error (its line number in [`Error::InvalidUsage`]); with [`OnError::Continue`] every
+//! good line is still read and every bad one is listed in [`LogReport::errors`].
+//! Blank lines are allowed and ignored.
+
+use super::event::UsageEvent;
+use super::{Meter, Recorded};
+use crate::{Error, Result};
+use std::io::BufRead;
+use tokfare_json as json;
+
+/// What to do with a bad line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnError {
+    /// Fail on the first bad line.
+    #[default]
+    Stop,
+    /// Read every good line and report the bad ones.
+    Continue,
+}
+
+/// The result of reading a log.
+#[derive(Clone, Debug, Default)]
+pub struct LogReport {
+    /// Events of the good lines, in file order.
+    pub events: Vec<UsageEvent>,
+    /// The 1-based line of each event (same order as `events`).
+    pub event_lines: Vec<usize>,
+    /// One error per bad line ([`Error::InvalidUsage`] with its line number).
+    pub errors: Vec<Error>,
+    /// Non-blank lines read.
+    pub lines: usize,
+}
+
+/// The events of a log, one line at a time: `Ok((line number, event or error))` for
+/// each non-blank line, in order; an I/O error is an `Err` and ends the iteration.
+/// Memory holds one line, however long the log.
+pub struct UsageLines<R> {
+    reader: R,
+    buffer: Vec<u8>,
+    line_number: usize,
+    done: bool,
+}
+
+impl<R: BufRead> UsageLines<R> {
+    /// Reads `reader` line by line.
+    pub fn new(reader: R) -> Self {
+        UsageLines { reader, buffer: Vec::new(), line_number: 0, done: false }
+    }
+}
+
+impl<R: BufRead> Iterator for UsageLines<R> {
+    type Item = Result<(usize, Result<UsageEvent>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            self.buffer.clear();
+            let n = match self.reader.read_until(b'\n', &mut self.buffer) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.done = true;
+                    let line = self.line_number + 1;
+                    return Some(Err(Error::InvalidUsage { line: Some(line), path: "$".into(), reason: format!("read error: {e}") }));
+                }
+            };
+            if n == 0 {
+                self.done = true;
+                break;
+            }
+            self.line_number += 1;
+            if self.buffer.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let line = self.line_number;
+            return Some(Ok((line, parse_line(&mut self.buffer).map_err(|e| with_line(e, line)))));
+        }
+        None
+    }
+}
+
+/// Reads a whole log into memory (see [`UsageLines`] to stream one, and
+/// [`Meter::record_log`](super::Meter::record_log) to record one).
+pub fn read_usage_log(reader: impl BufRead, on_error: OnError) -> Result<LogReport> {
+    let mut report = LogReport::default();
+    for item in UsageLines::new(reader) {
+        let (line, parsed) = item?;
+        report.lines += 1;
+        match parsed {
+            Ok(event) => {
+                report.events.push(event);
+                report.event_lines.push(line);
+            }
+            Err(e) => match on_error {
+                OnError::Stop => return Err(e),
+                OnError::Continue => report.errors.push(e),
+            },
+        }
+    }
+    Ok(report)
+}
+
+/// A line of a log that could not be recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogProblem {
+    /// Its 1-based line number.
+    pub line: usize,
+    /// What is wrong (a line that is not an event is an [`Error::InvalidUsage`] naming
+    /// its line; an event the meter refuses keeps the meter's error:
+    /// [`Error::ConflictingEvent`], [`Error::UnknownModelPrice`] ...).
+    pub error: Error,
+}
+
+impl std::fmt::Display for LogProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.error {
+            Error::InvalidUsage { line: Some(_), .. } => write!(f, "{}", self.error),
+            other => write!(f, "line {}: {other}", self.line),
+        }
+    }
+}
+
+impl std::error::Error for LogProblem {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl From<LogProblem> for Error {
+    fn from(p: LogProblem) -> Error {
+        p.error
+    }
+}
+
+/// What [`Meter::record_log`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogOutcome {
+    /// Events recorded for the first time.
+    pub recorded: usize,
+    /// Events already recorded with the same content (counted once).
+    pub duplicates: usize,
+    /// Lines that could not be recorded (with [`OnError::Continue`]; with
+    /// [`OnError::Stop`] the first one is the error instead).
+    pub problems: Vec<LogProblem>,
+    /// Non-blank lines read.
+    pub lines: usize,
+}
+
+impl Meter {
+    /// Records every event of a JSON Lines usage log, streaming (one line in memory).
+    /// A redelivered event counts once; with [`OnError::Stop`] the first line that is
+    /// not an event, or that the meter refuses, stops the reading (events before it stay
+    /// recorded) and is the error; with [`OnError::Continue`] it is listed and the rest
+    /// is recorded. An I/O error always stops.
+    pub fn record_log(&mut self, reader: impl BufRead, on_error: OnError) -> std::result::Result<LogOutcome, LogProblem> {
+        let mut outcome = LogOutcome::default();
+        for item in UsageLines::new(reader) {
+            let (line, parsed) = item.map_err(|error| LogProblem { line: outcome.lines + 1, error })?;
+            outcome.lines += 1;
+            let problem = match parsed.and_then(|event| self.record(event)) {
+                Ok(Recorded::New { .. }) => {
+                    outcome.recorded += 1;
+                    continue;
+                }
+                Ok(Recorded::Duplicate) => {
+                    outcome.duplicates += 1;
+                    continue;
+                }
+                Err(error) => LogProblem { line, error },
+            };
+            match on_error {
+                OnError::Stop => return Err(problem),
+                OnError::Continue => outcome.problems.push(problem),
+            }
+        }
+        Ok(outcome)
+    }
+}
+
+fn parse_line(bytes: &mut [u8]) -> Result<UsageEvent> {
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(Error::InvalidUsage { line: None, path: "$".into(), reason: "line is not valid UTF-8".into() });
+    }
+    let value = json::parse(bytes, |reason| Error::InvalidUsage { line: None, path: "$".into(), reason })?;
+    UsageEvent::from_value(&value)
+}
+
+fn with_line(e: Error, line: usize) -> Error {
+    match e {
+        Error::InvalidUsage { path, reason, .. } => Error::InvalidUsage { line: Some(line), path, reason },
+        other => Error::InvalidUsage { line: Some(line), path: "$".into(), reason: other.to_string() },
+    }
+}

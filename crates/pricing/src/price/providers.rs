@@ -1,0 +1,256 @@
+//! Provider `usage` objects -> [`Usage`]: the one place that knows what each
+//! provider's counts include. The table in `docs/usage-normalisation.md` is the prose
+//! version of this file; `crates/pricing/tests/providers.rs` pins every row.
+//!
+//! | provider field | includes | tokfare class |
+//! |---|---|---|
+//! | OpenAI `prompt_tokens` / `input_tokens` | cached and audio prompt tokens | `input` = prompt − cached − audio |
+//! | OpenAI `*_tokens_details.cached_tokens` | — | `cached_input` |
+//! | OpenAI `completion_tokens` / `output_tokens` | reasoning and audio output | `output` = completion − reasoning − audio |
+//! | OpenAI `completion_tokens_details.reasoning_tokens` | — | `reasoning` |
+//! | Anthropic `input_tokens` | neither cache reads nor cache writes | `input` |
+//! | Anthropic `cache_read_input_tokens` | — | `cached_input` |
+//! | Anthropic `cache_creation_input_tokens` | both TTLs | `cache_write_5m` + `cache_write_1h` (split by `cache_creation.ephemeral_*`; all 5m when absent) |
+//! | Anthropic `output_tokens` | thinking tokens (not reported apart) | `output` |
+//! | Gemini `promptTokenCount` | cached content tokens | `input` = prompt − cached (+ `toolUsePromptTokenCount`) |
+//! | Gemini `candidatesTokenCount` | not thoughts | `output` |
+//! | Gemini `thoughtsTokenCount` | — | `reasoning` |
+
+use super::usage::Usage;
+use crate::{Error, Result};
+use std::fmt;
+use std::str::FromStr;
+use tokfare_json::{self as json, Value};
+
+/// Whose `usage` object this is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Provider {
+    /// OpenAI Chat Completions `usage` (`prompt_tokens`, `completion_tokens`, details).
+    OpenAIChat,
+    /// OpenAI Responses API `usage` (`input_tokens`, `output_tokens`, details).
+    OpenAIResponses,
+    /// Anthropic Messages `usage`.
+    Anthropic,
+    /// Google Gemini `usageMetadata`.
+    Gemini,
+    /// tokfare's own disjoint classes (`{"input": .., "cached_input": .., "output": ..}`).
+    Tokfare,
+}
+
+impl Provider {
+    /// The name used in files and bindings.
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::OpenAIChat => "openai_chat",
+            Provider::OpenAIResponses => "openai_responses",
+            Provider::Anthropic => "anthropic",
+            Provider::Gemini => "gemini",
+            Provider::Tokfare => "tokfare",
+        }
+    }
+
+    /// Guesses the provider from the fields present. Anthropic and an OpenAI Responses
+    /// object without `*_details` look alike, and then also mean the same thing.
+    pub fn detect(usage: &Value<'_>) -> Option<Provider> {
+        let has = |key: &str| json::get(usage, key).is_some();
+        if has("usageMetadata") || has("promptTokenCount") || has("candidatesTokenCount") {
+            Some(Provider::Gemini)
+        } else if has("prompt_tokens") || has("completion_tokens") {
+            Some(Provider::OpenAIChat)
+        } else if has("input_tokens_details") || has("output_tokens_details") {
+            Some(Provider::OpenAIResponses)
+        } else if has("input_tokens") || has("output_tokens") || has("cache_read_input_tokens") {
+            Some(Provider::Anthropic)
+        } else if has("input") || has("output") || has("cached_input") || has("requests") {
+            Some(Provider::Tokfare)
+        } else {
+            None
+        }
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Provider {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "openai" | "openai_chat" | "chat" => Ok(Provider::OpenAIChat),
+            "openai_responses" | "responses" => Ok(Provider::OpenAIResponses),
+            "anthropic" => Ok(Provider::Anthropic),
+            "gemini" | "google" | "vertex_ai" => Ok(Provider::Gemini),
+            "tokfare" => Ok(Provider::Tokfare),
+            _ => Err(Error::InvalidArgument {
+                name: "provider",
+                reason: format!("unknown provider {s:?} (openai_chat, openai_responses, anthropic, gemini, tokfare)"),
+            }),
+        }
+    }
+}
+
+/// Parses one provider `usage` object (as JSON text) into disjoint classes, for one request.
+pub fn parse_usage(json_text: &str, provider: Option<Provider>) -> Result<Usage> {
+    let mut bytes = json_text.as_bytes().to_vec();
+    let value = json::parse(&mut bytes, |reason| Error::InvalidUsage { line: None, path: "$".into(), reason })?;
+    usage_from_value(&value, provider, "$")
+}
+
+/// Reads a parsed `usage` object; `path` prefixes field names in errors.
+pub fn usage_from_value(value: &Value<'_>, provider: Option<Provider>, path: &str) -> Result<Usage> {
+    if !json::is_object(value) {
+        return Err(bad(path, "a usage object must be a JSON object".into()));
+    }
+    let provider = match provider {
+        Some(p) => p,
+        None => Provider::detect(value)
+            .ok_or_else(|| bad(path, "cannot tell which provider this usage object is from; name the provider".into()))?,
+    };
+    match provider {
+        Provider::OpenAIChat => openai(value, path, "prompt_tokens", "completion_tokens"),
+        Provider::OpenAIResponses => openai(value, path, "input_tokens", "output_tokens"),
+        Provider::Anthropic => anthropic(value, path),
+        Provider::Gemini => match json::get(value, "usageMetadata") {
+            Some(inner) => gemini(inner, &format!("{path}.usageMetadata")),
+            None => gemini(value, path),
+        },
+        Provider::Tokfare => tokfare(value, path),
+    }
+}
+
+fn bad(path: &str, reason: String) -> Error {
+    Error::InvalidUsage { line: None, path: path.to_string(), reason }
+}
+
+fn count(obj: &Value<'_>, path: &str, key: &str) -> Result<u64> {
+    Ok(json::opt_u64(obj, key, path, bad)?.unwrap_or(0))
+}
+
+fn required(obj: &Value<'_>, path: &str, key: &str) -> Result<u64> {
+    json::opt_u64(obj, key, path, bad)?.ok_or_else(|| bad(&format!("{path}.{key}"), "missing".into()))
+}
+
+/// `whole - parts`, refusing reports whose parts exceed the whole (they would make a
+/// negative quantity, and mean the report is not what this parser assumes).
+fn minus(whole: u64, whole_path: &str, parts: &[(u64, &str)]) -> Result<u64> {
+    let sum: u64 = parts.iter().map(|p| p.0).sum();
+    whole.checked_sub(sum).ok_or_else(|| {
+        let names: Vec<&str> = parts.iter().map(|p| p.1).collect();
+        bad(whole_path, format!("{whole} is less than the {} it includes ({sum})", names.join(" + ")))
+    })
+}
+
+fn openai(v: &Value<'_>, path: &str, prompt_key: &str, completion_key: &str) -> Result<Usage> {
+    let prompt = required(v, path, prompt_key)?;
+    let completion = count(v, path, completion_key)?;
+    let (in_details, out_details) = if prompt_key == "prompt_tokens" {
+        ("prompt_tokens_details", "completion_tokens_details")
+    } else {
+        ("input_tokens_details", "output_tokens_details")
+    };
+    let in_path = format!("{path}.{in_details}");
+    let out_path = format!("{path}.{out_details}");
+    let (cached, audio_in) = match json::get_object(v, in_details, path, bad)? {
+        Some(d) => (count(d, &in_path, "cached_tokens")?, count(d, &in_path, "audio_tokens")?),
+        None => (0, 0),
+    };
+    let (reasoning, audio_out) = match json::get_object(v, out_details, path, bad)? {
+        Some(d) => (count(d, &out_path, "reasoning_tokens")?, count(d, &out_path, "audio_tokens")?),
+        None => (0, 0),
+    };
+    Ok(Usage {
+        input: minus(prompt, &format!("{path}.{prompt_key}"), &[(cached, "cached_tokens"), (audio_in, "audio_tokens")])?,
+        cached_input: cached,
+        audio_input: audio_in,
+        output: minus(completion, &format!("{path}.{completion_key}"), &[(reasoning, "reasoning_tokens"), (audio_out, "audio_tokens")])?,
+        reasoning,
+        audio_output: audio_out,
+        requests: 1,
+        ..Usage::default()
+    })
+}
+
+fn anthropic(v: &Value<'_>, path: &str) -> Result<Usage> {
+    let writes = count(v, path, "cache_creation_input_tokens")?;
+    let (write_5m, write_1h) = match json::get_object(v, "cache_creation", path, bad)? {
+        Some(split) => {
+            let split_path = format!("{path}.cache_creation");
+            let (m5, h1) =
+                (count(split, &split_path, "ephemeral_5m_input_tokens")?, count(split, &split_path, "ephemeral_1h_input_tokens")?);
+            // Older responses carry only the total; when both are there they must agree.
+            if json::get(v, "cache_creation_input_tokens").is_some() && m5 + h1 != writes {
+                return Err(bad(
+                    &split_path,
+                    format!("ephemeral_5m + ephemeral_1h = {} but cache_creation_input_tokens = {writes}", m5 + h1),
+                ));
+            }
+            (m5, h1)
+        }
+        None => (writes, 0),
+    };
+    Ok(Usage {
+        input: required(v, path, "input_tokens")?,
+        cached_input: count(v, path, "cache_read_input_tokens")?,
+        cache_write_5m: write_5m,
+        cache_write_1h: write_1h,
+        output: count(v, path, "output_tokens")?,
+        requests: 1,
+        ..Usage::default()
+    })
+}
+
+/// Sum of `tokenCount` over the entries of a `*TokensDetails` list with this modality.
+fn modality(v: &Value<'_>, path: &str, key: &str, wanted: &str) -> Result<u64> {
+    let Some(list) = json::get(v, key) else { return Ok(0) };
+    let items = json::as_array(list).ok_or_else(|| bad(&format!("{path}.{key}"), "must be a list".into()))?;
+    let mut total = 0;
+    for (i, item) in items.iter().enumerate() {
+        let item_path = format!("{path}.{key}[{i}]");
+        if json::get(item, "modality").and_then(json::as_str) == Some(wanted) {
+            total += count(item, &item_path, "tokenCount")?;
+        }
+    }
+    Ok(total)
+}
+
+fn gemini(v: &Value<'_>, path: &str) -> Result<Usage> {
+    let prompt = count(v, path, "promptTokenCount")?;
+    let cached = count(v, path, "cachedContentTokenCount")?;
+    let tool_prompt = count(v, path, "toolUsePromptTokenCount")?;
+    // Audio is priced apart; text, image and video prompt tokens share the input rate.
+    let audio_in = modality(v, path, "promptTokensDetails", "AUDIO")?;
+    let audio_cached = modality(v, path, "cacheTokensDetails", "AUDIO")?;
+    let audio_out = modality(v, path, "candidatesTokensDetails", "AUDIO")?;
+    let candidates = count(v, path, "candidatesTokenCount")?;
+    let audio_uncached = minus(audio_in, &format!("{path}.promptTokensDetails"), &[(audio_cached, "cached AUDIO")])?;
+    let prompt_path = format!("{path}.promptTokenCount");
+    Ok(Usage {
+        input: minus(prompt, &prompt_path, &[(cached, "cachedContentTokenCount"), (audio_uncached, "AUDIO tokens")])? + tool_prompt,
+        cached_input: cached,
+        audio_input: audio_uncached,
+        output: minus(candidates, &format!("{path}.candidatesTokenCount"), &[(audio_out, "AUDIO tokens")])?,
+        audio_output: audio_out,
+        reasoning: count(v, path, "thoughtsTokenCount")?,
+        requests: 1,
+        ..Usage::default()
+    })
+}
+
+fn tokfare(v: &Value<'_>, path: &str) -> Result<Usage> {
+    let mut usage = Usage::default();
+    let mut requests_given = false;
+    for (key, _) in json::entries(v) {
+        let n = count(v, path, key)?;
+        usage
+            .set_by_name(key, n)
+            .map_err(|_| bad(&format!("{path}.{key}"), "unknown field (token classes, requests, images, seconds)".into()))?;
+        requests_given |= key == "requests";
+    }
+    if !requests_given {
+        usage.requests = 1;
+    }
+    Ok(usage)
+}

@@ -1,0 +1,217 @@
+//! A [`Quote`]: what one request costs, as every front-end shows it — the exact total,
+//! the total rounded as the schedule says, the lines, and warnings — plus the steps the
+//! front-ends share to get there: setting up a [`PriceBook`] from their arguments
+//! ([`PriceBook::from_sources`]), choosing the service ([`Service::from_options`]) and
+//! pricing a request ([`PriceBook::quote`]) or a counted prompt
+//! ([`PriceBook::quote_estimate`]).
+
+use super::catalog::{Catalog, PriceBook};
+use super::money::Currency;
+use super::schedule::{Charge, Request, Schedule, Service};
+use super::spec::ScheduleSet;
+use super::usage::Usage;
+use crate::{Error, Result};
+use rust_decimal::Decimal;
+use std::fmt;
+use std::sync::Arc;
+
+/// Something a quote's reader should know; the amounts stand as computed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum QuoteWarning {
+    /// The prompt is longer than the model's context window: the provider would refuse
+    /// (or truncate) the request.
+    ContextWindowExceeded {
+        /// Prompt tokens of the request.
+        prompt_tokens: u64,
+        /// The model's context window.
+        context_window: u64,
+    },
+}
+
+impl QuoteWarning {
+    /// A stable snake_case code (`context_window_exceeded`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            QuoteWarning::ContextWindowExceeded { .. } => "context_window_exceeded",
+        }
+    }
+}
+
+impl fmt::Display for QuoteWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QuoteWarning::ContextWindowExceeded { prompt_tokens, context_window } => {
+                write!(f, "the prompt ({prompt_tokens} tokens) is longer than the model's context window ({context_window} tokens)")
+            }
+        }
+    }
+}
+
+/// The cost of one request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quote {
+    /// The model asked for.
+    pub model: String,
+    /// The schedule that priced it.
+    pub schedule: String,
+    /// What was priced.
+    pub usage: Usage,
+    /// The currency of every amount.
+    pub currency: Currency,
+    /// The exact, unrounded total (normalized: no trailing zeros).
+    pub total: Decimal,
+    /// The total rounded as the schedule says.
+    pub rounded: Decimal,
+    /// The lines, unrounded (amounts and unit prices normalized).
+    pub lines: Vec<Charge>,
+    /// The model's context window, when the schedule knows it.
+    pub context_window: Option<u64>,
+    /// What the reader should know (see [`QuoteWarning`]).
+    pub warnings: Vec<QuoteWarning>,
+    /// The tokenizer that counted the prompt, for an estimate (set by `tokfare::estimate`).
+    pub tokenizer: Option<String>,
+}
+
+impl Quote {
+    /// Prices `request` under `schedule`.
+    pub fn new(model: &str, schedule: &dyn Schedule, request: &Request) -> Result<Quote> {
+        let charges = schedule.price_request(request)?;
+        let total = charges.total();
+        let lines =
+            charges.lines.into_iter().map(|c| Charge { unit_price: c.unit_price.normalize(), amount: c.amount.normalize(), ..c }).collect();
+        let context_window = schedule.context_window();
+        let prompt_tokens = request.usage.prompt_tokens();
+        let warnings = match context_window {
+            Some(window) if prompt_tokens > window => {
+                vec![QuoteWarning::ContextWindowExceeded { prompt_tokens, context_window: window }]
+            }
+            _ => Vec::new(),
+        };
+        Ok(Quote {
+            model: model.to_string(),
+            schedule: schedule.name().to_string(),
+            usage: request.usage,
+            currency: total.currency(),
+            total: total.amount().normalize(),
+            rounded: total.round(schedule.rounding()).amount(),
+            lines,
+            context_window,
+            warnings,
+            tokenizer: None,
+        })
+    }
+}
+
+/// Which catalog a price book falls back to after its schedule sets.
+#[derive(Clone, Debug, Default)]
+pub enum CatalogChoice {
+    /// The bundled LiteLLM snapshot.
+    #[default]
+    Bundled,
+    /// This catalog (already combined with the bundled one if wanted:
+    /// [`Catalog::over_bundled`]).
+    Given(Arc<Catalog>),
+    /// No catalog: only the schedule sets price.
+    None,
+}
+
+impl PriceBook {
+    /// The book every front-end builds from its arguments: the schedule sets first, in
+    /// order, then the chosen catalog.
+    pub fn from_sources(schedules: impl IntoIterator<Item = ScheduleSet>, catalog: CatalogChoice) -> PriceBook {
+        let mut book = schedules.into_iter().fold(PriceBook::new(), PriceBook::with_schedule_set);
+        match catalog {
+            CatalogChoice::Bundled => book = book.with_catalog(Catalog::bundled()),
+            CatalogChoice::Given(c) => book = book.with_catalog(c),
+            CatalogChoice::None => {}
+        }
+        book
+    }
+
+    /// The cost of one request to `model` (`tier` names a schedule of a set explicitly).
+    pub fn quote(&self, model: &str, tier: Option<&str>, request: &Request) -> Result<Quote> {
+        Quote::new(model, self.resolve(model, tier)?.as_ref(), request)
+    }
+
+    /// The cost of a prompt of `input_tokens` (already counted by the tokenizer named
+    /// `tokenizer`) to `model`, plus `options.output_tokens` of expected output: what
+    /// `estimate` prices in every front-end once the prompt is counted.
+    pub fn quote_estimate(&self, model: &str, input_tokens: u64, tokenizer: &str, options: &EstimateOptions<'_>) -> Result<Quote> {
+        let request = Request { usage: Usage::tokens(input_tokens, options.output_tokens), service: options.service, at: None };
+        let mut quote = self.quote(model, options.tier, &request)?;
+        quote.tokenizer = Some(tokenizer.to_string());
+        Ok(quote)
+    }
+}
+
+/// How to price an estimate, besides the prompt.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EstimateOptions<'a> {
+    /// Expected output tokens.
+    pub output_tokens: u64,
+    /// The service level.
+    pub service: Service,
+    /// A schedule of a set named explicitly.
+    pub tier: Option<&'a str>,
+}
+
+impl Catalog {
+    /// This catalog's entries over the bundled ones (the bundled catalog extended and
+    /// overridden by these entries) when `extend_bundled`, else this catalog alone.
+    pub fn over_bundled(self, extend_bundled: bool) -> Catalog {
+        if !extend_bundled {
+            return self;
+        }
+        let mut combined = (*Catalog::bundled()).clone();
+        combined.extend(self);
+        combined
+    }
+}
+
+impl Service {
+    /// The service from the options the bindings take: `batch=True` is the batch
+    /// service and conflicts with any other `service`; no option is standard.
+    pub fn from_options(batch: bool, service: Option<&str>) -> Result<Service> {
+        match (batch, service) {
+            (false, None) => Ok(Service::Standard),
+            (false, Some(name)) => name.parse(),
+            (true, None) => Ok(Service::Batch),
+            (true, Some(name)) => match name.parse()? {
+                Service::Batch => Ok(Service::Batch),
+                _ => Err(Error::InvalidArgument { name: "service", reason: format!("batch conflicts with service {name:?}") }),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_options() {
+        assert_eq!(Service::from_options(false, None), Ok(Service::Standard));
+        assert_eq!(Service::from_options(true, None), Ok(Service::Batch));
+        assert_eq!(Service::from_options(true, Some("batch")), Ok(Service::Batch));
+        assert_eq!(Service::from_options(false, Some("flex")), Ok(Service::Flex));
+        assert_eq!(Service::from_options(true, Some("flex")).map_err(|e| e.code()), Err("invalid_argument"));
+        assert_eq!(Service::from_options(false, Some("turbo")).map_err(|e| e.code()), Err("invalid_argument"));
+    }
+
+    #[test]
+    fn a_quote_rounds_and_warns() {
+        let book = PriceBook::from_sources([], CatalogChoice::Bundled);
+        // 100 000 × $2.50/M + 33 333 × $10/M = 0.25 + 0.33333
+        let q = book.quote("gpt-4o-2024-08-06", None, &Request::new(Usage::tokens(100_000, 33_333))).expect("priced");
+        assert_eq!((q.total.to_string().as_str(), q.rounded.to_string().as_str(), q.currency), ("0.58333", "0.58", Currency::USD));
+        assert_eq!(q.lines.len(), 2);
+        assert!(q.warnings.is_empty());
+        let window = q.context_window.expect("gpt-4o has a context window");
+        let q = book.quote_estimate("gpt-4o-2024-08-06", window + 1, "o200k_base", &EstimateOptions::default()).expect("priced");
+        assert_eq!(q.tokenizer.as_deref(), Some("o200k_base"));
+        assert_eq!(q.warnings, vec![QuoteWarning::ContextWindowExceeded { prompt_tokens: window + 1, context_window: window }]);
+        let none = PriceBook::from_sources([], CatalogChoice::None);
+        assert_eq!(none.quote("gpt-4o", None, &Request::default()).map_err(|e| e.code()).err(), Some("unknown_model_price"));
+    }
+}

@@ -1,0 +1,371 @@
+//! The meter: idempotency, merge algebra (property-tested), crash recovery at every
+//! byte of the last journal record, budgets, CloudEvents keys, usage logs, invoices.
+
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+use tokfare_pricing::meter::{idempotency_key, read_usage_log, Fsync, GroupBy, InvoiceOptions, Meter, OnError, Recorded, UsageEvent};
+use tokfare_pricing::price::{parse_decimal, Currency, Decimal, Money, PriceBook, ScheduleSet, Service, Usage};
+use tokfare_pricing::Error;
+
+fn d(s: &str) -> Decimal {
+    parse_decimal(s).expect("decimal")
+}
+
+fn at(t: &str) -> chrono::DateTime<chrono::Utc> {
+    t.parse().expect("timestamp")
+}
+
+fn event(id: &str, customer: &str, model: &str, input: u64, output: u64) -> UsageEvent {
+    UsageEvent::new(id, customer, model, Usage::tokens(input, output), at("2026-11-02T10:00:00Z"))
+}
+
+/// Every record's canonical line, by id: two meters are equal iff these are.
+fn state(meter: &Meter) -> Vec<String> {
+    meter.records().iter().map(|r| r.to_json()).collect()
+}
+
+#[test]
+fn recording_is_idempotent_and_conflicts_change_nothing() {
+    let mut meter = Meter::new(PriceBook::bundled());
+    let e = event("req-1", "acme", "gpt-4o", 1_000_000, 100_000);
+    match meter.record(e.clone()).expect("recorded") {
+        Recorded::New { cost, schedule } => {
+            assert_eq!(cost.amount().normalize(), d("3.5")); // 2.50 + 1.00
+            assert_eq!(schedule, "gpt-4o");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(meter.record(e.clone()).expect("dup"), Recorded::Duplicate);
+    let changed = UsageEvent { usage: Usage::tokens(1, 1), ..e };
+    assert!(matches!(meter.record(changed), Err(Error::ConflictingEvent { .. })));
+    assert_eq!(meter.len(), 1);
+    assert_eq!(meter.spent("acme", Currency::USD).amount().normalize(), d("3.5"));
+    // Unknown models are refused, never priced at $0.
+    assert!(matches!(meter.record(event("req-2", "acme", "gpt-9-turbo", 1, 1)), Err(Error::UnknownModelPrice { .. })));
+    assert_eq!(meter.len(), 1);
+}
+
+fn arb_event() -> impl Strategy<Value = UsageEvent> {
+    (0u8..12, 0u8..3, 0u8..3, 0u64..5000, 0u64..5000, 0u8..2).prop_map(|(id, customer, model, input, output, variant)| {
+        let model = ["gpt-4o", "gpt-4o-mini", "claude-3-5-sonnet-20241022"][model as usize];
+        let mut e = event(&format!("e{id}"), &format!("c{customer}"), model, input, output);
+        // Same id, different content sometimes: merges must still agree.
+        if variant == 1 {
+            e.service = Service::Batch;
+        }
+        e
+    })
+}
+
+fn meter_of(events: &[UsageEvent]) -> Meter {
+    let mut m = Meter::new(PriceBook::bundled());
+    for e in events {
+        let _ = m.record(e.clone()); // conflicts are refused; merge resolves them
+    }
+    m
+}
+
+fn merged(a: &Meter, b: &Meter) -> Meter {
+    let mut m = Meter::new(PriceBook::bundled());
+    m.merge(a).expect("merge");
+    m.merge(b).expect("merge");
+    m
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    #[test]
+    fn merge_is_commutative_associative_and_idempotent(
+        a in prop::collection::vec(arb_event(), 0..10),
+        b in prop::collection::vec(arb_event(), 0..10),
+        c in prop::collection::vec(arb_event(), 0..10),
+    ) {
+        let (ma, mb, mc) = (meter_of(&a), meter_of(&b), meter_of(&c));
+        prop_assert_eq!(state(&merged(&ma, &mb)), state(&merged(&mb, &ma)));
+        let ab_c = merged(&merged(&ma, &mb), &mc);
+        let a_bc = merged(&ma, &merged(&mb, &mc));
+        prop_assert_eq!(state(&ab_c), state(&a_bc));
+        prop_assert_eq!(state(&merged(&ma, &ma)), state(&ma));
+        // Spend equals the sum over the surviving records: nothing lost or doubled.
+        let m = merged(&ab_c, &ma);
+        for customer in ["c0", "c1", "c2"] {
+            let expected: Decimal = m.records().iter().filter(|r| r.event.customer == customer).map(|r| r.cost().amount()).sum();
+            prop_assert_eq!(m.spent(customer, Currency::USD).amount(), expected);
+        }
+    }
+
+    #[test]
+    fn merging_disjoint_meters_equals_recording_everything_in_one(
+        events in prop::collection::vec(arb_event(), 0..30),
+        split in 0usize..30,
+    ) {
+        let single = meter_of(&events);
+        let kept: Vec<UsageEvent> = single.records().iter().map(|r| r.event.clone()).collect();
+        let split = split.min(kept.len());
+        let m = merged(&meter_of(&kept[..split]), &meter_of(&kept[split..]));
+        prop_assert_eq!(state(&m), state(&single));
+        let totals = |m: &Meter| m.aggregate(&[GroupBy::Customer]).expect("aggregate");
+        prop_assert_eq!(totals(&m), totals(&single));
+    }
+}
+
+#[test]
+fn journal_recovery_at_every_byte_of_the_last_record_loses_and_doubles_nothing() {
+    let dir = std::env::temp_dir().join(format!("tokfare-journal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("meter.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let events: Vec<UsageEvent> = (0..4).map(|i| event(&format!("r{i}"), "acme", "gpt-4o-mini", 1000 + i, 10)).collect();
+    {
+        let (mut meter, recovery) = Meter::open(PriceBook::bundled(), &path, Fsync::Always).expect("open");
+        assert_eq!(recovery.records, 0);
+        for e in &events {
+            meter.record(e.clone()).expect("record");
+        }
+        assert_eq!(meter.record(events[0].clone()).expect("dup"), Recorded::Duplicate);
+    }
+    let full = std::fs::read(&path).expect("journal");
+    assert_eq!(full.iter().filter(|&&b| b == b'\n').count(), 4, "duplicates are not journaled");
+    let last_start = full[..full.len() - 1].iter().rposition(|&b| b == b'\n').expect("several lines") + 1;
+    for cut in last_start..=full.len() {
+        std::fs::write(&path, &full[..cut]).expect("cut");
+        let (mut meter, recovery) = Meter::open(PriceBook::bundled(), &path, Fsync::Always).expect("recover");
+        let complete = cut == full.len();
+        assert_eq!(meter.len(), if complete { 4 } else { 3 }, "cut at {cut}");
+        assert_eq!(recovery.torn_bytes, if complete { 0 } else { (cut - last_start) as u64 });
+        // The client retries the unacknowledged event: counted exactly once.
+        let outcome = meter.record(events[3].clone()).expect("retry");
+        assert_eq!(outcome == Recorded::Duplicate, complete, "cut at {cut}");
+        drop(meter);
+        let (reopened, _) = Meter::open(PriceBook::bundled(), &path, Fsync::Always).expect("reopen");
+        assert_eq!(reopened.len(), 4, "cut at {cut}");
+        assert_eq!(std::fs::read(&path).expect("journal"), full, "cut at {cut}: the journal heals to the same bytes");
+    }
+    // A corrupt record followed by good ones is refused, not dropped.
+    let mut corrupt = full.clone();
+    corrupt[5] = b'#';
+    std::fs::write(&path, &corrupt).expect("write");
+    assert!(matches!(Meter::open(PriceBook::bundled(), &path, Fsync::Always), Err(Error::Journal { .. })));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn budgets_authorize_on_estimates_and_settle_on_actuals() {
+    let mut meter = Meter::new(PriceBook::bundled());
+    meter.set_budget("acme", Money::new(d("1.00"), Currency::USD)).expect("budget");
+    // gpt-4o: 200k input + 20k output = 0.50 + 0.20 = 0.70
+    let estimate = Usage::tokens(200_000, 20_000);
+    let first = meter.authorize("acme", "gpt-4o", estimate, Service::Standard).expect("authorize");
+    assert!(first.allowed);
+    assert_eq!(first.estimate.amount().normalize(), d("0.7"));
+    // The first reservation holds 0.70, so a second identical call does not fit.
+    let second = meter.authorize("acme", "gpt-4o", estimate, Service::Standard).expect("authorize");
+    assert!(!second.allowed && second.reservation.is_none());
+    assert_eq!(second.remaining.expect("limit").amount().normalize(), d("0.3"));
+    // Settle with the actual (smaller) usage: 100k + 10k = 0.35
+    let actual = event("call-1", "acme", "gpt-4o", 100_000, 10_000);
+    meter.settle(first.reservation.expect("held"), actual).expect("settle");
+    assert_eq!(meter.spent("acme", Currency::USD).amount().normalize(), d("0.35"));
+    let third = meter.authorize("acme", "gpt-4o", Usage::tokens(200_000, 10_000), Service::Standard).expect("authorize");
+    assert!(third.allowed, "0.35 + 0.60 <= 1.00");
+    assert!(meter.release(third.reservation.expect("held")));
+    assert!(meter.set_budget("acme", Money::new(d("-1"), Currency::USD)).is_err());
+}
+
+#[test]
+fn cloudevents_keys_are_deterministic_and_follow_the_provider_request() {
+    let mut e = event("evt-1", "acme", "gpt-4o", 10, 10);
+    e.provider = Some("openai".into());
+    e.request_id = Some("chatcmpl-abc".into());
+    let mut retried = e.clone();
+    retried.id = "evt-1-retry".into();
+    let key = idempotency_key(Some("openai"), Some("chatcmpl-abc"), "evt-1");
+    assert_eq!(key, idempotency_key(Some("OpenAI"), Some("chatcmpl-abc"), "another-id"));
+    assert_ne!(key, idempotency_key(None, None, "evt-1"));
+    let mut meter = Meter::new(PriceBook::bundled());
+    meter.record(e).expect("record");
+    meter.record(retried).expect("record");
+    let exported = meter.to_cloudevents("urn:tokfare:test");
+    assert_eq!(exported.len(), 2);
+    let ids: Vec<String> = exported
+        .iter()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("valid JSON")["id"].as_str().expect("id").to_string())
+        .collect();
+    assert_eq!(ids[0], ids[1], "one provider request is one downstream event");
+    assert_eq!(ids[0], key);
+    let ce: serde_json::Value = serde_json::from_str(&exported[0]).expect("json");
+    assert_eq!(ce["specversion"], "1.0");
+    assert_eq!(ce["data"]["usage"]["input"], 10);
+    assert_eq!(meter.to_cloudevents("urn:tokfare:test"), exported, "deterministic");
+}
+
+#[test]
+fn usage_logs_report_bad_lines_by_number_and_keep_the_good_ones() {
+    let log = concat!(
+        r#"{"id": "a", "customer": "acme", "model": "gpt-4o", "timestamp": "2026-11-01T00:00:00Z", "usage": {"prompt_tokens": 10, "completion_tokens": 5}}"#,
+        "\n\n",
+        r#"{"id": "b", "customer": "acme", "model": "gpt-4o", "timestamp": "2026-11-01T00:00:00Z", "usage": {"prompt_tokens": -1, "completion_tokens": 5}}"#,
+        "\n",
+        "not json\n",
+        r#"{"customer": "zeta", "timestamp": 1762000000, "response": {"id": "msg_01", "type": "message", "model": "claude-3-5-sonnet-20241022", "usage": {"input_tokens": 7, "output_tokens": 3}}}"#,
+        "\n",
+        r#"{"customer": "zeta", "timestamp": "2026-11-01T00:00:00Z", "response": {"responseId": "g1", "modelVersion": "gemini-2.5-pro", "usageMetadata": {"promptTokenCount": 4, "candidatesTokenCount": 2}}}"#,
+    );
+    let stop = read_usage_log(log.as_bytes(), OnError::Stop);
+    match stop {
+        Err(Error::InvalidUsage { line: Some(3), path, reason }) => {
+            assert_eq!(path, "$.usage.prompt_tokens");
+            assert!(reason.contains("negative"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let report = read_usage_log(log.as_bytes(), OnError::Continue).expect("continue");
+    assert_eq!(report.lines, 5);
+    let ids: Vec<&str> = report.events.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["a", "msg_01", "g1"]);
+    let lines: Vec<Option<usize>> = report
+        .errors
+        .iter()
+        .map(|e| match e {
+            Error::InvalidUsage { line, .. } => *line,
+            _ => None,
+        })
+        .collect();
+    assert_eq!(lines, [Some(3), Some(4)]);
+    assert_eq!(report.events[1].request_id.as_deref(), Some("msg_01"));
+    assert_eq!(report.events[1].usage.input, 7);
+}
+
+#[test]
+fn invoices_group_round_per_line_and_add_up() {
+    let tiers = ScheduleSet::from_toml(
+        r#"
+name = "t"
+rounding = { mode = "half_up", scale = "minor_unit" }
+[schedules.flat]
+models = ["flat-*"]
+rates = { input = "3", output = "15" }
+"#,
+    )
+    .expect("schedule");
+    let mut meter = Meter::new(PriceBook::bundled().with_schedule_set(tiers));
+    // 3 requests of 1 input token at $3/M: each 0.000003; the line sums exactly first.
+    for i in 0..3 {
+        meter.record(event(&format!("x{i}"), "acme", "flat-1", 1, 0)).expect("record");
+    }
+    // 1670 input tokens: 0.00501 -> 0.01 (half up); 330 output at $15/M: 0.00495 -> 0.00
+    meter.record(event("y", "beta", "flat-1", 1670, 330)).expect("record");
+    let invoice = meter.invoice(&InvoiceOptions::default()).expect("invoice");
+    let by_item: BTreeMap<(String, String), (u64, Decimal)> =
+        invoice.lines.iter().map(|l| ((l.group[0].1.clone(), l.item.clone()), (l.quantity, l.amount))).collect();
+    assert_eq!(by_item[&("acme".into(), "input tokens".into())], (3, d("0.00")));
+    assert_eq!(by_item[&("beta".into(), "input tokens".into())], (1670, d("0.01")));
+    assert_eq!(by_item[&("beta".into(), "output tokens".into())], (330, d("0.00")));
+    assert_eq!(invoice.totals[&Currency::USD], d("0.01"));
+    let sum: Decimal = invoice.lines.iter().map(|l| l.amount).sum();
+    assert_eq!(sum, invoice.totals[&Currency::USD], "the document adds up");
+    let csv = invoice.to_csv();
+    assert!(csv.starts_with("customer,model,schedule,item,quantity,unit_price,per,amount,currency\n"), "{csv}");
+    let json: serde_json::Value = serde_json::from_str(&invoice.to_json()).expect("valid JSON");
+    assert_eq!(json["totals"]["USD"], "0.01");
+    assert_eq!(json["events"], 4);
+}
+
+#[test]
+fn period_tiers_are_invoiced_per_group_and_month() {
+    let set = ScheduleSet::from_toml(
+        r#"
+name = "t"
+[schedules.metered]
+models = ["m"]
+rates = { input = "0", output = "0" }
+[[schedules.metered.period]]
+metric = "tokens"
+mode = "volume"
+tiers = [{ up_to = 1000000, unit_price = "2" }, { unit_price = "1" }]
+"#,
+    )
+    .expect("schedule");
+    let mut meter = Meter::new(PriceBook::new().with_schedule_set(set));
+    let mut e1 = event("1", "acme", "m", 600_000, 0);
+    let mut e2 = event("2", "acme", "m", 600_000, 0);
+    let mut e3 = event("3", "acme", "m", 600_000, 0);
+    e1.timestamp = at("2026-10-31T23:00:00Z");
+    e2.timestamp = at("2026-11-01T01:00:00Z");
+    e3.timestamp = at("2026-11-20T01:00:00Z");
+    for e in [e1, e2, e3] {
+        meter.record(e).expect("record");
+    }
+    let options = InvoiceOptions { group_by: vec![GroupBy::Customer], ..InvoiceOptions::default() };
+    let invoice = meter.invoice(&options).expect("invoice");
+    // October: 0.6M at $2 = 1.20. November: 1.2M reaches the second tier, all at $1 = 1.20.
+    let tier_lines: Vec<(u64, Decimal)> =
+        invoice.lines.iter().filter(|l| l.item_code.starts_with("tier:")).map(|l| (l.quantity, l.amount)).collect();
+    assert_eq!(tier_lines, [(600_000, d("1.20")), (1_200_000, d("1.20"))]);
+    assert_eq!(invoice.totals[&Currency::USD], d("2.40"));
+}
+
+/// A schedule with a period tier and its own rounding: 1M tokens at $2/M (volume).
+fn metered_book() -> PriceBook {
+    let set = ScheduleSet::from_toml(
+        r#"
+name = "t"
+rounding = { mode = "up", scale = 4 }
+[schedules.metered]
+models = ["m"]
+rates = { input = "0", output = "0" }
+[[schedules.metered.period]]
+metric = "tokens"
+mode = "volume"
+tiers = [{ up_to = 1000000, unit_price = "2" }, { unit_price = "1" }]
+"#,
+    )
+    .expect("schedule");
+    PriceBook::new().with_schedule_set(set)
+}
+
+#[test]
+fn merged_records_keep_the_schedule_that_priced_them() {
+    // Priced by a book this meter does not have: its period tier and rounding still apply.
+    let mut theirs = Meter::new(metered_book());
+    theirs.record(event("1", "acme", "m", 123_457, 0)).expect("record");
+    let mut ours = Meter::new(PriceBook::bundled());
+    ours.merge(&theirs).expect("merge");
+    let invoice = ours.invoice(&InvoiceOptions::default()).expect("invoice");
+    // 123 457 × $2/M = 0.246914, rounded up at 4 decimals.
+    assert_eq!(invoice.totals[&Currency::USD], d("0.2470"));
+}
+
+#[test]
+fn an_invoice_never_guesses_a_schedule_it_does_not_have() {
+    // A snapshot restored under a book without its schedule: the period tiers and the
+    // rounding are unknown, so the invoice is an error naming them, not a smaller bill.
+    let mut theirs = Meter::new(metered_book());
+    theirs.record(event("1", "acme", "m", 600_000, 0)).expect("record");
+    let mut restored = Meter::new(PriceBook::bundled());
+    for r in theirs.records() {
+        restored.record_priced(r.clone()).expect("restore");
+    }
+    let err = restored.invoice(&InvoiceOptions::default()).expect_err("unknown schedule");
+    assert_eq!(err.code(), "invalid_schedule");
+    assert!(err.to_string().contains("\"metered\""), "{err}");
+    // Under the book that priced it, the same records invoice.
+    let mut again = Meter::new(metered_book());
+    for r in theirs.records() {
+        again.record_priced(r.clone()).expect("restore");
+    }
+    assert_eq!(again.invoice(&InvoiceOptions::default()).expect("invoice").totals[&Currency::USD], d("1.2000"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+    #[test]
+    fn recording_a_sequence_twice_is_recording_it_once(events in prop::collection::vec(arb_event(), 0..20)) {
+        let once = meter_of(&events);
+        let mut twice = meter_of(&events);
+        for e in &events {
+            let _ = twice.record(e.clone());
+        }
+        prop_assert_eq!(state(&once), state(&twice));
+    }
+}

@@ -1,0 +1,254 @@
+//! One interface over the two engines, and the one rule that picks a model's tokenizer.
+//!
+//! [`Tokenize`] is what counting, encoding and decoding look like whatever the engine:
+//! an OpenAI encoding ([`Encoding`], tiktoken's semantics) or a Hugging Face
+//! `tokenizer.json` model ([`hf::Tokenizer`](crate::hf::Tokenizer), `tokenizers`'
+//! semantics). [`AnyTokenizer`] holds either; [`AnyTokenizer::choose`] is the rule every
+//! front-end uses to turn "a model, or an encoding name, or a tokenizer file" into one:
+//!
+//! 1. a tokenizer file (or bundled tokenizer name) when given;
+//! 2. else an encoding name when given;
+//! 3. else the model's OpenAI encoding (tiktoken's table of names and prefixes);
+//! 4. else, for an open-weight model, its tokenizer.json: bundled (Qwen 3) or
+//!    [`Error::TokenizerFileNeeded`] naming the file to supply.
+//!
+//! [`TokenizerSource`] says which step answered, so a quote can report how it counted.
+
+use crate::{get_encoding, Encoding, Error, Rank, Result};
+use std::fmt;
+use std::sync::Arc;
+
+/// Counting, encoding and decoding, whatever the engine.
+///
+/// The semantics are each engine's own, as its reference library has them: an
+/// [`Encoding`] treats special-token text as ordinary text (tiktoken's
+/// `encode_ordinary`); a tokenizer.json model recognises its added tokens in the text and
+/// adds none (`tokenizers`' `encode(text, add_special_tokens=False)`).
+pub trait Tokenize: Send + Sync {
+    /// The encoding's or tokenizer's name (`o200k_base`, `qwen3`, a file's name).
+    fn name(&self) -> &str;
+    /// Size of the vocabulary, special tokens included.
+    fn n_vocab(&self) -> usize;
+    /// The number of tokens of `text`.
+    fn count(&self, text: &str) -> Result<usize>;
+    /// The ids of `text`.
+    fn encode(&self, text: &str) -> Result<Vec<Rank>>;
+    /// The text of `ids` (an [`Encoding`] refuses invalid UTF-8; a tokenizer.json model
+    /// replaces it with U+FFFD, as `tokenizers` does).
+    fn decode(&self, ids: &[Rank]) -> Result<String>;
+}
+
+impl Tokenize for Encoding {
+    fn name(&self) -> &str {
+        Encoding::name(self)
+    }
+    fn n_vocab(&self) -> usize {
+        Encoding::n_vocab(self)
+    }
+    fn count(&self, text: &str) -> Result<usize> {
+        Ok(Encoding::count(self, text))
+    }
+    fn encode(&self, text: &str) -> Result<Vec<Rank>> {
+        Ok(self.encode_ordinary(text))
+    }
+    fn decode(&self, ids: &[Rank]) -> Result<String> {
+        Encoding::decode(self, ids)
+    }
+}
+
+#[cfg(feature = "hf")]
+impl Tokenize for crate::hf::Tokenizer {
+    fn name(&self) -> &str {
+        crate::hf::Tokenizer::name(self)
+    }
+    fn n_vocab(&self) -> usize {
+        crate::hf::Tokenizer::n_vocab(self)
+    }
+    fn count(&self, text: &str) -> Result<usize> {
+        crate::hf::Tokenizer::count(self, text)
+    }
+    fn encode(&self, text: &str) -> Result<Vec<Rank>> {
+        crate::hf::Tokenizer::encode(self, text, false)
+    }
+    fn decode(&self, ids: &[Rank]) -> Result<String> {
+        crate::hf::Tokenizer::decode(self, ids, false)
+    }
+}
+
+/// How [`AnyTokenizer::choose`] found the tokenizer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenizerSource {
+    /// A tokenizer file or bundled tokenizer name was given.
+    TokenizerGiven,
+    /// An encoding name was given.
+    EncodingGiven,
+    /// The model's OpenAI encoding.
+    ModelEncoding,
+    /// The open-weight model's bundled tokenizer.json.
+    ModelTokenizer,
+}
+
+impl TokenizerSource {
+    /// A stable snake_case name (`model_encoding` ...), for the bindings.
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenizerSource::TokenizerGiven => "tokenizer_given",
+            TokenizerSource::EncodingGiven => "encoding_given",
+            TokenizerSource::ModelEncoding => "model_encoding",
+            TokenizerSource::ModelTokenizer => "model_tokenizer",
+        }
+    }
+}
+
+/// Which tokenizer a model uses, by name, before anything is loaded (the browser package
+/// fetches the asset it names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModelTokenizer {
+    /// An OpenAI encoding (`o200k_base`).
+    Encoding(&'static str),
+    /// A tokenizer.json family (`qwen3`, `llama3`, `deepseek_v3`).
+    #[cfg(feature = "hf")]
+    TokenizerJson(&'static str),
+}
+
+impl ModelTokenizer {
+    /// The model's OpenAI encoding (tiktoken's table of names and prefixes), else its
+    /// open-weight tokenizer family, else [`Error::UnknownModel`].
+    pub fn for_model(model: &str) -> Result<ModelTokenizer> {
+        match crate::encoding_name_for_model(model) {
+            Ok(name) => Ok(ModelTokenizer::Encoding(name)),
+            #[cfg(feature = "hf")]
+            Err(Error::UnknownModel { .. }) => crate::hf::tokenizer_name_for_model(model).map(ModelTokenizer::TokenizerJson),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `encoding` or `tokenizer.json`, as [`AnyTokenizer::kind`].
+    pub fn kind(self) -> &'static str {
+        match self {
+            ModelTokenizer::Encoding(_) => "encoding",
+            #[cfg(feature = "hf")]
+            ModelTokenizer::TokenizerJson(_) => "tokenizer.json",
+        }
+    }
+
+    /// The encoding's or family's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelTokenizer::Encoding(name) => name,
+            #[cfg(feature = "hf")]
+            ModelTokenizer::TokenizerJson(name) => name,
+        }
+    }
+}
+
+/// An OpenAI encoding or a tokenizer.json model, shared (cheap to clone).
+#[derive(Clone)]
+pub enum AnyTokenizer {
+    /// A tiktoken encoding.
+    Encoding(Arc<Encoding>),
+    /// A Hugging Face tokenizer.json model.
+    #[cfg(feature = "hf")]
+    HuggingFace(Arc<crate::hf::Tokenizer>),
+}
+
+impl fmt::Debug for AnyTokenizer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AnyTokenizer({:?}, {})", self.kind(), self.name())
+    }
+}
+
+impl AnyTokenizer {
+    /// The rule of the module docs: `tokenizer` (a tokenizer.json path or bundled name)
+    /// first, then `encoding`, then the tokenizer of `model`.
+    pub fn choose(model: &str, encoding: Option<&str>, tokenizer: Option<&str>) -> Result<(AnyTokenizer, TokenizerSource)> {
+        match (tokenizer, encoding) {
+            (Some(path), _) => Self::tokenizer_file(path).map(|t| (t, TokenizerSource::TokenizerGiven)),
+            (None, Some(name)) => Ok((AnyTokenizer::Encoding(get_encoding(name)?), TokenizerSource::EncodingGiven)),
+            (None, None) => Self::for_model(model),
+        }
+    }
+
+    /// The tokenizer of `model` (see [`ModelTokenizer::for_model`]), loaded: its OpenAI
+    /// encoding, else its bundled tokenizer.json, else [`Error::TokenizerFileNeeded`].
+    pub fn for_model(model: &str) -> Result<(AnyTokenizer, TokenizerSource)> {
+        match ModelTokenizer::for_model(model)? {
+            ModelTokenizer::Encoding(name) => Ok((AnyTokenizer::Encoding(get_encoding(name)?), TokenizerSource::ModelEncoding)),
+            #[cfg(feature = "hf")]
+            ModelTokenizer::TokenizerJson(_) => {
+                crate::hf::tokenizer_for_model(model).map(|t| (AnyTokenizer::HuggingFace(t), TokenizerSource::ModelTokenizer))
+            }
+        }
+    }
+
+    /// A tokenizer.json file (or a folder holding one) or a bundled tokenizer's name.
+    #[allow(clippy::needless_return)]
+    pub fn tokenizer_file(path_or_name: &str) -> Result<AnyTokenizer> {
+        #[cfg(feature = "hf")]
+        return crate::hf::load(path_or_name).map(AnyTokenizer::HuggingFace);
+        #[cfg(not(feature = "hf"))]
+        return Err(Error::FeatureNotBuilt { what: format!("the tokenizer.json model {path_or_name:?}"), feature: "hf" });
+    }
+
+    /// `encoding` for a tiktoken encoding, `tokenizer.json` for a Hugging Face model.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AnyTokenizer::Encoding(_) => "encoding",
+            #[cfg(feature = "hf")]
+            AnyTokenizer::HuggingFace(_) => "tokenizer.json",
+        }
+    }
+
+    fn inner(&self) -> &dyn Tokenize {
+        match self {
+            AnyTokenizer::Encoding(e) => e.as_ref(),
+            #[cfg(feature = "hf")]
+            AnyTokenizer::HuggingFace(t) => t.as_ref(),
+        }
+    }
+}
+
+impl Tokenize for AnyTokenizer {
+    fn name(&self) -> &str {
+        self.inner().name()
+    }
+    fn n_vocab(&self) -> usize {
+        self.inner().n_vocab()
+    }
+    fn count(&self, text: &str) -> Result<usize> {
+        self.inner().count(text)
+    }
+    fn encode(&self, text: &str) -> Result<Vec<Rank>> {
+        self.inner().encode(text)
+    }
+    fn decode(&self, ids: &[Rank]) -> Result<String> {
+        self.inner().decode(ids)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(all(feature = "o200k", feature = "cl100k"))]
+    fn the_choice_follows_the_rule() {
+        let (t, how) = AnyTokenizer::choose("gpt-4o", None, None).expect("gpt-4o");
+        assert_eq!((t.name(), how), ("o200k_base", TokenizerSource::ModelEncoding));
+        let (t, how) = AnyTokenizer::choose("gpt-4o", Some("cl100k_base"), None).expect("encoding");
+        assert_eq!((t.name(), how), ("cl100k_base", TokenizerSource::EncodingGiven));
+        assert_eq!(t.count("hello world").expect("count"), 2);
+        assert_eq!(t.decode(&t.encode("hé!").expect("encode")).expect("decode"), "hé!");
+        assert!(matches!(AnyTokenizer::choose("no-such-model", None, None), Err(Error::UnknownModel { .. })));
+    }
+
+    #[test]
+    #[cfg(all(feature = "qwen3", feature = "o200k"))]
+    fn open_weight_models_fall_back_to_their_tokenizer_json() {
+        let (t, how) = AnyTokenizer::choose("Qwen/Qwen3-8B", None, None).expect("qwen3");
+        assert_eq!((t.kind(), t.name(), how), ("tokenizer.json", "qwen3", TokenizerSource::ModelTokenizer));
+        let (t, how) = AnyTokenizer::choose("gpt-4o", Some("o200k_base"), Some("qwen3")).expect("file wins");
+        assert_eq!((t.name(), how), ("qwen3", TokenizerSource::TokenizerGiven));
+        assert!(matches!(AnyTokenizer::for_model("meta-llama/Llama-3.1-8B"), Err(Error::TokenizerFileNeeded { .. })));
+    }
+}

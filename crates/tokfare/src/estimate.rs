@@ -1,0 +1,43 @@
+//! `estimate`: a prompt's cost before sending it — the one step that needs both halves.
+//! Count the text with the model's tokenizer (or the one given), then price the count
+//! as input plus the expected output ([`PriceBook::quote_estimate`]). Every front-end
+//! (CLI, Python, Node) calls this; the browser package counts in its tokenizer module
+//! and calls [`PriceBook::quote_estimate`] in its pricing module, the same two steps.
+
+use crate::Result;
+use tokfare_pricing::price::{EstimateOptions, PriceBook, Quote};
+use tokfare_tokenizer::{AnyTokenizer, Tokenize};
+
+/// The cost of sending `text` to `model`, counted with `tokenizer` (see
+/// [`AnyTokenizer::choose`] for the usual choice), priced by `book`. The quote names the
+/// tokenizer that counted.
+pub fn estimate(book: &PriceBook, model: &str, text: &str, tokenizer: &AnyTokenizer, options: &EstimateOptions<'_>) -> Result<Quote> {
+    // The schedule is resolved first: an unpriced model fails before any counting.
+    book.resolve(model, options.tier)?;
+    let input = tokenizer.count(text)? as u64;
+    Ok(book.quote_estimate(model, input, tokenizer.name(), options)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokfare_pricing::price::{CatalogChoice, Service};
+
+    #[test]
+    #[cfg(all(feature = "o200k", feature = "qwen3"))]
+    fn estimates_count_with_the_models_tokenizer() {
+        let book = PriceBook::from_sources([], CatalogChoice::Bundled);
+        let options = EstimateOptions { output_tokens: 10, service: Service::Standard, tier: None };
+        let (tok, _) = AnyTokenizer::choose("gpt-4o", None, None).expect("gpt-4o");
+        let q = estimate(&book, "gpt-4o", "hello world", &tok, &options).expect("priced");
+        assert_eq!((q.usage.input, q.usage.output, q.tokenizer.as_deref()), (2, 10, Some("o200k_base")));
+        // An open-weight model counts with its bundled tokenizer.json.
+        let gtc = tokfare_pricing::price::ScheduleSet::bundled("gtc-2026").expect("bundled");
+        let book = PriceBook::from_sources([gtc], CatalogChoice::Bundled);
+        let (qwen, _) = AnyTokenizer::choose("Qwen/Qwen3-8B", None, None).expect("qwen3");
+        let q = estimate(&book, "Qwen/Qwen3-8B", "<|im_start|>user", &qwen, &options).expect("priced");
+        assert_eq!((q.tokenizer.as_deref(), q.usage.input, q.schedule.as_str()), (Some("qwen3"), 2, "free"));
+        let err = estimate(&book, "no-such-model", "x", &tok, &options).expect_err("unpriced");
+        assert_eq!(err.code(), "unknown_model_price");
+    }
+}
