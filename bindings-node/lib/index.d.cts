@@ -375,7 +375,10 @@ export declare class Meter {
    */
   record(eventId: string, customer: string, model: string, usage: Usage | UsageCounts, options?: RecordOptions): boolean;
   /** Records a JSON Lines usage log. */
-  recordLog(path: string, options?: { continueOnError?: boolean }): { recorded: number; duplicates: number; errors: string[] };
+  recordLog(
+    path: string,
+    options?: { continueOnError?: boolean },
+  ): { recorded: number; duplicates: number; errors: string[]; problems: { line: number; code: string; message: string }[] };
   /** Adds another meter's events (set union). `conflicts` lists ids recorded differently in each. */
   merge(other: Meter): { added: number; duplicates: number; conflicts: string[] };
   /** Every record as a canonical JSON line, sorted by event id. */

@@ -40,6 +40,16 @@ pub struct LogOutcome {
     pub duplicates: u32,
     /// Bad lines (only with `continueOnError`), each naming its line number.
     pub errors: Vec<String>,
+    /// The same lines: number, error code (`TOKFARE_INVALID_USAGE` ...) and message.
+    pub problems: Vec<LogProblem>,
+}
+
+/// A line of a usage log that was not recorded.
+#[napi(object)]
+pub struct LogProblem {
+    pub line: u32,
+    pub code: String,
+    pub message: String,
 }
 
 /// What `merge` did.
@@ -170,6 +180,15 @@ impl NativeMeter {
             recorded: outcome.recorded as u32,
             duplicates: outcome.duplicates as u32,
             errors: outcome.problems.iter().map(|p| p.to_string()).collect(),
+            problems: outcome
+                .problems
+                .iter()
+                .map(|p| LogProblem {
+                    line: p.line as u32,
+                    code: format!("TOKFARE_{}", p.error.code().to_ascii_uppercase()),
+                    message: p.to_string(),
+                })
+                .collect(),
         })
     }
 

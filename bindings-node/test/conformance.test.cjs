@@ -185,3 +185,19 @@ test('estimates: counted with the model\'s tokenizer, then priced (conformance/e
     assert.deepEqual(got, c.expected, c.name);
   }
 });
+
+test('usage logs: duplicates count once; bad lines, conflicts and unpriced events by line (conformance/usage_log.jsonl)', () => {
+  for (const c of vectors('usage_log.jsonl')) {
+    const meter = new tokfare.Meter();
+    const file = path.join(ROOT, 'conformance', c.log);
+    if (c.error) {
+      assert.throws(() => meter.recordLog(file, { continueOnError: c.continue_on_error }), (e) => e.code === `TOKFARE_${c.error.code.toUpperCase()}`, c.name);
+      assert.equal(meter.snapshot().length, c.recorded_before, c.name);
+      continue;
+    }
+    const report = meter.recordLog(file, { continueOnError: c.continue_on_error });
+    assert.deepEqual([report.recorded, report.duplicates], [c.recorded, c.duplicates], c.name);
+    assert.deepEqual(report.problems.map((p) => ({ line: p.line, code: p.code })), c.problems.map((p) => ({ line: p.line, code: `TOKFARE_${p.code.toUpperCase()}` })), c.name);
+    assert.deepEqual(meter.invoice().totals, { USD: c.total }, c.name);
+  }
+});

@@ -148,7 +148,7 @@ test('budgets: authorize, settle, release', () => {
 
 test('a usage log becomes an invoice whose lines add up', () => {
   const meter = new tokfare.Meter({ schedule: 'gtc-2026' });
-  assert.deepEqual(meter.recordLog(path.join(ROOT, 'examples', 'usage.jsonl')), { recorded: 2970, duplicates: 36, errors: [] });
+  assert.deepEqual(meter.recordLog(path.join(ROOT, 'examples', 'usage.jsonl')), { recorded: 2970, duplicates: 36, errors: [], problems: [] });
   const invoice = meter.invoice({ groupBy: ['schedule'] });
   const cents = (s) => BigInt(s.replace('.', ''));
   assert.ok(invoice.lines.every((l) => /^\d+\.\d{2}$/.test(l.amount)));

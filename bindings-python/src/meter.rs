@@ -123,7 +123,8 @@ impl PyMeter {
         Ok(matches!(outcome, Recorded::New { .. }))
     }
 
-    /// Records a usage log (JSON Lines). Returns `{"recorded", "duplicates", "errors"}`;
+    /// Records a usage log (JSON Lines), streaming. Returns `{"recorded", "duplicates",
+    /// "errors", "problems"}` (`problems`: `{"line", "code", "message"}` per bad line);
     /// without `continue_on_error` the first bad line raises InvalidUsage with its number.
     #[pyo3(signature = (path, *, continue_on_error=false))]
     fn record_log<'py>(&self, py: Python<'py>, path: &str, continue_on_error: bool) -> PyResult<Bound<'py, PyDict>> {
@@ -132,10 +133,19 @@ impl PyMeter {
         let outcome = py.detach(|| self.lock().record_log(std::io::BufReader::new(file), on_error)).py_err()?;
         let (recorded, duplicates) = (outcome.recorded, outcome.duplicates);
         let errors: Vec<String> = outcome.problems.iter().map(|p| p.to_string()).collect();
+        let problems = PyList::empty(py);
+        for p in &outcome.problems {
+            let d = PyDict::new(py);
+            d.set_item("line", p.line)?;
+            d.set_item("code", p.error.code())?;
+            d.set_item("message", p.to_string())?;
+            problems.append(d)?;
+        }
         let out = PyDict::new(py);
         out.set_item("recorded", recorded)?;
         out.set_item("duplicates", duplicates)?;
         out.set_item("errors", errors)?;
+        out.set_item("problems", problems)?;
         Ok(out)
     }
 

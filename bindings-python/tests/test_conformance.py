@@ -167,3 +167,21 @@ def test_estimates():
         want["lines"] = [dict(l, amount=Decimal(l["amount"])) for l in expected["lines"]]
         assert got == want, case["name"]
         assert str(cost.rounded) == expected["rounded"], case["name"]
+
+
+def test_usage_logs(tmp_path):
+    """conformance/usage_log.jsonl: duplicates count once; bad lines, conflicts and unpriced events by line."""
+    for case in vectors("usage_log.jsonl"):
+        meter = tokfare.Meter()
+        path = str(ROOT / "conformance" / case["log"])
+        if "error" in case:
+            with pytest.raises(tokfare.TokfareError) as info:
+                meter.record_log(path, continue_on_error=case["continue_on_error"])
+            assert info.value.code == case["error"]["code"], case["name"]
+            assert len(meter.snapshot()) == case["recorded_before"], case["name"]
+            continue
+        report = meter.record_log(path, continue_on_error=case["continue_on_error"])
+        assert (report["recorded"], report["duplicates"]) == (case["recorded"], case["duplicates"]), case["name"]
+        assert [{"line": p["line"], "code": p["code"]} for p in report["problems"]] == case["problems"], case["name"]
+        assert len(report["errors"]) == len(case["problems"])
+        assert meter.invoice()["totals"] == {"USD": Decimal(case["total"])}, case["name"]

@@ -270,3 +270,34 @@ fn estimates_equal_the_shared_vectors() {
         }
     }
 }
+
+/// `conformance/usage_log.jsonl` through `tokfare price`: the invoice covers the good lines,
+/// each bad one is reported with its line number, and the exit status says so.
+#[test]
+fn usage_logs_equal_the_shared_vectors() {
+    let vectors = std::fs::read_to_string(format!("{}/../conformance/usage_log.jsonl", env!("CARGO_MANIFEST_DIR"))).expect("vectors");
+    for line in vectors.lines() {
+        let case: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+        let name = case["name"].as_str().expect("name");
+        let log = format!("{}/../conformance/{}", env!("CARGO_MANIFEST_DIR"), case["log"].as_str().expect("log"));
+        let mut args = vec!["price", "--format", "json", &log];
+        if case["continue_on_error"].as_bool().expect("continue_on_error") {
+            args.push("--continue-on-error");
+        }
+        let out = tokfare(&args, b"");
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        if let Some(error) = case.get("error") {
+            assert_eq!(out.status.code(), Some(1), "{name}");
+            assert!(stderr.contains(&format!("line {}", error["line"])), "{name}: {stderr}");
+            continue;
+        }
+        let problems = case["problems"].as_array().expect("problems");
+        assert_eq!(out.status.code(), Some(if problems.is_empty() { 0 } else { 1 }), "{name}: {stderr}");
+        for p in problems {
+            assert!(stderr.contains(&format!("line {}", p["line"])), "{name}: {stderr}");
+        }
+        let invoice: serde_json::Value = serde_json::from_slice(&out.stdout).expect("invoice JSON");
+        assert_eq!(invoice["totals"]["USD"], case["total"], "{name}");
+        assert_eq!(invoice["events"], case["recorded"], "{name}");
+    }
+}

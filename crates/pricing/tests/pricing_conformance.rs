@@ -96,3 +96,33 @@ fn period_tiers() {
         assert_eq!(total.normalize(), expected.normalize(), "{name}");
     }
 }
+
+/// `conformance/usage_log.jsonl`: recording a usage log (duplicates, conflicts, bad lines),
+/// the step every front-end with a meter (CLI, Python, Node) runs through `record_log`.
+#[test]
+fn usage_logs() {
+    use tokfare_pricing::meter::{InvoiceOptions, OnError};
+    for case in vectors("../usage_log.jsonl") {
+        let name = case["name"].as_str().expect("name");
+        let file = std::fs::File::open(root(&format!("conformance/{}", case["log"].as_str().expect("log")))).expect("log file");
+        let on_error = if case["continue_on_error"].as_bool().expect("continue_on_error") { OnError::Continue } else { OnError::Stop };
+        let mut meter = Meter::new(PriceBook::bundled());
+        let outcome = meter.record_log(std::io::BufReader::new(file), on_error);
+        if let Some(error) = case.get("error") {
+            let problem = outcome.expect_err(name);
+            assert_eq!(problem.line as u64, error["line"].as_u64().expect("line"), "{name}");
+            assert_eq!(problem.error.code(), error["code"].as_str().expect("code"), "{name}");
+            assert_eq!(meter.len() as u64, case["recorded_before"].as_u64().expect("recorded_before"), "{name}");
+            continue;
+        }
+        let outcome = outcome.unwrap_or_else(|p| panic!("{name}: {p}"));
+        assert_eq!(outcome.recorded as u64, case["recorded"].as_u64().expect("recorded"), "{name}");
+        assert_eq!(outcome.duplicates as u64, case["duplicates"].as_u64().expect("duplicates"), "{name}");
+        let problems: Vec<serde_json::Value> =
+            outcome.problems.iter().map(|p| serde_json::json!({"line": p.line, "code": p.error.code()})).collect();
+        assert_eq!(&serde_json::Value::Array(problems), &case["problems"], "{name}");
+        let invoice = meter.invoice(&InvoiceOptions::default()).expect("invoice");
+        let total = parse_decimal(case["total"].as_str().expect("total")).expect("decimal");
+        assert_eq!(invoice.totals[&tokfare_pricing::price::Currency::USD], total, "{name}");
+    }
+}
