@@ -1,6 +1,73 @@
 // The declarations of the JavaScript shared by tokfare's Node and browser packages
-// (bindings-js/src): the error classes and `Usage`. Each package's declarations
-// re-export these.
+// (bindings-js/src): the error classes, `Usage`, and the methods every `Encoding` and
+// `Tokenizer` has (each package's class declaration merges `EncodingMethods` /
+// `TokenizerMethods` in). Each package's declarations re-export these.
+
+export type SpecialTokens = 'all' | readonly string[] | ReadonlySet<string>;
+
+export interface EncodeOptions {
+  /** Special tokens to encode as special tokens (default: none). */
+  allowedSpecial?: SpecialTokens;
+  /** Special tokens whose text is an error (default: all not allowed); `[]` encodes them as ordinary text. */
+  disallowedSpecial?: SpecialTokens;
+}
+
+/** Token ids: a `Uint32Array`, another typed array or an array of numbers. */
+export type TokenIds = Uint32Array | ArrayLike<number>;
+
+/** tiktoken's API, the same in Node and in the browser. */
+export interface EncodingMethods {
+  /**
+   * Token ids of `text`. By default text that spells a special token throws
+   * `DisallowedSpecialTokenError` (tiktoken's rule); `allowedSpecial: "all"` encodes them as
+   * special tokens, `disallowedSpecial: []` as ordinary text.
+   */
+  encode(text: string, options?: EncodeOptions): Uint32Array;
+  /** Token ids of `text`, with special-token text encoded as ordinary text. */
+  encodeOrdinary(text: string): Uint32Array;
+  /** `[ids, offsets]`: ordinary ids and the UTF-8 byte offset where each token starts. */
+  encodeWithByteOffsets(text: string): [Uint32Array, Uint32Array];
+  /**
+   * The text of token ids. Bytes that are not valid UTF-8 become U+FFFD (as with
+   * `TextDecoder`) unless `fatal`, which throws `InvalidUtf8Error`. An unknown id throws
+   * `UnknownTokenIdError`.
+   */
+  decode(ids: TokenIds, options?: { fatal?: boolean }): string;
+  /** The bytes of token ids. */
+  decodeBytes(ids: TokenIds): Uint8Array;
+  /** The bytes of one token. */
+  decodeSingleTokenBytes(id: number): Uint8Array;
+  /**
+   * Number of tokens in `text`, without building the ids. Without options special-token
+   * text counts as ordinary text (what an API bills for user content); with options,
+   * special tokens follow the rules of `encode`.
+   */
+  countTokens(text: string, options?: EncodeOptions): number;
+  /** `false` if `text` has more than `limit` tokens, else its count; stops as soon as the limit is passed. */
+  isWithinTokenLimit(text: string, limit: number): number | false;
+  /** The longest prefix of `text` with at most `maxTokens` tokens, cut on a token boundary. */
+  truncate(text: string, maxTokens: number): string;
+  /** `text` cut into consecutive pieces of at most `maxTokens` (≥ 1) tokens, on token boundaries. */
+  chunks(text: string, maxTokens: number): string[];
+}
+
+/** Hugging Face `tokenizers`' API, the same in Node and in the browser. */
+export interface TokenizerMethods {
+  /** Token ids, as HF `encode(text, addSpecialTokens).ids`; `addSpecialTokens` adds the post-processor's BOS/EOS. */
+  encode(text: string, options?: { addSpecialTokens?: boolean }): Uint32Array;
+  /** Token ids with special tokens read as plain text (for user input). */
+  encodeOrdinary(text: string): Uint32Array;
+  /** Number of tokens of `text` (as `encode`), without building the ids. */
+  countTokens(text: string): number;
+  /** `false` if `text` has more than `limit` tokens (stopping early), else the count. */
+  isWithinTokenLimit(text: string, limit: number): number | false;
+  /** Whether `id` is an added token marked special. */
+  isSpecialToken(id: number): boolean;
+  /** HF `decode`: invalid UTF-8 becomes U+FFFD; an unknown id throws `UnknownTokenIdError`. */
+  decode(ids: TokenIds, options?: { skipSpecialTokens?: boolean }): string;
+  /** The bytes the ids stand for. */
+  decodeBytes(ids: TokenIds, options?: { skipSpecialTokens?: boolean }): Uint8Array;
+}
 
 /** Counts for `new Usage(...)`; each a non-negative integer, absent = 0 (`requests`: 1). */
 export interface UsageCounts {

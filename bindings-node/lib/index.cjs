@@ -47,11 +47,12 @@ const ASYNC_ENCODE_OPTIONS = [...ENCODE_OPTIONS, 'signal'];
  * A tokenizer with tiktoken's exact ids. Get one with `getEncoding(name)` or
  * `encodingForModel(model)`; instances are shared and immutable.
  */
-class Encoding {
+class Encoding extends shared.EncodingBase {
   #native;
 
   constructor(token, handle) {
     if (token !== PRIVATE) throw new TypeError('use getEncoding(), encodingForModel() or Encoding.custom() to get an Encoding');
+    super(handle);
     this.#native = handle;
     this.name = handle.name;
     this.nVocab = handle.nVocab;
@@ -93,117 +94,12 @@ class Encoding {
     return this.#native.isSpecialToken(id);
   }
 
-  /**
-   * Token ids of `text`. Special tokens follow tiktoken: by default, text that spells a
-   * special token is an error (`DisallowedSpecialTokenError`); `allowedSpecial: "all"`
-   * encodes them as special tokens, `disallowedSpecial: []` as ordinary text.
-   */
-  encode(text, options) {
-    checkText(text);
-    try {
-      if (options === undefined) return this.#native.encode(text);
-      checkOptions(options, 'options', ENCODE_OPTIONS);
-      return this.#native.encode(text, specials(options.allowedSpecial, 'allowedSpecial'), specials(options.disallowedSpecial, 'disallowedSpecial'));
-    } catch (e) {
-      throw fromNative(e);
-    }
-  }
-
-  /** Token ids of `text`, with special-token text encoded as ordinary text. */
-  encodeOrdinary(text) {
-    checkText(text);
-    return this.#native.encodeOrdinary(text);
-  }
-
-  /** `[ids, offsets]`: ordinary ids and the UTF-8 byte offset where each token starts. */
-  encodeWithByteOffsets(text) {
-    checkText(text);
-    return this.#native.encodeWithByteOffsets(text);
-  }
-
   /** The id of one token given as bytes or text (NotASingleTokenError otherwise). */
   encodeSingleToken(token) {
     const bytes = typeof token === 'string' ? Buffer.from(token, 'utf8') : token;
     if (!(bytes instanceof Uint8Array)) throw invalidArgument('token', `expected a string or Uint8Array, got ${describe(token)}`);
     try {
       return this.#native.encodeSingleToken(bytes);
-    } catch (e) {
-      throw fromNative(e);
-    }
-  }
-
-  /**
-   * The text of token ids. Bytes that are not valid UTF-8 (a character split between
-   * ids) become U+FFFD, as with `TextDecoder`; with `{ fatal: true }` they are an
-   * `InvalidUtf8Error`. An unknown id is an `UnknownTokenIdError`.
-   */
-  decode(ids, options) {
-    const fatal = checkOptions(options, 'options', ['fatal']).fatal === true;
-    try {
-      return this.#native.decode(tokenIds(ids), fatal);
-    } catch (e) {
-      throw fromNative(e);
-    }
-  }
-
-  /** The bytes of token ids. */
-  decodeBytes(ids) {
-    try {
-      return this.#native.decodeBytes(tokenIds(ids));
-    } catch (e) {
-      throw fromNative(e);
-    }
-  }
-
-  /** The bytes of one token. */
-  decodeSingleTokenBytes(id) {
-    checkCount(id, 'id');
-    try {
-      return this.#native.decodeSingleTokenBytes(id);
-    } catch (e) {
-      throw fromNative(e);
-    }
-  }
-
-  /**
-   * Number of tokens in `text`, without building the ids. Without options, special-token
-   * text counts as ordinary text (what an API bills for user content); with options,
-   * special tokens follow the rules of `encode`.
-   */
-  countTokens(text, options) {
-    checkText(text);
-    if (options === undefined) return this.#native.count(text);
-    checkOptions(options, 'options', ENCODE_OPTIONS);
-    try {
-      return this.#native.countWithSpecial(text, specials(options.allowedSpecial, 'allowedSpecial'), specials(options.disallowedSpecial, 'disallowedSpecial'));
-    } catch (e) {
-      throw fromNative(e);
-    }
-  }
-
-  /**
-   * `false` if `text` has more than `limit` tokens, else its token count. Stops counting
-   * as soon as the limit is passed, so a huge text over the limit is cheap to reject.
-   */
-  isWithinTokenLimit(text, limit) {
-    checkText(text);
-    checkCount(limit, 'limit');
-    return this.#native.countUntil(text, limit) ?? false;
-  }
-
-  /** The longest prefix of `text` with at most `maxTokens` tokens, cut on a token boundary. */
-  truncate(text, maxTokens) {
-    checkText(text);
-    checkCount(maxTokens, 'maxTokens');
-    return this.#native.truncate(text, maxTokens);
-  }
-
-  /** `text` cut into consecutive pieces of at most `maxTokens` tokens (at least 1), on token boundaries. */
-  chunks(text, maxTokens) {
-    checkText(text);
-    checkCount(maxTokens, 'maxTokens');
-    try {
-      return this.#native.chunks(text, maxTokens);
     } catch (e) {
       throw fromNative(e);
     }
@@ -286,11 +182,12 @@ class Encoding {
  * text (`<|im_start|>`) are recognised. Byte-level BPE files run natively; others on the
  * `tokenizers` engine (`engine` says which).
  */
-class Tokenizer {
+class Tokenizer extends shared.TokenizerBase {
   #native;
 
   constructor(token, handle) {
     if (token !== PRIVATE) throw new TypeError('use Tokenizer.fromFile(), fromJSON(), bundled() or forModel()');
+    super(handle);
     this.#native = handle;
     this.name = handle.name;
     this.engine = handle.engine;
@@ -333,51 +230,17 @@ class Tokenizer {
     return Tokenizer.#make(() => native.tokenizerForModel(model));
   }
 
-  #call(f) {
-    try {
-      return f(this.#native);
-    } catch (e) {
-      throw fromNative(e);
-    }
-  }
-
-  /** Token ids, as HF `encode(text, addSpecialTokens).ids`; `addSpecialTokens` adds the post-processor's BOS/EOS. */
-  encode(text, options) {
-    checkText(text);
-    const o = checkOptions(options, 'options', ['addSpecialTokens']);
-    return this.#call((t) => t.encode(text, o.addSpecialTokens === true));
-  }
-
-  /** Token ids with special tokens read as plain text (for user input). */
-  encodeOrdinary(text) {
-    checkText(text);
-    return this.#call((t) => t.encodeOrdinary(text));
-  }
-
-  /** Number of tokens of `text` (as `encode`), without building the ids. */
-  countTokens(text) {
-    checkText(text);
-    return this.#call((t) => t.count(text));
-  }
-
-  /** `false` if `text` has more than `limit` tokens (stopping early), else the count. */
-  isWithinTokenLimit(text, limit) {
-    checkText(text);
-    checkCount(limit, 'limit');
-    return this.#call((t) => t.countUntil(text, limit)) ?? false;
-  }
-
   /** `encode` over many texts, on all cores. */
   encodeBatch(texts, options) {
     checkTexts(texts);
     const o = checkOptions(options, 'options', ['addSpecialTokens']);
-    return this.#call((t) => t.encodeBatch(texts, o.addSpecialTokens === true));
+    return this._call((t) => t.encodeBatch(texts, o.addSpecialTokens === true));
   }
 
   /** `countTokens` over many texts, on all cores. */
   countTokensBatch(texts) {
     checkTexts(texts);
-    return this.#call((t) => t.countBatch(texts));
+    return this._call((t) => t.countBatch(texts));
   }
 
   async #callAsync(signal, f) {
@@ -415,25 +278,6 @@ class Tokenizer {
     checkTexts(texts);
     const o = checkOptions(options, 'options', ['signal']);
     return this.#callAsync(o.signal, (t) => t.countBatchAsync(texts, o.signal));
-  }
-
-  /** Whether `id` is an added token marked special. */
-  isSpecialToken(id) {
-    return this.#native.isSpecialToken(id);
-  }
-
-  /** The text of `ids` (HF `decode`: invalid UTF-8 becomes U+FFFD). */
-  decode(ids, options) {
-    const o = checkOptions(options, 'options', ['skipSpecialTokens']);
-    const array = tokenIds(ids);
-    return this.#call((t) => t.decode(array, o.skipSpecialTokens === true));
-  }
-
-  /** The bytes `ids` stand for. */
-  decodeBytes(ids, options) {
-    const o = checkOptions(options, 'options', ['skipSpecialTokens']);
-    const array = tokenIds(ids);
-    return this.#call((t) => t.decodeBytes(array, o.skipSpecialTokens === true));
   }
 }
 

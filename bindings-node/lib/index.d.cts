@@ -1,17 +1,11 @@
 // Type declarations of the `tokfare` package (CommonJS and, through index.d.mts, ESM).
 
+import type { EncodeOptions, EncodingMethods, TokenizerMethods, Usage, UsageCounts } from './shared.cjs';
+/** The error classes and `Usage`: declared once for the Node and browser packages (bindings-js/src/index.d.ts). */
+export * from './shared.cjs';
+
 /** Names of the encodings in this build. */
 export type EncodingName = 'gpt2' | 'r50k_base' | 'p50k_base' | 'p50k_edit' | 'cl100k_base' | 'o200k_base' | 'o200k_harmony' | (string & {});
-
-/** tiktoken's special-token argument: `"all"` or a collection of special-token strings. */
-export type SpecialTokens = 'all' | readonly string[] | ReadonlySet<string>;
-
-export interface EncodeOptions {
-  /** Special tokens to encode as special tokens (default: none). */
-  allowedSpecial?: SpecialTokens;
-  /** Special tokens whose text is an error (default: `"all"` not allowed). `[]` encodes them as ordinary text. */
-  disallowedSpecial?: SpecialTokens;
-}
 
 export interface AsyncOptions {
   /** Rejects the promise with an `AbortError` if aborted before the work starts. */
@@ -22,6 +16,8 @@ export interface AsyncOptions {
  * A tokenizer with tiktoken's exact ids. Get one with `getEncoding(name)` or
  * `encodingForModel(model)`; instances are shared and immutable.
  */
+/** The methods of tiktoken's API (declared once for both packages: bindings-js/src/index.d.ts). */
+export interface Encoding extends EncodingMethods {}
 export declare class Encoding {
   private constructor();
   /**
@@ -48,40 +44,8 @@ export declare class Encoding {
   readonly specialTokens: Record<string, number>;
   /** Whether `id` is one of the encoding's special tokens. */
   isSpecialToken(id: number): boolean;
-  /**
-   * Token ids of `text`. By default text that spells a special token throws
-   * `DisallowedSpecialTokenError` (tiktoken's rule); `allowedSpecial: "all"` encodes them as
-   * special tokens, `disallowedSpecial: []` as ordinary text.
-   */
-  encode(text: string, options?: EncodeOptions): Uint32Array;
-  /** Token ids of `text`, with special-token text encoded as ordinary text. */
-  encodeOrdinary(text: string): Uint32Array;
-  /** `[ids, offsets]`: ordinary ids and the UTF-8 byte offset where each token starts. */
-  encodeWithByteOffsets(text: string): [Uint32Array, Uint32Array];
   /** The id of one token given as bytes or text (`NotASingleTokenError` otherwise). */
   encodeSingleToken(token: string | Uint8Array): number;
-  /**
-   * The text of token ids. Bytes that are not valid UTF-8 become U+FFFD (as with
-   * `TextDecoder`) unless `fatal`, which throws `InvalidUtf8Error`. An unknown id throws
-   * `UnknownTokenIdError`.
-   */
-  decode(ids: Uint32Array | readonly number[], options?: { fatal?: boolean }): string;
-  /** The bytes of token ids. */
-  decodeBytes(ids: Uint32Array | readonly number[]): Uint8Array;
-  /** The bytes of one token. */
-  decodeSingleTokenBytes(id: number): Uint8Array;
-  /**
-   * Number of tokens in `text`, without building the ids. Without options special-token
-   * text counts as ordinary text (what an API bills for user content); with options,
-   * special tokens follow the rules of `encode`.
-   */
-  countTokens(text: string, options?: EncodeOptions): number;
-  /** `false` if `text` has more than `limit` tokens, else its count; stops as soon as the limit is passed. */
-  isWithinTokenLimit(text: string, limit: number): number | false;
-  /** The longest prefix of `text` with at most `maxTokens` tokens, cut on a token boundary. */
-  truncate(text: string, maxTokens: number): string;
-  /** `text` cut into consecutive pieces of at most `maxTokens` (≥ 1) tokens, on token boundaries. */
-  chunks(text: string, maxTokens: number): string[];
   /** `encode` over many texts, on all cores. */
   encodeBatch(texts: readonly string[], options?: EncodeOptions): Uint32Array[];
   /** `countTokens` over many texts, on all cores. */
@@ -105,6 +69,8 @@ export declare class Encoding {
  * text (`<|im_start|>`) are recognised. Byte-level BPE files run natively; others on the
  * `tokenizers` engine (`engine` says which).
  */
+/** The methods of Hugging Face's API (declared once for both packages: bindings-js/src/index.d.ts). */
+export interface Tokenizer extends TokenizerMethods {}
 export declare class Tokenizer {
   private constructor();
   /** A `tokenizer.json` file, or a folder holding one. */
@@ -123,14 +89,6 @@ export declare class Tokenizer {
   readonly isNative: boolean;
   /** One more than the largest id. */
   readonly nVocab: number;
-  /** HF `encode(text, addSpecialTokens).ids`. */
-  encode(text: string, options?: { addSpecialTokens?: boolean }): Uint32Array;
-  /** Token ids with special tokens read as plain text (for user input). */
-  encodeOrdinary(text: string): Uint32Array;
-  /** Number of tokens (as `encode`), without building the ids. */
-  countTokens(text: string): number;
-  /** `false` if `text` has more than `limit` tokens (stopping early), else the count. */
-  isWithinTokenLimit(text: string, limit: number): number | false;
   /** `encode` over many texts, on all cores. */
   encodeBatch(texts: readonly string[], options?: { addSpecialTokens?: boolean }): Uint32Array[];
   /** `countTokens` over many texts, on all cores. */
@@ -143,12 +101,6 @@ export declare class Tokenizer {
   encodeBatchAsync(texts: readonly string[], options?: { addSpecialTokens?: boolean } & AsyncOptions): Promise<Uint32Array[]>;
   /** `countTokensBatch` off the event loop. */
   countTokensBatchAsync(texts: readonly string[], options?: AsyncOptions): Promise<number[]>;
-  /** Whether `id` is an added token marked special. */
-  isSpecialToken(id: number): boolean;
-  /** HF `decode`: invalid UTF-8 becomes U+FFFD; an unknown id throws UnknownTokenIdError. */
-  decode(ids: Uint32Array | readonly number[], options?: { skipSpecialTokens?: boolean }): string;
-  /** The bytes the ids stand for. */
-  decodeBytes(ids: Uint32Array | readonly number[], options?: { skipSpecialTokens?: boolean }): Uint8Array;
 }
 
 export declare function getEncoding(name: EncodingName): Encoding;
@@ -181,10 +133,6 @@ export interface ToolDefinition {
  * overheads of its family, the reply primer, and the tool definitions when given.
  */
 export declare function countChat(messages: readonly ChatMessage[], model: string, options?: { tools?: readonly ToolDefinition[] }): number;
-
-import type { Usage, UsageCounts } from './shared.cjs';
-/** The error classes and `Usage`: declared once for the Node and browser packages (bindings-js/src/index.d.ts). */
-export * from './shared.cjs';
 
 /** A decimal amount as a string, exact (e.g. `"0.0125"`). Never a JS number. */
 export type DecimalString = string;

@@ -1,13 +1,10 @@
 // Type declarations of the `tokfare-wasm` package (ESM).
 
+import type { EncodeOptions, EncodingMethods, TokenizerMethods, Usage, UsageCounts } from './shared/index.js';
+/** The error classes and `Usage`: declared once for the Node and browser packages (bindings-js/src/index.d.ts). */
+export * from './shared/index.js';
+
 export type EncodingName = 'gpt2' | 'r50k_base' | 'p50k_base' | 'p50k_edit' | 'cl100k_base' | 'o200k_base' | 'o200k_harmony' | (string & {});
-export type SpecialTokens = 'all' | readonly string[] | ReadonlySet<string>;
-export interface EncodeOptions {
-  /** Special tokens to encode as special tokens (default: none). */
-  allowedSpecial?: SpecialTokens;
-  /** Special tokens whose text is an error (default: all not allowed); `[]` encodes them as ordinary text. */
-  disallowedSpecial?: SpecialTokens;
-}
 
 /** Where `pkg/` and `vocab/` are served from, if not next to the package (a CDN, a bundler's output). */
 export declare function setAssetBase(url: string | URL): void;
@@ -20,6 +17,8 @@ export declare function setAssetBase(url: string | URL): void;
 export declare function ready(options?: { pricing?: boolean }): Promise<void>;
 
 /** A tokenizer with tiktoken's exact ids. Instances are shared and never need freeing. */
+/** The methods of tiktoken's API (declared once for both packages: bindings-js/src/index.d.ts). */
+export interface Encoding extends EncodingMethods {}
 export declare class Encoding {
   private constructor();
   readonly name: string;
@@ -27,21 +26,6 @@ export declare class Encoding {
   readonly maxTokenValue: number;
   readonly eotToken: number | undefined;
   readonly specialTokens: Readonly<Record<string, number>>;
-  /** Token ids; text spelling a special token throws `DisallowedSpecialTokenError` unless allowed. */
-  encode(text: string, options?: EncodeOptions): Uint32Array;
-  encodeOrdinary(text: string): Uint32Array;
-  /** `[ids, offsets]`: ordinary ids and the UTF-8 byte offset where each token starts. */
-  encodeWithByteOffsets(text: string): [Uint32Array, Uint32Array];
-  /** Text of ids; invalid UTF-8 becomes U+FFFD unless `fatal` (then `InvalidUtf8Error`). */
-  decode(ids: Uint32Array | readonly number[], options?: { fatal?: boolean }): string;
-  decodeBytes(ids: Uint32Array | readonly number[]): Uint8Array;
-  decodeSingleTokenBytes(id: number): Uint8Array;
-  /** Number of tokens; special-token text counts as ordinary text unless options are given. */
-  countTokens(text: string, options?: EncodeOptions): number;
-  /** `false` past `limit`, else the count; stops once past the limit. */
-  isWithinTokenLimit(text: string, limit: number): number | false;
-  truncate(text: string, maxTokens: number): string;
-  chunks(text: string, maxTokens: number): string[];
   /** Tokens of chat messages as `model` bills them; this must be `model`'s encoding. */
   countChat(messages: readonly ChatMessage[], model: string, options?: { tools?: readonly ToolDefinition[] }): number;
 }
@@ -53,6 +37,8 @@ export declare function getEncoding(name: EncodingName): Promise<Encoding>;
  * A Hugging Face `tokenizer.json` byte-level BPE tokenizer, with the semantics of HF
  * `tokenizers` 0.23 (added tokens in the text are recognised).
  */
+/** The methods of Hugging Face's API (declared once for both packages: bindings-js/src/index.d.ts). */
+export interface Tokenizer extends TokenizerMethods {}
 export declare class Tokenizer {
   private constructor();
   /** From the contents of a `tokenizer.json`; the engine must be loaded (`await ready({ pricing: false })` or any `getEncoding`). */
@@ -61,13 +47,6 @@ export declare class Tokenizer {
   /** `native bpe, scanner:qwen2`, ... */
   readonly engine: string;
   readonly nVocab: number;
-  encode(text: string, options?: { addSpecialTokens?: boolean }): Uint32Array;
-  encodeOrdinary(text: string): Uint32Array;
-  countTokens(text: string): number;
-  isWithinTokenLimit(text: string, limit: number): number | false;
-  isSpecialToken(id: number): boolean;
-  decode(ids: Uint32Array | readonly number[], options?: { skipSpecialTokens?: boolean }): string;
-  decodeBytes(ids: Uint32Array | readonly number[], options?: { skipSpecialTokens?: boolean }): Uint8Array;
 }
 
 /** A bundled tokenizer (`qwen3`) or an open-weight model's (`Qwen/Qwen3-8B`), its asset fetched on first use. */
@@ -90,10 +69,6 @@ export interface ToolDefinition {
   type?: 'function';
   function: { name: string; description?: string; parameters?: Record<string, unknown> };
 }
-
-import type { Usage, UsageCounts } from './shared/index.js';
-/** The error classes and `Usage`: declared once for the Node and browser packages (bindings-js/src/index.d.ts). */
-export * from './shared/index.js';
 
 export type DecimalString = string;
 export interface Cost {

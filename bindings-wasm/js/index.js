@@ -11,8 +11,8 @@ import init, * as engine from '../pkg/tokfare_wasm.js';
 import initPricing, * as pricing from '../pkg/tokfare_pricing.js';
 // The JavaScript shared with the Node package (../../bindings-js/src, copied here by the build).
 import {
-  classes, fromEngine, invalidArgument, describe, checkText, checkCount, checkOptions, specials as specialsArg, tokenIds, isoTime, serviceOptions,
-  Usage, fromOwn, usageOf, setUsageEngine,
+  classes, fromEngine, invalidArgument, describe, checkText, checkCount, checkOptions, isoTime, serviceOptions,
+  Usage, fromOwn, usageOf, setUsageEngine, EncodingBase, TokenizerBase,
 } from './shared/index.js';
 
 export const {
@@ -93,25 +93,44 @@ export function ready(options) {
 // The engine takes counts as u32: larger ones are clamped (no string has 2^32 tokens).
 const u32 = (n) => Math.min(n, 0xffffffff);
 
-// tiktoken's special-token argument as the engine's (all, list) pair.
-function specials(value, name, fallbackAll) {
-  const v = specialsArg(value, name);
-  if (v === undefined) return [fallbackAll, []];
-  return v === 'all' ? [true, []] : [false, v];
-}
-
 // ---------------------------------------------------------------- encodings
 
 const PRIVATE = Symbol('tokfare.engine');
-const ENCODE_OPTIONS = ['allowedSpecial', 'disallowedSpecial'];
 
-/** A tokenizer with tiktoken's exact ids; get one with `await getEncoding(name)`. */
-export class Encoding {
-  #engine;
+// The engine interface of the shared API (../../bindings-js/src/tokenizers.js) over an
+// encoding of the WebAssembly engine: its special-token arguments are (all, list) pairs,
+// its counts u32, its offsets one flat array.
+function encodingEngine(raw) {
+  const pair = (value, fallbackAll) => (value === undefined ? [fallbackAll, []] : value === 'all' ? [true, []] : [false, value]);
+  return {
+    encode: (text, allowed, disallowed) => raw.encode(text, ...pair(allowed, false), ...pair(disallowed, true)),
+    encodeOrdinary: (text) => raw.encodeOrdinary(text),
+    encodeWithByteOffsets(text) {
+      const pairs = raw.encodeWithByteOffsets(text);
+      const ids = new Uint32Array(pairs.length / 2);
+      const offsets = new Uint32Array(pairs.length / 2);
+      for (let i = 0; i < ids.length; i++) {
+        ids[i] = pairs[2 * i];
+        offsets[i] = pairs[2 * i + 1];
+      }
+      return [ids, offsets];
+    },
+    decode: (ids, fatal) => raw.decode(ids, fatal),
+    decodeBytes: (ids) => raw.decodeBytes(ids),
+    decodeSingleTokenBytes: (id) => raw.decodeSingleTokenBytes(u32(id)),
+    count: (text) => raw.countTokens(text),
+    countWithSpecial: (text, allowed, disallowed) => raw.countWithSpecial(text, ...pair(allowed, false), ...pair(disallowed, true)),
+    countUntil: (text, limit) => raw.countUntil(text, u32(limit)),
+    truncate: (text, maxTokens) => raw.truncate(text, u32(maxTokens)),
+    chunks: (text, maxTokens) => raw.chunks(text, u32(maxTokens)),
+  };
+}
 
+/** A tokenizer with tiktoken's exact ids; get one with `await getEncoding(name)`. The API is the Node package's (shared). */
+export class Encoding extends EncodingBase {
   constructor(token, handle) {
     if (token !== PRIVATE) throw new TypeError('use await getEncoding() or await encodingForModel() to get an Encoding');
-    this.#engine = handle;
+    super(encodingEngine(handle));
     this.name = handle.name;
     this.nVocab = handle.nVocab;
     this.maxTokenValue = handle.maxTokenValue;
@@ -119,94 +138,11 @@ export class Encoding {
     const texts = handle.specialTokenTexts();
     const ids = handle.specialTokenIds();
     this.specialTokens = Object.freeze(Object.fromEntries(texts.map((t, i) => [t, ids[i]])));
+    this.#raw = handle;
     Object.freeze(this);
   }
 
-  #call(f) {
-    try {
-      return f(this.#engine);
-    } catch (e) {
-      throw fromEngine(e);
-    }
-  }
-
-  /** Token ids of `text`, with tiktoken's special-token rules (see the Node package). */
-  encode(text, options) {
-    checkText(text);
-    const o = checkOptions(options, 'options', ENCODE_OPTIONS);
-    const [aAll, a] = specials(o.allowedSpecial, 'allowedSpecial', false);
-    const [dAll, d] = specials(o.disallowedSpecial, 'disallowedSpecial', true);
-    return this.#call((e) => e.encode(text, aAll, a, dAll, d));
-  }
-
-  /** Token ids of `text`, special-token text encoded as ordinary text. */
-  encodeOrdinary(text) {
-    checkText(text);
-    return this.#engine.encodeOrdinary(text);
-  }
-
-  /** `[ids, offsets]`: ordinary ids and the UTF-8 byte offset where each token starts. */
-  encodeWithByteOffsets(text) {
-    checkText(text);
-    const pairs = this.#engine.encodeWithByteOffsets(text);
-    const ids = new Uint32Array(pairs.length / 2);
-    const offsets = new Uint32Array(pairs.length / 2);
-    for (let i = 0; i < ids.length; i++) {
-      ids[i] = pairs[2 * i];
-      offsets[i] = pairs[2 * i + 1];
-    }
-    return [ids, offsets];
-  }
-
-  /** Text of ids; invalid UTF-8 becomes U+FFFD unless `{ fatal: true }`. */
-  decode(ids, options) {
-    const fatal = checkOptions(options, 'options', ['fatal']).fatal === true;
-    const typed = tokenIds(ids);
-    return this.#call((e) => e.decode(typed, fatal));
-  }
-
-  /** Bytes of ids. */
-  decodeBytes(ids) {
-    const typed = tokenIds(ids);
-    return this.#call((e) => e.decodeBytes(typed));
-  }
-
-  /** Bytes of one token. */
-  decodeSingleTokenBytes(id) {
-    checkCount(id, 'id');
-    return this.#call((e) => e.decodeSingleTokenBytes(u32(id)));
-  }
-
-  /** Number of tokens (special-token text counts as ordinary text unless options are given). */
-  countTokens(text, options) {
-    checkText(text);
-    if (options === undefined) return this.#engine.countTokens(text);
-    const o = checkOptions(options, 'options', ENCODE_OPTIONS);
-    const [aAll, a] = specials(o.allowedSpecial, 'allowedSpecial', false);
-    const [dAll, d] = specials(o.disallowedSpecial, 'disallowedSpecial', true);
-    return this.#call((e) => e.countWithSpecial(text, aAll, a, dAll, d));
-  }
-
-  /** `false` past `limit`, else the count; stops counting once past the limit. */
-  isWithinTokenLimit(text, limit) {
-    checkText(text);
-    checkCount(limit, 'limit');
-    return this.#engine.countUntil(text, u32(limit)) ?? false;
-  }
-
-  /** The longest prefix of at most `maxTokens` tokens, cut on a token boundary. */
-  truncate(text, maxTokens) {
-    checkText(text);
-    checkCount(maxTokens, 'maxTokens');
-    return this.#engine.truncate(text, u32(maxTokens));
-  }
-
-  /** Consecutive pieces of at most `maxTokens` tokens, cut on token boundaries. */
-  chunks(text, maxTokens) {
-    checkText(text);
-    checkCount(maxTokens, 'maxTokens');
-    return this.#call((e) => e.chunks(text, u32(maxTokens)));
-  }
+  #raw;
 
   /** Tokens of OpenAI-style chat messages as `model` bills them (this must be its encoding). */
   countChat(messages, model, options) {
@@ -214,7 +150,7 @@ export class Encoding {
     checkText(model, 'model');
     const o = checkOptions(options, 'options', ['tools']);
     if (o.tools !== undefined && !Array.isArray(o.tools)) throw invalidArgument('tools', `expected an array of tool definitions, got ${describe(o.tools)}`);
-    return this.#call((e) => e.countChat(JSON.stringify(messages), model, o.tools === undefined ? undefined : JSON.stringify(o.tools)));
+    return this._call(() => this.#raw.countChat(JSON.stringify(messages), model, o.tools === undefined ? undefined : JSON.stringify(o.tools)));
   }
 }
 
@@ -225,12 +161,18 @@ export class Encoding {
  * Llama 3, DeepSeek V3 or any other from the file's bytes), with the semantics of HF
  * `tokenizers` 0.23: added tokens in the text (`<|im_start|>`) are recognised.
  */
-export class Tokenizer {
-  #engine;
-
+export class Tokenizer extends TokenizerBase {
   constructor(token, handle) {
     if (token !== PRIVATE) throw new TypeError('use await getTokenizer() or Tokenizer.fromJSON()');
-    this.#engine = handle;
+    super({
+      encode: (text, addSpecialTokens) => handle.encode(text, addSpecialTokens),
+      encodeOrdinary: (text) => handle.encodeOrdinary(text),
+      count: (text) => handle.countTokens(text),
+      countUntil: (text, limit) => handle.countUntil(text, limit),
+      isSpecialToken: (id) => handle.isSpecialToken(id),
+      decode: (ids, skip) => handle.decode(ids, skip),
+      decodeBytes: (ids, skip) => handle.decodeBytes(ids, skip),
+    });
     this.name = handle.name;
     this.engine = handle.engine;
     this.nVocab = handle.nVocab;
@@ -243,59 +185,6 @@ export class Tokenizer {
     if (!(bytes instanceof Uint8Array)) throw invalidArgument('json', `expected a string or Uint8Array, got ${describe(json)}`);
     checkText(name, 'name');
     return new Tokenizer(PRIVATE, call((e) => e.loadTokenizer(name, bytes)));
-  }
-
-  #call(f) {
-    try {
-      return f(this.#engine);
-    } catch (e) {
-      throw fromEngine(e);
-    }
-  }
-
-  /** HF `encode(text, addSpecialTokens).ids`, as a `Uint32Array`. */
-  encode(text, options) {
-    checkText(text);
-    const o = checkOptions(options, 'options', ['addSpecialTokens']);
-    return this.#call((t) => t.encode(text, o.addSpecialTokens === true));
-  }
-
-  /** Token ids with special tokens read as plain text (for user input). */
-  encodeOrdinary(text) {
-    checkText(text);
-    return this.#call((t) => t.encodeOrdinary(text));
-  }
-
-  /** Number of tokens (as `encode`), without building the ids. */
-  countTokens(text) {
-    checkText(text);
-    return this.#call((t) => t.countTokens(text));
-  }
-
-  /** `false` if `text` has more than `limit` tokens (stopping early), else the count. */
-  isWithinTokenLimit(text, limit) {
-    checkText(text);
-    checkCount(limit, 'limit');
-    return this.#call((t) => t.countUntil(text, limit)) ?? false;
-  }
-
-  /** Whether `id` is an added token marked special. */
-  isSpecialToken(id) {
-    return this.#engine.isSpecialToken(id);
-  }
-
-  /** HF `decode`: invalid UTF-8 becomes U+FFFD. */
-  decode(ids, options) {
-    const o = checkOptions(options, 'options', ['skipSpecialTokens']);
-    const array = tokenIds(ids);
-    return this.#call((t) => t.decode(array, o.skipSpecialTokens === true));
-  }
-
-  /** The bytes the ids stand for. */
-  decodeBytes(ids, options) {
-    const o = checkOptions(options, 'options', ['skipSpecialTokens']);
-    const array = tokenIds(ids);
-    return this.#call((t) => t.decodeBytes(array, o.skipSpecialTokens === true));
   }
 }
 

@@ -15,7 +15,6 @@
 //! re-assemble characters.
 
 pub(crate) mod cache;
-pub(crate) mod chars;
 mod long;
 #[cfg(feature = "hf")]
 pub(crate) mod pairs;
@@ -83,6 +82,7 @@ fn merge_any(vocab: &Vocab, piece: &[u8], emit: impl FnMut(Rank)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocab::chars;
 
     /// The short and long paths equal tiktoken's algorithm on the real vocabularies,
     /// on random multi-script text.

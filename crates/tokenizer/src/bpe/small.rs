@@ -7,10 +7,11 @@
 //! a branch-free pass over eight lanes at a time that the compiler turns into SIMD
 //! (AVX2 when the CPU has it, detected at run time; SSE2 otherwise). Neighbours are
 //! found through `next` / `prev` links. Parts start as single bytes, or as whole
-//! characters where [`chars`] allows it. Vocabularies with ranks of 2^26 or more take
+//! characters where [`chars`](crate::vocab::chars) allows it. Vocabularies with ranks of 2^26 or more take
 //! the long-piece path instead (see `super::merge`).
 
-use super::{chars, SMALL_PIECE};
+use super::SMALL_PIECE;
+use crate::vocab::chars;
 use crate::vocab::{Rank, Vocab, NO_RANK};
 
 const END: u8 = u8::MAX;

@@ -5,6 +5,7 @@
 //! miss almost never touches the arena. This is the single most frequent
 //! operation of encoding (one lookup per piece, more for pieces that need merging).
 
+pub(crate) mod chars;
 mod packed;
 mod tiktoken_file;
 
@@ -48,8 +49,8 @@ pub(crate) struct Vocab {
     /// keys its entries with it, so encodings never see each other's entries.
     tag: u32,
     /// Rank to start each 2- or 3-byte character with when merging (see
-    /// [`crate::bpe::chars`]), built on first use.
-    whole_chars: std::sync::OnceLock<Box<[crate::bpe::chars::CharStart]>>,
+    /// [`chars`]), built on first use.
+    whole_chars: std::sync::OnceLock<Box<[chars::CharStart]>>,
 }
 
 /// The next vocabulary tag. 0 means "do not cache" (the merge cache also marks its
@@ -317,10 +318,10 @@ impl Vocab {
     }
 
     /// When a merge may start character `cp` (2 or 3 bytes) whole (see
-    /// [`crate::bpe::chars`]).
+    /// [`chars`]).
     #[inline(always)]
-    pub(crate) fn whole_chars(&self) -> &[crate::bpe::chars::CharStart] {
-        self.whole_chars.get_or_init(|| crate::bpe::chars::build(self))
+    pub(crate) fn whole_chars(&self) -> &[chars::CharStart] {
+        self.whole_chars.get_or_init(|| chars::build(self))
     }
 
     /// Rank of these bytes or `NO_RANK`.

@@ -1,4 +1,6 @@
-//! Characters that can enter a merge as one part instead of as their 2 or 3 bytes.
+//! Characters that can enter a merge as one part instead of as their 2 or 3 bytes: a
+//! table derived from the vocabulary alone (like `Vocab`'s byte-pair table), built once
+//! per vocabulary and kept with it; the merge (`bpe`) reads it.
 //!
 //! Chinese and Japanese pieces run to dozens of characters, and merging them byte by
 //! byte spends two of every three merges (and most hash lookups) re-assembling
