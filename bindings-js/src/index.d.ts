@@ -3,6 +3,30 @@
 // `Tokenizer` has (each package's class declaration merges `EncodingMethods` /
 // `TokenizerMethods` in). Each package's declarations re-export these.
 
+/** Names of the OpenAI encodings. */
+export type EncodingName = 'gpt2' | 'r50k_base' | 'p50k_base' | 'p50k_edit' | 'cl100k_base' | 'o200k_base' | 'o200k_harmony' | (string & {});
+
+/** An OpenAI-style chat message. */
+export interface ChatMessage {
+  role: string;
+  content?: string | null | ReadonlyArray<{ type: string; text?: string }>;
+  name?: string;
+  tool_calls?: ReadonlyArray<{ id?: string; type?: 'function'; function: { name: string; arguments: string } }>;
+  tool_call_id?: string;
+}
+
+/** An OpenAI-style tool definition (`{ type: "function", function: { name, description, parameters } }`). */
+export interface ToolDefinition {
+  type?: 'function';
+  function: { name: string; description?: string; parameters?: Record<string, unknown> };
+}
+
+/** A decimal amount as a string, exact (e.g. `"0.0125"`). Never a JS number. */
+export type DecimalString = string;
+
+/** A provider service level. */
+export type Service = 'standard' | 'batch' | 'flex' | 'priority';
+
 export type SpecialTokens = 'all' | readonly string[] | ReadonlySet<string>;
 
 export interface EncodeOptions {

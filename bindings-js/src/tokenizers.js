@@ -17,17 +17,8 @@ import { checkCount, checkOptions, checkText, specials, tokenIds } from './check
 
 const ENCODE_OPTIONS = ['allowedSpecial', 'disallowedSpecial'];
 
-/** The engine call `f`, its errors as tokfare's classes. */
-function guarded(engine, f) {
-  try {
-    return f(engine);
-  } catch (e) {
-    throw fromEngine(e);
-  }
-}
-
-/** tiktoken's API over an encoding engine. */
-export class EncodingBase {
+/** An object over an engine: `_call(f)` runs `f` on it, its errors as tokfare's classes. */
+class EngineBound {
   #engine;
 
   constructor(engine) {
@@ -36,9 +27,16 @@ export class EncodingBase {
 
   /** Runs `f` on the engine, turning what it throws into tokfare's error classes. */
   _call(f) {
-    return guarded(this.#engine, f);
+    try {
+      return f(this.#engine);
+    } catch (e) {
+      throw fromEngine(e);
+    }
   }
+}
 
+/** tiktoken's API over an encoding engine. */
+export class EncodingBase extends EngineBound {
   /**
    * Token ids of `text`. Special tokens follow tiktoken: by default, text that spells a
    * special token is an error (`DisallowedSpecialTokenError`); `allowedSpecial: "all"`
@@ -127,18 +125,7 @@ export class EncodingBase {
 }
 
 /** Hugging Face `tokenizers`' API over a tokenizer.json engine. */
-export class TokenizerBase {
-  #engine;
-
-  constructor(engine) {
-    this.#engine = engine;
-  }
-
-  /** Runs `f` on the engine, turning what it throws into tokfare's error classes. */
-  _call(f) {
-    return guarded(this.#engine, f);
-  }
-
+export class TokenizerBase extends EngineBound {
   /** Token ids, as HF `encode(text, addSpecialTokens).ids`; `addSpecialTokens` adds the post-processor's BOS/EOS. */
   encode(text, options) {
     checkText(text);

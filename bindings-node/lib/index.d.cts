@@ -1,11 +1,10 @@
 // Type declarations of the `tokfare` package (CommonJS and, through index.d.mts, ESM).
 
-import type { EncodeOptions, EncodingMethods, TokenizerMethods, Usage, UsageCounts } from './shared.cjs';
+import type {
+  ChatMessage, DecimalString, EncodeOptions, EncodingMethods, EncodingName, Service, TokenizerMethods, ToolDefinition, Usage, UsageCounts,
+} from './shared.cjs';
 /** The error classes and `Usage`: declared once for the Node and browser packages (bindings-js/src/index.d.ts). */
 export * from './shared.cjs';
-
-/** Names of the encodings in this build. */
-export type EncodingName = 'gpt2' | 'r50k_base' | 'p50k_base' | 'p50k_edit' | 'cl100k_base' | 'o200k_base' | 'o200k_harmony' | (string & {});
 
 export interface AsyncOptions {
   /** Rejects the promise with an `AbortError` if aborted before the work starts. */
@@ -113,29 +112,11 @@ export declare function listEncodingNames(): EncodingName[];
 /** Tokens of `text` for a model or an encoding (ordinary text, as an API bills it). */
 export declare function countTokens(text: string, options: { model: string } | { encoding: EncodingName }): number;
 
-/** An OpenAI-style chat message. */
-export interface ChatMessage {
-  role: string;
-  content?: string | null | ReadonlyArray<{ type: string; text?: string }>;
-  name?: string;
-  tool_calls?: ReadonlyArray<{ id?: string; type?: 'function'; function: { name: string; arguments: string } }>;
-  tool_call_id?: string;
-}
-
-/** An OpenAI-style tool definition (`{ type: "function", function: { name, description, parameters } }`). */
-export interface ToolDefinition {
-  type?: 'function';
-  function: { name: string; description?: string; parameters?: Record<string, unknown> };
-}
-
 /**
  * Tokens of chat `messages` as `model` bills them in `prompt_tokens`: the per-message
  * overheads of its family, the reply primer, and the tool definitions when given.
  */
 export declare function countChat(messages: readonly ChatMessage[], model: string, options?: { tools?: readonly ToolDefinition[] }): number;
-
-/** A decimal amount as a string, exact (e.g. `"0.0125"`). Never a JS number. */
-export type DecimalString = string;
 
 export interface CostLine {
   /** What is charged (`input tokens`, `cached input tokens`, `requests`, ...). */
@@ -210,8 +191,6 @@ export declare class Schedule {
   /** The schedules' names, in matching order. */
   readonly schedules: string[];
 }
-
-export type Service = 'standard' | 'batch' | 'flex' | 'priority';
 
 export interface PriceOptions {
   /** Batch API prices (same as `service: "batch"`). */

@@ -71,7 +71,7 @@ def test_budgets():
 def test_usage_log_and_invoice():
     meter = tokfare.Meter(schedule="gtc-2026")
     report = meter.record_log(str(ROOT / "examples" / "usage.jsonl"))
-    assert report == {"recorded": 2970, "duplicates": 36, "errors": []}
+    assert report == {"recorded": 2970, "duplicates": 36, "errors": [], "problems": []}
     invoice = meter.invoice(group_by=["schedule"])
     total = invoice["totals"]["USD"]
     assert isinstance(total, Decimal)

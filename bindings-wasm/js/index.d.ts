@@ -1,10 +1,10 @@
 // Type declarations of the `tokfare-wasm` package (ESM).
 
-import type { EncodeOptions, EncodingMethods, TokenizerMethods, Usage, UsageCounts } from './shared/index.js';
+import type {
+  ChatMessage, DecimalString, EncodeOptions, EncodingMethods, EncodingName, Service, TokenizerMethods, ToolDefinition, Usage, UsageCounts,
+} from './shared/index.js';
 /** The error classes and `Usage`: declared once for the Node and browser packages (bindings-js/src/index.d.ts). */
 export * from './shared/index.js';
-
-export type EncodingName = 'gpt2' | 'r50k_base' | 'p50k_base' | 'p50k_edit' | 'cl100k_base' | 'o200k_base' | 'o200k_harmony' | (string & {});
 
 /** Where `pkg/` and `vocab/` are served from, if not next to the package (a CDN, a bundler's output). */
 export declare function setAssetBase(url: string | URL): void;
@@ -58,19 +58,6 @@ export declare function tokenizerForModel(model: string): Promise<Encoding | Tok
 export declare function encodingNameForModel(model: string): EncodingName;
 export declare function listEncodingNames(): EncodingName[];
 
-export interface ChatMessage {
-  role: string;
-  content?: string | null | ReadonlyArray<{ type: string; text?: string }>;
-  name?: string;
-  tool_calls?: ReadonlyArray<{ id?: string; type?: 'function'; function: { name: string; arguments: string } }>;
-  tool_call_id?: string;
-}
-export interface ToolDefinition {
-  type?: 'function';
-  function: { name: string; description?: string; parameters?: Record<string, unknown> };
-}
-
-export type DecimalString = string;
 export interface Cost {
   readonly total: DecimalString;
   readonly rounded: DecimalString;
@@ -83,8 +70,6 @@ export interface Cost {
   /** The tokenizer that counted the prompt (`estimate` only). */
   readonly tokenizer?: string;
 }
-export type Service = 'standard' | 'batch' | 'flex' | 'priority';
-
 export declare class Schedule {
   private constructor();
   static fromTOML(text: string): Schedule;
