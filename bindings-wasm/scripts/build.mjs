@@ -62,7 +62,7 @@ const vocab = path.join(here, 'vocab');
 fs.rmSync(vocab, { recursive: true, force: true });
 fs.mkdirSync(vocab);
 for (const f of fs.readdirSync(path.join(root, 'crates', 'tokenizer', 'data')).filter((f) => f.endsWith('.tfv') || f.endsWith('.tokenizer.json.zz'))) {
-  fs.copyFileSync(path.join(root, 'core', 'data', f), path.join(vocab, f));
+  fs.copyFileSync(path.join(root, 'crates', 'tokenizer', 'data', f), path.join(vocab, f));
 }
 
 const size = (file) => {

@@ -87,10 +87,13 @@ test('a 10 MB single word tokenizes in linear time', async () => {
 
 test('every code the engine can raise has its class, and no class is left over', async () => {
   // The core's list (tokfare::ERROR_CODES, through the engine) against the shared classes (bindings-js/src/errors.js).
-  await tokfare.ready({ pricing: false });
+  // The engine raises the tokenizer's codes, the pricing module all of them.
+  await tokfare.ready();
   const engine = await import('../pkg/tokfare_wasm.js');
+  const pricing = await import('../pkg/tokfare_pricing.js');
   const { fromEngine } = await import('../js/shared/errors.js');
-  const codes = engine.errorCodes();
+  const codes = pricing.errorCodes();
+  assert.ok(engine.errorCodes().every((code) => codes.includes(code)));
   assert.ok(codes.length > 20);
   for (const code of codes) {
     const e = fromEngine(Object.assign(new Error('message'), { code }));

@@ -4,7 +4,7 @@
 // (stale-while-revalidate), so the page works offline once loaded and picks up new
 // versions on the next visit.
 const CACHE = 'tokfare-estimator-v2';
-const CORE = ['./', './index.html', './style.css', './app.js', './worker.js', '../js/index.js', '../js/shared/index.js', '../js/shared/errors.js', '../js/shared/checks.js', '../js/shared/usage.js', '../pkg/tokfare_wasm.js', '../pkg/tokfare_wasm_bg.wasm', '../pkg/tokfare_pricing.js', '../pkg/tokfare_pricing_bg.wasm'];
+const CORE = ['./', './index.html', './style.css', './app.js', './worker.js', '../js/index.js', '../js/shared/index.js', '../js/shared/errors.js', '../js/shared/checks.js', '../js/shared/usage.js', '../js/shared/tokenizers.js', '../pkg/tokfare_wasm.js', '../pkg/tokfare_wasm_bg.wasm', '../pkg/tokfare_pricing.js', '../pkg/tokfare_pricing_bg.wasm'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(CORE)).then(() => self.skipWaiting()));
