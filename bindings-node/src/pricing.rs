@@ -100,6 +100,13 @@ pub fn add_usage(a: UsageCounts, b: UsageCounts) -> Result<UsageCounts, Code> {
     UsageCounts::from_core(&a.to_core()?.checked_add(&b.to_core()?).or_throw()?)
 }
 
+/// Every usage count's name in tokfare's own JSON form, in order (for the test of the
+/// shared JavaScript's field list).
+#[napi]
+pub fn usage_fields() -> Vec<String> {
+    Usage::field_names().into_iter().map(String::from).collect()
+}
+
 /// One line of a cost; amounts are exact decimal strings.
 #[napi(object)]
 pub struct CostLine {

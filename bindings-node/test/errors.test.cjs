@@ -41,6 +41,9 @@ test('every code the core can raise has its class, and no class is left over', (
   }
   const classes = Object.entries(tokfare).filter(([name, v]) => name.endsWith('Error') && v !== tokfare.TokfareError);
   assert.deepEqual(classes.map(([, v]) => v.code).sort(), [...codes].sort());
+  // The shared Usage field list against the core's, in order.
+  const { USAGE_FIELDS } = require('../lib/shared.cjs');
+  assert.deepEqual(Object.values(USAGE_FIELDS), require('../native/binding.cjs').usageFields());
 });
 
 test('non-strings where text belongs', () => {

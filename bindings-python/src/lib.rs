@@ -34,5 +34,7 @@ fn _tokfare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     // The core's error codes, for the test that `tokfare._errors` has a class for each.
     m.add("_ERROR_CODES", tokfare::ERROR_CODES.to_vec())?;
+    // The core's usage count names, for the test that `Usage` covers each.
+    m.add("_USAGE_FIELDS", tokfare::price::Usage::field_names())?;
     Ok(())
 }

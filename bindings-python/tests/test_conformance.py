@@ -185,3 +185,13 @@ def test_usage_logs(tmp_path):
         assert [{"line": p["line"], "code": p["code"]} for p in report["problems"]] == case["problems"], case["name"]
         assert len(report["errors"]) == len(case["problems"])
         assert meter.invoice()["totals"] == {"USD": Decimal(case["total"])}, case["name"]
+
+
+def test_usage_covers_every_count_of_the_core():
+    import inspect
+
+    from tokfare import _tokfare
+
+    params = list(inspect.signature(tokfare.Usage).parameters)
+    usage = tokfare.Usage(**{p: i + 1 for i, p in enumerate(params)})
+    assert list(usage.to_dict()) == list(_tokfare._USAGE_FIELDS)

@@ -103,6 +103,9 @@ test('every code the engine can raise has its class, and no class is left over',
   }
   const classes = Object.entries(tokfare).filter(([name, v]) => name.endsWith('Error') && v !== tokfare.TokfareError);
   assert.deepEqual(classes.map(([, v]) => v.code).sort(), [...codes].sort());
+  // The shared Usage field list against the core's, in order.
+  const { USAGE_FIELDS } = await import('../js/shared/usage.js');
+  assert.deepEqual(Object.values(USAGE_FIELDS), pricing.usageFields());
 });
 
 test('errors carry their fields as properties; token ids may be any typed-array view', async () => {

@@ -55,6 +55,13 @@ pub fn parse_usage(json: &str, provider: Option<String>) -> Result<String, JsVal
     Ok(usage_json(&tokfare::price::parse_usage(json, provider).or_throw()?).to_string())
 }
 
+/// Every usage count's name in tokfare's own JSON form, in order (for the test of the
+/// shared JavaScript's field list).
+#[wasm_bindgen(js_name = usageFields)]
+pub fn usage_fields() -> Vec<String> {
+    Usage::field_names().into_iter().map(String::from).collect()
+}
+
 /// The sum of two usages in tokfare's own JSON form (an overflow is an error).
 #[wasm_bindgen(js_name = addUsage)]
 pub fn add_usage(a: &str, b: &str) -> Result<String, JsValue> {

@@ -252,6 +252,12 @@ impl Usage {
         tokens.chain(units).filter(|&(_, n)| n > 0).collect()
     }
 
+    /// Every count's name in tokfare's JSON form, in order: the token classes, then
+    /// `requests`, `images`, `seconds` (the bindings check their field lists against it).
+    pub fn field_names() -> Vec<&'static str> {
+        TokenClass::ALL.iter().map(|c| c.name()).chain(["requests", "images", "seconds"]).collect()
+    }
+
     /// Sets a count by its name in tokfare's JSON form (see [`Usage::entries`]).
     pub fn set_by_name(&mut self, name: &str, value: u64) -> Result<()> {
         let slot = match name {
