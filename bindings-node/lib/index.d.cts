@@ -61,7 +61,6 @@ export declare class Encoding {
   countChat(messages: readonly ChatMessage[], model: string, options?: { tools?: readonly ToolDefinition[] }): number;
 }
 
-/** The encoding called `name` (loaded on first use, then shared). Throws `UnknownEncodingError`. */
 /**
  * A Hugging Face `tokenizer.json` tokenizer (Qwen 3 bundled; Llama 3, DeepSeek V3 or any
  * other from a file), with the semantics of HF `tokenizers` 0.23: added tokens in the
@@ -102,6 +101,7 @@ export declare class Tokenizer {
   countTokensBatchAsync(texts: readonly string[], options?: AsyncOptions): Promise<number[]>;
 }
 
+/** The encoding called `name` (loaded on first use, then shared). Throws `UnknownEncodingError`. */
 export declare function getEncoding(name: EncodingName): Encoding;
 /** The encoding `model` uses (`gpt-4o`, `gpt-4.1-mini`, `o3`, ...). Throws `UnknownModelError`. */
 export declare function encodingForModel(model: string): Encoding;

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use tokfare::price::{
     gtc, parse_decimal, Catalog, CatalogChoice, Decimal, EstimateOptions, PriceBook, Provider, Quote, Request, ScheduleSet, Service, Usage,
 };
-use tokfare::AnyTokenizer;
 
 /// Quantities a request consumed, in disjoint classes (docs/usage-normalisation.md).
 /// Every field is a non-negative integer; absent means 0 (`requests`: 1).
@@ -336,8 +335,7 @@ pub fn estimate(
         service: service_options(batch, service)?,
         tier: None,
     };
-    let (tok, _) = AnyTokenizer::choose(&model, encoding.as_deref(), tokenizer.as_deref()).or_throw()?;
-    cost(tokfare::estimate(&book(catalog, schedule), &model, &text, &tok, &options).or_throw()?)
+    cost(tokfare::estimate_with(&book(catalog, schedule), &model, &text, encoding.as_deref(), tokenizer.as_deref(), &options).or_throw()?)
 }
 
 /// Tokens of OpenAI-style chat `messages` (JSON text) for `model`, with the per-message

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use tokfare::price::{
     gtc, parse_decimal, Catalog, CatalogChoice, Decimal, EstimateOptions, PriceBook, Provider, Quote, Request, ScheduleSet, Service, Usage,
 };
-use tokfare::AnyTokenizer;
 
 static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
@@ -444,12 +443,7 @@ pub fn estimate(
     let book = book(catalog, schedule)?;
     let options = EstimateOptions { output_tokens, service: Service::from_options(batch, service).py_err()?, tier: None };
     let t = crate::text::text(text)?;
-    let quote = py
-        .detach(|| {
-            let (tok, _) = AnyTokenizer::choose(model, encoding, tokenizer)?;
-            tokfare::estimate(&book, model, &t, &tok, &options)
-        })
-        .py_err()?;
+    let quote = py.detach(|| tokfare::estimate_with(&book, model, &t, encoding, tokenizer, &options)).py_err()?;
     cost(py, quote)
 }
 

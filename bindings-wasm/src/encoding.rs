@@ -29,7 +29,6 @@ pub fn encoding_name_for_model(model: &str) -> Result<String, JsValue> {
     tokfare::encoding_name_for_model(model).map(str::to_string).or_throw()
 }
 
-/// Every encoding name.
 /// `[kind, name]` of the tokenizer a model uses, before anything is loaded: `["encoding",
 /// "o200k_base"]` or `["tokenizer.json", "qwen3"]` (the core's rule, `ModelTokenizer`).
 #[wasm_bindgen(js_name = modelTokenizer)]
@@ -38,6 +37,7 @@ pub fn model_tokenizer(model: &str) -> Result<Vec<String>, JsValue> {
     Ok(vec![t.kind().to_string(), t.name().to_string()])
 }
 
+/// Every encoding name.
 #[wasm_bindgen(js_name = listEncodingNames)]
 pub fn list_encoding_names() -> Vec<String> {
     tokfare::list_encoding_names().iter().map(|s| s.to_string()).collect()

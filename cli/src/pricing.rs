@@ -1,12 +1,11 @@
 //! `tokfare price`, `tokfare estimate`, `tokfare tiers`: argument handling and
-//! printing only; every rule lives in the core crate.
+//! printing only; every rule lives in the `tokfare` crates.
 
 use clap::{Args, ValueEnum};
 use std::io::BufReader;
 use std::sync::Arc;
 use tokfare::meter::{GroupBy, Invoice, InvoiceOptions, Meter, OnError, Period};
 use tokfare::price::{gtc, parse_decimal, Catalog, CatalogChoice, Decimal, EstimateOptions, PriceBook, ScheduleSet, Service};
-use tokfare::AnyTokenizer;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -185,10 +184,16 @@ pub fn estimate(args: EstimateArgs) -> Result<(), String> {
     let book = args.prices.book()?;
     let text = crate::read_text(&args.file)?;
     let service: Service = args.service.parse().map_err(|e: tokfare::pricing::Error| e.to_string())?;
-    let (tokenizer, _) = AnyTokenizer::choose(&args.model, args.encoding.as_deref(), args.tokenizer.as_deref())
-        .map_err(|e| format!("{e} (pass --tokenizer FILE, or --encoding to approximate with an OpenAI encoding)"))?;
     let options = EstimateOptions { output_tokens: args.output_tokens, service, tier: None };
-    let quote = tokfare::estimate(&book, &args.model, &text, &tokenizer, &options).map_err(|e| e.to_string())?;
+    let quote =
+        tokfare::estimate_with(&book, &args.model, &text, args.encoding.as_deref(), args.tokenizer.as_deref(), &options).map_err(|e| {
+            match e.code() {
+                "unknown_model" | "tokenizer_file_needed" => {
+                    format!("{e} (pass --tokenizer FILE, or --encoding to approximate with an OpenAI encoding)")
+                }
+                _ => e.to_string(),
+            }
+        })?;
     if args.json {
         return crate::write_out(format!("{}\n", quote_json(&quote)).as_bytes());
     }

@@ -58,9 +58,9 @@ impl Error {
         match self {
             Error::Tokenizer(e) => match e {
                 T::UnknownEncoding { name, known } => {
-                    vec![("name", text(name)), ("known", Texts(known.split(", ").map(String::from).collect()))]
+                    vec![("encoding", text(name)), ("known", Texts(known.split(", ").map(String::from).collect()))]
                 }
-                T::EncodingNotBuilt { name, feature } => vec![("name", text(name)), ("feature", text(feature))],
+                T::EncodingNotBuilt { name, feature } => vec![("encoding", text(name)), ("feature", text(feature))],
                 T::FeatureNotBuilt { what, feature } => vec![("what", text(what)), ("feature", text(feature))],
                 T::UnknownModel { model } => vec![("model", text(model))],
                 T::DisallowedSpecialToken { token, offset } => vec![("token", text(token)), ("offset", Number(*offset as u64))],

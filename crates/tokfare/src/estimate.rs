@@ -18,6 +18,23 @@ pub fn estimate(book: &PriceBook, model: &str, text: &str, tokenizer: &AnyTokeni
     Ok(book.quote_estimate(model, input, tokenizer.name(), options)?)
 }
 
+/// [`estimate`] with the tokenizer chosen by the usual rule ([`AnyTokenizer::choose`]:
+/// `tokenizer`, else `encoding`, else the model's own), what the CLI and the bindings
+/// call. The price is resolved first, so an unpriced model is `unknown_model_price`
+/// (with suggestions) whether or not a tokenizer is known for it.
+pub fn estimate_with(
+    book: &PriceBook,
+    model: &str,
+    text: &str,
+    encoding: Option<&str>,
+    tokenizer: Option<&str>,
+    options: &EstimateOptions<'_>,
+) -> Result<Quote> {
+    book.resolve(model, options.tier)?;
+    let (tokenizer, _) = AnyTokenizer::choose(model, encoding, tokenizer)?;
+    estimate(book, model, text, &tokenizer, options)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,6 +55,9 @@ mod tests {
         let q = estimate(&book, "Qwen/Qwen3-8B", "<|im_start|>user", &qwen, &options).expect("priced");
         assert_eq!((q.tokenizer.as_deref(), q.usage.input, q.schedule.as_str()), (Some("qwen3"), 2, "free"));
         let err = estimate(&book, "no-such-model", "x", &tok, &options).expect_err("unpriced");
+        assert_eq!(err.code(), "unknown_model_price");
+        // Neither a price nor a tokenizer: the price is what is reported, with suggestions.
+        let err = estimate_with(&book, "gpt-4oo-mini-xyz", "x", None, None, &options).expect_err("unpriced");
         assert_eq!(err.code(), "unknown_model_price");
     }
 }

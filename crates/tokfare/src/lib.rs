@@ -34,7 +34,7 @@ mod estimate;
 
 pub use error::{Error, FieldValue, Result, ERROR_CODES};
 #[cfg(feature = "pricing")]
-pub use estimate::estimate;
+pub use estimate::{estimate, estimate_with};
 /// The pricing crate, whole.
 #[cfg(feature = "pricing")]
 pub use tokfare_pricing as pricing;

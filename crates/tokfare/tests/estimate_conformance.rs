@@ -5,7 +5,6 @@
 
 use serde_json::{json, Value};
 use tokfare::price::{CatalogChoice, EstimateOptions, PriceBook, ScheduleSet, Service};
-use tokfare::AnyTokenizer;
 
 fn cases() -> Vec<Value> {
     let path = format!("{}/../../conformance/estimate.jsonl", env!("CARGO_MANIFEST_DIR"));
@@ -21,8 +20,7 @@ fn run(case: &Value) -> tokfare::Result<Value> {
     let text = str_of("text").expect("text").repeat(case.get("repeat").and_then(Value::as_u64).unwrap_or(1) as usize);
     let service = Service::from_options(false, str_of("service"))?;
     let options = EstimateOptions { output_tokens: case["output_tokens"].as_u64().expect("output_tokens"), service, tier: None };
-    let (tokenizer, _) = AnyTokenizer::choose(model, str_of("encoding"), str_of("tokenizer"))?;
-    let q = tokfare::estimate(&book, model, &text, &tokenizer, &options)?;
+    let q = tokfare::estimate_with(&book, model, &text, str_of("encoding"), str_of("tokenizer"), &options)?;
     let lines: Vec<Value> =
         q.lines.iter().map(|l| json!({"item": l.item.to_string(), "quantity": l.quantity, "amount": l.amount.to_string()})).collect();
     Ok(json!({

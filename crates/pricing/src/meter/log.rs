@@ -156,7 +156,13 @@ impl Meter {
     pub fn record_log(&mut self, reader: impl BufRead, on_error: OnError) -> std::result::Result<LogOutcome, LogProblem> {
         let mut outcome = LogOutcome::default();
         for item in UsageLines::new(reader) {
-            let (line, parsed) = item.map_err(|error| LogProblem { line: outcome.lines + 1, error })?;
+            let (line, parsed) = item.map_err(|error| {
+                let line = match &error {
+                    Error::InvalidUsage { line: Some(l), .. } => *l,
+                    _ => outcome.lines + 1,
+                };
+                LogProblem { line, error }
+            })?;
             outcome.lines += 1;
             let problem = match parsed.and_then(|event| self.record(event)) {
                 Ok(Recorded::New { .. }) => {

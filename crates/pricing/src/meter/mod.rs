@@ -383,7 +383,6 @@ impl Meter {
         Ok(rows.into_values().collect())
     }
 
-    /// The schedule that priced a record (resolved again through the book).
     /// The schedule that priced `record`: the one this meter (or a meter merged into it)
     /// priced it with, else what the price book resolves for it — which must carry the
     /// same name. A record no schedule here explains is an error, never priced another

@@ -1,7 +1,7 @@
 //! Any UTF-8 text: every hand-written scanner splits exactly like fancy-regex running
 //! the official pattern.
 //!
-//!     cd core && cargo +nightly fuzz run scanners
+//!     cd crates/tokenizer && cargo +nightly fuzz run scanners
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
