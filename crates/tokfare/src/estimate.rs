@@ -5,7 +5,7 @@
 //! and calls [`PriceBook::quote_estimate`] in its pricing module, the same two steps.
 
 use crate::Result;
-use tokfare_pricing::price::{EstimateOptions, PriceBook, Quote};
+use tokfare_pricing::price::{EstimateOptions, PriceBook, Quote, Schedule};
 use tokfare_tokenizer::{AnyTokenizer, Tokenize};
 
 /// The cost of sending `text` to `model`, counted with `tokenizer` (see
@@ -13,9 +13,8 @@ use tokfare_tokenizer::{AnyTokenizer, Tokenize};
 /// tokenizer that counted.
 pub fn estimate(book: &PriceBook, model: &str, text: &str, tokenizer: &AnyTokenizer, options: &EstimateOptions<'_>) -> Result<Quote> {
     // The schedule is resolved first: an unpriced model fails before any counting.
-    book.resolve(model, options.tier)?;
-    let input = tokenizer.count(text)? as u64;
-    Ok(book.quote_estimate(model, input, tokenizer.name(), options)?)
+    let schedule = book.resolve(model, options.tier)?;
+    count_and_quote(schedule.as_ref(), model, text, tokenizer, options)
 }
 
 /// [`estimate`] with the tokenizer chosen by the usual rule ([`AnyTokenizer::choose`]:
@@ -30,9 +29,22 @@ pub fn estimate_with(
     tokenizer: Option<&str>,
     options: &EstimateOptions<'_>,
 ) -> Result<Quote> {
-    book.resolve(model, options.tier)?;
+    let schedule = book.resolve(model, options.tier)?;
     let (tokenizer, _) = AnyTokenizer::choose(model, encoding, tokenizer)?;
-    estimate(book, model, text, &tokenizer, options)
+    count_and_quote(schedule.as_ref(), model, text, &tokenizer, options)
+}
+
+/// Counts `text` and prices the count under the resolved `schedule` (each estimate
+/// resolves its schedule once).
+fn count_and_quote(
+    schedule: &dyn Schedule,
+    model: &str,
+    text: &str,
+    tokenizer: &AnyTokenizer,
+    options: &EstimateOptions<'_>,
+) -> Result<Quote> {
+    let input = tokenizer.count(text)? as u64;
+    Ok(Quote::estimate(model, schedule, input, tokenizer.name(), options)?)
 }
 
 #[cfg(test)]

@@ -103,6 +103,23 @@ impl Quote {
     }
 }
 
+impl Quote {
+    /// The quote of an estimate under an already resolved `schedule`: `input_tokens`
+    /// counted by the tokenizer named `tokenizer`, plus `options.output_tokens`.
+    pub fn estimate(
+        model: &str,
+        schedule: &dyn Schedule,
+        input_tokens: u64,
+        tokenizer: &str,
+        options: &EstimateOptions<'_>,
+    ) -> Result<Quote> {
+        let request = Request { usage: Usage::tokens(input_tokens, options.output_tokens), service: options.service, at: None };
+        let mut quote = Quote::new(model, schedule, &request)?;
+        quote.tokenizer = Some(tokenizer.to_string());
+        Ok(quote)
+    }
+}
+
 /// Which catalog a price book falls back to after its schedule sets.
 #[derive(Clone, Debug, Default)]
 pub enum CatalogChoice {
@@ -138,10 +155,7 @@ impl PriceBook {
     /// `tokenizer`) to `model`, plus `options.output_tokens` of expected output: what
     /// `estimate` prices in every front-end once the prompt is counted.
     pub fn quote_estimate(&self, model: &str, input_tokens: u64, tokenizer: &str, options: &EstimateOptions<'_>) -> Result<Quote> {
-        let request = Request { usage: Usage::tokens(input_tokens, options.output_tokens), service: options.service, at: None };
-        let mut quote = self.quote(model, options.tier, &request)?;
-        quote.tokenizer = Some(tokenizer.to_string());
-        Ok(quote)
+        Quote::estimate(model, self.resolve(model, options.tier)?.as_ref(), input_tokens, tokenizer, options)
     }
 }
 
