@@ -147,10 +147,47 @@ export declare class Usage implements Required<UsageCounts> {
   toJSON(): Record<string, number>;
 }
 
-/** Base class of every error tokfare throws; `code` is stable (`TOKFARE_UNKNOWN_MODEL`, ...). */
+/**
+ * Base class of every error tokfare throws; `code` is stable (`TOKFARE_UNKNOWN_MODEL`, ...).
+ * The engine's fields (`tokfare::Error::fields`) are properties, present when the error has them.
+ */
 export declare class TokfareError extends Error {
   readonly code: string;
   static readonly code: string;
+  /** 1-based line of a usage log, rank file or other line-based input. */
+  readonly line?: number;
+  /** JSON path of the bad field (`usage.prompt_tokens`, `$.model.merges[3]`, a schedule's path). */
+  readonly field?: string;
+  /** Why the input was refused (the message says the same with context). */
+  readonly reason?: string;
+  /** The argument that was refused (InvalidArgumentError). */
+  readonly argument?: string;
+  /** The model asked for (UnknownModelError, UnknownModelPriceError, TokenizerFileNeededError). */
+  readonly model?: string;
+  /** Close known names (UnknownModelPriceError). */
+  readonly suggestions?: string[];
+  /** The encoding asked for (UnknownEncodingError, EncodingNotBuiltError). */
+  readonly encoding?: string;
+  /** Known names (UnknownEncodingError). */
+  readonly known?: string[];
+  /** The cargo feature a build left out (EncodingNotBuiltError, FeatureNotBuiltError). */
+  readonly feature?: string;
+  /** What a build left out (FeatureNotBuiltError). */
+  readonly what?: string;
+  /** The disallowed special token and its offset (DisallowedSpecialTokenError). */
+  readonly token?: string;
+  readonly offset?: number;
+  /** The unknown token id (UnknownTokenIdError). */
+  readonly id?: number;
+  /** Bytes that were valid UTF-8 before the error (InvalidUtf8Error, InvalidInputUtf8Error). */
+  readonly valid_up_to?: number;
+  /** The tokenizer.json a model needs, and where it comes from (TokenizerFileNeededError). */
+  readonly tokenizer?: string;
+  readonly origin?: string;
+  /** The event id recorded with other content (ConflictingEventError). */
+  readonly event_id?: string;
+  /** The journal file (JournalError). */
+  readonly path?: string;
 }
 export declare class UnknownEncodingError extends TokfareError {}
 export declare class EncodingNotBuiltError extends TokfareError {}

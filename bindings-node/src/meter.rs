@@ -8,29 +8,13 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
-use tokfare::meter::{Fsync, GroupBy, InvoiceOptions, Meter, OnError, PricedEvent, Recorded, ReservationId, UsageEvent};
+use tokfare::meter::{Fsync, GroupBy, InvoiceOptions, Meter, OnError, Recorded, ReservationId, UsageEvent};
 use tokfare::price::{Currency, Money};
 
 /// Records usage events exactly once, prices them, and produces invoices.
 #[napi]
 pub struct NativeMeter {
     inner: Mutex<Meter>,
-}
-
-fn fsync(policy: Option<String>) -> Result<Fsync, Code> {
-    match policy.as_deref().unwrap_or("always") {
-        "always" => Ok(Fsync::Always),
-        "never" => Ok(Fsync::Never),
-        other => match other.strip_prefix("every:").and_then(|n| n.parse::<u32>().ok()) {
-            Some(n) if n > 0 => Ok(Fsync::Every(n)),
-            _ => Err(invalid_argument("fsync", format!("{other:?} is not \"always\", \"never\" or \"every:N\""))),
-        },
-    }
-}
-
-fn group_by(dims: Option<Vec<String>>) -> Result<Vec<GroupBy>, Code> {
-    let dims = dims.unwrap_or_else(|| vec!["customer".into(), "model".into()]);
-    dims.iter().map(|g| g.parse::<GroupBy>()).collect::<tokfare::pricing::Result<Vec<_>>>().or_throw()
 }
 
 /// What `recordLog` did.
@@ -127,7 +111,7 @@ impl NativeMeter {
     ) -> Result<NativeMeter, Code> {
         let book = book(catalog, schedule);
         let meter = match journal {
-            Some(path) => Meter::open(book, path, self::fsync(fsync)?).or_throw()?.0,
+            Some(path) => Meter::open(book, path, fsync.as_deref().map_or(Ok(Fsync::default()), str::parse).or_throw()?).or_throw()?.0,
             None => Meter::new(book),
         };
         Ok(NativeMeter { inner: Mutex::new(meter) })
@@ -212,11 +196,7 @@ impl NativeMeter {
     /// A meter holding the records of a snapshot, priced as they were.
     #[napi(factory)]
     pub fn restore(lines: Vec<String>, catalog: Option<&NativeCatalog>, schedule: Option<&NativeSchedule>) -> Result<NativeMeter, Code> {
-        let mut meter = Meter::new(book(catalog, schedule));
-        for line in &lines {
-            meter.record_priced(PricedEvent::from_json(line).or_throw()?).or_throw()?;
-        }
-        Ok(NativeMeter { inner: Mutex::new(meter) })
+        Ok(NativeMeter { inner: Mutex::new(Meter::restore(book(catalog, schedule), &lines).or_throw()?) })
     }
 
     #[napi]
@@ -278,7 +258,7 @@ impl NativeMeter {
     /// Sums by dimensions (`customer`, `model`, `schedule`, `hour`, `day`, `month`).
     #[napi]
     pub fn aggregate(&self, group_by: Option<Vec<String>>) -> Result<Vec<AggregateRow>, Code> {
-        let rows = self.lock().aggregate(&self::group_by(group_by)?).or_throw()?;
+        let rows = self.lock().aggregate(&GroupBy::parse_list(group_by.as_deref()).or_throw()?).or_throw()?;
         rows.into_iter()
             .map(|row| {
                 Ok(AggregateRow {
@@ -294,10 +274,7 @@ impl NativeMeter {
     /// An invoice, amounts rounded per line as each schedule says.
     #[napi]
     pub fn invoice(&self, group_by: Option<Vec<String>>, period: Option<String>) -> Result<Invoice, Code> {
-        let options = InvoiceOptions {
-            group_by: self::group_by(group_by)?,
-            period: period.as_deref().unwrap_or("month").parse::<tokfare::meter::Period>().or_throw()?,
-        };
+        let options = InvoiceOptions::from_names(group_by.as_deref(), period.as_deref()).or_throw()?;
         let invoice = self.lock().invoice(&options).or_throw()?;
         let lines = invoice
             .lines

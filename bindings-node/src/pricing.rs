@@ -36,11 +36,7 @@ pub struct UsageCounts {
 fn quantity(name: &'static str, value: Option<f64>, default: u64) -> Result<u64, Code> {
     match value {
         None => Ok(default),
-        Some(v) if v < 0.0 => Err(crate::errors::to_js(tokfare::pricing::Error::InvalidUsage {
-            line: None,
-            path: name.to_string(),
-            reason: format!("negative quantity {v}"),
-        })),
+        Some(v) if v < 0.0 && v.fract() == 0.0 => tokfare::price::quantity(name, v as i128).or_throw(),
         Some(v) => whole_number(name, v),
     }
 }
@@ -283,9 +279,7 @@ pub fn book(catalog: Option<&NativeCatalog>, schedule: Option<&NativeSchedule>) 
 
 /// A UTC instant from RFC 3339 text (the JS layer turns `Date`s into ISO strings).
 pub fn timestamp(name: &'static str, text: &str) -> Result<DateTime<Utc>, Code> {
-    text.parse::<DateTime<chrono::FixedOffset>>()
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| invalid_argument(name, format!("{text:?} is not an RFC 3339 timestamp: {e}")))
+    tokfare::price::parse_timestamp(name, text).or_throw()
 }
 
 pub fn service(name: Option<String>) -> Result<Service, Code> {
@@ -415,7 +409,8 @@ pub fn capacity_plan(
         .map(|(tier, tps)| Ok((tier, decimal("tokensPerSecondPerMW", &tps)?)))
         .collect::<Result<HashMap<String, Decimal>, Code>>()?;
     let (megawatts, hours) = (decimal("megawatts", &megawatts)?, decimal("hours", &hours)?);
-    let input = gtc::PlanInput::from_shares(megawatts, hours, shares, |tier| throughput.get(tier).copied()).or_throw()?;
+    let input =
+        gtc::PlanInput::from_shares(megawatts, hours, shares, "tokensPerSecondPerMW", |tier| throughput.get(tier).copied()).or_throw()?;
     let plan = gtc::plan(&set, &input).or_throw()?;
     Ok(CapacityPlan {
         tiers: plan

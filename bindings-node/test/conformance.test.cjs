@@ -191,7 +191,7 @@ test('usage logs: duplicates count once; bad lines, conflicts and unpriced event
     const meter = new tokfare.Meter();
     const file = path.join(ROOT, 'conformance', c.log);
     if (c.error) {
-      assert.throws(() => meter.recordLog(file, { continueOnError: c.continue_on_error }), (e) => e.code === `TOKFARE_${c.error.code.toUpperCase()}`, c.name);
+      assert.throws(() => meter.recordLog(file, { continueOnError: c.continue_on_error }), (e) => e.code === `TOKFARE_${c.error.code.toUpperCase()}` && e.line === c.error.line, c.name);
       assert.equal(meter.snapshot().length, c.recorded_before, c.name);
       continue;
     }

@@ -28,6 +28,19 @@ test('every error class has its code and is exported', () => {
   assert.ok(tokfare.UnknownModelPriceError.prototype instanceof tokfare.UnknownModelError);
 });
 
+test('every field an error can carry (tokfare::Error::fields) is declared on TokfareError', () => {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const root = path.join(__dirname, '..', '..');
+  const rust = fs.readFileSync(path.join(root, 'crates', 'tokfare', 'src', 'error.rs'), 'utf8');
+  const body = rust.slice(rust.indexOf('pub fn fields('), rust.indexOf('pub fn fields_json('));
+  const names = new Set([...body.matchAll(/\("([a-z_]+)", /g)].map((m) => m[1]));
+  assert.ok(names.has('line') && names.has('suggestions') && names.size > 15, [...names].join(' '));
+  const dts = fs.readFileSync(path.join(root, 'bindings-js', 'src', 'index.d.ts'), 'utf8');
+  const base = dts.slice(dts.indexOf('export declare class TokfareError'), dts.indexOf('export declare class UnknownEncodingError'));
+  for (const name of names) assert.match(base, new RegExp(`readonly ${name}\\?:`), name);
+});
+
 test('every code the core can raise has its class, and no class is left over', () => {
   // The core's list (tokfare::ERROR_CODES, through the addon) against the shared classes (bindings-js/src/errors.js).
   const { fromEngine: fromNative } = require('../lib/shared.cjs');

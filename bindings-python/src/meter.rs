@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use tokfare::meter::{Fsync, GroupBy, Invoice, InvoiceOptions, Meter, OnError, PricedEvent, Recorded, ReservationId, UsageEvent};
+use tokfare::meter::{Fsync, GroupBy, Invoice, InvoiceOptions, Meter, OnError, Recorded, ReservationId, UsageEvent};
 use tokfare::price::{Currency, Money, Service};
 
 /// Records usage events exactly once, prices them, and produces invoices.
@@ -20,17 +20,6 @@ pub struct PyMeter {
 impl PyMeter {
     fn lock(&self) -> std::sync::MutexGuard<'_, Meter> {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-fn fsync(policy: &str) -> PyResult<Fsync> {
-    match policy {
-        "always" => Ok(Fsync::Always),
-        "never" => Ok(Fsync::Never),
-        other => match other.strip_prefix("every:").and_then(|n| n.parse::<u32>().ok()) {
-            Some(n) if n > 0 => Ok(Fsync::Every(n)),
-            _ => Err(invalid_argument("fsync", format!("{other:?} is not \"always\", \"never\" or \"every:N\""))),
-        },
     }
 }
 
@@ -78,7 +67,7 @@ impl PyMeter {
     ) -> PyResult<PyMeter> {
         let book = book(catalog, schedule)?;
         let meter = match journal {
-            Some(path) => Meter::open(book, path, self::fsync(fsync)?).py_err()?.0,
+            Some(path) => Meter::open(book, path, fsync.parse::<Fsync>().py_err()?).py_err()?.0,
             None => Meter::new(book),
         };
         Ok(PyMeter { inner: Mutex::new(meter) })
@@ -173,11 +162,7 @@ impl PyMeter {
     #[staticmethod]
     #[pyo3(signature = (lines, *, catalog=None, schedule=None))]
     fn restore(lines: Vec<String>, catalog: Option<&Bound<'_, PyCatalog>>, schedule: Option<&Bound<'_, PyAny>>) -> PyResult<PyMeter> {
-        let mut meter = Meter::new(book(catalog, schedule)?);
-        for line in &lines {
-            meter.record_priced(PricedEvent::from_json(line).py_err()?).py_err()?;
-        }
-        Ok(PyMeter { inner: Mutex::new(meter) })
+        Ok(PyMeter { inner: Mutex::new(Meter::restore(book(catalog, schedule)?, &lines).py_err()?) })
     }
 
     /// Sets a customer's budget (Decimal, int or str; USD unless `currency`).
@@ -245,9 +230,10 @@ impl PyMeter {
     }
 
     /// Sums by dimensions (`customer`, `model`, `schedule`, `hour`, `day`, `month`).
-    #[pyo3(signature = (group_by=vec!["customer".to_string(), "model".to_string()]))]
-    fn aggregate<'py>(&self, py: Python<'py>, group_by: Vec<String>) -> PyResult<Bound<'py, PyList>> {
-        let dims = group_by.iter().map(|g| g.parse::<GroupBy>()).collect::<Result<Vec<_>, _>>().py_err()?;
+    /// Default: customer, model.
+    #[pyo3(signature = (group_by=None))]
+    fn aggregate<'py>(&self, py: Python<'py>, group_by: Option<Vec<String>>) -> PyResult<Bound<'py, PyList>> {
+        let dims = GroupBy::parse_list(group_by.as_deref()).py_err()?;
         let rows = self.lock().aggregate(&dims).py_err()?;
         let out = PyList::empty(py);
         for row in rows {
@@ -268,11 +254,11 @@ impl PyMeter {
     }
 
     /// An invoice: `{"lines": [...], "totals": {"USD": Decimal}, "events", "json", "csv"}`;
-    /// amounts rounded per line as each schedule says.
-    #[pyo3(signature = (group_by=vec!["customer".to_string(), "model".to_string()], period="month"))]
-    fn invoice<'py>(&self, py: Python<'py>, group_by: Vec<String>, period: &str) -> PyResult<Bound<'py, PyDict>> {
-        let dims = group_by.iter().map(|g| g.parse::<GroupBy>()).collect::<Result<Vec<_>, _>>().py_err()?;
-        let options = InvoiceOptions { group_by: dims, period: period.parse().py_err()? };
+    /// amounts rounded per line as each schedule says. Default: by customer and model,
+    /// period tiers per month.
+    #[pyo3(signature = (group_by=None, period=None))]
+    fn invoice<'py>(&self, py: Python<'py>, group_by: Option<Vec<String>>, period: Option<&str>) -> PyResult<Bound<'py, PyDict>> {
+        let options = InvoiceOptions::from_names(group_by.as_deref(), period).py_err()?;
         let invoice = self.lock().invoice(&options).py_err()?;
         invoice_dict(py, &invoice)
     }

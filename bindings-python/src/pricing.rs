@@ -42,13 +42,7 @@ fn json_dumps(obj: &Bound<'_, PyAny>) -> PyResult<String> {
 }
 
 fn non_negative(name: &'static str, v: i128) -> PyResult<u64> {
-    u64::try_from(v).map_err(|_| {
-        crate::errors::to_py(tokfare::pricing::Error::InvalidUsage {
-            line: None,
-            path: name.to_string(),
-            reason: if v < 0 { format!("negative quantity {v}") } else { format!("{v} is too large") },
-        })
-    })
+    tokfare::price::quantity(name, v).py_err()
 }
 
 #[pymethods]
@@ -477,7 +471,8 @@ pub fn capacity_plan<'py>(
     for (tier, tps) in tokens_per_second_per_mw.iter() {
         throughput.insert(tier.extract::<String>()?, from_decimal(&tps, "tokens_per_second_per_mw")?);
     }
-    let input = gtc::PlanInput::from_shares(megawatts, hours, shares, |tier| throughput.get(tier).copied()).py_err()?;
+    let input =
+        gtc::PlanInput::from_shares(megawatts, hours, shares, "tokens_per_second_per_mw", |tier| throughput.get(tier).copied()).py_err()?;
     let plan = gtc::plan(&set, &input).py_err()?;
     let out = PyDict::new(py);
     let tiers = PyList::empty(py);

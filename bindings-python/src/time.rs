@@ -1,7 +1,7 @@
 //! Moments from Python: timezone-aware `datetime`s, RFC 3339 strings or Unix seconds
 //! become UTC instants (used by pricing's `at` and the meter's timestamps).
 
-use crate::errors::invalid_argument;
+use crate::errors::{invalid_argument, IntoPy};
 use chrono::{DateTime, Utc};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -10,11 +10,7 @@ use pyo3::types::PyString;
 /// A UTC instant from a timezone-aware `datetime`, RFC 3339 `str` or Unix seconds `int`.
 pub fn timestamp(value: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {
     if let Ok(s) = value.cast::<PyString>() {
-        return s
-            .to_cow()?
-            .parse::<DateTime<chrono::FixedOffset>>()
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| invalid_argument("timestamp", format!("not an RFC 3339 timestamp: {e}")));
+        return tokfare::price::parse_timestamp("timestamp", &s.to_cow()?).py_err();
     }
     if let Ok(secs) = value.extract::<i64>() {
         return DateTime::from_timestamp(secs, 0).ok_or_else(|| invalid_argument("timestamp", format!("{secs} is out of range")));

@@ -178,6 +178,7 @@ def test_usage_logs(tmp_path):
             with pytest.raises(tokfare.TokfareError) as info:
                 meter.record_log(path, continue_on_error=case["continue_on_error"])
             assert info.value.code == case["error"]["code"], case["name"]
+            assert info.value.line == case["error"]["line"], case["name"]
             assert len(meter.snapshot()) == case["recorded_before"], case["name"]
             continue
         report = meter.record_log(path, continue_on_error=case["continue_on_error"])

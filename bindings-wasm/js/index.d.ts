@@ -56,7 +56,12 @@ export declare function encodingForModel(model: string): Promise<Encoding>;
 export declare function tokenizerForModel(model: string): Promise<Encoding | Tokenizer>;
 /** The encoding name of a model (after `ready()`). */
 export declare function encodingNameForModel(model: string): EncodingName;
+/** Every encoding name (after `ready()`). */
 export declare function listEncodingNames(): EncodingName[];
+/** The vocabulary asset an encoding is loaded from (`o200k_harmony` -> `o200k_base.tfv`; after `ready()`). */
+export declare function vocabularyFile(name: string): string;
+/** The asset a shipped tokenizer is loaded from (`qwen3.tokenizer.json.zz`); TokenizerFileNeededError otherwise (after `ready()`). */
+export declare function tokenizerFile(nameOrModel: string): string;
 
 export interface Cost {
   readonly total: DecimalString;

@@ -188,7 +188,6 @@ export class Tokenizer extends TokenizerBase {
   }
 }
 
-const BUNDLED_TOKENIZERS = { qwen3: 'qwen3.tokenizer.json.zz' };
 const tokenizers = new Map();
 
 /** zlib-compressed bytes, inflated by the platform (browsers and Node 18+). */
@@ -209,14 +208,8 @@ export function getTokenizer(nameOrModel) {
   if (pending === undefined) {
     pending = (async () => {
       await engineModule.load();
-      const name = BUNDLED_TOKENIZERS[nameOrModel] ? nameOrModel : call((e) => e.tokenizerNameForModel(nameOrModel));
-      const file = BUNDLED_TOKENIZERS[name];
-      if (file === undefined) {
-        throw new classes.TokenizerFileNeededError(
-          `the tokenizer of ${JSON.stringify(nameOrModel)} (${name}) is not bundled; fetch its tokenizer.json and use Tokenizer.fromJSON`,
-          'TOKFARE_TOKENIZER_FILE_NEEDED',
-        );
-      }
+      // The core says which shipped asset holds it (or throws TokenizerFileNeededError).
+      const [name, file] = call((e) => e.packedTokenizerFile(nameOrModel));
       if (name !== nameOrModel) return getTokenizer(name);
       const json = await inflate(await readAsset(`vocab/${file}`));
       return new Tokenizer(PRIVATE, call((e) => e.loadTokenizer(name, json)));
@@ -272,9 +265,21 @@ export async function encodingForModel(model) {
   return getEncoding(encodingNameForModel(model));
 }
 
-/** Every encoding name. */
+/** Every encoding name (after `ready()`). */
 export function listEncodingNames() {
-  return ['gpt2', 'r50k_base', 'p50k_base', 'p50k_edit', 'cl100k_base', 'o200k_base', 'o200k_harmony'];
+  return call((e) => e.listEncodingNames());
+}
+
+/** The vocabulary asset an encoding is loaded from (`o200k_harmony` -> `o200k_base.tfv`; after `ready()`). */
+export function vocabularyFile(name) {
+  checkText(name, 'name');
+  return call((e) => e.vocabularyFile(name));
+}
+
+/** The asset a shipped tokenizer is loaded from (`qwen3` or `Qwen/Qwen3-8B` -> `qwen3.tokenizer.json.zz`; after `ready()`). */
+export function tokenizerFile(nameOrModel) {
+  checkText(nameOrModel, 'nameOrModel');
+  return call((e) => e.packedTokenizerFile(nameOrModel))[1];
 }
 
 // ---------------------------------------------------------------- pricing

@@ -1,6 +1,6 @@
 //! The tokenizer: an encoding built from a vocabulary asset, and its operations.
 
-use crate::errors::{invalid_argument, OrThrow};
+use crate::errors::OrThrow;
 use tokfare::{Encoding, SpecialSet};
 use wasm_bindgen::prelude::*;
 
@@ -178,13 +178,6 @@ impl WasmEncoding {
     /// (JSON) when given; this encoding must be the model's.
     #[wasm_bindgen(js_name = countChat)]
     pub fn count_chat(&self, messages: &str, model: &str, tools: Option<String>) -> Result<u32, JsValue> {
-        let expected = tokfare::encoding_name_for_model(model).or_throw()?;
-        if expected != self.inner.name() {
-            return Err(invalid_argument("model", format!("{model} uses {expected}, not {}", self.inner.name())));
-        }
-        let messages = tokfare::chat::parse_messages(messages).or_throw()?;
-        let tools = tools.as_deref().map(tokfare::chat::parse_tools).transpose().or_throw()?.unwrap_or_default();
-        let format = tokfare::chat::ChatFormat::for_model(model);
-        Ok(count(tokfare::chat::count_chat(&self.inner, &format, &messages, &tools)))
+        Ok(count(tokfare::chat::count_chat_json_with(&self.inner, messages, tools.as_deref(), model).or_throw()?))
     }
 }

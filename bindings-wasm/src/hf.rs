@@ -24,6 +24,15 @@ pub fn tokenizer_name_for_model(model: &str) -> Result<String, JsValue> {
     tokfare::hf::tokenizer_name_for_model(model).map(str::to_string).or_throw()
 }
 
+/// `[family, asset file]` of the shipped tokenizer an open-weight model (or family name)
+/// uses (`["qwen3", "qwen3.tokenizer.json.zz"]`); TokenizerFileNeeded when tokfare does
+/// not ship it.
+#[wasm_bindgen(js_name = packedTokenizerFile)]
+pub fn packed_tokenizer_file(model: &str) -> Result<Vec<String>, JsValue> {
+    let (name, file) = tokfare::hf::packed_tokenizer_file(model).or_throw()?;
+    Ok(vec![name.to_string(), file.to_string()])
+}
+
 #[wasm_bindgen]
 impl WasmTokenizer {
     #[wasm_bindgen(getter)]

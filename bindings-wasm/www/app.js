@@ -84,7 +84,7 @@ worker.onmessage = ({ data }) => {
   }
   if (data.kind === 'gtc') {
     renderGtc(data.gtc);
-    keepOffline([], data.gtc.some((t) => t.countedWith === 'qwen3') ? ['qwen3.tokenizer.json.zz'] : []);
+    keepOffline(data.gtc.map((t) => t.file).filter(Boolean));
     $('status').textContent = 'up to date';
     return;
   }
@@ -94,14 +94,13 @@ worker.onmessage = ({ data }) => {
   $('status').textContent = 'counting the GTC tiers…';
   renderTokens(data);
   renderCosts(data.costs);
-  keepOffline(data.encodings);
+  keepOffline(data.files);
 };
 
-// Asks the service worker to keep the vocabularies in use (one file per base encoding).
+// Asks the service worker to keep the assets in use (vocabularies, tokenizers), as the worker names them.
 const kept = new Set();
-function keepOffline(encodings, files = []) {
-  const names = encodings.map((e) => `${e.replace('o200k_harmony', 'o200k_base').replace('p50k_edit', 'p50k_base').replace('gpt2', 'r50k_base')}.tfv`);
-  const urls = [...names, ...files].map((f) => new URL(`../vocab/${f}`, import.meta.url).href).filter((u) => !kept.has(u));
+function keepOffline(files) {
+  const urls = files.map((f) => new URL(`../vocab/${f}`, import.meta.url).href).filter((u) => !kept.has(u));
   const controller = navigator.serviceWorker?.controller;
   if (urls.length === 0 || !controller) return;
   urls.forEach((u) => kept.add(u));

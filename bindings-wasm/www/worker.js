@@ -2,7 +2,7 @@
 // never blocks the page. One message in (`analyze`), two answers out, tagged with `seq`
 // so the page can drop answers to text that has changed since: the count and costs
 // (`main`), then the GTC tiers (`gtc`), which may first load the Qwen 3 tokenizer.
-import { getEncoding, encodingNameForModel, getTokenizer, ready, price, Catalog, gtcTiers } from '../js/index.js';
+import { getEncoding, getTokenizer, tokenizerForModel, vocabularyFile, tokenizerFile, Encoding, ready, price, Catalog, gtcTiers } from '../js/index.js';
 
 // Tokens shown as spans: enough to read, few enough for the DOM.
 const SHOWN_TOKENS = 3000;
@@ -40,10 +40,14 @@ async function analyze({ text, encoding, models, outputTokens }) {
     groupIds = [];
   }
   const costs = [];
+  // The assets in use, for the page to keep offline.
+  const files = new Set([assetOf(enc)]);
   for (const model of models) {
     try {
-      // Each model's own tokenizer: gpt-4 counts with cl100k_base, gpt-4o with o200k_base.
-      const own = await getEncoding(encodingNameForModel(model));
+      // Each model's own tokenizer, by the core's rule: gpt-4 counts with cl100k_base,
+      // gpt-4o with o200k_base, Qwen 3 models with the shipped Qwen 3 tokenizer.
+      const own = await tokenizerForModel(model);
+      files.add(assetOf(own));
       const inputTokens = own === enc ? count : own.countTokens(text);
       const cost = price(model, { inputTokens, outputTokens });
       const sum = (prefix) => cost.lines.filter((l) => l.item.startsWith(prefix)).map((l) => l.amount);
@@ -53,8 +57,12 @@ async function analyze({ text, encoding, models, outputTokens }) {
       costs.push({ model, error: e.message });
     }
   }
-  const encodings = [...new Set([encoding, ...costs.filter((c) => !c.error).map((c) => encodingNameForModel(c.model))])];
-  return { count, chars: text.length, tokens, shownAll: shown === count, costs, encodings };
+  return { count, chars: text.length, tokens, shownAll: shown === count, costs, files: [...files] };
+}
+
+// The asset a loaded encoding or tokenizer came from (the core's names).
+function assetOf(tokenizer) {
+  return tokenizer instanceof Encoding ? vocabularyFile(tokenizer.name) : tokenizerFile(tokenizer.name);
 }
 
 // A tier's own tokenizer where its model's is public and bundled (Free: Qwen 3), from the
@@ -75,7 +83,7 @@ async function gtcView({ text, encoding }, count) {
     const own = await tierTokenizer(tier);
     const tokens = own ? own.countTokens(text) : count;
     const cost = price(tier.models[0] ?? tier.name, { inputTokens: tokens, requests: 0 }, { schedule: 'gtc-2026', tier: tier.name }).total;
-    return { name: tier.name, pricePerMillion: tier.pricePerMillion, tokens, countedWith: own ? own.name : encoding, cost };
+    return { name: tier.name, pricePerMillion: tier.pricePerMillion, tokens, countedWith: own ? own.name : encoding, file: own ? assetOf(own) : null, cost };
   }));
 }
 

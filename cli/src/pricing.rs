@@ -4,7 +4,7 @@
 use clap::{Args, ValueEnum};
 use std::io::BufReader;
 use std::sync::Arc;
-use tokfare::meter::{GroupBy, Invoice, InvoiceOptions, Meter, OnError, Period};
+use tokfare::meter::{Invoice, InvoiceOptions, Meter, OnError};
 use tokfare::price::{gtc, parse_decimal, Catalog, CatalogChoice, Decimal, EstimateOptions, PriceBook, ScheduleSet, Service};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -47,12 +47,13 @@ impl Prices {
 pub struct PriceArgs {
     #[command(flatten)]
     prices: Prices,
-    /// Dimensions of the invoice lines: customer, model, schedule, hour, day, month.
-    #[arg(long, value_delimiter = ',', default_value = "customer,model")]
-    group_by: Vec<String>,
-    /// Billing period for graduated and volume tiers.
-    #[arg(long, default_value = "month")]
-    period: String,
+    /// Dimensions of the invoice lines: customer, model, schedule, hour, day, month
+    /// [default: customer,model].
+    #[arg(long, value_delimiter = ',')]
+    group_by: Option<Vec<String>>,
+    /// Billing period for graduated and volume tiers: hour, day or month [default: month].
+    #[arg(long)]
+    period: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
     /// Report bad lines (and unpriceable events) on standard error and price the rest;
@@ -65,8 +66,7 @@ pub struct PriceArgs {
 }
 
 pub fn price(args: PriceArgs) -> Result<(), String> {
-    let group_by = args.group_by.iter().map(|g| g.parse::<GroupBy>()).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
-    let period: Period = args.period.parse().map_err(|e: tokfare::pricing::Error| e.to_string())?;
+    let options = InvoiceOptions::from_names(args.group_by.as_deref(), args.period.as_deref()).map_err(|e| e.to_string())?;
     let on_error = if args.continue_on_error { OnError::Continue } else { OnError::Stop };
     let mut meter = Meter::new(args.prices.book()?);
     let (mut bad, mut duplicates) = (0usize, 0usize);
@@ -84,7 +84,7 @@ pub fn price(args: PriceArgs) -> Result<(), String> {
         bad += outcome.problems.len();
         duplicates += outcome.duplicates;
     }
-    let invoice = meter.invoice(&InvoiceOptions { group_by, period }).map_err(|e| e.to_string())?;
+    let invoice = meter.invoice(&options).map_err(|e| e.to_string())?;
     let out = match args.format {
         Format::Table => table(&invoice, duplicates, bad),
         Format::Csv => invoice.to_csv(),

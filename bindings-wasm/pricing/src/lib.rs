@@ -105,12 +105,7 @@ fn service(batch: Option<bool>, name: Option<String>) -> Result<Service, JsValue
 
 /// A UTC instant from RFC 3339 text (the JavaScript side turns `Date`s into ISO strings).
 fn timestamp(text: Option<String>) -> Result<Option<chrono::DateTime<chrono::Utc>>, JsValue> {
-    text.map(|t| {
-        t.parse::<chrono::DateTime<chrono::FixedOffset>>()
-            .map(|d| d.with_timezone(&chrono::Utc))
-            .map_err(|e| invalid_argument("at", format!("{t:?} is not an RFC 3339 timestamp: {e}")))
-    })
-    .transpose()
+    text.map(|t| tokfare::price::parse_timestamp("at", &t).or_throw()).transpose()
 }
 
 fn price_with(

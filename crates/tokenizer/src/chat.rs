@@ -153,7 +153,7 @@ pub fn count_chat(enc: &Encoding, format: &ChatFormat, messages: &[ChatMessage],
 }
 
 #[cfg(feature = "chat")]
-pub use json_input::{count_chat_json, parse_messages, parse_tools};
+pub use json_input::{count_chat_json, count_chat_json_with, parse_messages, parse_tools};
 
 #[cfg(feature = "chat")]
 mod json_input {
@@ -269,12 +269,21 @@ mod json_input {
 
     /// [`count_chat`] from JSON messages and tools, with the model's format and encoding.
     pub fn count_chat_json(messages: &str, tools: Option<&str>, model: &str) -> Result<usize> {
-        let enc = crate::encoding_for_model(model)?;
+        count_chat_json_with(&*crate::encoding_for_model(model)?, messages, tools, model)
+    }
+
+    /// [`count_chat_json`] with an encoding the caller already holds (the browser loads
+    /// vocabularies on demand): it must be `model`'s encoding, else `InvalidArgument`.
+    pub fn count_chat_json_with(enc: &Encoding, messages: &str, tools: Option<&str>, model: &str) -> Result<usize> {
+        let expected = crate::encoding_name_for_model(model)?;
+        if expected != enc.name() {
+            return Err(Error::InvalidArgument { name: "model", reason: format!("{model} uses {expected}, not {}", enc.name()) });
+        }
         let messages = parse_messages(messages)?;
         let tools = match tools {
             Some(t) => parse_tools(t)?,
             None => Vec::new(),
         };
-        Ok(count_chat(&enc, &ChatFormat::for_model(model), &messages, &tools))
+        Ok(count_chat(enc, &ChatFormat::for_model(model), &messages, &tools))
     }
 }

@@ -20,6 +20,17 @@ pub enum Error {
     #[cfg(feature = "pricing")]
     #[error(transparent)]
     Pricing(#[from] tokfare_pricing::Error),
+    /// A usage-log line the meter refused ([`tokfare_pricing::meter::LogProblem`]): the
+    /// meter's error (a conflict, an unpriced model ...) and the line it came from. Its
+    /// code and fields are the meter error's, plus `line`.
+    #[cfg(feature = "pricing")]
+    #[error("line {line}: {error}")]
+    LogLine {
+        /// The 1-based line number.
+        line: usize,
+        /// What the meter said.
+        error: tokfare_pricing::Error,
+    },
 }
 
 impl Error {
@@ -29,7 +40,7 @@ impl Error {
         match self {
             Error::Tokenizer(e) => e.code(),
             #[cfg(feature = "pricing")]
-            Error::Pricing(e) => e.code(),
+            Error::Pricing(e) | Error::LogLine { error: e, .. } => e.code(),
         }
     }
 }
@@ -74,6 +85,12 @@ impl Error {
                 T::InvalidArgument { name, reason } => vec![("argument", text(name)), ("reason", text(reason))],
                 _ => Vec::new(),
             },
+            #[cfg(feature = "pricing")]
+            Error::LogLine { line, error } => {
+                let mut f = vec![("line", Number(*line as u64))];
+                f.extend(Error::Pricing(error.clone()).fields().into_iter().filter(|(name, _)| *name != "line"));
+                f
+            }
             #[cfg(feature = "pricing")]
             Error::Pricing(e) => {
                 use tokfare_pricing::Error as P;
@@ -138,12 +155,16 @@ fn json_string(s: &str) -> String {
     out
 }
 
-/// A usage-log line the meter could not record: its error (which names the line when
-/// the line is not an event).
+/// A usage-log line that could not be recorded: a line that is not an event is the
+/// parser's `InvalidUsage`, which names its line already; an event the meter refused is
+/// [`Error::LogLine`], so the line crosses into every binding as a field.
 #[cfg(feature = "pricing")]
 impl From<tokfare_pricing::meter::LogProblem> for Error {
     fn from(p: tokfare_pricing::meter::LogProblem) -> Error {
-        Error::Pricing(p.error)
+        match p.error {
+            e @ tokfare_pricing::Error::InvalidUsage { line: Some(_), .. } => Error::Pricing(e),
+            error => Error::LogLine { line: p.line, error },
+        }
     }
 }
 
@@ -192,6 +213,14 @@ mod tests {
             assert_eq!(e.code(), "overflow");
             assert_eq!(e.to_string(), "overflow: x");
             assert!(ERROR_CODES.contains(&"conflicting_event"));
+            let refused =
+                tokfare_pricing::meter::LogProblem { line: 4, error: tokfare_pricing::Error::ConflictingEvent { id: "a".into() } };
+            let e = Error::from(refused);
+            assert_eq!(
+                (e.code(), e.to_string()),
+                ("conflicting_event", "line 4: event \"a\" was already recorded with different content".into())
+            );
+            assert_eq!(e.fields_json(), r#"{"line":4,"event_id":"a"}"#);
         }
     }
 }

@@ -229,9 +229,10 @@ fn bad(path: &str, reason: String) -> Error {
 fn timestamp(v: &Value<'_>, path: &str) -> Result<DateTime<Utc>> {
     use simd_json::prelude::ValueAsScalar;
     if let Some(text) = json::as_str(v) {
-        return DateTime::parse_from_rfc3339(text)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| bad(path, format!("{text:?} is not an RFC 3339 timestamp: {e}")));
+        return crate::price::parse_timestamp("timestamp", text).map_err(|e| match e {
+            Error::InvalidArgument { reason, .. } => bad(path, reason),
+            other => other,
+        });
     }
     if let Some(secs) = v.as_i64() {
         return Utc.timestamp_opt(secs, 0).single().ok_or_else(|| bad(path, format!("{secs} is out of range")));

@@ -27,7 +27,19 @@ pub struct InvoiceOptions {
 
 impl Default for InvoiceOptions {
     fn default() -> Self {
-        InvoiceOptions { group_by: vec![GroupBy::Customer, GroupBy::Model], period: Period::Month }
+        InvoiceOptions { group_by: GroupBy::DEFAULT.to_vec(), period: Period::Month }
+    }
+}
+
+impl InvoiceOptions {
+    /// Options from names as the front-ends take them: `group_by` as for
+    /// [`GroupBy::parse_list`], `period` `hour`, `day` or `month`; `None` is the default.
+    pub fn from_names<S: AsRef<str>>(group_by: Option<&[S]>, period: Option<&str>) -> Result<InvoiceOptions> {
+        let default = InvoiceOptions::default();
+        Ok(InvoiceOptions {
+            group_by: GroupBy::parse_list(group_by)?,
+            period: period.map(str::parse).transpose()?.unwrap_or(default.period),
+        })
     }
 }
 

@@ -26,6 +26,23 @@ pub enum Fsync {
     Never,
 }
 
+impl std::str::FromStr for Fsync {
+    type Err = Error;
+    /// `always`, `never` or `every:N` (N > 0).
+    fn from_str(s: &str) -> Result<Fsync> {
+        match s {
+            "always" => Ok(Fsync::Always),
+            "never" => Ok(Fsync::Never),
+            other => match other.strip_prefix("every:").and_then(|n| n.parse::<u32>().ok()) {
+                Some(n) if n > 0 => Ok(Fsync::Every(n)),
+                _ => {
+                    Err(Error::InvalidArgument { name: "fsync", reason: format!("{other:?} is not \"always\", \"never\" or \"every:N\"") })
+                }
+            },
+        }
+    }
+}
+
 /// What recovery found.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Recovery {

@@ -159,6 +159,20 @@ impl std::str::FromStr for GroupBy {
     }
 }
 
+impl GroupBy {
+    /// What aggregates and invoices group by when the caller names nothing.
+    pub const DEFAULT: [GroupBy; 2] = [GroupBy::Customer, GroupBy::Model];
+
+    /// Dimensions by name (`customer`, `model`, `schedule`, `hour`, `day`, `month`);
+    /// `None` is [`GroupBy::DEFAULT`].
+    pub fn parse_list<S: AsRef<str>>(names: Option<&[S]>) -> Result<Vec<GroupBy>> {
+        match names {
+            None => Ok(GroupBy::DEFAULT.to_vec()),
+            Some(names) => names.iter().map(|n| n.as_ref().parse()).collect(),
+        }
+    }
+}
+
 /// One aggregate row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Aggregate {
@@ -217,6 +231,17 @@ impl Meter {
         }
         meter.journal = Some(journal);
         Ok((meter, recovery))
+    }
+
+    /// An in-memory meter holding the records of a snapshot (the canonical JSON lines
+    /// of [`Meter::records`]), priced as they were; an identical line twice counts once,
+    /// one id with two records is a conflict.
+    pub fn restore<S: AsRef<str>>(book: PriceBook, lines: impl IntoIterator<Item = S>) -> Result<Meter> {
+        let mut meter = Meter::new(book);
+        for line in lines {
+            meter.record_priced(PricedEvent::from_json(line.as_ref())?)?;
+        }
+        Ok(meter)
     }
 
     /// The price book.

@@ -83,11 +83,13 @@ impl PlanInput {
 
     /// The input the bindings take: `shares` (tier, fraction) in order, by default 25%
     /// each of [`DEFAULT_SHARES`]; `throughput` gives each tier's tokens per second per
-    /// megawatt (a tier without one is an [`Error::InvalidArgument`] naming it).
+    /// megawatt (a tier without one is an [`Error::InvalidArgument`] naming it and the
+    /// argument `throughput_name`, as the caller's language spells it).
     pub fn from_shares(
         megawatts: Decimal,
         hours: Decimal,
         shares: Option<Vec<(String, Decimal)>>,
+        throughput_name: &'static str,
         throughput: impl Fn(&str) -> Option<Decimal>,
     ) -> Result<PlanInput> {
         let shares = shares.unwrap_or_else(|| DEFAULT_SHARES.iter().map(|t| (t.to_string(), Decimal::new(25, 2))).collect());
@@ -95,9 +97,7 @@ impl PlanInput {
             .into_iter()
             .map(|(tier, share)| match throughput(&tier) {
                 Some(tps) => Ok(Allocation { tier, share, tokens_per_second_per_mw: tps }),
-                None => {
-                    Err(Error::InvalidArgument { name: "tokens_per_second_per_mw", reason: format!("no throughput for tier {tier:?}") })
-                }
+                None => Err(Error::InvalidArgument { name: throughput_name, reason: format!("no throughput for tier {tier:?}") }),
             })
             .collect::<Result<_>>()?;
         Ok(PlanInput { megawatts, hours, allocations })

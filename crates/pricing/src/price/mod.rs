@@ -31,9 +31,9 @@ pub use providers::{parse_usage, Provider};
 pub use quote::{CatalogChoice, EstimateOptions, Quote, QuoteWarning};
 pub use rate_card::{parent_class, ContextTier, RateSchedule, Rates, ServiceRule, TimeWindow};
 pub use rust_decimal::Decimal;
-pub use schedule::{Charge, ChargeItem, Charges, Request, Schedule, Service};
+pub use schedule::{parse_timestamp, Charge, ChargeItem, Charges, Request, Schedule, Service};
 pub use spec::{ScheduleSet, ScheduleSetEntry};
 pub use tiers::{Metric, PeriodTiers, Tier, TierMode};
-pub use usage::{TokenClass, Unit, Usage};
+pub use usage::{quantity, TokenClass, Unit, Usage};
 
 pub(crate) use providers::usage_from_value;

@@ -61,6 +61,15 @@ impl FromStr for Service {
     }
 }
 
+/// A UTC instant from RFC 3339 text with any offset (`2026-11-02T10:00:00Z`,
+/// `...+09:00`): the one parser for timestamps given as text, by the usage-log reader
+/// and every front-end. `name` is the argument's name in the error.
+pub fn parse_timestamp(name: &'static str, text: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| Error::InvalidArgument { name, reason: format!("{text:?} is not an RFC 3339 timestamp: {e}") })
+}
+
 /// One request to price.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Request {

@@ -119,6 +119,17 @@ pub struct Usage {
     pub seconds: u64,
 }
 
+/// A count a caller gave as a signed integer (a Python `int`, a whole JS number):
+/// negative, or beyond `u64`, is [`Error::InvalidUsage`] naming `field` as the caller
+/// spelled it.
+pub fn quantity(field: &str, value: i128) -> Result<u64> {
+    u64::try_from(value).map_err(|_| Error::InvalidUsage {
+        line: None,
+        path: field.to_string(),
+        reason: if value < 0 { format!("negative quantity {value}") } else { format!("{value} is too large") },
+    })
+}
+
 /// A per-unit (not per-token) quantity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Unit {

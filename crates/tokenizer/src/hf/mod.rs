@@ -25,7 +25,9 @@ mod native;
 mod pre;
 mod registry;
 
-pub use registry::{bundled, load, tokenizer_for_model, tokenizer_name_for_model, BUNDLED_TOKENIZERS};
+pub use registry::{
+    bundled, load, packed_tokenizer_file, tokenizer_for_model, tokenizer_name_for_model, BUNDLED_TOKENIZERS, SHIPPED_TOKENIZERS,
+};
 
 use crate::error::{Error, Result};
 use crate::vocab::Rank;

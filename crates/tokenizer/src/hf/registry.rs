@@ -11,6 +11,24 @@ use std::sync::OnceLock;
 /// Tokenizers embedded in this build (feature `qwen3`).
 pub const BUNDLED_TOKENIZERS: &[&str] = if cfg!(feature = "qwen3") { &["qwen3"] } else { &[] };
 
+/// Tokenizers tokfare ships, and their packed file in `crates/tokenizer/data/` (a
+/// zlib-compressed tokenizer.json): embedded in native builds with their feature, and
+/// shipped as an asset next to the vocabularies by the browser package.
+pub const SHIPPED_TOKENIZERS: &[(&str, &str)] = &[("qwen3", "qwen3.tokenizer.json.zz")];
+
+/// The packed file of the tokenizer an open-weight model (or family name) uses, if
+/// tokfare ships it (see [`SHIPPED_TOKENIZERS`]); else [`Error::TokenizerFileNeeded`]
+/// saying where to get it, as [`tokenizer_for_model`] does.
+pub fn packed_tokenizer_file(model: &str) -> Result<(&'static str, &'static str)> {
+    let family = tokenizer_name_for_model(model)?;
+    match SHIPPED_TOKENIZERS.iter().find(|(name, _)| *name == family) {
+        Some((name, file)) => Ok((name, file)),
+        None => {
+            Err(Error::TokenizerFileNeeded { model: model.to_string(), tokenizer: family.to_string(), origin: source(family).to_string() })
+        }
+    }
+}
+
 /// Model-name prefixes (lower-case) and the tokenizer family they use.
 const FAMILIES: &[(&str, &str)] = &[
     ("qwen/qwen3", "qwen3"),
@@ -110,6 +128,13 @@ mod tests {
         assert_eq!(tokenizer_name_for_model("qwen3-235b-a22b").ok(), Some("qwen3"));
         assert_eq!(tokenizer_name_for_model("meta-llama/Llama-3.1-8B-Instruct").ok(), Some("llama3"));
         assert_eq!(tokenizer_name_for_model("deepseek-chat").ok(), Some("deepseek_v3"));
+        assert_eq!(packed_tokenizer_file("Qwen/Qwen3-8B").ok(), Some(("qwen3", "qwen3.tokenizer.json.zz")));
+        assert_eq!(packed_tokenizer_file("qwen3").ok(), Some(("qwen3", "qwen3.tokenizer.json.zz")));
+        assert!(matches!(packed_tokenizer_file("llama3"), Err(Error::TokenizerFileNeeded { ref tokenizer, .. }) if tokenizer == "llama3"));
+        for (name, file) in SHIPPED_TOKENIZERS {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(file);
+            assert!(path.is_file(), "{name}: {}", path.display());
+        }
         assert!(matches!(tokenizer_name_for_model("gpt-4o"), Err(Error::UnknownModel { .. })));
         assert!(matches!(
             tokenizer_for_model("deepseek-reasoner"),
