@@ -53,13 +53,13 @@ CASES = [
     ("gpt-4o, batch service", "gpt-4o", ENGLISH, 1, 1000, {"service": "batch"}, ("tiktoken", "o200k_base"), ("catalog", "batch")),
     ("gpt-4, code", "gpt-4", CODE, 1, 250, {}, ("tiktoken", "cl100k_base"), ("catalog", "standard")),
     ("gpt-4o-mini, many scripts, special-token text counted as text", "gpt-4o-mini", MIXED, 1, 33, {}, ("tiktoken", "o200k_base"), ("catalog", "standard")),
-    ("claude priced, counted with an encoding given", "claude-3-5-haiku-20241022", ENGLISH, 1, 500, {"encoding": "o200k_base"}, ("tiktoken", "o200k_base"), ("catalog", "standard")),
+    ("claude priced, counted with an encoding given", "claude-haiku-4-5-20251001", ENGLISH, 1, 500, {"encoding": "o200k_base"}, ("tiktoken", "o200k_base"), ("catalog", "standard")),
     ("Qwen 3 counted with its bundled tokenizer.json", "Qwen/Qwen3-8B", MIXED + "<|im_start|>user\n", 1, 100, {"schedule": "gtc-2026"}, ("hf", "qwen3"), ("gtc-2026", "free")),
     ("a tokenizer.json given by name", "kimi-k2.5", CODE, 1, 7, {"schedule": "gtc-2026", "tokenizer": "qwen3"}, ("hf", "qwen3"), ("gtc-2026", "medium")),
     ("a prompt longer than the context window is priced and warned about", "gpt-4", " hello", 8300, 0, {}, ("tiktoken", "cl100k_base"), ("catalog", "standard")),
 ]
 ERRORS = [
-    ("no tokenizer for the model", "claude-3-5-haiku-20241022", ENGLISH, {}, "unknown_model"),
+    ("no tokenizer for the model", "claude-haiku-4-5-20251001", ENGLISH, {}, "unknown_model"),
     ("no price for the model", "gpt-4o-no-such-snapshot", ENGLISH, {}, "unknown_model_price"),
     ("an unknown service", "gpt-4o", ENGLISH, {"service": "turbo"}, "invalid_argument"),
     ("an unknown encoding", "gpt-4o", ENGLISH, {"encoding": "o300k_base"}, "unknown_encoding"),
@@ -117,7 +117,9 @@ def case_line(name, model, text, repeat, output_tokens, options, reference, pric
         "total": plain(total),
         "rounded": str(rounded),
         "lines": lines,
-        "warnings": 1 if window is not None and input_tokens > window else 0,
+        # A prompt over the context window; a catalog entry with a deprecation_date.
+        "warnings": int(window is not None and input_tokens > window)
+        + int(prices[0] == "catalog" and "deprecation_date" in CATALOG[model]),
     }
     return line
 

@@ -58,8 +58,8 @@ step "embedded vocabularies are the official rank files (sha256-pinned), packed"
 "$python" tools/pack_vocab.py --check "$oracle/tiktoken"
 "$python" tools/pack_hf.py --check "$oracle/hf"
 
-step "the price catalog is LiteLLM's file from the pinned tokencost wheel; the example log is reproducible"
-"$python" tools/import_catalog.py --check
+step "the price catalog is LiteLLM's file from the pinned litellm 1.110.2 wheel; the example log is reproducible"
+"$python" tools/import_catalog.py --check --cache "$oracle/litellm"
 "$python" tools/make_usage_log.py --check
 
 step "conformance vectors are the oracle's output (tiktoken, and HF tokenizers for tokenizer.json models)"

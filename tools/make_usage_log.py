@@ -77,8 +77,9 @@ def line(r, i, when):
                 "provider": "openai", "request_id": f"resp_{r.getrandbits(64):016x}", "usage": openai_responses(r)}
     if kind < 0.60:
         long_context = r.random() < 0.08
-        model = "claude-sonnet-4-20250514" if long_context else r.choice(
-            ["claude-sonnet-4-20250514", "claude-3-5-haiku-20241022", "claude-opus-4-1-20250805"])
+        # Current Claude models of the bundled catalog (LiteLLM 1.110.2); Sonnet 4.6 holds 1M tokens.
+        model = "claude-sonnet-4-6" if long_context else r.choice(
+            ["claude-sonnet-4-6", "claude-haiku-4-5-20251001", "claude-opus-4-6"])
         return {"customer": customer, "timestamp": ts, "provider": "anthropic",
                 "response": {"id": f"msg_{r.getrandbits(64):016x}", "type": "message", "role": "assistant",
                              "model": model, "usage": anthropic(r, long_context)}}

@@ -37,6 +37,7 @@ const KINDS = [
   ['InvalidCatalogError', 'TOKFARE_INVALID_CATALOG'],
   ['InvalidUsageError', 'TOKFARE_INVALID_USAGE'],
   ['UnknownModelPriceError', 'TOKFARE_UNKNOWN_MODEL_PRICE', 'UnknownModelError'],
+  ['UnsupportedPriceError', 'TOKFARE_UNSUPPORTED_PRICE'],
   ['ConflictingEventError', 'TOKFARE_CONFLICTING_EVENT'],
   ['JournalError', 'TOKFARE_JOURNAL'],
   ['OverflowError', 'TOKFARE_OVERFLOW'],

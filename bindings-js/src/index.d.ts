@@ -25,7 +25,7 @@ export interface ToolDefinition {
 export type DecimalString = string;
 
 /** A provider service level. */
-export type Service = 'standard' | 'batch' | 'flex' | 'priority';
+export type Service = 'standard' | 'batch' | 'flex' | 'priority' | 'ultrafast' | 'balanced' | 'decisions';
 
 export type SpecialTokens = 'all' | readonly string[] | ReadonlySet<string>;
 
@@ -219,6 +219,8 @@ export declare class InvalidCatalogError extends TokfareError {}
 export declare class InvalidUsageError extends TokfareError {}
 /** No price is known for the model; the message suggests close names. */
 export declare class UnknownModelPriceError extends UnknownModelError {}
+/** A catalog price rule tokfare does not apply (`model`, `field`, `reason`): refused rather than priced wrong. */
+export declare class UnsupportedPriceError extends TokfareError {}
 export declare class ConflictingEventError extends TokfareError {}
 export declare class JournalError extends TokfareError {}
 export declare class OverflowError extends TokfareError {}

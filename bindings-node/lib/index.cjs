@@ -371,27 +371,31 @@ class Catalog {
     this.#native = handle;
   }
 
-  /** The catalog shipped with tokfare. */
-  static bundled() {
-    Catalog.#bundled ??= new Catalog(PRIVATE, native.NativeCatalog.bundled());
+  /**
+   * The catalog shipped with tokfare. A model whose entry has a price rule tokfare does not
+   * apply throws `UnsupportedPriceError` unless `ignoreUnknownPriceFields`.
+   */
+  static bundled({ ignoreUnknownPriceFields = false } = {}) {
+    if (ignoreUnknownPriceFields) return new Catalog(PRIVATE, native.NativeCatalog.bundled(true));
+    Catalog.#bundled ??= new Catalog(PRIVATE, native.NativeCatalog.bundled(false));
     return Catalog.#bundled;
   }
 
   /** A LiteLLM-format JSON file; by default its entries extend (and override) the bundled ones. */
-  static fromFile(path, { extendBundled = true } = {}) {
+  static fromFile(path, { extendBundled = true, ignoreUnknownPriceFields = false } = {}) {
     checkText(path, 'path');
     try {
-      return new Catalog(PRIVATE, native.NativeCatalog.fromFile(path, extendBundled));
+      return new Catalog(PRIVATE, native.NativeCatalog.fromFile(path, extendBundled, ignoreUnknownPriceFields));
     } catch (e) {
       throw fromNative(e);
     }
   }
 
   /** LiteLLM-format prices as a JSON string or object. */
-  static fromJSON(prices, { extendBundled = true, source = 'json' } = {}) {
+  static fromJSON(prices, { extendBundled = true, source = 'json', ignoreUnknownPriceFields = false } = {}) {
     const text = typeof prices === 'string' ? prices : JSON.stringify(prices);
     try {
-      return new Catalog(PRIVATE, native.NativeCatalog.fromJSON(text, extendBundled, source));
+      return new Catalog(PRIVATE, native.NativeCatalog.fromJSON(text, extendBundled, source, ignoreUnknownPriceFields));
     } catch (e) {
       throw fromNative(e);
     }

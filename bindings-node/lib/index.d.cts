@@ -164,12 +164,15 @@ export interface CatalogEntry {
 /** Model prices: the bundled LiteLLM snapshot, a file, or both. */
 export declare class Catalog {
   private constructor();
-  /** The catalog shipped with tokfare. */
-  static bundled(): Catalog;
+  /**
+   * The catalog shipped with tokfare. A model whose entry has a price rule tokfare does not
+   * apply throws `UnsupportedPriceError` unless `ignoreUnknownPriceFields`.
+   */
+  static bundled(options?: { ignoreUnknownPriceFields?: boolean }): Catalog;
   /** A LiteLLM-format JSON file; by default its entries extend (and override) the bundled ones. */
-  static fromFile(path: string, options?: { extendBundled?: boolean }): Catalog;
+  static fromFile(path: string, options?: { extendBundled?: boolean; ignoreUnknownPriceFields?: boolean }): Catalog;
   /** LiteLLM-format prices as JSON text or an object. */
-  static fromJSON(prices: string | object, options?: { extendBundled?: boolean; source?: string }): Catalog;
+  static fromJSON(prices: string | object, options?: { extendBundled?: boolean; source?: string; ignoreUnknownPriceFields?: boolean }): Catalog;
   /** Number of models. */
   readonly size: number;
   /** Whether a price is known for `model`. */

@@ -41,6 +41,7 @@ export const {
   InvalidCatalogError,
   InvalidUsageError,
   UnknownModelPriceError,
+  UnsupportedPriceError,
   ConflictingEventError,
   JournalError,
   OverflowError,

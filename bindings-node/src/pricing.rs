@@ -9,7 +9,8 @@ use napi_derive::napi;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokfare::price::{
-    gtc, parse_decimal, Catalog, CatalogChoice, Decimal, EstimateOptions, PriceBook, Provider, Quote, Request, ScheduleSet, Service, Usage,
+    gtc, parse_decimal, Catalog, CatalogChoice, CatalogOptions, Decimal, EstimateOptions, PriceBook, Provider, Quote, Request, ScheduleSet,
+    Service, Usage,
 };
 
 /// Quantities a request consumed, in disjoint classes (docs/usage-normalisation.md).
@@ -183,18 +184,20 @@ pub struct CatalogEntry {
 #[napi]
 impl NativeCatalog {
     #[napi(factory)]
-    pub fn bundled() -> NativeCatalog {
-        NativeCatalog { inner: Catalog::bundled() }
+    pub fn bundled(ignore_unknown_price_fields: bool) -> NativeCatalog {
+        NativeCatalog { inner: Catalog::bundled_with(ignore_unknown_price_fields) }
     }
 
     #[napi(factory)]
-    pub fn from_file(path: String, extend_bundled: bool) -> Result<NativeCatalog, Code> {
-        Ok(NativeCatalog { inner: Arc::new(Catalog::load(&path).or_throw()?.over_bundled(extend_bundled)) })
+    pub fn from_file(path: String, extend_bundled: bool, ignore_unknown_price_fields: bool) -> Result<NativeCatalog, Code> {
+        let options = CatalogOptions { extend_bundled, ignore_unknown_price_fields };
+        Ok(NativeCatalog { inner: Arc::new(Catalog::load_with(&path, options).or_throw()?) })
     }
 
     #[napi(factory, js_name = "fromJSON")]
-    pub fn from_json(json: String, extend_bundled: bool, source: String) -> Result<NativeCatalog, Code> {
-        Ok(NativeCatalog { inner: Arc::new(Catalog::from_litellm_json(&json, &source).or_throw()?.over_bundled(extend_bundled)) })
+    pub fn from_json(json: String, extend_bundled: bool, source: String, ignore_unknown_price_fields: bool) -> Result<NativeCatalog, Code> {
+        let options = CatalogOptions { extend_bundled, ignore_unknown_price_fields };
+        Ok(NativeCatalog { inner: Arc::new(Catalog::from_json_with(&json, &source, options).or_throw()?) })
     }
 
     #[napi(getter)]

@@ -40,7 +40,7 @@ test('provider usage objects and exact costs', () => {
     ['cached_input tokens', 4000, '1.25', '0.005'],
     ['output tokens', 500, '10', '0.005'],
   ]);
-  assert.equal(tokfare.price('gpt-4o-2024-08-06', usage, { batch: true }).total, '0.0125');
+  assert.equal(tokfare.price('gpt-4o-2024-08-06', usage, { batch: true }).total, '0.015'); // LiteLLM: no batch cached rate, so the standard one
   // A plain object of Usage fields is accepted wherever a Usage is.
   assert.equal(tokfare.price('gpt-4o-2024-08-06', { inputTokens: 6000, cachedInputTokens: 4000, outputTokens: 500 }).total, '0.025');
   assert.deepEqual({ ...usage.add({ inputTokens: 1 }) }, { ...usage, inputTokens: 6001, requests: 2 });
@@ -62,7 +62,7 @@ test('schedules from files, JSON and TOML', () => {
 test('catalog overrides, lookups and the bundled catalog', () => {
   const catalog = tokfare.Catalog.fromJSON({ 'gpt-4o': { input_cost_per_token: '1e-6', output_cost_per_token: '2e-6' } });
   assert.equal(tokfare.price('gpt-4o', { inputTokens: 1_000_000 }, { catalog }).total, '1');
-  assert.ok(catalog.has('claude-sonnet-4'));
+  assert.ok(catalog.has('claude-sonnet-4-6'));
   const info = tokfare.Catalog.bundled().lookup('my-proxy/gpt-4o-mini');
   assert.equal(info.model, 'gpt-4o-mini');
   assert.equal(info.resolution, 'ProviderPrefix');
@@ -159,4 +159,17 @@ test('a usage log becomes an invoice whose lines add up', () => {
   assert.deepEqual(rows[0].key, { month: '2026-11' });
   assert.equal(rows[0].events, 2970);
   assert.equal(meter.toCloudEvents('urn:test').length, 2970);
+});
+
+test('an unknown price field refuses its model (UnsupportedPriceError) unless ignored', () => {
+  const prices = { 'acme-1': { input_cost_per_token: 1e-6, output_cost_per_token: 2e-6, storage_fee_per_gb_day: 0.1 } };
+  const usage = { inputTokens: 1000000, outputTokens: 1000000 };
+  assert.throws(() => tokfare.price('acme-1', usage, { catalog: tokfare.Catalog.fromJSON(prices) }), (e) => {
+    assert.ok(e instanceof tokfare.UnsupportedPriceError, `${e.name}: ${e.message}`);
+    assert.deepEqual([e.code, e.model, e.field], ['TOKFARE_UNSUPPORTED_PRICE', 'acme-1', 'storage_fee_per_gb_day']);
+    return true;
+  });
+  const ignoring = tokfare.Catalog.fromJSON(prices, { ignoreUnknownPriceFields: true });
+  assert.equal(tokfare.price('acme-1', usage, { catalog: ignoring }).total, '3');
+  assert.throws(() => tokfare.price('azure_ai/doc-intelligence/prebuilt-read', usage), tokfare.UnsupportedPriceError);
 });

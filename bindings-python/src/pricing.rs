@@ -9,7 +9,8 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyFloat, PyList, PyString};
 use std::sync::Arc;
 use tokfare::price::{
-    gtc, parse_decimal, Catalog, CatalogChoice, Decimal, EstimateOptions, PriceBook, Provider, Quote, Request, ScheduleSet, Service, Usage,
+    gtc, parse_decimal, Catalog, CatalogChoice, CatalogOptions, Decimal, EstimateOptions, PriceBook, Provider, Quote, Request, ScheduleSet,
+    Service, Usage,
 };
 
 static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -282,24 +283,28 @@ pub struct PyCatalog {
 
 #[pymethods]
 impl PyCatalog {
-    /// The catalog bundled with tokfare.
+    /// The catalog bundled with tokfare. A model whose entry has a price rule tokfare
+    /// does not apply raises UnsupportedPrice unless `ignore_unknown_price_fields`.
     #[staticmethod]
-    fn bundled() -> PyCatalog {
-        PyCatalog { inner: Catalog::bundled() }
+    #[pyo3(signature = (*, ignore_unknown_price_fields=false))]
+    fn bundled(ignore_unknown_price_fields: bool) -> PyCatalog {
+        PyCatalog { inner: Catalog::bundled_with(ignore_unknown_price_fields) }
     }
 
     /// A LiteLLM-format JSON file; with `extend_bundled`, its entries override the bundled ones.
     #[staticmethod]
-    #[pyo3(signature = (path, *, extend_bundled=true))]
-    fn from_file(path: &str, extend_bundled: bool) -> PyResult<PyCatalog> {
-        Ok(PyCatalog { inner: Arc::new(Catalog::load(path).py_err()?.over_bundled(extend_bundled)) })
+    #[pyo3(signature = (path, *, extend_bundled=true, ignore_unknown_price_fields=false))]
+    fn from_file(path: &str, extend_bundled: bool, ignore_unknown_price_fields: bool) -> PyResult<PyCatalog> {
+        let options = CatalogOptions { extend_bundled, ignore_unknown_price_fields };
+        Ok(PyCatalog { inner: Arc::new(Catalog::load_with(path, options).py_err()?) })
     }
 
     /// A LiteLLM-format dict; with `extend_bundled`, its entries override the bundled ones.
     #[staticmethod]
-    #[pyo3(signature = (prices, *, extend_bundled=true, source="dict"))]
-    fn from_dict(prices: &Bound<'_, PyAny>, extend_bundled: bool, source: &str) -> PyResult<PyCatalog> {
-        Ok(PyCatalog { inner: Arc::new(Catalog::from_litellm_json(&json_dumps(prices)?, source).py_err()?.over_bundled(extend_bundled)) })
+    #[pyo3(signature = (prices, *, extend_bundled=true, source="dict", ignore_unknown_price_fields=false))]
+    fn from_dict(prices: &Bound<'_, PyAny>, extend_bundled: bool, source: &str, ignore_unknown_price_fields: bool) -> PyResult<PyCatalog> {
+        let options = CatalogOptions { extend_bundled, ignore_unknown_price_fields };
+        Ok(PyCatalog { inner: Arc::new(Catalog::from_json_with(&json_dumps(prices)?, source, options).py_err()?) })
     }
 
     fn __len__(&self) -> usize {

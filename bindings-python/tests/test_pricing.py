@@ -66,7 +66,7 @@ def test_schedules_from_files_and_dicts():
 def test_catalog_overrides():
     catalog = tokfare.Catalog.from_dict({"gpt-4o": {"input_cost_per_token": "1e-6", "output_cost_per_token": "2e-6"}})
     assert tokfare.price("gpt-4o", tokfare.Usage(input_tokens=1_000_000), catalog=catalog).total == Decimal("1")
-    assert "claude-sonnet-4" in catalog
+    assert "claude-sonnet-4-6" in catalog
     info = tokfare.Catalog.bundled().lookup("my-proxy/gpt-4o-mini")
     assert info["model"] == "gpt-4o-mini" and info["resolution"] == "ProviderPrefix"
     assert info["rates_per_million"]["input"] == Decimal("0.15")
@@ -87,3 +87,17 @@ def test_gtc_tiers_and_plan():
     assert plan["total_revenue"] == Decimal("48.6")
     with pytest.raises(TypeError):
         tokfare.capacity_plan(1.5, 1, {"free": 1})
+
+
+def test_an_unknown_price_field_refuses_its_model_unless_ignored():
+    """No silent misprice: a fabricated price field is a typed error naming model and field."""
+    prices = {"acme-1": {"input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06, "storage_fee_per_gb_day": 0.1}}
+    usage = tokfare.Usage(input_tokens=1_000_000, output_tokens=1_000_000)
+    with pytest.raises(tokfare.UnsupportedPrice) as info:
+        tokfare.price("acme-1", usage, catalog=tokfare.Catalog.from_dict(prices))
+    assert (info.value.code, info.value.model, info.value.field) == ("unsupported_price", "acme-1", "storage_fee_per_gb_day")
+    ignoring = tokfare.Catalog.from_dict(prices, ignore_unknown_price_fields=True)
+    assert tokfare.price("acme-1", usage, catalog=ignoring).total == Decimal("3")
+    # The bundled snapshot refuses models priced only by units tokfare does not meter.
+    with pytest.raises(tokfare.UnsupportedPrice):
+        tokfare.price("azure_ai/doc-intelligence/prebuilt-read", usage)

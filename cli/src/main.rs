@@ -62,6 +62,9 @@ enum Command {
     Estimate(pricing::EstimateArgs),
     /// Print the GTC 2026 tiers and a capacity plan.
     Tiers(pricing::TiersArgs),
+    /// Inspect a price catalog.
+    #[command(subcommand)]
+    Catalog(pricing::CatalogCommand),
 }
 
 #[derive(Args)]
@@ -208,6 +211,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Price(args) => pricing::price(args),
         Command::Estimate(args) => pricing::estimate(args),
         Command::Tiers(args) => pricing::tiers(args),
+        Command::Catalog(command) => pricing::catalog(command),
     }
 }
 

@@ -5,7 +5,9 @@ use clap::{Args, ValueEnum};
 use std::io::BufReader;
 use std::sync::Arc;
 use tokfare::meter::{Invoice, InvoiceOptions, Meter, OnError};
-use tokfare::price::{gtc, parse_decimal, Catalog, CatalogChoice, Decimal, EstimateOptions, PriceBook, ScheduleSet, Service};
+use tokfare::price::{
+    gtc, parse_decimal, Catalog, CatalogChoice, CatalogOptions, Decimal, EstimateOptions, PriceBook, ScheduleSet, Service,
+};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -26,18 +28,24 @@ pub struct Prices {
     /// Use only the schedules, not the bundled catalog.
     #[arg(long)]
     no_catalog: bool,
+    /// Price models whose catalog entry has a price rule tokfare does not apply by
+    /// ignoring that rule (without it, pricing them is an error naming the field).
+    #[arg(long)]
+    ignore_unknown_price_fields: bool,
 }
 
 impl Prices {
     fn book(&self) -> Result<PriceBook, String> {
         let schedules =
             self.schedule.iter().map(|s| ScheduleSet::load(s).map_err(|e| format!("{s}: {e}"))).collect::<Result<Vec<_>, _>>()?;
+        let ignore = self.ignore_unknown_price_fields;
         let catalog = match (&self.catalog, self.no_catalog) {
             (Some(path), no_catalog) => {
-                CatalogChoice::Given(Arc::new(Catalog::load(path).map_err(|e| format!("{path}: {e}"))?.over_bundled(!no_catalog)))
+                let options = CatalogOptions { extend_bundled: !no_catalog, ignore_unknown_price_fields: ignore };
+                CatalogChoice::Given(Arc::new(Catalog::load_with(path, options).map_err(|e| format!("{path}: {e}"))?))
             }
             (None, true) => CatalogChoice::None,
-            (None, false) => CatalogChoice::Bundled,
+            (None, false) => CatalogChoice::Given(Catalog::bundled_with(ignore)),
         };
         Ok(PriceBook::from_sources(schedules, catalog))
     }
@@ -249,6 +257,51 @@ pub struct TiersArgs {
     /// power each). The defaults are illustrative assumptions, not measurements.
     #[arg(long, value_delimiter = ',', default_value = "8000000,4000000,2000000,500000")]
     tps_per_mw: Vec<String>,
+}
+
+#[derive(clap::Subcommand)]
+pub enum CatalogCommand {
+    /// Classify every key of a LiteLLM-format price file (the bundled snapshot without
+    /// FILE): applied, unmetered, unsupported, inert, metadata or unknown, with counts,
+    /// and the models tokfare refuses to price. Exits 1 if a key named like a price is
+    /// unknown.
+    Check {
+        /// The file (default: the bundled snapshot).
+        file: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn catalog(command: CatalogCommand) -> Result<(), String> {
+    match command {
+        CatalogCommand::Check { file, json } => {
+            let check = match &file {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+                    Catalog::check_litellm_json(&text).map_err(|e| format!("{path}: {e}"))?
+                }
+                None => Catalog::check_bundled().map_err(|e| e.to_string())?,
+            };
+            let out = if json {
+                let fields: Vec<_> =
+                    check.fields.iter().map(|f| serde_json::json!({"key": f.key, "kind": f.kind.name(), "entries": f.entries})).collect();
+                let refused: Vec<_> =
+                    check.refused.iter().map(|(m, f, r)| serde_json::json!({"model": m, "field": f, "reason": r})).collect();
+                let doc = serde_json::json!({"entries": check.entries, "aliases": check.aliases, "fields": fields, "refused": refused,
+                    "unknown_price_fields": check.unknown_price_fields().len()});
+                format!("{doc}\n")
+            } else {
+                check.to_text()
+            };
+            crate::write_out(out.as_bytes())?;
+            match check.unknown_price_fields().len() {
+                0 => Ok(()),
+                n => Err(format!("{n} key(s) named like a price are unknown to tokfare: models with them are refused")),
+            }
+        }
+    }
 }
 
 pub fn tiers(args: TiersArgs) -> Result<(), String> {

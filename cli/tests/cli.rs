@@ -184,10 +184,10 @@ fn estimate_and_tiers() {
     // n × 2.50/M + 1000 × 10/M
     let exact = (rust_decimal_free_total(n as u64 * 25 + 100_000)).to_string();
     assert!(out.contains(&format!("total      {exact} USD")), "{out}\n{exact}");
-    let unknown = tokfare(&["estimate", "--model", "claude-3-5-haiku-20241022", "-"], prompt.as_bytes());
+    let unknown = tokfare(&["estimate", "--model", "claude-haiku-4-5-20251001", "-"], prompt.as_bytes());
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("--encoding"));
-    let approx = stdout(&tokfare(&["estimate", "--model", "claude-3-5-haiku-20241022", "-e", "o200k_base", "-"], prompt.as_bytes()));
+    let approx = stdout(&tokfare(&["estimate", "--model", "claude-haiku-4-5-20251001", "-e", "o200k_base", "-"], prompt.as_bytes()));
     assert!(approx.contains("tokenizer o200k_base"), "{approx}");
     let tiers = stdout(&tokfare(&["tiers", "--megawatts", "1", "--hours", "1", "--tps-per-mw", "1000,1000,1000,1000"], b""));
     assert!(tiers.contains("premium") && tiers.contains("150"), "{tiers}");
@@ -300,4 +300,35 @@ fn usage_logs_equal_the_shared_vectors() {
         assert_eq!(invoice["totals"]["USD"], case["total"], "{name}");
         assert_eq!(invoice["events"], case["recorded"], "{name}");
     }
+}
+
+/// `tokfare catalog check`: the bundled snapshot has no unknown price field; a file with
+/// a fabricated one exits 1, and pricing its model is refused naming the field unless
+/// `--ignore-unknown-price-fields` says otherwise.
+#[test]
+fn catalog_check_and_unknown_price_fields() {
+    let bundled = stdout(&tokfare(&["catalog", "check"], b""));
+    assert!(bundled.contains("unknown price     0 keys"), "{bundled}");
+    assert!(bundled.contains("applied") && bundled.contains("off_peak_pricing"), "{bundled}");
+    let dir = std::env::temp_dir().join(format!("tokfare-cli-catalog-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("fabricated.json");
+    std::fs::write(&file, r#"{"acme-1": {"input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06, "storage_fee_per_gb_day": 0.1}}"#)
+        .expect("write");
+    let path = file.to_str().expect("path");
+    let check = tokfare(&["catalog", "check", "--json", path], b"");
+    assert_eq!(check.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).expect("JSON");
+    assert_eq!(report["unknown_price_fields"], 1);
+    assert_eq!(report["refused"][0]["field"], "storage_fee_per_gb_day");
+    let log =
+        r#"{"id":"e1","customer":"c","model":"acme-1","timestamp":"2026-11-02T10:00:00Z","usage":{"input":1000000,"output":1000000}}"#;
+    let refused = tokfare(&["price", "--catalog", path, "-"], log.as_bytes());
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("storage_fee_per_gb_day") && stderr.contains("acme-1"), "{stderr}");
+    let ignored = stdout(&tokfare(&["price", "--catalog", path, "--ignore-unknown-price-fields", "--format", "json", "-"], log.as_bytes()));
+    let invoice: serde_json::Value = serde_json::from_str(&ignored).expect("invoice");
+    assert_eq!(invoice["totals"]["USD"], "3.00");
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -38,6 +38,7 @@ from ._errors import (
     UnknownModel,
     UnknownModelPrice,
     UnknownTokenId,
+    UnsupportedPrice,
     UnsupportedTokenizer,
 )
 from ._tokfare import (
@@ -63,7 +64,7 @@ __all__ = [
     "Encoding", "get_encoding", "encoding_for_model", "encoding_name_for_model", "list_encoding_names",
     "count_tokens", "count_chat", "Usage", "Cost", "CostLine", "Catalog", "Schedule", "price", "estimate", "gtc_tiers",
     "capacity_plan", "Meter", "TokfareError", "UnknownEncoding", "EncodingNotBuilt", "FeatureNotBuilt", "UnknownModel",
-    "UnknownModelPrice", "DisallowedSpecialToken", "UnknownTokenId", "InvalidUtf8", "InvalidArgument",
+    "UnknownModelPrice", "UnsupportedPrice", "DisallowedSpecialToken", "UnknownTokenId", "InvalidUtf8", "InvalidArgument",
     "InvalidMoney", "InvalidSchedule", "InvalidCatalog", "InvalidUsage", "ConflictingEvent", "JournalError",
     "Tokenizer", "InvalidTokenizerFile", "UnsupportedTokenizer", "TokenizerFileNeeded", "NotASingleToken",
     "InvalidInputUtf8", "InvalidRankFile", "InvalidVocabulary", "InvalidPattern", "PatternRuntime", "Overflow",

@@ -155,6 +155,13 @@ class UnknownModelPrice(UnknownModel):
     code = "unknown_model_price"
 
 
+class UnsupportedPrice(TokfareError, ValueError):
+    """A model's catalog entry has a price rule tokfare does not apply: refused rather than
+    priced wrong (``model``, ``field``, ``reason``); see ``Catalog.load(..., ignore_unknown_price_fields=True)``."""
+
+    code = "unsupported_price"
+
+
 class ConflictingEvent(TokfareError, ValueError):
     """An event id already recorded with different content."""
 
@@ -180,7 +187,7 @@ _BY_CODE = {
         NotASingleToken, InvalidUtf8, InvalidInputUtf8, InvalidRankFile, InvalidVocabulary, InvalidTokenizerFile,
         UnsupportedTokenizer, TokenizerFileNeeded, InvalidPattern,
         PatternRuntime, InvalidArgument, InvalidMoney, InvalidSchedule, InvalidCatalog, InvalidUsage,
-        UnknownModelPrice, ConflictingEvent, JournalError, Overflow,
+        UnknownModelPrice, UnsupportedPrice, ConflictingEvent, JournalError, Overflow,
     ]
 }
 

@@ -58,6 +58,18 @@ pub enum Error {
         /// Known model names that look alike, best first.
         suggestions: Vec<String>,
     },
+    /// A model's catalog entry has a price rule tokfare does not apply (or does not
+    /// know): pricing it would be wrong, so it is refused — unless the catalog was
+    /// loaded with `ignore_unknown_price_fields`, which the quote then states.
+    #[error("cannot price {model:?}: its catalog entry has {field:?}, {reason}")]
+    UnsupportedPrice {
+        /// The model (as the catalog spells it).
+        model: String,
+        /// The catalog field tokfare cannot apply.
+        field: String,
+        /// Why (what the field is, and what tokfare does not do).
+        reason: String,
+    },
     /// An event id already recorded with different content (a true duplicate is not an error).
     #[error("event {id:?} was already recorded with different content")]
     ConflictingEvent {
@@ -112,6 +124,7 @@ error_codes! {
     InvalidCatalog => "invalid_catalog",
     InvalidUsage => "invalid_usage",
     UnknownModelPrice => "unknown_model_price",
+    UnsupportedPrice => "unsupported_price",
     ConflictingEvent => "conflicting_event",
     Journal => "journal",
     Overflow => "overflow",

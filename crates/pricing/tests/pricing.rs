@@ -34,7 +34,9 @@ fn openai_cached_input_and_batch_from_the_bundled_catalog() {
     // 6000 × 2.50 + 4000 × 1.25 + 500 × 10 = 15000 + 5000 + 5000 = 25000 millionths
     assert_eq!(total(gpt4o.as_ref(), Request::new(usage)), d("0.025"));
     let batch = Request { service: Service::Batch, ..Request::new(usage) };
-    assert_eq!(total(gpt4o.as_ref(), batch), d("0.0125"));
+    // LiteLLM's batch rates: 6000 × 1.25 (input_cost_per_token_batches) + 4000 × 1.25 (no
+    // cache_read_input_token_cost_batches: the standard cached rate, not halved) + 500 × 5.
+    assert_eq!(total(gpt4o.as_ref(), batch), d("0.015"));
 }
 
 #[test]
@@ -301,16 +303,25 @@ fn catalog_lookup_handles_prefixes_and_dated_aliases_and_never_prices_unknowns_a
     let by = |name: &str| catalog.lookup(name).map(|(e, _)| e.model.clone()).expect(name);
     assert_eq!(by("gpt-4o-2024-08-06"), "gpt-4o-2024-08-06");
     assert_eq!(by("GPT-4o"), "gpt-4o");
-    assert_eq!(by("openai/gpt-4o"), "openai/gpt-4o", "the catalog's own prefixed entry");
+    assert_eq!(by("azure/gpt-4o"), "azure/gpt-4o", "the catalog's own prefixed entry");
     assert_eq!(by("my-proxy/gpt-4o-mini"), "gpt-4o-mini");
     assert_eq!(catalog.lookup("my-proxy/gpt-4o-mini").expect("found").1, tokfare_pricing::price::Resolution::ProviderPrefix);
-    assert_eq!(by("proxy/anthropic/claude-3-5-sonnet-20241022"), "anthropic/claude-3-5-sonnet-20241022");
+    assert_eq!(by("proxy/azure/gpt-4o"), "azure/gpt-4o");
     // A dated name not in the catalog is its undated alias; an undated one its latest date.
     assert_eq!(by("gpt-4.1-2099-01-01"), "gpt-4.1");
-    assert_eq!(by("claude-sonnet-4"), "claude-sonnet-4-20250514");
+    let dated = Catalog::from_litellm_json(
+        r#"{"m-1-20250101": {"input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06},
+            "m-1-20250601": {"input_cost_per_token": 1e-06, "output_cost_per_token": 3e-06}}"#,
+        "dated.json",
+    )
+    .expect("catalog");
+    assert_eq!(
+        dated.lookup("m-1").map(|(e, r)| (e.model.as_str(), r)).ok(),
+        Some(("m-1-20250601", tokfare_pricing::price::Resolution::DateAlias))
+    );
     let entry = catalog.lookup("gpt-4o").expect("gpt-4o").0;
-    assert_eq!(entry.effective_date.map(|d| d.to_string()).as_deref(), Some("2025-08-13"));
-    assert!(entry.source.contains("tokencost 0.1.26"));
+    assert_eq!(entry.effective_date.map(|d| d.to_string()).as_deref(), Some("2026-11-20"));
+    assert!(entry.source.contains("litellm 1.110.2"), "{}", entry.source);
     match catalog.lookup("gpt-4o-mni") {
         Err(Error::UnknownModelPrice { suggestions, .. }) => assert!(suggestions.contains(&"gpt-4o-mini".to_string()), "{suggestions:?}"),
         other => panic!("{other:?}"),
@@ -436,4 +447,30 @@ mod tier_properties {
             prop_assert_eq!(half * Decimal::from(2), expected);
         }
     }
+}
+
+/// No silent misprice: every key of the bundled snapshot is classified, none is an
+/// unknown price field, and a fabricated price field refuses the model it is on (unless
+/// the caller ignores unknown price fields, explicitly).
+#[test]
+fn catalog_fields_are_all_known_and_an_unknown_price_field_refuses_its_model() {
+    let check = Catalog::check_bundled().expect("check");
+    assert!(check.unknown_price_fields().is_empty(), "{:?}", check.unknown_price_fields());
+    assert_eq!(check.count("unknown"), 0);
+    assert!(check.entries > 4000 && check.aliases > 50, "{} {}", check.entries, check.aliases);
+    let text = r#"{"m": {"input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06, "storage_fee_per_gb_day": 0.1},
+                   "n": {"input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06, "input_cost_per_token_turbo": 5e-07}}"#;
+    let catalog = Catalog::from_litellm_json(text, "fabricated.json").expect("catalog");
+    for (model, field) in [("m", "storage_fee_per_gb_day"), ("n", "input_cost_per_token_turbo")] {
+        match catalog.schedule(model) {
+            Err(Error::UnsupportedPrice { model: m, field: f, .. }) => assert_eq!((m.as_str(), f.as_str()), (model, field)),
+            other => panic!("{model}: {other:?}"),
+        }
+    }
+    let check = Catalog::check_litellm_json(text).expect("check");
+    assert_eq!(check.unknown_price_fields().len(), 2);
+    assert_eq!(check.refused.len(), 2);
+    let ignoring = catalog.ignoring_unknown_price_fields(true);
+    let schedule = ignoring.schedule("m").expect("priced when ignored");
+    assert_eq!(total(schedule.as_ref(), Request::new(Usage::tokens(1_000_000, 1_000_000))), d("3"));
 }

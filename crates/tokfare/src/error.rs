@@ -108,6 +108,9 @@ impl Error {
                         vec![("model", text(model)), ("suggestions", Texts(suggestions.clone()))]
                     }
                     P::ConflictingEvent { id } => vec![("event_id", text(id))],
+                    P::UnsupportedPrice { model, field, reason } => {
+                        vec![("model", text(model)), ("field", text(field)), ("reason", text(reason))]
+                    }
                     P::Journal { path, reason } => vec![("path", text(path)), ("reason", text(reason))],
                     _ => Vec::new(),
                 }

@@ -14,7 +14,7 @@ use tokfare_tokenizer::{AnyTokenizer, Tokenize};
 pub fn estimate(book: &PriceBook, model: &str, text: &str, tokenizer: &AnyTokenizer, options: &EstimateOptions<'_>) -> Result<Quote> {
     // The schedule is resolved first: an unpriced model fails before any counting.
     let schedule = book.resolve(model, options.tier)?;
-    count_and_quote(schedule.as_ref(), model, text, tokenizer, options)
+    count_and_quote(book, schedule.as_ref(), model, text, tokenizer, options)
 }
 
 /// [`estimate`] with the tokenizer chosen by the usual rule ([`AnyTokenizer::choose`]:
@@ -31,12 +31,13 @@ pub fn estimate_with(
 ) -> Result<Quote> {
     let schedule = book.resolve(model, options.tier)?;
     let (tokenizer, _) = AnyTokenizer::choose(model, encoding, tokenizer)?;
-    count_and_quote(schedule.as_ref(), model, text, &tokenizer, options)
+    count_and_quote(book, schedule.as_ref(), model, text, &tokenizer, options)
 }
 
 /// Counts `text` and prices the count under the resolved `schedule` (each estimate
 /// resolves its schedule once).
 fn count_and_quote(
+    book: &PriceBook,
     schedule: &dyn Schedule,
     model: &str,
     text: &str,
@@ -44,7 +45,7 @@ fn count_and_quote(
     options: &EstimateOptions<'_>,
 ) -> Result<Quote> {
     let input = tokenizer.count(text)? as u64;
-    Ok(Quote::estimate(model, schedule, input, tokenizer.name(), options)?)
+    Ok(book.quote_estimate_under(schedule, model, input, tokenizer.name(), options)?)
 }
 
 #[cfg(test)]

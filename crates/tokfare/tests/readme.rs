@@ -27,7 +27,7 @@ fn example() -> Result<(), Box<dyn std::error::Error>> {
     let gpt4o = Catalog::bundled().schedule("gpt-4o-2024-08-06")?;
     assert_eq!(gpt4o.price_request(&Request::new(usage))?.total().amount().normalize().to_string(), "0.025");
     let batch = Request { service: Service::Batch, ..Request::new(usage) };
-    assert_eq!(gpt4o.price_request(&batch)?.total().amount().normalize().to_string(), "0.0125");
+    assert_eq!(gpt4o.price_request(&batch)?.total().amount().normalize().to_string(), "0.015"); // batch: cached at the standard rate
     let book = PriceBook::bundled().with_schedule_set(ScheduleSet::load(&format!("{root}/examples/schedules/anthropic.toml"))?);
     let (tokenizer, _) = AnyTokenizer::choose("gpt-4o", None, None)?;
     let options = EstimateOptions { output_tokens: 500, ..Default::default() };

@@ -25,10 +25,10 @@ mod spec;
 mod tiers;
 mod usage;
 
-pub use catalog::{Catalog, CatalogEntry, PriceBook, Resolution};
+pub use catalog::{fields, Catalog, CatalogCheck, CatalogEntry, FieldReport, PriceBook, Resolution};
 pub use money::{decimal_from_f64, parse_decimal, Currency, Money, Rounding, RoundingMode, Scale};
 pub use providers::{parse_usage, Provider};
-pub use quote::{CatalogChoice, EstimateOptions, Quote, QuoteWarning};
+pub use quote::{CatalogChoice, CatalogOptions, EstimateOptions, Quote, QuoteWarning};
 pub use rate_card::{parent_class, ContextTier, RateSchedule, Rates, ServiceRule, TimeWindow};
 pub use rust_decimal::Decimal;
 pub use schedule::{parse_timestamp, Charge, ChargeItem, Charges, Request, Schedule, Service};

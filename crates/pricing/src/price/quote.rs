@@ -27,6 +27,22 @@ pub enum QuoteWarning {
         /// The model's context window.
         context_window: u64,
     },
+    /// The catalog gives the model a `deprecation_date`: still priced, but the provider
+    /// retires (or has retired) it.
+    Deprecated {
+        /// The model as the catalog spells it.
+        model: String,
+        /// Its deprecation date.
+        date: chrono::NaiveDate,
+    },
+    /// The catalog was loaded ignoring unknown price fields, and this model has one:
+    /// the amount leaves that field out (the caller's explicit choice).
+    IgnoredPriceField {
+        /// The field left out.
+        field: String,
+        /// What it is.
+        reason: String,
+    },
 }
 
 impl QuoteWarning {
@@ -34,6 +50,8 @@ impl QuoteWarning {
     pub fn code(&self) -> &'static str {
         match self {
             QuoteWarning::ContextWindowExceeded { .. } => "context_window_exceeded",
+            QuoteWarning::Deprecated { .. } => "deprecated",
+            QuoteWarning::IgnoredPriceField { .. } => "ignored_price_field",
         }
     }
 }
@@ -43,6 +61,10 @@ impl fmt::Display for QuoteWarning {
         match self {
             QuoteWarning::ContextWindowExceeded { prompt_tokens, context_window } => {
                 write!(f, "the prompt ({prompt_tokens} tokens) is longer than the model's context window ({context_window} tokens)")
+            }
+            QuoteWarning::Deprecated { model, date } => write!(f, "{model} has a deprecation date of {date} in the catalog"),
+            QuoteWarning::IgnoredPriceField { field, reason } => {
+                write!(f, "priced without the catalog field {field} ({reason}), as asked (ignore unknown price fields)")
             }
         }
     }
@@ -148,14 +170,48 @@ impl PriceBook {
 
     /// The cost of one request to `model` (`tier` names a schedule of a set explicitly).
     pub fn quote(&self, model: &str, tier: Option<&str>, request: &Request) -> Result<Quote> {
-        Quote::new(model, self.resolve(model, tier)?.as_ref(), request)
+        let mut quote = Quote::new(model, self.resolve(model, tier)?.as_ref(), request)?;
+        quote.warnings.extend(self.catalog_warnings(model, &quote.schedule));
+        Ok(quote)
+    }
+
+    /// What the catalog says about `model` when it priced it (its schedule is `schedule`):
+    /// a deprecation date, a price field left out at the caller's request.
+    pub fn catalog_warnings(&self, model: &str, schedule: &str) -> Vec<QuoteWarning> {
+        let Some(catalog) = self.catalog() else { return Vec::new() };
+        let Ok((entry, _)) = catalog.lookup(model) else { return Vec::new() };
+        if entry.schedule.name != schedule {
+            return Vec::new();
+        }
+        let mut warnings: Vec<QuoteWarning> =
+            entry.deprecation_date.map(|date| QuoteWarning::Deprecated { model: entry.model.clone(), date }).into_iter().collect();
+        if let Some((field, reason)) = entry.refusal.as_ref().filter(|_| catalog.ignore_unknown_price_fields) {
+            warnings.push(QuoteWarning::IgnoredPriceField { field: field.clone(), reason: reason.clone() });
+        }
+        warnings
     }
 
     /// The cost of a prompt of `input_tokens` (already counted by the tokenizer named
     /// `tokenizer`) to `model`, plus `options.output_tokens` of expected output: what
     /// `estimate` prices in every front-end once the prompt is counted.
     pub fn quote_estimate(&self, model: &str, input_tokens: u64, tokenizer: &str, options: &EstimateOptions<'_>) -> Result<Quote> {
-        Quote::estimate(model, self.resolve(model, options.tier)?.as_ref(), input_tokens, tokenizer, options)
+        self.quote_estimate_under(self.resolve(model, options.tier)?.as_ref(), model, input_tokens, tokenizer, options)
+    }
+
+    /// [`PriceBook::quote_estimate`] under a schedule already resolved by this book
+    /// (`tokfare::estimate` resolves it before counting): the quote, with the catalog's
+    /// warnings for the model.
+    pub fn quote_estimate_under(
+        &self,
+        schedule: &dyn Schedule,
+        model: &str,
+        input_tokens: u64,
+        tokenizer: &str,
+        options: &EstimateOptions<'_>,
+    ) -> Result<Quote> {
+        let mut quote = Quote::estimate(model, schedule, input_tokens, tokenizer, options)?;
+        quote.warnings.extend(self.catalog_warnings(model, &quote.schedule));
+        Ok(quote)
     }
 }
 
@@ -170,16 +226,55 @@ pub struct EstimateOptions<'a> {
     pub tier: Option<&'a str>,
 }
 
+/// How a front-end sets up a catalog (`Catalog.from_file(path, extend_bundled=...,
+/// ignore_unknown_price_fields=...)` and its twins).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CatalogOptions {
+    /// The file's entries extend and override the bundled catalog (default) instead of
+    /// standing alone.
+    pub extend_bundled: bool,
+    /// Price models whose entries have price fields tokfare does not apply, ignoring
+    /// them (default: refuse them with [`Error::UnsupportedPrice`](crate::Error)).
+    pub ignore_unknown_price_fields: bool,
+}
+
+impl Default for CatalogOptions {
+    fn default() -> Self {
+        CatalogOptions { extend_bundled: true, ignore_unknown_price_fields: false }
+    }
+}
+
 impl Catalog {
+    /// A LiteLLM-format file set up as `options` say.
+    pub fn load_with(path: &str, options: CatalogOptions) -> Result<Catalog> {
+        Ok(Catalog::load(path)?.ignoring_unknown_price_fields(options.ignore_unknown_price_fields).over_bundled(options.extend_bundled))
+    }
+
+    /// A LiteLLM-format document set up as `options` say.
+    pub fn from_json_with(text: &str, source: &str, options: CatalogOptions) -> Result<Catalog> {
+        Ok(Catalog::from_litellm_json(text, source)?
+            .ignoring_unknown_price_fields(options.ignore_unknown_price_fields)
+            .over_bundled(options.extend_bundled))
+    }
+
+    /// The bundled catalog, shared unless unknown price fields are to be ignored.
+    pub fn bundled_with(ignore_unknown_price_fields: bool) -> Arc<Catalog> {
+        match ignore_unknown_price_fields {
+            false => Catalog::bundled(),
+            true => Arc::new((*Catalog::bundled()).clone().ignoring_unknown_price_fields(true)),
+        }
+    }
+
     /// This catalog's entries over the bundled ones (the bundled catalog extended and
     /// overridden by these entries) when `extend_bundled`, else this catalog alone.
     pub fn over_bundled(self, extend_bundled: bool) -> Catalog {
         if !extend_bundled {
             return self;
         }
+        let ignore = self.ignore_unknown_price_fields;
         let mut combined = (*Catalog::bundled()).clone();
         combined.extend(self);
-        combined
+        combined.ignoring_unknown_price_fields(ignore)
     }
 }
 
@@ -216,15 +311,19 @@ mod tests {
     #[test]
     fn a_quote_rounds_and_warns() {
         let book = PriceBook::from_sources([], CatalogChoice::Bundled);
-        // 100 000 × $2.50/M + 33 333 × $10/M = 0.25 + 0.33333
-        let q = book.quote("gpt-4o-2024-08-06", None, &Request::new(Usage::tokens(100_000, 33_333))).expect("priced");
-        assert_eq!((q.total.to_string().as_str(), q.rounded.to_string().as_str(), q.currency), ("0.58333", "0.58", Currency::USD));
+        // 100 000 × $5/M + 33 333 × $30/M = 0.5 + 0.99999
+        let q = book.quote("gpt-5.5", None, &Request::new(Usage::tokens(100_000, 33_333))).expect("priced");
+        assert_eq!((q.total.to_string().as_str(), q.rounded.to_string().as_str(), q.currency), ("1.49999", "1.50", Currency::USD));
         assert_eq!(q.lines.len(), 2);
         assert!(q.warnings.is_empty());
-        let window = q.context_window.expect("gpt-4o has a context window");
-        let q = book.quote_estimate("gpt-4o-2024-08-06", window + 1, "o200k_base", &EstimateOptions::default()).expect("priced");
+        let window = q.context_window.expect("gpt-5.5 has a context window");
+        let q = book.quote_estimate("gpt-5.5", window + 1, "o200k_base", &EstimateOptions::default()).expect("priced");
         assert_eq!(q.tokenizer.as_deref(), Some("o200k_base"));
         assert_eq!(q.warnings, vec![QuoteWarning::ContextWindowExceeded { prompt_tokens: window + 1, context_window: window }]);
+        // A model with a deprecation date in the catalog is priced, and says so.
+        let q = book.quote("gpt-4o-2024-08-06", None, &Request::new(Usage::tokens(1, 1))).expect("priced");
+        let date = chrono::NaiveDate::from_ymd_opt(2027, 1, 14).expect("date");
+        assert_eq!(q.warnings, vec![QuoteWarning::Deprecated { model: "gpt-4o-2024-08-06".into(), date }]);
         let none = PriceBook::from_sources([], CatalogChoice::None);
         assert_eq!(none.quote("gpt-4o", None, &Request::default()).map_err(|e| e.code()).err(), Some("unknown_model_price"));
     }

@@ -2,7 +2,8 @@
 //!
 //! Pricing one request:
 //! 1. **rates**: the per-million rate of each token class is looked up through layers
-//!    (service override, then the context tier reached, then the base rates); a class
+//!    (the context tier's own rates for the service, the service override, the context
+//!    tier reached, then the base rates); a class
 //!    no layer states follows its parent class (`cached_input`, `cache_write_5m`,
 //!    `audio_input`, `image_input` -> `input`; `cache_write_1h` -> `cache_write_5m`;
 //!    `reasoning`, `audio_output`, `image_output` -> `output`), checking every layer
@@ -25,7 +26,7 @@ use super::schedule::{Charge, ChargeItem, Charges, Request, Schedule, Service};
 use super::tiers::PeriodTiers;
 use super::usage::{TokenClass, Unit, Usage};
 use crate::{Error, Result};
-use chrono::{NaiveTime, Timelike};
+use chrono::{DateTime, Datelike, NaiveTime, Timelike, Utc, Weekday};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -57,6 +58,11 @@ impl Rates {
         self.0.get(&class).copied()
     }
 
+    /// True when no rate is stated.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The stated rates.
     pub fn iter(&self) -> impl Iterator<Item = (TokenClass, Decimal)> + '_ {
         self.0.iter().map(|(&c, &r)| (c, r))
@@ -83,12 +89,15 @@ pub fn parent_class(class: TokenClass) -> Option<TokenClass> {
 }
 
 /// Rates used when a request's prompt is longer than `above` tokens.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ContextTier {
     /// Prompt-token threshold; the tier applies to prompts strictly longer.
     pub above: u64,
     /// Rates that replace the base ones for the whole request.
     pub rates: Rates,
+    /// Rates of this tier for one service (LiteLLM's `*_above_200k_tokens_priority`):
+    /// they come before everything else for a request at that service.
+    pub services: BTreeMap<Service, Rates>,
 }
 
 /// How a service level changes prices.
@@ -100,27 +109,42 @@ pub struct ServiceRule {
     pub rates: Rates,
 }
 
-/// A daily window (UTC) with a price multiplier, such as an off-peak discount.
+/// A daily window (UTC hours) with a price multiplier or its own rates, such as an
+/// off-peak discount, optionally on some weekdays only.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TimeWindow {
-    /// Start of the window, inclusive.
+    /// Start of the window (UTC), inclusive.
     pub start: NaiveTime,
-    /// End of the window, exclusive; a window whose end is not after its start wraps
+    /// End of the window (UTC), exclusive; a window whose end is not after its start wraps
     /// past midnight (16:30–00:30).
     pub end: NaiveTime,
     /// Scales token and per-unit rates.
     pub multiplier: Decimal,
     /// Services the window applies to; empty means all.
     pub services: Vec<Service>,
+    /// Days the window applies on; empty means every day. Read on the calendar of
+    /// `weekday_utc_offset` (LiteLLM's `weekday_timezone`), hours stay UTC.
+    pub weekdays: Vec<Weekday>,
+    /// Seconds east of UTC of the calendar `weekdays` are read on.
+    pub weekday_utc_offset: i32,
+    /// Rates that replace every other layer while the window is open (LiteLLM's
+    /// `off_peak_pricing`); empty for a multiplier-only window.
+    pub rates: Rates,
 }
 
 impl TimeWindow {
-    fn contains(&self, t: NaiveTime) -> bool {
-        if self.start < self.end {
-            self.start <= t && t < self.end
-        } else {
-            t >= self.start || t < self.end
-        }
+    /// A window from `start` to `end` (UTC) scaling prices by `multiplier`, every day,
+    /// for every service.
+    pub fn new(start: NaiveTime, end: NaiveTime, multiplier: Decimal) -> TimeWindow {
+        TimeWindow { start, end, multiplier, services: Vec::new(), weekdays: Vec::new(), weekday_utc_offset: 0, rates: Rates::new() }
+    }
+
+    fn contains(&self, at: DateTime<Utc>) -> bool {
+        let t = at.time();
+        let t = NaiveTime::from_hms_opt(t.hour(), t.minute(), t.second()).unwrap_or(t);
+        let in_hours = if self.start < self.end { self.start <= t && t < self.end } else { t >= self.start || t < self.end };
+        let day = (at + chrono::TimeDelta::seconds(i64::from(self.weekday_utc_offset))).weekday();
+        in_hours && (self.weekdays.is_empty() || self.weekdays.contains(&day))
     }
 }
 
@@ -190,6 +214,9 @@ impl RateSchedule {
         self.rates.validate("rates")?;
         for (i, tier) in self.context_tiers.iter().enumerate() {
             tier.rates.validate(&format!("context_tiers[{i}].rates"))?;
+            for (service, rates) in &tier.services {
+                rates.validate(&format!("context_tiers[{i}].services.{service}"))?;
+            }
             if i > 0 && tier.above <= self.context_tiers[i - 1].above {
                 return bad(format!("context_tiers[{i}].above"), "thresholds must increase");
             }
@@ -201,6 +228,7 @@ impl RateSchedule {
             }
         }
         for (i, window) in self.time_windows.iter().enumerate() {
+            window.rates.validate(&format!("time_windows[{i}].rates"))?;
             if window.multiplier.is_sign_negative() {
                 return bad(format!("time_windows[{i}].multiplier"), "must not be negative");
             }
@@ -242,23 +270,28 @@ impl RateSchedule {
 
     fn layers(&self, request: &Request) -> (Vec<&Rates>, Decimal) {
         let prompt = request.usage.prompt_tokens();
-        let mut layers = Vec::with_capacity(3);
+        let mut layers = Vec::with_capacity(4);
         let mut multiplier = Decimal::ONE;
+        let tier = self.context_tiers.iter().rev().find(|t| prompt > t.above);
+        if let Some(rates) = tier.and_then(|t| t.services.get(&request.service)) {
+            layers.push(rates);
+        }
         if let Some(rule) = self.services.get(&request.service) {
             layers.push(&rule.rates);
             multiplier *= rule.multiplier;
         }
-        if let Some(tier) = self.context_tiers.iter().rev().find(|t| prompt > t.above) {
+        if let Some(tier) = tier {
             layers.push(&tier.rates);
         }
         layers.push(&self.rates);
         if let Some(at) = request.at {
-            let t = at.time();
-            let t = NaiveTime::from_hms_opt(t.hour(), t.minute(), t.second()).unwrap_or(t);
             if let Some(w) =
-                self.time_windows.iter().find(|w| w.contains(t) && (w.services.is_empty() || w.services.contains(&request.service)))
+                self.time_windows.iter().find(|w| w.contains(at) && (w.services.is_empty() || w.services.contains(&request.service)))
             {
                 multiplier *= w.multiplier;
+                if !w.rates.is_empty() {
+                    layers.insert(0, &w.rates);
+                }
             }
         }
         (layers, multiplier)

@@ -21,11 +21,18 @@ pub enum Service {
     Flex,
     /// Guaranteed capacity at a premium (`service_tier: "priority"`).
     Priority,
+    /// The fastest capacity at a higher premium (LiteLLM `_ultrafast` prices).
+    Ultrafast,
+    /// A provider's balanced route (LiteLLM `_balanced` prices, `sail/*` models).
+    Balanced,
+    /// A decisions route (LiteLLM `_decisions` prices).
+    Decisions,
 }
 
 impl Service {
     /// Every service level.
-    pub const ALL: [Service; 4] = [Service::Standard, Service::Batch, Service::Flex, Service::Priority];
+    pub const ALL: [Service; 7] =
+        [Service::Standard, Service::Batch, Service::Flex, Service::Priority, Service::Ultrafast, Service::Balanced, Service::Decisions];
 
     /// The lowercase name.
     pub fn name(self) -> &'static str {
@@ -34,6 +41,19 @@ impl Service {
             Service::Batch => "batch",
             Service::Flex => "flex",
             Service::Priority => "priority",
+            Service::Ultrafast => "ultrafast",
+            Service::Balanced => "balanced",
+            Service::Decisions => "decisions",
+        }
+    }
+
+    /// The suffix of this service's prices in LiteLLM's price file (`_batches`,
+    /// `_flex` ...); `None` for standard.
+    pub fn litellm_suffix(self) -> Option<&'static str> {
+        match self {
+            Service::Standard => None,
+            Service::Batch => Some("batches"),
+            other => Some(other.name()),
         }
     }
 }
@@ -53,9 +73,12 @@ impl FromStr for Service {
             "batch" | "batches" => Ok(Service::Batch),
             "flex" => Ok(Service::Flex),
             "priority" | "scale" => Ok(Service::Priority),
+            "ultrafast" => Ok(Service::Ultrafast),
+            "balanced" => Ok(Service::Balanced),
+            "decisions" => Ok(Service::Decisions),
             _ => Err(Error::InvalidArgument {
                 name: "service",
-                reason: format!("unknown service level {s:?} (standard, batch, flex, priority)"),
+                reason: format!("unknown service level {s:?} (standard, batch, flex, priority, ultrafast, balanced, decisions)"),
             }),
         }
     }

@@ -431,7 +431,11 @@ impl ScheduleSpec {
         };
         for (i, tier) in self.context_tiers.iter().enumerate() {
             let tier_path = format!("{path}.context_tiers[{i}]");
-            schedule.context_tiers.push(ContextTier { above: tier.above, rates: rates(&tier.rates, &format!("{tier_path}.rates"))? });
+            schedule.context_tiers.push(ContextTier {
+                above: tier.above,
+                rates: rates(&tier.rates, &format!("{tier_path}.rates"))?,
+                services: BTreeMap::new(),
+            });
         }
         for (service_name, rule) in &self.services {
             let service_path = format!("{path}.services.{service_name}");
@@ -452,10 +456,12 @@ impl ScheduleSpec {
                 .map(|(j, s)| s.parse().map_err(|e: Error| invalid(format!("{window_path}.services[{j}]"), e.to_string())))
                 .collect::<Result<Vec<Service>>>()?;
             schedule.time_windows.push(TimeWindow {
-                start: time(&window.start, &format!("{window_path}.start"))?,
-                end: time(&window.end, &format!("{window_path}.end"))?,
-                multiplier: non_negative(window.multiplier, &format!("{window_path}.multiplier"))?,
                 services,
+                ..TimeWindow::new(
+                    time(&window.start, &format!("{window_path}.start"))?,
+                    time(&window.end, &format!("{window_path}.end"))?,
+                    non_negative(window.multiplier, &format!("{window_path}.multiplier"))?,
+                )
             });
         }
         if let Some(fees) = &self.fees {

@@ -1,0 +1,233 @@
+//! Every key of a LiteLLM price entry, classified: the one place that says which
+//! fields tokfare applies, which it knows but cannot apply, and which are metadata.
+//!
+//! The rule is "no silent misprice": a price field tokfare does not apply, or does not
+//! know, makes pricing that model an [`Error::UnsupportedPrice`](crate::Error) naming
+//! the field (unless the catalog is loaded with `ignore_unknown_price_fields`). Fees on
+//! quantities tokfare's [`Usage`](super::super::Usage) does not carry (web-search
+//! queries, pages, characters ...) are *unmetered*: a request is priced without them,
+//! and `tokfare catalog check` lists them. docs/catalog.md states each rule and its
+//! source in LiteLLM's cost code (docs/litellm-rules.md).
+
+use super::super::schedule::Service;
+use super::super::usage::TokenClass;
+
+/// What a key of a catalog entry is to tokfare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A price tokfare applies: a token rate ([`TokenKey`]) or a per-unit fee.
+    Applied,
+    /// A fee on a quantity tokfare's usage does not carry, or a condition its requests
+    /// cannot state (the reason says which): requests are priced without it.
+    Unmetered(&'static str),
+    /// A price rule tokfare knows but does not apply yet: pricing the model is refused.
+    Unsupported(&'static str),
+    /// A key LiteLLM's own cost code never reads (a duplicate, a non-USD unit): neither
+    /// applied nor an error.
+    Inert(&'static str),
+    /// Known metadata (provider, mode, limits, capabilities, dates).
+    Metadata,
+    /// Not known, and named like a price: pricing the model is refused.
+    UnknownPrice,
+    /// Not known and not named like a price: ignored (listed by `catalog check`).
+    UnknownOther,
+}
+
+impl FieldKind {
+    /// The kind's name in `catalog check` reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldKind::Applied => "applied",
+            FieldKind::Unmetered(_) => "unmetered",
+            FieldKind::Unsupported(_) => "unsupported",
+            FieldKind::Inert(_) => "inert",
+            FieldKind::Metadata => "metadata",
+            FieldKind::UnknownPrice => "unknown price",
+            FieldKind::UnknownOther => "unknown",
+        }
+    }
+
+    /// True when a model carrying this field must not be priced (unless ignored).
+    pub fn refuses(self) -> bool {
+        matches!(self, FieldKind::Unsupported(_) | FieldKind::UnknownPrice)
+    }
+}
+
+/// A per-token price key, parsed: `{class}[_above_1hr][_above_{N}k_tokens][_{service}]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenKey {
+    /// The token class it prices.
+    pub class: TokenClass,
+    /// The context tier it belongs to: prompts longer than this many tokens.
+    pub above: Option<u64>,
+    /// The service it prices (standard when there is no suffix).
+    pub service: Service,
+}
+
+/// The per-token classes of LiteLLM's file that tokfare's usage carries, longest first
+/// where one name starts another.
+const TOKEN_CLASSES: [(&str, TokenClass); 10] = [
+    ("cache_creation_input_token_cost_above_1hr", TokenClass::CacheWrite1h),
+    ("cache_creation_input_token_cost", TokenClass::CacheWrite5m),
+    ("cache_read_input_token_cost", TokenClass::CachedInput),
+    ("output_cost_per_reasoning_token", TokenClass::Reasoning),
+    ("input_cost_per_audio_token", TokenClass::AudioInput),
+    ("output_cost_per_audio_token", TokenClass::AudioOutput),
+    ("input_cost_per_image_token", TokenClass::ImageInput),
+    ("output_cost_per_image_token", TokenClass::ImageOutput),
+    ("input_cost_per_token", TokenClass::Input),
+    ("output_cost_per_token", TokenClass::Output),
+];
+
+/// Per-unit fees tokfare applies (`Usage::requests`, `images`, `seconds`).
+pub const UNIT_FIELDS: [&str; 5] =
+    ["input_cost_per_request", "input_cost_per_image", "output_cost_per_image", "input_cost_per_second", "output_cost_per_second"];
+
+/// Metadata keys tokfare reads or knows.
+const METADATA: [&str; 28] = [
+    "litellm_provider",
+    "mode",
+    "max_input_tokens",
+    "max_output_tokens",
+    "max_tokens",
+    "deprecation_date",
+    "deprecation_source",
+    "alias_of",
+    "effective_date",
+    "source",
+    "successor_model",
+    "metadata",
+    "comment",
+    "tpm",
+    "rpm",
+    "output_vector_size",
+    "prompt_cache_min_tokens",
+    "default_reasoning_effort",
+    "thinking_always_on",
+    "thinking_on_by_default",
+    "use_openai_responses_path",
+    "uses_embed_content",
+    "vertex_ai_audio_api",
+    "audio_transcription_config",
+    "max_audio_length_hours",
+    "max_audio_per_prompt",
+    "max_images_per_prompt",
+    "max_videos_per_prompt",
+];
+const METADATA_PREFIXES: [&str; 7] = ["supports_", "supported_", "token_count_", "reasoning_", "bedrock_", "gemini_", "max_"];
+
+/// Parses a per-token key tokfare applies (`input_cost_per_token_above_200k_tokens_priority`).
+pub fn token_key(key: &str) -> Option<TokenKey> {
+    let (rest, class) = TOKEN_CLASSES.iter().find_map(|(name, class)| key.strip_prefix(name).map(|rest| (rest, *class)))?;
+    let (above, rest) = match rest.strip_prefix("_above_") {
+        Some(tail) => {
+            let (n, rest) = tail.split_once("k_tokens")?;
+            (Some(n.parse::<u64>().ok()?.checked_mul(1000)?), rest)
+        }
+        None => (None, rest),
+    };
+    let service = match rest {
+        "" => Service::Standard,
+        suffix => {
+            let name = suffix.strip_prefix('_')?;
+            *Service::ALL.iter().find(|s| s.litellm_suffix() == Some(name))?
+        }
+    };
+    Some(TokenKey { class, above, service })
+}
+
+/// Structured rules tokfare applies (see `structured.rs`): rates by prompt length, and
+/// off-peak windows.
+pub const STRUCTURED_FIELDS: [&str; 2] = ["tiered_pricing", "off_peak_pricing"];
+
+/// What `key` is to tokfare (see the module docs).
+pub fn classify(key: &str) -> FieldKind {
+    if token_key(key).is_some() || UNIT_FIELDS.contains(&key) || STRUCTURED_FIELDS.contains(&key) {
+        return FieldKind::Applied;
+    }
+    if let Some(kind) = known(key) {
+        return kind;
+    }
+    if METADATA.contains(&key) || METADATA_PREFIXES.iter().any(|p| key.starts_with(p)) {
+        return FieldKind::Metadata;
+    }
+    const PRICE_WORDS: [&str; 8] = ["cost", "price", "pricing", "multiplier", "uplift", "fee", "free_requests", "billing_unit"];
+    if PRICE_WORDS.iter().any(|w| key.contains(w)) {
+        FieldKind::UnknownPrice
+    } else {
+        FieldKind::UnknownOther
+    }
+}
+
+/// Price fields of LiteLLM's file that tokfare knows but does not apply.
+fn known(key: &str) -> Option<FieldKind> {
+    use FieldKind::{Inert, Unmetered};
+    let starts = |p: &str| key.starts_with(p);
+    Some(match key {
+        "input_cost_per_token_cache_hit" => Inert("a duplicate of cache_read_input_token_cost that LiteLLM never reads"),
+        "cache_creation_input_audio_token_cost" => Inert("never read by LiteLLM's cost code"),
+        "input_dbu_cost_per_token" | "output_dbu_cost_per_token" => Inert("Databricks DBUs, not money; never read by LiteLLM"),
+        "citation_cost_per_token" => Unmetered("citation tokens (Perplexity)"),
+        "explicit_cache_read_input_token_cost" => Unmetered("explicit (ephemeral) cache reads"),
+        "cache_read_input_image_token_cost" => Unmetered("cached image tokens"),
+        "input_cost_per_query" => Unmetered("queries (search, rerank, embedding queries)"),
+        "input_cost_per_text_message" => Unmetered("realtime text messages"),
+        "code_interpreter_cost_per_session" => Unmetered("code-interpreter sessions"),
+        "guardrail_cost_per_unit" => Unmetered("guardrail units"),
+        "cost_per_second" => Unmetered("wall-clock seconds of a response"),
+        "search_context_cost_per_query" | "search_free_requests" | "web_search_billing_unit" => {
+            Unmetered("web-search queries (the usage does not carry them)")
+        }
+        "google_maps_grounding_cost_per_query" => Unmetered("Google Maps grounding queries"),
+        "regional_processing_uplift_multiplier_eu" | "regional_processing_uplift_multiplier_us" => {
+            Unmetered("regional data-residency uplift (events do not state a region yet: priced as global)")
+        }
+        "fedramp_uplift_multiplier" => Unmetered("FedRAMP uplift (events do not state it yet: priced as commercial)"),
+        "regional_endpoint_uplift_multiplier" => Unmetered("regional-endpoint uplift (events do not state it yet: priced as global)"),
+        "provider_specific_entry" => Unmetered("inference-geo and fast-mode multipliers (events do not state them yet)"),
+        _ if starts("cache_creation_input_token_cost_above_12hr") => Unmetered("12-hour cache writes (no usage class for them)"),
+        _ if starts("cache_read_input_audio_token_cost") => Unmetered("cached audio tokens"),
+        _ if starts("input_cost_per_video_token") || starts("output_cost_per_video_token") => Unmetered("video tokens"),
+        _ if starts("input_cost_per_character") || starts("output_cost_per_character") => Unmetered("characters"),
+        _ if starts("input_cost_per_pixel") || starts("output_cost_per_pixel") => Unmetered("pixels"),
+        _ if starts("input_cost_per_audio_per_second") => Unmetered("seconds of audio input"),
+        _ if starts("input_cost_per_video_per_second") || starts("output_cost_per_video_per_second") => Unmetered("seconds of video"),
+        _ if starts("output_cost_per_second_") => Unmetered("seconds of video by resolution"),
+        _ if starts("output_cost_per_image_") || starts("input_cost_per_image_above_") => Unmetered("images by resolution or context"),
+        _ if starts("ocr_cost_per_") || starts("annotation_cost_per_page") => Unmetered("OCR pages and credits"),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_keys_parse_class_tier_and_service() {
+        let k = |class, above, service| Some(TokenKey { class, above, service });
+        assert_eq!(token_key("input_cost_per_token"), k(TokenClass::Input, None, Service::Standard));
+        assert_eq!(token_key("input_cost_per_token_above_200k_tokens_priority"), k(TokenClass::Input, Some(200_000), Service::Priority));
+        assert_eq!(token_key("cache_read_input_token_cost_batches"), k(TokenClass::CachedInput, None, Service::Batch));
+        assert_eq!(
+            token_key("cache_creation_input_token_cost_above_1hr_above_100k_tokens"),
+            k(TokenClass::CacheWrite1h, Some(100_000), Service::Standard)
+        );
+        assert_eq!(token_key("output_cost_per_token_ultrafast"), k(TokenClass::Output, None, Service::Ultrafast));
+        assert_eq!(token_key("input_cost_per_token_cache_hit"), None);
+        assert_eq!(token_key("input_cost_per_token_turbo"), None);
+        assert_eq!(token_key("cache_creation_input_token_cost_above_12hr"), None);
+        assert_eq!(token_key("input_cost_per_token_above_k_tokens"), None);
+    }
+
+    #[test]
+    fn every_key_has_a_kind_and_unknown_prices_refuse() {
+        assert_eq!(classify("output_cost_per_image"), FieldKind::Applied);
+        assert_eq!(classify("supports_vision"), FieldKind::Metadata);
+        assert_eq!(classify("tiered_pricing"), FieldKind::Applied);
+        assert!(classify("input_cost_per_token_turbo").refuses(), "an unknown service suffix is not the base price");
+        assert!(classify("storage_fee_per_gb").refuses());
+        assert!(!classify("search_context_cost_per_query").refuses());
+        assert_eq!(classify("knowledge_cutoff"), FieldKind::UnknownOther);
+    }
+}
