@@ -470,6 +470,14 @@ fn catalog_fields_are_all_known_and_an_unknown_price_field_refuses_its_model() {
     let check = Catalog::check_litellm_json(text).expect("check");
     assert_eq!(check.unknown_price_fields().len(), 2);
     assert_eq!(check.refused.len(), 2);
+    // A refused model is not an unknown one: a default schedule does not price it.
+    let fallback = PriceBook::new()
+        .with_catalog(std::sync::Arc::new(catalog.clone()))
+        .with_default(Catalog::bundled().schedule("gpt-5.5").expect("gpt-5.5"));
+    assert!(matches!(fallback.resolve("m", None), Err(Error::UnsupportedPrice { .. })));
+    // A price out of range is an error naming the field, not a panic.
+    let huge = Catalog::from_litellm_json(r#"{"h": {"input_cost_per_token": 1e23, "output_cost_per_token": 1}}"#, "huge.json");
+    assert!(matches!(huge, Err(Error::InvalidCatalog { ref path, .. }) if path == "h.input_cost_per_token"), "{huge:?}");
     let ignoring = catalog.ignoring_unknown_price_fields(true);
     let schedule = ignoring.schedule("m").expect("priced when ignored");
     assert_eq!(total(schedule.as_ref(), Request::new(Usage::tokens(1_000_000, 1_000_000))), d("3"));

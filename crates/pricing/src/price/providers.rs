@@ -61,7 +61,8 @@ impl Provider {
             Some(Provider::OpenAIResponses)
         } else if has("input_tokens") || has("output_tokens") || has("cache_read_input_tokens") {
             Some(Provider::Anthropic)
-        } else if has("input") || has("output") || has("cached_input") || has("requests") {
+        } else if Usage::field_names().iter().any(|name| has(name)) {
+            // tokfare's own form: any of its count names (`input`, `seconds` ...).
             Some(Provider::Tokfare)
         } else {
             None

@@ -161,7 +161,7 @@ pub fn classify(key: &str) -> FieldKind {
 
 /// Price fields of LiteLLM's file that tokfare knows but does not apply.
 fn known(key: &str) -> Option<FieldKind> {
-    use FieldKind::{Inert, Unmetered};
+    use FieldKind::{Inert, Unmetered, Unsupported};
     let starts = |p: &str| key.starts_with(p);
     Some(match key {
         "input_cost_per_token_cache_hit" => Inert("a duplicate of cache_read_input_token_cost that LiteLLM never reads"),
@@ -192,8 +192,22 @@ fn known(key: &str) -> Option<FieldKind> {
         _ if starts("input_cost_per_pixel") || starts("output_cost_per_pixel") => Unmetered("pixels"),
         _ if starts("input_cost_per_audio_per_second") => Unmetered("seconds of audio input"),
         _ if starts("input_cost_per_video_per_second") || starts("output_cost_per_video_per_second") => Unmetered("seconds of video"),
-        _ if starts("output_cost_per_second_") => Unmetered("seconds of video by resolution"),
-        _ if starts("output_cost_per_image_") || starts("input_cost_per_image_above_") => Unmetered("images by resolution or context"),
+        // Prices by resolution: the usage does not say the resolution, and the base price
+        // would be charged for every unit, so the model is refused.
+        "output_cost_per_second_480p"
+        | "output_cost_per_second_720p"
+        | "output_cost_per_second_768p"
+        | "output_cost_per_second_1080p"
+        | "output_cost_per_second_2k"
+        | "output_cost_per_second_4k" => Unsupported("prices per second by video resolution"),
+        "output_cost_per_image_0.5K"
+        | "output_cost_per_image_1K"
+        | "output_cost_per_image_2K"
+        | "output_cost_per_image_4K"
+        | "output_cost_per_image_512"
+        | "output_cost_per_image_1024"
+        | "output_cost_per_image_1536" => Unsupported("prices per image by resolution"),
+        "input_cost_per_image_above_128k_tokens" => Unmetered("images in long prompts (never read by LiteLLM)"),
         _ if starts("ocr_cost_per_") || starts("annotation_cost_per_page") => Unmetered("OCR pages and credits"),
         _ => return None,
     })

@@ -16,13 +16,14 @@
 
 mod check;
 pub mod fields;
+mod services;
 mod structured;
 
 pub use check::{CatalogCheck, FieldReport};
 
 use self::fields::FieldKind;
 use super::money::decimal_from_f64;
-use super::rate_card::{ContextTier, RateSchedule, Rates, ServiceRule};
+use super::rate_card::{ContextTier, RateSchedule, Rates, TimeWindow};
 use super::schedule::{Schedule, Service};
 use super::spec::ScheduleSet;
 use super::usage::{TokenClass, Unit};
@@ -267,7 +268,7 @@ impl Catalog {
                 FieldKind::Applied => {
                     let Some(price) = price(model, key, value)? else { continue };
                     if let Some(k) = fields::token_key(key) {
-                        let per_million = price * Decimal::from(1_000_000);
+                        let per_million = per_million(model, key, price)?;
                         let rates = match (k.above, k.service) {
                             (None, Service::Standard) => &mut base,
                             (None, service) => services.entry(service).or_default(),
@@ -309,15 +310,31 @@ impl Catalog {
                 },
             }
         }
-        let priced = !base.is_empty() || !services.is_empty() || !tiers.is_empty() || !units.is_empty();
-        if !priced && notes.iter().all(|(_, k)| matches!(k, FieldKind::Inert(_))) {
+        // An entry with no applied price at all is not a priced model. One whose applied
+        // prices are all zero is free — unless it has fees tokfare does not meter (LiteLLM's
+        // rerankers state `0.0` per token and charge per query): then it is refused below.
+        let any = |r: &Rates| r.iter().next().is_some();
+        let nonzero = |r: &Rates| r.iter().any(|(_, p)| !p.is_zero());
+        let applied = any(&base)
+            || services.values().any(any)
+            || tiers.values().any(|t| any(&t.rates) || t.services.values().any(any))
+            || !units.is_empty();
+        let priced = nonzero(&base)
+            || services.values().any(nonzero)
+            || tiers.values().any(|t| nonzero(&t.rates) || t.services.values().any(nonzero))
+            || units.values().any(|p| !p.is_zero());
+        if !applied && notes.iter().all(|(_, k)| matches!(k, FieldKind::Inert(_))) {
             return Ok(None);
         }
-        // LiteLLM prices a missing input or output rate at 0 (an image or audio model).
+        // LiteLLM prices a missing input or output rate at 0 (an image or audio model), and
+        // an output rate of 0 at the image-output rate when there is one (U:763-768).
         for class in [TokenClass::Input, TokenClass::Output] {
             if base.get(class).is_none() {
                 base = base.with(class, Decimal::ZERO);
             }
+        }
+        if let Some(image) = base.get(TokenClass::ImageOutput).filter(|_| base.get(TokenClass::Output).is_some_and(|o| o.is_zero())) {
+            base = base.with(TokenClass::Output, image);
         }
         let provider = json::opt_str(v, "litellm_provider", model, bad)?;
         // LiteLLM's Fireworks default: a missing cache-read price is half the input price
@@ -329,39 +346,7 @@ impl Catalog {
         // xAI's thresholds are inclusive in LiteLLM (`prompt >= N`): a tier above N - 1.
         let inclusive = provider == Some("xai");
         let mut schedule = RateSchedule::new(model, base.clone()).map_err(|e| bad(model, e.to_string()))?;
-        for (above, mut tier) in tiers {
-            tier.above = if inclusive { above.saturating_sub(1) } else { above };
-            // LiteLLM: above a threshold, a service without its own `_above_N_{svc}` rate for
-            // a class takes the standard `_above_N` rate (batches excepted: they keep their
-            // flat batch rate unless an `_above_N_tokens_batches` key exists).
-            for service in services.keys().filter(|s| **s != Service::Batch) {
-                let own = tier.services.entry(*service).or_default();
-                for (class, rate) in tier.rates.iter() {
-                    if own.get(class).is_none() {
-                        *own = std::mem::take(own).with(class, rate);
-                    }
-                }
-            }
-            tier.services.retain(|_, r| !r.is_empty());
-            schedule.context_tiers.push(tier);
-        }
-        for (service, rates) in services {
-            schedule.services.insert(service, ServiceRule { multiplier: Decimal::ONE, rates });
-        }
-        // LiteLLM's batch pricing without batch rates: half of every standard rate, no
-        // long-context tier; with a batch input rate but no batch output rate, half the
-        // standard output rate.
-        if let Some(rule) = schedule.services.get_mut(&Service::Batch) {
-            if rule.rates.get(TokenClass::Output).is_none() {
-                rule.rates = std::mem::take(&mut rule.rates)
-                    .with(TokenClass::Output, base.get(TokenClass::Output).unwrap_or_default() / Decimal::TWO);
-            }
-        } else if priced && base.get(TokenClass::Input).is_some_and(|r| !r.is_zero()) {
-            schedule.services.insert(Service::Batch, ServiceRule { multiplier: Decimal::new(5, 1), rates: Rates::new() });
-            for tier in &mut schedule.context_tiers {
-                tier.services.insert(Service::Batch, base.clone());
-            }
-        }
+        services::apply(&mut schedule, &base, services, tiers, inclusive);
         let mut unit_refusal = None;
         for (unit, input, output) in [
             (Unit::Request, "input_cost_per_request", "input_cost_per_request"),
@@ -376,7 +361,9 @@ impl Catalog {
                 Err(refusal) => unit_refusal = unit_refusal.or(Some(refusal)),
             }
         }
-        schedule.time_windows = windows;
+        // LiteLLM's batch calculator never consults off-peak windows.
+        let not_batch: Vec<Service> = Service::ALL.into_iter().filter(|s| *s != Service::Batch).collect();
+        schedule.time_windows = windows.into_iter().map(|w| TimeWindow { services: not_batch.clone(), ..w }).collect();
         let max_input_tokens = json::opt_u64(v, "max_input_tokens", model, bad).unwrap_or(None);
         schedule.context_window = max_input_tokens;
         schedule.validate().map_err(|e| bad(model, e.to_string()))?;
@@ -414,6 +401,13 @@ fn refusal_reason(kind: FieldKind) -> String {
         FieldKind::Unsupported(why) => format!("{why}: tokfare refuses to price it rather than price it wrong"),
         _ => "a price field tokfare does not know: tokfare refuses to price it rather than price it wrong".into(),
     }
+}
+
+/// A per-token price as a per-million rate (an error, not a panic, when out of range).
+fn per_million(model: &str, key: &str, per_token: Decimal) -> Result<Decimal> {
+    per_token
+        .checked_mul(Decimal::from(1_000_000))
+        .ok_or_else(|| bad(&format!("{model}.{key}"), format!("{per_token} per token is out of range")))
 }
 
 /// A price field's value in USD per unit: a JSON number (or exact decimal text); null is
@@ -546,6 +540,9 @@ impl PriceBook {
         let catalog_error = match &self.catalog {
             Some(catalog) => match catalog.schedule(model) {
                 Ok(s) => return Ok(s),
+                // A model the catalog refuses is not an unknown one: the default schedule
+                // must not price it silently.
+                Err(e @ Error::UnsupportedPrice { .. }) => return Err(e),
                 Err(e) => Some(e),
             },
             None => None,

@@ -9,7 +9,7 @@
 
 use super::super::rate_card::{ContextTier, Rates, TimeWindow};
 use super::super::usage::TokenClass;
-use super::{bad, price};
+use super::{bad, per_million, price};
 use crate::Result;
 use chrono::{NaiveTime, Weekday};
 use rust_decimal::Decimal;
@@ -18,8 +18,6 @@ use tokfare_json::{self as json, Value};
 
 /// Why a model is refused: the field and the reason.
 pub(super) type Refusal = (String, String);
-
-const MILLION: i64 = 1_000_000;
 
 /// The per-token rates a tier or an off-peak block may state, by LiteLLM key.
 const BLOCK_RATES: [(&str, TokenClass); 5] = [
@@ -43,8 +41,9 @@ fn block_rates(model: &str, field: &str, v: &Value<'_>, structure: &[&str]) -> R
                 "a rate tokfare does not apply inside this rule: refused rather than priced wrong".into(),
             )));
         };
-        if let Some(p) = price(model, &format!("{field}.{key}"), value)? {
-            rates = rates.with(*class, p * Decimal::from(MILLION));
+        let path = format!("{field}.{key}");
+        if let Some(p) = price(model, &path, value)? {
+            rates = rates.with(*class, per_million(model, &path, p)?);
         }
     }
     Ok(Ok(rates))
@@ -179,6 +178,13 @@ pub(super) fn off_peak(model: &str, v: &Value<'_>) -> Result<std::result::Result
             let weekdays = match json::get(rule, "weekdays") {
                 None => Vec::new(),
                 Some(days) => match json::as_array(days) {
+                    // An empty list never matches in LiteLLM: refused rather than read as every day.
+                    Some([]) => {
+                        return Ok(Err((
+                            format!("{field}.windows[{i}].weekdays"),
+                            "an empty weekdays list (LiteLLM never applies it)".into(),
+                        )))
+                    }
                     Some(days) => days
                         .iter()
                         .map(weekday)
