@@ -38,6 +38,7 @@ const KINDS = [
   ['InvalidUsageError', 'TOKFARE_INVALID_USAGE'],
   ['UnknownModelPriceError', 'TOKFARE_UNKNOWN_MODEL_PRICE', 'UnknownModelError'],
   ['UnsupportedPriceError', 'TOKFARE_UNSUPPORTED_PRICE'],
+  ['CatalogUpdateError', 'TOKFARE_CATALOG_UPDATE'],
   ['ConflictingEventError', 'TOKFARE_CONFLICTING_EVENT'],
   ['JournalError', 'TOKFARE_JOURNAL'],
   ['OverflowError', 'TOKFARE_OVERFLOW'],

@@ -186,7 +186,7 @@ export declare class TokfareError extends Error {
   readonly origin?: string;
   /** The event id recorded with other content (ConflictingEventError). */
   readonly event_id?: string;
-  /** The journal file (JournalError). */
+  /** The journal file (JournalError), or the catalog source or store (CatalogUpdateError). */
   readonly path?: string;
 }
 export declare class UnknownEncodingError extends TokfareError {}
@@ -221,6 +221,8 @@ export declare class InvalidUsageError extends TokfareError {}
 export declare class UnknownModelPriceError extends UnknownModelError {}
 /** A catalog price rule tokfare does not apply (`model`, `field`, `reason`): refused rather than priced wrong. */
 export declare class UnsupportedPriceError extends TokfareError {}
+/** Fetching or storing a catalog snapshot failed (`path`, `reason`); the current snapshot is unchanged. */
+export declare class CatalogUpdateError extends TokfareError {}
 export declare class ConflictingEventError extends TokfareError {}
 export declare class JournalError extends TokfareError {}
 export declare class OverflowError extends TokfareError {}

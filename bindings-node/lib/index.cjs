@@ -391,6 +391,39 @@ class Catalog {
     }
   }
 
+  /**
+   * Downloads a newer price file (LiteLLM's published JSON by default; a URL or a file),
+   * validates it and stores it in `catalogDir` (default: the user's data directory) unless
+   * it is the current snapshot. Returns `{ stored, previous, added, removed, changed }`; a
+   * failed download throws `CatalogUpdateError` and stores nothing. Blocking.
+   */
+  static update({ from, catalogDir, timeout = 60 } = {}) {
+    try {
+      return JSON.parse(native.catalogUpdate(from ?? native.catalogDefaultUrl(), catalogDir, timeout));
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** The stored snapshots, oldest first (the last is current). */
+  static history({ catalogDir } = {}) {
+    try {
+      return native.catalogHistory(catalogDir).map((s) => JSON.parse(s));
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** The catalog in force on `date` (`YYYY-MM-DD`): the snapshot fetched last by then, else the bundled one. */
+  static at(date, { catalogDir, ignoreUnknownPriceFields = false } = {}) {
+    checkText(date, 'date');
+    try {
+      return new Catalog(PRIVATE, native.NativeCatalog.at(date, catalogDir, ignoreUnknownPriceFields));
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
   /** LiteLLM-format prices as a JSON string or object. */
   static fromJSON(prices, { extendBundled = true, source = 'json', ignoreUnknownPriceFields = false } = {}) {
     const text = typeof prices === 'string' ? prices : JSON.stringify(prices);

@@ -162,6 +162,24 @@ export interface CatalogEntry {
 }
 
 /** Model prices: the bundled LiteLLM snapshot, a file, or both. */
+/** A stored catalog snapshot. */
+export interface CatalogSnapshot {
+  readonly path: string;
+  readonly source: string;
+  readonly sha256: string;
+  readonly fetched_at: string;
+  readonly entries: number;
+}
+
+/** What `Catalog.update` did: the new snapshot (null if unchanged) and the changes against the previous one. */
+export interface CatalogUpdateReport {
+  readonly stored: CatalogSnapshot | null;
+  readonly previous: string;
+  readonly added: string[];
+  readonly removed: string[];
+  readonly changed: { model: string; field: string; before: DecimalString; after: DecimalString; percent: DecimalString | null }[];
+}
+
 export declare class Catalog {
   private constructor();
   /**
@@ -171,6 +189,12 @@ export declare class Catalog {
   static bundled(options?: { ignoreUnknownPriceFields?: boolean }): Catalog;
   /** A LiteLLM-format JSON file; by default its entries extend (and override) the bundled ones. */
   static fromFile(path: string, options?: { extendBundled?: boolean; ignoreUnknownPriceFields?: boolean }): Catalog;
+  /** Downloads, validates, diffs and stores a newer price file (blocking); throws `CatalogUpdateError` and stores nothing on failure. */
+  static update(options?: { from?: string; catalogDir?: string; timeout?: number }): CatalogUpdateReport;
+  /** The stored snapshots, oldest first (the last is current). */
+  static history(options?: { catalogDir?: string }): CatalogSnapshot[];
+  /** The catalog in force on `date` (`YYYY-MM-DD`): the snapshot fetched last by then, else the bundled one. */
+  static at(date: string, options?: { catalogDir?: string; ignoreUnknownPriceFields?: boolean }): Catalog;
   /** LiteLLM-format prices as JSON text or an object. */
   static fromJSON(prices: string | object, options?: { extendBundled?: boolean; source?: string; ignoreUnknownPriceFields?: boolean }): Catalog;
   /** Number of models. */

@@ -42,6 +42,7 @@ export const {
   InvalidUsageError,
   UnknownModelPriceError,
   UnsupportedPriceError,
+  CatalogUpdateError,
   ConflictingEventError,
   JournalError,
   OverflowError,

@@ -194,6 +194,13 @@ impl NativeCatalog {
         Ok(NativeCatalog { inner: Arc::new(Catalog::load_with(&path, options).or_throw()?) })
     }
 
+    /// The catalog in force on `date` (`YYYY-MM-DD`) in the snapshot store.
+    #[napi(factory)]
+    pub fn at(date: String, catalog_dir: Option<String>, ignore_unknown_price_fields: bool) -> Result<NativeCatalog, Code> {
+        let catalog = tokfare::catalog_update::open_store(catalog_dir.as_deref()).and_then(|store| store.catalog_on(&date)).or_throw()?;
+        Ok(NativeCatalog { inner: Arc::new(catalog.ignoring_unknown_price_fields(ignore_unknown_price_fields)) })
+    }
+
     #[napi(factory, js_name = "fromJSON")]
     pub fn from_json(json: String, extend_bundled: bool, source: String, ignore_unknown_price_fields: bool) -> Result<NativeCatalog, Code> {
         let options = CatalogOptions { extend_bundled, ignore_unknown_price_fields };
@@ -431,4 +438,29 @@ pub fn capacity_plan(
         total_revenue: plan.total_revenue.amount().normalize().to_string(),
         currency: plan.total_revenue.currency().to_string(),
     })
+}
+
+/// `Catalog.update`: fetch, validate, diff and store a price file; the report as JSON
+/// (`UpdateReport::to_json`). Blocking: it runs on the calling thread.
+#[napi]
+pub fn catalog_update(source: String, catalog_dir: Option<String>, timeout_seconds: u32) -> Result<String, Code> {
+    let options = tokfare::catalog_update::UpdateOptions {
+        timeout: std::time::Duration::from_secs(u64::from(timeout_seconds)),
+        ..tokfare::catalog_update::UpdateOptions::default()
+    };
+    let store = tokfare::catalog_update::open_store(catalog_dir.as_deref()).or_throw()?;
+    Ok(tokfare::catalog_update::update(&store, &source, &options).or_throw()?.to_json())
+}
+
+/// `Catalog.history`: the stored snapshots, oldest first, each as JSON.
+#[napi]
+pub fn catalog_history(catalog_dir: Option<String>) -> Result<Vec<String>, Code> {
+    let store = tokfare::catalog_update::open_store(catalog_dir.as_deref()).or_throw()?;
+    Ok(store.history().or_throw()?.iter().map(|s| s.to_json()).collect())
+}
+
+/// LiteLLM's published price file, the default source of `Catalog.update`.
+#[napi]
+pub fn catalog_default_url() -> String {
+    tokfare::catalog_update::DEFAULT_URL.to_string()
 }

@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyFloat, PyList, PyString};
 use std::sync::Arc;
+use tokfare::catalog_update::UpdateOptions;
 use tokfare::price::{
     gtc, parse_decimal, Catalog, CatalogChoice, CatalogOptions, Decimal, EstimateOptions, PriceBook, Provider, Quote, Request, ScheduleSet,
     Service, Usage,
@@ -339,6 +340,45 @@ impl PyCatalog {
     fn models(&self) -> Vec<String> {
         self.inner.entries().map(|e| e.model.clone()).collect()
     }
+
+    /// Downloads a newer price file (LiteLLM's published JSON by default; a URL or a file),
+    /// validates it, and stores it in `catalog_dir` (default: the user's data directory)
+    /// unless it is the current snapshot. Returns `{"stored", "previous", "added",
+    /// "removed", "changed"}`; a failed download raises CatalogUpdate and stores nothing.
+    #[staticmethod]
+    #[pyo3(signature = (source=tokfare::catalog_update::DEFAULT_URL, *, catalog_dir=None, timeout=60))]
+    fn update<'py>(py: Python<'py>, source: &str, catalog_dir: Option<&str>, timeout: u64) -> PyResult<Bound<'py, PyAny>> {
+        let options = UpdateOptions { timeout: std::time::Duration::from_secs(timeout), ..UpdateOptions::default() };
+        let report = py
+            .detach(|| {
+                tokfare::catalog_update::open_store(catalog_dir).and_then(|store| tokfare::catalog_update::update(&store, source, &options))
+            })
+            .py_err()?;
+        json_loads(py, &report.to_json())
+    }
+
+    /// The stored snapshots, oldest first (the last is current): `{"path", "source",
+    /// "sha256", "fetched_at", "entries"}` each.
+    #[staticmethod]
+    #[pyo3(signature = (*, catalog_dir=None))]
+    fn history<'py>(py: Python<'py>, catalog_dir: Option<&str>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let snapshots = tokfare::catalog_update::open_store(catalog_dir).and_then(|store| store.history()).py_err()?;
+        snapshots.iter().map(|s| json_loads(py, &s.to_json())).collect()
+    }
+
+    /// The catalog in force on `date` (`YYYY-MM-DD`): the snapshot fetched last by then,
+    /// else the bundled one.
+    #[staticmethod]
+    #[pyo3(signature = (date, *, catalog_dir=None, ignore_unknown_price_fields=false))]
+    fn at(date: &str, catalog_dir: Option<&str>, ignore_unknown_price_fields: bool) -> PyResult<PyCatalog> {
+        let catalog = tokfare::catalog_update::open_store(catalog_dir).and_then(|store| store.catalog_on(date)).py_err()?;
+        Ok(PyCatalog { inner: Arc::new(catalog.ignoring_unknown_price_fields(ignore_unknown_price_fields)) })
+    }
+}
+
+/// `json.loads(text)`: the core's JSON reports become Python objects.
+fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    py.import("json")?.call_method1("loads", (text,))
 }
 
 /// A set of declarative schedules (TOML, JSON or dict; see docs/schedules.md).

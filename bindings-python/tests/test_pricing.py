@@ -101,3 +101,22 @@ def test_an_unknown_price_field_refuses_its_model_unless_ignored():
     # The bundled snapshot refuses models priced only by units tokfare does not meter.
     with pytest.raises(tokfare.UnsupportedPrice):
         tokfare.price("azure_ai/doc-intelligence/prebuilt-read", usage)
+
+
+def test_catalog_update_history_and_at(tmp_path):
+    """Catalog.update validates, diffs and stores a price file; a failure stores nothing."""
+    source = tmp_path / "prices.json"
+    source.write_text('{"gpt-4o": {"input_cost_per_token": 3e-06, "output_cost_per_token": 1e-05}}')
+    store = str(tmp_path / "store")
+    report = tokfare.Catalog.update(str(source), catalog_dir=store)
+    assert report["stored"]["entries"] == 1 and report["previous"] == "bundled"
+    assert {"model": "gpt-4o", "field": "input_cost_per_token", "before": "0.0000025", "after": "0.000003", "percent": "20"} in report["changed"]
+    assert tokfare.Catalog.update(str(source), catalog_dir=store)["stored"] is None  # the same bytes: unchanged
+    with pytest.raises(tokfare.CatalogUpdate) as info:
+        tokfare.Catalog.update(str(tmp_path / "missing.json"), catalog_dir=store)
+    assert info.value.code == "catalog_update"
+    (history,) = tokfare.Catalog.history(catalog_dir=store)
+    assert len(history["sha256"]) == 64
+    usage = tokfare.Usage(input_tokens=1_000_000)
+    assert tokfare.price("gpt-4o", usage, catalog=tokfare.Catalog.at("2999-01-01", catalog_dir=store)).total == Decimal("3")
+    assert tokfare.price("gpt-4o", usage, catalog=tokfare.Catalog.at("2000-01-01", catalog_dir=store)).total == Decimal("2.5")

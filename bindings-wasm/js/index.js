@@ -19,7 +19,7 @@ export const {
   TokfareError, UnknownEncodingError, EncodingNotBuiltError, FeatureNotBuiltError, UnknownModelError, DisallowedSpecialTokenError,
   UnknownTokenIdError, NotASingleTokenError, InvalidUtf8Error, InvalidInputUtf8Error, InvalidRankFileError,
   InvalidVocabularyError, InvalidTokenizerFileError, UnsupportedTokenizerError, TokenizerFileNeededError, InvalidPatternError, PatternRuntimeError, InvalidArgumentError, InvalidMoneyError,
-  InvalidScheduleError, InvalidCatalogError, InvalidUsageError, UnknownModelPriceError, UnsupportedPriceError, ConflictingEventError,
+  InvalidScheduleError, InvalidCatalogError, InvalidUsageError, UnknownModelPriceError, UnsupportedPriceError, CatalogUpdateError, ConflictingEventError,
   JournalError, OverflowError,
 } = classes;
 

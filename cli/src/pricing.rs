@@ -5,6 +5,7 @@ use clap::{Args, ValueEnum};
 use std::io::BufReader;
 use std::sync::Arc;
 use tokfare::meter::{Invoice, InvoiceOptions, Meter, OnError};
+use tokfare::price::store::CatalogStore;
 use tokfare::price::{
     gtc, parse_decimal, Catalog, CatalogChoice, CatalogOptions, Decimal, EstimateOptions, PriceBook, ScheduleSet, Service,
 };
@@ -32,6 +33,12 @@ pub struct Prices {
     /// ignoring that rule (without it, pricing them is an error naming the field).
     #[arg(long)]
     ignore_unknown_price_fields: bool,
+    /// Price with the stored catalog snapshot in force on this date (YYYY-MM-DD, UTC; see
+    /// `tokfare catalog update`); the bundled snapshot when none was fetched by then.
+    #[arg(long, value_name = "DATE", conflicts_with = "catalog")]
+    catalog_at: Option<String>,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 impl Prices {
@@ -39,6 +46,10 @@ impl Prices {
         let schedules =
             self.schedule.iter().map(|s| ScheduleSet::load(s).map_err(|e| format!("{s}: {e}"))).collect::<Result<Vec<_>, _>>()?;
         let ignore = self.ignore_unknown_price_fields;
+        if let Some(date) = &self.catalog_at {
+            let catalog = self.store.open()?.catalog_on(date).map_err(|e| e.to_string())?;
+            return Ok(PriceBook::from_sources(schedules, CatalogChoice::Given(Arc::new(catalog.ignoring_unknown_price_fields(ignore)))));
+        }
         let catalog = match (&self.catalog, self.no_catalog) {
             (Some(path), no_catalog) => {
                 let options = CatalogOptions { extend_bundled: !no_catalog, ignore_unknown_price_fields: ignore };
@@ -272,10 +283,60 @@ pub enum CatalogCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Download a newer price file (LiteLLM's published JSON by default), validate it,
+    /// print what changed against the current snapshot (models added and removed, each
+    /// changed price with its percentage) and store it with its sha256 and fetch time.
+    /// A failed or partial download leaves the current snapshot as it was.
+    Update {
+        /// A URL (http or https) or a file.
+        #[arg(long, value_name = "URL|FILE", default_value = tokfare::catalog_update::DEFAULT_URL)]
+        from: String,
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 60)]
+        timeout: u64,
+    },
+    /// List the stored snapshots, oldest first (the last one is current).
+    History {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+/// Where catalog snapshots are stored.
+#[derive(Args)]
+pub struct StoreArgs {
+    /// The snapshot directory [default: $TOKFARE_DATA_DIR/catalogs, else
+    /// $XDG_DATA_HOME/tokfare/catalogs, else ~/.local/share/tokfare/catalogs].
+    #[arg(long, value_name = "DIR")]
+    catalog_dir: Option<String>,
+}
+
+impl StoreArgs {
+    fn open(&self) -> Result<CatalogStore, String> {
+        tokfare::catalog_update::open_store(self.catalog_dir.as_deref()).map_err(|e| e.to_string())
+    }
 }
 
 pub fn catalog(command: CatalogCommand) -> Result<(), String> {
     match command {
+        CatalogCommand::Update { from, store, timeout } => {
+            let options = tokfare::catalog_update::UpdateOptions {
+                timeout: std::time::Duration::from_secs(timeout),
+                ..tokfare::catalog_update::UpdateOptions::default()
+            };
+            let report = tokfare::catalog_update::update(&store.open()?, &from, &options).map_err(|e| e.to_string())?;
+            crate::write_out(report.to_text().as_bytes())
+        }
+        CatalogCommand::History { store } => {
+            let mut out = String::new();
+            for s in store.open()?.history().map_err(|e| e.to_string())? {
+                let at = s.fetched_at.format("%Y-%m-%dT%H:%M:%SZ");
+                out.push_str(&format!("{at}  {} entries  sha256 {}  {}  {}\n", s.entries, s.sha256, s.source, s.path.display()));
+            }
+            crate::write_out(out.as_bytes())
+        }
         CatalogCommand::Check { file, json } => {
             let check = match &file {
                 Some(path) => {

@@ -332,3 +332,84 @@ fn catalog_check_and_unknown_price_fields() {
     assert_eq!(invoice["totals"]["USD"], "3.00");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A loopback HTTP server for `catalog update`: one canned answer per path.
+fn serve(answers: Vec<(&'static str, Vec<u8>)>) -> String {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut line = String::new();
+            if BufReader::new(&stream).read_line(&mut line).is_err() {
+                continue;
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+            if path == "/slow" {
+                std::thread::sleep(std::time::Duration::from_secs(5));
+            }
+            let answer = answers.iter().find(|(p, _)| *p == path).map(|(_, a)| a.clone());
+            let _ = stream
+                .write_all(&answer.unwrap_or_else(|| b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()));
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn http(content_type: &str, body: &str, declared_length: usize) -> Vec<u8> {
+    format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {declared_length}\r\nConnection: close\r\n\r\n{body}")
+        .into_bytes()
+}
+
+/// `tokfare catalog update` against a server on 127.0.0.1 (never the internet): a good
+/// file is validated, diffed and stored; a truncated body, a cut JSON, a 404, a wrong
+/// content type and a server slower than the timeout each fail and store nothing;
+/// `price --catalog-at` prices by the snapshot in force on a date.
+#[test]
+fn catalog_update_from_a_loopback_server() {
+    let good = r#"{"gpt-4o": {"input_cost_per_token": 3e-06, "output_cost_per_token": 1e-05}, "acme-new": {"input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06}}"#;
+    let cut = &good[..good.len() - 20];
+    let base = serve(vec![
+        ("/good", http("application/json", good, good.len())),
+        ("/truncated", http("application/json", cut, good.len())),
+        ("/cut", http("text/plain; charset=utf-8", cut, cut.len())),
+        ("/html", http("text/html", good, good.len())),
+        ("/slow", http("application/json", good, good.len())),
+    ]);
+    let dir = std::env::temp_dir().join(format!("tokfare-cli-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = dir.to_str().expect("dir");
+    let update =
+        |path: &str| tokfare(&["catalog", "update", "--catalog-dir", store, "--timeout", "1", "--from", &format!("{base}{path}")], b"");
+    let out = update("/good");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("stored ") && report.contains("2 entries"), "{report}");
+    assert!(report.contains("+ acme-new") && report.contains("~ gpt-4o input_cost_per_token: 0.0000025 -> 0.000003 (+20%)"), "{report}");
+    assert!(report.contains("- gpt-5.5"), "models the new file lacks are listed as removed");
+    for (path, why) in [
+        ("/truncated", "body shorter than its Content-Length"),
+        ("/cut", "invalid catalog"),
+        ("/missing", "HTTP status 404"),
+        ("/html", "content type \"text/html\" is not JSON"),
+        ("/slow", "timeout"),
+    ] {
+        let out = update(path);
+        assert_eq!(out.status.code(), Some(1), "{path}");
+        let stderr = String::from_utf8_lossy(&out.stderr).to_lowercase();
+        let expected = why.to_lowercase();
+        let ok = if path == "/truncated" { stderr.contains("catalog update from") } else { stderr.contains(&expected) };
+        assert!(ok, "{path}: {stderr}");
+    }
+    let history = stdout(&tokfare(&["catalog", "history", "--catalog-dir", store], b""));
+    assert_eq!(history.lines().count(), 1, "failed updates store nothing: {history}");
+    let log = r#"{"id":"e1","customer":"c","model":"gpt-4o","timestamp":"2026-11-02T10:00:00Z","usage":{"input":1000000,"output":0}}"#;
+    let price_on = |day: &str| {
+        let out = stdout(&tokfare(&["price", "--catalog-dir", store, "--catalog-at", day, "--format", "json", "-"], log.as_bytes()));
+        serde_json::from_str::<serde_json::Value>(&out).expect("invoice")["totals"]["USD"].clone()
+    };
+    assert_eq!(price_on("2999-01-01"), "3.00", "the stored snapshot is in force after it was fetched");
+    assert_eq!(price_on("2026-01-01"), "2.50", "before it, the bundled catalog");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -39,6 +39,7 @@ from ._errors import (
     UnknownModelPrice,
     UnknownTokenId,
     UnsupportedPrice,
+    CatalogUpdate,
     UnsupportedTokenizer,
 )
 from ._tokfare import (
@@ -64,7 +65,7 @@ __all__ = [
     "Encoding", "get_encoding", "encoding_for_model", "encoding_name_for_model", "list_encoding_names",
     "count_tokens", "count_chat", "Usage", "Cost", "CostLine", "Catalog", "Schedule", "price", "estimate", "gtc_tiers",
     "capacity_plan", "Meter", "TokfareError", "UnknownEncoding", "EncodingNotBuilt", "FeatureNotBuilt", "UnknownModel",
-    "UnknownModelPrice", "UnsupportedPrice", "DisallowedSpecialToken", "UnknownTokenId", "InvalidUtf8", "InvalidArgument",
+    "UnknownModelPrice", "UnsupportedPrice", "CatalogUpdate", "DisallowedSpecialToken", "UnknownTokenId", "InvalidUtf8", "InvalidArgument",
     "InvalidMoney", "InvalidSchedule", "InvalidCatalog", "InvalidUsage", "ConflictingEvent", "JournalError",
     "Tokenizer", "InvalidTokenizerFile", "UnsupportedTokenizer", "TokenizerFileNeeded", "NotASingleToken",
     "InvalidInputUtf8", "InvalidRankFile", "InvalidVocabulary", "InvalidPattern", "PatternRuntime", "Overflow",

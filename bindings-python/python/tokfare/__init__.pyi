@@ -34,6 +34,7 @@ from ._errors import (
     UnknownModel as UnknownModel,
     UnknownModelPrice as UnknownModelPrice,
     UnsupportedPrice as UnsupportedPrice,
+    CatalogUpdate as CatalogUpdate,
     UnknownTokenId as UnknownTokenId,
     UnsupportedTokenizer as UnsupportedTokenizer,
 )
@@ -226,6 +227,12 @@ class Cost:
 class Catalog:
     @staticmethod
     def bundled(*, ignore_unknown_price_fields: bool = False) -> Catalog: ...
+    @staticmethod
+    def update(source: str = ..., *, catalog_dir: Optional[str] = None, timeout: int = 60) -> dict[str, object]: ...
+    @staticmethod
+    def history(*, catalog_dir: Optional[str] = None) -> list[dict[str, object]]: ...
+    @staticmethod
+    def at(date: str, *, catalog_dir: Optional[str] = None, ignore_unknown_price_fields: bool = False) -> Catalog: ...
     @staticmethod
     def from_file(path: str, *, extend_bundled: bool = True, ignore_unknown_price_fields: bool = False) -> Catalog: ...
     @staticmethod

@@ -162,6 +162,12 @@ class UnsupportedPrice(TokfareError, ValueError):
     code = "unsupported_price"
 
 
+class CatalogUpdate(TokfareError, OSError):
+    """Fetching or storing a catalog snapshot failed (``path``, ``reason``); the current one is unchanged."""
+
+    code = "catalog_update"
+
+
 class ConflictingEvent(TokfareError, ValueError):
     """An event id already recorded with different content."""
 
@@ -187,7 +193,7 @@ _BY_CODE = {
         NotASingleToken, InvalidUtf8, InvalidInputUtf8, InvalidRankFile, InvalidVocabulary, InvalidTokenizerFile,
         UnsupportedTokenizer, TokenizerFileNeeded, InvalidPattern,
         PatternRuntime, InvalidArgument, InvalidMoney, InvalidSchedule, InvalidCatalog, InvalidUsage,
-        UnknownModelPrice, UnsupportedPrice, ConflictingEvent, JournalError, Overflow,
+        UnknownModelPrice, UnsupportedPrice, CatalogUpdate, ConflictingEvent, JournalError, Overflow,
     ]
 }
 

@@ -70,6 +70,15 @@ pub enum Error {
         /// Why (what the field is, and what tokfare does not do).
         reason: String,
     },
+    /// Fetching or storing a catalog snapshot failed (network, HTTP status, content type,
+    /// size, timeout, disk): the current snapshot is unchanged.
+    #[error("catalog update from {origin}: {reason}")]
+    CatalogUpdate {
+        /// The URL, file or store path.
+        origin: String,
+        /// What failed.
+        reason: String,
+    },
     /// An event id already recorded with different content (a true duplicate is not an error).
     #[error("event {id:?} was already recorded with different content")]
     ConflictingEvent {
@@ -125,6 +134,7 @@ error_codes! {
     InvalidUsage => "invalid_usage",
     UnknownModelPrice => "unknown_model_price",
     UnsupportedPrice => "unsupported_price",
+    CatalogUpdate => "catalog_update",
     ConflictingEvent => "conflicting_event",
     Journal => "journal",
     Overflow => "overflow",

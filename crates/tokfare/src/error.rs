@@ -108,6 +108,7 @@ impl Error {
                         vec![("model", text(model)), ("suggestions", Texts(suggestions.clone()))]
                     }
                     P::ConflictingEvent { id } => vec![("event_id", text(id))],
+                    P::CatalogUpdate { origin, reason } => vec![("path", text(origin)), ("reason", text(reason))],
                     P::UnsupportedPrice { model, field, reason } => {
                         vec![("model", text(model)), ("field", text(field)), ("reason", text(reason))]
                     }

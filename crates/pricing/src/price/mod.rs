@@ -25,7 +25,7 @@ mod spec;
 mod tiers;
 mod usage;
 
-pub use catalog::{fields, Catalog, CatalogCheck, CatalogEntry, FieldReport, PriceBook, Resolution};
+pub use catalog::{fields, store, Catalog, CatalogCheck, CatalogEntry, FieldReport, PriceBook, Resolution};
 pub use money::{decimal_from_f64, parse_decimal, Currency, Money, Rounding, RoundingMode, Scale};
 pub use providers::{parse_usage, Provider};
 pub use quote::{CatalogChoice, CatalogOptions, EstimateOptions, Quote, QuoteWarning};

@@ -4,9 +4,9 @@
 //!
 //! | provider field | includes | tokfare class |
 //! |---|---|---|
-//! | OpenAI `prompt_tokens` / `input_tokens` | cached and audio prompt tokens | `input` = prompt − cached − audio |
+//! | OpenAI `prompt_tokens` / `input_tokens` | cached, audio and image prompt tokens | `input` = prompt − cached − audio − image |
 //! | OpenAI `*_tokens_details.cached_tokens` | — | `cached_input` |
-//! | OpenAI `completion_tokens` / `output_tokens` | reasoning and audio output | `output` = completion − reasoning − audio |
+//! | OpenAI `completion_tokens` / `output_tokens` | reasoning, audio and image output | `output` = completion − reasoning − audio − image |
 //! | OpenAI `completion_tokens_details.reasoning_tokens` | — | `reasoning` |
 //! | Anthropic `input_tokens` | neither cache reads nor cache writes | `input` |
 //! | Anthropic `cache_read_input_tokens` | — | `cached_input` |
@@ -154,21 +154,25 @@ fn openai(v: &Value<'_>, path: &str, prompt_key: &str, completion_key: &str) -> 
     };
     let in_path = format!("{path}.{in_details}");
     let out_path = format!("{path}.{out_details}");
-    let (cached, audio_in) = match json::get_object(v, in_details, path, bad)? {
-        Some(d) => (count(d, &in_path, "cached_tokens")?, count(d, &in_path, "audio_tokens")?),
-        None => (0, 0),
+    let (cached, audio_in, image_in) = match json::get_object(v, in_details, path, bad)? {
+        Some(d) => (count(d, &in_path, "cached_tokens")?, count(d, &in_path, "audio_tokens")?, count(d, &in_path, "image_tokens")?),
+        None => (0, 0, 0),
     };
-    let (reasoning, audio_out) = match json::get_object(v, out_details, path, bad)? {
-        Some(d) => (count(d, &out_path, "reasoning_tokens")?, count(d, &out_path, "audio_tokens")?),
-        None => (0, 0),
+    let (reasoning, audio_out, image_out) = match json::get_object(v, out_details, path, bad)? {
+        Some(d) => (count(d, &out_path, "reasoning_tokens")?, count(d, &out_path, "audio_tokens")?, count(d, &out_path, "image_tokens")?),
+        None => (0, 0, 0),
     };
+    let prompt_parts = [(cached, "cached_tokens"), (audio_in, "audio_tokens"), (image_in, "image_tokens")];
+    let completion_parts = [(reasoning, "reasoning_tokens"), (audio_out, "audio_tokens"), (image_out, "image_tokens")];
     Ok(Usage {
-        input: minus(prompt, &format!("{path}.{prompt_key}"), &[(cached, "cached_tokens"), (audio_in, "audio_tokens")])?,
+        input: minus(prompt, &format!("{path}.{prompt_key}"), &prompt_parts)?,
         cached_input: cached,
         audio_input: audio_in,
-        output: minus(completion, &format!("{path}.{completion_key}"), &[(reasoning, "reasoning_tokens"), (audio_out, "audio_tokens")])?,
+        image_input: image_in,
+        output: minus(completion, &format!("{path}.{completion_key}"), &completion_parts)?,
         reasoning,
         audio_output: audio_out,
+        image_output: image_out,
         requests: 1,
         ..Usage::default()
     })
@@ -221,19 +225,27 @@ fn gemini(v: &Value<'_>, path: &str) -> Result<Usage> {
     let prompt = count(v, path, "promptTokenCount")?;
     let cached = count(v, path, "cachedContentTokenCount")?;
     let tool_prompt = count(v, path, "toolUsePromptTokenCount")?;
-    // Audio is priced apart; text, image and video prompt tokens share the input rate.
-    let audio_in = modality(v, path, "promptTokensDetails", "AUDIO")?;
-    let audio_cached = modality(v, path, "cacheTokensDetails", "AUDIO")?;
+    // Audio and image tokens are priced apart; text and video prompt tokens share the
+    // input rate. Cached tokens of every modality are `cached_input`.
+    let uncached = |name: &str| -> Result<u64> {
+        let all = modality(v, path, "promptTokensDetails", name)?;
+        let cached = modality(v, path, "cacheTokensDetails", name)?;
+        minus(all, &format!("{path}.promptTokensDetails"), &[(cached, &format!("cached {name}"))])
+    };
+    let (audio_in, image_in) = (uncached("AUDIO")?, uncached("IMAGE")?);
     let audio_out = modality(v, path, "candidatesTokensDetails", "AUDIO")?;
+    let image_out = modality(v, path, "candidatesTokensDetails", "IMAGE")?;
     let candidates = count(v, path, "candidatesTokenCount")?;
-    let audio_uncached = minus(audio_in, &format!("{path}.promptTokensDetails"), &[(audio_cached, "cached AUDIO")])?;
     let prompt_path = format!("{path}.promptTokenCount");
+    let prompt_parts = [(cached, "cachedContentTokenCount"), (audio_in, "AUDIO tokens"), (image_in, "IMAGE tokens")];
     Ok(Usage {
-        input: minus(prompt, &prompt_path, &[(cached, "cachedContentTokenCount"), (audio_uncached, "AUDIO tokens")])? + tool_prompt,
+        input: minus(prompt, &prompt_path, &prompt_parts)? + tool_prompt,
         cached_input: cached,
-        audio_input: audio_uncached,
-        output: minus(candidates, &format!("{path}.candidatesTokenCount"), &[(audio_out, "AUDIO tokens")])?,
+        audio_input: audio_in,
+        image_input: image_in,
+        output: minus(candidates, &format!("{path}.candidatesTokenCount"), &[(audio_out, "AUDIO tokens"), (image_out, "IMAGE tokens")])?,
         audio_output: audio_out,
+        image_output: image_out,
         reasoning: count(v, path, "thoughtsTokenCount")?,
         requests: 1,
         ..Usage::default()

@@ -17,6 +17,7 @@
 mod check;
 pub mod fields;
 mod services;
+pub mod store;
 mod structured;
 
 pub use check::{CatalogCheck, FieldReport};
