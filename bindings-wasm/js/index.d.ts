@@ -87,27 +87,41 @@ export declare class Schedule {
 export declare function price(
   model: string,
   usage: Usage | UsageCounts,
-  options?: { batch?: boolean; service?: Service; at?: Date | string | number; tier?: string; schedule?: Schedule | 'gtc-2026' },
+  options?: { batch?: boolean; service?: Service; at?: Date | string | number; tier?: string; schedule?: Schedule | 'gtc-2026'; catalog?: Catalog },
 ): Cost;
 /** `text` counted with `tokenizer` (see `tokenizerForModel`), priced for `model` as input plus `outputTokens` of output. Needs `await ready()`. */
 export declare function estimate(
   tokenizer: Encoding | Tokenizer,
   text: string,
   model: string,
-  options?: { outputTokens?: number; batch?: boolean; service?: Service; schedule?: Schedule | 'gtc-2026' },
+  options?: { outputTokens?: number; batch?: boolean; service?: Service; schedule?: Schedule | 'gtc-2026'; catalog?: Catalog },
 ): Cost;
 
 export interface CatalogEntry {
   model: string; resolution: string; provider?: string; mode?: string; maxInputTokens?: number; maxOutputTokens?: number;
   /** When the prices took effect, `YYYY-MM-DD`. */
   effectiveDate?: string;
+  /** When the provider retires the model, `YYYY-MM-DD` (still priced). */
+  deprecationDate?: string;
   source: string;
   ratesPerMillion: Record<string, DecimalString>;
 }
-/** The bundled model price catalog. */
-export declare const Catalog: {
+/**
+ * A model price catalog: the bundled LiteLLM snapshot, or a newer LiteLLM-format JSON the
+ * page fetched, passed to `price`/`estimate` as `{ catalog }` (after `ready()`). A model
+ * whose entry has a price rule tokfare does not apply throws `UnsupportedPriceError`
+ * unless `ignoreUnknownPriceFields`.
+ */
+export declare class Catalog {
+  private constructor();
+  static bundled(options?: { ignoreUnknownPriceFields?: boolean }): Catalog;
+  static fromJSON(prices: string | object, options?: { extendBundled?: boolean; source?: string; ignoreUnknownPriceFields?: boolean }): Catalog;
+  /** The bundled catalog's `lookup`, `has`, `models`. */
+  static lookup(model: string): CatalogEntry;
+  static has(model: string): boolean;
+  static models(): string[];
   lookup(model: string): CatalogEntry;
   has(model: string): boolean;
   models(): string[];
-};
+}
 export declare function gtcTiers(): { name: string; pricePerMillion: DecimalString; description?: string; models: string[] }[];

@@ -324,20 +324,9 @@ export class Schedule {
     return new Schedule(PRIVATE, callPricing((e) => e.WasmSchedule.bundled(name)));
   }
 
-  static price(schedule, model, usage, batch, service, tier, at) {
-    try {
-      return schedule.#engine.price(model, usage, batch, service, tier, at);
-    } catch (e) {
-      throw fromEngine(e);
-    }
-  }
-
-  static estimate(schedule, model, inputTokens, tokenizer, outputTokens, batch, service) {
-    try {
-      return schedule.#engine.estimate(model, inputTokens, tokenizer, outputTokens, batch, service);
-    } catch (e) {
-      throw fromEngine(e);
-    }
+  /** Puts this schedule set first in a call's prices. */
+  static attach(schedule, prices) {
+    prices.withSchedule(schedule.#engine);
   }
 }
 
@@ -347,20 +336,107 @@ function scheduleOption(value) {
   return schedule;
 }
 
+/**
+ * A model price catalog: the bundled LiteLLM snapshot (`Catalog.bundled()`, also behind the
+ * static `Catalog.lookup`, `has` and `models`), or a newer LiteLLM-format JSON the page
+ * fetched (`Catalog.fromJSON`), passed to `price` and `estimate` as `{ catalog }`. A model
+ * whose entry has a price rule tokfare does not apply throws `UnsupportedPriceError`
+ * unless `ignoreUnknownPriceFields`.
+ */
+export class Catalog {
+  #engine;
+  static #bundled;
+
+  constructor(token, handle) {
+    if (token !== PRIVATE) throw new TypeError('use Catalog.bundled() or Catalog.fromJSON()');
+    this.#engine = handle;
+    Object.freeze(this);
+  }
+
+  /** The bundled catalog (after `ready()`). */
+  static bundled({ ignoreUnknownPriceFields = false } = {}) {
+    if (ignoreUnknownPriceFields) return new Catalog(PRIVATE, callPricing((e) => e.WasmCatalog.bundled(true)));
+    Catalog.#bundled ??= new Catalog(PRIVATE, callPricing((e) => e.WasmCatalog.bundled(false)));
+    return Catalog.#bundled;
+  }
+
+  /** LiteLLM-format prices (JSON text or an object), by default over the bundled ones (after `ready()`). */
+  static fromJSON(prices, { extendBundled = true, source = 'json', ignoreUnknownPriceFields = false } = {}) {
+    const text = typeof prices === 'string' ? prices : JSON.stringify(prices);
+    return new Catalog(PRIVATE, callPricing((e) => e.WasmCatalog.fromJSON(text, source, extendBundled, ignoreUnknownPriceFields)));
+  }
+
+  /** What the catalog knows of `model`; `UnknownModelPriceError` with suggestions if nothing. */
+  lookup(model) {
+    checkText(model, 'model');
+    return JSON.parse(call2(() => this.#engine.lookup(model)));
+  }
+
+  /** Whether a price is known for `model`. */
+  has(model) {
+    try {
+      this.lookup(model);
+      return true;
+    } catch (e) {
+      if (e instanceof UnknownModelPriceError) return false;
+      throw e;
+    }
+  }
+
+  /** Every model name. */
+  models() {
+    return call2(() => this.#engine.models());
+  }
+
+  static lookup(model) {
+    return Catalog.bundled().lookup(model);
+  }
+
+  static has(model) {
+    return Catalog.bundled().has(model);
+  }
+
+  static models() {
+    return Catalog.bundled().models();
+  }
+
+  /** Uses this catalog in a call's prices. */
+  static attach(catalog, prices) {
+    if (!(catalog instanceof Catalog)) throw invalidArgument('catalog', `expected a tokfare Catalog, got ${describe(catalog)}`);
+    prices.withCatalog(catalog.#engine);
+  }
+}
+
+// A call on a pricing-module object, its errors made tokfare's.
+function call2(f) {
+  try {
+    return f();
+  } catch (e) {
+    throw fromEngine(e);
+  }
+}
+
+// One call's prices (its schedule set, then its catalog), used once and freed.
+function withPrices(o, f) {
+  const prices = callPricing((e) => new e.WasmPrices());
+  try {
+    if (o.schedule !== undefined) Schedule.attach(scheduleOption(o.schedule), prices);
+    if (o.catalog !== undefined) Catalog.attach(o.catalog, prices);
+    return call2(() => f(prices));
+  } finally {
+    prices.free();
+  }
+}
+
 /** The exact cost of one request (amounts are decimal strings). Needs `await ready()`. */
 export function price(model, usage, options) {
   checkText(model, 'model');
-  const o = checkOptions(options, 'options', ['batch', 'service', 'at', 'tier', 'schedule']);
+  const o = checkOptions(options, 'options', ['batch', 'service', 'at', 'tier', 'schedule', 'catalog']);
   if (o.tier !== undefined) checkText(o.tier, 'tier');
   const own = JSON.stringify(usageOf(usage));
   const [batch, service] = serviceOptions(o);
   const at = isoTime(o.at);
-  if (o.schedule !== undefined) {
-    const schedule = scheduleOption(o.schedule);
-    pricingModule.get();
-    return costOf(Schedule.price(schedule, model, own, batch, service, o.tier, at));
-  }
-  return costOf(callPricing((e) => e.price(model, own, batch, service, o.tier, at)));
+  return costOf(withPrices(o, (p) => p.price(model, own, batch, service, o.tier, at)));
 }
 
 /**
@@ -374,39 +450,14 @@ export function estimate(tokenizer, text, model, options) {
   }
   checkText(text);
   checkText(model, 'model');
-  const o = checkOptions(options, 'options', ['outputTokens', 'batch', 'service', 'schedule']);
+  const o = checkOptions(options, 'options', ['outputTokens', 'batch', 'service', 'schedule', 'catalog']);
   const outputTokens = o.outputTokens ?? 0;
   checkCount(outputTokens, 'outputTokens');
   const [batch, service] = serviceOptions(o);
-  const schedule = o.schedule === undefined ? undefined : scheduleOption(o.schedule);
   pricingModule.get();
   const inputTokens = tokenizer.countTokens(text);
-  if (schedule !== undefined) return costOf(Schedule.estimate(schedule, model, inputTokens, tokenizer.name, outputTokens, batch, service));
-  return costOf(callPricing((e) => e.estimate(model, inputTokens, tokenizer.name, outputTokens, batch, service)));
+  return costOf(withPrices(o, (p) => p.estimate(model, inputTokens, tokenizer.name, outputTokens, batch, service)));
 }
-
-/** The bundled model price catalog (LiteLLM's, with each model's effective date). */
-export const Catalog = Object.freeze({
-  /** What the catalog knows of `model`; `UnknownModelPriceError` with suggestions if nothing. */
-  lookup(model) {
-    checkText(model, 'model');
-    return JSON.parse(callPricing((e) => e.catalogLookup(model)));
-  },
-  /** Whether a price is known for `model`. */
-  has(model) {
-    try {
-      this.lookup(model);
-      return true;
-    } catch (e) {
-      if (e instanceof UnknownModelPriceError) return false;
-      throw e;
-    }
-  },
-  /** Every model name. */
-  models() {
-    return callPricing((e) => e.catalogModels());
-  },
-});
 
 /** The GTC 2026 tiers: `[{ name, pricePerMillion, description, models }]`. */
 export function gtcTiers() {

@@ -124,3 +124,20 @@ test('errors carry their fields as properties; token ids may be any typed-array 
   assert.equal(sum.inputTokens, 5);
   assert.equal(sum.outputTokens, 1);
 });
+
+test('Catalog.fromJSON: a newer LiteLLM file in the browser; an unknown price field refuses its model unless ignored', async () => {
+  await tokfare.ready();
+  const usage = { inputTokens: 1000000, outputTokens: 1000000 };
+  const newer = tokfare.Catalog.fromJSON({ 'gpt-4o': { input_cost_per_token: 3e-6, output_cost_per_token: 1e-5 } });
+  assert.equal(tokfare.price('gpt-4o', { inputTokens: 1000000 }, { catalog: newer }).total, '3');
+  assert.equal(tokfare.price('gpt-4o', { inputTokens: 1000000 }).total, '2.5', 'the bundled catalog stays the default');
+  assert.ok(newer.has('gpt-5.5'), 'over the bundled catalog by default');
+  const prices = { 'acme-1': { input_cost_per_token: 1e-6, output_cost_per_token: 2e-6, storage_fee_per_gb_day: 0.1 } };
+  assert.throws(() => tokfare.price('acme-1', usage, { catalog: tokfare.Catalog.fromJSON(prices) }), (e) => {
+    assert.ok(e instanceof tokfare.UnsupportedPriceError, `${e.name}: ${e.message}`);
+    assert.deepEqual([e.code, e.model, e.field], ['TOKFARE_UNSUPPORTED_PRICE', 'acme-1', 'storage_fee_per_gb_day']);
+    return true;
+  });
+  assert.equal(tokfare.price('acme-1', usage, { catalog: tokfare.Catalog.fromJSON(prices, { ignoreUnknownPriceFields: true }) }).total, '3');
+  assert.throws(() => tokfare.price('gpt-4o', usage, { catalog: {} }), tokfare.InvalidArgumentError);
+});

@@ -11,7 +11,10 @@ mod errors;
 
 use errors::{invalid_argument, OrThrow};
 use serde_json::{json, Value};
-use tokfare::price::{gtc, Catalog, CatalogChoice, EstimateOptions, PriceBook, Provider, Quote, Request, ScheduleSet, Service, Usage};
+use std::sync::Arc;
+use tokfare::price::{
+    gtc, Catalog, CatalogChoice, CatalogOptions, EstimateOptions, PriceBook, Provider, Quote, Request, ScheduleSet, Service, Usage,
+};
 use wasm_bindgen::prelude::*;
 
 /// A set of declarative schedules (TOML or JSON text, or the bundled `gtc-2026`).
@@ -95,10 +98,6 @@ fn cost_json(quote: &Quote) -> String {
     .to_string()
 }
 
-fn book(schedule: Option<&ScheduleSet>) -> PriceBook {
-    PriceBook::from_sources(schedule.cloned(), CatalogChoice::Bundled)
-}
-
 fn service(batch: Option<bool>, name: Option<String>) -> Result<Service, JsValue> {
     Service::from_options(batch.unwrap_or(false), name.as_deref()).or_throw()
 }
@@ -108,77 +107,99 @@ fn timestamp(text: Option<String>) -> Result<Option<chrono::DateTime<chrono::Utc
     text.map(|t| tokfare::price::parse_timestamp("at", &t).or_throw()).transpose()
 }
 
-fn price_with(
-    book: &PriceBook,
-    model: &str,
-    usage: Usage,
-    batch: Option<bool>,
-    service: Option<String>,
-    tier: Option<String>,
-    at: Option<String>,
-) -> Result<String, JsValue> {
-    let request = Request { usage, service: self::service(batch, service)?, at: timestamp(at)? };
-    Ok(cost_json(&book.quote(model, tier.as_deref(), &request).or_throw()?))
-}
-
 fn parse_own(usage: &str) -> Result<Usage, JsValue> {
     tokfare::price::parse_usage(usage, Some(Provider::Tokfare)).or_throw()
 }
 
-/// The exact cost (JSON) of one request to `model` at the bundled catalog's prices, from
-/// usage in tokfare's own JSON form.
-#[wasm_bindgen]
-pub fn price(
-    model: &str,
-    usage: &str,
-    batch: Option<bool>,
-    service: Option<String>,
-    tier: Option<String>,
-    at: Option<String>,
-) -> Result<String, JsValue> {
-    price_with(&book(None), model, parse_own(usage)?, batch, service, tier, at)
+fn count(name: &'static str, v: f64) -> Result<u64, JsValue> {
+    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_991.0 {
+        Ok(v as u64)
+    } else {
+        Err(invalid_argument(name, format!("must be a non-negative integer, got {v}")))
+    }
 }
 
-fn estimate_with(
-    book: &PriceBook,
-    model: &str,
-    input_tokens: f64,
-    tokenizer: &str,
-    output_tokens: f64,
-    batch: Option<bool>,
-    service: Option<String>,
-) -> Result<String, JsValue> {
-    let count = |name: &'static str, v: f64| {
-        if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_991.0 {
-            Ok(v as u64)
-        } else {
-            Err(invalid_argument(name, format!("must be a non-negative integer, got {v}")))
-        }
-    };
-    let options =
-        EstimateOptions { output_tokens: count("outputTokens", output_tokens)?, service: self::service(batch, service)?, tier: None };
-    Ok(cost_json(&book.quote_estimate(model, count("inputTokens", input_tokens)?, tokenizer, &options).or_throw()?))
-}
-
-/// The cost (JSON) of a prompt of `input_tokens`, counted in the engine by the tokenizer
-/// called `tokenizer`, plus `output_tokens` of expected output, at the bundled catalog's
-/// prices.
+/// A model price catalog: the bundled one, or LiteLLM-format JSON (over the bundled one
+/// unless `extend_bundled` is false).
 #[wasm_bindgen]
-pub fn estimate(
-    model: &str,
-    input_tokens: f64,
-    tokenizer: &str,
-    output_tokens: f64,
-    batch: Option<bool>,
-    service: Option<String>,
-) -> Result<String, JsValue> {
-    estimate_with(&book(None), model, input_tokens, tokenizer, output_tokens, batch, service)
+pub struct WasmCatalog {
+    inner: Arc<Catalog>,
 }
 
 #[wasm_bindgen]
-impl WasmSchedule {
-    /// `price` with this schedule set first, then the bundled catalog.
-    #[allow(clippy::too_many_arguments)]
+impl WasmCatalog {
+    pub fn bundled(ignore_unknown_price_fields: bool) -> WasmCatalog {
+        WasmCatalog { inner: Catalog::bundled_with(ignore_unknown_price_fields) }
+    }
+
+    #[wasm_bindgen(js_name = fromJSON)]
+    pub fn from_json(json: &str, source: &str, extend_bundled: bool, ignore_unknown_price_fields: bool) -> Result<WasmCatalog, JsValue> {
+        let options = CatalogOptions { extend_bundled, ignore_unknown_price_fields };
+        Ok(WasmCatalog { inner: Arc::new(Catalog::from_json_with(json, source, options).or_throw()?) })
+    }
+
+    /// What the catalog knows of `model` (JSON), with the date its prices took effect.
+    pub fn lookup(&self, model: &str) -> Result<String, JsValue> {
+        let (entry, resolution) = self.inner.lookup(model).or_throw()?;
+        let rates: serde_json::Map<String, Value> =
+            entry.schedule.rates.iter().map(|(c, r)| (c.name().to_string(), json!(r.normalize().to_string()))).collect();
+        Ok(json!({
+            "model": entry.model,
+            "resolution": format!("{resolution:?}"),
+            "provider": entry.provider,
+            "mode": entry.mode,
+            "maxInputTokens": entry.max_input_tokens,
+            "maxOutputTokens": entry.max_output_tokens,
+            "effectiveDate": entry.effective_date.map(|d| d.to_string()),
+            "deprecationDate": entry.deprecation_date.map(|d| d.to_string()),
+            "source": entry.source,
+            "ratesPerMillion": rates,
+        })
+        .to_string())
+    }
+
+    /// Every model name.
+    pub fn models(&self) -> Vec<String> {
+        self.inner.entries().map(|e| e.model.clone()).collect()
+    }
+}
+
+/// Where a call's prices come from: its schedule set first, then its catalog (the
+/// bundled one unless given). The JavaScript side builds one per `price`/`estimate` call
+/// from the call's options.
+#[wasm_bindgen]
+pub struct WasmPrices {
+    schedule: Option<ScheduleSet>,
+    catalog: Option<Arc<Catalog>>,
+}
+
+impl WasmPrices {
+    fn book(&self) -> PriceBook {
+        let catalog = self.catalog.clone().map_or(CatalogChoice::Bundled, CatalogChoice::Given);
+        PriceBook::from_sources(self.schedule.clone(), catalog)
+    }
+}
+
+#[wasm_bindgen]
+impl WasmPrices {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> WasmPrices {
+        WasmPrices { schedule: None, catalog: None }
+    }
+
+    /// Tries this schedule set before the catalog.
+    #[wasm_bindgen(js_name = withSchedule)]
+    pub fn with_schedule(&mut self, schedule: &WasmSchedule) {
+        self.schedule = Some(schedule.inner.clone());
+    }
+
+    /// Uses this catalog instead of the bundled one.
+    #[wasm_bindgen(js_name = withCatalog)]
+    pub fn with_catalog(&mut self, catalog: &WasmCatalog) {
+        self.catalog = Some(catalog.inner.clone());
+    }
+
+    /// The exact cost (JSON) of one request to `model`, from usage in tokfare's own JSON form.
     pub fn price(
         &self,
         model: &str,
@@ -188,10 +209,12 @@ impl WasmSchedule {
         tier: Option<String>,
         at: Option<String>,
     ) -> Result<String, JsValue> {
-        price_with(&book(Some(&self.inner)), model, parse_own(usage)?, batch, service, tier, at)
+        let request = Request { usage: parse_own(usage)?, service: self::service(batch, service)?, at: timestamp(at)? };
+        Ok(cost_json(&self.book().quote(model, tier.as_deref(), &request).or_throw()?))
     }
 
-    /// `estimate` with this schedule set first, then the bundled catalog.
+    /// The cost (JSON) of a prompt of `input_tokens`, counted in the engine by the tokenizer
+    /// called `tokenizer`, plus `output_tokens` of expected output.
     pub fn estimate(
         &self,
         model: &str,
@@ -201,35 +224,16 @@ impl WasmSchedule {
         batch: Option<bool>,
         service: Option<String>,
     ) -> Result<String, JsValue> {
-        estimate_with(&book(Some(&self.inner)), model, input_tokens, tokenizer, output_tokens, batch, service)
+        let options =
+            EstimateOptions { output_tokens: count("outputTokens", output_tokens)?, service: self::service(batch, service)?, tier: None };
+        Ok(cost_json(&self.book().quote_estimate(model, count("inputTokens", input_tokens)?, tokenizer, &options).or_throw()?))
     }
 }
 
-/// What the bundled catalog knows of `model` (JSON), with the date its prices took effect.
-#[wasm_bindgen(js_name = catalogLookup)]
-pub fn catalog_lookup(model: &str) -> Result<String, JsValue> {
-    let catalog = Catalog::bundled();
-    let (entry, resolution) = catalog.lookup(model).or_throw()?;
-    let rates: serde_json::Map<String, Value> =
-        entry.schedule.rates.iter().map(|(c, r)| (c.name().to_string(), json!(r.normalize().to_string()))).collect();
-    Ok(json!({
-        "model": entry.model,
-        "resolution": format!("{resolution:?}"),
-        "provider": entry.provider,
-        "mode": entry.mode,
-        "maxInputTokens": entry.max_input_tokens,
-        "maxOutputTokens": entry.max_output_tokens,
-        "effectiveDate": entry.effective_date.map(|d| d.to_string()),
-        "source": entry.source,
-        "ratesPerMillion": rates,
-    })
-    .to_string())
-}
-
-/// Every model of the bundled catalog.
-#[wasm_bindgen(js_name = catalogModels)]
-pub fn catalog_models() -> Vec<String> {
-    Catalog::bundled().entries().map(|e| e.model.clone()).collect()
+impl Default for WasmPrices {
+    fn default() -> Self {
+        WasmPrices::new()
+    }
 }
 
 /// The GTC 2026 tiers (JSON): `[{name, pricePerMillion, description, models}]`.
