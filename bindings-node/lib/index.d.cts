@@ -299,6 +299,8 @@ export interface Invoice {
   /** Currency -> sum of the rounded lines. */
   totals: Record<string, DecimalString>;
   events: number;
+  /** Deprecation dates and ignored price fields of the models invoiced, each once. */
+  warnings: string[];
   /** Canonical JSON rendering. */
   json: string;
   /** CSV rendering. */

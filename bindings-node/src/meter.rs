@@ -79,6 +79,8 @@ pub struct Invoice {
     /// Currency -> sum of rounded lines (decimal string).
     pub totals: HashMap<String, String>,
     pub events: f64,
+    /// Deprecation dates and ignored price fields of the models invoiced, each once.
+    pub warnings: Vec<String>,
     pub json: String,
     pub csv: String,
 }
@@ -297,6 +299,7 @@ impl NativeMeter {
             lines,
             totals: invoice.totals.iter().map(|(c, a)| (c.to_string(), a.to_string())).collect(),
             events: safe_number("events", invoice.events as u64)?,
+            warnings: invoice.warnings.iter().map(|w| w.to_string()).collect(),
             json: invoice.to_json(),
             csv: invoice.to_csv(),
         })

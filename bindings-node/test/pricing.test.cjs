@@ -155,6 +155,8 @@ test('a usage log becomes an invoice whose lines add up', () => {
   assert.equal(invoice.lines.reduce((acc, l) => acc + cents(l.amount), 0n), cents(invoice.totals.USD));
   assert.ok(invoice.csv.startsWith('schedule,item,quantity,unit_price,per,amount,currency\n'));
   assert.equal(JSON.parse(invoice.json).events, 2970);
+  // gpt-4o-2024-08-06 (in the log) has a deprecation date in the catalog: still invoiced, and said.
+  assert.ok(invoice.warnings.includes('gpt-4o-2024-08-06 has a deprecation date of 2027-01-14 in the catalog'), invoice.warnings.join('\n'));
   const rows = meter.aggregate({ groupBy: ['month'] });
   assert.deepEqual(rows[0].key, { month: '2026-11' });
   assert.equal(rows[0].events, 2970);

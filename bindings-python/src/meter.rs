@@ -48,6 +48,7 @@ fn invoice_dict<'py>(py: Python<'py>, invoice: &Invoice) -> PyResult<Bound<'py, 
     out.set_item("lines", lines)?;
     out.set_item("totals", totals)?;
     out.set_item("events", invoice.events)?;
+    out.set_item("warnings", invoice.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>())?;
     out.set_item("json", invoice.to_json())?;
     out.set_item("csv", invoice.to_csv())?;
     Ok(out)

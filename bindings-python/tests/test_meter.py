@@ -77,6 +77,8 @@ def test_usage_log_and_invoice():
     assert isinstance(total, Decimal)
     assert sum(line["amount"] for line in invoice["lines"]) == total
     assert invoice["csv"].startswith("schedule,item,quantity,unit_price,per,amount,currency\n")
+    # gpt-4o-2024-08-06 (in the log) has a deprecation date in the catalog: still invoiced, and said.
+    assert "gpt-4o-2024-08-06 has a deprecation date of 2027-01-14 in the catalog" in invoice["warnings"]
     rows = meter.aggregate(["month"])
     assert rows[0]["month"] == "2026-11" and rows[0]["events"] == 2970
     events = meter.to_cloudevents("urn:test")

@@ -166,6 +166,9 @@ fn table(invoice: &Invoice, duplicates: usize, bad: usize) -> String {
         out.push_str(&format!("total     {} {currency}\n", amount));
     }
     out.push_str(&format!("{} events priced, {duplicates} duplicate(s) ignored, {bad} bad line(s)\n", invoice.events));
+    for w in &invoice.warnings {
+        out.push_str(&format!("warning   {w}\n"));
+    }
     out
 }
 

@@ -11,7 +11,7 @@
 use super::event::push_json_string;
 use super::priced::item_code;
 use super::{GroupBy, Meter, Period};
-use crate::price::{ChargeItem, Currency, Schedule, Usage};
+use crate::price::{ChargeItem, Currency, QuoteWarning, Schedule, Usage};
 use crate::{Error, Result};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -93,6 +93,9 @@ pub struct Invoice {
     pub totals: BTreeMap<Currency, Decimal>,
     /// Events invoiced.
     pub events: usize,
+    /// What the reader should know about the models invoiced (a deprecation date in the
+    /// catalog, a price field left out at the caller's request), each once.
+    pub warnings: Vec<QuoteWarning>,
 }
 
 type LineKey = (Vec<String>, String, ChargeItem, Decimal, u64, Currency);
@@ -131,7 +134,17 @@ impl Meter {
                 slot.1 += charge.amount;
             }
         }
-        let mut invoice = Invoice { lines: Vec::new(), subtotals: Vec::new(), totals: BTreeMap::new(), events: records.len() };
+        let mut warnings: Vec<QuoteWarning> = Vec::new();
+        let priced_by: std::collections::BTreeSet<(&str, &str)> =
+            records.iter().map(|r| (r.event.model.as_str(), r.schedule.as_str())).collect();
+        for (model, schedule) in priced_by {
+            for w in self.book().catalog_warnings(model, schedule) {
+                if !warnings.contains(&w) {
+                    warnings.push(w);
+                }
+            }
+        }
+        let mut invoice = Invoice { lines: Vec::new(), subtotals: Vec::new(), totals: BTreeMap::new(), events: records.len(), warnings };
         let mut subtotals: BTreeMap<(Vec<String>, Currency), Decimal> = BTreeMap::new();
         for ((group, schedule, item, unit_price, per, currency), (quantity, exact)) in lines {
             let r = schedules[&schedule].rounding();
@@ -192,8 +205,8 @@ impl Invoice {
         out
     }
 
-    /// JSON: `{"lines": [...], "subtotals": [...], "totals": {"USD": "12.34"}, "events": N}`;
-    /// amounts and rates are decimal strings.
+    /// JSON: `{"lines": [...], "subtotals": [...], "totals": {"USD": "12.34"}, "events": N,
+    /// "warnings": [...]}`; amounts and rates are decimal strings.
     pub fn to_json(&self) -> String {
         let group = |out: &mut String, g: &[(&str, String)]| {
             out.push('{');
@@ -241,7 +254,14 @@ impl Invoice {
             }
             out.push_str(&format!("\"{currency}\":\"{amount}\""));
         }
-        out.push_str(&format!("}},\"events\":{}}}\n", self.events));
+        out.push_str(&format!("}},\"events\":{},\"warnings\":[", self.events));
+        for (i, w) in self.warnings.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_json_string(&mut out, &w.to_string());
+        }
+        out.push_str("]}\n");
         out
     }
 }
