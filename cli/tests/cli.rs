@@ -417,12 +417,15 @@ fn catalog_update_from_a_loopback_server() {
 /// A model the catalog gives a deprecation date is still invoiced, and the invoice says so.
 #[test]
 fn invoices_name_deprecated_models() {
-    let log = r#"{"id":"e1","customer":"c","model":"gpt-4o-2024-08-06","timestamp":"2026-11-02T10:00:00Z","usage":{"input":1000,"output":10}}"#;
+    let log =
+        r#"{"id":"e1","customer":"c","model":"gpt-4o-2024-08-06","timestamp":"2026-11-02T10:00:00Z","usage":{"input":1000,"output":10}}"#;
     let table = stdout(&tokfare(&["price", "-"], log.as_bytes()));
     assert!(table.contains("warning   gpt-4o-2024-08-06 has a deprecation date of 2027-01-14 in the catalog"), "{table}");
-    let json: serde_json::Value = serde_json::from_str(&stdout(&tokfare(&["price", "--format", "json", "-"], log.as_bytes()))).expect("JSON");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&tokfare(&["price", "--format", "json", "-"], log.as_bytes()))).expect("JSON");
     assert_eq!(json["warnings"].as_array().map(Vec::len), Some(1), "{json}");
     let current = r#"{"id":"e1","customer":"c","model":"gpt-5.5","timestamp":"2026-11-02T10:00:00Z","usage":{"input":1000,"output":10}}"#;
-    let json: serde_json::Value = serde_json::from_str(&stdout(&tokfare(&["price", "--format", "json", "-"], current.as_bytes()))).expect("JSON");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&tokfare(&["price", "--format", "json", "-"], current.as_bytes()))).expect("JSON");
     assert_eq!(json["warnings"], serde_json::json!([]));
 }
