@@ -34,6 +34,7 @@ mod reconcile;
 
 pub use budget::{Authorization, ReservationId};
 pub use cloudevents::idempotency_key;
+pub(crate) use event::push_json_string;
 pub use event::UsageEvent;
 pub use invoice::{Group, Invoice, InvoiceLine, InvoiceOptions, Subtotal};
 pub use journal::{Fsync, Journal, Recovery};

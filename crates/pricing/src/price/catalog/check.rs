@@ -3,7 +3,7 @@
 //! refuses to price (and why). On the bundled snapshot it reports no unknown price field.
 
 use super::fields::{self, FieldKind};
-use super::{bad, Catalog, META_KEY};
+use super::{bad, is_model_key, Catalog};
 use crate::Result;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -81,7 +81,7 @@ impl Catalog {
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         let (mut entries, mut aliases) = (0, 0);
         for (model, v) in json::entries(&root) {
-            if model == META_KEY || model == "sample_spec" || model == "fallback_generalizations" {
+            if !is_model_key(model) {
                 continue;
             }
             entries += 1;

@@ -95,6 +95,12 @@ pub struct Catalog {
     pub ignore_unknown_price_fields: bool,
 }
 
+/// False for the top-level keys of a LiteLLM file that are not models (tokfare's snapshot
+/// record, LiteLLM's schema example and its name-resolution rules).
+fn is_model_key(key: &str) -> bool {
+    !matches!(key, META_KEY | "sample_spec" | "fallback_generalizations")
+}
+
 fn bad(path: &str, reason: String) -> Error {
     Error::InvalidCatalog { path: path.to_string(), reason }
 }
@@ -125,7 +131,7 @@ impl Catalog {
         }
         let mut aliases = Vec::new();
         for (model, fields) in json::entries(&root) {
-            if model == META_KEY || model == "sample_spec" || model == "fallback_generalizations" {
+            if !is_model_key(model) {
                 continue;
             }
             if let Some(target) = json::opt_str(fields, "alias_of", model, bad)? {
@@ -314,16 +320,12 @@ impl Catalog {
         // An entry with no applied price at all is not a priced model. One whose applied
         // prices are all zero is free — unless it has fees tokfare does not meter (LiteLLM's
         // rerankers state `0.0` per token and charge per query): then it is refused below.
-        let any = |r: &Rates| r.iter().next().is_some();
-        let nonzero = |r: &Rates| r.iter().any(|(_, p)| !p.is_zero());
-        let applied = any(&base)
-            || services.values().any(any)
-            || tiers.values().any(|t| any(&t.rates) || t.services.values().any(any))
-            || !units.is_empty();
-        let priced = nonzero(&base)
-            || services.values().any(nonzero)
-            || tiers.values().any(|t| nonzero(&t.rates) || t.services.values().any(nonzero))
-            || units.values().any(|p| !p.is_zero());
+        let rate_sets = std::iter::once(&base)
+            .chain(services.values())
+            .chain(tiers.values().flat_map(|t| std::iter::once(&t.rates).chain(t.services.values())));
+        let prices: Vec<Decimal> = rate_sets.flat_map(|r| r.iter().map(|(_, p)| p)).chain(units.values().copied()).collect();
+        let applied = !prices.is_empty();
+        let priced = prices.iter().any(|p| !p.is_zero());
         if !applied && notes.iter().all(|(_, k)| matches!(k, FieldKind::Inert(_))) {
             return Ok(None);
         }

@@ -84,13 +84,12 @@ pub struct UpdateReport {
 impl Snapshot {
     /// `{"path", "source", "sha256", "fetched_at", "entries"}`, what the bindings return.
     pub fn to_json(&self) -> String {
-        let q = |t: &str| format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\""));
         format!(
             "{{\"path\": {}, \"source\": {}, \"sha256\": {}, \"fetched_at\": {}, \"entries\": {}}}",
-            q(&self.path.display().to_string()),
-            q(&self.source),
-            q(&self.sha256),
-            q(&self.fetched_at.to_rfc3339_opts(SecondsFormat::Millis, true)),
+            quoted(&self.path.display().to_string()),
+            quoted(&self.source),
+            quoted(&self.sha256),
+            quoted(&self.fetched_at.to_rfc3339_opts(SecondsFormat::Millis, true)),
             self.entries
         )
     }
@@ -101,8 +100,7 @@ impl UpdateReport {
     /// "field", "before", "after", "percent"}]}` (prices as exact decimal strings), what
     /// the bindings return.
     pub fn to_json(&self) -> String {
-        let q = |t: &str| format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\""));
-        let list = |items: &[String]| items.iter().map(|m| q(m)).collect::<Vec<_>>().join(", ");
+        let list = |items: &[String]| items.iter().map(|m| quoted(m)).collect::<Vec<_>>().join(", ");
         let changed: Vec<String> = self
             .diff
             .changed
@@ -110,8 +108,8 @@ impl UpdateReport {
             .map(|c| {
                 format!(
                     "{{\"model\": {}, \"field\": {}, \"before\": \"{}\", \"after\": \"{}\", \"percent\": {}}}",
-                    q(&c.model),
-                    q(&c.field),
+                    quoted(&c.model),
+                    quoted(&c.field),
                     c.before.normalize(),
                     c.after.normalize(),
                     c.percent().map_or("null".to_string(), |p| format!("\"{p}\""))
@@ -121,7 +119,7 @@ impl UpdateReport {
         format!(
             "{{\"stored\": {}, \"previous\": {}, \"added\": [{}], \"removed\": [{}], \"changed\": [{}]}}",
             self.stored.as_ref().map_or("null".to_string(), Snapshot::to_json),
-            q(&self.previous),
+            quoted(&self.previous),
             list(&self.diff.added),
             list(&self.diff.removed),
             changed.join(", ")
@@ -262,6 +260,13 @@ impl CatalogStore {
     }
 }
 
+/// `t` as a JSON string (the meter's escaping: quotes, backslashes, control characters).
+fn quoted(t: &str) -> String {
+    let mut out = String::with_capacity(t.len() + 2);
+    crate::meter::push_json_string(&mut out, t);
+    out
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -281,12 +286,11 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn meta_json(s: &Snapshot) -> String {
-    let q = |t: &str| format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\""));
     format!(
         "{{\"source\": {}, \"sha256\": {}, \"fetched_at\": {}, \"entries\": {}}}\n",
-        q(&s.source),
-        q(&s.sha256),
-        q(&s.fetched_at.to_rfc3339_opts(SecondsFormat::Millis, true)),
+        quoted(&s.source),
+        quoted(&s.sha256),
+        quoted(&s.fetched_at.to_rfc3339_opts(SecondsFormat::Millis, true)),
         s.entries
     )
 }
@@ -308,7 +312,7 @@ pub fn diff(before: &str, after: &str) -> Result<CatalogDiff> {
         let root = json::parse(&mut bytes, |r| bad("$", r))?;
         let mut out = BTreeMap::new();
         for (model, v) in json::entries(&root) {
-            if model == super::META_KEY || model == "sample_spec" || model == "fallback_generalizations" || !json::is_object(v) {
+            if !super::is_model_key(model) || !json::is_object(v) {
                 continue;
             }
             let mut fields_of = BTreeMap::new();
