@@ -87,6 +87,20 @@ export function decimalArg(value, name) {
   throw invalidArgument(name, `expected a decimal string (e.g. "12.50"), a bigint or an integer, got ${describe(value)}; fractional numbers are not exact`);
 }
 
+/** The options that state a request's conditions (uplifts, web-search prices). */
+export const CONDITION_OPTIONS = Object.freeze(['region', 'fedramp', 'endpoint', 'speed', 'searchContextSize']);
+
+/**
+ * The request's conditions as given, for the engine: the core checks each value
+ * (`region`: global, us, eu; `endpoint`: global, regional or a location; `speed`:
+ * standard, fast; `searchContextSize`: low, medium, high).
+ */
+export function conditionOptions(o) {
+  for (const key of ['region', 'endpoint', 'speed', 'searchContextSize']) if (o[key] !== undefined) checkText(o[key], key);
+  checkBoolean(o.fedramp, 'fedramp');
+  return { region: o.region, fedramp: o.fedramp, endpoint: o.endpoint, speed: o.speed, searchContextSize: o.searchContextSize };
+}
+
 /** `batch` and `service` as given: the core decides what they mean together. */
 export function serviceOptions(o) {
   checkBoolean(o.batch, 'batch');

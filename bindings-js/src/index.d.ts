@@ -106,9 +106,36 @@ export interface UsageCounts {
   audioOutputTokens?: number;
   imageInputTokens?: number;
   imageOutputTokens?: number;
+  /** Cache writes with a 12-hour lifetime (OpenAI extended retention). */
+  cacheWrite12hTokens?: number;
+  videoInputTokens?: number;
+  videoOutputTokens?: number;
+  /** Audio prompt tokens served from the cache. */
+  cachedAudioInputTokens?: number;
+  /** Image prompt tokens served from the cache. */
+  cachedImageInputTokens?: number;
   requests?: number;
   images?: number;
   seconds?: number;
+  /** Web-search queries (or grounded prompts) the provider ran. */
+  webSearchRequests?: number;
+}
+
+/**
+ * Where and how a request ran: what uplift multipliers and web-search prices depend on
+ * (docs/catalog.md). Unstated is the provider's default; unknown values throw.
+ */
+export interface RequestConditions {
+  /** Data residency / inference geography. */
+  region?: 'global' | 'us' | 'eu';
+  /** A FedRAMP deployment. */
+  fedramp?: boolean;
+  /** `global`, `regional`, or a regional location such as `us-east5`. */
+  endpoint?: string;
+  /** Anthropic fast mode. */
+  speed?: 'standard' | 'fast';
+  /** The web-search context size asked for (default medium). */
+  searchContextSize?: 'low' | 'medium' | 'high';
 }
 
 /**
@@ -128,9 +155,15 @@ export declare class Usage implements Required<UsageCounts> {
   readonly audioOutputTokens: number;
   readonly imageInputTokens: number;
   readonly imageOutputTokens: number;
+  readonly cacheWrite12hTokens: number;
+  readonly videoInputTokens: number;
+  readonly videoOutputTokens: number;
+  readonly cachedAudioInputTokens: number;
+  readonly cachedImageInputTokens: number;
   readonly requests: number;
   readonly images: number;
   readonly seconds: number;
+  readonly webSearchRequests: number;
   /** From an OpenAI Chat Completions `usage` object. */
   static fromOpenAI(usage: object): Usage;
   /** From an OpenAI Responses API `usage` object. */

@@ -11,7 +11,7 @@ const native = require('../native/binding.cjs');
 // The JavaScript shared with the browser package (bindings-js/, bundled by `npm run build`).
 const shared = require('./shared.cjs');
 const errors = shared.classes;
-const { fromEngine: fromNative, invalidArgument, describe, checkText, checkTexts, checkCount, checkOptions, specials, tokenIds, isoTime, decimalArg, serviceOptions, Usage, usageOf } = shared;
+const { fromEngine: fromNative, invalidArgument, describe, checkText, checkTexts, checkCount, checkOptions, specials, tokenIds, isoTime, decimalArg, serviceOptions, CONDITION_OPTIONS, conditionOptions, Usage, usageOf } = shared;
 
 shared.setUsageEngine({
   parse(json, provider) {
@@ -521,15 +521,20 @@ class Schedule {
 
 /**
  * The exact cost of one request to `model`. Amounts are decimal strings.
- * Options: `batch`, `service` (`standard`, `batch`, `flex`, `priority`), `at` (Date:
- * time-of-day rates), `tier`, `catalog`, `schedule` (a Schedule, bundled name or path).
+ * Options: `batch`, `service` (`standard`, `batch`, `flex`, `priority` ...), `at` (Date:
+ * time-of-day rates), `tier`, `catalog`, `schedule` (a Schedule, bundled name or path),
+ * and the request's conditions: `region` (`global`, `us`, `eu`), `fedramp`, `endpoint`
+ * (`global`, `regional` or a location), `speed` (`standard`, `fast`), `searchContextSize`.
  */
 function price(model, usage, options) {
   checkText(model, 'model');
-  const o = checkOptions(options, 'options', ['batch', 'service', 'at', 'tier', 'catalog', 'schedule']);
+  const o = checkOptions(options, 'options', ['batch', 'service', 'at', 'tier', 'catalog', 'schedule', ...CONDITION_OPTIONS]);
   if (o.tier !== undefined) checkText(o.tier, 'tier');
   try {
-    const cost = native.price(model, usageCounts(usage), ...serviceOptions(o), isoTime(o.at, 'at'), o.tier, Catalog.handle(o.catalog), Schedule.handle(o.schedule));
+    const cost = native.price(
+      model, usageCounts(usage), ...serviceOptions(o), isoTime(o.at, 'at'), o.tier, Catalog.handle(o.catalog), Schedule.handle(o.schedule),
+      conditionOptions(o),
+    );
     return withUsage(cost);
   } catch (e) {
     throw fromNative(e);
@@ -620,14 +625,18 @@ class Meter {
    * content (a retry: nothing changes); the same id with different content throws
    * `ConflictingEventError`. Options: `timestamp` (Date, RFC 3339 string or epoch ms;
    * default now, or the first record's time for a retry), `service`, `provider`,
-   * `requestId`, `tags` (string -> string).
+   * `requestId`, `tags` (string -> string), and the request's conditions (`region`,
+   * `fedramp`, `endpoint`, `speed`, `searchContextSize`, as for `price`).
    */
   record(eventId, customer, model, usage, options) {
     checkText(eventId, 'eventId');
     checkText(customer, 'customer');
     checkText(model, 'model');
-    const o = checkOptions(options, 'options', ['timestamp', 'service', 'provider', 'requestId', 'tags']);
-    return this.#call((m) => m.record(eventId, customer, model, usageCounts(usage), isoTime(o.timestamp, 'timestamp'), o.service, o.provider, o.requestId, o.tags));
+    const o = checkOptions(options, 'options', ['timestamp', 'service', 'provider', 'requestId', 'tags', ...CONDITION_OPTIONS]);
+    const conditions = conditionOptions(o);
+    return this.#call((m) =>
+      m.record(eventId, customer, model, usageCounts(usage), isoTime(o.timestamp, 'timestamp'), o.service, o.provider, o.requestId, o.tags, conditions),
+    );
   }
 
   /** Records a JSON Lines usage log: `{ recorded, duplicates, errors }`. */

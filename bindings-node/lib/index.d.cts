@@ -1,7 +1,8 @@
 // Type declarations of the `tokfare` package (CommonJS and, through index.d.mts, ESM).
 
 import type {
-  ChatMessage, DecimalString, EncodeOptions, EncodingMethods, EncodingName, Service, TokenizerMethods, ToolDefinition, Usage, UsageCounts,
+  ChatMessage, DecimalString, EncodeOptions, EncodingMethods, EncodingName, RequestConditions, Service, TokenizerMethods, ToolDefinition, Usage,
+  UsageCounts,
 } from './shared.cjs';
 /** The error classes and `Usage`: declared once for the Node and browser packages (bindings-js/src/index.d.ts). */
 export * from './shared.cjs';
@@ -219,7 +220,7 @@ export declare class Schedule {
   readonly schedules: string[];
 }
 
-export interface PriceOptions {
+export interface PriceOptions extends RequestConditions {
   /** Batch API prices (same as `service: "batch"`). */
   batch?: boolean;
   service?: Service;
@@ -269,7 +270,7 @@ export declare function capacityPlan(input: {
   shares?: Record<string, DecimalInput>;
 }): CapacityPlan;
 
-export interface RecordOptions {
+export interface RecordOptions extends RequestConditions {
   /** When the request ran; default now (or, for a retry, the first record's time). */
   timestamp?: Date | string | number;
   service?: Service;

@@ -3,7 +3,7 @@
 //! that `merge(other)` never holds two mutable borrows of one object.
 
 use crate::errors::{invalid_argument, safe_number, whole_number, Code, OrThrow};
-use crate::pricing::{book, service, timestamp, NativeCatalog, NativeSchedule, UsageCounts};
+use crate::pricing::{book, service, timestamp, ConditionArgs, NativeCatalog, NativeSchedule, UsageCounts};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::collections::{BTreeMap, HashMap};
@@ -143,7 +143,9 @@ impl NativeMeter {
         provider: Option<String>,
         request_id: Option<String>,
         tags: Option<HashMap<String, String>>,
+        conditions: Option<ConditionArgs>,
     ) -> Result<bool, Code> {
+        let conditions = ConditionArgs::to_core(conditions)?;
         let mut meter = self.lock();
         let given = timestamp.map(|t| self::timestamp("timestamp", &t)).transpose()?;
         let at = meter.event_time(&event_id, given, chrono::Utc::now);
@@ -152,6 +154,7 @@ impl NativeMeter {
         event.provider = provider;
         event.request_id = request_id;
         event.tags = tags.unwrap_or_default().into_iter().collect::<BTreeMap<_, _>>();
+        event.conditions = conditions;
         Ok(matches!(meter.record(event).or_throw()?, Recorded::New { .. }))
     }
 

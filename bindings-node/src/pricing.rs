@@ -9,8 +9,8 @@ use napi_derive::napi;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokfare::price::{
-    gtc, parse_decimal, Catalog, CatalogChoice, CatalogOptions, Decimal, EstimateOptions, PriceBook, Provider, Quote, Request, ScheduleSet,
-    Service, Usage,
+    gtc, parse_decimal, Catalog, CatalogChoice, CatalogOptions, Conditions, Decimal, EstimateOptions, PriceBook, Provider, Quote, Request,
+    ScheduleSet, Service, Usage,
 };
 
 /// Quantities a request consumed, in disjoint classes (docs/usage-normalisation.md).
@@ -29,9 +29,41 @@ pub struct UsageCounts {
     pub audio_output_tokens: Option<f64>,
     pub image_input_tokens: Option<f64>,
     pub image_output_tokens: Option<f64>,
+    #[napi(js_name = "cacheWrite12hTokens")]
+    pub cache_write_12h_tokens: Option<f64>,
+    pub video_input_tokens: Option<f64>,
+    pub video_output_tokens: Option<f64>,
+    pub cached_audio_input_tokens: Option<f64>,
+    pub cached_image_input_tokens: Option<f64>,
     pub requests: Option<f64>,
     pub images: Option<f64>,
     pub seconds: Option<f64>,
+    pub web_search_requests: Option<f64>,
+}
+
+/// Where and how a request ran (the core checks each value).
+#[napi(object)]
+#[derive(Clone, Default)]
+pub struct ConditionArgs {
+    pub region: Option<String>,
+    pub fedramp: Option<bool>,
+    pub endpoint: Option<String>,
+    pub speed: Option<String>,
+    pub search_context_size: Option<String>,
+}
+
+impl ConditionArgs {
+    pub fn to_core(args: Option<ConditionArgs>) -> Result<Conditions, Code> {
+        let c = args.unwrap_or_default();
+        Conditions::from_options(
+            c.region.as_deref(),
+            c.fedramp.unwrap_or(false),
+            c.endpoint.as_deref(),
+            c.speed.as_deref(),
+            c.search_context_size.as_deref(),
+        )
+        .or_throw()
+    }
 }
 
 fn quantity(name: &'static str, value: Option<f64>, default: u64) -> Result<u64, Code> {
@@ -55,9 +87,15 @@ impl UsageCounts {
             audio_output: quantity("audioOutputTokens", self.audio_output_tokens, 0)?,
             image_input: quantity("imageInputTokens", self.image_input_tokens, 0)?,
             image_output: quantity("imageOutputTokens", self.image_output_tokens, 0)?,
+            cache_write_12h: quantity("cacheWrite12hTokens", self.cache_write_12h_tokens, 0)?,
+            video_input: quantity("videoInputTokens", self.video_input_tokens, 0)?,
+            video_output: quantity("videoOutputTokens", self.video_output_tokens, 0)?,
+            cached_audio_input: quantity("cachedAudioInputTokens", self.cached_audio_input_tokens, 0)?,
+            cached_image_input: quantity("cachedImageInputTokens", self.cached_image_input_tokens, 0)?,
             requests: quantity("requests", self.requests, 1)?,
             images: quantity("images", self.images, 0)?,
             seconds: quantity("seconds", self.seconds, 0)?,
+            web_search_requests: quantity("webSearchRequests", self.web_search_requests, 0)?,
         })
     }
 
@@ -74,9 +112,15 @@ impl UsageCounts {
             audio_output_tokens: n("audioOutputTokens", u.audio_output)?,
             image_input_tokens: n("imageInputTokens", u.image_input)?,
             image_output_tokens: n("imageOutputTokens", u.image_output)?,
+            cache_write_12h_tokens: n("cacheWrite12hTokens", u.cache_write_12h)?,
+            video_input_tokens: n("videoInputTokens", u.video_input)?,
+            video_output_tokens: n("videoOutputTokens", u.video_output)?,
+            cached_audio_input_tokens: n("cachedAudioInputTokens", u.cached_audio_input)?,
+            cached_image_input_tokens: n("cachedImageInputTokens", u.cached_image_input)?,
             requests: n("requests", u.requests)?,
             images: n("images", u.images)?,
             seconds: n("seconds", u.seconds)?,
+            web_search_requests: n("webSearchRequests", u.web_search_requests)?,
         })
     }
 }
@@ -313,9 +357,11 @@ pub fn price(
     tier: Option<String>,
     catalog: Option<&NativeCatalog>,
     schedule: Option<&NativeSchedule>,
+    conditions: Option<ConditionArgs>,
 ) -> Result<Cost, Code> {
     let at = at.map(|t| timestamp("at", &t)).transpose()?;
-    let request = Request { usage: usage.to_core()?, service: service_options(batch, service)?, at };
+    let conditions = ConditionArgs::to_core(conditions)?;
+    let request = Request { usage: usage.to_core()?, service: service_options(batch, service)?, at, conditions };
     cost(book(catalog, schedule).quote(&model, tier.as_deref(), &request).or_throw()?)
 }
 

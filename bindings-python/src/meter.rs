@@ -9,7 +9,7 @@ use pyo3::types::{PyDict, PyList};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use tokfare::meter::{Fsync, GroupBy, Invoice, InvoiceOptions, Meter, OnError, Recorded, ReservationId, UsageEvent};
-use tokfare::price::{Currency, Money, Service};
+use tokfare::price::{Conditions, Currency, Money, Service};
 
 /// Records usage events exactly once, prices them, and produces invoices.
 #[pyclass(module = "tokfare", name = "Meter", frozen)]
@@ -80,7 +80,8 @@ impl PyMeter {
 
     /// Records one request; False if this `event_id` was already recorded (nothing
     /// changes). The same id with different content raises ConflictingEvent.
-    #[pyo3(signature = (event_id, customer, model, usage, timestamp=None, *, service="standard", provider=None, request_id=None, tags=None))]
+    #[pyo3(signature = (event_id, customer, model, usage, timestamp=None, *, service="standard", provider=None, request_id=None, tags=None,
+        region=None, fedramp=false, endpoint=None, speed=None, search_context_size=None))]
     #[allow(clippy::too_many_arguments)]
     fn record(
         &self,
@@ -94,10 +95,16 @@ impl PyMeter {
         provider: Option<String>,
         request_id: Option<String>,
         tags: Option<BTreeMap<String, String>>,
+        region: Option<&str>,
+        fedramp: bool,
+        endpoint: Option<&str>,
+        speed: Option<&str>,
+        search_context_size: Option<&str>,
     ) -> PyResult<bool> {
         let given = timestamp.map(self::timestamp).transpose()?;
         let now = now(py)?;
         let service = service.parse::<Service>().py_err()?;
+        let conditions = Conditions::from_options(region, fedramp, endpoint, speed, search_context_size).py_err()?;
         let outcome = py
             .detach(|| {
                 let mut meter = self.lock();
@@ -107,6 +114,7 @@ impl PyMeter {
                 event.provider = provider;
                 event.request_id = request_id;
                 event.tags = tags.unwrap_or_default();
+                event.conditions = conditions;
                 meter.record(event)
             })
             .py_err()?;

@@ -10,8 +10,8 @@ use pyo3::types::{PyDict, PyFloat, PyList, PyString};
 use std::sync::Arc;
 use tokfare::catalog_update::UpdateOptions;
 use tokfare::price::{
-    gtc, parse_decimal, Catalog, CatalogChoice, CatalogOptions, Decimal, EstimateOptions, PriceBook, Provider, Quote, Request, ScheduleSet,
-    Service, Usage,
+    gtc, parse_decimal, Catalog, CatalogChoice, CatalogOptions, Conditions, Decimal, EstimateOptions, PriceBook, Provider, Quote, Request,
+    ScheduleSet, Service, Usage,
 };
 
 static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -53,7 +53,8 @@ impl PyUsage {
     #[new]
     #[pyo3(signature = (input_tokens=0, cached_input_tokens=0, cache_write_tokens=0, cache_write_1h_tokens=0, output_tokens=0,
         reasoning_tokens=0, audio_input_tokens=0, audio_output_tokens=0, image_input_tokens=0, image_output_tokens=0,
-        requests=1, images=0, seconds=0))]
+        cache_write_12h_tokens=0, video_input_tokens=0, video_output_tokens=0, cached_audio_input_tokens=0,
+        cached_image_input_tokens=0, requests=1, images=0, seconds=0, web_search_requests=0))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         input_tokens: i128,
@@ -66,9 +67,15 @@ impl PyUsage {
         audio_output_tokens: i128,
         image_input_tokens: i128,
         image_output_tokens: i128,
+        cache_write_12h_tokens: i128,
+        video_input_tokens: i128,
+        video_output_tokens: i128,
+        cached_audio_input_tokens: i128,
+        cached_image_input_tokens: i128,
         requests: i128,
         images: i128,
         seconds: i128,
+        web_search_requests: i128,
     ) -> PyResult<PyUsage> {
         Ok(PyUsage {
             inner: Usage {
@@ -82,9 +89,15 @@ impl PyUsage {
                 audio_output: non_negative("audio_output_tokens", audio_output_tokens)?,
                 image_input: non_negative("image_input_tokens", image_input_tokens)?,
                 image_output: non_negative("image_output_tokens", image_output_tokens)?,
+                cache_write_12h: non_negative("cache_write_12h_tokens", cache_write_12h_tokens)?,
+                video_input: non_negative("video_input_tokens", video_input_tokens)?,
+                video_output: non_negative("video_output_tokens", video_output_tokens)?,
+                cached_audio_input: non_negative("cached_audio_input_tokens", cached_audio_input_tokens)?,
+                cached_image_input: non_negative("cached_image_input_tokens", cached_image_input_tokens)?,
                 requests: non_negative("requests", requests)?,
                 images: non_negative("images", images)?,
                 seconds: non_negative("seconds", seconds)?,
+                web_search_requests: non_negative("web_search_requests", web_search_requests)?,
             },
         })
     }
@@ -160,8 +173,32 @@ impl PyUsage {
         self.inner.image_output
     }
     #[getter]
+    fn cache_write_12h_tokens(&self) -> u64 {
+        self.inner.cache_write_12h
+    }
+    #[getter]
+    fn video_input_tokens(&self) -> u64 {
+        self.inner.video_input
+    }
+    #[getter]
+    fn video_output_tokens(&self) -> u64 {
+        self.inner.video_output
+    }
+    #[getter]
+    fn cached_audio_input_tokens(&self) -> u64 {
+        self.inner.cached_audio_input
+    }
+    #[getter]
+    fn cached_image_input_tokens(&self) -> u64 {
+        self.inner.cached_image_input
+    }
+    #[getter]
     fn requests(&self) -> u64 {
         self.inner.requests
+    }
+    #[getter]
+    fn web_search_requests(&self) -> u64 {
+        self.inner.web_search_requests
     }
     #[getter]
     fn images(&self) -> u64 {
@@ -444,7 +481,8 @@ pub fn book(catalog: Option<&Bound<'_, PyCatalog>>, schedule: Option<&Bound<'_, 
 
 /// The exact cost of one request to `model`.
 #[pyfunction]
-#[pyo3(signature = (model, usage, *, batch=false, service=None, at=None, tier=None, catalog=None, schedule=None))]
+#[pyo3(signature = (model, usage, *, batch=false, service=None, at=None, tier=None, catalog=None, schedule=None,
+    region=None, fedramp=false, endpoint=None, speed=None, search_context_size=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn price(
     py: Python<'_>,
@@ -456,9 +494,15 @@ pub fn price(
     tier: Option<&str>,
     catalog: Option<&Bound<'_, PyCatalog>>,
     schedule: Option<&Bound<'_, PyAny>>,
+    region: Option<&str>,
+    fedramp: bool,
+    endpoint: Option<&str>,
+    speed: Option<&str>,
+    search_context_size: Option<&str>,
 ) -> PyResult<PyCost> {
     let at = at.map(crate::time::timestamp).transpose()?;
-    let request = Request { usage: usage.inner, service: Service::from_options(batch, service).py_err()?, at };
+    let conditions = Conditions::from_options(region, fedramp, endpoint, speed, search_context_size).py_err()?;
+    let request = Request { usage: usage.inner, service: Service::from_options(batch, service).py_err()?, at, conditions };
     cost(py, book(catalog, schedule)?.quote(model, tier, &request).py_err()?)
 }
 

@@ -83,11 +83,14 @@ def test_pricing_requests():
             kwargs["schedule"] = "gtc-2026"
         elif prices != "catalog":
             kwargs["schedule"] = str(ROOT / prices)
+        for key in ("region", "fedramp", "endpoint", "speed", "search_context_size"):
+            if key in case:
+                kwargs[key] = case[key]
         usage = tokfare.Usage.from_dict(case["usage"])
         if "error" in case:
             with pytest.raises(tokfare.TokfareError) as info:
                 tokfare.price(case["model"], usage, **kwargs)
-            assert info.value.code == case["error"]
+            assert info.value.code == case["error"], case["name"]
             continue
         cost = tokfare.price(
             case["model"], usage, service=case.get("service"), at=case.get("at", "2026-11-02T12:00:00Z"), **kwargs

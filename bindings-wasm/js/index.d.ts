@@ -1,7 +1,8 @@
 // Type declarations of the `tokfare-wasm` package (ESM).
 
 import type {
-  ChatMessage, DecimalString, EncodeOptions, EncodingMethods, EncodingName, Service, TokenizerMethods, ToolDefinition, Usage, UsageCounts,
+  ChatMessage, DecimalString, EncodeOptions, EncodingMethods, EncodingName, RequestConditions, Service, TokenizerMethods, ToolDefinition, Usage,
+  UsageCounts,
 } from './shared/index.js';
 /** The error classes and `Usage`: declared once for the Node and browser packages (bindings-js/src/index.d.ts). */
 export * from './shared/index.js';
@@ -87,7 +88,7 @@ export declare class Schedule {
 export declare function price(
   model: string,
   usage: Usage | UsageCounts,
-  options?: { batch?: boolean; service?: Service; at?: Date | string | number; tier?: string; schedule?: Schedule | 'gtc-2026'; catalog?: Catalog },
+  options?: { batch?: boolean; service?: Service; at?: Date | string | number; tier?: string; schedule?: Schedule | 'gtc-2026'; catalog?: Catalog } & RequestConditions,
 ): Cost;
 /** `text` counted with `tokenizer` (see `tokenizerForModel`), priced for `model` as input plus `outputTokens` of output. Needs `await ready()`. */
 export declare function estimate(

@@ -11,7 +11,7 @@ import init, * as engine from '../pkg/tokfare_wasm.js';
 import initPricing, * as pricing from '../pkg/tokfare_pricing.js';
 // The JavaScript shared with the Node package (../../bindings-js/src, copied here by the build).
 import {
-  classes, fromEngine, invalidArgument, describe, checkText, checkCount, checkOptions, isoTime, serviceOptions,
+  classes, fromEngine, invalidArgument, describe, checkText, checkCount, checkOptions, isoTime, serviceOptions, CONDITION_OPTIONS, conditionOptions,
   Usage, fromOwn, usageOf, setUsageEngine, EncodingBase, TokenizerBase,
 } from './shared/index.js';
 
@@ -428,15 +428,21 @@ function withPrices(o, f) {
   }
 }
 
-/** The exact cost of one request (amounts are decimal strings). Needs `await ready()`. */
+/**
+ * The exact cost of one request (amounts are decimal strings). Needs `await ready()`.
+ * Options: `batch`, `service`, `at`, `tier`, `schedule`, `catalog`, and the request's
+ * conditions: `region` (`global`, `us`, `eu`), `fedramp`, `endpoint` (`global`,
+ * `regional` or a location), `speed` (`standard`, `fast`), `searchContextSize`.
+ */
 export function price(model, usage, options) {
   checkText(model, 'model');
-  const o = checkOptions(options, 'options', ['batch', 'service', 'at', 'tier', 'schedule', 'catalog']);
+  const o = checkOptions(options, 'options', ['batch', 'service', 'at', 'tier', 'schedule', 'catalog', ...CONDITION_OPTIONS]);
   if (o.tier !== undefined) checkText(o.tier, 'tier');
   const own = JSON.stringify(usageOf(usage));
   const [batch, service] = serviceOptions(o);
   const at = isoTime(o.at);
-  return costOf(withPrices(o, (p) => p.price(model, own, batch, service, o.tier, at)));
+  const c = conditionOptions(o);
+  return costOf(withPrices(o, (p) => p.price(model, own, batch, service, o.tier, at, c.region, c.fedramp, c.endpoint, c.speed, c.searchContextSize)));
 }
 
 /**

@@ -62,7 +62,9 @@ test('decoding: bytes, unknown ids, invalid UTF-8', async () => {
 const FIELD = {
   input: 'inputTokens', cached_input: 'cachedInputTokens', cache_write_5m: 'cacheWriteTokens', cache_write_1h: 'cacheWrite1hTokens',
   output: 'outputTokens', reasoning: 'reasoningTokens', audio_input: 'audioInputTokens', audio_output: 'audioOutputTokens',
-  image_input: 'imageInputTokens', image_output: 'imageOutputTokens', requests: 'requests', images: 'images', seconds: 'seconds',
+  image_input: 'imageInputTokens', image_output: 'imageOutputTokens', cache_write_12h: 'cacheWrite12hTokens', video_input: 'videoInputTokens', video_output: 'videoOutputTokens',
+  cached_audio_input: 'cachedAudioInputTokens', cached_image_input: 'cachedImageInputTokens', requests: 'requests', images: 'images',
+  seconds: 'seconds', web_search_requests: 'webSearchRequests',
 };
 
 test('usage normalisation', async () => {
@@ -78,12 +80,16 @@ test('usage normalisation', async () => {
   }
 });
 
+// The vectors' condition keys -> price options.
+const CONDITIONS = { region: 'region', fedramp: 'fedramp', endpoint: 'endpoint', speed: 'speed', search_context_size: 'searchContextSize' };
+
 test('request prices equal the hand-computed totals', async () => {
   await tokfare.ready();
   for (const c of vectors('pricing/requests.jsonl')) {
     const options = { service: c.service, at: c.at ?? '2026-11-02T12:00:00Z' };
     if (c.prices === 'gtc-2026') options.schedule = 'gtc-2026';
     else if (c.prices !== 'catalog') options.schedule = tokfare.Schedule.fromTOML(fs.readFileSync(path.join(root, c.prices), 'utf8'));
+    for (const [key, option] of Object.entries(CONDITIONS)) if (c[key] !== undefined) options[option] = c[key];
     const usage = tokfare.Usage.fromProvider(c.usage);
     if (c.error) {
       assert.throws(() => tokfare.price(c.model, usage, options), (e) => e.code === `TOKFARE_${c.error.toUpperCase()}`, c.name);

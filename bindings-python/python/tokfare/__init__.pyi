@@ -175,9 +175,15 @@ class Usage:
         audio_output_tokens: int = 0,
         image_input_tokens: int = 0,
         image_output_tokens: int = 0,
+        cache_write_12h_tokens: int = 0,
+        video_input_tokens: int = 0,
+        video_output_tokens: int = 0,
+        cached_audio_input_tokens: int = 0,
+        cached_image_input_tokens: int = 0,
         requests: int = 1,
         images: int = 0,
         seconds: int = 0,
+        web_search_requests: int = 0,
     ) -> None: ...
     @staticmethod
     def from_openai(usage: Mapping[str, object]) -> Usage: ...
@@ -199,9 +205,15 @@ class Usage:
     audio_output_tokens: int
     image_input_tokens: int
     image_output_tokens: int
+    cache_write_12h_tokens: int
+    video_input_tokens: int
+    video_output_tokens: int
+    cached_audio_input_tokens: int
+    cached_image_input_tokens: int
     requests: int
     images: int
     seconds: int
+    web_search_requests: int
     prompt_tokens: int
     total_tokens: int
     def to_dict(self) -> dict[str, int]: ...
@@ -268,6 +280,11 @@ def price(
     tier: Optional[str] = None,
     catalog: Optional[Catalog] = None,
     schedule: Union[Schedule, str, None] = None,
+    region: Optional[str] = None,
+    fedramp: bool = False,
+    endpoint: Optional[str] = None,
+    speed: Optional[str] = None,
+    search_context_size: Optional[str] = None,
 ) -> Cost: ...
 def estimate(
     text: str,
@@ -308,6 +325,11 @@ class Meter:
         provider: Optional[str] = None,
         request_id: Optional[str] = None,
         tags: Optional[Mapping[str, str]] = None,
+        region: Optional[str] = None,
+        fedramp: bool = False,
+        endpoint: Optional[str] = None,
+        speed: Optional[str] = None,
+        search_context_size: Optional[str] = None,
     ) -> bool: ...
     def record_log(self, path: str, *, continue_on_error: bool = False) -> dict[str, object]: ...
     def merge(self, other: Meter) -> dict[str, object]: ...

@@ -13,7 +13,8 @@ use errors::{invalid_argument, OrThrow};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use tokfare::price::{
-    gtc, Catalog, CatalogChoice, CatalogOptions, EstimateOptions, PriceBook, Provider, Quote, Request, ScheduleSet, Service, Usage,
+    gtc, Catalog, CatalogChoice, CatalogOptions, Conditions, EstimateOptions, PriceBook, Provider, Quote, Request, ScheduleSet, Service,
+    Usage,
 };
 use wasm_bindgen::prelude::*;
 
@@ -199,7 +200,10 @@ impl WasmPrices {
         self.catalog = Some(catalog.inner.clone());
     }
 
-    /// The exact cost (JSON) of one request to `model`, from usage in tokfare's own JSON form.
+    /// The exact cost (JSON) of one request to `model`, from usage in tokfare's own JSON
+    /// form, under the request's conditions (`region`, `fedramp`, `endpoint`, `speed`,
+    /// `search_context_size`; the core checks each value).
+    #[allow(clippy::too_many_arguments)]
     pub fn price(
         &self,
         model: &str,
@@ -208,8 +212,21 @@ impl WasmPrices {
         service: Option<String>,
         tier: Option<String>,
         at: Option<String>,
+        region: Option<String>,
+        fedramp: Option<bool>,
+        endpoint: Option<String>,
+        speed: Option<String>,
+        search_context_size: Option<String>,
     ) -> Result<String, JsValue> {
-        let request = Request { usage: parse_own(usage)?, service: self::service(batch, service)?, at: timestamp(at)? };
+        let conditions = Conditions::from_options(
+            region.as_deref(),
+            fedramp.unwrap_or(false),
+            endpoint.as_deref(),
+            speed.as_deref(),
+            search_context_size.as_deref(),
+        )
+        .or_throw()?;
+        let request = Request { usage: parse_own(usage)?, service: self::service(batch, service)?, at: timestamp(at)?, conditions };
         Ok(cost_json(&self.book().quote(model, tier.as_deref(), &request).or_throw()?))
     }
 

@@ -2,8 +2,8 @@
 //! documented tier examples, and the declarative schedule format's error paths.
 
 use tokfare_pricing::price::{
-    gtc, parse_decimal, parse_usage, Catalog, Decimal, Metric, PeriodTiers, PriceBook, Provider, RateSchedule, Rates, Request, Rounding,
-    RoundingMode, Scale, Schedule, ScheduleSet, Service, Tier, TierMode, TokenClass, Unit, Usage,
+    gtc, parse_decimal, parse_usage, Catalog, Conditions, Decimal, Metric, PeriodTiers, PriceBook, Provider, RateSchedule, Rates, Region,
+    Request, Rounding, RoundingMode, Scale, Schedule, ScheduleSet, Service, Tier, TierMode, TokenClass, Unit, Usage,
 };
 use tokfare_pricing::Error;
 
@@ -223,6 +223,16 @@ fn bad_schedules_name_the_bad_field() {
             "rates = { input = \"1\", output = \"2\" }\ntime_windows = [{ start = \"25:00\", end = \"01:00\", multiplier = \"0.5\" }]",
             "schedules.pro.time_windows[0].start",
             "time of day",
+        ),
+        (
+            "rates = { input = \"1\", output = \"2\" }\nuplifts = { region_apac = \"1.1\" }",
+            "schedules.pro.uplifts.region_apac",
+            "unknown uplift",
+        ),
+        (
+            "rates = { input = \"1\", output = \"2\" }\nuplifts = { fast = \"-2\" }",
+            "schedules.pro.uplifts.fast",
+            "negative",
         ),
         (
             "rates = { input = \"1\", output = \"2\" }\nservices.overnight = { multiplier = \"0.5\" }",
@@ -481,4 +491,34 @@ fn catalog_fields_are_all_known_and_an_unknown_price_field_refuses_its_model() {
     let ignoring = catalog.ignoring_unknown_price_fields(true);
     let schedule = ignoring.schedule("m").expect("priced when ignored");
     assert_eq!(total(schedule.as_ref(), Request::new(Usage::tokens(1_000_000, 1_000_000))), d("3"));
+}
+
+#[test]
+fn uplifts_and_web_searches_are_their_own_lines() {
+    let set = ScheduleSet::from_toml(
+        "name = \"x\"\n[schedules.pro]\nmodels = [\"m\"]\nrates = { input = \"10\", output = \"20\" }\n\
+         fees = { per_web_search = \"0.01\" }\nuplifts = { region_eu = \"1.1\", fast = \"2\" }\n",
+    )
+    .expect("schedule");
+    let pro = set.get("pro").expect("pro");
+    let usage = Usage { web_search_requests: 3, ..Usage::tokens(100_000, 10_000) };
+    // 100000 x 10/M + 10000 x 20/M = 1.2; x 1.1 (eu) = +0.12; x 2 (fast) = +1.32; + 3 x 0.01.
+    let conditions = Conditions { region: Region::Eu, fast: true, ..Conditions::default() };
+    let charges = pro.price_request(&Request { conditions, ..Request::new(usage) }).expect("priced");
+    let lines: Vec<(String, String)> = charges.lines.iter().map(|l| (l.item.to_string(), l.amount.normalize().to_string())).collect();
+    let expected = [
+        ("input tokens", "1"),
+        ("output tokens", "0.2"),
+        ("region_eu uplift", "0.12"),
+        ("fast uplift", "1.32"),
+        ("web_search_requests", "0.03"),
+    ];
+    assert_eq!(lines, expected.map(|(a, b)| (a.to_string(), b.to_string())));
+    // A stated condition the schedule has no uplift for costs nothing extra.
+    let us = Conditions { region: Region::Us, ..Conditions::default() };
+    assert_eq!(total(pro.as_ref(), Request { conditions: us, ..Request::new(Usage::tokens(100_000, 10_000)) }), d("1.2"));
+    // Searches on a schedule without a web-search price are refused, never $0.
+    let plain = RateSchedule::new("plain", Rates::input_output(d("1"), d("1"))).expect("schedule");
+    let err = plain.price_request(&Request::new(usage)).expect_err("refused");
+    assert_eq!(err.code(), "unsupported_price");
 }

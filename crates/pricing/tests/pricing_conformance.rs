@@ -4,7 +4,9 @@
 
 use serde_json::Value;
 use tokfare_pricing::meter::{Meter, UsageEvent};
-use tokfare_pricing::price::{parse_decimal, parse_usage, Metric, PeriodTiers, PriceBook, ScheduleSet, Tier, TierMode, Unit, Usage};
+use tokfare_pricing::price::{
+    parse_decimal, parse_usage, Conditions, Metric, PeriodTiers, PriceBook, ScheduleSet, Tier, TierMode, Unit, Usage,
+};
 
 fn root(rel: &str) -> String {
     format!("{}/../../{rel}", env!("CARGO_MANIFEST_DIR"))
@@ -36,8 +38,15 @@ fn requests() {
         if let Some(service) = case.get("service") {
             event["service"] = service.clone();
         }
-        let event = UsageEvent::from_json(&event.to_string()).expect(name);
-        let priced = Meter::new(book).price(&event);
+        let mut event = UsageEvent::from_json(&event.to_string()).expect(name);
+        // The conditions as the bindings take them (their options), one parser for all.
+        let text = |key: &str| case.get(key).map(|v| v.as_str().expect("text"));
+        let fedramp = case.get("fedramp").is_some_and(|v| v.as_bool().expect("bool"));
+        let priced = Conditions::from_options(text("region"), fedramp, text("endpoint"), text("speed"), text("search_context_size"))
+            .and_then(|conditions| {
+                event.conditions = conditions;
+                Meter::new(book).price(&event)
+            });
         match (case.get("total"), case.get("error")) {
             (Some(total), _) => {
                 let expected = parse_decimal(total.as_str().expect("decimal string")).expect("decimal");

@@ -69,10 +69,20 @@ fn gemini_cached_content_is_inside_prompt_and_thoughts_are_outside_candidates() 
             "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 9500}, {"modality": "AUDIO", "tokenCount": 500}],
             "cacheTokensDetails": [{"modality": "AUDIO", "tokenCount": 100}]}}"#,
     );
-    // input = 10000 - 8000 cached - (500 - 100) uncached audio + 40 tool-use prompt
+    // input = 10000 - 8000 cached - (500 - 100) uncached audio + 40 tool-use prompt; the
+    // 100 cached audio tokens have their own class (LiteLLM prices them apart).
     assert_eq!(
         u,
-        Usage { input: 1640, cached_input: 8000, audio_input: 400, output: 250, reasoning: 1200, requests: 1, ..Usage::default() }
+        Usage {
+            input: 1640,
+            cached_input: 7900,
+            cached_audio_input: 100,
+            audio_input: 400,
+            output: 250,
+            reasoning: 1200,
+            requests: 1,
+            ..Usage::default()
+        }
     );
     assert_eq!(u.total_tokens(), 11490, "classes add up to totalTokenCount");
     // The bare usageMetadata object works too.

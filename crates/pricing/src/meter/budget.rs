@@ -52,7 +52,7 @@ impl Meter {
     /// Decides whether a request estimated at `estimate` may run for `customer`.
     pub fn authorize(&mut self, customer: &str, model: &str, estimate: Usage, service: Service) -> Result<Authorization> {
         let schedule = self.book.resolve(model, None)?;
-        let cost = schedule.price_request(&Request { usage: estimate, service, at: None })?.total();
+        let cost = schedule.price_request(&Request { usage: estimate, service, ..Request::default() })?.total();
         let currency = cost.currency();
         let spent = self.spent(customer, currency);
         let reserved = self

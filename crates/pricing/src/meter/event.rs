@@ -9,9 +9,18 @@
 //! - an envelope around a raw provider response: `{"customer", "timestamp",
 //!   "response": {...}}`, taking `id`, `model`, `usage` and `service_tier` from the
 //!   response (OpenAI and Anthropic `id`/`model`/`usage`; Gemini
-//!   `responseId`/`modelVersion`/`usageMetadata`).
+//!   `responseId`/`modelVersion`/`usageMetadata`), and the web searches of an OpenAI
+//!   Responses `output` (its `web_search_call` items) when the usage does not count them.
+//!
+//! Either shape may state the request's conditions, which uplifts and web-search prices
+//! depend on (docs/catalog.md): `"region"` (`global`, `us`, `eu`: data residency or
+//! inference geography; Anthropic's `usage.inference_geo` is read too), `"fedramp"`
+//! (true for a FedRAMP deployment), `"endpoint"` (`global`, or `regional` / a regional
+//! location such as `us-east5`), `"speed"` (`standard`, `fast`; Anthropic's
+//! `usage.speed` is read too) and `"search_context_size"` (`low`, `medium`, `high`).
+//! Unstated conditions are the defaults, never guessed.
 
-use crate::price::{usage_from_value, Provider, Service, Usage};
+use crate::price::{parse_endpoint, parse_speed, usage_conditions, usage_from_value, Conditions, Provider, Service, Usage};
 use crate::{Error, Result};
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 use std::collections::BTreeMap;
@@ -38,6 +47,8 @@ pub struct UsageEvent {
     pub request_id: Option<String>,
     /// Free-form labels; `tier` picks a schedule of a schedule set explicitly.
     pub tags: BTreeMap<String, String>,
+    /// Where and how it ran (region, FedRAMP, endpoint, speed, search context size).
+    pub conditions: Conditions,
 }
 
 impl UsageEvent {
@@ -59,6 +70,7 @@ impl UsageEvent {
             provider: None,
             request_id: None,
             tags: BTreeMap::new(),
+            conditions: Conditions::default(),
         }
     }
 
@@ -99,15 +111,20 @@ impl UsageEvent {
             Some(f) => Some(f.parse::<Provider>().map_err(|e| bad("$.usage_format", e.to_string()))?),
             None => None,
         };
-        let usage = match (json::get(v, "usage"), response) {
-            (Some(u), _) => usage_from_value(u, usage_format, "$.usage")?,
+        let (usage_value, usage_path, usage_format) = match (json::get(v, "usage"), response) {
+            (Some(u), _) => (u, "$.usage", usage_format),
             (None, Some(r)) => match (json::get(r, "usage"), json::get(r, "usageMetadata")) {
-                (Some(u), _) => usage_from_value(u, usage_format, "$.response.usage")?,
-                (None, Some(u)) => usage_from_value(u, Some(Provider::Gemini), "$.response.usageMetadata")?,
+                (Some(u), _) => (u, "$.response.usage", usage_format),
+                (None, Some(u)) => (u, "$.response.usageMetadata", Some(Provider::Gemini)),
                 (None, None) => return Err(bad("$.response.usage", "missing".into())),
             },
             (None, None) => return Err(bad("$.usage", "missing".into())),
         };
+        let mut usage = usage_from_value(usage_value, usage_format, usage_path)?;
+        if usage.web_search_requests == 0 {
+            usage.web_search_requests = response.map(web_search_calls).unwrap_or(0);
+        }
+        let conditions = conditions(v, usage_conditions(usage_value, usage_path)?)?;
         let service = match json::opt_str(v, "service", "$", bad)?.or(from_response("service_tier")?) {
             Some(s) => s.parse().map_err(|e: Error| bad("$.service", e.to_string()))?,
             None => Service::Standard,
@@ -140,6 +157,7 @@ impl UsageEvent {
             provider: json::opt_str(v, "provider", "$", bad)?.map(str::to_string),
             request_id,
             tags,
+            conditions,
         })
     }
 
@@ -157,6 +175,26 @@ impl UsageEvent {
         field(&mut out, "timestamp", &self.timestamp.to_rfc3339_opts(SecondsFormat::AutoSi, true));
         out.push(',');
         field(&mut out, "service", self.service.name());
+        let c = &self.conditions;
+        if c.region != Default::default() {
+            out.push(',');
+            field(&mut out, "region", c.region.name());
+        }
+        if c.fedramp {
+            out.push_str(",\"fedramp\":true");
+        }
+        if c.regional_endpoint {
+            out.push(',');
+            field(&mut out, "endpoint", "regional");
+        }
+        if c.fast {
+            out.push(',');
+            field(&mut out, "speed", "fast");
+        }
+        if let Some(size) = c.search_context_size {
+            out.push(',');
+            field(&mut out, "search_context_size", size.name());
+        }
         if let Some(p) = &self.provider {
             out.push(',');
             field(&mut out, "provider", p);
@@ -222,6 +260,38 @@ pub(crate) fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// The envelope's conditions over those the usage object stated (`from_usage`).
+fn conditions(v: &Value<'_>, from_usage: Conditions) -> Result<Conditions> {
+    use simd_json::prelude::ValueAsScalar;
+    let mut c = from_usage;
+    let reason = |e: Error| match e {
+        Error::InvalidArgument { reason, .. } => reason,
+        other => other.to_string(),
+    };
+    if let Some(region) = json::opt_str(v, "region", "$", bad)? {
+        c.region = region.parse().map_err(|e| bad("$.region", reason(e)))?;
+    }
+    if let Some(f) = json::get(v, "fedramp") {
+        c.fedramp = f.as_bool().ok_or_else(|| bad("$.fedramp", "must be true or false".into()))?;
+    }
+    if let Some(endpoint) = json::opt_str(v, "endpoint", "$", bad)? {
+        c.regional_endpoint = parse_endpoint(endpoint).map_err(|e| bad("$.endpoint", reason(e)))?;
+    }
+    if let Some(speed) = json::opt_str(v, "speed", "$", bad)? {
+        c.fast = parse_speed(speed).map_err(|e| bad("$.speed", reason(e)))?;
+    }
+    if let Some(size) = json::opt_str(v, "search_context_size", "$", bad)? {
+        c.search_context_size = Some(size.parse().map_err(|e| bad("$.search_context_size", reason(e)))?);
+    }
+    Ok(c)
+}
+
+/// The `web_search_call` items of an OpenAI Responses `output` (0 without one).
+fn web_search_calls(response: &Value<'_>) -> u64 {
+    let Some(items) = json::get(response, "output").and_then(json::as_array) else { return 0 };
+    items.iter().filter(|item| json::get(item, "type").and_then(json::as_str) == Some("web_search_call")).count() as u64
+}
+
 fn bad(path: &str, reason: String) -> Error {
     Error::InvalidUsage { line: None, path: path.to_string(), reason }
 }
@@ -238,4 +308,44 @@ fn timestamp(v: &Value<'_>, path: &str) -> Result<DateTime<Utc>> {
         return Utc.timestamp_opt(secs, 0).single().ok_or_else(|| bad(path, format!("{secs} is out of range")));
     }
     Err(bad(path, "must be RFC 3339 text or Unix seconds".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::price::{Region, SearchContextSize};
+
+    #[test]
+    fn conditions_come_from_the_envelope_and_the_usage_and_round_trip() {
+        // Anthropic's usage states its inference geo and speed itself.
+        let line = r#"{"id":"a","model":"claude-opus-4-8","timestamp":"2026-11-02T10:00:00Z",
+            "usage":{"input_tokens":10,"output_tokens":2,"inference_geo":"us","speed":"fast","server_tool_use":{"web_search_requests":1}}}"#;
+        let event = UsageEvent::from_json(line).expect("event");
+        assert_eq!((event.conditions.region, event.conditions.fast, event.usage.web_search_requests), (Region::Us, true, 1));
+        assert_eq!(UsageEvent::from_json(&event.to_json()).expect("round trip"), event);
+        // The envelope states the others, and wins over the usage.
+        let line = r#"{"id":"b","model":"gpt-5.5","timestamp":"2026-11-02T10:00:00Z","region":"eu","fedramp":true,
+            "endpoint":"europe-west1","speed":"standard","search_context_size":"high","usage":{"input":1,"output":1}}"#;
+        let event = UsageEvent::from_json(line).expect("event");
+        let c = event.conditions;
+        assert_eq!((c.region, c.fedramp, c.regional_endpoint, c.fast), (Region::Eu, true, true, false));
+        assert_eq!(c.search_context_size, Some(SearchContextSize::High));
+        assert_eq!(UsageEvent::from_json(&event.to_json()).expect("round trip"), event);
+        // Unknown values are errors naming the field, never the default.
+        for (field, value) in [("region", "\"mars\""), ("speed", "\"warp\""), ("search_context_size", "\"huge\""), ("fedramp", "\"yes\"")] {
+            let line = format!(r#"{{"id":"c","model":"m","timestamp":1,"usage":{{"input":1}},"{field}":{value}}}"#);
+            match UsageEvent::from_json(&line) {
+                Err(Error::InvalidUsage { path, .. }) => assert_eq!(path, format!("$.{field}")),
+                other => panic!("{field}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn openai_responses_web_search_calls_are_counted_from_the_output() {
+        let line = r#"{"customer":"c","timestamp":1,"response":{"id":"resp_1","model":"gpt-5.5",
+            "output":[{"type":"web_search_call"},{"type":"message"},{"type":"web_search_call"}],
+            "usage":{"input_tokens":100,"output_tokens":10,"input_tokens_details":{"cached_tokens":0}}}}"#;
+        assert_eq!(UsageEvent::from_json(line).expect("event").usage.web_search_requests, 2);
+    }
 }

@@ -280,7 +280,7 @@ impl Meter {
     /// Prices an event and says which schedule did.
     fn price_with_schedule(&self, event: UsageEvent) -> Result<(PricedEvent, Arc<dyn Schedule>)> {
         let schedule = self.book.resolve(&event.model, event.tags.get("tier").map(String::as_str))?;
-        let request = Request { usage: event.usage, service: event.service, at: Some(event.timestamp) };
+        let request = Request { usage: event.usage, service: event.service, at: Some(event.timestamp), conditions: event.conditions };
         let priced = PricedEvent { schedule: schedule.name().to_string(), charges: schedule.price_request(&request)?, event };
         Ok((priced, schedule))
     }

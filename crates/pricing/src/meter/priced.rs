@@ -3,7 +3,7 @@
 //! which is what makes duplicates detectable and merge conflicts resolvable.
 
 use super::event::{push_json_string, UsageEvent};
-use crate::price::{parse_decimal, Charge, ChargeItem, Charges, Currency, Money, TokenClass, Unit};
+use crate::price::{parse_decimal, Charge, ChargeItem, Charges, Currency, Money, TokenClass, Unit, Uplift};
 use crate::{Error, Result};
 use simd_json::prelude::*;
 use tokfare_json as json;
@@ -87,6 +87,7 @@ pub(crate) fn item_code(item: &ChargeItem) -> String {
         ChargeItem::Tokens(c) => format!("tokens:{c}"),
         ChargeItem::Units(u) => format!("units:{}", u.name()),
         ChargeItem::Minimum => "minimum".into(),
+        ChargeItem::Uplift(u) => format!("uplift:{}", u.name()),
         ChargeItem::Tier { metric, index } => format!("tier:{metric}:{index}"),
         ChargeItem::TierFlatFee { metric, index } => format!("tier_flat_fee:{metric}:{index}"),
     }
@@ -98,6 +99,7 @@ fn parse_item(code: &str) -> Option<ChargeItem> {
         ("tokens", Some(c), None) => c.parse::<TokenClass>().ok().map(ChargeItem::Tokens),
         ("units", Some(u), None) => Unit::ALL.into_iter().find(|x| x.name() == u).map(ChargeItem::Units),
         ("minimum", None, None) => Some(ChargeItem::Minimum),
+        ("uplift", Some(u), None) => Uplift::ALL.into_iter().find(|x| x.name() == u).map(ChargeItem::Uplift),
         ("tier", Some(m), Some(i)) => Some(ChargeItem::Tier { metric: m.to_string(), index: i.parse().ok()? }),
         ("tier_flat_fee", Some(m), Some(i)) => Some(ChargeItem::TierFlatFee { metric: m.to_string(), index: i.parse().ok()? }),
         _ => None,

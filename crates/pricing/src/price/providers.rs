@@ -4,18 +4,22 @@
 //!
 //! | provider field | includes | tokfare class |
 //! |---|---|---|
-//! | OpenAI `prompt_tokens` / `input_tokens` | cached, audio and image prompt tokens | `input` = prompt − cached − audio − image |
+//! | OpenAI `prompt_tokens` / `input_tokens` | cached, written, audio and image prompt tokens | `input` = prompt − cached − written − audio − image |
 //! | OpenAI `*_tokens_details.cached_tokens` | — | `cached_input` |
+//! | OpenAI `*_tokens_details.cache_write_tokens` | 30-minute and 12-hour writes | `cache_write_5m` (30 minutes and unattributed) + `cache_write_12h` (`cache_write_tokens_details.ttl_12h_tokens`) |
 //! | OpenAI `completion_tokens` / `output_tokens` | reasoning, audio and image output | `output` = completion − reasoning − audio − image |
 //! | OpenAI `completion_tokens_details.reasoning_tokens` | — | `reasoning` |
 //! | Anthropic `input_tokens` | neither cache reads nor cache writes | `input` |
 //! | Anthropic `cache_read_input_tokens` | — | `cached_input` |
 //! | Anthropic `cache_creation_input_tokens` | both TTLs | `cache_write_5m` + `cache_write_1h` (split by `cache_creation.ephemeral_*`; all 5m when absent) |
 //! | Anthropic `output_tokens` | thinking tokens (not reported apart) | `output` |
-//! | Gemini `promptTokenCount` | cached content tokens | `input` = prompt − cached (+ `toolUsePromptTokenCount`) |
-//! | Gemini `candidatesTokenCount` | not thoughts | `output` |
+//! | Anthropic `server_tool_use.web_search_requests`; xAI `server_side_tool_usage_details.web_search_calls`; Perplexity `num_search_queries` | — | `web_search_requests` |
+//! | Gemini `promptTokenCount` | cached content tokens | `input` = prompt − cached − uncached AUDIO / IMAGE / VIDEO (+ `toolUsePromptTokenCount`) |
+//! | Gemini `cachedContentTokenCount` | cached tokens of every modality | `cached_input` = cached − cached AUDIO − cached IMAGE; `cached_audio_input`, `cached_image_input` |
+//! | Gemini `candidatesTokenCount` | not thoughts | `output` (minus AUDIO, IMAGE, VIDEO → `audio_output`, `image_output`, `video_output`) |
 //! | Gemini `thoughtsTokenCount` | — | `reasoning` |
 
+use super::schedule::{parse_speed, Conditions};
 use super::usage::Usage;
 use crate::{Error, Result};
 use std::fmt;
@@ -122,6 +126,20 @@ pub fn usage_from_value(value: &Value<'_>, provider: Option<Provider>, path: &st
     }
 }
 
+/// The conditions a usage object states itself: Anthropic's `inference_geo` (a
+/// region) and `speed` (`fast` or `standard`). Read from any provider's usage; absent
+/// fields leave the conditions unstated.
+pub fn usage_conditions(value: &Value<'_>, path: &str) -> Result<Conditions> {
+    let mut conditions = Conditions::default();
+    if let Some(geo) = json::opt_str(value, "inference_geo", path, bad)? {
+        conditions.region = geo.parse().map_err(|e: Error| bad(&format!("{path}.inference_geo"), e.to_string()))?;
+    }
+    if let Some(speed) = json::opt_str(value, "speed", path, bad)? {
+        conditions.fast = parse_speed(speed).map_err(|e| bad(&format!("{path}.speed"), e.to_string()))?;
+    }
+    Ok(conditions)
+}
+
 fn bad(path: &str, reason: String) -> Error {
     Error::InvalidUsage { line: None, path: path.to_string(), reason }
 }
@@ -154,19 +172,25 @@ fn openai(v: &Value<'_>, path: &str, prompt_key: &str, completion_key: &str) -> 
     };
     let in_path = format!("{path}.{in_details}");
     let out_path = format!("{path}.{out_details}");
-    let (cached, audio_in, image_in) = match json::get_object(v, in_details, path, bad)? {
-        Some(d) => (count(d, &in_path, "cached_tokens")?, count(d, &in_path, "audio_tokens")?, count(d, &in_path, "image_tokens")?),
-        None => (0, 0, 0),
-    };
+    let (mut cached, mut audio_in, mut image_in, mut writes) = (0, 0, 0, CacheWrites::default());
+    if let Some(d) = json::get_object(v, in_details, path, bad)? {
+        cached = count(d, &in_path, "cached_tokens")?;
+        audio_in = count(d, &in_path, "audio_tokens")?;
+        image_in = count(d, &in_path, "image_tokens")?;
+        writes = openai_cache_writes(d, &in_path)?;
+    }
     let (reasoning, audio_out, image_out) = match json::get_object(v, out_details, path, bad)? {
         Some(d) => (count(d, &out_path, "reasoning_tokens")?, count(d, &out_path, "audio_tokens")?, count(d, &out_path, "image_tokens")?),
         None => (0, 0, 0),
     };
-    let prompt_parts = [(cached, "cached_tokens"), (audio_in, "audio_tokens"), (image_in, "image_tokens")];
+    let prompt_parts =
+        [(cached, "cached_tokens"), (writes.total(), "cache_write_tokens"), (audio_in, "audio_tokens"), (image_in, "image_tokens")];
     let completion_parts = [(reasoning, "reasoning_tokens"), (audio_out, "audio_tokens"), (image_out, "image_tokens")];
     Ok(Usage {
         input: minus(prompt, &format!("{path}.{prompt_key}"), &prompt_parts)?,
         cached_input: cached,
+        cache_write_5m: writes.short,
+        cache_write_12h: writes.h12,
         audio_input: audio_in,
         image_input: image_in,
         output: minus(completion, &format!("{path}.{completion_key}"), &completion_parts)?,
@@ -174,8 +198,54 @@ fn openai(v: &Value<'_>, path: &str, prompt_key: &str, completion_key: &str) -> 
         audio_output: audio_out,
         image_output: image_out,
         requests: 1,
+        web_search_requests: openai_web_searches(v, path)?,
         ..Usage::default()
     })
+}
+
+/// Cache writes OpenAI reports: 5- and 30-minute writes (both at the cache-write price,
+/// as LiteLLM bills them) and 12-hour writes.
+#[derive(Default)]
+struct CacheWrites {
+    short: u64,
+    h12: u64,
+}
+
+impl CacheWrites {
+    fn total(&self) -> u64 {
+        self.short + self.h12
+    }
+}
+
+/// `cache_write_tokens` with `cache_write_tokens_details.{ttl_30m_tokens, ttl_12h_tokens}`;
+/// writes the details do not attribute are short-lived (LiteLLM, U:1034-1038).
+fn openai_cache_writes(details: &Value<'_>, path: &str) -> Result<CacheWrites> {
+    let total = count(details, path, "cache_write_tokens")?;
+    let Some(split) = json::get_object(details, "cache_write_tokens_details", path, bad)? else {
+        return Ok(CacheWrites { short: total, h12: 0 });
+    };
+    let split_path = format!("{path}.cache_write_tokens_details");
+    let (m30, h12) = (count(split, &split_path, "ttl_30m_tokens")?, count(split, &split_path, "ttl_12h_tokens")?);
+    let rest = minus(total, &format!("{path}.cache_write_tokens"), &[(m30, "ttl_30m_tokens"), (h12, "ttl_12h_tokens")])?;
+    Ok(CacheWrites { short: rest + m30, h12 })
+}
+
+/// Web searches an OpenAI-shaped usage reports: xAI's
+/// `server_side_tool_usage_details.web_search_calls`, Perplexity's `num_search_queries`
+/// (or `search_queries`), or Anthropic-style `server_tool_use.web_search_requests`.
+/// OpenAI's own web-search calls are output items of the response, counted by the
+/// event reader.
+fn openai_web_searches(v: &Value<'_>, path: &str) -> Result<u64> {
+    if let Some(d) = json::get_object(v, "server_side_tool_usage_details", path, bad)? {
+        return count(d, &format!("{path}.server_side_tool_usage_details"), "web_search_calls");
+    }
+    if let Some(d) = json::get_object(v, "server_tool_use", path, bad)? {
+        return count(d, &format!("{path}.server_tool_use"), "web_search_requests");
+    }
+    match json::opt_u64(v, "num_search_queries", path, bad)? {
+        Some(n) => Ok(n),
+        None => count(v, path, "search_queries"),
+    }
 }
 
 fn anthropic(v: &Value<'_>, path: &str) -> Result<Usage> {
@@ -203,6 +273,10 @@ fn anthropic(v: &Value<'_>, path: &str) -> Result<Usage> {
         cache_write_1h: write_1h,
         output: count(v, path, "output_tokens")?,
         requests: 1,
+        web_search_requests: match json::get_object(v, "server_tool_use", path, bad)? {
+            Some(tools) => count(tools, &format!("{path}.server_tool_use"), "web_search_requests")?,
+            None => 0,
+        },
         ..Usage::default()
     })
 }
@@ -225,27 +299,40 @@ fn gemini(v: &Value<'_>, path: &str) -> Result<Usage> {
     let prompt = count(v, path, "promptTokenCount")?;
     let cached = count(v, path, "cachedContentTokenCount")?;
     let tool_prompt = count(v, path, "toolUsePromptTokenCount")?;
-    // Audio and image tokens are priced apart; text and video prompt tokens share the
-    // input rate. Cached tokens of every modality are `cached_input`.
+    // Audio, image and video prompt tokens are priced apart from text, and so are
+    // cached audio and image tokens (LiteLLM has no cached-video price: cached video is
+    // a cache read).
+    let details = format!("{path}.promptTokensDetails");
     let uncached = |name: &str| -> Result<u64> {
         let all = modality(v, path, "promptTokensDetails", name)?;
         let cached = modality(v, path, "cacheTokensDetails", name)?;
-        minus(all, &format!("{path}.promptTokensDetails"), &[(cached, &format!("cached {name}"))])
+        minus(all, &details, &[(cached, &format!("cached {name}"))])
     };
-    let (audio_in, image_in) = (uncached("AUDIO")?, uncached("IMAGE")?);
+    let (audio_in, image_in, video_in) = (uncached("AUDIO")?, uncached("IMAGE")?, uncached("VIDEO")?);
+    let cached_audio = modality(v, path, "cacheTokensDetails", "AUDIO")?;
+    let cached_image = modality(v, path, "cacheTokensDetails", "IMAGE")?;
+    let cached_text =
+        minus(cached, &format!("{path}.cachedContentTokenCount"), &[(cached_audio, "cached AUDIO"), (cached_image, "cached IMAGE")])?;
     let audio_out = modality(v, path, "candidatesTokensDetails", "AUDIO")?;
     let image_out = modality(v, path, "candidatesTokensDetails", "IMAGE")?;
+    let video_out = modality(v, path, "candidatesTokensDetails", "VIDEO")?;
     let candidates = count(v, path, "candidatesTokenCount")?;
     let prompt_path = format!("{path}.promptTokenCount");
-    let prompt_parts = [(cached, "cachedContentTokenCount"), (audio_in, "AUDIO tokens"), (image_in, "IMAGE tokens")];
+    let prompt_parts =
+        [(cached, "cachedContentTokenCount"), (audio_in, "AUDIO tokens"), (image_in, "IMAGE tokens"), (video_in, "VIDEO tokens")];
+    let output_parts = [(audio_out, "AUDIO tokens"), (image_out, "IMAGE tokens"), (video_out, "VIDEO tokens")];
     Ok(Usage {
         input: minus(prompt, &prompt_path, &prompt_parts)? + tool_prompt,
-        cached_input: cached,
+        cached_input: cached_text,
+        cached_audio_input: cached_audio,
+        cached_image_input: cached_image,
         audio_input: audio_in,
         image_input: image_in,
-        output: minus(candidates, &format!("{path}.candidatesTokenCount"), &[(audio_out, "AUDIO tokens"), (image_out, "IMAGE tokens")])?,
+        video_input: video_in,
+        output: minus(candidates, &format!("{path}.candidatesTokenCount"), &output_parts)?,
         audio_output: audio_out,
         image_output: image_out,
+        video_output: video_out,
         reasoning: count(v, path, "thoughtsTokenCount")?,
         requests: 1,
         ..Usage::default()
@@ -259,7 +346,7 @@ fn tokfare(v: &Value<'_>, path: &str) -> Result<Usage> {
         let n = count(v, path, key)?;
         usage
             .set_by_name(key, n)
-            .map_err(|_| bad(&format!("{path}.{key}"), "unknown field (token classes, requests, images, seconds)".into()))?;
+            .map_err(|_| bad(&format!("{path}.{key}"), format!("unknown field (one of {})", Usage::field_names().join(", "))))?;
         requests_given |= key == "requests";
     }
     if !requests_given {

@@ -135,7 +135,7 @@ impl Quote {
         tokenizer: &str,
         options: &EstimateOptions<'_>,
     ) -> Result<Quote> {
-        let request = Request { usage: Usage::tokens(input_tokens, options.output_tokens), service: options.service, at: None };
+        let request = Request { usage: Usage::tokens(input_tokens, options.output_tokens), service: options.service, ..Request::default() };
         let mut quote = Quote::new(model, schedule, &request)?;
         quote.tokenizer = Some(tokenizer.to_string());
         Ok(quote)

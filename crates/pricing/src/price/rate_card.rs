@@ -16,13 +16,21 @@
 //! 3. **multipliers**: the service's multiplier and then the first matching time window's
 //!    multiplier scale token and per-image/per-second rates. Per-request fees and the
 //!    minimum are not scaled.
-//! 4. **minimum**: if the request's total is below `minimum_per_request`, a top-up line
+//! 4. **uplifts**: each condition the request states (a region, FedRAMP, a regional
+//!    endpoint, fast mode) that the schedule has a multiplier for scales the token
+//!    charges, shown as its own line (`region_eu uplift` = tokens × (m − 1)); several
+//!    multiply together. Per-unit fees and web searches are not scaled (LiteLLM, U:1762).
+//! 5. **web searches**: `web_search_requests` at the schedule's per-query price for the
+//!    request's search context size (or its fixed size); a schedule that bills per
+//!    prompt charges one per request that searched. A request that reports searches to a
+//!    schedule without a web-search price is an [`Error::UnsupportedPrice`], never $0.
+//! 6. **minimum**: if the request's total is below `minimum_per_request`, a top-up line
 //!    brings it up to the minimum.
 //!
 //! A request at a service level the schedule does not list is priced at standard rates.
 
 use super::money::{Currency, Rounding};
-use super::schedule::{Charge, ChargeItem, Charges, Request, Schedule, Service};
+use super::schedule::{Charge, ChargeItem, Charges, Request, Schedule, SearchContextSize, Service, Uplift};
 use super::tiers::PeriodTiers;
 use super::usage::{TokenClass, Unit, Usage};
 use crate::{Error, Result};
@@ -82,9 +90,14 @@ impl Rates {
 pub fn parent_class(class: TokenClass) -> Option<TokenClass> {
     match class {
         TokenClass::Input | TokenClass::Output => None,
-        TokenClass::CachedInput | TokenClass::CacheWrite5m | TokenClass::AudioInput | TokenClass::ImageInput => Some(TokenClass::Input),
-        TokenClass::CacheWrite1h => Some(TokenClass::CacheWrite5m),
-        TokenClass::Reasoning | TokenClass::AudioOutput | TokenClass::ImageOutput => Some(TokenClass::Output),
+        TokenClass::CachedInput | TokenClass::CacheWrite5m | TokenClass::AudioInput | TokenClass::ImageInput | TokenClass::VideoInput => {
+            Some(TokenClass::Input)
+        }
+        // LiteLLM: 1-hour and 12-hour writes without a price of their own are billed at
+        // the cache-write price; cached audio and image at the cache-read price.
+        TokenClass::CacheWrite1h | TokenClass::CacheWrite12h => Some(TokenClass::CacheWrite5m),
+        TokenClass::CachedAudioInput | TokenClass::CachedImageInput => Some(TokenClass::CachedInput),
+        TokenClass::Reasoning | TokenClass::AudioOutput | TokenClass::ImageOutput | TokenClass::VideoOutput => Some(TokenClass::Output),
     }
 }
 
@@ -148,6 +161,39 @@ impl TimeWindow {
     }
 }
 
+/// Per-query web-search prices (LiteLLM's `search_context_cost_per_query`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebSearchPrices {
+    /// Price of one query at `low` search context.
+    pub low: Decimal,
+    /// At `medium` (the default size).
+    pub medium: Decimal,
+    /// At `high`.
+    pub high: Decimal,
+    /// The size this provider always bills, whatever the request asked (Anthropic and
+    /// Gemini bill medium, Perplexity low); `None`: the request's size.
+    pub fixed_size: Option<SearchContextSize>,
+    /// One charge per request that searched, however many queries it ran (Gemini's
+    /// per-prompt grounding); otherwise one per query.
+    pub per_prompt: bool,
+}
+
+impl WebSearchPrices {
+    /// The same price at every size, per query.
+    pub fn flat(price: Decimal) -> WebSearchPrices {
+        WebSearchPrices { low: price, medium: price, high: price, fixed_size: None, per_prompt: false }
+    }
+
+    /// The price of one query (or prompt) for a request that asked for `size`.
+    pub fn price(&self, size: Option<SearchContextSize>) -> Decimal {
+        match self.fixed_size.or(size).unwrap_or(SearchContextSize::Medium) {
+            SearchContextSize::Low => self.low,
+            SearchContextSize::Medium => self.medium,
+            SearchContextSize::High => self.high,
+        }
+    }
+}
+
 /// A declarative schedule: see the module docs for the pricing steps.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RateSchedule {
@@ -167,6 +213,12 @@ pub struct RateSchedule {
     pub time_windows: Vec<TimeWindow>,
     /// Per-unit fees (per request, per image, per second).
     pub unit_prices: BTreeMap<Unit, Decimal>,
+    /// Web-search prices, if the model can search.
+    pub web_search: Option<WebSearchPrices>,
+    /// Multipliers of the token charges by the request's conditions (regional
+    /// processing, FedRAMP, regional endpoint, fast mode); a condition without one here
+    /// costs nothing extra.
+    pub uplifts: BTreeMap<Uplift, Decimal>,
     /// Minimum charge per request, if any.
     pub minimum_per_request: Option<Decimal>,
     /// Tiered charges over a billing period, added to the per-request charges.
@@ -196,6 +248,8 @@ impl RateSchedule {
             services: BTreeMap::new(),
             time_windows: Vec::new(),
             unit_prices: BTreeMap::new(),
+            web_search: None,
+            uplifts: BTreeMap::new(),
             minimum_per_request: None,
             period: Vec::new(),
             rounding: Rounding::default(),
@@ -239,6 +293,18 @@ impl RateSchedule {
         for (unit, price) in &self.unit_prices {
             if price.is_sign_negative() {
                 return bad(format!("fees.per_{}", unit.name()), "must not be negative");
+            }
+        }
+        if let Some(w) = &self.web_search {
+            for (size, price) in [("low", w.low), ("medium", w.medium), ("high", w.high)] {
+                if price.is_sign_negative() {
+                    return bad(format!("web_search.{size}"), "must not be negative");
+                }
+            }
+        }
+        for (uplift, m) in &self.uplifts {
+            if m.is_sign_negative() {
+                return bad(format!("uplifts.{}", uplift.name()), "must not be negative");
             }
         }
         if self.minimum_per_request.is_some_and(|m| m.is_sign_negative()) {
@@ -326,13 +392,42 @@ impl Schedule for RateSchedule {
                 charges.lines.push(Charge::new(ChargeItem::Tokens(class), quantity, rate, PER_MILLION)?);
             }
         }
+        // Uplifts scale the token charges (all of them, as LiteLLM multiplies the prompt
+        // and completion cost), one line each, compounding.
+        let mut tokens_total: Decimal = charges.lines.iter().map(|l| l.amount).sum();
+        for uplift in Uplift::of(&request.conditions) {
+            if let Some(&m) = self.uplifts.get(&uplift) {
+                let extra = tokens_total
+                    .checked_mul(m - Decimal::ONE)
+                    .ok_or_else(|| Error::Overflow(format!("{} uplift of {tokens_total}", uplift.name())))?;
+                if !extra.is_zero() {
+                    charges.lines.push(Charge::fixed(ChargeItem::Uplift(uplift), extra));
+                }
+                tokens_total += extra;
+            }
+        }
         for (&unit, &price) in &self.unit_prices {
             let quantity = usage.units(unit);
-            if quantity > 0 && !price.is_zero() {
+            if unit != Unit::WebSearch && quantity > 0 && !price.is_zero() {
                 // Per-request fees are fixed; per-image and per-second prices scale.
                 let price = if unit == Unit::Request { price } else { price * multiplier };
                 charges.lines.push(Charge::new(ChargeItem::Units(unit), quantity, price, 1)?);
             }
+        }
+        if usage.web_search_requests > 0 {
+            let Some(prices) = &self.web_search else {
+                return Err(Error::UnsupportedPrice {
+                    model: self.name.clone(),
+                    field: "web_search_requests".into(),
+                    reason: format!(
+                        "the usage reports {} web-search requests and the schedule has no web-search price",
+                        usage.web_search_requests
+                    ),
+                });
+            };
+            let quantity = if prices.per_prompt { usage.web_search_requests.min(usage.requests.max(1)) } else { usage.web_search_requests };
+            let price = prices.price(request.conditions.search_context_size);
+            charges.lines.push(Charge::new(ChargeItem::Units(Unit::WebSearch), quantity, price, 1)?);
         }
         if let Some(minimum) = self.minimum_per_request {
             let floor = minimum * Decimal::from(usage.requests.max(1));

@@ -102,12 +102,207 @@ pub struct Request {
     pub service: Service,
     /// When it ran (UTC), for time-of-day windows; `None` means no window applies.
     pub at: Option<DateTime<Utc>>,
+    /// Where and how it ran, for uplifts and web-search prices (all unstated by default).
+    pub conditions: Conditions,
 }
 
 impl Request {
-    /// A standard-service request with no timestamp.
+    /// A standard-service request with no timestamp and no conditions.
     pub fn new(usage: Usage) -> Request {
-        Request { usage, service: Service::Standard, at: None }
+        Request { usage, ..Request::default() }
+    }
+}
+
+/// Where and how a request ran, as the event states it: what uplift multipliers and
+/// web-search prices depend on. Nothing is ever guessed: an unstated condition is the
+/// provider's default (global processing, commercial cloud, global endpoint, standard
+/// speed, medium search context).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Conditions {
+    /// Where the data was processed (OpenAI `data_residency`, Anthropic
+    /// `usage.inference_geo`).
+    pub region: Region,
+    /// Served from a FedRAMP / government deployment (OpenAI `gov.api.openai.com`).
+    pub fedramp: bool,
+    /// Served from a regional endpoint rather than the global one (Vertex AI locations).
+    pub regional_endpoint: bool,
+    /// Anthropic fast mode (`usage.speed == "fast"`).
+    pub fast: bool,
+    /// The web-search context size the request asked for (OpenAI
+    /// `web_search_options.search_context_size`); unstated is medium.
+    pub search_context_size: Option<SearchContextSize>,
+}
+
+impl Conditions {
+    /// True when nothing is stated.
+    pub fn is_default(&self) -> bool {
+        *self == Conditions::default()
+    }
+
+    /// The conditions from the options every front-end takes (`region`, `fedramp`,
+    /// `endpoint`, `speed`, `search_context_size`); `None` leaves one unstated. Each value
+    /// is checked: an unknown one is an [`Error::InvalidArgument`] naming the option.
+    pub fn from_options(
+        region: Option<&str>,
+        fedramp: bool,
+        endpoint: Option<&str>,
+        speed: Option<&str>,
+        search_context_size: Option<&str>,
+    ) -> Result<Conditions> {
+        Ok(Conditions {
+            region: region.map(str::parse).transpose()?.unwrap_or_default(),
+            fedramp,
+            regional_endpoint: endpoint.map(parse_endpoint).transpose()?.unwrap_or(false),
+            fast: speed.map(parse_speed).transpose()?.unwrap_or(false),
+            search_context_size: search_context_size.map(str::parse).transpose()?,
+        })
+    }
+}
+
+/// An endpoint as events state it: `global` → false; `regional` or a location
+/// (`us-east5`, `europe-west1`) → true (a regional endpoint); empty is an error.
+pub fn parse_endpoint(text: &str) -> Result<bool> {
+    match text.to_ascii_lowercase().as_str() {
+        "global" => Ok(false),
+        "" => Err(Error::InvalidArgument { name: "endpoint", reason: "must not be empty (global, regional or a location)".into() }),
+        _ => Ok(true),
+    }
+}
+
+/// A speed as events state it: `fast` → true, `standard` → false, anything else an
+/// error (never a guess).
+pub fn parse_speed(text: &str) -> Result<bool> {
+    match text.to_ascii_lowercase().as_str() {
+        "fast" => Ok(true),
+        "standard" => Ok(false),
+        _ => Err(Error::InvalidArgument { name: "speed", reason: format!("unknown speed {text:?} (standard, fast)") }),
+    }
+}
+
+/// Where a request's data was processed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Region {
+    /// Anywhere the provider chooses (no residency).
+    #[default]
+    Global,
+    /// Processed in the United States only.
+    Us,
+    /// Processed in the European Union only.
+    Eu,
+}
+
+impl Region {
+    /// Every region.
+    pub const ALL: [Region; 3] = [Region::Global, Region::Us, Region::Eu];
+
+    /// The lowercase name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Region::Global => "global",
+            Region::Us => "us",
+            Region::Eu => "eu",
+        }
+    }
+}
+
+impl FromStr for Region {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            // Anthropic reports `inference_geo: "not_available"` where it does not apply.
+            "global" | "not_available" => Ok(Region::Global),
+            "us" => Ok(Region::Us),
+            "eu" => Ok(Region::Eu),
+            _ => Err(Error::InvalidArgument { name: "region", reason: format!("unknown region {s:?} (global, us, eu)") }),
+        }
+    }
+}
+
+/// How much web context a search request asked for (OpenAI's three sizes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SearchContextSize {
+    /// `low`.
+    Low,
+    /// `medium` (the default).
+    Medium,
+    /// `high`.
+    High,
+}
+
+impl SearchContextSize {
+    /// The lowercase name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SearchContextSize::Low => "low",
+            SearchContextSize::Medium => "medium",
+            SearchContextSize::High => "high",
+        }
+    }
+}
+
+impl FromStr for SearchContextSize {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "low" => Ok(SearchContextSize::Low),
+            "medium" => Ok(SearchContextSize::Medium),
+            "high" => Ok(SearchContextSize::High),
+            _ => Err(Error::InvalidArgument {
+                name: "search_context_size",
+                reason: format!("unknown search context size {s:?} (low, medium, high)"),
+            }),
+        }
+    }
+}
+
+/// A multiplier on a request's token charges for a condition it ran under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Uplift {
+    /// Processing restricted to a region (LiteLLM `regional_processing_uplift_multiplier_{us,eu}`,
+    /// Anthropic `provider_specific_entry.us`).
+    Region(Region),
+    /// A FedRAMP deployment (`fedramp_uplift_multiplier`).
+    Fedramp,
+    /// A regional endpoint (`regional_endpoint_uplift_multiplier`).
+    RegionalEndpoint,
+    /// Anthropic fast mode (`provider_specific_entry.fast`).
+    Fast,
+}
+
+impl Uplift {
+    /// Every uplift a schedule can state.
+    pub const ALL: [Uplift; 5] =
+        [Uplift::Region(Region::Us), Uplift::Region(Region::Eu), Uplift::Fedramp, Uplift::RegionalEndpoint, Uplift::Fast];
+
+    /// The name on charge lines and in schedules (`region_eu`, `fedramp`,
+    /// `regional_endpoint`, `fast`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Uplift::Region(Region::Global) => "region_global",
+            Uplift::Region(Region::Us) => "region_us",
+            Uplift::Region(Region::Eu) => "region_eu",
+            Uplift::Fedramp => "fedramp",
+            Uplift::RegionalEndpoint => "regional_endpoint",
+            Uplift::Fast => "fast",
+        }
+    }
+
+    /// The uplifts a request's conditions call for, in the order they apply.
+    pub fn of(conditions: &Conditions) -> Vec<Uplift> {
+        let mut out = Vec::new();
+        if conditions.region != Region::Global {
+            out.push(Uplift::Region(conditions.region));
+        }
+        if conditions.fedramp {
+            out.push(Uplift::Fedramp);
+        }
+        if conditions.regional_endpoint {
+            out.push(Uplift::RegionalEndpoint);
+        }
+        if conditions.fast {
+            out.push(Uplift::Fast);
+        }
+        out
     }
 }
 
@@ -120,6 +315,9 @@ pub enum ChargeItem {
     Units(Unit),
     /// The top-up that lifts a request to its minimum charge.
     Minimum,
+    /// What a condition of the request (a region, FedRAMP, a regional endpoint, fast
+    /// mode) added to its token charges.
+    Uplift(Uplift),
     /// Units of a period metric in one price tier (graduated or volume).
     Tier {
         /// The metric's name (`tokens`, `output`, `requests` ...).
@@ -142,6 +340,7 @@ impl fmt::Display for ChargeItem {
             ChargeItem::Tokens(class) => write!(f, "{class} tokens"),
             ChargeItem::Units(unit) => write!(f, "{}s", unit.name()),
             ChargeItem::Minimum => f.write_str("minimum charge"),
+            ChargeItem::Uplift(uplift) => write!(f, "{} uplift", uplift.name()),
             ChargeItem::Tier { metric, index } => write!(f, "{metric} tier {}", index + 1),
             ChargeItem::TierFlatFee { metric, index } => write!(f, "{metric} tier {} flat fee", index + 1),
         }

@@ -15,8 +15,8 @@
 mod document;
 
 use super::money::{Currency, Rounding, RoundingMode, Scale};
-use super::rate_card::{ContextTier, RateSchedule, Rates, ServiceRule, TimeWindow};
-use super::schedule::Service;
+use super::rate_card::{ContextTier, RateSchedule, Rates, ServiceRule, TimeWindow, WebSearchPrices};
+use super::schedule::{Service, Uplift};
 use super::tiers::{Metric, PeriodTiers, Tier, TierMode};
 use super::usage::{TokenClass, Unit};
 use crate::{Error, Result};
@@ -165,6 +165,7 @@ struct ScheduleSpec {
     services: BTreeMap<String, ServiceSpec>,
     time_windows: Vec<TimeWindowSpec>,
     fees: Option<FeesSpec>,
+    uplifts: Vec<(String, Decimal)>,
     period: Vec<PeriodSpec>,
     rounding: Option<RoundingSpec>,
 }
@@ -190,6 +191,7 @@ struct FeesSpec {
     per_request: Option<Decimal>,
     per_image: Option<Decimal>,
     per_second: Option<Decimal>,
+    per_web_search: Option<Decimal>,
     minimum_per_request: Option<Decimal>,
 }
 
@@ -260,6 +262,7 @@ const SCHEDULE_FIELDS: &[&str] = &[
     "services",
     "time_windows",
     "fees",
+    "uplifts",
     "period",
     "rounding",
 ];
@@ -300,16 +303,18 @@ impl ScheduleSpec {
                 })
                 .collect::<Result<_>>()?,
             fees: spec
-                .object("fees", &["per_request", "per_image", "per_second", "minimum_per_request"])?
+                .object("fees", &["per_request", "per_image", "per_second", "per_web_search", "minimum_per_request"])?
                 .map(|f| {
                     Ok::<_, Error>(FeesSpec {
                         per_request: f.decimal("per_request")?,
                         per_image: f.decimal("per_image")?,
                         per_second: f.decimal("per_second")?,
+                        per_web_search: f.decimal("per_web_search")?,
                         minimum_per_request: f.decimal("minimum_per_request")?,
                     })
                 })
                 .transpose()?,
+            uplifts: spec.decimals("uplifts")?,
             period: spec
                 .objects("period", &["metric", "mode", "per", "free_allowance", "tiers"])?
                 .iter()
@@ -471,9 +476,20 @@ impl ScheduleSpec {
                     schedule.unit_prices.insert(unit, non_negative(v, &format!("{fees_path}.per_{}", unit.name()))?);
                 }
             }
+            if let Some(p) = fees.per_web_search {
+                schedule.web_search = Some(WebSearchPrices::flat(non_negative(p, &format!("{fees_path}.per_web_search"))?));
+            }
             if let Some(m) = fees.minimum_per_request {
                 schedule.minimum_per_request = Some(non_negative(m, &format!("{fees_path}.minimum_per_request"))?);
             }
+        }
+        for (name, m) in &self.uplifts {
+            let uplift_path = format!("{path}.uplifts.{name}");
+            let uplift = Uplift::ALL
+                .into_iter()
+                .find(|u| u.name() == name)
+                .ok_or_else(|| invalid(&uplift_path, format!("unknown uplift (one of {})", Uplift::ALL.map(Uplift::name).join(", "))))?;
+            schedule.uplifts.insert(uplift, non_negative(*m, &uplift_path)?);
         }
         for (i, period) in self.period.iter().enumerate() {
             let period_path = format!("{path}.period[{i}]");

@@ -70,7 +70,7 @@ impl Metric {
             Metric::PromptTokens => "prompt_tokens".into(),
             Metric::CompletionTokens => "completion_tokens".into(),
             Metric::Class(c) => c.name().into(),
-            Metric::Units(u) => format!("{}s", u.name()),
+            Metric::Units(u) => u.field().into(),
         }
     }
 }
@@ -82,15 +82,15 @@ impl FromStr for Metric {
             "tokens" => Metric::Tokens,
             "prompt_tokens" => Metric::PromptTokens,
             "completion_tokens" => Metric::CompletionTokens,
-            "requests" => Metric::Units(Unit::Request),
-            "images" => Metric::Units(Unit::Image),
-            "seconds" => Metric::Units(Unit::Second),
-            other => Metric::Class(other.parse().map_err(|_| Error::InvalidArgument {
-                name: "metric",
-                reason: format!(
-                    "unknown metric {other:?} (tokens, prompt_tokens, completion_tokens, a token class, requests, images, seconds)"
-                ),
-            })?),
+            other => match Unit::ALL.into_iter().find(|u| u.field() == other) {
+                Some(unit) => Metric::Units(unit),
+                None => Metric::Class(other.parse().map_err(|_| Error::InvalidArgument {
+                    name: "metric",
+                    reason: format!(
+                        "unknown metric {other:?} (tokens, prompt_tokens, completion_tokens, a token class, requests, images, seconds, web_search_requests)"
+                    ),
+                })?),
+            },
         })
     }
 }

@@ -33,11 +33,21 @@ pub enum TokenClass {
     ImageInput,
     /// Generated image tokens.
     ImageOutput,
+    /// Prompt tokens written to a cache that lives 12 hours (OpenAI's extended retention).
+    CacheWrite12h,
+    /// Video prompt tokens, when the provider prices them apart from text.
+    VideoInput,
+    /// Generated video tokens.
+    VideoOutput,
+    /// Audio prompt tokens served from the prompt cache.
+    CachedAudioInput,
+    /// Image prompt tokens served from the prompt cache.
+    CachedImageInput,
 }
 
 impl TokenClass {
     /// Every class, in the order invoices list them.
-    pub const ALL: [TokenClass; 10] = [
+    pub const ALL: [TokenClass; 15] = [
         TokenClass::Input,
         TokenClass::CachedInput,
         TokenClass::CacheWrite5m,
@@ -48,6 +58,11 @@ impl TokenClass {
         TokenClass::AudioOutput,
         TokenClass::ImageInput,
         TokenClass::ImageOutput,
+        TokenClass::CacheWrite12h,
+        TokenClass::VideoInput,
+        TokenClass::VideoOutput,
+        TokenClass::CachedAudioInput,
+        TokenClass::CachedImageInput,
     ];
 
     /// The snake_case name used in files, bindings and invoices.
@@ -63,6 +78,11 @@ impl TokenClass {
             TokenClass::AudioOutput => "audio_output",
             TokenClass::ImageInput => "image_input",
             TokenClass::ImageOutput => "image_output",
+            TokenClass::CacheWrite12h => "cache_write_12h",
+            TokenClass::VideoInput => "video_input",
+            TokenClass::VideoOutput => "video_output",
+            TokenClass::CachedAudioInput => "cached_audio_input",
+            TokenClass::CachedImageInput => "cached_image_input",
         }
     }
 
@@ -74,8 +94,12 @@ impl TokenClass {
                 | TokenClass::CachedInput
                 | TokenClass::CacheWrite5m
                 | TokenClass::CacheWrite1h
+                | TokenClass::CacheWrite12h
                 | TokenClass::AudioInput
                 | TokenClass::ImageInput
+                | TokenClass::VideoInput
+                | TokenClass::CachedAudioInput
+                | TokenClass::CachedImageInput
         )
     }
 }
@@ -111,12 +135,19 @@ pub struct Usage {
     pub audio_output: u64,
     pub image_input: u64,
     pub image_output: u64,
+    pub cache_write_12h: u64,
+    pub video_input: u64,
+    pub video_output: u64,
+    pub cached_audio_input: u64,
+    pub cached_image_input: u64,
     /// Number of API requests (1 for one provider response).
     pub requests: u64,
     /// Images generated or processed, for per-image rates.
     pub images: u64,
     /// Seconds of audio or compute, for per-second rates.
     pub seconds: u64,
+    /// Web-search queries (or grounded prompts) the provider ran for the request.
+    pub web_search_requests: u64,
 }
 
 /// A count a caller gave as a signed integer (a Python `int`, a whole JS number):
@@ -139,18 +170,32 @@ pub enum Unit {
     Image,
     /// One second.
     Second,
+    /// One web-search query (or one grounded prompt, where the provider bills per prompt).
+    WebSearch,
 }
 
 impl Unit {
     /// Every unit.
-    pub const ALL: [Unit; 3] = [Unit::Request, Unit::Image, Unit::Second];
+    pub const ALL: [Unit; 4] = [Unit::Request, Unit::Image, Unit::Second, Unit::WebSearch];
 
-    /// The snake_case name (`request`, `image`, `second`).
+    /// The snake_case name (`request`, `image`, `second`, `web_search_request`).
     pub fn name(self) -> &'static str {
         match self {
             Unit::Request => "request",
             Unit::Image => "image",
             Unit::Second => "second",
+            Unit::WebSearch => "web_search_request",
+        }
+    }
+
+    /// The name of its count in tokfare's JSON usage form (`requests`, `images`,
+    /// `seconds`, `web_search_requests`).
+    pub fn field(self) -> &'static str {
+        match self {
+            Unit::Request => "requests",
+            Unit::Image => "images",
+            Unit::Second => "seconds",
+            Unit::WebSearch => "web_search_requests",
         }
     }
 }
@@ -174,6 +219,11 @@ impl Usage {
             TokenClass::AudioOutput => self.audio_output,
             TokenClass::ImageInput => self.image_input,
             TokenClass::ImageOutput => self.image_output,
+            TokenClass::CacheWrite12h => self.cache_write_12h,
+            TokenClass::VideoInput => self.video_input,
+            TokenClass::VideoOutput => self.video_output,
+            TokenClass::CachedAudioInput => self.cached_audio_input,
+            TokenClass::CachedImageInput => self.cached_image_input,
         }
     }
 
@@ -190,6 +240,11 @@ impl Usage {
             TokenClass::AudioOutput => &mut self.audio_output,
             TokenClass::ImageInput => &mut self.image_input,
             TokenClass::ImageOutput => &mut self.image_output,
+            TokenClass::CacheWrite12h => &mut self.cache_write_12h,
+            TokenClass::VideoInput => &mut self.video_input,
+            TokenClass::VideoOutput => &mut self.video_output,
+            TokenClass::CachedAudioInput => &mut self.cached_audio_input,
+            TokenClass::CachedImageInput => &mut self.cached_image_input,
         }
     }
 
@@ -199,6 +254,7 @@ impl Usage {
             Unit::Request => self.requests,
             Unit::Image => self.images,
             Unit::Second => self.seconds,
+            Unit::WebSearch => self.web_search_requests,
         }
     }
 
@@ -207,6 +263,7 @@ impl Usage {
             Unit::Request => &mut self.requests,
             Unit::Image => &mut self.images,
             Unit::Second => &mut self.seconds,
+            Unit::WebSearch => &mut self.web_search_requests,
         }
     }
 
@@ -256,26 +313,26 @@ impl Usage {
     }
 
     /// The non-zero entries as `(name, count)` pairs: token classes, then units as
-    /// `requests`, `images`, `seconds`. This is also tokfare's own JSON usage form.
+    /// `requests`, `images`, `seconds`, `web_search_requests`. This is also tokfare's own
+    /// JSON usage form.
     pub fn entries(&self) -> Vec<(&'static str, u64)> {
         let tokens = TokenClass::ALL.iter().map(|&c| (c.name(), self.get(c)));
-        let units = [("requests", self.requests), ("images", self.images), ("seconds", self.seconds)];
+        let units = Unit::ALL.iter().map(|&u| (u.field(), self.units(u)));
         tokens.chain(units).filter(|&(_, n)| n > 0).collect()
     }
 
     /// Every count's name in tokfare's JSON form, in order: the token classes, then
-    /// `requests`, `images`, `seconds` (the bindings check their field lists against it).
+    /// `requests`, `images`, `seconds`, `web_search_requests` (the bindings check their
+    /// field lists against it).
     pub fn field_names() -> Vec<&'static str> {
-        TokenClass::ALL.iter().map(|c| c.name()).chain(["requests", "images", "seconds"]).collect()
+        TokenClass::ALL.iter().map(|c| c.name()).chain(Unit::ALL.iter().map(|u| u.field())).collect()
     }
 
     /// Sets a count by its name in tokfare's JSON form (see [`Usage::entries`]).
     pub fn set_by_name(&mut self, name: &str, value: u64) -> Result<()> {
-        let slot = match name {
-            "requests" => &mut self.requests,
-            "images" => &mut self.images,
-            "seconds" => &mut self.seconds,
-            other => self.get_mut(other.parse::<TokenClass>()?),
+        let slot = match Unit::ALL.iter().find(|u| u.field() == name) {
+            Some(&unit) => self.units_mut(unit),
+            None => self.get_mut(name.parse::<TokenClass>()?),
         };
         *slot = value;
         Ok(())

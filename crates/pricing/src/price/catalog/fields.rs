@@ -53,7 +53,7 @@ impl FieldKind {
     }
 }
 
-/// A per-token price key, parsed: `{class}[_above_1hr][_above_{N}k_tokens][_{service}]`.
+/// A per-token price key, parsed: `{class}[_above_1hr|_above_12hr][_above_{N}k_tokens][_{service}]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TokenKey {
     /// The token class it prices.
@@ -66,10 +66,15 @@ pub struct TokenKey {
 
 /// The per-token classes of LiteLLM's file that tokfare's usage carries, longest first
 /// where one name starts another.
-const TOKEN_CLASSES: [(&str, TokenClass); 10] = [
+const TOKEN_CLASSES: [(&str, TokenClass); 15] = [
+    ("cache_creation_input_token_cost_above_12hr", TokenClass::CacheWrite12h),
     ("cache_creation_input_token_cost_above_1hr", TokenClass::CacheWrite1h),
     ("cache_creation_input_token_cost", TokenClass::CacheWrite5m),
     ("cache_read_input_token_cost", TokenClass::CachedInput),
+    ("cache_read_input_audio_token_cost", TokenClass::CachedAudioInput),
+    ("cache_read_input_image_token_cost", TokenClass::CachedImageInput),
+    ("input_cost_per_video_token", TokenClass::VideoInput),
+    ("output_cost_per_video_token", TokenClass::VideoOutput),
     ("output_cost_per_reasoning_token", TokenClass::Reasoning),
     ("input_cost_per_audio_token", TokenClass::AudioInput),
     ("output_cost_per_audio_token", TokenClass::AudioOutput),
@@ -136,9 +141,19 @@ pub fn token_key(key: &str) -> Option<TokenKey> {
     Some(TokenKey { class, above, service })
 }
 
-/// Structured rules tokfare applies (see `structured.rs`): rates by prompt length, and
-/// off-peak windows.
-pub const STRUCTURED_FIELDS: [&str; 2] = ["tiered_pricing", "off_peak_pricing"];
+/// Rules tokfare applies that are more than one rate (see `structured.rs`): rates by
+/// prompt length, off-peak windows, web-search prices, and the uplift multipliers.
+pub const STRUCTURED_FIELDS: [&str; 9] = [
+    "tiered_pricing",
+    "off_peak_pricing",
+    "search_context_cost_per_query",
+    "web_search_billing_unit",
+    "regional_processing_uplift_multiplier_eu",
+    "regional_processing_uplift_multiplier_us",
+    "fedramp_uplift_multiplier",
+    "regional_endpoint_uplift_multiplier",
+    "provider_specific_entry",
+];
 
 /// What `key` is to tokfare (see the module docs).
 pub fn classify(key: &str) -> FieldKind {
@@ -169,25 +184,15 @@ fn known(key: &str) -> Option<FieldKind> {
         "input_dbu_cost_per_token" | "output_dbu_cost_per_token" => Inert("Databricks DBUs, not money; never read by LiteLLM"),
         "citation_cost_per_token" => Unmetered("citation tokens (Perplexity)"),
         "explicit_cache_read_input_token_cost" => Unmetered("explicit (ephemeral) cache reads"),
-        "cache_read_input_image_token_cost" => Unmetered("cached image tokens"),
         "input_cost_per_query" => Unmetered("queries (search, rerank, embedding queries)"),
         "input_cost_per_text_message" => Unmetered("realtime text messages"),
         "code_interpreter_cost_per_session" => Unmetered("code-interpreter sessions"),
         "guardrail_cost_per_unit" => Unmetered("guardrail units"),
         "cost_per_second" => Unmetered("wall-clock seconds of a response"),
-        "search_context_cost_per_query" | "search_free_requests" | "web_search_billing_unit" => {
-            Unmetered("web-search queries (the usage does not carry them)")
-        }
+        "search_free_requests" => Unmetered(
+            "a free allowance of web-search queries shared by a group of models per day or month (LiteLLM applies it only in its proxy): every query is charged",
+        ),
         "google_maps_grounding_cost_per_query" => Unmetered("Google Maps grounding queries"),
-        "regional_processing_uplift_multiplier_eu" | "regional_processing_uplift_multiplier_us" => {
-            Unmetered("regional data-residency uplift (events do not state a region yet: priced as global)")
-        }
-        "fedramp_uplift_multiplier" => Unmetered("FedRAMP uplift (events do not state it yet: priced as commercial)"),
-        "regional_endpoint_uplift_multiplier" => Unmetered("regional-endpoint uplift (events do not state it yet: priced as global)"),
-        "provider_specific_entry" => Unmetered("inference-geo and fast-mode multipliers (events do not state them yet)"),
-        _ if starts("cache_creation_input_token_cost_above_12hr") => Unmetered("12-hour cache writes (no usage class for them)"),
-        _ if starts("cache_read_input_audio_token_cost") => Unmetered("cached audio tokens"),
-        _ if starts("input_cost_per_video_token") || starts("output_cost_per_video_token") => Unmetered("video tokens"),
         _ if starts("input_cost_per_character") || starts("output_cost_per_character") => Unmetered("characters"),
         _ if starts("input_cost_per_pixel") || starts("output_cost_per_pixel") => Unmetered("pixels"),
         _ if starts("input_cost_per_audio_per_second") => Unmetered("seconds of audio input"),
@@ -230,7 +235,13 @@ mod tests {
         assert_eq!(token_key("output_cost_per_token_ultrafast"), k(TokenClass::Output, None, Service::Ultrafast));
         assert_eq!(token_key("input_cost_per_token_cache_hit"), None);
         assert_eq!(token_key("input_cost_per_token_turbo"), None);
-        assert_eq!(token_key("cache_creation_input_token_cost_above_12hr"), None);
+        assert_eq!(token_key("cache_creation_input_token_cost_above_12hr"), k(TokenClass::CacheWrite12h, None, Service::Standard));
+        assert_eq!(
+            token_key("cache_creation_input_token_cost_above_12hr_above_272k_tokens_priority"),
+            k(TokenClass::CacheWrite12h, Some(272_000), Service::Priority)
+        );
+        assert_eq!(token_key("cache_read_input_audio_token_cost_flex"), k(TokenClass::CachedAudioInput, None, Service::Flex));
+        assert_eq!(token_key("input_cost_per_video_token_batches"), k(TokenClass::VideoInput, None, Service::Batch));
         assert_eq!(token_key("input_cost_per_token_above_k_tokens"), None);
     }
 
@@ -241,7 +252,9 @@ mod tests {
         assert_eq!(classify("tiered_pricing"), FieldKind::Applied);
         assert!(classify("input_cost_per_token_turbo").refuses(), "an unknown service suffix is not the base price");
         assert!(classify("storage_fee_per_gb").refuses());
-        assert!(!classify("search_context_cost_per_query").refuses());
+        assert_eq!(classify("search_context_cost_per_query"), FieldKind::Applied);
+        assert_eq!(classify("fedramp_uplift_multiplier"), FieldKind::Applied);
+        assert!(!classify("search_free_requests").refuses());
         assert_eq!(classify("knowledge_cutoff"), FieldKind::UnknownOther);
     }
 }

@@ -15,6 +15,7 @@
 //! exactly (per-million rates, as published).
 
 mod check;
+mod conditions;
 pub mod fields;
 mod services;
 pub mod store;
@@ -268,10 +269,12 @@ impl Catalog {
         let mut units: BTreeMap<&'static str, Decimal> = BTreeMap::new();
         let mut notes = Vec::new();
         let mut structured_rules = Vec::new();
+        let mut condition_fields = Vec::new();
         for (key, value) in json::entries(v) {
             let kind = fields::classify(key);
             match kind {
-                FieldKind::Applied if fields::STRUCTURED_FIELDS.contains(&key) => structured_rules.push((key, value)),
+                FieldKind::Applied if matches!(key, "tiered_pricing" | "off_peak_pricing") => structured_rules.push((key, value)),
+                FieldKind::Applied if fields::STRUCTURED_FIELDS.contains(&key) => condition_fields.push((key, value)),
                 FieldKind::Applied => {
                     let Some(price) = price(model, key, value)? else { continue };
                     if let Some(k) = fields::token_key(key) {
@@ -317,13 +320,16 @@ impl Catalog {
                 },
             }
         }
+        let provider = json::opt_str(v, "litellm_provider", model, bad)?;
+        let conditions = conditions::read(model, provider, &condition_fields)?;
         // An entry with no applied price at all is not a priced model. One whose applied
         // prices are all zero is free — unless it has fees tokfare does not meter (LiteLLM's
         // rerankers state `0.0` per token and charge per query): then it is refused below.
         let rate_sets = std::iter::once(&base)
             .chain(services.values())
             .chain(tiers.values().flat_map(|t| std::iter::once(&t.rates).chain(t.services.values())));
-        let prices: Vec<Decimal> = rate_sets.flat_map(|r| r.iter().map(|(_, p)| p)).chain(units.values().copied()).collect();
+        let search = conditions.web_search.iter().flat_map(|w| [w.low, w.medium, w.high]);
+        let prices: Vec<Decimal> = rate_sets.flat_map(|r| r.iter().map(|(_, p)| p)).chain(units.values().copied()).chain(search).collect();
         let applied = !prices.is_empty();
         let priced = prices.iter().any(|p| !p.is_zero());
         if !applied && notes.iter().all(|(_, k)| matches!(k, FieldKind::Inert(_))) {
@@ -339,7 +345,6 @@ impl Catalog {
         if let Some(image) = base.get(TokenClass::ImageOutput).filter(|_| base.get(TokenClass::Output).is_some_and(|o| o.is_zero())) {
             base = base.with(TokenClass::Output, image);
         }
-        let provider = json::opt_str(v, "litellm_provider", model, bad)?;
         // LiteLLM's Fireworks default: a missing cache-read price is half the input price
         // (`FIREWORKS_AI_DEFAULT_CACHE_READ_RATE_RATIO`).
         if provider == Some("fireworks_ai") && base.get(TokenClass::CachedInput).is_none() {
@@ -364,6 +369,8 @@ impl Catalog {
                 Err(refusal) => unit_refusal = unit_refusal.or(Some(refusal)),
             }
         }
+        schedule.web_search = conditions.web_search;
+        schedule.uplifts = conditions.uplifts;
         // LiteLLM's batch calculator never consults off-peak windows.
         let not_batch: Vec<Service> = Service::ALL.into_iter().filter(|s| *s != Service::Batch).collect();
         schedule.time_windows = windows.into_iter().map(|w| TimeWindow { services: not_batch.clone(), ..w }).collect();
@@ -373,6 +380,7 @@ impl Catalog {
         let refusal = match notes.iter().find(|(_, k)| k.refuses()) {
             Some((field, kind)) => Some((field.clone(), refusal_reason(*kind))),
             None if rule_refusal.is_some() => rule_refusal,
+            None if conditions.refusal.is_some() => conditions.refusal,
             None if unit_refusal.is_some() => unit_refusal,
             None if !priced => notes.iter().find_map(|(field, kind)| match kind {
                 FieldKind::Unmetered(what) => {

@@ -9,9 +9,9 @@
 //!   billed at the service's output rate when the service has one;
 //! - **batches** are complete rate sets: the `_batches` rates (threshold-aware only where
 //!   `_above_N_tokens_batches` keys exist); cache writes at the batch write rate, else
-//!   the batch input rate; audio and image input at their batch rates, else the batch
-//!   input rate; output at the batch output rate, else half the standard output rate;
-//!   reasoning and audio output at the batch output rate; image output at its batch rate,
+//!   the batch input rate (1-, 12-hour writes at their batch rates first); audio, image
+//!   and video input at their batch rates, else the batch input rate; output at the batch output rate, else half the standard output rate;
+//!   reasoning, audio and video output at the batch output rate; image output at its batch rate,
 //!   else half its standard rate. Cache reads without a batch rate keep the standard,
 //!   threshold-aware rate. A model without a batch input rate bills batches at half of
 //!   every standard rate, with no tier and no modality rate.
@@ -24,7 +24,10 @@ use super::super::usage::TokenClass;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
-use TokenClass::{AudioInput, AudioOutput, CacheWrite1h, CacheWrite5m, CachedInput, ImageInput, ImageOutput, Input, Output, Reasoning};
+use TokenClass::{
+    AudioInput, AudioOutput, CacheWrite12h, CacheWrite1h, CacheWrite5m, CachedAudioInput, CachedImageInput, CachedInput, ImageInput,
+    ImageOutput, Input, Output, Reasoning, VideoInput, VideoOutput,
+};
 
 /// Builds the schedule's services and context tiers from the entry's keys: `base` the
 /// standard rates, `services` the `_{svc}` rates, `tiers` the `_above_N_tokens[_{svc}]`
@@ -51,8 +54,8 @@ pub(super) fn apply(
         for (service, flat) in &services {
             let own = tier.services.entry(*service).or_default();
             // The standard tier rate for classes the service has no tier rate for (not the
-            // 1-hour write, which keeps its own key or the earlier 1-hour rate).
-            for (class, rate) in tier.rates.iter().filter(|(c, _)| *c != CacheWrite1h) {
+            // 1- and 12-hour writes, which keep their own key or the earlier rate).
+            for (class, rate) in tier.rates.iter().filter(|(c, _)| !matches!(c, CacheWrite1h | CacheWrite12h)) {
                 if own.get(class).is_none() {
                     *own = std::mem::take(own).with(class, rate);
                 }
@@ -104,16 +107,22 @@ fn batch(base: &Rates, flat: &Rates, tier: &Rates) -> Rates {
         let input = base.get(Input).unwrap_or_default();
         let output = get(Output).unwrap_or(half(standard_output));
         let write = half(base.get(CacheWrite5m).unwrap_or(input));
+        let cached = half(base.get(CachedInput).unwrap_or(input));
         let mut rates = Rates::new()
             .with(Input, half(input))
-            .with(CachedInput, half(base.get(CachedInput).unwrap_or(input)))
+            .with(CachedInput, cached)
+            .with(CachedAudioInput, cached)
+            .with(CachedImageInput, cached)
             .with(CacheWrite5m, write)
             .with(CacheWrite1h, write)
+            .with(CacheWrite12h, write)
             .with(AudioInput, half(input))
             .with(ImageInput, half(input))
+            .with(VideoInput, half(input))
             .with(Output, output)
             .with(Reasoning, output)
-            .with(AudioOutput, output);
+            .with(AudioOutput, output)
+            .with(VideoOutput, output);
         rates = rates.with(ImageOutput, image_output.unwrap_or(output));
         return rates;
     };
@@ -123,15 +132,23 @@ fn batch(base: &Rates, flat: &Rates, tier: &Rates) -> Rates {
         .with(Input, input)
         .with(CacheWrite5m, write)
         .with(CacheWrite1h, get(CacheWrite1h).unwrap_or(write))
+        .with(CacheWrite12h, get(CacheWrite12h).unwrap_or(write))
         .with(AudioInput, get(AudioInput).unwrap_or(input))
         .with(ImageInput, get(ImageInput).unwrap_or(input))
+        .with(VideoInput, get(VideoInput).unwrap_or(input))
         .with(Output, output)
         .with(Reasoning, output)
         .with(AudioOutput, output)
+        .with(VideoOutput, output)
         .with(ImageOutput, image_output.unwrap_or(output));
-    // A batch cache-read rate if there is one; else the standard, threshold-aware one.
+    // A batch cache-read rate if there is one (cached image tokens are cache reads to
+    // LiteLLM's batch calculator; cached audio has its own batch rate, else the batch
+    // cache-read rate); else the standard, threshold-aware ones.
     if let Some(cached) = get(CachedInput) {
-        rates = rates.with(CachedInput, cached);
+        rates = rates.with(CachedInput, cached).with(CachedImageInput, cached).with(CachedAudioInput, cached);
+    }
+    if let Some(cached_audio) = get(CachedAudioInput) {
+        rates = rates.with(CachedAudioInput, cached_audio);
     }
     rates
 }
