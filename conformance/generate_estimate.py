@@ -20,8 +20,13 @@ Where the expected values come from (none from tokfare):
 Each line: {"name", "model", "text" (or "text" + "repeat": the text repeated), "output_tokens",
 "encoding"?, "tokenizer"?, "service"?, "schedule"? ("gtc-2026": the set before the
 catalog), then either "expected": {"tokenizer", "input_tokens", "schedule", "currency",
-"total", "rounded", "lines": [{"item", "quantity", "amount"}], "warnings": N} or
-"error": an error code}.
+"total", "rounded", "lines": [{"item", "quantity", "amount"}], "warnings": N,
+"approximate"} or "error": an error code}.
+
+`approximate` is true when the counting tokenizer is not the model's own: the model's own
+is tiktoken's `encoding_name_for_model` (on the name, then on the name after a provider's
+`.../` prefix) or, for Qwen 3 models, the qwen3 tokenizer.json; a model with neither is
+counted with o200k_base, an approximation (docs: crates/tokenizer/src/any.rs).
 """
 import decimal
 import json
@@ -57,9 +62,11 @@ CASES = [
     ("Qwen 3 counted with its bundled tokenizer.json", "Qwen/Qwen3-8B", MIXED + "<|im_start|>user\n", 1, 100, {"schedule": "gtc-2026"}, ("hf", "qwen3"), ("gtc-2026", "free")),
     ("a tokenizer.json given by name", "kimi-k2.5", CODE, 1, 7, {"schedule": "gtc-2026", "tokenizer": "qwen3"}, ("hf", "qwen3"), ("gtc-2026", "medium")),
     ("a prompt longer than the context window is priced and warned about", "gpt-4", " hello", 8300, 0, {}, ("tiktoken", "cl100k_base"), ("catalog", "standard")),
+    ("no public tokenizer: counted with o200k_base, an approximation", "claude-haiku-4-5-20251001", ENGLISH, 1, 500, {}, ("tiktoken", "o200k_base"), ("catalog", "standard")),
+    ("an OpenAI model newer than tiktoken's table: o200k_base, said to be approximate", "gpt-6-sol", CODE, 1, 100, {}, ("tiktoken", "o200k_base"), ("catalog", "standard")),
+    ("a provider's prefix before an OpenAI model: its exact encoding", "azure/gpt-4o", ENGLISH, 1, 100, {}, ("tiktoken", "o200k_base"), ("catalog", "standard")),
 ]
 ERRORS = [
-    ("no tokenizer for the model", "claude-haiku-4-5-20251001", ENGLISH, {}, "unknown_model"),
     ("no price for the model", "gpt-4o-no-such-snapshot", ENGLISH, {}, "unknown_model_price"),
     ("an unknown service", "gpt-4o", ENGLISH, {"service": "turbo"}, "invalid_argument"),
     ("an unknown encoding", "gpt-4o", ENGLISH, {"encoding": "o300k_base"}, "unknown_encoding"),
@@ -95,6 +102,24 @@ def plain(d):
     return format(d, "f") if d != 0 else "0"
 
 
+def own_tokenizer(model):
+    """The model's own tokenizer by tokfare's documented rule, from tiktoken's table."""
+    for name in (model, model.rsplit("/", 1)[-1]):
+        try:
+            return tiktoken.encoding_name_for_model(name)
+        except KeyError:
+            pass
+        if name.lower().startswith(("qwen/qwen3", "qwen3")):
+            return "qwen3"
+    return None
+
+
+def is_approximate(model, options, reference):
+    if "encoding" not in options and "tokenizer" not in options and own_tokenizer(model) is None:
+        return True  # counted with o200k_base
+    return own_tokenizer(model) != reference[1]
+
+
 def case_line(name, model, text, repeat, output_tokens, options, reference, prices):
     input_tokens = count(reference, text * repeat)
     schedule, input_rate, output_rate, window = rates(model, prices)
@@ -109,8 +134,10 @@ def case_line(name, model, text, repeat, output_tokens, options, reference, pric
         line["repeat"] = repeat
     line["output_tokens"] = output_tokens
     line.update(options)
+    approximate = is_approximate(model, options, reference)
     line["expected"] = {
         "tokenizer": reference[1],
+        "approximate": approximate,
         "input_tokens": input_tokens,
         "schedule": schedule,
         "currency": "USD",
@@ -119,7 +146,8 @@ def case_line(name, model, text, repeat, output_tokens, options, reference, pric
         "lines": lines,
         # A prompt over the context window; a catalog entry with a deprecation_date.
         "warnings": int(window is not None and input_tokens > window)
-        + int(prices[0] == "catalog" and "deprecation_date" in CATALOG[model]),
+        + int(prices[0] == "catalog" and "deprecation_date" in CATALOG[model])
+        + int(approximate),
     }
     return line
 

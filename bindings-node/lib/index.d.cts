@@ -144,6 +144,8 @@ export interface Cost {
   readonly warnings: string[];
   /** The tokenizer that counted the prompt (`estimate` only). */
   readonly tokenizer?: string;
+  /** True when that tokenizer is not the model's own: the count is an approximation (with a warning). */
+  readonly approximate: boolean;
 }
 
 /** What a catalog knows of a model. */

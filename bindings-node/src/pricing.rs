@@ -175,6 +175,8 @@ pub struct Cost {
     pub warnings: Vec<String>,
     /// The tokenizer that counted the prompt (`estimate` only).
     pub tokenizer: Option<String>,
+    /// True when that tokenizer is not the model's own: the count is an approximation.
+    pub approximate: bool,
 }
 
 pub fn cost(quote: Quote) -> Result<Cost, Code> {
@@ -200,6 +202,7 @@ pub fn cost(quote: Quote) -> Result<Cost, Code> {
         usage: UsageCounts::from_core(&quote.usage)?,
         warnings: quote.warnings.iter().map(|w| w.to_string()).collect(),
         tokenizer: quote.tokenizer,
+        approximate: quote.approximate,
     })
 }
 

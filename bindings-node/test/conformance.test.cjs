@@ -180,6 +180,7 @@ test('estimates: counted with the model\'s tokenizer, then priced (conformance/e
     const cost = tokfare.estimate(text, c.model, options);
     const got = {
       tokenizer: cost.tokenizer,
+      approximate: cost.approximate,
       input_tokens: cost.usage.inputTokens,
       schedule: cost.schedule,
       currency: cost.currency,

@@ -280,6 +280,8 @@ pub struct PyCost {
     warnings: Vec<String>,
     /// The tokenizer that counted the prompt (`estimate` only).
     tokenizer: Option<String>,
+    /// True when that tokenizer is not the model's own: the count is an approximation.
+    approximate: bool,
 }
 
 #[pymethods]
@@ -310,6 +312,7 @@ fn cost(py: Python<'_>, quote: Quote) -> PyResult<PyCost> {
         rounded: to_decimal(py, quote.rounded)?.unbind(),
         warnings: quote.warnings.iter().map(|w| w.to_string()).collect(),
         tokenizer: quote.tokenizer,
+        approximate: quote.approximate,
     })
 }
 

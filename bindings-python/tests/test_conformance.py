@@ -158,6 +158,7 @@ def test_estimates():
         expected = case["expected"]
         got = {
             "tokenizer": cost.tokenizer,
+            "approximate": cost.approximate,
             "input_tokens": cost.usage.input_tokens,
             "schedule": cost.schedule,
             "currency": cost.currency,

@@ -55,6 +55,8 @@ export declare function getTokenizer(nameOrModel: string): Promise<Tokenizer>;
 export declare function encodingForModel(model: string): Promise<Encoding>;
 /** The tokenizer a model uses: its OpenAI encoding, else its open-weight tokenizer.json. */
 export declare function tokenizerForModel(model: string): Promise<Encoding | Tokenizer>;
+/** The tokenizer `estimate` counts `model` with: its own, else `o200k_base` as an approximation (the cost says `approximate: true`). */
+export declare function tokenizerForEstimate(model: string): Promise<Encoding | Tokenizer>;
 /** The encoding name of a model (after `ready()`). */
 export declare function encodingNameForModel(model: string): EncodingName;
 /** Every encoding name (after `ready()`). */
@@ -75,6 +77,8 @@ export interface Cost {
   readonly warnings: string[];
   /** The tokenizer that counted the prompt (`estimate` only). */
   readonly tokenizer?: string;
+  /** True when that tokenizer is not the model's own: the count is an approximation (with a warning). */
+  readonly approximate: boolean;
 }
 export declare class Schedule {
   private constructor();

@@ -259,6 +259,18 @@ export async function tokenizerForModel(model) {
   return kind === 'encoding' ? getEncoding(name) : getTokenizer(model);
 }
 
+/**
+ * The tokenizer `estimate` counts `model` with: its own (`tokenizerForModel`), else —
+ * for a model without a public tokenizer tokfare knows (Claude, Gemini ...) — the
+ * `o200k_base` encoding; such an estimate says `approximate: true`.
+ */
+export async function tokenizerForEstimate(model) {
+  checkText(model, 'model');
+  await engineModule.load();
+  const [kind, name] = call((e) => e.estimateTokenizer(model));
+  return kind === 'encoding' ? getEncoding(name) : getTokenizer(model);
+}
+
 /** The encoding a model uses. */
 export async function encodingForModel(model) {
   await engineModule.load();
@@ -462,7 +474,8 @@ export function estimate(tokenizer, text, model, options) {
   const [batch, service] = serviceOptions(o);
   pricingModule.get();
   const inputTokens = tokenizer.countTokens(text);
-  return costOf(withPrices(o, (p) => p.estimate(model, inputTokens, tokenizer.name, outputTokens, batch, service)));
+  const exact = call((e) => e.countIsExact(model, tokenizer.name));
+  return costOf(withPrices(o, (p) => p.estimate(model, inputTokens, tokenizer.name, outputTokens, batch, service, exact)));
 }
 
 /** The GTC 2026 tiers: `[{ name, pricePerMillion, description, models }]`. */

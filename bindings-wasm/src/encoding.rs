@@ -37,6 +37,21 @@ pub fn model_tokenizer(model: &str) -> Result<Vec<String>, JsValue> {
     Ok(vec![t.kind().to_string(), t.name().to_string()])
 }
 
+/// `[kind, name]` of the tokenizer an estimate counts `model` with: its own, else the
+/// approximation encoding (`ModelTokenizer::for_estimate`).
+#[wasm_bindgen(js_name = estimateTokenizer)]
+pub fn estimate_tokenizer(model: &str) -> Result<Vec<String>, JsValue> {
+    let t = tokfare::ModelTokenizer::for_estimate(model).or_throw()?;
+    Ok(vec![t.kind().to_string(), t.name().to_string()])
+}
+
+/// True when the tokenizer called `tokenizer` is `model`'s own (`count_is_exact`): an
+/// estimate counted with any other is an approximation.
+#[wasm_bindgen(js_name = countIsExact)]
+pub fn count_is_exact(model: &str, tokenizer: &str) -> bool {
+    tokfare::count_is_exact(model, tokenizer)
+}
+
 /// Every encoding name.
 #[wasm_bindgen(js_name = listEncodingNames)]
 pub fn list_encoding_names() -> Vec<String> {

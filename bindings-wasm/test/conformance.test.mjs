@@ -108,7 +108,7 @@ test('estimates: counted with the model\'s tokenizer, then priced (conformance/e
     const count = async () => {
       if (c.tokenizer !== undefined) return tokfare.getTokenizer(c.tokenizer);
       if (c.encoding !== undefined) return tokfare.getEncoding(c.encoding);
-      return tokfare.tokenizerForModel(c.model);
+      return tokfare.tokenizerForEstimate(c.model);
     };
     if (c.error) {
       await assert.rejects(async () => tokfare.estimate(await count(), text, c.model, options), (e) => e.code === `TOKFARE_${c.error.toUpperCase()}`, c.name);
@@ -117,6 +117,7 @@ test('estimates: counted with the model\'s tokenizer, then priced (conformance/e
     const cost = tokfare.estimate(await count(), text, c.model, options);
     const got = {
       tokenizer: cost.tokenizer,
+      approximate: cost.approximate,
       input_tokens: cost.usage.inputTokens,
       schedule: cost.schedule,
       currency: cost.currency,

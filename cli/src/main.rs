@@ -88,6 +88,13 @@ impl Tokenizer {
         let model = self.model.as_deref().unwrap_or("gpt-4o");
         AnyTokenizer::choose(model, self.encoding.as_deref(), self.tokenizer.as_deref()).map(|(t, _)| t).map_err(|e| e.to_string())
     }
+
+    /// As [`Tokenizer::load`], except that a model without a tokenizer tokfare knows is
+    /// counted with the approximation encoding (the estimate's rule).
+    fn load_for_count(&self) -> Result<AnyTokenizer, String> {
+        let model = self.model.as_deref().unwrap_or("gpt-4o");
+        tokfare::tokenizer_for_estimate(model, self.encoding.as_deref(), self.tokenizer.as_deref()).map_err(|e| e.to_string())
+    }
 }
 
 fn read_input(path: &str) -> Result<Vec<u8>, String> {
@@ -155,7 +162,11 @@ fn run(cli: Cli) -> Result<(), String> {
             write_out(format!("{json}\n").as_bytes())
         }
         Command::Count { tokenizer, json, files } => {
-            let enc = tokenizer.load()?;
+            // Counting (not encoding) a model without a public tokenizer approximates,
+            // and says so: `"exact": false` and the encoding in the JSON, a note otherwise.
+            let enc = tokenizer.load_for_count()?;
+            let model = tokenizer.model.as_deref().unwrap_or("gpt-4o");
+            let exact = tokenizer.encoding.is_some() || tokenizer.tokenizer.is_some() || tokfare::count_is_exact(model, enc.name());
             let mut rows = Vec::new();
             let mut total = 0usize;
             for path in &files {
@@ -169,13 +180,19 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             let out = if json {
                 let files: Vec<_> = rows.iter().map(|(p, t, b)| serde_json::json!({"path": p, "tokens": t, "bytes": b})).collect();
-                format!("{}\n", serde_json::json!({"encoding": enc.name(), "files": files, "total": total}))
+                format!("{}\n", serde_json::json!({"encoding": enc.name(), "exact": exact, "files": files, "total": total}))
             } else {
                 let mut s = String::new();
                 for (path, tokens, _) in &rows {
                     s.push_str(&format!("{tokens:>12}  {path}\n"));
                 }
                 s.push_str(&format!("{total:>12}  total ({})\n", enc.name()));
+                if !exact {
+                    s.push_str(&format!(
+                        "note: approximate count: tokfare knows no public tokenizer for {model}; counted with {}\n",
+                        enc.name()
+                    ));
+                }
                 s
             };
             write_out(out.as_bytes())

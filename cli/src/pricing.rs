@@ -192,7 +192,7 @@ pub struct EstimateArgs {
     /// Price at this service level (standard, batch, flex, priority).
     #[arg(long, default_value = "standard")]
     service: String,
-    /// Print the quote as JSON (`{"model", "schedule", "tokenizer", "usage", "currency",
+    /// Print the quote as JSON (`{"model", "schedule", "tokenizer", "approximate", "usage", "currency",
     /// "total", "rounded", "lines": [{"item", "quantity", "unit_price", "per", "amount"}],
     /// "context_window", "warnings"}`; amounts are decimal strings).
     #[arg(long)]
@@ -219,7 +219,13 @@ pub fn estimate(args: EstimateArgs) -> Result<(), String> {
     if args.json {
         return crate::write_out(format!("{}\n", quote_json(&quote)).as_bytes());
     }
-    let mut out = format!("model      {} (schedule {}, tokenizer {})\n", quote.model, quote.schedule, quote.tokenizer.unwrap_or_default());
+    let approximate = if quote.approximate { ", approximate count" } else { "" };
+    let mut out = format!(
+        "model      {} (schedule {}, tokenizer {}{approximate})\n",
+        quote.model,
+        quote.schedule,
+        quote.tokenizer.clone().unwrap_or_default()
+    );
     for line in &quote.lines {
         out.push_str(&format!(
             "{:<22} {:>10}  {:>12}  {} {}\n",
@@ -253,7 +259,7 @@ fn quote_json(q: &tokfare::price::Quote) -> serde_json::Value {
         .collect();
     let usage: serde_json::Map<String, serde_json::Value> = q.usage.entries().into_iter().map(|(k, v)| (k.to_string(), v.into())).collect();
     serde_json::json!({
-        "model": q.model, "schedule": q.schedule, "tokenizer": q.tokenizer, "usage": usage, "currency": q.currency.to_string(),
+        "model": q.model, "schedule": q.schedule, "tokenizer": q.tokenizer, "approximate": q.approximate, "usage": usage, "currency": q.currency.to_string(),
         "total": q.total.to_string(), "rounded": q.rounded.to_string(), "lines": lines, "context_window": q.context_window,
         "warnings": q.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
     })

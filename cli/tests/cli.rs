@@ -72,6 +72,15 @@ fn count_reports_each_file_and_the_total() {
     let text = stdout(&tokfare(&["count", "-m", "gpt-4", a.to_str().expect("path")], b""));
     assert!(text.contains(&format!("{na}  {}", a.display())), "{text}");
     assert!(text.contains(&format!("{na}  total (cl100k_base)")), "{text}");
+    assert!(!text.contains("approximate"), "{text}");
+    assert_eq!(v["exact"], true);
+    // A model without a public tokenizer is counted with o200k_base, and says so.
+    let o200k = tokfare::get_encoding("o200k_base").expect("built-in").count(TEXT);
+    let out = stdout(&tokfare(&["count", "--model", "claude-opus-4-6", "--json", a.to_str().expect("path")], b""));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!((v["encoding"].as_str(), v["exact"].as_bool(), v["total"].as_u64()), (Some("o200k_base"), Some(false), Some(o200k as u64)));
+    let text = stdout(&tokfare(&["count", "-m", "claude-opus-4-6", a.to_str().expect("path")], b""));
+    assert!(text.contains("note: approximate count") && text.contains("claude-opus-4-6"), "{text}");
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -90,7 +99,7 @@ fn bad_input_fails_with_status_1_and_a_message() {
         (&["encode"], b"ok \xff\xfe bad", "not valid UTF-8"),
         (&["count", "/nonexistent/file.txt"], b"", "/nonexistent/file.txt"),
         (&["encode", "--encoding", "nope"], b"", "unknown encoding"),
-        (&["count", "--model", "no-such-model"], b"x", "could not map model"),
+        (&["encode", "--model", "no-such-model"], b"x", "could not map model"),
         (&["decode"], b"[1, -2]", "not a token id"),
         (&["decode"], b"[4294967295]", "not in the vocabulary"),
     ];
@@ -184,11 +193,16 @@ fn estimate_and_tiers() {
     // n × 2.50/M + 1000 × 10/M
     let exact = (rust_decimal_free_total(n as u64 * 25 + 100_000)).to_string();
     assert!(out.contains(&format!("total      {exact} USD")), "{out}\n{exact}");
-    let unknown = tokfare(&["estimate", "--model", "claude-haiku-4-5-20251001", "-"], prompt.as_bytes());
-    assert_eq!(unknown.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&unknown.stderr).contains("--encoding"));
-    let approx = stdout(&tokfare(&["estimate", "--model", "claude-haiku-4-5-20251001", "-e", "o200k_base", "-"], prompt.as_bytes()));
-    assert!(approx.contains("tokenizer o200k_base"), "{approx}");
+    // No public tokenizer: counted with o200k_base, and the estimate says it is approximate.
+    let approx = stdout(&tokfare(&["estimate", "--model", "claude-haiku-4-5-20251001", "-"], prompt.as_bytes()));
+    assert!(approx.contains("tokenizer o200k_base, approximate count"), "{approx}");
+    assert!(approx.contains("warning    approximate count"), "{approx}");
+    let given = stdout(&tokfare(&["estimate", "--model", "claude-haiku-4-5-20251001", "-e", "cl100k_base", "-"], prompt.as_bytes()));
+    assert!(given.contains("tokenizer cl100k_base, approximate count"), "{given}");
+    // A loadable tokenizer the user did not supply is still asked for, not approximated.
+    let llama = tokfare(&["estimate", "--model", "cerebras/llama-3.1-8b", "-"], prompt.as_bytes());
+    assert_eq!(llama.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&llama.stderr).contains("--tokenizer"), "{}", String::from_utf8_lossy(&llama.stderr));
     let tiers = stdout(&tokfare(&["tiers", "--megawatts", "1", "--hours", "1", "--tps-per-mw", "1000,1000,1000,1000"], b""));
     assert!(tiers.contains("premium") && tiers.contains("150"), "{tiers}");
     assert!(tiers.contains("48.60 USD"), "{tiers}");
@@ -260,7 +274,7 @@ fn estimates_equal_the_shared_vectors() {
                     .map(|l| serde_json::json!({"item": l["item"], "quantity": l["quantity"], "amount": l["amount"]}))
                     .collect();
                 let got = serde_json::json!({
-                    "tokenizer": q["tokenizer"], "input_tokens": q["usage"]["input"], "schedule": q["schedule"], "currency": q["currency"],
+                    "tokenizer": q["tokenizer"], "approximate": q["approximate"], "input_tokens": q["usage"]["input"], "schedule": q["schedule"], "currency": q["currency"],
                     "total": q["total"], "rounded": q["rounded"], "lines": lines, "warnings": q["warnings"].as_array().expect("warnings").len(),
                 });
                 assert_eq!(&got, expected, "{name}");

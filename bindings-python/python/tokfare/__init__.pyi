@@ -235,6 +235,7 @@ class Cost:
     usage: Usage
     warnings: list[str]
     tokenizer: Optional[str]
+    approximate: bool
 
 class Catalog:
     @staticmethod

@@ -95,6 +95,7 @@ fn cost_json(quote: &Quote) -> String {
         "usage": usage_json(&quote.usage),
         "warnings": quote.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
         "tokenizer": quote.tokenizer,
+        "approximate": quote.approximate,
     })
     .to_string()
 }
@@ -231,7 +232,10 @@ impl WasmPrices {
     }
 
     /// The cost (JSON) of a prompt of `input_tokens`, counted in the engine by the tokenizer
-    /// called `tokenizer`, plus `output_tokens` of expected output.
+    /// called `tokenizer`, plus `output_tokens` of expected output; `exact` is the
+    /// engine's verdict on the count (`countIsExact`): when false the quote is marked
+    /// approximate, with its warning.
+    #[allow(clippy::too_many_arguments)]
     pub fn estimate(
         &self,
         model: &str,
@@ -240,10 +244,18 @@ impl WasmPrices {
         output_tokens: f64,
         batch: Option<bool>,
         service: Option<String>,
+        exact: bool,
     ) -> Result<String, JsValue> {
-        let options =
-            EstimateOptions { output_tokens: count("outputTokens", output_tokens)?, service: self::service(batch, service)?, tier: None };
-        Ok(cost_json(&self.book().quote_estimate(model, count("inputTokens", input_tokens)?, tokenizer, &options).or_throw()?))
+        let options = EstimateOptions {
+            output_tokens: count("outputTokens", output_tokens)?,
+            service: self::service(batch, service)?,
+            ..EstimateOptions::default()
+        };
+        let mut quote = self.book().quote_estimate(model, count("inputTokens", input_tokens)?, tokenizer, &options).or_throw()?;
+        if !exact {
+            tokfare::mark_approximate(&mut quote, model);
+        }
+        Ok(cost_json(&quote))
     }
 }
 

@@ -10,7 +10,13 @@
 //! 2. else an encoding name when given;
 //! 3. else the model's OpenAI encoding (tiktoken's table of names and prefixes);
 //! 4. else, for an open-weight model, its tokenizer.json: bundled (Qwen 3) or
-//!    [`Error::TokenizerFileNeeded`] naming the file to supply.
+//!    [`Error::TokenizerFileNeeded`] naming the file to supply;
+//!
+//! steps 3 and 4 are tried on the name as given, then on the name after each provider
+//! prefix, longest first (`azure/gpt-4o`, `openrouter/openai/gpt-4o` are `gpt-4o`;
+//! `cerebras/llama-3.1-8b` and `anyscale/meta-llama/Meta-Llama-3-8B-Instruct` are Llama 3
+//! models). A model none of them knows is [`Error::UnknownModel`]; the front
+//! crate's estimate then counts with an encoding it names as an approximation.
 //!
 //! [`TokenizerSource`] says which step answered, so a quote can report how it counted.
 
@@ -115,6 +121,29 @@ impl ModelTokenizer {
     /// The model's OpenAI encoding (tiktoken's table of names and prefixes), else its
     /// open-weight tokenizer family, else [`Error::UnknownModel`].
     pub fn for_model(model: &str) -> Result<ModelTokenizer> {
+        // The name, then the name after each provider prefix, longest first
+        // (`anyscale/meta-llama/Meta-Llama-3-8B` → `meta-llama/Meta-Llama-3-8B` → ...).
+        let names = std::iter::once(model).chain(model.match_indices('/').map(|(i, _)| &model[i + 1..]));
+        for name in names {
+            match Self::for_name(name) {
+                Err(Error::UnknownModel { .. }) => continue,
+                other => return other,
+            }
+        }
+        Err(Error::UnknownModel { model: model.to_string() })
+    }
+
+    /// The tokenizer an estimate counts `model` with: its own ([`ModelTokenizer::for_model`]),
+    /// else, for a model none of its steps knows, [`APPROXIMATION_ENCODING`] — an
+    /// approximation the estimate says it is ([`count_is_exact`] is false).
+    pub fn for_estimate(model: &str) -> Result<ModelTokenizer> {
+        match Self::for_model(model) {
+            Err(Error::UnknownModel { .. }) => Ok(ModelTokenizer::Encoding(APPROXIMATION_ENCODING)),
+            other => other,
+        }
+    }
+
+    fn for_name(model: &str) -> Result<ModelTokenizer> {
         match crate::encoding_name_for_model(model) {
             Ok(name) => Ok(ModelTokenizer::Encoding(name)),
             #[cfg(feature = "hf")]
@@ -139,6 +168,24 @@ impl ModelTokenizer {
             #[cfg(feature = "hf")]
             ModelTokenizer::TokenizerJson(name) => name,
         }
+    }
+}
+
+/// The encoding that counts prompts of models without a public tokenizer tokfare knows
+/// (Claude, Gemini, OpenAI models newer than tiktoken's table ...): `o200k_base`,
+/// OpenAI's current encoding. Such counts are approximations and say so.
+pub const APPROXIMATION_ENCODING: &str = "o200k_base";
+
+/// True when the tokenizer named `tokenizer` (an encoding name, or a tokenizer.json
+/// model's name) is `model`'s own ([`ModelTokenizer::for_model`]): its OpenAI encoding,
+/// or — for an open-weight model — a tokenizer.json (its bundled one, or the file the
+/// caller supplied for it). False for a model without a known tokenizer, and for any
+/// other tokenizer: such a count is an approximation.
+pub fn count_is_exact(model: &str, tokenizer: &str) -> bool {
+    match ModelTokenizer::for_model(model) {
+        Ok(own) if own.kind() == "encoding" => own.name() == tokenizer,
+        Ok(_) => !crate::ENCODING_NAMES.contains(&tokenizer),
+        Err(_) => false,
     }
 }
 
@@ -172,11 +219,22 @@ impl AnyTokenizer {
     /// The tokenizer of `model` (see [`ModelTokenizer::for_model`]), loaded: its OpenAI
     /// encoding, else its bundled tokenizer.json, else [`Error::TokenizerFileNeeded`].
     pub fn for_model(model: &str) -> Result<(AnyTokenizer, TokenizerSource)> {
-        match ModelTokenizer::for_model(model)? {
+        Self::load(model, ModelTokenizer::for_model(model)?)
+    }
+
+    /// The tokenizer an estimate counts `model` with ([`ModelTokenizer::for_estimate`]):
+    /// its own, else [`APPROXIMATION_ENCODING`].
+    pub fn for_estimate(model: &str) -> Result<AnyTokenizer> {
+        Self::load(model, ModelTokenizer::for_estimate(model)?).map(|(t, _)| t)
+    }
+
+    #[cfg_attr(not(feature = "hf"), allow(unused_variables))]
+    fn load(model: &str, which: ModelTokenizer) -> Result<(AnyTokenizer, TokenizerSource)> {
+        match which {
             ModelTokenizer::Encoding(name) => Ok((AnyTokenizer::Encoding(get_encoding(name)?), TokenizerSource::ModelEncoding)),
             #[cfg(feature = "hf")]
-            ModelTokenizer::TokenizerJson(_) => {
-                crate::hf::tokenizer_for_model(model).map(|t| (AnyTokenizer::HuggingFace(t), TokenizerSource::ModelTokenizer))
+            ModelTokenizer::TokenizerJson(family) => {
+                crate::hf::tokenizer_of_family(model, family).map(|t| (AnyTokenizer::HuggingFace(t), TokenizerSource::ModelTokenizer))
             }
         }
     }
@@ -240,6 +298,13 @@ mod tests {
         assert_eq!(t.count("hello world").expect("count"), 2);
         assert_eq!(t.decode(&t.encode("hé!").expect("encode")).expect("decode"), "hé!");
         assert!(matches!(AnyTokenizer::choose("no-such-model", None, None), Err(Error::UnknownModel { .. })));
+        // A provider's prefix is the same model; an unknown model stays unknown.
+        assert_eq!(ModelTokenizer::for_model("azure/gpt-4o").map(ModelTokenizer::name), Ok("o200k_base"));
+        assert_eq!(ModelTokenizer::for_model("openrouter/openai/gpt-4").map(ModelTokenizer::name), Ok("cl100k_base"));
+        match ModelTokenizer::for_model("anthropic/claude-opus-4-6") {
+            Err(Error::UnknownModel { model }) => assert_eq!(model, "anthropic/claude-opus-4-6"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
@@ -250,5 +315,14 @@ mod tests {
         let (t, how) = AnyTokenizer::choose("gpt-4o", Some("o200k_base"), Some("qwen3")).expect("file wins");
         assert_eq!((t.name(), how), ("qwen3", TokenizerSource::TokenizerGiven));
         assert!(matches!(AnyTokenizer::for_model("meta-llama/Llama-3.1-8B"), Err(Error::TokenizerFileNeeded { .. })));
+        // A provider's prefix before an open-weight model's name.
+        let (t, _) = AnyTokenizer::for_model("together_ai/qwen3-32b").expect("qwen3 behind a prefix");
+        assert_eq!(t.name(), "qwen3");
+        match AnyTokenizer::for_model("groq/llama-3.1-8b-instant") {
+            Err(Error::TokenizerFileNeeded { model, tokenizer, .. }) => {
+                assert_eq!((model.as_str(), tokenizer.as_str()), ("groq/llama-3.1-8b-instant", "llama3"))
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -36,7 +36,7 @@ mod estimate;
 
 pub use error::{Error, FieldValue, Result, ERROR_CODES};
 #[cfg(feature = "pricing")]
-pub use estimate::{estimate, estimate_with};
+pub use estimate::{estimate, estimate_with, mark_approximate, mark_count, tokenizer_for_estimate};
 /// The pricing crate, whole.
 #[cfg(feature = "pricing")]
 pub use tokfare_pricing as pricing;
@@ -47,7 +47,7 @@ pub use tokfare_tokenizer as tokenizer;
 #[cfg(feature = "hf")]
 pub use tokfare_tokenizer::hf;
 pub use tokfare_tokenizer::{
-    chat, encoding_for_model, encoding_from_packed, encoding_name_for_model, get_encoding, list_encoding_names, packed_vocabulary_file,
-    pretokenize, text_from_utf8, AnyTokenizer, Encoding, ModelTokenizer, Rank, SliceCounter, SpecialSet, TokenCounter, Tokenize,
-    TokenizerSource, ENCODING_NAMES,
+    chat, count_is_exact, encoding_for_model, encoding_from_packed, encoding_name_for_model, get_encoding, list_encoding_names,
+    packed_vocabulary_file, pretokenize, text_from_utf8, AnyTokenizer, Encoding, ModelTokenizer, Rank, SliceCounter, SpecialSet,
+    TokenCounter, Tokenize, TokenizerSource, APPROXIMATION_ENCODING, ENCODING_NAMES,
 };

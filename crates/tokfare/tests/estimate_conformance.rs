@@ -24,7 +24,7 @@ fn run(case: &Value) -> tokfare::Result<Value> {
     let lines: Vec<Value> =
         q.lines.iter().map(|l| json!({"item": l.item.to_string(), "quantity": l.quantity, "amount": l.amount.to_string()})).collect();
     Ok(json!({
-        "tokenizer": q.tokenizer, "input_tokens": q.usage.input, "schedule": q.schedule, "currency": q.currency.to_string(),
+        "tokenizer": q.tokenizer, "approximate": q.approximate, "input_tokens": q.usage.input, "schedule": q.schedule, "currency": q.currency.to_string(),
         "total": q.total.to_string(), "rounded": q.rounded.to_string(), "lines": lines, "warnings": q.warnings.len(),
     }))
 }

@@ -43,6 +43,15 @@ pub enum QuoteWarning {
         /// What it is.
         reason: String,
     },
+    /// An estimate's prompt was counted with a tokenizer that is not the model's own
+    /// (the model has no public tokenizer tokfare knows, or another one was asked for):
+    /// the count, and so the amount, is an approximation.
+    ApproximateCount {
+        /// The model.
+        model: String,
+        /// The tokenizer that counted (`o200k_base`).
+        tokenizer: String,
+    },
 }
 
 impl QuoteWarning {
@@ -52,6 +61,7 @@ impl QuoteWarning {
             QuoteWarning::ContextWindowExceeded { .. } => "context_window_exceeded",
             QuoteWarning::Deprecated { .. } => "deprecated",
             QuoteWarning::IgnoredPriceField { .. } => "ignored_price_field",
+            QuoteWarning::ApproximateCount { .. } => "approximate_count",
         }
     }
 }
@@ -65,6 +75,9 @@ impl fmt::Display for QuoteWarning {
             QuoteWarning::Deprecated { model, date } => write!(f, "{model} has a deprecation date of {date} in the catalog"),
             QuoteWarning::IgnoredPriceField { field, reason } => {
                 write!(f, "priced without the catalog field {field} ({reason}), as asked (ignore unknown price fields)")
+            }
+            QuoteWarning::ApproximateCount { model, tokenizer } => {
+                write!(f, "approximate count: the prompt was counted with {tokenizer}, which is not {model}'s own tokenizer")
             }
         }
     }
@@ -93,6 +106,10 @@ pub struct Quote {
     pub warnings: Vec<QuoteWarning>,
     /// The tokenizer that counted the prompt, for an estimate (set by `tokfare::estimate`).
     pub tokenizer: Option<String>,
+    /// True when that tokenizer is not the model's own, so the count is an approximation
+    /// (with a [`QuoteWarning::ApproximateCount`]); false for exact counts and for priced
+    /// usage.
+    pub approximate: bool,
 }
 
 impl Quote {
@@ -121,6 +138,7 @@ impl Quote {
             context_window,
             warnings,
             tokenizer: None,
+            approximate: false,
         })
     }
 }

@@ -26,7 +26,8 @@ mod pre;
 mod registry;
 
 pub use registry::{
-    bundled, load, packed_tokenizer_file, tokenizer_for_model, tokenizer_name_for_model, BUNDLED_TOKENIZERS, SHIPPED_TOKENIZERS,
+    bundled, load, packed_tokenizer_file, tokenizer_for_model, tokenizer_name_for_model, tokenizer_of_family, BUNDLED_TOKENIZERS,
+    SHIPPED_TOKENIZERS,
 };
 
 use crate::error::{Error, Result};

@@ -31,8 +31,6 @@ pub fn packed_tokenizer_file(model: &str) -> Result<(&'static str, &'static str)
 
 /// Model-name prefixes (lower-case) and the tokenizer family they use.
 const FAMILIES: &[(&str, &str)] = &[
-    ("qwen/qwen3", "qwen3"),
-    ("qwen3", "qwen3"),
     ("meta-llama/llama-3", "llama3"),
     ("meta-llama/meta-llama-3", "llama3"),
     ("llama-3", "llama3"),
@@ -59,6 +57,9 @@ fn source(family: &str) -> &'static str {
 /// `deepseek-chat`...
 pub fn tokenizer_name_for_model(model: &str) -> Result<&'static str> {
     let lower = model.trim().to_ascii_lowercase();
+    if is_qwen3(&lower) {
+        return Ok("qwen3");
+    }
     FAMILIES
         .iter()
         .find(|(prefix, _)| lower.starts_with(prefix))
@@ -66,11 +67,39 @@ pub fn tokenizer_name_for_model(model: &str) -> Result<&'static str> {
         .ok_or_else(|| Error::UnknownModel { model: model.to_string() })
 }
 
+/// A Qwen 3 open-weight model of the Qwen 3 release, whose tokenizer is the bundled one:
+/// `qwen3` and the sizes (`qwen3-8b`, `qwen3-235b-a22b-instruct-2507`, `qwen3-1p7b`,
+/// `Qwen/Qwen3-1.7B`). Not the later versions a provider spells `qwen3.5-plus` or
+/// `qwen3-5-plus`, not `qwen3-coder*` / `qwen3-next*` / `qwen3-omni*` (separate releases
+/// this tokfare has no reference tokenizer for), and not the closed `qwen3-max`: their
+/// counts are approximations, said so.
+fn is_qwen3(lower: &str) -> bool {
+    let name = lower.strip_prefix("qwen/").unwrap_or(lower);
+    let Some(rest) = name.strip_prefix("qwen3") else { return false };
+    if rest.is_empty() {
+        return true;
+    }
+    let Some(rest) = rest.strip_prefix('-') else { return false };
+    // A size: digits, optionally `.` or `p` and digits (1.7, 1p7), then `b`.
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let after = &rest[digits..];
+    let after = match after.strip_prefix('p').or_else(|| after.strip_prefix('.')) {
+        Some(frac) => &frac[frac.bytes().take_while(u8::is_ascii_digit).count()..],
+        None => after,
+    };
+    digits > 0 && after.starts_with('b')
+}
+
 /// The tokenizer of an open-weight model, if it is bundled; else
 /// [`Error::TokenizerFileNeeded`] naming the file to load with
 /// [`Tokenizer::from_file`].
 pub fn tokenizer_for_model(model: &str) -> Result<Arc<Tokenizer>> {
-    let family = tokenizer_name_for_model(model)?;
+    tokenizer_of_family(model, tokenizer_name_for_model(model)?)
+}
+
+/// The bundled tokenizer of `family` for `model` (whose family it is); else
+/// [`Error::TokenizerFileNeeded`] naming `model`, the family and where to get its file.
+pub fn tokenizer_of_family(model: &str, family: &str) -> Result<Arc<Tokenizer>> {
     bundled(family).map_err(|e| match e {
         Error::TokenizerFileNeeded { .. } => {
             Error::TokenizerFileNeeded { model: model.to_string(), tokenizer: family.to_string(), origin: source(family).to_string() }
@@ -126,6 +155,13 @@ mod tests {
     fn model_names_map_to_families() {
         assert_eq!(tokenizer_name_for_model("Qwen/Qwen3-8B").ok(), Some("qwen3"));
         assert_eq!(tokenizer_name_for_model("qwen3-235b-a22b").ok(), Some("qwen3"));
+        for qwen3 in ["qwen3", "Qwen/Qwen3-1.7B", "qwen3-1p7b-fp8-draft", "qwen3-235b-a22b-instruct-2507"] {
+            assert_eq!(tokenizer_name_for_model(qwen3).ok(), Some("qwen3"), "{qwen3}");
+        }
+        // Later versions and closed models are not the bundled tokenizer's.
+        for other in ["qwen3.5-plus", "qwen3-5-plus", "qwen3-8-max", "qwen3-max", "qwen3-omni-flash", "qwen3-coder-plus", "qwen30"] {
+            assert!(tokenizer_name_for_model(other).is_err(), "{other}");
+        }
         assert_eq!(tokenizer_name_for_model("meta-llama/Llama-3.1-8B-Instruct").ok(), Some("llama3"));
         assert_eq!(tokenizer_name_for_model("deepseek-chat").ok(), Some("deepseek_v3"));
         assert_eq!(packed_tokenizer_file("Qwen/Qwen3-8B").ok(), Some(("qwen3", "qwen3.tokenizer.json.zz")));
