@@ -88,17 +88,17 @@ export function decimalArg(value, name) {
 }
 
 /** The options that state a request's conditions (uplifts, web-search prices). */
-export const CONDITION_OPTIONS = Object.freeze(['region', 'fedramp', 'endpoint', 'speed', 'searchContextSize']);
+export const CONDITION_OPTIONS = Object.freeze(['region', 'fedramp', 'endpoint', 'speed', 'searchContextSize', 'resolution']);
 
 /**
  * The request's conditions as given, for the engine: the core checks each value
  * (`region`: global, us, eu; `endpoint`: global, regional or a location; `speed`:
- * standard, fast; `searchContextSize`: low, medium, high).
+ * standard, fast; `searchContextSize`: low, medium, high; `resolution`: 720p, 1080p, 2K ...).
  */
 export function conditionOptions(o) {
-  for (const key of ['region', 'endpoint', 'speed', 'searchContextSize']) if (o[key] !== undefined) checkText(o[key], key);
+  for (const key of ['region', 'endpoint', 'speed', 'searchContextSize', 'resolution']) if (o[key] !== undefined) checkText(o[key], key);
   checkBoolean(o.fedramp, 'fedramp');
-  return { region: o.region, fedramp: o.fedramp, endpoint: o.endpoint, speed: o.speed, searchContextSize: o.searchContextSize };
+  return { region: o.region, fedramp: o.fedramp, endpoint: o.endpoint, speed: o.speed, searchContextSize: o.searchContextSize, resolution: o.resolution };
 }
 
 /** `batch` and `service` as given: the core decides what they mean together. */

@@ -119,6 +119,16 @@ export interface UsageCounts {
   seconds?: number;
   /** Web-search queries (or grounded prompts) the provider ran. */
   webSearchRequests?: number;
+  /** Google Maps grounding queries (or grounded prompts). */
+  mapsGroundingRequests?: number;
+  /** Characters billed per character (text-to-speech input). */
+  characters?: number;
+  /** Document pages processed (OCR). */
+  pages?: number;
+  /** Pages annotated (OCR annotations). */
+  annotationPages?: number;
+  /** Queries billed per query (rerank, search). */
+  queries?: number;
 }
 
 /**
@@ -136,6 +146,8 @@ export interface RequestConditions {
   speed?: 'standard' | 'fast';
   /** The web-search context size asked for (default medium). */
   searchContextSize?: 'low' | 'medium' | 'high';
+  /** The resolution of generated video or images, for prices by resolution (`720p`, `1080p`, `2K` ...). */
+  resolution?: string;
 }
 
 /**
@@ -164,6 +176,11 @@ export declare class Usage implements Required<UsageCounts> {
   readonly images: number;
   readonly seconds: number;
   readonly webSearchRequests: number;
+  readonly mapsGroundingRequests: number;
+  readonly characters: number;
+  readonly pages: number;
+  readonly annotationPages: number;
+  readonly queries: number;
   /** From an OpenAI Chat Completions `usage` object. */
   static fromOpenAI(usage: object): Usage;
   /** From an OpenAI Responses API `usage` object. */

@@ -9,8 +9,8 @@ use napi_derive::napi;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokfare::price::{
-    gtc, parse_decimal, Catalog, CatalogChoice, CatalogOptions, Conditions, Decimal, EstimateOptions, PriceBook, Provider, Quote, Request,
-    ScheduleSet, Service, Usage,
+    gtc, parse_decimal, Catalog, CatalogChoice, CatalogOptions, ConditionOptions, Conditions, Decimal, EstimateOptions, PriceBook,
+    Provider, Quote, Request, ScheduleSet, Service, Usage,
 };
 
 /// Quantities a request consumed, in disjoint classes (docs/usage-normalisation.md).
@@ -39,6 +39,11 @@ pub struct UsageCounts {
     pub images: Option<f64>,
     pub seconds: Option<f64>,
     pub web_search_requests: Option<f64>,
+    pub maps_grounding_requests: Option<f64>,
+    pub characters: Option<f64>,
+    pub pages: Option<f64>,
+    pub annotation_pages: Option<f64>,
+    pub queries: Option<f64>,
 }
 
 /// Where and how a request ran (the core checks each value).
@@ -50,18 +55,20 @@ pub struct ConditionArgs {
     pub endpoint: Option<String>,
     pub speed: Option<String>,
     pub search_context_size: Option<String>,
+    pub resolution: Option<String>,
 }
 
 impl ConditionArgs {
     pub fn to_core(args: Option<ConditionArgs>) -> Result<Conditions, Code> {
         let c = args.unwrap_or_default();
-        Conditions::from_options(
-            c.region.as_deref(),
-            c.fedramp.unwrap_or(false),
-            c.endpoint.as_deref(),
-            c.speed.as_deref(),
-            c.search_context_size.as_deref(),
-        )
+        Conditions::from_options(&ConditionOptions {
+            region: c.region.as_deref(),
+            fedramp: c.fedramp.unwrap_or(false),
+            endpoint: c.endpoint.as_deref(),
+            speed: c.speed.as_deref(),
+            search_context_size: c.search_context_size.as_deref(),
+            resolution: c.resolution.as_deref(),
+        })
         .or_throw()
     }
 }
@@ -96,6 +103,11 @@ impl UsageCounts {
             images: quantity("images", self.images, 0)?,
             seconds: quantity("seconds", self.seconds, 0)?,
             web_search_requests: quantity("webSearchRequests", self.web_search_requests, 0)?,
+            maps_grounding_requests: quantity("mapsGroundingRequests", self.maps_grounding_requests, 0)?,
+            characters: quantity("characters", self.characters, 0)?,
+            pages: quantity("pages", self.pages, 0)?,
+            annotation_pages: quantity("annotationPages", self.annotation_pages, 0)?,
+            queries: quantity("queries", self.queries, 0)?,
         })
     }
 
@@ -121,6 +133,11 @@ impl UsageCounts {
             images: n("images", u.images)?,
             seconds: n("seconds", u.seconds)?,
             web_search_requests: n("webSearchRequests", u.web_search_requests)?,
+            maps_grounding_requests: n("mapsGroundingRequests", u.maps_grounding_requests)?,
+            characters: n("characters", u.characters)?,
+            pages: n("pages", u.pages)?,
+            annotation_pages: n("annotationPages", u.annotation_pages)?,
+            queries: n("queries", u.queries)?,
         })
     }
 }

@@ -110,7 +110,8 @@ const FIELD = {
   output: 'outputTokens', reasoning: 'reasoningTokens', audio_input: 'audioInputTokens', audio_output: 'audioOutputTokens',
   image_input: 'imageInputTokens', image_output: 'imageOutputTokens', cache_write_12h: 'cacheWrite12hTokens', video_input: 'videoInputTokens', video_output: 'videoOutputTokens',
   cached_audio_input: 'cachedAudioInputTokens', cached_image_input: 'cachedImageInputTokens', requests: 'requests', images: 'images',
-  seconds: 'seconds', web_search_requests: 'webSearchRequests',
+  seconds: 'seconds', web_search_requests: 'webSearchRequests', maps_grounding_requests: 'mapsGroundingRequests', characters: 'characters',
+  pages: 'pages', annotation_pages: 'annotationPages', queries: 'queries',
 };
 
 test('usage normalisation: provider usage objects become disjoint classes', () => {
@@ -132,7 +133,9 @@ test('usage normalisation: provider usage objects become disjoint classes', () =
 });
 
 // The vectors' condition keys -> price options.
-const CONDITIONS = { region: 'region', fedramp: 'fedramp', endpoint: 'endpoint', speed: 'speed', search_context_size: 'searchContextSize' };
+const CONDITIONS = {
+  region: 'region', fedramp: 'fedramp', endpoint: 'endpoint', speed: 'speed', search_context_size: 'searchContextSize', resolution: 'resolution',
+};
 
 test('request prices equal the hand-computed totals (decimal strings)', () => {
   for (const c of vectors('pricing/requests.jsonl')) {

@@ -9,7 +9,7 @@ use pyo3::types::{PyDict, PyList};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use tokfare::meter::{Fsync, GroupBy, Invoice, InvoiceOptions, Meter, OnError, Recorded, ReservationId, UsageEvent};
-use tokfare::price::{Conditions, Currency, Money, Service};
+use tokfare::price::{ConditionOptions, Conditions, Currency, Money, Service};
 
 /// Records usage events exactly once, prices them, and produces invoices.
 #[pyclass(module = "tokfare", name = "Meter", frozen)]
@@ -81,7 +81,7 @@ impl PyMeter {
     /// Records one request; False if this `event_id` was already recorded (nothing
     /// changes). The same id with different content raises ConflictingEvent.
     #[pyo3(signature = (event_id, customer, model, usage, timestamp=None, *, service="standard", provider=None, request_id=None, tags=None,
-        region=None, fedramp=false, endpoint=None, speed=None, search_context_size=None))]
+        region=None, fedramp=false, endpoint=None, speed=None, search_context_size=None, resolution=None))]
     #[allow(clippy::too_many_arguments)]
     fn record(
         &self,
@@ -100,11 +100,13 @@ impl PyMeter {
         endpoint: Option<&str>,
         speed: Option<&str>,
         search_context_size: Option<&str>,
+        resolution: Option<&str>,
     ) -> PyResult<bool> {
         let given = timestamp.map(self::timestamp).transpose()?;
         let now = now(py)?;
         let service = service.parse::<Service>().py_err()?;
-        let conditions = Conditions::from_options(region, fedramp, endpoint, speed, search_context_size).py_err()?;
+        let options = ConditionOptions { region, fedramp, endpoint, speed, search_context_size, resolution };
+        let conditions = Conditions::from_options(&options).py_err()?;
         let outcome = py
             .detach(|| {
                 let mut meter = self.lock();

@@ -10,8 +10,8 @@ use pyo3::types::{PyDict, PyFloat, PyList, PyString};
 use std::sync::Arc;
 use tokfare::catalog_update::UpdateOptions;
 use tokfare::price::{
-    gtc, parse_decimal, Catalog, CatalogChoice, CatalogOptions, Conditions, Decimal, EstimateOptions, PriceBook, Provider, Quote, Request,
-    ScheduleSet, Service, Usage,
+    gtc, parse_decimal, Catalog, CatalogChoice, CatalogOptions, ConditionOptions, Conditions, Decimal, EstimateOptions, PriceBook,
+    Provider, Quote, Request, ScheduleSet, Service, Usage,
 };
 
 static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -54,7 +54,8 @@ impl PyUsage {
     #[pyo3(signature = (input_tokens=0, cached_input_tokens=0, cache_write_tokens=0, cache_write_1h_tokens=0, output_tokens=0,
         reasoning_tokens=0, audio_input_tokens=0, audio_output_tokens=0, image_input_tokens=0, image_output_tokens=0,
         cache_write_12h_tokens=0, video_input_tokens=0, video_output_tokens=0, cached_audio_input_tokens=0,
-        cached_image_input_tokens=0, requests=1, images=0, seconds=0, web_search_requests=0))]
+        cached_image_input_tokens=0, requests=1, images=0, seconds=0, web_search_requests=0, maps_grounding_requests=0, characters=0,
+        pages=0, annotation_pages=0, queries=0))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         input_tokens: i128,
@@ -76,6 +77,11 @@ impl PyUsage {
         images: i128,
         seconds: i128,
         web_search_requests: i128,
+        maps_grounding_requests: i128,
+        characters: i128,
+        pages: i128,
+        annotation_pages: i128,
+        queries: i128,
     ) -> PyResult<PyUsage> {
         Ok(PyUsage {
             inner: Usage {
@@ -98,6 +104,11 @@ impl PyUsage {
                 images: non_negative("images", images)?,
                 seconds: non_negative("seconds", seconds)?,
                 web_search_requests: non_negative("web_search_requests", web_search_requests)?,
+                maps_grounding_requests: non_negative("maps_grounding_requests", maps_grounding_requests)?,
+                characters: non_negative("characters", characters)?,
+                pages: non_negative("pages", pages)?,
+                annotation_pages: non_negative("annotation_pages", annotation_pages)?,
+                queries: non_negative("queries", queries)?,
             },
         })
     }
@@ -199,6 +210,26 @@ impl PyUsage {
     #[getter]
     fn web_search_requests(&self) -> u64 {
         self.inner.web_search_requests
+    }
+    #[getter]
+    fn maps_grounding_requests(&self) -> u64 {
+        self.inner.maps_grounding_requests
+    }
+    #[getter]
+    fn characters(&self) -> u64 {
+        self.inner.characters
+    }
+    #[getter]
+    fn pages(&self) -> u64 {
+        self.inner.pages
+    }
+    #[getter]
+    fn annotation_pages(&self) -> u64 {
+        self.inner.annotation_pages
+    }
+    #[getter]
+    fn queries(&self) -> u64 {
+        self.inner.queries
     }
     #[getter]
     fn images(&self) -> u64 {
@@ -485,7 +516,7 @@ pub fn book(catalog: Option<&Bound<'_, PyCatalog>>, schedule: Option<&Bound<'_, 
 /// The exact cost of one request to `model`.
 #[pyfunction]
 #[pyo3(signature = (model, usage, *, batch=false, service=None, at=None, tier=None, catalog=None, schedule=None,
-    region=None, fedramp=false, endpoint=None, speed=None, search_context_size=None))]
+    region=None, fedramp=false, endpoint=None, speed=None, search_context_size=None, resolution=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn price(
     py: Python<'_>,
@@ -502,9 +533,11 @@ pub fn price(
     endpoint: Option<&str>,
     speed: Option<&str>,
     search_context_size: Option<&str>,
+    resolution: Option<&str>,
 ) -> PyResult<PyCost> {
     let at = at.map(crate::time::timestamp).transpose()?;
-    let conditions = Conditions::from_options(region, fedramp, endpoint, speed, search_context_size).py_err()?;
+    let options = ConditionOptions { region, fedramp, endpoint, speed, search_context_size, resolution };
+    let conditions = Conditions::from_options(&options).py_err()?;
     let request = Request { usage: usage.inner, service: Service::from_options(batch, service).py_err()?, at, conditions };
     cost(py, book(catalog, schedule)?.quote(model, tier, &request).py_err()?)
 }

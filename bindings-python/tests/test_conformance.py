@@ -83,7 +83,7 @@ def test_pricing_requests():
             kwargs["schedule"] = "gtc-2026"
         elif prices != "catalog":
             kwargs["schedule"] = str(ROOT / prices)
-        for key in ("region", "fedramp", "endpoint", "speed", "search_context_size"):
+        for key in ("region", "fedramp", "endpoint", "speed", "search_context_size", "resolution"):
             if key in case:
                 kwargs[key] = case[key]
         usage = tokfare.Usage.from_dict(case["usage"])

@@ -454,7 +454,7 @@ export function price(model, usage, options) {
   const [batch, service] = serviceOptions(o);
   const at = isoTime(o.at);
   const c = conditionOptions(o);
-  return costOf(withPrices(o, (p) => p.price(model, own, batch, service, o.tier, at, c.region, c.fedramp, c.endpoint, c.speed, c.searchContextSize)));
+  return costOf(withPrices(o, (p) => p.price(model, own, batch, service, o.tier, at, c.region, c.fedramp, c.endpoint, c.speed, c.searchContextSize, c.resolution)));
 }
 
 /**

@@ -184,6 +184,11 @@ class Usage:
         images: int = 0,
         seconds: int = 0,
         web_search_requests: int = 0,
+        maps_grounding_requests: int = 0,
+        characters: int = 0,
+        pages: int = 0,
+        annotation_pages: int = 0,
+        queries: int = 0,
     ) -> None: ...
     @staticmethod
     def from_openai(usage: Mapping[str, object]) -> Usage: ...
@@ -214,6 +219,11 @@ class Usage:
     images: int
     seconds: int
     web_search_requests: int
+    maps_grounding_requests: int
+    characters: int
+    pages: int
+    annotation_pages: int
+    queries: int
     prompt_tokens: int
     total_tokens: int
     def to_dict(self) -> dict[str, int]: ...
@@ -286,6 +296,7 @@ def price(
     endpoint: Optional[str] = None,
     speed: Optional[str] = None,
     search_context_size: Optional[str] = None,
+    resolution: Optional[str] = None,
 ) -> Cost: ...
 def estimate(
     text: str,
@@ -331,6 +342,7 @@ class Meter:
         endpoint: Optional[str] = None,
         speed: Optional[str] = None,
         search_context_size: Optional[str] = None,
+        resolution: Optional[str] = None,
     ) -> bool: ...
     def record_log(self, path: str, *, continue_on_error: bool = False) -> dict[str, object]: ...
     def merge(self, other: Meter) -> dict[str, object]: ...

@@ -13,8 +13,8 @@ use errors::{invalid_argument, OrThrow};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use tokfare::price::{
-    gtc, Catalog, CatalogChoice, CatalogOptions, Conditions, EstimateOptions, PriceBook, Provider, Quote, Request, ScheduleSet, Service,
-    Usage,
+    gtc, Catalog, CatalogChoice, CatalogOptions, ConditionOptions, Conditions, EstimateOptions, PriceBook, Provider, Quote, Request,
+    ScheduleSet, Service, Usage,
 };
 use wasm_bindgen::prelude::*;
 
@@ -203,7 +203,7 @@ impl WasmPrices {
 
     /// The exact cost (JSON) of one request to `model`, from usage in tokfare's own JSON
     /// form, under the request's conditions (`region`, `fedramp`, `endpoint`, `speed`,
-    /// `search_context_size`; the core checks each value).
+    /// `search_context_size`, `resolution`; the core checks each value).
     #[allow(clippy::too_many_arguments)]
     pub fn price(
         &self,
@@ -218,14 +218,16 @@ impl WasmPrices {
         endpoint: Option<String>,
         speed: Option<String>,
         search_context_size: Option<String>,
+        resolution: Option<String>,
     ) -> Result<String, JsValue> {
-        let conditions = Conditions::from_options(
-            region.as_deref(),
-            fedramp.unwrap_or(false),
-            endpoint.as_deref(),
-            speed.as_deref(),
-            search_context_size.as_deref(),
-        )
+        let conditions = Conditions::from_options(&ConditionOptions {
+            region: region.as_deref(),
+            fedramp: fedramp.unwrap_or(false),
+            endpoint: endpoint.as_deref(),
+            speed: speed.as_deref(),
+            search_context_size: search_context_size.as_deref(),
+            resolution: resolution.as_deref(),
+        })
         .or_throw()?;
         let request = Request { usage: parse_own(usage)?, service: self::service(batch, service)?, at: timestamp(at)?, conditions };
         Ok(cost_json(&self.book().quote(model, tier.as_deref(), &request).or_throw()?))

@@ -452,7 +452,7 @@ mod tier_properties {
             let total = s.price_request(&Request::new(usage)).expect("priced").total().amount();
             let expected = (Decimal::from(input) * rate + Decimal::from(cached) * rate / Decimal::from(10) + Decimal::from(output) * rate * Decimal::from(4)) / Decimal::from(1_000_000);
             prop_assert_eq!(total, expected);
-            let batch = RateSchedule { services: [(Service::Batch, tokfare_pricing::price::ServiceRule { multiplier: Decimal::new(5, 1), rates: Rates::new() })].into(), ..s };
+            let batch = RateSchedule { services: [(Service::Batch, tokfare_pricing::price::ServiceRule::multiplier(Decimal::new(5, 1)))].into(), ..s };
             let half = batch.price_request(&Request { service: Service::Batch, ..Request::new(usage) }).expect("priced").total().amount();
             prop_assert_eq!(half * Decimal::from(2), expected);
         }

@@ -5,7 +5,7 @@
 use serde_json::Value;
 use tokfare_pricing::meter::{Meter, UsageEvent};
 use tokfare_pricing::price::{
-    parse_decimal, parse_usage, Conditions, Metric, PeriodTiers, PriceBook, ScheduleSet, Tier, TierMode, Unit, Usage,
+    parse_decimal, parse_usage, ConditionOptions, Conditions, Metric, PeriodTiers, PriceBook, ScheduleSet, Tier, TierMode, Unit, Usage,
 };
 
 fn root(rel: &str) -> String {
@@ -42,11 +42,18 @@ fn requests() {
         // The conditions as the bindings take them (their options), one parser for all.
         let text = |key: &str| case.get(key).map(|v| v.as_str().expect("text"));
         let fedramp = case.get("fedramp").is_some_and(|v| v.as_bool().expect("bool"));
-        let priced = Conditions::from_options(text("region"), fedramp, text("endpoint"), text("speed"), text("search_context_size"))
-            .and_then(|conditions| {
-                event.conditions = conditions;
-                Meter::new(book).price(&event)
-            });
+        let options = ConditionOptions {
+            region: text("region"),
+            fedramp,
+            endpoint: text("endpoint"),
+            speed: text("speed"),
+            search_context_size: text("search_context_size"),
+            resolution: text("resolution"),
+        };
+        let priced = Conditions::from_options(&options).and_then(|conditions| {
+            event.conditions = conditions;
+            Meter::new(book).price(&event)
+        });
         match (case.get("total"), case.get("error")) {
             (Some(total), _) => {
                 let expected = parse_decimal(total.as_str().expect("decimal string")).expect("decimal");

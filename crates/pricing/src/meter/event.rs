@@ -17,7 +17,9 @@
 //! inference geography; Anthropic's `usage.inference_geo` is read too), `"fedramp"`
 //! (true for a FedRAMP deployment), `"endpoint"` (`global`, or `regional` / a regional
 //! location such as `us-east5`), `"speed"` (`standard`, `fast`; Anthropic's
-//! `usage.speed` is read too) and `"search_context_size"` (`low`, `medium`, `high`).
+//! `usage.speed` is read too), `"search_context_size"` (`low`, `medium`, `high`) and
+//! `"resolution"` (`720p`, `1080p`, `2K` ...: generated video or images priced by
+//! resolution).
 //! Unstated conditions are the defaults, never guessed.
 
 use crate::price::{parse_endpoint, parse_speed, usage_conditions, usage_from_value, Conditions, Provider, Service, Usage};
@@ -121,8 +123,14 @@ impl UsageEvent {
             (None, None) => return Err(bad("$.usage", "missing".into())),
         };
         let mut usage = usage_from_value(usage_value, usage_format, usage_path)?;
-        if usage.web_search_requests == 0 {
-            usage.web_search_requests = response.map(web_search_calls).unwrap_or(0);
+        if let Some(r) = response {
+            let (searches, maps) = response_groundings(r);
+            if usage.web_search_requests == 0 {
+                usage.web_search_requests = searches;
+            }
+            if usage.maps_grounding_requests == 0 {
+                usage.maps_grounding_requests = maps;
+            }
         }
         let conditions = conditions(v, usage_conditions(usage_value, usage_path)?)?;
         let service = match json::opt_str(v, "service", "$", bad)?.or(from_response("service_tier")?) {
@@ -194,6 +202,10 @@ impl UsageEvent {
         if let Some(size) = c.search_context_size {
             out.push(',');
             field(&mut out, "search_context_size", size.name());
+        }
+        if let Some(resolution) = c.resolution {
+            out.push(',');
+            field(&mut out, "resolution", resolution.name());
         }
         if let Some(p) = &self.provider {
             out.push(',');
@@ -283,13 +295,36 @@ fn conditions(v: &Value<'_>, from_usage: Conditions) -> Result<Conditions> {
     if let Some(size) = json::opt_str(v, "search_context_size", "$", bad)? {
         c.search_context_size = Some(size.parse().map_err(|e| bad("$.search_context_size", reason(e)))?);
     }
+    if let Some(resolution) = json::opt_str(v, "resolution", "$", bad)? {
+        c.resolution = Some(resolution.parse().map_err(|e| bad("$.resolution", reason(e)))?);
+    }
     Ok(c)
 }
 
-/// The `web_search_call` items of an OpenAI Responses `output` (0 without one).
-fn web_search_calls(response: &Value<'_>) -> u64 {
-    let Some(items) = json::get(response, "output").and_then(json::as_array) else { return 0 };
-    items.iter().filter(|item| json::get(item, "type").and_then(json::as_str) == Some("web_search_call")).count() as u64
+/// Web searches and Maps groundings a raw response shows: the `web_search_call` items of
+/// an OpenAI Responses `output`; the distinct non-empty `webSearchQueries` of a Gemini
+/// response's `candidates[].groundingMetadata`, and one Maps grounding when a candidate
+/// grounded on Maps (a `groundingChunks[].maps` chunk or a `googleMapsWidgetContextToken`),
+/// as LiteLLM counts them (`vertex_ai/gemini/grounding_requests.py:37-58`).
+fn response_groundings(response: &Value<'_>) -> (u64, u64) {
+    fn list<'v, 'a>(v: &'v Value<'a>, key: &str) -> &'v [Value<'a>] {
+        json::get(v, key).and_then(json::as_array).unwrap_or(&[])
+    }
+    let calls =
+        list(response, "output").iter().filter(|item| json::get(item, "type").and_then(json::as_str) == Some("web_search_call")).count();
+    let mut queries = std::collections::BTreeSet::new();
+    let mut maps = false;
+    for candidate in list(response, "candidates") {
+        let Some(grounding) = json::get(candidate, "groundingMetadata") else { continue };
+        for q in list(grounding, "webSearchQueries") {
+            if let Some(text) = json::as_str(q).filter(|t| !t.trim().is_empty()) {
+                queries.insert(text.to_string());
+            }
+        }
+        maps |= json::get(grounding, "googleMapsWidgetContextToken").is_some()
+            || list(grounding, "groundingChunks").iter().any(|chunk| json::get(chunk, "maps").is_some());
+    }
+    ((calls + queries.len()) as u64, u64::from(maps))
 }
 
 fn bad(path: &str, reason: String) -> Error {
@@ -313,7 +348,7 @@ fn timestamp(v: &Value<'_>, path: &str) -> Result<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::price::{Region, SearchContextSize};
+    use crate::price::{MediaResolution, Region, SearchContextSize};
 
     #[test]
     fn conditions_come_from_the_envelope_and_the_usage_and_round_trip() {
@@ -325,20 +360,36 @@ mod tests {
         assert_eq!(UsageEvent::from_json(&event.to_json()).expect("round trip"), event);
         // The envelope states the others, and wins over the usage.
         let line = r#"{"id":"b","model":"gpt-5.5","timestamp":"2026-11-02T10:00:00Z","region":"eu","fedramp":true,
-            "endpoint":"europe-west1","speed":"standard","search_context_size":"high","usage":{"input":1,"output":1}}"#;
+            "endpoint":"europe-west1","speed":"standard","search_context_size":"high","resolution":"1080P","usage":{"input":1,"output":1}}"#;
         let event = UsageEvent::from_json(line).expect("event");
         let c = event.conditions;
         assert_eq!((c.region, c.fedramp, c.regional_endpoint, c.fast), (Region::Eu, true, true, false));
-        assert_eq!(c.search_context_size, Some(SearchContextSize::High));
+        assert_eq!((c.search_context_size, c.resolution), (Some(SearchContextSize::High), Some(MediaResolution::P1080)));
         assert_eq!(UsageEvent::from_json(&event.to_json()).expect("round trip"), event);
         // Unknown values are errors naming the field, never the default.
-        for (field, value) in [("region", "\"mars\""), ("speed", "\"warp\""), ("search_context_size", "\"huge\""), ("fedramp", "\"yes\"")] {
+        for (field, value) in [
+            ("region", "\"mars\""),
+            ("speed", "\"warp\""),
+            ("search_context_size", "\"huge\""),
+            ("fedramp", "\"yes\""),
+            ("resolution", "\"8k\""),
+        ] {
             let line = format!(r#"{{"id":"c","model":"m","timestamp":1,"usage":{{"input":1}},"{field}":{value}}}"#);
             match UsageEvent::from_json(&line) {
                 Err(Error::InvalidUsage { path, .. }) => assert_eq!(path, format!("$.{field}")),
                 other => panic!("{field}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn gemini_grounding_is_counted_from_the_candidates() {
+        let line = r#"{"customer":"c","timestamp":1,"response":{"responseId":"r1","modelVersion":"gemini-2.5-flash",
+            "candidates":[{"groundingMetadata":{"webSearchQueries":["tokfare","tokfare",""," ","bpe"],
+                "groundingChunks":[{"web":{"uri":"x"}},{"maps":{"uri":"y"}}]}}],
+            "usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":2}}}"#;
+        let usage = UsageEvent::from_json(line).expect("event").usage;
+        assert_eq!((usage.web_search_requests, usage.maps_grounding_requests), (2, 1));
     }
 
     #[test]

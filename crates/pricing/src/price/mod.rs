@@ -29,11 +29,11 @@ pub use catalog::{fields, store, Catalog, CatalogCheck, CatalogEntry, FieldRepor
 pub use money::{decimal_from_f64, parse_decimal, Currency, Money, Rounding, RoundingMode, Scale};
 pub use providers::{parse_usage, usage_conditions, Provider};
 pub use quote::{CatalogChoice, CatalogOptions, EstimateOptions, Quote, QuoteWarning};
-pub use rate_card::{parent_class, ContextTier, RateSchedule, Rates, ServiceRule, TimeWindow, WebSearchPrices};
+pub use rate_card::{parent_class, ContextTier, GroundingPrice, RateSchedule, Rates, ServiceRule, TimeWindow, WebSearchPrices};
 pub use rust_decimal::Decimal;
 pub use schedule::{
-    parse_endpoint, parse_speed, parse_timestamp, Charge, ChargeItem, Charges, Conditions, Region, Request, Schedule, SearchContextSize,
-    Service, Uplift,
+    parse_endpoint, parse_speed, parse_timestamp, Charge, ChargeItem, Charges, ConditionOptions, Conditions, MediaResolution, Region,
+    Request, Schedule, SearchContextSize, Service, Uplift,
 };
 pub use spec::{ScheduleSet, ScheduleSetEntry};
 pub use tiers::{Metric, PeriodTiers, Tier, TierMode};

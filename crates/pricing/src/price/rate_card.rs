@@ -20,17 +20,20 @@
 //!    endpoint, fast mode) that the schedule has a multiplier for scales the token
 //!    charges, shown as its own line (`region_eu uplift` = tokens × (m − 1)); several
 //!    multiply together. Per-unit fees and web searches are not scaled (LiteLLM, U:1762).
-//! 5. **web searches**: `web_search_requests` at the schedule's per-query price for the
-//!    request's search context size (or its fixed size); a schedule that bills per
-//!    prompt charges one per request that searched. A request that reports searches to a
-//!    schedule without a web-search price is an [`Error::UnsupportedPrice`], never $0.
+//! 5. **per-unit fees**: requests, images, seconds, characters, pages, annotation pages,
+//!    queries at the service's unit price, else the schedule's (scaled by the service
+//!    and window multipliers, except the per-request fee); web searches at the per-query
+//!    price for the request's search context size (or the provider's fixed size), Maps
+//!    grounding at its price, each one per request instead where the provider bills per
+//!    grounded prompt. A usage that reports units (other than requests, images, seconds)
+//!    the schedule has no price for is an [`Error::UnsupportedPrice`], never $0.
 //! 6. **minimum**: if the request's total is below `minimum_per_request`, a top-up line
 //!    brings it up to the minimum.
 //!
 //! A request at a service level the schedule does not list is priced at standard rates.
 
 use super::money::{Currency, Rounding};
-use super::schedule::{Charge, ChargeItem, Charges, Request, Schedule, SearchContextSize, Service, Uplift};
+use super::schedule::{Charge, ChargeItem, Charges, MediaResolution, Request, Schedule, SearchContextSize, Service, Uplift};
 use super::tiers::PeriodTiers;
 use super::usage::{TokenClass, Unit, Usage};
 use crate::{Error, Result};
@@ -120,6 +123,31 @@ pub struct ServiceRule {
     pub multiplier: Decimal,
     /// Rates that replace the others for this service.
     pub rates: Rates,
+    /// Per-unit prices that replace the schedule's for this service (LiteLLM's
+    /// `ocr_cost_per_page_batches`).
+    pub unit_prices: BTreeMap<Unit, Decimal>,
+}
+
+impl ServiceRule {
+    /// A rule that scales every price by `multiplier`.
+    pub fn multiplier(multiplier: Decimal) -> ServiceRule {
+        ServiceRule { multiplier, rates: Rates::new(), unit_prices: BTreeMap::new() }
+    }
+
+    /// A rule whose token rates replace the schedule's.
+    pub fn rates(rates: Rates) -> ServiceRule {
+        ServiceRule { multiplier: Decimal::ONE, rates, unit_prices: BTreeMap::new() }
+    }
+}
+
+/// A per-query price for Google Maps grounding (LiteLLM's
+/// `google_maps_grounding_cost_per_query`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroundingPrice {
+    /// Price of one query (or one grounded prompt).
+    pub price: Decimal,
+    /// One charge per request that grounded, however many queries it ran.
+    pub per_prompt: bool,
 }
 
 /// A daily window (UTC hours) with a price multiplier or its own rates, such as an
@@ -211,14 +239,23 @@ pub struct RateSchedule {
     pub services: BTreeMap<Service, ServiceRule>,
     /// Time-of-day multipliers; the first matching window applies.
     pub time_windows: Vec<TimeWindow>,
-    /// Per-unit fees (per request, per image, per second).
+    /// Per-unit fees (per request, per image, per second ...).
     pub unit_prices: BTreeMap<Unit, Decimal>,
+    /// Per-image and per-second prices by resolution (video seconds at 720p, images at
+    /// 2K): the request's stated resolution picks one.
+    pub resolution_prices: BTreeMap<(Unit, MediaResolution), Decimal>,
     /// Web-search prices, if the model can search.
     pub web_search: Option<WebSearchPrices>,
+    /// The Google Maps grounding price, if the model can ground on Maps.
+    pub maps_grounding: Option<GroundingPrice>,
     /// Multipliers of the token charges by the request's conditions (regional
     /// processing, FedRAMP, regional endpoint, fast mode); a condition without one here
     /// costs nothing extra.
     pub uplifts: BTreeMap<Uplift, Decimal>,
+    /// The model is priced per unit only (every token rate is 0 or missing: an OCR,
+    /// speech, rerank or image model): a usage that carries tokens but none of the units
+    /// the schedule prices is refused rather than priced at $0.
+    pub priced_per_unit_only: bool,
     /// Minimum charge per request, if any.
     pub minimum_per_request: Option<Decimal>,
     /// Tiered charges over a billing period, added to the per-request charges.
@@ -248,8 +285,11 @@ impl RateSchedule {
             services: BTreeMap::new(),
             time_windows: Vec::new(),
             unit_prices: BTreeMap::new(),
+            resolution_prices: BTreeMap::new(),
             web_search: None,
+            maps_grounding: None,
             uplifts: BTreeMap::new(),
+            priced_per_unit_only: false,
             minimum_per_request: None,
             period: Vec::new(),
             rounding: Rounding::default(),
@@ -364,6 +404,56 @@ impl RateSchedule {
     }
 }
 
+impl RateSchedule {
+    /// The price by resolution of `quantity` units for `request`, when the schedule prices
+    /// `unit` by resolution: the stated resolution's price; an unstated resolution is
+    /// the base price only when every resolution costs the same, else an error (the
+    /// caller must say which); a stated one without a price is an error.
+    fn resolution_price(&self, unit: Unit, quantity: u64, request: &Request) -> Result<Option<Decimal>> {
+        let priced: Vec<(MediaResolution, Decimal)> =
+            self.resolution_prices.iter().filter(|((u, _), _)| *u == unit).map(|(&(_, r), &p)| (r, p)).collect();
+        if priced.is_empty() || quantity == 0 {
+            return Ok(None);
+        }
+        let base = self.unit_prices.get(&unit).copied();
+        match request.conditions.resolution {
+            Some(r) => match priced.iter().find(|(res, _)| *res == r) {
+                Some(&(_, price)) => Ok(Some(price)),
+                None => Err(Error::UnsupportedPrice {
+                    model: self.name.clone(),
+                    field: format!("{}:{}", unit.field(), r.name()),
+                    reason: format!(
+                        "no price for {} at {} (priced: {})",
+                        unit.field(),
+                        r.name(),
+                        priced.iter().map(|(r, _)| r.name()).collect::<Vec<_>>().join(", ")
+                    ),
+                }),
+            },
+            None if priced.iter().all(|&(_, p)| Some(p) == base) => Ok(base),
+            None => Err(Error::UnsupportedPrice {
+                model: self.name.clone(),
+                field: unit.field().into(),
+                reason: format!(
+                    "{} are priced by resolution ({}): the request must state its resolution",
+                    unit.field(),
+                    priced.iter().map(|(r, _)| r.name()).collect::<Vec<_>>().join(", ")
+                ),
+            }),
+        }
+    }
+
+    /// The error for a usage that reports `quantity` units this schedule has no price for:
+    /// never $0.
+    fn unpriced(&self, unit: Unit, quantity: u64) -> Error {
+        Error::UnsupportedPrice {
+            model: self.name.clone(),
+            field: unit.field().into(),
+            reason: format!("the usage reports {quantity} {} and the schedule has no price for them", unit.field()),
+        }
+    }
+}
+
 impl Schedule for RateSchedule {
     fn name(&self) -> &str {
         &self.name
@@ -406,28 +496,57 @@ impl Schedule for RateSchedule {
                 tokens_total += extra;
             }
         }
-        for (&unit, &price) in &self.unit_prices {
+        let service_units = self.services.get(&request.service).map(|rule| &rule.unit_prices);
+        for unit in Unit::ALL.into_iter().filter(|u| !matches!(u, Unit::WebSearch | Unit::MapsGrounding)) {
             let quantity = usage.units(unit);
-            if unit != Unit::WebSearch && quantity > 0 && !price.is_zero() {
-                // Per-request fees are fixed; per-image and per-second prices scale.
-                let price = if unit == Unit::Request { price } else { price * multiplier };
-                charges.lines.push(Charge::new(ChargeItem::Units(unit), quantity, price, 1)?);
+            let price = match self.resolution_price(unit, quantity, request)? {
+                Some(price) => Some(price),
+                None => service_units.and_then(|p| p.get(&unit)).or(self.unit_prices.get(&unit)).copied(),
+            };
+            match price {
+                Some(price) if quantity > 0 && !price.is_zero() => {
+                    // Per-request fees are fixed; the other per-unit prices scale.
+                    let price = if unit == Unit::Request { price } else { price * multiplier };
+                    charges.lines.push(Charge::new(ChargeItem::Units(unit), quantity, price, 1)?);
+                }
+                // Requests are counted whether or not they cost anything; images and
+                // seconds are what image and audio models bill by tokens too.
+                None if quantity > 0 && !matches!(unit, Unit::Request | Unit::Image | Unit::Second) => {
+                    return Err(self.unpriced(unit, quantity));
+                }
+                _ => {}
             }
         }
         if usage.web_search_requests > 0 {
-            let Some(prices) = &self.web_search else {
-                return Err(Error::UnsupportedPrice {
-                    model: self.name.clone(),
-                    field: "web_search_requests".into(),
-                    reason: format!(
-                        "the usage reports {} web-search requests and the schedule has no web-search price",
-                        usage.web_search_requests
-                    ),
-                });
-            };
+            let Some(prices) = &self.web_search else { return Err(self.unpriced(Unit::WebSearch, usage.web_search_requests)) };
             let quantity = if prices.per_prompt { usage.web_search_requests.min(usage.requests.max(1)) } else { usage.web_search_requests };
             let price = prices.price(request.conditions.search_context_size);
             charges.lines.push(Charge::new(ChargeItem::Units(Unit::WebSearch), quantity, price, 1)?);
+        }
+        if usage.maps_grounding_requests > 0 {
+            let n = usage.maps_grounding_requests;
+            let Some(g) = self.maps_grounding else { return Err(self.unpriced(Unit::MapsGrounding, n)) };
+            let quantity = if g.per_prompt { n.min(usage.requests.max(1)) } else { n };
+            charges.lines.push(Charge::new(ChargeItem::Units(Unit::MapsGrounding), quantity, g.price, 1)?);
+        }
+        if self.priced_per_unit_only
+            && usage.total_tokens() > 0
+            && !charges.lines.iter().any(|l| matches!(l.item, ChargeItem::Units(u) if u != Unit::Request))
+        {
+            return Err(Error::UnsupportedPrice {
+                model: self.name.clone(),
+                field: "input_cost_per_token".into(),
+                reason: format!(
+                    "the model is priced per {} and not per token; the usage reports {} tokens and none of those units",
+                    self.unit_prices
+                        .keys()
+                        .chain(self.resolution_prices.keys().map(|(u, _)| u))
+                        .map(|u| u.name())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    usage.total_tokens()
+                ),
+            });
         }
         if let Some(minimum) = self.minimum_per_request {
             let floor = minimum * Decimal::from(usage.requests.max(1));

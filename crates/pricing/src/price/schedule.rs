@@ -131,6 +131,8 @@ pub struct Conditions {
     /// The web-search context size the request asked for (OpenAI
     /// `web_search_options.search_context_size`); unstated is medium.
     pub search_context_size: Option<SearchContextSize>,
+    /// The resolution of generated video or images, for prices by resolution.
+    pub resolution: Option<MediaResolution>,
 }
 
 impl Conditions {
@@ -142,19 +144,100 @@ impl Conditions {
     /// The conditions from the options every front-end takes (`region`, `fedramp`,
     /// `endpoint`, `speed`, `search_context_size`); `None` leaves one unstated. Each value
     /// is checked: an unknown one is an [`Error::InvalidArgument`] naming the option.
-    pub fn from_options(
-        region: Option<&str>,
-        fedramp: bool,
-        endpoint: Option<&str>,
-        speed: Option<&str>,
-        search_context_size: Option<&str>,
-    ) -> Result<Conditions> {
+    pub fn from_options(options: &ConditionOptions<'_>) -> Result<Conditions> {
         Ok(Conditions {
-            region: region.map(str::parse).transpose()?.unwrap_or_default(),
-            fedramp,
-            regional_endpoint: endpoint.map(parse_endpoint).transpose()?.unwrap_or(false),
-            fast: speed.map(parse_speed).transpose()?.unwrap_or(false),
-            search_context_size: search_context_size.map(str::parse).transpose()?,
+            region: options.region.map(str::parse).transpose()?.unwrap_or_default(),
+            fedramp: options.fedramp,
+            regional_endpoint: options.endpoint.map(parse_endpoint).transpose()?.unwrap_or(false),
+            fast: options.speed.map(parse_speed).transpose()?.unwrap_or(false),
+            search_context_size: options.search_context_size.map(str::parse).transpose()?,
+            resolution: options.resolution.map(str::parse).transpose()?,
+        })
+    }
+}
+
+/// The conditions as the front-ends take them, as text (see [`Conditions::from_options`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ConditionOptions<'a> {
+    /// `global`, `us`, `eu`.
+    pub region: Option<&'a str>,
+    /// A FedRAMP deployment.
+    pub fedramp: bool,
+    /// `global`, `regional` or a location.
+    pub endpoint: Option<&'a str>,
+    /// `standard`, `fast`.
+    pub speed: Option<&'a str>,
+    /// `low`, `medium`, `high`.
+    pub search_context_size: Option<&'a str>,
+    /// `480p`, `720p`, `1080p`, `1K`, `2K` ...
+    pub resolution: Option<&'a str>,
+}
+
+/// The resolution of generated video (per-second prices) or images (per-image prices),
+/// as LiteLLM's price keys name them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(missing_docs)]
+pub enum MediaResolution {
+    P480,
+    P720,
+    P768,
+    P1080,
+    /// `0.5K` images.
+    HalfK,
+    /// `1K` images.
+    K1,
+    /// `2K` images, `2k` video.
+    K2,
+    /// `4K` images, `4k` video.
+    K4,
+    /// 512-pixel images.
+    Px512,
+    /// 1024-pixel images.
+    Px1024,
+    /// 1536-pixel images.
+    Px1536,
+}
+
+impl MediaResolution {
+    /// Every resolution.
+    pub const ALL: [MediaResolution; 11] = [
+        MediaResolution::P480,
+        MediaResolution::P720,
+        MediaResolution::P768,
+        MediaResolution::P1080,
+        MediaResolution::HalfK,
+        MediaResolution::K1,
+        MediaResolution::K2,
+        MediaResolution::K4,
+        MediaResolution::Px512,
+        MediaResolution::Px1024,
+        MediaResolution::Px1536,
+    ];
+
+    /// The name (`720p`, `2K`, `1024`).
+    pub fn name(self) -> &'static str {
+        match self {
+            MediaResolution::P480 => "480p",
+            MediaResolution::P720 => "720p",
+            MediaResolution::P768 => "768p",
+            MediaResolution::P1080 => "1080p",
+            MediaResolution::HalfK => "0.5K",
+            MediaResolution::K1 => "1K",
+            MediaResolution::K2 => "2K",
+            MediaResolution::K4 => "4K",
+            MediaResolution::Px512 => "512",
+            MediaResolution::Px1024 => "1024",
+            MediaResolution::Px1536 => "1536",
+        }
+    }
+}
+
+impl FromStr for MediaResolution {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        MediaResolution::ALL.into_iter().find(|r| r.name().eq_ignore_ascii_case(s)).ok_or_else(|| Error::InvalidArgument {
+            name: "resolution",
+            reason: format!("unknown resolution {s:?} (one of {})", MediaResolution::ALL.map(MediaResolution::name).join(", ")),
         })
     }
 }
@@ -338,7 +421,7 @@ impl fmt::Display for ChargeItem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ChargeItem::Tokens(class) => write!(f, "{class} tokens"),
-            ChargeItem::Units(unit) => write!(f, "{}s", unit.name()),
+            ChargeItem::Units(unit) => f.write_str(unit.field()),
             ChargeItem::Minimum => f.write_str("minimum charge"),
             ChargeItem::Uplift(uplift) => write!(f, "{} uplift", uplift.name()),
             ChargeItem::Tier { metric, index } => write!(f, "{metric} tier {}", index + 1),

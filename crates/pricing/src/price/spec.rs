@@ -15,7 +15,7 @@
 mod document;
 
 use super::money::{Currency, Rounding, RoundingMode, Scale};
-use super::rate_card::{ContextTier, RateSchedule, Rates, ServiceRule, TimeWindow, WebSearchPrices};
+use super::rate_card::{ContextTier, GroundingPrice, RateSchedule, Rates, ServiceRule, TimeWindow, WebSearchPrices};
 use super::schedule::{Service, Uplift};
 use super::tiers::{Metric, PeriodTiers, Tier, TierMode};
 use super::usage::{TokenClass, Unit};
@@ -188,12 +188,30 @@ struct TimeWindowSpec {
 }
 
 struct FeesSpec {
-    per_request: Option<Decimal>,
-    per_image: Option<Decimal>,
-    per_second: Option<Decimal>,
+    /// `per_{unit}` for the units priced flat (request, image, second, character, page,
+    /// annotation_page, query).
+    per_unit: Vec<(Unit, Decimal)>,
     per_web_search: Option<Decimal>,
+    per_maps_grounding: Option<Decimal>,
     minimum_per_request: Option<Decimal>,
 }
+
+/// The units a schedule prices with a flat `fees.per_{unit}`.
+const FLAT_UNITS: [Unit; 7] = [Unit::Request, Unit::Image, Unit::Second, Unit::Character, Unit::Page, Unit::AnnotationPage, Unit::Query];
+
+/// The fields of `fees`.
+const FEES_FIELDS: &[&str] = &[
+    "per_request",
+    "per_image",
+    "per_second",
+    "per_character",
+    "per_page",
+    "per_annotation_page",
+    "per_query",
+    "per_web_search",
+    "per_maps_grounding",
+    "minimum_per_request",
+];
 
 struct PeriodSpec {
     metric: String,
@@ -303,13 +321,18 @@ impl ScheduleSpec {
                 })
                 .collect::<Result<_>>()?,
             fees: spec
-                .object("fees", &["per_request", "per_image", "per_second", "per_web_search", "minimum_per_request"])?
+                .object("fees", FEES_FIELDS)?
                 .map(|f| {
+                    let mut per_unit = Vec::new();
+                    for unit in FLAT_UNITS {
+                        if let Some(price) = f.decimal(&format!("per_{}", unit.name()))? {
+                            per_unit.push((unit, price));
+                        }
+                    }
                     Ok::<_, Error>(FeesSpec {
-                        per_request: f.decimal("per_request")?,
-                        per_image: f.decimal("per_image")?,
-                        per_second: f.decimal("per_second")?,
+                        per_unit,
                         per_web_search: f.decimal("per_web_search")?,
+                        per_maps_grounding: f.decimal("per_maps_grounding")?,
                         minimum_per_request: f.decimal("minimum_per_request")?,
                     })
                 })
@@ -449,7 +472,7 @@ impl ScheduleSpec {
                 Some(m) => non_negative(m, &format!("{service_path}.multiplier"))?,
                 None => Decimal::ONE,
             };
-            let rule = ServiceRule { multiplier, rates: rates(&rule.rates, &format!("{service_path}.rates"))? };
+            let rule = ServiceRule { rates: rates(&rule.rates, &format!("{service_path}.rates"))?, ..ServiceRule::multiplier(multiplier) };
             schedule.services.insert(service, rule);
         }
         for (i, window) in self.time_windows.iter().enumerate() {
@@ -471,13 +494,15 @@ impl ScheduleSpec {
         }
         if let Some(fees) = &self.fees {
             let fees_path = format!("{path}.fees");
-            for (unit, value) in [(Unit::Request, fees.per_request), (Unit::Image, fees.per_image), (Unit::Second, fees.per_second)] {
-                if let Some(v) = value {
-                    schedule.unit_prices.insert(unit, non_negative(v, &format!("{fees_path}.per_{}", unit.name()))?);
-                }
+            for &(unit, v) in &fees.per_unit {
+                schedule.unit_prices.insert(unit, non_negative(v, &format!("{fees_path}.per_{}", unit.name()))?);
             }
             if let Some(p) = fees.per_web_search {
                 schedule.web_search = Some(WebSearchPrices::flat(non_negative(p, &format!("{fees_path}.per_web_search"))?));
+            }
+            if let Some(p) = fees.per_maps_grounding {
+                let price = non_negative(p, &format!("{fees_path}.per_maps_grounding"))?;
+                schedule.maps_grounding = Some(GroundingPrice { price, per_prompt: false });
             }
             if let Some(m) = fees.minimum_per_request {
                 schedule.minimum_per_request = Some(non_negative(m, &format!("{fees_path}.minimum_per_request"))?);

@@ -87,7 +87,8 @@ impl FromStr for Metric {
                 None => Metric::Class(other.parse().map_err(|_| Error::InvalidArgument {
                     name: "metric",
                     reason: format!(
-                        "unknown metric {other:?} (tokens, prompt_tokens, completion_tokens, a token class, requests, images, seconds, web_search_requests)"
+                        "unknown metric {other:?} (tokens, prompt_tokens, completion_tokens, a token class, or one of {})",
+                        Unit::ALL.map(Unit::field).join(", ")
                     ),
                 })?),
             },

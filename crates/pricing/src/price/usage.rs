@@ -148,6 +148,16 @@ pub struct Usage {
     pub seconds: u64,
     /// Web-search queries (or grounded prompts) the provider ran for the request.
     pub web_search_requests: u64,
+    /// Google Maps grounding queries (or grounded prompts).
+    pub maps_grounding_requests: u64,
+    /// Characters billed per character (text-to-speech input, older Vertex AI models).
+    pub characters: u64,
+    /// Document pages processed (OCR).
+    pub pages: u64,
+    /// Pages annotated (OCR annotations).
+    pub annotation_pages: u64,
+    /// Queries billed per query (rerank search units, search APIs).
+    pub queries: u64,
 }
 
 /// A count a caller gave as a signed integer (a Python `int`, a whole JS number):
@@ -172,30 +182,60 @@ pub enum Unit {
     Second,
     /// One web-search query (or one grounded prompt, where the provider bills per prompt).
     WebSearch,
+    /// One Google Maps grounding query (or grounded prompt).
+    MapsGrounding,
+    /// One character.
+    Character,
+    /// One document page (OCR).
+    Page,
+    /// One annotated page (OCR annotations).
+    AnnotationPage,
+    /// One query (rerank, search).
+    Query,
 }
 
 impl Unit {
     /// Every unit.
-    pub const ALL: [Unit; 4] = [Unit::Request, Unit::Image, Unit::Second, Unit::WebSearch];
+    pub const ALL: [Unit; 9] = [
+        Unit::Request,
+        Unit::Image,
+        Unit::Second,
+        Unit::WebSearch,
+        Unit::MapsGrounding,
+        Unit::Character,
+        Unit::Page,
+        Unit::AnnotationPage,
+        Unit::Query,
+    ];
 
-    /// The snake_case name (`request`, `image`, `second`, `web_search_request`).
+    /// The snake_case name (`request`, `image`, `second`, `web_search_request`, `page` ...).
     pub fn name(self) -> &'static str {
         match self {
             Unit::Request => "request",
             Unit::Image => "image",
             Unit::Second => "second",
             Unit::WebSearch => "web_search_request",
+            Unit::MapsGrounding => "maps_grounding_request",
+            Unit::Character => "character",
+            Unit::Page => "page",
+            Unit::AnnotationPage => "annotation_page",
+            Unit::Query => "query",
         }
     }
 
     /// The name of its count in tokfare's JSON usage form (`requests`, `images`,
-    /// `seconds`, `web_search_requests`).
+    /// `seconds`, `web_search_requests`, `pages`, `queries` ...).
     pub fn field(self) -> &'static str {
         match self {
             Unit::Request => "requests",
             Unit::Image => "images",
             Unit::Second => "seconds",
             Unit::WebSearch => "web_search_requests",
+            Unit::MapsGrounding => "maps_grounding_requests",
+            Unit::Character => "characters",
+            Unit::Page => "pages",
+            Unit::AnnotationPage => "annotation_pages",
+            Unit::Query => "queries",
         }
     }
 }
@@ -255,6 +295,11 @@ impl Usage {
             Unit::Image => self.images,
             Unit::Second => self.seconds,
             Unit::WebSearch => self.web_search_requests,
+            Unit::MapsGrounding => self.maps_grounding_requests,
+            Unit::Character => self.characters,
+            Unit::Page => self.pages,
+            Unit::AnnotationPage => self.annotation_pages,
+            Unit::Query => self.queries,
         }
     }
 
@@ -264,6 +309,11 @@ impl Usage {
             Unit::Image => &mut self.images,
             Unit::Second => &mut self.seconds,
             Unit::WebSearch => &mut self.web_search_requests,
+            Unit::MapsGrounding => &mut self.maps_grounding_requests,
+            Unit::Character => &mut self.characters,
+            Unit::Page => &mut self.pages,
+            Unit::AnnotationPage => &mut self.annotation_pages,
+            Unit::Query => &mut self.queries,
         }
     }
 
@@ -312,18 +362,16 @@ impl Usage {
         Some(diff)
     }
 
-    /// The non-zero entries as `(name, count)` pairs: token classes, then units as
-    /// `requests`, `images`, `seconds`, `web_search_requests`. This is also tokfare's own
-    /// JSON usage form.
+    /// The non-zero entries as `(name, count)` pairs: token classes, then units by their
+    /// [`Unit::field`] names. This is also tokfare's own JSON usage form.
     pub fn entries(&self) -> Vec<(&'static str, u64)> {
         let tokens = TokenClass::ALL.iter().map(|&c| (c.name(), self.get(c)));
         let units = Unit::ALL.iter().map(|&u| (u.field(), self.units(u)));
         tokens.chain(units).filter(|&(_, n)| n > 0).collect()
     }
 
-    /// Every count's name in tokfare's JSON form, in order: the token classes, then
-    /// `requests`, `images`, `seconds`, `web_search_requests` (the bindings check their
-    /// field lists against it).
+    /// Every count's name in tokfare's JSON form, in order: the token classes, then the
+    /// units' [`Unit::field`] names (the bindings check their field lists against it).
     pub fn field_names() -> Vec<&'static str> {
         TokenClass::ALL.iter().map(|c| c.name()).chain(Unit::ALL.iter().map(|u| u.field())).collect()
     }

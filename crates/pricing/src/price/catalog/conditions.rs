@@ -4,7 +4,8 @@
 //! multipliers (`regional_processing_uplift_multiplier_{eu,us}`,
 //! `fedramp_uplift_multiplier`, `regional_endpoint_uplift_multiplier`, and Anthropic's
 //! `provider_specific_entry.{us,fast}`), read as LiteLLM's cost code applies them
-//! (docs/litellm-rules.md §3.10, §4.3).
+//! (docs/litellm-rules.md §3.10, §4.3), and Google Maps grounding
+//! (`google_maps_grounding_cost_per_query`).
 //!
 //! Web search by provider, as LiteLLM routes it: Anthropic (and Claude on Vertex AI and
 //! Azure AI), Gemini and Groq bill the `medium` price whatever the request asked;
@@ -12,7 +13,7 @@
 //! the size the request asked for (medium by default). Gemini and Vertex AI Gemini bill
 //! one charge per grounded prompt unless `web_search_billing_unit` is `per_query`.
 
-use super::super::rate_card::WebSearchPrices;
+use super::super::rate_card::{GroundingPrice, WebSearchPrices};
 use super::super::schedule::{Region, SearchContextSize, Uplift};
 use super::structured::Refusal;
 use super::{bad, price};
@@ -26,6 +27,8 @@ use tokfare_json::{self as json, Value};
 pub(super) struct ConditionPrices {
     /// Web-search prices, when the entry has them.
     pub web_search: Option<WebSearchPrices>,
+    /// The Google Maps grounding price, when the entry has one.
+    pub maps_grounding: Option<GroundingPrice>,
     /// Multipliers by condition.
     pub uplifts: BTreeMap<Uplift, Decimal>,
     /// A rule of these fields tokfare cannot apply exactly.
@@ -36,6 +39,7 @@ pub(super) struct ConditionPrices {
 pub(super) fn read(model: &str, provider: Option<&str>, fields: &[(&str, &Value<'_>)]) -> Result<ConditionPrices> {
     let mut out = ConditionPrices::default();
     let mut search: Option<&Value<'_>> = None;
+    let mut maps: Option<Decimal> = None;
     let mut billing_unit: Option<&str> = None;
     for &(key, value) in fields {
         let uplift = match key {
@@ -53,6 +57,7 @@ pub(super) fn read(model: &str, provider: Option<&str>, fields: &[(&str, &Value<
         }
         match key {
             "search_context_cost_per_query" => search = Some(value),
+            "google_maps_grounding_cost_per_query" => maps = price(model, key, value)?,
             "web_search_billing_unit" => {
                 billing_unit = Some(json::as_str(value).ok_or_else(|| bad(&format!("{model}.{key}"), "must be text".into()))?)
             }
@@ -63,6 +68,9 @@ pub(super) fn read(model: &str, provider: Option<&str>, fields: &[(&str, &Value<
     if let Some(v) = search {
         out.web_search = web_search(model, provider, v, billing_unit, &mut out.refusal)?;
     }
+    // LiteLLM bills Maps grounding per query when the billing unit is `per_query`, else
+    // one per grounded prompt (`llms/gemini/cost_calculator.py:86-109`).
+    out.maps_grounding = maps.map(|price| GroundingPrice { price, per_prompt: billing_unit != Some("per_query") });
     Ok(out)
 }
 

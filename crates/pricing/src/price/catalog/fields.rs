@@ -9,8 +9,8 @@
 //! and `tokfare catalog check` lists them. docs/catalog.md states each rule and its
 //! source in LiteLLM's cost code (docs/litellm-rules.md).
 
-use super::super::schedule::Service;
-use super::super::usage::TokenClass;
+use super::super::schedule::{MediaResolution, Service};
+use super::super::usage::{TokenClass, Unit};
 
 /// What a key of a catalog entry is to tokfare.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,9 +84,22 @@ const TOKEN_CLASSES: [(&str, TokenClass); 15] = [
     ("output_cost_per_token", TokenClass::Output),
 ];
 
-/// Per-unit fees tokfare applies (`Usage::requests`, `images`, `seconds`).
-pub const UNIT_FIELDS: [&str; 5] =
-    ["input_cost_per_request", "input_cost_per_image", "output_cost_per_image", "input_cost_per_second", "output_cost_per_second"];
+/// Per-unit fees tokfare applies (`Usage::requests`, `images`, `seconds`, `characters`,
+/// `pages`, `annotation_pages`, `queries`).
+pub const UNIT_FIELDS: [&str; 12] = [
+    "input_cost_per_request",
+    "input_cost_per_image",
+    "output_cost_per_image",
+    "input_cost_per_second",
+    "output_cost_per_second",
+    "input_cost_per_character",
+    "output_cost_per_character",
+    "ocr_cost_per_page",
+    "ocr_cost_per_page_batches",
+    "annotation_cost_per_page",
+    "annotation_cost_per_page_batches",
+    "input_cost_per_query",
+];
 
 /// Metadata keys tokfare reads or knows.
 const METADATA: [&str; 28] = [
@@ -143,7 +156,7 @@ pub fn token_key(key: &str) -> Option<TokenKey> {
 
 /// Rules tokfare applies that are more than one rate (see `structured.rs`): rates by
 /// prompt length, off-peak windows, web-search prices, and the uplift multipliers.
-pub const STRUCTURED_FIELDS: [&str; 9] = [
+pub const STRUCTURED_FIELDS: [&str; 10] = [
     "tiered_pricing",
     "off_peak_pricing",
     "search_context_cost_per_query",
@@ -153,11 +166,23 @@ pub const STRUCTURED_FIELDS: [&str; 9] = [
     "fedramp_uplift_multiplier",
     "regional_endpoint_uplift_multiplier",
     "provider_specific_entry",
+    "google_maps_grounding_cost_per_query",
 ];
+
+/// A per-image or per-second price by resolution (`output_cost_per_second_720p`,
+/// `output_cost_per_image_2K`): the unit and the resolution.
+pub fn resolution_key(key: &str) -> Option<(Unit, MediaResolution)> {
+    let (unit, res) = if let Some(r) = key.strip_prefix("output_cost_per_second_") {
+        (Unit::Second, r)
+    } else {
+        (Unit::Image, key.strip_prefix("output_cost_per_image_")?)
+    };
+    Some((unit, res.parse().ok()?))
+}
 
 /// What `key` is to tokfare (see the module docs).
 pub fn classify(key: &str) -> FieldKind {
-    if token_key(key).is_some() || UNIT_FIELDS.contains(&key) || STRUCTURED_FIELDS.contains(&key) {
+    if token_key(key).is_some() || UNIT_FIELDS.contains(&key) || STRUCTURED_FIELDS.contains(&key) || resolution_key(key).is_some() {
         return FieldKind::Applied;
     }
     if let Some(kind) = known(key) {
@@ -184,7 +209,6 @@ fn known(key: &str) -> Option<FieldKind> {
         "input_dbu_cost_per_token" | "output_dbu_cost_per_token" => Inert("Databricks DBUs, not money; never read by LiteLLM"),
         "citation_cost_per_token" => Unmetered("citation tokens (Perplexity)"),
         "explicit_cache_read_input_token_cost" => Unmetered("explicit (ephemeral) cache reads"),
-        "input_cost_per_query" => Unmetered("queries (search, rerank, embedding queries)"),
         "input_cost_per_text_message" => Unmetered("realtime text messages"),
         "code_interpreter_cost_per_session" => Unmetered("code-interpreter sessions"),
         "guardrail_cost_per_unit" => Unmetered("guardrail units"),
@@ -192,28 +216,14 @@ fn known(key: &str) -> Option<FieldKind> {
         "search_free_requests" => Unmetered(
             "a free allowance of web-search queries shared by a group of models per day or month (LiteLLM applies it only in its proxy): every query is charged",
         ),
-        "google_maps_grounding_cost_per_query" => Unmetered("Google Maps grounding queries"),
-        _ if starts("input_cost_per_character") || starts("output_cost_per_character") => Unmetered("characters"),
+        "input_cost_per_character_above_128k_tokens" | "output_cost_per_character_above_128k_tokens" => {
+            Unsupported("prices per character in long prompts (Vertex AI's own calculator)")
+        }
         _ if starts("input_cost_per_pixel") || starts("output_cost_per_pixel") => Unmetered("pixels"),
         _ if starts("input_cost_per_audio_per_second") => Unmetered("seconds of audio input"),
         _ if starts("input_cost_per_video_per_second") || starts("output_cost_per_video_per_second") => Unmetered("seconds of video"),
-        // Prices by resolution: the usage does not say the resolution, and the base price
-        // would be charged for every unit, so the model is refused.
-        "output_cost_per_second_480p"
-        | "output_cost_per_second_720p"
-        | "output_cost_per_second_768p"
-        | "output_cost_per_second_1080p"
-        | "output_cost_per_second_2k"
-        | "output_cost_per_second_4k" => Unsupported("prices per second by video resolution"),
-        "output_cost_per_image_0.5K"
-        | "output_cost_per_image_1K"
-        | "output_cost_per_image_2K"
-        | "output_cost_per_image_4K"
-        | "output_cost_per_image_512"
-        | "output_cost_per_image_1024"
-        | "output_cost_per_image_1536" => Unsupported("prices per image by resolution"),
         "input_cost_per_image_above_128k_tokens" => Unmetered("images in long prompts (never read by LiteLLM)"),
-        _ if starts("ocr_cost_per_") || starts("annotation_cost_per_page") => Unmetered("OCR pages and credits"),
+        "ocr_cost_per_credit" => Unmetered("OCR credits"),
         _ => return None,
     })
 }

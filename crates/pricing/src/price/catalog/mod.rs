@@ -25,7 +25,7 @@ pub use check::{CatalogCheck, FieldReport};
 
 use self::fields::FieldKind;
 use super::money::decimal_from_f64;
-use super::rate_card::{ContextTier, RateSchedule, Rates, TimeWindow};
+use super::rate_card::{ContextTier, RateSchedule, Rates, ServiceRule, TimeWindow};
 use super::schedule::{Schedule, Service};
 use super::spec::ScheduleSet;
 use super::usage::{TokenClass, Unit};
@@ -267,6 +267,7 @@ impl Catalog {
         let mut services: BTreeMap<Service, Rates> = BTreeMap::new();
         let mut tiers: BTreeMap<u64, ContextTier> = BTreeMap::new();
         let mut units: BTreeMap<&'static str, Decimal> = BTreeMap::new();
+        let mut resolution_prices = BTreeMap::new();
         let mut notes = Vec::new();
         let mut structured_rules = Vec::new();
         let mut condition_fields = Vec::new();
@@ -288,6 +289,8 @@ impl Catalog {
                         *rates = std::mem::take(rates).with(k.class, per_million);
                     } else if let Some(unit) = fields::UNIT_FIELDS.iter().find(|u| **u == key) {
                         units.insert(unit, price);
+                    } else if let Some(at) = fields::resolution_key(key) {
+                        resolution_prices.insert(at, price);
                     }
                 }
                 FieldKind::Metadata | FieldKind::UnknownOther => {}
@@ -299,7 +302,14 @@ impl Catalog {
         for (key, value) in structured_rules {
             match key {
                 "tiered_pricing" => match structured::tiered(model, value, &base)? {
-                    None => notes.push((key.to_string(), FieldKind::Unmetered("search queries by result count"))),
+                    // Per-query prices by result count: the usage does not say how many
+                    // results a query asked for, and the flat price would be charged.
+                    None => {
+                        rule_refusal = rule_refusal.or(Some((
+                            key.to_string(),
+                            "prices per search query by result count (max_results_range): refused rather than priced wrong".into(),
+                        )))
+                    }
                     Some(Err(refusal)) => rule_refusal = rule_refusal.or(Some(refusal)),
                     Some(Ok(_)) if !tiers.is_empty() || !services.is_empty() => {
                         rule_refusal = rule_refusal.or(Some((
@@ -337,6 +347,10 @@ impl Catalog {
         }
         // LiteLLM prices a missing input or output rate at 0 (an image or audio model), and
         // an output rate of 0 at the image-output rate when there is one (U:763-768).
+        let token_priced = std::iter::once(&base)
+            .chain(services.values())
+            .chain(tiers.values().flat_map(|t| std::iter::once(&t.rates).chain(t.services.values())))
+            .any(|r| r.iter().any(|(_, p)| !p.is_zero()));
         for class in [TokenClass::Input, TokenClass::Output] {
             if base.get(class).is_none() {
                 base = base.with(class, Decimal::ZERO);
@@ -356,10 +370,35 @@ impl Catalog {
         let mut schedule = RateSchedule::new(model, base.clone()).map_err(|e| bad(model, e.to_string()))?;
         services::apply(&mut schedule, &base, services, tiers, inclusive);
         let mut unit_refusal = None;
+        // OCR annotations without their own price are billed at the page price, in
+        // batches too (CC:2804-2947).
+        for (annotation, page) in
+            [("annotation_cost_per_page", "ocr_cost_per_page"), ("annotation_cost_per_page_batches", "ocr_cost_per_page_batches")]
+        {
+            if let (None, Some(&p)) = (units.get(annotation), units.get(page)) {
+                units.insert(
+                    if annotation.ends_with("_batches") { "annotation_cost_per_page_batches" } else { "annotation_cost_per_page" },
+                    p,
+                );
+            }
+        }
+        let mut batch_units = BTreeMap::new();
+        for (unit, key) in [(Unit::Page, "ocr_cost_per_page_batches"), (Unit::AnnotationPage, "annotation_cost_per_page_batches")] {
+            if let Some(&price) = units.get(key) {
+                batch_units.insert(unit, price);
+            }
+        }
+        if !batch_units.is_empty() {
+            schedule.services.entry(Service::Batch).or_insert_with(|| ServiceRule::rates(Rates::new())).unit_prices = batch_units;
+        }
         for (unit, input, output) in [
             (Unit::Request, "input_cost_per_request", "input_cost_per_request"),
             (Unit::Image, "input_cost_per_image", "output_cost_per_image"),
             (Unit::Second, "input_cost_per_second", "output_cost_per_second"),
+            (Unit::Character, "input_cost_per_character", "output_cost_per_character"),
+            (Unit::Page, "ocr_cost_per_page", "ocr_cost_per_page"),
+            (Unit::AnnotationPage, "annotation_cost_per_page", "annotation_cost_per_page"),
+            (Unit::Query, "input_cost_per_query", "input_cost_per_query"),
         ] {
             match unit_price(&units, input, output) {
                 Ok(Some(price)) => {
@@ -369,7 +408,20 @@ impl Catalog {
                 Err(refusal) => unit_refusal = unit_refusal.or(Some(refusal)),
             }
         }
+        // Images by resolution are generated images: an input price per image as well
+        // would make the count ambiguous (usage counts images once).
+        if resolution_prices.keys().any(|(u, _)| *u == Unit::Image) && units.get("input_cost_per_image").is_some_and(|p| !p.is_zero()) {
+            unit_refusal = unit_refusal.or(Some((
+                "input_cost_per_image".into(),
+                "an input price per image beside output prices per image by resolution: tokfare's usage counts images once".into(),
+            )));
+        }
+        schedule.resolution_prices = resolution_prices;
+        let unit_priced =
+            units.iter().any(|(k, p)| *k != "input_cost_per_request" && !p.is_zero()) || !schedule.resolution_prices.is_empty();
+        schedule.priced_per_unit_only = !token_priced && unit_priced;
         schedule.web_search = conditions.web_search;
+        schedule.maps_grounding = conditions.maps_grounding;
         schedule.uplifts = conditions.uplifts;
         // LiteLLM's batch calculator never consults off-peak windows.
         let not_batch: Vec<Service> = Service::ALL.into_iter().filter(|s| *s != Service::Batch).collect();

@@ -68,7 +68,7 @@ pub(super) fn apply(
     }
     for (service, rates) in services {
         let rates = if rates.get(Output).is_some() { with_reasoning_at_output(&rates) } else { rates };
-        schedule.services.insert(service, ServiceRule { multiplier: Decimal::ONE, rates });
+        schedule.services.insert(service, ServiceRule::rates(rates));
     }
     let flat_keys = batch_keys.unwrap_or_default();
     if flat_keys.is_empty() && !base.get(Input).is_some_and(|r| !r.is_zero()) {
@@ -79,7 +79,7 @@ pub(super) fn apply(
         let keys = tier.services.remove(&Service::Batch).unwrap_or_default();
         tier.services.insert(Service::Batch, batch(base, &flat_keys, &keys));
     }
-    schedule.services.insert(Service::Batch, ServiceRule { multiplier: Decimal::ONE, rates: flat });
+    schedule.services.insert(Service::Batch, ServiceRule::rates(flat));
 }
 
 /// `rates` with the classes only `lower` states.
