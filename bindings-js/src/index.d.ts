@@ -129,6 +129,8 @@ export interface UsageCounts {
   annotationPages?: number;
   /** Queries billed per query (rerank, search). */
   queries?: number;
+  /** Citation tokens (Perplexity), billed only where the model prices them. */
+  citationTokens?: number;
 }
 
 /**
@@ -181,6 +183,7 @@ export declare class Usage implements Required<UsageCounts> {
   readonly pages: number;
   readonly annotationPages: number;
   readonly queries: number;
+  readonly citationTokens: number;
   /** From an OpenAI Chat Completions `usage` object. */
   static fromOpenAI(usage: object): Usage;
   /** From an OpenAI Responses API `usage` object. */

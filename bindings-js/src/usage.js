@@ -11,7 +11,7 @@ export const USAGE_FIELDS = Object.freeze({
   imageInputTokens: 'image_input', imageOutputTokens: 'image_output', cacheWrite12hTokens: 'cache_write_12h', videoInputTokens: 'video_input', videoOutputTokens: 'video_output',
   cachedAudioInputTokens: 'cached_audio_input', cachedImageInputTokens: 'cached_image_input', requests: 'requests', images: 'images',
   seconds: 'seconds', webSearchRequests: 'web_search_requests', mapsGroundingRequests: 'maps_grounding_requests', characters: 'characters',
-  pages: 'pages', annotationPages: 'annotation_pages', queries: 'queries',
+  pages: 'pages', annotationPages: 'annotation_pages', queries: 'queries', citationTokens: 'citation_tokens',
 });
 const FROM_OWN = Object.fromEntries(Object.entries(USAGE_FIELDS).map(([k, v]) => [v, k]));
 

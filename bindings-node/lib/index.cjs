@@ -394,12 +394,16 @@ class Catalog {
   /**
    * Downloads a newer price file (LiteLLM's published JSON by default; a URL or a file),
    * validates it and stores it in `catalogDir` (default: the user's data directory) unless
-   * it is the current snapshot. Returns `{ stored, previous, added, removed, changed }`; a
-   * failed download throws `CatalogUpdateError` and stores nothing. Blocking.
+   * it is the current snapshot. Resolves to `{ stored, previous, added, removed, changed }`
+   * (the download runs off the JS thread); a failed download rejects with
+   * `CatalogUpdateError` and stores nothing.
    */
-  static update({ from, catalogDir, timeout = 60 } = {}) {
+  static async update({ from, catalogDir, timeout = 60 } = {}) {
+    if (from !== undefined) checkText(from, 'from');
+    if (catalogDir !== undefined) checkText(catalogDir, 'catalogDir');
+    checkCount(timeout, 'timeout');
     try {
-      return JSON.parse(native.catalogUpdate(from ?? native.catalogDefaultUrl(), catalogDir, timeout));
+      return JSON.parse(await native.catalogUpdate(from ?? native.catalogDefaultUrl(), catalogDir, timeout));
     } catch (e) {
       throw fromNative(e);
     }
@@ -543,18 +547,22 @@ function price(model, usage, options) {
 
 /**
  * Tokenizes `text` for `model` (its tokenizer, or `encoding`, or a `tokenizer` file or
- * bundled name) and prices it as input, plus `outputTokens` of expected output.
+ * bundled name) and prices it as input, plus `outputTokens` of expected output, under the
+ * request's conditions (`region`, `fedramp`, `endpoint`, `speed`, as for `price`).
+ * A model without a public tokenizer is counted with o200k_base: `approximate: true`.
  */
 function estimate(text, model, options) {
   checkText(text);
   checkText(model, 'model');
-  const o = checkOptions(options, 'options', ['outputTokens', 'encoding', 'tokenizer', 'batch', 'service', 'catalog', 'schedule']);
+  const o = checkOptions(options, 'options', ['outputTokens', 'encoding', 'tokenizer', 'batch', 'service', 'catalog', 'schedule', ...CONDITION_OPTIONS]);
   const outputTokens = o.outputTokens ?? 0;
   checkCount(outputTokens, 'outputTokens');
   if (o.encoding !== undefined) checkText(o.encoding, 'encoding');
   if (o.tokenizer !== undefined) checkText(o.tokenizer, 'tokenizer');
   try {
-    const cost = native.estimate(text, model, outputTokens, o.encoding, o.tokenizer, ...serviceOptions(o), Catalog.handle(o.catalog), Schedule.handle(o.schedule));
+    const cost = native.estimate(
+      text, model, outputTokens, o.encoding, o.tokenizer, ...serviceOptions(o), Catalog.handle(o.catalog), Schedule.handle(o.schedule), conditionOptions(o),
+    );
     return withUsage(cost);
   } catch (e) {
     throw fromNative(e);

@@ -193,7 +193,7 @@ export declare class Catalog {
   /** A LiteLLM-format JSON file; by default its entries extend (and override) the bundled ones. */
   static fromFile(path: string, options?: { extendBundled?: boolean; ignoreUnknownPriceFields?: boolean }): Catalog;
   /** Downloads, validates, diffs and stores a newer price file (blocking); throws `CatalogUpdateError` and stores nothing on failure. */
-  static update(options?: { from?: string; catalogDir?: string; timeout?: number }): CatalogUpdateReport;
+  static update(options?: { from?: string; catalogDir?: string; timeout?: number }): Promise<CatalogUpdateReport>;
   /** The stored snapshots, oldest first (the last is current). */
   static history(options?: { catalogDir?: string }): CatalogSnapshot[];
   /** The catalog in force on `date` (`YYYY-MM-DD`): the snapshot fetched last by then, else the bundled one. */
@@ -241,7 +241,7 @@ export declare function price(model: string, usage: Usage | UsageCounts, options
 export declare function estimate(
   text: string,
   model: string,
-  options?: { outputTokens?: number; encoding?: EncodingName; tokenizer?: string; batch?: boolean; service?: Service; catalog?: Catalog; schedule?: Schedule | string },
+  options?: { outputTokens?: number; encoding?: EncodingName; tokenizer?: string; batch?: boolean; service?: Service; catalog?: Catalog; schedule?: Schedule | string } & RequestConditions,
 ): Cost;
 
 export interface GtcTier {

@@ -284,7 +284,7 @@ impl NativeEncoding {
     #[napi(ts_return_type = "Promise<number>")]
     pub fn count_async(&self, text: Text, signal: Option<AbortSignal>) -> AsyncTask<Job<Count>> {
         let enc = self.inner.clone();
-        Job::spawn(signal, move || Ok(Count(enc.count(&text) as u32)))
+        Job::spawn(signal, move || Ok::<_, tokfare::Error>(Count(enc.count(&text) as u32)))
     }
 
     /// `encodeBatch` off the event loop (the batch itself runs on all cores).
@@ -305,7 +305,7 @@ impl NativeEncoding {
     #[napi(ts_return_type = "Promise<number[]>")]
     pub fn count_batch_async(&self, texts: Vec<Text>, signal: Option<AbortSignal>) -> AsyncTask<Job<Counts>> {
         let enc = self.inner.clone();
-        Job::spawn(signal, move || Ok(Counts(enc.count_batch(&texts).into_iter().map(|n| n as u32).collect())))
+        Job::spawn(signal, move || Ok::<_, tokfare::Error>(Counts(enc.count_batch(&texts).into_iter().map(|n| n as u32).collect())))
     }
 }
 

@@ -3,6 +3,7 @@
 //! JS number; token counts cross as numbers (checked to be safe integers).
 
 use crate::errors::{invalid_argument, safe_number, whole_number, Code, OrThrow};
+use crate::tasks::{Job, Json};
 use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -44,6 +45,7 @@ pub struct UsageCounts {
     pub pages: Option<f64>,
     pub annotation_pages: Option<f64>,
     pub queries: Option<f64>,
+    pub citation_tokens: Option<f64>,
 }
 
 /// Where and how a request ran (the core checks each value).
@@ -108,6 +110,7 @@ impl UsageCounts {
             pages: quantity("pages", self.pages, 0)?,
             annotation_pages: quantity("annotationPages", self.annotation_pages, 0)?,
             queries: quantity("queries", self.queries, 0)?,
+            citation_tokens: quantity("citationTokens", self.citation_tokens, 0)?,
         })
     }
 
@@ -138,6 +141,7 @@ impl UsageCounts {
             pages: n("pages", u.pages)?,
             annotation_pages: n("annotationPages", u.annotation_pages)?,
             queries: n("queries", u.queries)?,
+            citation_tokens: n("citationTokens", u.citation_tokens)?,
         })
     }
 }
@@ -399,11 +403,13 @@ pub fn estimate(
     service: Option<String>,
     catalog: Option<&NativeCatalog>,
     schedule: Option<&NativeSchedule>,
+    conditions: Option<ConditionArgs>,
 ) -> Result<Cost, Code> {
     let options = EstimateOptions {
         output_tokens: whole_number("outputTokens", output_tokens)?,
         service: service_options(batch, service)?,
         tier: None,
+        conditions: ConditionArgs::to_core(conditions)?,
     };
     cost(tokfare::estimate_with(&book(catalog, schedule), &model, &text, encoding.as_deref(), tokenizer.as_deref(), &options).or_throw()?)
 }
@@ -506,16 +512,19 @@ pub fn capacity_plan(
     })
 }
 
-/// `Catalog.update`: fetch, validate, diff and store a price file; the report as JSON
-/// (`UpdateReport::to_json`). Blocking: it runs on the calling thread.
-#[napi]
-pub fn catalog_update(source: String, catalog_dir: Option<String>, timeout_seconds: u32) -> Result<String, Code> {
-    let options = tokfare::catalog_update::UpdateOptions {
-        timeout: std::time::Duration::from_secs(u64::from(timeout_seconds)),
-        ..tokfare::catalog_update::UpdateOptions::default()
-    };
-    let store = tokfare::catalog_update::open_store(catalog_dir.as_deref()).or_throw()?;
-    Ok(tokfare::catalog_update::update(&store, &source, &options).or_throw()?.to_json())
+/// `Catalog.update`: fetch, validate, diff and store a price file on the libuv thread
+/// pool; the promise settles with the report as JSON (`UpdateReport::to_json`), or
+/// rejects with the core's error.
+#[napi(ts_return_type = "Promise<string>")]
+pub fn catalog_update(source: String, catalog_dir: Option<String>, timeout_seconds: u32) -> AsyncTask<Job<Json>> {
+    Job::spawn(None, move || -> tokfare::Result<Json> {
+        let options = tokfare::catalog_update::UpdateOptions {
+            timeout: std::time::Duration::from_secs(u64::from(timeout_seconds)),
+            ..tokfare::catalog_update::UpdateOptions::default()
+        };
+        let store = tokfare::catalog_update::open_store(catalog_dir.as_deref())?;
+        Ok(Json(tokfare::catalog_update::update(&store, &source, &options)?.to_json()))
+    })
 }
 
 /// `Catalog.history`: the stored snapshots, oldest first, each as JSON.

@@ -18,6 +18,8 @@ pub struct Count(pub u32);
 pub struct IdsBatch(pub Vec<Vec<u32>>);
 /// Counts of many texts.
 pub struct Counts(pub Vec<u32>);
+/// A report as JSON text (`Catalog.update`).
+pub struct Json(pub String);
 
 impl Settle for Ids {
     type Js = Uint32Array;
@@ -47,7 +49,14 @@ impl Settle for Counts {
     }
 }
 
-type Work<T> = Box<dyn FnOnce() -> tokfare::tokenizer::Result<T> + Send>;
+impl Settle for Json {
+    type Js = String;
+    fn into_js(self) -> String {
+        self.0
+    }
+}
+
+type Work<T> = Box<dyn FnOnce() -> tokfare::Result<T> + Send>;
 
 /// One unit of work; run once.
 pub struct Job<T: Settle> {
@@ -57,13 +66,16 @@ pub struct Job<T: Settle> {
 impl<T: Settle> Job<T> {
     /// Queues `work` on the libuv pool; an aborted `signal` rejects the promise with
     /// an `AbortError` if the work has not started.
-    pub fn spawn(signal: Option<AbortSignal>, work: impl FnOnce() -> tokfare::tokenizer::Result<T> + Send + 'static) -> AsyncTask<Job<T>> {
-        AsyncTask::with_optional_signal(Job { work: Some(Box::new(work)) }, signal)
+    pub fn spawn<E: Into<tokfare::Error>>(
+        signal: Option<AbortSignal>,
+        work: impl FnOnce() -> std::result::Result<T, E> + Send + 'static,
+    ) -> AsyncTask<Job<T>> {
+        AsyncTask::with_optional_signal(Job { work: Some(Box::new(move || work().map_err(Into::into))) }, signal)
     }
 }
 
 impl<T: Settle> Task for Job<T> {
-    type Output = tokfare::tokenizer::Result<T>;
+    type Output = tokfare::Result<T>;
     type JsValue = T::Js;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {

@@ -111,7 +111,7 @@ const FIELD = {
   image_input: 'imageInputTokens', image_output: 'imageOutputTokens', cache_write_12h: 'cacheWrite12hTokens', video_input: 'videoInputTokens', video_output: 'videoOutputTokens',
   cached_audio_input: 'cachedAudioInputTokens', cached_image_input: 'cachedImageInputTokens', requests: 'requests', images: 'images',
   seconds: 'seconds', web_search_requests: 'webSearchRequests', maps_grounding_requests: 'mapsGroundingRequests', characters: 'characters',
-  pages: 'pages', annotation_pages: 'annotationPages', queries: 'queries',
+  pages: 'pages', annotation_pages: 'annotationPages', queries: 'queries', citation_tokens: 'citationTokens',
 };
 
 test('usage normalisation: provider usage objects become disjoint classes', () => {

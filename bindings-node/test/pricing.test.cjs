@@ -176,17 +176,20 @@ test('an unknown price field refuses its model (UnsupportedPriceError) unless ig
   assert.throws(() => tokfare.price('azure_ai/doc-intelligence/prebuilt-read', usage), tokfare.UnsupportedPriceError);
 });
 
-test('Catalog.update validates, diffs and stores a price file; history and at find it again', () => {
+test('Catalog.update validates, diffs and stores a price file; history and at find it again', async () => {
   const fs = require('node:fs');
   const os = require('node:os');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokfare-catalog-'));
   const source = path.join(dir, 'prices.json');
   fs.writeFileSync(source, '{"gpt-4o": {"input_cost_per_token": 3e-06, "output_cost_per_token": 1e-05}}');
   const catalogDir = path.join(dir, 'store');
-  const report = tokfare.Catalog.update({ from: source, catalogDir });
+  const pending = tokfare.Catalog.update({ from: source, catalogDir });
+  assert.ok(pending instanceof Promise, 'the download runs off the JS thread');
+  const report = await pending;
   assert.equal(report.stored.entries, 1);
   assert.deepEqual(report.changed.find((c) => c.model === 'gpt-4o'), { model: 'gpt-4o', field: 'input_cost_per_token', before: '0.0000025', after: '0.000003', percent: '20' });
-  assert.throws(() => tokfare.Catalog.update({ from: path.join(dir, 'missing.json'), catalogDir }), tokfare.CatalogUpdateError);
+  await assert.rejects(tokfare.Catalog.update({ from: path.join(dir, 'missing.json'), catalogDir }), tokfare.CatalogUpdateError);
+  await assert.rejects(tokfare.Catalog.update({ from: source, catalogDir, timeout: -1 }), tokfare.InvalidArgumentError);
   assert.equal(tokfare.Catalog.history({ catalogDir }).length, 1);
   const usage = { inputTokens: 1000000 };
   assert.equal(tokfare.price('gpt-4o', usage, { catalog: tokfare.Catalog.at('2999-01-01', { catalogDir }) }).total, '3');

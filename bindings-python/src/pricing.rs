@@ -55,7 +55,7 @@ impl PyUsage {
         reasoning_tokens=0, audio_input_tokens=0, audio_output_tokens=0, image_input_tokens=0, image_output_tokens=0,
         cache_write_12h_tokens=0, video_input_tokens=0, video_output_tokens=0, cached_audio_input_tokens=0,
         cached_image_input_tokens=0, requests=1, images=0, seconds=0, web_search_requests=0, maps_grounding_requests=0, characters=0,
-        pages=0, annotation_pages=0, queries=0))]
+        pages=0, annotation_pages=0, queries=0, citation_tokens=0))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         input_tokens: i128,
@@ -82,6 +82,7 @@ impl PyUsage {
         pages: i128,
         annotation_pages: i128,
         queries: i128,
+        citation_tokens: i128,
     ) -> PyResult<PyUsage> {
         Ok(PyUsage {
             inner: Usage {
@@ -109,6 +110,7 @@ impl PyUsage {
                 pages: non_negative("pages", pages)?,
                 annotation_pages: non_negative("annotation_pages", annotation_pages)?,
                 queries: non_negative("queries", queries)?,
+                citation_tokens: non_negative("citation_tokens", citation_tokens)?,
             },
         })
     }
@@ -230,6 +232,10 @@ impl PyUsage {
     #[getter]
     fn queries(&self) -> u64 {
         self.inner.queries
+    }
+    #[getter]
+    fn citation_tokens(&self) -> u64 {
+        self.inner.citation_tokens
     }
     #[getter]
     fn images(&self) -> u64 {
@@ -545,7 +551,8 @@ pub fn price(
 /// Tokenizes `text` for `model` (with its tokenizer, an `encoding` or a `tokenizer`
 /// file) and prices it with `output_tokens` expected output.
 #[pyfunction]
-#[pyo3(signature = (text, model, output_tokens=0, *, encoding=None, tokenizer=None, batch=false, service=None, catalog=None, schedule=None))]
+#[pyo3(signature = (text, model, output_tokens=0, *, encoding=None, tokenizer=None, batch=false, service=None, catalog=None, schedule=None,
+    region=None, fedramp=false, endpoint=None, speed=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn estimate(
     py: Python<'_>,
@@ -558,9 +565,15 @@ pub fn estimate(
     service: Option<&str>,
     catalog: Option<&Bound<'_, PyCatalog>>,
     schedule: Option<&Bound<'_, PyAny>>,
+    region: Option<&str>,
+    fedramp: bool,
+    endpoint: Option<&str>,
+    speed: Option<&str>,
 ) -> PyResult<PyCost> {
     let book = book(catalog, schedule)?;
-    let options = EstimateOptions { output_tokens, service: Service::from_options(batch, service).py_err()?, tier: None };
+    let conditions =
+        Conditions::from_options(&ConditionOptions { region, fedramp, endpoint, speed, ..ConditionOptions::default() }).py_err()?;
+    let options = EstimateOptions { output_tokens, service: Service::from_options(batch, service).py_err()?, tier: None, conditions };
     let t = crate::text::text(text)?;
     let quote = py.detach(|| tokfare::estimate_with(&book, model, &t, encoding, tokenizer, &options)).py_err()?;
     cost(py, quote)

@@ -99,7 +99,7 @@ export declare function estimate(
   tokenizer: Encoding | Tokenizer,
   text: string,
   model: string,
-  options?: { outputTokens?: number; batch?: boolean; service?: Service; schedule?: Schedule | 'gtc-2026'; catalog?: Catalog },
+  options?: { outputTokens?: number; batch?: boolean; service?: Service; schedule?: Schedule | 'gtc-2026'; catalog?: Catalog } & RequestConditions,
 ): Cost;
 
 export interface CatalogEntry {

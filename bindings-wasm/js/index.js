@@ -468,14 +468,15 @@ export function estimate(tokenizer, text, model, options) {
   }
   checkText(text);
   checkText(model, 'model');
-  const o = checkOptions(options, 'options', ['outputTokens', 'batch', 'service', 'schedule', 'catalog']);
+  const o = checkOptions(options, 'options', ['outputTokens', 'batch', 'service', 'schedule', 'catalog', ...CONDITION_OPTIONS]);
   const outputTokens = o.outputTokens ?? 0;
   checkCount(outputTokens, 'outputTokens');
   const [batch, service] = serviceOptions(o);
   pricingModule.get();
   const inputTokens = tokenizer.countTokens(text);
   const exact = call((e) => e.countIsExact(model, tokenizer.name));
-  return costOf(withPrices(o, (p) => p.estimate(model, inputTokens, tokenizer.name, outputTokens, batch, service, exact)));
+  const c = conditionOptions(o);
+  return costOf(withPrices(o, (p) => p.estimate(model, inputTokens, tokenizer.name, outputTokens, batch, service, exact, c.region, c.fedramp, c.endpoint, c.speed)));
 }
 
 /** The GTC 2026 tiers: `[{ name, pricePerMillion, description, models }]`. */

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use tokfare::meter::{Invoice, InvoiceOptions, Meter, OnError};
 use tokfare::price::store::CatalogStore;
 use tokfare::price::{
-    gtc, parse_decimal, Catalog, CatalogChoice, CatalogOptions, Decimal, EstimateOptions, PriceBook, ScheduleSet, Service,
+    gtc, parse_decimal, Catalog, CatalogChoice, CatalogOptions, ConditionOptions, Conditions, Decimal, EstimateOptions, PriceBook,
+    ScheduleSet, Service,
 };
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -192,6 +193,18 @@ pub struct EstimateArgs {
     /// Price at this service level (standard, batch, flex, priority).
     #[arg(long, default_value = "standard")]
     service: String,
+    /// Where the data is processed: global, us, eu (regional-processing uplifts).
+    #[arg(long)]
+    region: Option<String>,
+    /// A FedRAMP deployment (its uplift).
+    #[arg(long)]
+    fedramp: bool,
+    /// The endpoint: global, regional, or a location such as us-east5 (regional uplift).
+    #[arg(long)]
+    endpoint: Option<String>,
+    /// standard or fast (fast-mode uplift).
+    #[arg(long)]
+    speed: Option<String>,
     /// Print the quote as JSON (`{"model", "schedule", "tokenizer", "approximate", "usage", "currency",
     /// "total", "rounded", "lines": [{"item", "quantity", "unit_price", "per", "amount"}],
     /// "context_window", "warnings"}`; amounts are decimal strings).
@@ -206,7 +219,15 @@ pub fn estimate(args: EstimateArgs) -> Result<(), String> {
     let book = args.prices.book()?;
     let text = crate::read_text(&args.file)?;
     let service: Service = args.service.parse().map_err(|e: tokfare::pricing::Error| e.to_string())?;
-    let options = EstimateOptions { output_tokens: args.output_tokens, service, tier: None };
+    let conditions = Conditions::from_options(&ConditionOptions {
+        region: args.region.as_deref(),
+        fedramp: args.fedramp,
+        endpoint: args.endpoint.as_deref(),
+        speed: args.speed.as_deref(),
+        ..ConditionOptions::default()
+    })
+    .map_err(|e| e.to_string())?;
+    let options = EstimateOptions { output_tokens: args.output_tokens, service, tier: None, conditions };
     let quote =
         tokfare::estimate_with(&book, &args.model, &text, args.encoding.as_deref(), args.tokenizer.as_deref(), &options).map_err(|e| {
             match e.code() {

@@ -193,6 +193,20 @@ fn estimate_and_tiers() {
     // n × 2.50/M + 1000 × 10/M
     let exact = (rust_decimal_free_total(n as u64 * 25 + 100_000)).to_string();
     assert!(out.contains(&format!("total      {exact} USD")), "{out}\n{exact}");
+    // An EU-resident request: the regional-processing uplift as its own line.
+    let eu = stdout(&tokfare(
+        &["estimate", "--model", "gpt-5.5", "--region", "eu", "--output-tokens", "1000", "--json", "-"],
+        prompt.as_bytes(),
+    ));
+    let q: serde_json::Value = serde_json::from_str(&eu).expect("JSON");
+    let d = |s: &str| tokfare::price::parse_decimal(s).expect("decimal");
+    let base = tokfare::price::Decimal::from(n as u64 * 5 + 30_000) / tokfare::price::Decimal::from(1_000_000);
+    let uplift = q["lines"].as_array().expect("lines").iter().find(|l| l["item"] == "region_eu uplift").expect("uplift line");
+    assert_eq!(d(uplift["amount"].as_str().expect("amount")), base * d("0.1"), "{eu}");
+    assert_eq!(d(q["total"].as_str().expect("total")), base * d("1.1"), "{eu}");
+    let bad = tokfare(&["estimate", "--model", "gpt-5.5", "--region", "mars", "-"], prompt.as_bytes());
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown region"));
     // No public tokenizer: counted with o200k_base, and the estimate says it is approximate.
     let approx = stdout(&tokfare(&["estimate", "--model", "claude-haiku-4-5-20251001", "-"], prompt.as_bytes()));
     assert!(approx.contains("tokenizer o200k_base, approximate count"), "{approx}");

@@ -189,6 +189,7 @@ class Usage:
         pages: int = 0,
         annotation_pages: int = 0,
         queries: int = 0,
+        citation_tokens: int = 0,
     ) -> None: ...
     @staticmethod
     def from_openai(usage: Mapping[str, object]) -> Usage: ...
@@ -224,6 +225,7 @@ class Usage:
     pages: int
     annotation_pages: int
     queries: int
+    citation_tokens: int
     prompt_tokens: int
     total_tokens: int
     def to_dict(self) -> dict[str, int]: ...
@@ -309,6 +311,10 @@ def estimate(
     service: Optional[str] = None,
     catalog: Optional[Catalog] = None,
     schedule: Union[Schedule, str, None] = None,
+    region: Optional[str] = None,
+    fedramp: bool = False,
+    endpoint: Optional[str] = None,
+    speed: Optional[str] = None,
 ) -> Cost: ...
 def gtc_tiers() -> list[tuple[str, Decimal, Optional[str], list[str]]]: ...
 def capacity_plan(

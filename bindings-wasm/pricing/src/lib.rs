@@ -247,11 +247,24 @@ impl WasmPrices {
         batch: Option<bool>,
         service: Option<String>,
         exact: bool,
+        region: Option<String>,
+        fedramp: Option<bool>,
+        endpoint: Option<String>,
+        speed: Option<String>,
     ) -> Result<String, JsValue> {
+        let conditions = Conditions::from_options(&ConditionOptions {
+            region: region.as_deref(),
+            fedramp: fedramp.unwrap_or(false),
+            endpoint: endpoint.as_deref(),
+            speed: speed.as_deref(),
+            ..ConditionOptions::default()
+        })
+        .or_throw()?;
         let options = EstimateOptions {
             output_tokens: count("outputTokens", output_tokens)?,
             service: self::service(batch, service)?,
-            ..EstimateOptions::default()
+            tier: None,
+            conditions,
         };
         let mut quote = self.book().quote_estimate(model, count("inputTokens", input_tokens)?, tokenizer, &options).or_throw()?;
         if !exact {

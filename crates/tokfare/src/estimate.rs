@@ -95,7 +95,7 @@ mod tests {
     #[cfg(all(feature = "o200k", feature = "qwen3"))]
     fn estimates_count_with_the_models_tokenizer() {
         let book = PriceBook::from_sources([], CatalogChoice::Bundled);
-        let options = EstimateOptions { output_tokens: 10, service: Service::Standard, tier: None };
+        let options = EstimateOptions { output_tokens: 10, service: Service::Standard, ..EstimateOptions::default() };
         let (tok, _) = AnyTokenizer::choose("gpt-4o", None, None).expect("gpt-4o");
         let q = estimate(&book, "gpt-4o", "hello world", &tok, &options).expect("priced");
         assert_eq!((q.usage.input, q.usage.output, q.tokenizer.as_deref()), (2, 10, Some("o200k_base")));

@@ -19,7 +19,8 @@ fn run(case: &Value) -> tokfare::Result<Value> {
     let model = str_of("model").expect("model");
     let text = str_of("text").expect("text").repeat(case.get("repeat").and_then(Value::as_u64).unwrap_or(1) as usize);
     let service = Service::from_options(false, str_of("service"))?;
-    let options = EstimateOptions { output_tokens: case["output_tokens"].as_u64().expect("output_tokens"), service, tier: None };
+    let options =
+        EstimateOptions { output_tokens: case["output_tokens"].as_u64().expect("output_tokens"), service, ..EstimateOptions::default() };
     let q = tokfare::estimate_with(&book, model, &text, str_of("encoding"), str_of("tokenizer"), &options)?;
     let lines: Vec<Value> =
         q.lines.iter().map(|l| json!({"item": l.item.to_string(), "quantity": l.quantity, "amount": l.amount.to_string()})).collect();

@@ -13,6 +13,7 @@
 //! | Anthropic `cache_read_input_tokens` | — | `cached_input` |
 //! | Anthropic `cache_creation_input_tokens` | both TTLs | `cache_write_5m` + `cache_write_1h` (split by `cache_creation.ephemeral_*`; all 5m when absent) |
 //! | Anthropic `output_tokens` | thinking tokens (not reported apart) | `output` |
+//! | Perplexity `citation_tokens` | not in `prompt_tokens` | `citation_tokens` (billed only where priced) |
 //! | Anthropic `server_tool_use.web_search_requests`; xAI `server_side_tool_usage_details.web_search_calls`; Perplexity `num_search_queries` | — | `web_search_requests` |
 //! | Gemini `promptTokenCount` | cached content tokens | `input` = prompt − cached − uncached AUDIO / IMAGE / VIDEO (+ `toolUsePromptTokenCount`) |
 //! | Gemini `cachedContentTokenCount` | cached tokens of every modality | `cached_input` = cached − cached AUDIO − cached IMAGE; `cached_audio_input`, `cached_image_input` |
@@ -199,6 +200,8 @@ fn openai(v: &Value<'_>, path: &str, prompt_key: &str, completion_key: &str) -> 
         image_output: image_out,
         requests: 1,
         web_search_requests: openai_web_searches(v, path)?,
+        // Perplexity reports the tokens of the sources it read apart from the prompt.
+        citation_tokens: count(v, path, "citation_tokens")?,
         ..Usage::default()
     })
 }

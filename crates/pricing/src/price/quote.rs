@@ -7,7 +7,7 @@
 
 use super::catalog::{Catalog, PriceBook};
 use super::money::Currency;
-use super::schedule::{Charge, Request, Schedule, Service};
+use super::schedule::{Charge, Conditions, Request, Schedule, Service};
 use super::spec::ScheduleSet;
 use super::usage::Usage;
 use crate::{Error, Result};
@@ -153,7 +153,12 @@ impl Quote {
         tokenizer: &str,
         options: &EstimateOptions<'_>,
     ) -> Result<Quote> {
-        let request = Request { usage: Usage::tokens(input_tokens, options.output_tokens), service: options.service, ..Request::default() };
+        let request = Request {
+            usage: Usage::tokens(input_tokens, options.output_tokens),
+            service: options.service,
+            conditions: options.conditions,
+            ..Request::default()
+        };
         let mut quote = Quote::new(model, schedule, &request)?;
         quote.tokenizer = Some(tokenizer.to_string());
         Ok(quote)
@@ -242,6 +247,8 @@ pub struct EstimateOptions<'a> {
     pub service: Service,
     /// A schedule of a set named explicitly.
     pub tier: Option<&'a str>,
+    /// Where and how the request will run (uplifts).
+    pub conditions: Conditions,
 }
 
 /// How a front-end sets up a catalog (`Catalog.from_file(path, extend_bundled=...,

@@ -510,8 +510,9 @@ impl Schedule for RateSchedule {
                     charges.lines.push(Charge::new(ChargeItem::Units(unit), quantity, price, 1)?);
                 }
                 // Requests are counted whether or not they cost anything; images and
-                // seconds are what image and audio models bill by tokens too.
-                None if quantity > 0 && !matches!(unit, Unit::Request | Unit::Image | Unit::Second) => {
+                // seconds are what image and audio models bill by tokens too; citation
+                // tokens are billed only where priced (Perplexity deep research).
+                None if quantity > 0 && !matches!(unit, Unit::Request | Unit::Image | Unit::Second | Unit::CitationToken) => {
                     return Err(self.unpriced(unit, quantity));
                 }
                 _ => {}

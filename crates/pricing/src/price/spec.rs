@@ -197,7 +197,8 @@ struct FeesSpec {
 }
 
 /// The units a schedule prices with a flat `fees.per_{unit}`.
-const FLAT_UNITS: [Unit; 7] = [Unit::Request, Unit::Image, Unit::Second, Unit::Character, Unit::Page, Unit::AnnotationPage, Unit::Query];
+const FLAT_UNITS: [Unit; 8] =
+    [Unit::Request, Unit::Image, Unit::Second, Unit::Character, Unit::Page, Unit::AnnotationPage, Unit::Query, Unit::CitationToken];
 
 /// The fields of `fees`.
 const FEES_FIELDS: &[&str] = &[
@@ -208,6 +209,7 @@ const FEES_FIELDS: &[&str] = &[
     "per_page",
     "per_annotation_page",
     "per_query",
+    "per_citation_token",
     "per_web_search",
     "per_maps_grounding",
     "minimum_per_request",

@@ -158,6 +158,9 @@ pub struct Usage {
     pub annotation_pages: u64,
     /// Queries billed per query (rerank search units, search APIs).
     pub queries: u64,
+    /// Citation tokens a search model read (Perplexity `citation_tokens`), billed only
+    /// where the model prices them (`citation_cost_per_token`).
+    pub citation_tokens: u64,
 }
 
 /// A count a caller gave as a signed integer (a Python `int`, a whole JS number):
@@ -192,11 +195,13 @@ pub enum Unit {
     AnnotationPage,
     /// One query (rerank, search).
     Query,
+    /// One citation token (Perplexity deep research).
+    CitationToken,
 }
 
 impl Unit {
     /// Every unit.
-    pub const ALL: [Unit; 9] = [
+    pub const ALL: [Unit; 10] = [
         Unit::Request,
         Unit::Image,
         Unit::Second,
@@ -206,6 +211,7 @@ impl Unit {
         Unit::Page,
         Unit::AnnotationPage,
         Unit::Query,
+        Unit::CitationToken,
     ];
 
     /// The snake_case name (`request`, `image`, `second`, `web_search_request`, `page` ...).
@@ -220,6 +226,7 @@ impl Unit {
             Unit::Page => "page",
             Unit::AnnotationPage => "annotation_page",
             Unit::Query => "query",
+            Unit::CitationToken => "citation_token",
         }
     }
 
@@ -236,6 +243,7 @@ impl Unit {
             Unit::Page => "pages",
             Unit::AnnotationPage => "annotation_pages",
             Unit::Query => "queries",
+            Unit::CitationToken => "citation_tokens",
         }
     }
 }
@@ -300,6 +308,7 @@ impl Usage {
             Unit::Page => self.pages,
             Unit::AnnotationPage => self.annotation_pages,
             Unit::Query => self.queries,
+            Unit::CitationToken => self.citation_tokens,
         }
     }
 
@@ -314,6 +323,7 @@ impl Usage {
             Unit::Page => &mut self.pages,
             Unit::AnnotationPage => &mut self.annotation_pages,
             Unit::Query => &mut self.queries,
+            Unit::CitationToken => &mut self.citation_tokens,
         }
     }
 

@@ -85,8 +85,8 @@ const TOKEN_CLASSES: [(&str, TokenClass); 15] = [
 ];
 
 /// Per-unit fees tokfare applies (`Usage::requests`, `images`, `seconds`, `characters`,
-/// `pages`, `annotation_pages`, `queries`).
-pub const UNIT_FIELDS: [&str; 12] = [
+/// `pages`, `annotation_pages`, `queries`, `citation_tokens`).
+pub const UNIT_FIELDS: [&str; 13] = [
     "input_cost_per_request",
     "input_cost_per_image",
     "output_cost_per_image",
@@ -99,6 +99,7 @@ pub const UNIT_FIELDS: [&str; 12] = [
     "annotation_cost_per_page",
     "annotation_cost_per_page_batches",
     "input_cost_per_query",
+    "citation_cost_per_token",
 ];
 
 /// Metadata keys tokfare reads or knows.
@@ -207,7 +208,6 @@ fn known(key: &str) -> Option<FieldKind> {
         "input_cost_per_token_cache_hit" => Inert("a duplicate of cache_read_input_token_cost that LiteLLM never reads"),
         "cache_creation_input_audio_token_cost" => Inert("never read by LiteLLM's cost code"),
         "input_dbu_cost_per_token" | "output_dbu_cost_per_token" => Inert("Databricks DBUs, not money; never read by LiteLLM"),
-        "citation_cost_per_token" => Unmetered("citation tokens (Perplexity)"),
         "explicit_cache_read_input_token_cost" => Unmetered("explicit (ephemeral) cache reads"),
         "input_cost_per_text_message" => Unmetered("realtime text messages"),
         "code_interpreter_cost_per_session" => Unmetered("code-interpreter sessions"),

@@ -399,6 +399,7 @@ impl Catalog {
             (Unit::Page, "ocr_cost_per_page", "ocr_cost_per_page"),
             (Unit::AnnotationPage, "annotation_cost_per_page", "annotation_cost_per_page"),
             (Unit::Query, "input_cost_per_query", "input_cost_per_query"),
+            (Unit::CitationToken, "citation_cost_per_token", "citation_cost_per_token"),
         ] {
             match unit_price(&units, input, output) {
                 Ok(Some(price)) => {
