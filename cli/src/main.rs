@@ -166,7 +166,8 @@ fn run(cli: Cli) -> Result<(), String> {
             // and says so: `"exact": false` and the encoding in the JSON, a note otherwise.
             let enc = tokenizer.load_for_count()?;
             let model = tokenizer.model.as_deref().unwrap_or("gpt-4o");
-            let exact = tokenizer.encoding.is_some() || tokenizer.tokenizer.is_some() || tokfare::count_is_exact(model, enc.name());
+            // Without --model the count is the given (or default) tokenizer's own, exact.
+            let exact = tokenizer.model.is_none() || tokfare::count_is_exact(model, enc.name());
             let mut rows = Vec::new();
             let mut total = 0usize;
             for path in &files {

@@ -121,16 +121,36 @@ impl ModelTokenizer {
     /// The model's OpenAI encoding (tiktoken's table of names and prefixes), else its
     /// open-weight tokenizer family, else [`Error::UnknownModel`].
     pub fn for_model(model: &str) -> Result<ModelTokenizer> {
-        // The name, then the name after each provider prefix, longest first
+        // A fine-tune is its base model (`ft:gpt-4.1-2025-04-14:org::id` is GPT-4.1, o200k,
+        // where tiktoken's `ft:gpt-4` prefix says cl100k).
+        if let Some(base) = model.strip_prefix("ft:").and_then(|rest| rest.split(':').next()) {
+            if let Some(found) = Self::derived(base)? {
+                return Ok(found);
+            }
+        }
+        match Self::for_name(model) {
+            Err(Error::UnknownModel { .. }) => {}
+            other => return other,
+        }
+        // Then the name after each provider prefix, longest first
         // (`anyscale/meta-llama/Meta-Llama-3-8B` → `meta-llama/Meta-Llama-3-8B` → ...).
-        let names = std::iter::once(model).chain(model.match_indices('/').map(|(i, _)| &model[i + 1..]));
-        for name in names {
-            match Self::for_name(name) {
-                Err(Error::UnknownModel { .. }) => continue,
-                other => return other,
+        for (i, _) in model.match_indices('/') {
+            if let Some(found) = Self::derived(&model[i + 1..])? {
+                return Ok(found);
             }
         }
         Err(Error::UnknownModel { model: model.to_string() })
+    }
+
+    /// The tokenizer of a name derived from the one given (a fine-tune's base, the name
+    /// after a provider prefix): only current encodings and tokenizer.json families, never
+    /// a legacy GPT-3 encoding (`azure/ada` is ada-002, cl100k, not GPT-3's `ada`).
+    fn derived(name: &str) -> Result<Option<ModelTokenizer>> {
+        match Self::for_name(name) {
+            Ok(ModelTokenizer::Encoding("r50k_base" | "p50k_base" | "p50k_edit" | "gpt2")) | Err(Error::UnknownModel { .. }) => Ok(None),
+            Ok(found) => Ok(Some(found)),
+            Err(e) => Err(e),
+        }
     }
 
     /// The tokenizer an estimate counts `model` with: its own ([`ModelTokenizer::for_model`]),
@@ -184,9 +204,21 @@ pub const APPROXIMATION_ENCODING: &str = "o200k_base";
 pub fn count_is_exact(model: &str, tokenizer: &str) -> bool {
     match ModelTokenizer::for_model(model) {
         Ok(own) if own.kind() == "encoding" => own.name() == tokenizer,
-        Ok(_) => !crate::ENCODING_NAMES.contains(&tokenizer),
+        // An open-weight model: its family's tokenizer, or a file the caller supplied (not
+        // an encoding, not another bundled tokenizer).
+        Ok(own) => own.name() == tokenizer || !(crate::ENCODING_NAMES.contains(&tokenizer) || is_bundled_tokenizer(tokenizer)),
         Err(_) => false,
     }
+}
+
+fn is_bundled_tokenizer(name: &str) -> bool {
+    #[cfg(feature = "hf")]
+    return crate::hf::BUNDLED_TOKENIZERS.contains(&name) || crate::hf::SHIPPED_TOKENIZERS.iter().any(|(n, _)| *n == name);
+    #[cfg(not(feature = "hf"))]
+    return {
+        let _ = name;
+        false
+    };
 }
 
 /// An OpenAI encoding or a tokenizer.json model, shared (cheap to clone).
@@ -298,6 +330,10 @@ mod tests {
         assert_eq!(t.count("hello world").expect("count"), 2);
         assert_eq!(t.decode(&t.encode("hé!").expect("encode")).expect("decode"), "hé!");
         assert!(matches!(AnyTokenizer::choose("no-such-model", None, None), Err(Error::UnknownModel { .. })));
+        // A fine-tune is its base model; a legacy GPT-3 name behind a prefix is not GPT-3.
+        assert_eq!(ModelTokenizer::for_model("ft:gpt-4.1-2025-04-14:acme::abc").map(ModelTokenizer::name), Ok("o200k_base"));
+        assert_eq!(ModelTokenizer::for_model("ft:gpt-3.5-turbo-0125:acme::abc").map(ModelTokenizer::name), Ok("cl100k_base"));
+        assert!(matches!(ModelTokenizer::for_model("azure/ada"), Err(Error::UnknownModel { .. })));
         // A provider's prefix is the same model; an unknown model stays unknown.
         assert_eq!(ModelTokenizer::for_model("azure/gpt-4o").map(ModelTokenizer::name), Ok("o200k_base"));
         assert_eq!(ModelTokenizer::for_model("openrouter/openai/gpt-4").map(ModelTokenizer::name), Ok("cl100k_base"));

@@ -302,7 +302,8 @@ fn conditions(v: &Value<'_>, from_usage: Conditions) -> Result<Conditions> {
 }
 
 /// Web searches and Maps groundings a raw response shows: the `web_search_call` items of
-/// an OpenAI Responses `output`; the distinct non-empty `webSearchQueries` of a Gemini
+/// an OpenAI Responses `output`, one for a Chat Completions response whose message cites
+/// `url_citation` annotations; the distinct non-empty `webSearchQueries` of a Gemini
 /// response's `candidates[].groundingMetadata`, and one Maps grounding when a candidate
 /// grounded on Maps (a `groundingChunks[].maps` chunk or a `googleMapsWidgetContextToken`),
 /// as LiteLLM counts them (`vertex_ai/gemini/grounding_requests.py:37-58`).
@@ -312,6 +313,12 @@ fn response_groundings(response: &Value<'_>) -> (u64, u64) {
     }
     let calls =
         list(response, "output").iter().filter(|item| json::get(item, "type").and_then(json::as_str) == Some("web_search_call")).count();
+    // A Chat Completions response that cites the web searched once (LiteLLM TT:550-555, 255-256).
+    let cited = list(response, "choices").iter().any(|choice| {
+        json::get(choice, "message")
+            .is_some_and(|m| list(m, "annotations").iter().any(|a| json::get(a, "type").and_then(json::as_str) == Some("url_citation")))
+    });
+    let calls = calls + usize::from(cited);
     let mut queries = std::collections::BTreeSet::new();
     let mut maps = false;
     for candidate in list(response, "candidates") {
@@ -398,5 +405,9 @@ mod tests {
             "output":[{"type":"web_search_call"},{"type":"message"},{"type":"web_search_call"}],
             "usage":{"input_tokens":100,"output_tokens":10,"input_tokens_details":{"cached_tokens":0}}}}"#;
         assert_eq!(UsageEvent::from_json(line).expect("event").usage.web_search_requests, 2);
+        let chat = r#"{"customer":"c","timestamp":1,"response":{"id":"chatcmpl-1","model":"gpt-4o-search-preview",
+            "choices":[{"message":{"content":"x","annotations":[{"type":"url_citation","url_citation":{"url":"u"}}]}}],
+            "usage":{"prompt_tokens":10,"completion_tokens":5}}}"#;
+        assert_eq!(UsageEvent::from_json(chat).expect("event").usage.web_search_requests, 1);
     }
 }

@@ -9,6 +9,7 @@
 //! | OpenAI `*_tokens_details.cache_write_tokens` | 30-minute and 12-hour writes | `cache_write_5m` (30 minutes and unattributed) + `cache_write_12h` (`cache_write_tokens_details.ttl_12h_tokens`) |
 //! | OpenAI `completion_tokens` / `output_tokens` | reasoning, audio and image output | `output` = completion − reasoning − audio − image |
 //! | OpenAI `completion_tokens_details.reasoning_tokens` | — | `reasoning` |
+//! | xAI reasoning when `total_tokens` = prompt + completion + reasoning; Perplexity top-level `reasoning_tokens` | **not** in `completion_tokens` | `reasoning` (output = completion − audio − image) |
 //! | Anthropic `input_tokens` | neither cache reads nor cache writes | `input` |
 //! | Anthropic `cache_read_input_tokens` | — | `cached_input` |
 //! | Anthropic `cache_creation_input_tokens` | both TTLs | `cache_write_5m` + `cache_write_1h` (split by `cache_creation.ephemeral_*`; all 5m when absent) |
@@ -180,13 +181,27 @@ fn openai(v: &Value<'_>, path: &str, prompt_key: &str, completion_key: &str) -> 
         image_in = count(d, &in_path, "image_tokens")?;
         writes = openai_cache_writes(d, &in_path)?;
     }
-    let (reasoning, audio_out, image_out) = match json::get_object(v, out_details, path, bad)? {
+    let (mut reasoning, audio_out, image_out) = match json::get_object(v, out_details, path, bad)? {
         Some(d) => (count(d, &out_path, "reasoning_tokens")?, count(d, &out_path, "audio_tokens")?, count(d, &out_path, "image_tokens")?),
         None => (0, 0, 0),
     };
+    // Reasoning outside the completion count: Perplexity reports `reasoning_tokens` at the
+    // top level, apart from `completion_tokens`; xAI reports it in the details but leaves
+    // it out of `completion_tokens`, which `total_tokens` shows (LiteLLM: "added to
+    // completion unless total == prompt + completion").
+    let mut reasoning_outside = false;
+    if reasoning == 0 {
+        if let Some(r) = json::opt_u64(v, "reasoning_tokens", path, bad)? {
+            (reasoning, reasoning_outside) = (r, true);
+        }
+    } else if let Some(total) = json::opt_u64(v, "total_tokens", path, bad)? {
+        reasoning_outside =
+            total != prompt.saturating_add(completion) && total == prompt.saturating_add(completion).saturating_add(reasoning);
+    }
     let prompt_parts =
         [(cached, "cached_tokens"), (writes.total(), "cache_write_tokens"), (audio_in, "audio_tokens"), (image_in, "image_tokens")];
-    let completion_parts = [(reasoning, "reasoning_tokens"), (audio_out, "audio_tokens"), (image_out, "image_tokens")];
+    let inside = if reasoning_outside { 0 } else { reasoning };
+    let completion_parts = [(inside, "reasoning_tokens"), (audio_out, "audio_tokens"), (image_out, "image_tokens")];
     Ok(Usage {
         input: minus(prompt, &format!("{path}.{prompt_key}"), &prompt_parts)?,
         cached_input: cached,

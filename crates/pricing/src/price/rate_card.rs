@@ -406,9 +406,9 @@ impl RateSchedule {
 
 impl RateSchedule {
     /// The price by resolution of `quantity` units for `request`, when the schedule prices
-    /// `unit` by resolution: the stated resolution's price; an unstated resolution is
-    /// the base price only when every resolution costs the same, else an error (the
-    /// caller must say which); a stated one without a price is an error.
+    /// `unit` by resolution: the stated resolution's price, else the base price (LiteLLM's
+    /// fallback), else an error; an unstated resolution is the base price only when every
+    /// resolution costs the same, else an error (the caller must say which).
     fn resolution_price(&self, unit: Unit, quantity: u64, request: &Request) -> Result<Option<Decimal>> {
         let priced: Vec<(MediaResolution, Decimal)> =
             self.resolution_prices.iter().filter(|((u, _), _)| *u == unit).map(|(&(_, r), &p)| (r, p)).collect();
@@ -419,6 +419,9 @@ impl RateSchedule {
         match request.conditions.resolution {
             Some(r) => match priced.iter().find(|(res, _)| *res == r) {
                 Some(&(_, price)) => Ok(Some(price)),
+                // LiteLLM's fallback: the base price stands for the resolutions the file
+                // does not list (`llms/openai/cost_calculation.py:103-180`).
+                None if base.is_some() => Ok(base),
                 None => Err(Error::UnsupportedPrice {
                     model: self.name.clone(),
                     field: format!("{}:{}", unit.field(), r.name()),
@@ -475,9 +478,12 @@ impl Schedule for RateSchedule {
         let (layers, multiplier) = self.layers(request);
         let usage = &request.usage;
         let mut charges = Charges::new(self.currency);
+        // Characters priced per character replace the text input tokens (LiteLLM U:1278-1281:
+        // Vertex AI's character-priced models, text-to-speech).
+        let by_characters = usage.characters > 0 && self.unit_prices.contains_key(&Unit::Character);
         for class in TokenClass::ALL {
             let quantity = usage.get(class);
-            if quantity > 0 {
+            if quantity > 0 && !(by_characters && class == TokenClass::Input) {
                 let rate = self.rate(class, &layers) * multiplier;
                 charges.lines.push(Charge::new(ChargeItem::Tokens(class), quantity, rate, PER_MILLION)?);
             }

@@ -60,8 +60,10 @@ pub fn tokenizer_name_for_model(model: &str) -> Result<&'static str> {
     if is_qwen3(&lower) {
         return Ok("qwen3");
     }
+    // Distilled models (`deepseek-r1-distill-llama-70b`) keep their student's tokenizer.
     FAMILIES
         .iter()
+        .filter(|_| !lower.contains("distill"))
         .find(|(prefix, _)| lower.starts_with(prefix))
         .map(|(_, family)| *family)
         .ok_or_else(|| Error::UnknownModel { model: model.to_string() })
@@ -159,6 +161,7 @@ mod tests {
             assert_eq!(tokenizer_name_for_model(qwen3).ok(), Some("qwen3"), "{qwen3}");
         }
         // Later versions and closed models are not the bundled tokenizer's.
+        assert!(tokenizer_name_for_model("deepseek-ai/DeepSeek-R1-Distill-Qwen-32B").is_err());
         for other in ["qwen3.5-plus", "qwen3-5-plus", "qwen3-8-max", "qwen3-max", "qwen3-omni-flash", "qwen3-coder-plus", "qwen30"] {
             assert!(tokenizer_name_for_model(other).is_err(), "{other}");
         }

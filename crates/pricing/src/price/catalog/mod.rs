@@ -370,17 +370,17 @@ impl Catalog {
         let mut schedule = RateSchedule::new(model, base.clone()).map_err(|e| bad(model, e.to_string()))?;
         services::apply(&mut schedule, &base, services, tiers, inclusive);
         let mut unit_refusal = None;
-        // OCR annotations without their own price are billed at the page price, in
-        // batches too (CC:2804-2947).
-        for (annotation, page) in
-            [("annotation_cost_per_page", "ocr_cost_per_page"), ("annotation_cost_per_page_batches", "ocr_cost_per_page_batches")]
-        {
-            if let (None, Some(&p)) = (units.get(annotation), units.get(page)) {
-                units.insert(
-                    if annotation.ends_with("_batches") { "annotation_cost_per_page_batches" } else { "annotation_cost_per_page" },
-                    p,
-                );
+        // OCR annotations without their own price are billed at the page price; in
+        // batches at the batch annotation price, else the annotation price, else the batch
+        // page price (LiteLLM CC:2804-2947).
+        if !units.contains_key("annotation_cost_per_page_batches") && units.contains_key("ocr_cost_per_page_batches") {
+            let fallback = units.get("annotation_cost_per_page").or(units.get("ocr_cost_per_page_batches")).copied();
+            if let Some(p) = fallback {
+                units.insert("annotation_cost_per_page_batches", p);
             }
+        }
+        if let (None, Some(&p)) = (units.get("annotation_cost_per_page"), units.get("ocr_cost_per_page")) {
+            units.insert("annotation_cost_per_page", p);
         }
         let mut batch_units = BTreeMap::new();
         for (unit, key) in [(Unit::Page, "ocr_cost_per_page_batches"), (Unit::AnnotationPage, "annotation_cost_per_page_batches")] {
