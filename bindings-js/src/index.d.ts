@@ -114,6 +114,8 @@ export interface UsageCounts {
   cachedAudioInputTokens?: number;
   /** Image prompt tokens served from the cache. */
   cachedImageInputTokens?: number;
+  /** Prompt tokens served from an explicit (ephemeral) cache (Dashscope). */
+  explicitCachedInputTokens?: number;
   requests?: number;
   images?: number;
   seconds?: number;
@@ -174,6 +176,7 @@ export declare class Usage implements Required<UsageCounts> {
   readonly videoOutputTokens: number;
   readonly cachedAudioInputTokens: number;
   readonly cachedImageInputTokens: number;
+  readonly explicitCachedInputTokens: number;
   readonly requests: number;
   readonly images: number;
   readonly seconds: number;

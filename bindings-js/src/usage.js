@@ -9,7 +9,8 @@ export const USAGE_FIELDS = Object.freeze({
   inputTokens: 'input', cachedInputTokens: 'cached_input', cacheWriteTokens: 'cache_write_5m', cacheWrite1hTokens: 'cache_write_1h',
   outputTokens: 'output', reasoningTokens: 'reasoning', audioInputTokens: 'audio_input', audioOutputTokens: 'audio_output',
   imageInputTokens: 'image_input', imageOutputTokens: 'image_output', cacheWrite12hTokens: 'cache_write_12h', videoInputTokens: 'video_input', videoOutputTokens: 'video_output',
-  cachedAudioInputTokens: 'cached_audio_input', cachedImageInputTokens: 'cached_image_input', requests: 'requests', images: 'images',
+  cachedAudioInputTokens: 'cached_audio_input', cachedImageInputTokens: 'cached_image_input',
+  explicitCachedInputTokens: 'explicit_cached_input', requests: 'requests', images: 'images',
   seconds: 'seconds', webSearchRequests: 'web_search_requests', mapsGroundingRequests: 'maps_grounding_requests', characters: 'characters',
   pages: 'pages', annotationPages: 'annotation_pages', queries: 'queries', citationTokens: 'citation_tokens',
 });

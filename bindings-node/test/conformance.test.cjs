@@ -109,7 +109,8 @@ const FIELD = {
   input: 'inputTokens', cached_input: 'cachedInputTokens', cache_write_5m: 'cacheWriteTokens', cache_write_1h: 'cacheWrite1hTokens',
   output: 'outputTokens', reasoning: 'reasoningTokens', audio_input: 'audioInputTokens', audio_output: 'audioOutputTokens',
   image_input: 'imageInputTokens', image_output: 'imageOutputTokens', cache_write_12h: 'cacheWrite12hTokens', video_input: 'videoInputTokens', video_output: 'videoOutputTokens',
-  cached_audio_input: 'cachedAudioInputTokens', cached_image_input: 'cachedImageInputTokens', requests: 'requests', images: 'images',
+  cached_audio_input: 'cachedAudioInputTokens', cached_image_input: 'cachedImageInputTokens',
+  explicit_cached_input: 'explicitCachedInputTokens', requests: 'requests', images: 'images',
   seconds: 'seconds', web_search_requests: 'webSearchRequests', maps_grounding_requests: 'mapsGroundingRequests', characters: 'characters',
   pages: 'pages', annotation_pages: 'annotationPages', queries: 'queries', citation_tokens: 'citationTokens',
 };

@@ -54,7 +54,7 @@ impl PyUsage {
     #[pyo3(signature = (input_tokens=0, cached_input_tokens=0, cache_write_tokens=0, cache_write_1h_tokens=0, output_tokens=0,
         reasoning_tokens=0, audio_input_tokens=0, audio_output_tokens=0, image_input_tokens=0, image_output_tokens=0,
         cache_write_12h_tokens=0, video_input_tokens=0, video_output_tokens=0, cached_audio_input_tokens=0,
-        cached_image_input_tokens=0, requests=1, images=0, seconds=0, web_search_requests=0, maps_grounding_requests=0, characters=0,
+        cached_image_input_tokens=0, explicit_cached_input_tokens=0, requests=1, images=0, seconds=0, web_search_requests=0, maps_grounding_requests=0, characters=0,
         pages=0, annotation_pages=0, queries=0, citation_tokens=0))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -73,6 +73,7 @@ impl PyUsage {
         video_output_tokens: i128,
         cached_audio_input_tokens: i128,
         cached_image_input_tokens: i128,
+        explicit_cached_input_tokens: i128,
         requests: i128,
         images: i128,
         seconds: i128,
@@ -101,6 +102,7 @@ impl PyUsage {
                 video_output: non_negative("video_output_tokens", video_output_tokens)?,
                 cached_audio_input: non_negative("cached_audio_input_tokens", cached_audio_input_tokens)?,
                 cached_image_input: non_negative("cached_image_input_tokens", cached_image_input_tokens)?,
+                explicit_cached_input: non_negative("explicit_cached_input_tokens", explicit_cached_input_tokens)?,
                 requests: non_negative("requests", requests)?,
                 images: non_negative("images", images)?,
                 seconds: non_negative("seconds", seconds)?,
@@ -204,6 +206,10 @@ impl PyUsage {
     #[getter]
     fn cached_image_input_tokens(&self) -> u64 {
         self.inner.cached_image_input
+    }
+    #[getter]
+    fn explicit_cached_input_tokens(&self) -> u64 {
+        self.inner.explicit_cached_input
     }
     #[getter]
     fn requests(&self) -> u64 {

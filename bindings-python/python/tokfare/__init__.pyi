@@ -180,6 +180,7 @@ class Usage:
         video_output_tokens: int = 0,
         cached_audio_input_tokens: int = 0,
         cached_image_input_tokens: int = 0,
+        explicit_cached_input_tokens: int = 0,
         requests: int = 1,
         images: int = 0,
         seconds: int = 0,
@@ -216,6 +217,7 @@ class Usage:
     video_output_tokens: int
     cached_audio_input_tokens: int
     cached_image_input_tokens: int
+    explicit_cached_input_tokens: int
     requests: int
     images: int
     seconds: int

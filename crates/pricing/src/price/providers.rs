@@ -5,7 +5,7 @@
 //! | provider field | includes | tokfare class |
 //! |---|---|---|
 //! | OpenAI `prompt_tokens` / `input_tokens` | cached, written, audio and image prompt tokens | `input` = prompt − cached − written − audio − image |
-//! | OpenAI `*_tokens_details.cached_tokens` | — | `cached_input` |
+//! | OpenAI `*_tokens_details.cached_tokens` | — | `cached_input` (`explicit_cached_input` when `cache_type` is `ephemeral`, Dashscope) |
 //! | OpenAI `*_tokens_details.cache_write_tokens` | 30-minute and 12-hour writes | `cache_write_5m` (30 minutes and unattributed) + `cache_write_12h` (`cache_write_tokens_details.ttl_12h_tokens`) |
 //! | OpenAI `completion_tokens` / `output_tokens` | reasoning, audio and image output | `output` = completion − reasoning − audio − image |
 //! | OpenAI `completion_tokens_details.reasoning_tokens` | — | `reasoning` |
@@ -175,8 +175,11 @@ fn openai(v: &Value<'_>, path: &str, prompt_key: &str, completion_key: &str) -> 
     let in_path = format!("{path}.{in_details}");
     let out_path = format!("{path}.{out_details}");
     let (mut cached, mut audio_in, mut image_in, mut writes) = (0, 0, 0, CacheWrites::default());
+    let mut explicit = false;
     if let Some(d) = json::get_object(v, in_details, path, bad)? {
         cached = count(d, &in_path, "cached_tokens")?;
+        // Dashscope: hits of a cache the caller created explicitly (LiteLLM U:582-644).
+        explicit = json::opt_str(d, "cache_type", &in_path, bad)? == Some("ephemeral");
         audio_in = count(d, &in_path, "audio_tokens")?;
         image_in = count(d, &in_path, "image_tokens")?;
         writes = openai_cache_writes(d, &in_path)?;
@@ -204,7 +207,8 @@ fn openai(v: &Value<'_>, path: &str, prompt_key: &str, completion_key: &str) -> 
     let completion_parts = [(inside, "reasoning_tokens"), (audio_out, "audio_tokens"), (image_out, "image_tokens")];
     Ok(Usage {
         input: minus(prompt, &format!("{path}.{prompt_key}"), &prompt_parts)?,
-        cached_input: cached,
+        cached_input: if explicit { 0 } else { cached },
+        explicit_cached_input: if explicit { cached } else { 0 },
         cache_write_5m: writes.short,
         cache_write_12h: writes.h12,
         audio_input: audio_in,

@@ -99,7 +99,7 @@ pub fn parent_class(class: TokenClass) -> Option<TokenClass> {
         // LiteLLM: 1-hour and 12-hour writes without a price of their own are billed at
         // the cache-write price; cached audio and image at the cache-read price.
         TokenClass::CacheWrite1h | TokenClass::CacheWrite12h => Some(TokenClass::CacheWrite5m),
-        TokenClass::CachedAudioInput | TokenClass::CachedImageInput => Some(TokenClass::CachedInput),
+        TokenClass::CachedAudioInput | TokenClass::CachedImageInput | TokenClass::ExplicitCachedInput => Some(TokenClass::CachedInput),
         TokenClass::Reasoning | TokenClass::AudioOutput | TokenClass::ImageOutput | TokenClass::VideoOutput => Some(TokenClass::Output),
     }
 }

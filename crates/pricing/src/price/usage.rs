@@ -43,11 +43,14 @@ pub enum TokenClass {
     CachedAudioInput,
     /// Image prompt tokens served from the prompt cache.
     CachedImageInput,
+    /// Prompt tokens served from an explicit (ephemeral) cache the caller created
+    /// (Dashscope `cache_type: "ephemeral"`), priced apart from implicit cache hits.
+    ExplicitCachedInput,
 }
 
 impl TokenClass {
     /// Every class, in the order invoices list them.
-    pub const ALL: [TokenClass; 15] = [
+    pub const ALL: [TokenClass; 16] = [
         TokenClass::Input,
         TokenClass::CachedInput,
         TokenClass::CacheWrite5m,
@@ -63,6 +66,7 @@ impl TokenClass {
         TokenClass::VideoOutput,
         TokenClass::CachedAudioInput,
         TokenClass::CachedImageInput,
+        TokenClass::ExplicitCachedInput,
     ];
 
     /// The snake_case name used in files, bindings and invoices.
@@ -83,6 +87,7 @@ impl TokenClass {
             TokenClass::VideoOutput => "video_output",
             TokenClass::CachedAudioInput => "cached_audio_input",
             TokenClass::CachedImageInput => "cached_image_input",
+            TokenClass::ExplicitCachedInput => "explicit_cached_input",
         }
     }
 
@@ -100,6 +105,7 @@ impl TokenClass {
                 | TokenClass::VideoInput
                 | TokenClass::CachedAudioInput
                 | TokenClass::CachedImageInput
+                | TokenClass::ExplicitCachedInput
         )
     }
 }
@@ -140,6 +146,7 @@ pub struct Usage {
     pub video_output: u64,
     pub cached_audio_input: u64,
     pub cached_image_input: u64,
+    pub explicit_cached_input: u64,
     /// Number of API requests (1 for one provider response).
     pub requests: u64,
     /// Images generated or processed, for per-image rates.
@@ -272,6 +279,7 @@ impl Usage {
             TokenClass::VideoOutput => self.video_output,
             TokenClass::CachedAudioInput => self.cached_audio_input,
             TokenClass::CachedImageInput => self.cached_image_input,
+            TokenClass::ExplicitCachedInput => self.explicit_cached_input,
         }
     }
 
@@ -293,6 +301,7 @@ impl Usage {
             TokenClass::VideoOutput => &mut self.video_output,
             TokenClass::CachedAudioInput => &mut self.cached_audio_input,
             TokenClass::CachedImageInput => &mut self.cached_image_input,
+            TokenClass::ExplicitCachedInput => &mut self.explicit_cached_input,
         }
     }
 

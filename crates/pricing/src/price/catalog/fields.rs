@@ -66,13 +66,14 @@ pub struct TokenKey {
 
 /// The per-token classes of LiteLLM's file that tokfare's usage carries, longest first
 /// where one name starts another.
-const TOKEN_CLASSES: [(&str, TokenClass); 15] = [
+const TOKEN_CLASSES: [(&str, TokenClass); 16] = [
     ("cache_creation_input_token_cost_above_12hr", TokenClass::CacheWrite12h),
     ("cache_creation_input_token_cost_above_1hr", TokenClass::CacheWrite1h),
     ("cache_creation_input_token_cost", TokenClass::CacheWrite5m),
     ("cache_read_input_token_cost", TokenClass::CachedInput),
     ("cache_read_input_audio_token_cost", TokenClass::CachedAudioInput),
     ("cache_read_input_image_token_cost", TokenClass::CachedImageInput),
+    ("explicit_cache_read_input_token_cost", TokenClass::ExplicitCachedInput),
     ("input_cost_per_video_token", TokenClass::VideoInput),
     ("output_cost_per_video_token", TokenClass::VideoOutput),
     ("output_cost_per_reasoning_token", TokenClass::Reasoning),
@@ -208,7 +209,6 @@ fn known(key: &str) -> Option<FieldKind> {
         "input_cost_per_token_cache_hit" => Inert("a duplicate of cache_read_input_token_cost that LiteLLM never reads"),
         "cache_creation_input_audio_token_cost" => Inert("never read by LiteLLM's cost code"),
         "input_dbu_cost_per_token" | "output_dbu_cost_per_token" => Inert("Databricks DBUs, not money; never read by LiteLLM"),
-        "explicit_cache_read_input_token_cost" => Unmetered("explicit (ephemeral) cache reads"),
         "input_cost_per_text_message" => Unmetered("realtime text messages"),
         "code_interpreter_cost_per_session" => Unmetered("code-interpreter sessions"),
         "guardrail_cost_per_unit" => Unmetered("guardrail units"),

@@ -25,8 +25,8 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
 use TokenClass::{
-    AudioInput, AudioOutput, CacheWrite12h, CacheWrite1h, CacheWrite5m, CachedAudioInput, CachedImageInput, CachedInput, ImageInput,
-    ImageOutput, Input, Output, Reasoning, VideoInput, VideoOutput,
+    AudioInput, AudioOutput, CacheWrite12h, CacheWrite1h, CacheWrite5m, CachedAudioInput, CachedImageInput, CachedInput,
+    ExplicitCachedInput, ImageInput, ImageOutput, Input, Output, Reasoning, VideoInput, VideoOutput,
 };
 
 /// Builds the schedule's services and context tiers from the entry's keys: `base` the
@@ -111,6 +111,7 @@ fn batch(base: &Rates, flat: &Rates, tier: &Rates) -> Rates {
         let mut rates = Rates::new()
             .with(Input, half(input))
             .with(CachedInput, cached)
+            .with(ExplicitCachedInput, base.get(ExplicitCachedInput).map(half).unwrap_or(cached))
             .with(CachedAudioInput, cached)
             .with(CachedImageInput, cached)
             .with(CacheWrite5m, write)
@@ -146,6 +147,9 @@ fn batch(base: &Rates, flat: &Rates, tier: &Rates) -> Rates {
     // cache-read rate); else the standard, threshold-aware ones.
     if let Some(cached) = get(CachedInput) {
         rates = rates.with(CachedInput, cached).with(CachedImageInput, cached).with(CachedAudioInput, cached);
+        if base.get(ExplicitCachedInput).is_none() {
+            rates = rates.with(ExplicitCachedInput, cached);
+        }
     }
     if let Some(cached_audio) = get(CachedAudioInput) {
         rates = rates.with(CachedAudioInput, cached_audio);
