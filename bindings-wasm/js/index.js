@@ -252,10 +252,15 @@ export function encodingNameForModel(model) {
  * The tokenizer a model uses, by the core's rule: its OpenAI encoding, else its
  * open-weight tokenizer.json (`Qwen/Qwen3-8B`; see `getTokenizer`).
  */
-export async function tokenizerForModel(model) {
+export function tokenizerForModel(model) {
+  return loadModelTokenizer(model, (e) => e.modelTokenizer(model));
+}
+
+/** The tokenizer the engine's rule `which` names for `model` (`[kind, name]`), loaded. */
+async function loadModelTokenizer(model, which) {
   checkText(model, 'model');
   await engineModule.load();
-  const [kind, name] = call((e) => e.modelTokenizer(model));
+  const [kind, name] = call(which);
   return kind === 'encoding' ? getEncoding(name) : getTokenizer(model);
 }
 
@@ -264,11 +269,8 @@ export async function tokenizerForModel(model) {
  * for a model without a public tokenizer tokfare knows (Claude, Gemini ...) — the
  * `o200k_base` encoding; such an estimate says `approximate: true`.
  */
-export async function tokenizerForEstimate(model) {
-  checkText(model, 'model');
-  await engineModule.load();
-  const [kind, name] = call((e) => e.estimateTokenizer(model));
-  return kind === 'encoding' ? getEncoding(name) : getTokenizer(model);
+export function tokenizerForEstimate(model) {
+  return loadModelTokenizer(model, (e) => e.estimateTokenizer(model));
 }
 
 /** The encoding a model uses. */

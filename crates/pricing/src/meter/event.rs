@@ -22,7 +22,7 @@
 //! resolution).
 //! Unstated conditions are the defaults, never guessed.
 
-use crate::price::{parse_endpoint, parse_speed, usage_conditions, usage_from_value, Conditions, Provider, Service, Usage};
+use crate::price::{usage_conditions, usage_from_value, ConditionOptions, Conditions, Provider, Service, Usage};
 use crate::{Error, Result};
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 use std::collections::BTreeMap;
@@ -272,33 +272,33 @@ pub(crate) fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// The envelope's conditions over those the usage object stated (`from_usage`).
+/// The envelope's conditions over those the usage object stated (`from_usage`): read by
+/// [`Conditions::from_options`], the bindings' parser, with its errors at `$.{option}`.
 fn conditions(v: &Value<'_>, from_usage: Conditions) -> Result<Conditions> {
     use simd_json::prelude::ValueAsScalar;
-    let mut c = from_usage;
-    let reason = |e: Error| match e {
-        Error::InvalidArgument { reason, .. } => reason,
-        other => other.to_string(),
+    let text = |key: &str| json::opt_str(v, key, "$", bad);
+    let fedramp = match json::get(v, "fedramp") {
+        Some(f) => Some(f.as_bool().ok_or_else(|| bad("$.fedramp", "must be true or false".into()))?),
+        None => None,
     };
-    if let Some(region) = json::opt_str(v, "region", "$", bad)? {
-        c.region = region.parse().map_err(|e| bad("$.region", reason(e)))?;
-    }
-    if let Some(f) = json::get(v, "fedramp") {
-        c.fedramp = f.as_bool().ok_or_else(|| bad("$.fedramp", "must be true or false".into()))?;
-    }
-    if let Some(endpoint) = json::opt_str(v, "endpoint", "$", bad)? {
-        c.regional_endpoint = parse_endpoint(endpoint).map_err(|e| bad("$.endpoint", reason(e)))?;
-    }
-    if let Some(speed) = json::opt_str(v, "speed", "$", bad)? {
-        c.fast = parse_speed(speed).map_err(|e| bad("$.speed", reason(e)))?;
-    }
-    if let Some(size) = json::opt_str(v, "search_context_size", "$", bad)? {
-        c.search_context_size = Some(size.parse().map_err(|e| bad("$.search_context_size", reason(e)))?);
-    }
-    if let Some(resolution) = json::opt_str(v, "resolution", "$", bad)? {
-        c.resolution = Some(resolution.parse().map_err(|e| bad("$.resolution", reason(e)))?);
-    }
-    Ok(c)
+    let options = ConditionOptions {
+        region: text("region")?,
+        fedramp: fedramp.unwrap_or(from_usage.fedramp),
+        endpoint: text("endpoint")?,
+        speed: text("speed")?,
+        search_context_size: text("search_context_size")?,
+        resolution: text("resolution")?,
+    };
+    let stated = Conditions::from_options(&options).map_err(|e| match e {
+        Error::InvalidArgument { name, reason } => bad(&format!("$.{name}"), reason),
+        other => other,
+    })?;
+    // What the envelope leaves unstated, the usage object may state (Anthropic's geo, speed).
+    Ok(Conditions {
+        region: if options.region.is_some() { stated.region } else { from_usage.region },
+        fast: if options.speed.is_some() { stated.fast } else { from_usage.fast },
+        ..stated
+    })
 }
 
 /// Web searches and Maps groundings a raw response shows: the `web_search_call` items of

@@ -410,9 +410,12 @@ impl RateSchedule {
     /// fallback), else an error; an unstated resolution is the base price only when every
     /// resolution costs the same, else an error (the caller must say which).
     fn resolution_price(&self, unit: Unit, quantity: u64, request: &Request) -> Result<Option<Decimal>> {
+        if quantity == 0 || self.resolution_prices.is_empty() {
+            return Ok(None);
+        }
         let priced: Vec<(MediaResolution, Decimal)> =
             self.resolution_prices.iter().filter(|((u, _), _)| *u == unit).map(|(&(_, r), &p)| (r, p)).collect();
-        if priced.is_empty() || quantity == 0 {
+        if priced.is_empty() {
             return Ok(None);
         }
         let base = self.unit_prices.get(&unit).copied();

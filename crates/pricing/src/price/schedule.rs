@@ -136,11 +136,6 @@ pub struct Conditions {
 }
 
 impl Conditions {
-    /// True when nothing is stated.
-    pub fn is_default(&self) -> bool {
-        *self == Conditions::default()
-    }
-
     /// The conditions from the options every front-end takes (`region`, `fedramp`,
     /// `endpoint`, `speed`, `search_context_size`); `None` leaves one unstated. Each value
     /// is checked: an unknown one is an [`Error::InvalidArgument`] naming the option.

@@ -62,7 +62,7 @@ pub(super) fn read(model: &str, provider: Option<&str>, fields: &[(&str, &Value<
                 billing_unit = Some(json::as_str(value).ok_or_else(|| bad(&format!("{model}.{key}"), "must be text".into()))?)
             }
             "provider_specific_entry" => provider_specific(model, value, &mut out)?,
-            _ => unreachable!("conditions::read is given only condition fields, not {key}"),
+            _ => return Err(bad(&format!("{model}.{key}"), "not a condition field (an internal error: please report it)".into())),
         }
     }
     if let Some(v) = search {

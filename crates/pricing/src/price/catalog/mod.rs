@@ -338,8 +338,10 @@ impl Catalog {
         let rate_sets = std::iter::once(&base)
             .chain(services.values())
             .chain(tiers.values().flat_map(|t| std::iter::once(&t.rates).chain(t.services.values())));
+        let token_prices: Vec<Decimal> = rate_sets.flat_map(|r| r.iter().map(|(_, p)| p)).collect();
+        let token_priced = token_prices.iter().any(|p| !p.is_zero());
         let search = conditions.web_search.iter().flat_map(|w| [w.low, w.medium, w.high]);
-        let prices: Vec<Decimal> = rate_sets.flat_map(|r| r.iter().map(|(_, p)| p)).chain(units.values().copied()).chain(search).collect();
+        let prices: Vec<Decimal> = token_prices.into_iter().chain(units.values().copied()).chain(search).collect();
         let applied = !prices.is_empty();
         let priced = prices.iter().any(|p| !p.is_zero());
         if !applied && notes.iter().all(|(_, k)| matches!(k, FieldKind::Inert(_))) {
@@ -347,10 +349,6 @@ impl Catalog {
         }
         // LiteLLM prices a missing input or output rate at 0 (an image or audio model), and
         // an output rate of 0 at the image-output rate when there is one (U:763-768).
-        let token_priced = std::iter::once(&base)
-            .chain(services.values())
-            .chain(tiers.values().flat_map(|t| std::iter::once(&t.rates).chain(t.services.values())))
-            .any(|r| r.iter().any(|(_, p)| !p.is_zero()));
         for class in [TokenClass::Input, TokenClass::Output] {
             if base.get(class).is_none() {
                 base = base.with(class, Decimal::ZERO);
