@@ -41,6 +41,7 @@ const KINDS = [
   ['CatalogUpdateError', 'TOKFARE_CATALOG_UPDATE'],
   ['ConflictingEventError', 'TOKFARE_CONFLICTING_EVENT'],
   ['JournalError', 'TOKFARE_JOURNAL'],
+  ['StoreError', 'TOKFARE_STORE'],
   ['OverflowError', 'TOKFARE_OVERFLOW'],
 ];
 

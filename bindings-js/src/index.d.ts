@@ -242,7 +242,7 @@ export declare class TokfareError extends Error {
   readonly origin?: string;
   /** The event id recorded with other content (ConflictingEventError). */
   readonly event_id?: string;
-  /** The journal file (JournalError), or the catalog source or store (CatalogUpdateError). */
+  /** The journal file (JournalError), the meter store (StoreError), or the catalog source or store (CatalogUpdateError). */
   readonly path?: string;
 }
 export declare class UnknownEncodingError extends TokfareError {}
@@ -281,4 +281,5 @@ export declare class UnsupportedPriceError extends TokfareError {}
 export declare class CatalogUpdateError extends TokfareError {}
 export declare class ConflictingEventError extends TokfareError {}
 export declare class JournalError extends TokfareError {}
+export declare class StoreError extends TokfareError {}
 export declare class OverflowError extends TokfareError {}

@@ -602,14 +602,20 @@ function capacityPlan({ megawatts, hours, tokensPerSecondPerMW, shares } = {}) {
 class Meter {
   #native;
 
-  /** Options: `journal` (file path), `catalog`, `schedule`, `fsync` (`always`, `never`, `every:N`). */
+  /**
+   * Options: `store` (where the events live: `meter.db` or `sqlite:///path` for SQLite,
+   * shared by several processes; `meter.jsonl` for a journal; `:memory:`), `journal`
+   * (a journal file of any name), `catalog`, `schedule`, `fsync` (`always`, `never`,
+   * `every:N`). Without `store` or `journal`, in memory.
+   */
   constructor(options) {
-    const o = checkOptions(options, 'options', ['journal', 'catalog', 'schedule', 'fsync']);
+    const o = checkOptions(options, 'options', ['store', 'journal', 'catalog', 'schedule', 'fsync']);
+    if (o.store !== undefined) checkText(o.store, 'store');
     if (o.journal !== undefined) checkText(o.journal, 'journal');
     if (o.fsync !== undefined) checkText(o.fsync, 'fsync');
     if (o === PRIVATE_RESTORE) return;
     try {
-      this.#native = new native.NativeMeter(o.journal, Catalog.handle(o.catalog), Schedule.handle(o.schedule), o.fsync);
+      this.#native = new native.NativeMeter(o.store, o.journal, Catalog.handle(o.catalog), Schedule.handle(o.schedule), o.fsync);
     } catch (e) {
       throw fromNative(e);
     }
@@ -625,7 +631,17 @@ class Meter {
 
   /** Number of events recorded. */
   get size() {
-    return this.#native.size;
+    return this.#call((m) => m.size);
+  }
+
+  /** Where the events are kept (a path, URL or `:memory:`). */
+  get location() {
+    return this.#native.location;
+  }
+
+  /** Syncs and closes the store now (a journal's lock, an SQLite connection); later calls throw `StoreError`. */
+  close() {
+    return this.#call((m) => m.close());
   }
 
   /**
@@ -661,7 +677,7 @@ class Meter {
 
   /** Every record as a canonical JSON line, sorted by event id (see `Meter.restore`). */
   snapshot() {
-    return this.#native.snapshot();
+    return this.#call((m) => m.snapshot());
   }
 
   /** A meter holding the records of a snapshot, priced as they were. */
@@ -725,7 +741,7 @@ class Meter {
   /** Every event as a CloudEvents JSON string (deterministic idempotency keys). */
   toCloudEvents(source) {
     checkText(source, 'source');
-    return this.#native.toCloudEvents(source);
+    return this.#call((m) => m.toCloudEvents(source));
   }
 
   /** Forces journaled records to disk. */

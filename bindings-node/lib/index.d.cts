@@ -325,9 +325,18 @@ export interface Authorization {
  * `merge` is a set union, and a `journal` file makes the meter durable.
  */
 export declare class Meter {
-  constructor(options?: { journal?: string; catalog?: Catalog; schedule?: Schedule | string; fsync?: 'always' | 'never' | `every:${number}` });
+  /**
+   * `store`: where the events live — `meter.db` or `sqlite:///path` (SQLite, several
+   * processes at once), `meter.jsonl` (a journal), `:memory:`; `journal`: a journal file
+   * of any name. Neither: in memory.
+   */
+  constructor(options?: { store?: string; journal?: string; catalog?: Catalog; schedule?: Schedule | string; fsync?: 'always' | 'never' | `every:${number}` });
   /** Number of events recorded. */
   readonly size: number;
+  /** Where the events are kept (a path, URL or `:memory:`). */
+  readonly location: string;
+  /** Syncs and closes the store now (a journal's lock, an SQLite connection); later calls throw `StoreError`. */
+  close(): void;
   /**
    * Records one request: `false` for a retry of a recorded event (nothing changes);
    * throws `ConflictingEventError` for the same id with different content.
@@ -354,6 +363,6 @@ export declare class Meter {
   invoice(options?: { groupBy?: GroupBy[]; period?: 'hour' | 'day' | 'month' | 'all' }): Invoice;
   /** Every event as a CloudEvents JSON string (deterministic idempotency keys). */
   toCloudEvents(source: string): string[];
-  /** Forces journaled records to disk. */
+  /** Forces stored records to disk. */
   sync(): void;
 }

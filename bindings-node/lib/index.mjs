@@ -45,6 +45,7 @@ export const {
   CatalogUpdateError,
   ConflictingEventError,
   JournalError,
+  StoreError,
   OverflowError,
 } = tokfare;
 export default tokfare;

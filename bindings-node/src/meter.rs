@@ -103,20 +103,31 @@ fn amount(m: &Money) -> String {
 
 #[napi]
 impl NativeMeter {
-    /// In memory, or backed by an append-only `journal` file (recovered on open).
+    /// In memory, over the store a URL or path names (`meter.db`, `sqlite:///…`,
+    /// `meter.jsonl`, `:memory:`), or backed by an append-only `journal` file.
     #[napi(constructor)]
     pub fn new(
+        store: Option<String>,
         journal: Option<String>,
         catalog: Option<&NativeCatalog>,
         schedule: Option<&NativeSchedule>,
         fsync: Option<String>,
     ) -> Result<NativeMeter, Code> {
         let book = book(catalog, schedule);
-        let meter = match journal {
-            Some(path) => Meter::open(book, path, fsync.as_deref().map_or(Ok(Fsync::default()), str::parse).or_throw()?).or_throw()?.0,
-            None => Meter::new(book),
+        let fsync = fsync.as_deref().map_or(Ok(Fsync::default()), str::parse).or_throw()?;
+        let meter = match (store, journal) {
+            (Some(_), Some(_)) => return Err(invalid_argument("journal", "give a store or a journal, not both")),
+            (Some(url), None) => Meter::open_store(book, &url, fsync).or_throw()?,
+            (None, Some(path)) => Meter::open(book, path, fsync).or_throw()?.0,
+            (None, None) => Meter::new(book),
         };
         Ok(NativeMeter { inner: Mutex::new(meter) })
+    }
+
+    /// Where the events are kept (a path, URL or `:memory:`).
+    #[napi(getter)]
+    pub fn location(&self) -> String {
+        self.lock().location()
     }
 
     fn lock(&self) -> MutexGuard<'_, Meter> {
@@ -124,8 +135,8 @@ impl NativeMeter {
     }
 
     #[napi(getter)]
-    pub fn size(&self) -> u32 {
-        self.lock().len() as u32
+    pub fn size(&self) -> Result<f64, Code> {
+        safe_number("size", self.lock().len().or_throw()?)
     }
 
     /// Records one request; false if `event_id` was already recorded with the same
@@ -148,7 +159,7 @@ impl NativeMeter {
         let conditions = ConditionArgs::to_core(conditions)?;
         let mut meter = self.lock();
         let given = timestamp.map(|t| self::timestamp("timestamp", &t)).transpose()?;
-        let at = meter.event_time(&event_id, given, chrono::Utc::now);
+        let at = meter.event_time(&event_id, given, chrono::Utc::now).or_throw()?;
         let mut event = UsageEvent::new(event_id, customer, model, usage.to_core()?, at);
         event.service = self::service(service)?;
         event.provider = provider;
@@ -194,8 +205,8 @@ impl NativeMeter {
 
     /// Every record as a canonical JSON line, sorted by event id.
     #[napi]
-    pub fn snapshot(&self) -> Vec<String> {
-        self.lock().records().iter().map(|r| r.to_json()).collect()
+    pub fn snapshot(&self) -> Result<Vec<String>, Code> {
+        Ok(self.lock().records().or_throw()?.iter().map(|r| r.to_json()).collect())
     }
 
     /// A meter holding the records of a snapshot, priced as they were.
@@ -214,7 +225,7 @@ impl NativeMeter {
     /// Unrounded spend of a customer so far.
     #[napi]
     pub fn spent(&self, customer: String, currency: String) -> Result<String, Code> {
-        Ok(amount(&self.lock().spent(&customer, Currency::new(&currency).or_throw()?)))
+        Ok(amount(&self.lock().spent(&customer, Currency::new(&currency).or_throw()?).or_throw()?))
     }
 
     /// May this request run, given the customer's budget? Reserves the estimate if so.
@@ -248,16 +259,20 @@ impl NativeMeter {
         usage: UsageCounts,
         timestamp: Option<String>,
     ) -> Result<bool, Code> {
-        let at = timestamp.map_or_else(|| Ok(chrono::Utc::now()), |t| self::timestamp("timestamp", &t))?;
-        let event = UsageEvent::new(event_id, customer, model, usage.to_core()?, at);
+        let given = timestamp.map(|t| self::timestamp("timestamp", &t)).transpose()?;
         let id = ReservationId(whole_number("reservation", reservation)?);
-        Ok(matches!(self.lock().settle(id, event).or_throw()?, Recorded::New { .. }))
+        let usage = usage.to_core()?;
+        let mut meter = self.lock();
+        // A retry without a timestamp is the same event (the time of its first delivery).
+        let at = meter.event_time(&event_id, given, chrono::Utc::now).or_throw()?;
+        let event = UsageEvent::new(event_id, customer, model, usage, at);
+        Ok(matches!(meter.settle(id, event).or_throw()?, Recorded::New { .. }))
     }
 
     /// Drops a reservation (the call did not happen).
     #[napi]
     pub fn release(&self, reservation: f64) -> Result<bool, Code> {
-        Ok(self.lock().release(ReservationId(whole_number("reservation", reservation)?)))
+        self.lock().release(ReservationId(whole_number("reservation", reservation)?)).or_throw()
     }
 
     /// Sums by dimensions (`customer`, `model`, `schedule`, `hour`, `day`, `month`).
@@ -310,11 +325,18 @@ impl NativeMeter {
 
     /// Every event as a CloudEvents JSON string (deterministic idempotency keys).
     #[napi(js_name = "toCloudEvents")]
-    pub fn to_cloudevents(&self, source: String) -> Vec<String> {
-        self.lock().to_cloudevents(&source)
+    pub fn to_cloudevents(&self, source: String) -> Result<Vec<String>, Code> {
+        self.lock().to_cloudevents(&source).or_throw()
     }
 
-    /// Forces journaled records to disk.
+    /// Syncs and closes the store now (a journal's lock, an SQLite connection); later
+    /// calls throw a StoreError.
+    #[napi]
+    pub fn close(&self) -> Result<(), Code> {
+        self.lock().close().or_throw()
+    }
+
+    /// Forces stored records to disk.
     #[napi]
     pub fn sync(&self) -> Result<(), Code> {
         self.lock().sync().or_throw()

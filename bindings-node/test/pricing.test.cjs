@@ -108,6 +108,10 @@ test('a journal survives a torn write and a reopen', () => {
   const journal = path.join(dir, 'meter.jsonl');
   const meter = new tokfare.Meter({ journal });
   for (let i = 0; i < 5; i++) meter.record(`e${i}`, 'acme', 'gpt-4o-mini', { inputTokens: 100 + i }, { timestamp: T });
+  // One writer at a time: a second meter on the file is refused until the first closes.
+  assert.throws(() => new tokfare.Meter({ journal }), tokfare.JournalError);
+  meter.close();
+  assert.throws(() => meter.size, tokfare.StoreError);
   fs.appendFileSync(journal, '{"event": {"id": "torn');
   const reopened = new tokfare.Meter({ journal });
   assert.equal(reopened.size, 5);

@@ -56,26 +56,40 @@ fn invoice_dict<'py>(py: Python<'py>, invoice: &Invoice) -> PyResult<Bound<'py, 
 
 #[pymethods]
 impl PyMeter {
-    /// A meter pricing with the bundled catalog (or `catalog`) and optional schedules,
-    /// in memory or backed by an append-only `journal` file (recovered on open).
+    /// A meter pricing with the bundled catalog (or `catalog`) and optional schedules:
+    /// in memory, or over the `store` a path or URL names (`meter.db` or
+    /// `sqlite:///path`: SQLite, several processes at once; `meter.jsonl`: an
+    /// append-only journal; `:memory:`), or backed by a `journal` file of any name.
     #[new]
-    #[pyo3(signature = (journal=None, *, catalog=None, schedule=None, fsync="always"))]
+    #[pyo3(signature = (store=None, *, journal=None, catalog=None, schedule=None, fsync="always"))]
     fn new(
+        py: Python<'_>,
+        store: Option<&str>,
         journal: Option<&str>,
         catalog: Option<&Bound<'_, PyCatalog>>,
         schedule: Option<&Bound<'_, PyAny>>,
         fsync: &str,
     ) -> PyResult<PyMeter> {
         let book = book(catalog, schedule)?;
-        let meter = match journal {
-            Some(path) => Meter::open(book, path, fsync.parse::<Fsync>().py_err()?).py_err()?.0,
-            None => Meter::new(book),
+        let fsync = fsync.parse::<Fsync>().py_err()?;
+        let meter = match (store, journal) {
+            (Some(_), Some(_)) => return Err(invalid_argument("journal", "give a store or a journal, not both")),
+            (Some(url), None) => py.detach(|| Meter::open_store(book, url, fsync)).py_err()?,
+            (None, Some(path)) => py.detach(|| Meter::open(book, path, fsync)).py_err()?.0,
+            (None, None) => Meter::new(book),
         };
         Ok(PyMeter { inner: Mutex::new(meter) })
     }
 
-    fn __len__(&self) -> usize {
-        self.lock().len()
+    fn __len__(&self) -> PyResult<usize> {
+        let n = self.lock().len().py_err()?;
+        usize::try_from(n).map_err(|_| invalid_argument("len", "too many events for this platform"))
+    }
+
+    /// Where the events are kept (a path, URL or `:memory:`).
+    #[getter]
+    fn location(&self) -> String {
+        self.lock().location()
     }
 
     /// Records one request; False if this `event_id` was already recorded (nothing
@@ -110,7 +124,7 @@ impl PyMeter {
         let outcome = py
             .detach(|| {
                 let mut meter = self.lock();
-                let at = meter.event_time(event_id, given, || now);
+                let at = meter.event_time(event_id, given, || now)?;
                 let mut event = UsageEvent::new(event_id, customer, model, usage.inner, at);
                 event.service = service;
                 event.provider = provider;
@@ -155,8 +169,8 @@ impl PyMeter {
         if std::ptr::eq(self, other.get()) {
             return Err(invalid_argument("other", "a meter cannot merge itself"));
         }
-        let other_meter = other.get().lock();
-        let report = self.lock().merge(&other_meter).py_err()?;
+        let theirs = other.get();
+        let report = py.detach(|| self.lock().merge(&theirs.lock())).py_err()?;
         let out = PyDict::new(py);
         out.set_item("added", report.added)?;
         out.set_item("duplicates", report.duplicates)?;
@@ -165,8 +179,9 @@ impl PyMeter {
     }
 
     /// Every record as a canonical JSON line (sorted by event id): a portable snapshot.
-    fn snapshot(&self) -> Vec<String> {
-        self.lock().records().iter().map(|r| r.to_json()).collect()
+    fn snapshot(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        let records = py.detach(|| self.lock().records()).py_err()?;
+        Ok(records.iter().map(|r| r.to_json()).collect())
     }
 
     /// A meter holding the records of a snapshot (priced as they were).
@@ -180,13 +195,14 @@ impl PyMeter {
     #[pyo3(signature = (customer, amount, currency="USD"))]
     fn set_budget(&self, customer: &str, amount: &Bound<'_, PyAny>, currency: &str) -> PyResult<()> {
         let money = Money::new(from_decimal(amount, "amount")?, Currency::new(currency).py_err()?);
-        self.lock().set_budget(customer, money).py_err()
+        amount.py().detach(|| self.lock().set_budget(customer, money)).py_err()
     }
 
     /// Unrounded spend of a customer so far (Decimal).
     #[pyo3(signature = (customer, currency="USD"))]
     fn spent<'py>(&self, py: Python<'py>, customer: &str, currency: &str) -> PyResult<Bound<'py, PyAny>> {
-        let spent = self.lock().spent(customer, Currency::new(currency).py_err()?);
+        let currency = Currency::new(currency).py_err()?;
+        let spent = py.detach(|| self.lock().spent(customer, currency)).py_err()?;
         to_decimal(py, spent.amount().normalize())
     }
 
@@ -202,7 +218,7 @@ impl PyMeter {
         service: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
         let service: Service = service.parse().py_err()?;
-        let a = self.lock().authorize(customer, model, estimate.inner, service).py_err()?;
+        let a = py.detach(|| self.lock().authorize(customer, model, estimate.inner, service)).py_err()?;
         let out = PyDict::new(py);
         out.set_item("allowed", a.allowed)?;
         out.set_item("estimate", to_decimal(py, a.estimate.amount().normalize())?)?;
@@ -226,18 +242,22 @@ impl PyMeter {
         usage: PyUsage,
         timestamp: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
-        let at = match timestamp {
-            Some(t) => self::timestamp(t)?,
-            None => now(py)?,
-        };
-        let event = UsageEvent::new(event_id, customer, model, usage.inner, at);
-        let outcome = self.lock().settle(ReservationId(reservation), event).py_err()?;
+        let given = timestamp.map(self::timestamp).transpose()?;
+        let now = now(py)?;
+        let outcome = py
+            .detach(|| {
+                let mut meter = self.lock();
+                // A retry without a timestamp is the same event (its first delivery's time).
+                let at = meter.event_time(event_id, given, || now)?;
+                meter.settle(ReservationId(reservation), UsageEvent::new(event_id, customer, model, usage.inner, at))
+            })
+            .py_err()?;
         Ok(matches!(outcome, Recorded::New { .. }))
     }
 
     /// Drops a reservation (the call did not happen).
-    fn release(&self, reservation: u64) -> bool {
-        self.lock().release(ReservationId(reservation))
+    fn release(&self, py: Python<'_>, reservation: u64) -> PyResult<bool> {
+        py.detach(|| self.lock().release(ReservationId(reservation))).py_err()
     }
 
     /// Sums by dimensions (`customer`, `model`, `schedule`, `hour`, `day`, `month`).
@@ -245,7 +265,7 @@ impl PyMeter {
     #[pyo3(signature = (group_by=None))]
     fn aggregate<'py>(&self, py: Python<'py>, group_by: Option<Vec<String>>) -> PyResult<Bound<'py, PyList>> {
         let dims = GroupBy::parse_list(group_by.as_deref()).py_err()?;
-        let rows = self.lock().aggregate(&dims).py_err()?;
+        let rows = py.detach(|| self.lock().aggregate(&dims)).py_err()?;
         let out = PyList::empty(py);
         for row in rows {
             let d = PyDict::new(py);
@@ -270,17 +290,42 @@ impl PyMeter {
     #[pyo3(signature = (group_by=None, period=None))]
     fn invoice<'py>(&self, py: Python<'py>, group_by: Option<Vec<String>>, period: Option<&str>) -> PyResult<Bound<'py, PyDict>> {
         let options = InvoiceOptions::from_names(group_by.as_deref(), period).py_err()?;
-        let invoice = self.lock().invoice(&options).py_err()?;
+        let invoice = py.detach(|| self.lock().invoice(&options)).py_err()?;
         invoice_dict(py, &invoice)
     }
 
     /// Every event as a CloudEvents JSON string (deterministic idempotency keys).
-    fn to_cloudevents(&self, source: &str) -> Vec<String> {
-        self.lock().to_cloudevents(source)
+    fn to_cloudevents(&self, py: Python<'_>, source: &str) -> PyResult<Vec<String>> {
+        py.detach(|| self.lock().to_cloudevents(source)).py_err()
     }
 
-    /// Forces journaled records to disk.
-    fn sync(&self) -> PyResult<()> {
-        self.lock().sync().py_err()
+    /// Syncs and closes the store now (a journal's lock, an SQLite connection); later
+    /// calls raise StoreError. Also what `with Meter(...) as meter:` does on exit.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        py.detach(|| self.lock().close()).py_err()
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        exc_type: Option<&Bound<'_, PyAny>>,
+        _exc: Option<&Bound<'_, PyAny>>,
+        _tb: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        let closed = self.close(py);
+        // An exception leaving the block is the one the caller sees, not a close error.
+        if exc_type.is_none_or(|t| t.is_none()) {
+            closed?;
+        }
+        Ok(false)
+    }
+
+    /// Forces stored records to disk.
+    fn sync(&self, py: Python<'_>) -> PyResult<()> {
+        py.detach(|| self.lock().sync()).py_err()
     }
 }

@@ -1,6 +1,7 @@
 """The meter from Python: idempotency, journal recovery, merge, snapshots, budgets,
 invoices, concurrent recording."""
 
+import json
 import threading
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -31,10 +32,13 @@ def test_record_is_idempotent():
 
 def test_journal_survives_reopen(tmp_path):
     path = str(tmp_path / "meter.jsonl")
-    meter = tokfare.Meter(path)
-    for i in range(5):
-        meter.record(f"e{i}", "acme", "gpt-4o-mini", tokfare.Usage(input_tokens=100 + i), T)
-    del meter
+    with tokfare.Meter(path) as meter:
+        for i in range(5):
+            meter.record(f"e{i}", "acme", "gpt-4o-mini", tokfare.Usage(input_tokens=100 + i), T)
+        with pytest.raises(tokfare.JournalError):
+            tokfare.Meter(path)  # one writer at a time
+    with pytest.raises(tokfare.StoreError):
+        len(meter)  # closed on leaving the block
     with open(path, "ab") as f:
         f.write(b'{"event": {"id": "torn')  # a crash in the middle of a write
     reopened = tokfare.Meter(path)
@@ -100,3 +104,104 @@ def test_concurrent_recording_counts_each_event_once():
         t.join()
     assert sum(new) == 300 and len(meter) == 300
     assert meter.spent("acme") == 300 * tokfare.price("gpt-4o-mini", usage).total
+
+
+# ---------------------------------------------------------------- stores
+
+STORE_VECTORS = [json.loads(line) for line in (ROOT / "conformance" / "meter" / "store.jsonl").read_text().splitlines()]
+
+
+def _run_store_case(meter, case):
+    reservations = []
+    for step in case["steps"]:
+        op, expect = step["op"], step.get("expect")
+        if op in ("record", "settle"):
+            usage = tokfare.Usage.from_dict(step["usage"])
+            at = datetime.fromisoformat(step["timestamp"].replace("Z", "+00:00"))
+            try:
+                if op == "settle":
+                    new = meter.settle(reservations[step["reservation"]], step["id"], step["customer"], step["model"], usage, at)
+                else:
+                    new = meter.record(step["id"], step["customer"], step["model"], usage, at)
+                got = "new" if new else "duplicate"
+            except tokfare.ConflictingEvent as e:
+                assert e.code == "conflicting_event" and e.event_id == step["id"]
+                got = "conflict"
+            assert got == expect, (case["name"], step)
+        elif op == "len":
+            assert len(meter) == expect
+        elif op == "spent":
+            assert meter.spent(step["customer"]) == Decimal(expect), (case["name"], step)
+        elif op == "invoice_total":
+            assert meter.invoice()["totals"]["USD"] == Decimal(expect)
+        elif op == "set_budget":
+            meter.set_budget(step["customer"], Decimal(step["amount"]))
+        elif op == "authorize":
+            a = meter.authorize(step["customer"], step["model"], tokfare.Usage.from_dict(step["usage"]))
+            assert (a["allowed"], a["reserved"], a["spent"]) == (expect["allowed"], Decimal(expect["reserved"]), Decimal(expect["spent"])), (case["name"], step)
+            if a["reservation"] is not None:
+                reservations.append(a["reservation"])
+        elif op == "release":
+            assert meter.release(reservations[step["reservation"]]) is expect
+        else:
+            raise AssertionError(f"unknown op {op}")
+
+
+@pytest.mark.parametrize("kind", ["memory", "journal", "sqlite", "sqlite-url"])
+@pytest.mark.parametrize("case", STORE_VECTORS, ids=[c["name"][:40] for c in STORE_VECTORS])
+def test_store_vectors(tmp_path, kind, case):
+    store = {
+        "memory": ":memory:",
+        "journal": str(tmp_path / "m.jsonl"),
+        "sqlite": str(tmp_path / "m.db"),
+        "sqlite-url": f"sqlite://{tmp_path / 'u.db'}",
+    }[kind]
+    meter = tokfare.Meter(store)
+    _run_store_case(meter, case)
+
+
+def test_sqlite_store_persists_and_is_shared(tmp_path):
+    path = str(tmp_path / "meter.db")
+    a, b = tokfare.Meter(path), tokfare.Meter(path)
+    usage = tokfare.Usage(input_tokens=1000, output_tokens=100)
+    assert a.location == f"sqlite://{path}"
+    assert a.record("e1", "acme", "gpt-4o", usage, T) is True
+    assert b.record("e1", "acme", "gpt-4o", usage, T) is False  # the other handle sees it
+    with pytest.raises(tokfare.ConflictingEvent):
+        b.record("e1", "acme", "gpt-4o", tokfare.Usage(input_tokens=1), T)
+    del a, b
+    reopened = tokfare.Meter(path)
+    assert len(reopened) == 1 and reopened.spent("acme") == Decimal("0.0035")
+    with pytest.raises(tokfare.InvalidArgument):
+        tokfare.Meter(path, journal=str(tmp_path / "j.jsonl"))
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database " * 20)
+    with pytest.raises(tokfare.StoreError) as e:
+        tokfare.Meter(str(junk))
+    assert e.value.code == "store" and str(junk) in e.value.path
+
+
+def _write_events(path, worker, n):
+    meter = tokfare.Meter(path)
+    usage = tokfare.Usage(input_tokens=100, output_tokens=10)
+    for i in range(n):
+        event_id = f"shared-{i}" if i % 10 == 0 else f"w{worker}-{i}"
+        meter.record(event_id, "acme", "gpt-4o-mini", usage, T)
+
+
+def test_processes_share_a_sqlite_store_exactly_once(tmp_path):
+    import multiprocessing
+
+    path = str(tmp_path / "meter.db")
+    tokfare.Meter(path)
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_write_events, args=(path, w, 400)) for w in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+        assert p.exitcode == 0
+    meter = tokfare.Meter(path)
+    assert len(meter) == 40 + 3 * 360
+    one = tokfare.price("gpt-4o-mini", tokfare.Usage(input_tokens=100, output_tokens=10)).total
+    assert meter.spent("acme") == len(meter) * one

@@ -20,7 +20,7 @@ export const {
   UnknownTokenIdError, NotASingleTokenError, InvalidUtf8Error, InvalidInputUtf8Error, InvalidRankFileError,
   InvalidVocabularyError, InvalidTokenizerFileError, UnsupportedTokenizerError, TokenizerFileNeededError, InvalidPatternError, PatternRuntimeError, InvalidArgumentError, InvalidMoneyError,
   InvalidScheduleError, InvalidCatalogError, InvalidUsageError, UnknownModelPriceError, UnsupportedPriceError, CatalogUpdateError, ConflictingEventError,
-  JournalError, OverflowError,
+  JournalError, StoreError, OverflowError,
 } = classes;
 
 // ---------------------------------------------------------------- assets

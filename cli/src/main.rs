@@ -9,6 +9,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 use tokfare::{AnyTokenizer, Encoding, SpecialSet, Tokenize};
 
+mod meter;
 mod pricing;
 
 #[derive(Parser)]
@@ -65,6 +66,10 @@ enum Command {
     /// Inspect a price catalog.
     #[command(subcommand)]
     Catalog(pricing::CatalogCommand),
+    /// Keep usage in a meter store (SQLite) and invoice from it: import, export,
+    /// invoice, check.
+    #[command(subcommand)]
+    Meter(meter::MeterCommand),
 }
 
 #[derive(Args)]
@@ -230,6 +235,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Estimate(args) => pricing::estimate(args),
         Command::Tiers(args) => pricing::tiers(args),
         Command::Catalog(command) => pricing::catalog(command),
+        Command::Meter(command) => meter::run(command),
     }
 }
 

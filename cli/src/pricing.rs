@@ -19,8 +19,8 @@ pub enum Format {
 }
 
 /// Where prices come from (shared by `price` and `estimate`).
-#[derive(Args)]
-pub struct Prices {
+#[derive(Args, Default)]
+pub(crate) struct Prices {
     /// A LiteLLM-format price file whose entries override the bundled catalog.
     #[arg(long, value_name = "FILE")]
     catalog: Option<String>,
@@ -43,7 +43,7 @@ pub struct Prices {
 }
 
 impl Prices {
-    fn book(&self) -> Result<PriceBook, String> {
+    pub(crate) fn book(&self) -> Result<PriceBook, String> {
         let schedules =
             self.schedule.iter().map(|s| ScheduleSet::load(s).map_err(|e| format!("{s}: {e}"))).collect::<Result<Vec<_>, _>>()?;
         let ignore = self.ignore_unknown_price_fields;
@@ -106,7 +106,7 @@ pub fn price(args: PriceArgs) -> Result<(), String> {
     }
     let invoice = meter.invoice(&options).map_err(|e| e.to_string())?;
     let out = match args.format {
-        Format::Table => table(&invoice, duplicates, bad),
+        Format::Table => table(&invoice, Some((duplicates, bad))),
         Format::Csv => invoice.to_csv(),
         Format::Json => invoice.to_json(),
     };
@@ -125,7 +125,8 @@ fn rate(unit_price: Decimal, per: u64) -> String {
     }
 }
 
-fn table(invoice: &Invoice, duplicates: usize, bad: usize) -> String {
+/// An invoice as a text table; `log` is (duplicates, bad lines) when it priced logs.
+pub(crate) fn table(invoice: &Invoice, log: Option<(usize, usize)>) -> String {
     let mut rows: Vec<Vec<String>> = Vec::new();
     let group_names: Vec<&str> = invoice.lines.first().map(|l| l.group.iter().map(|g| g.0).collect()).unwrap_or_default();
     let mut header: Vec<String> = group_names.iter().map(|s| s.to_string()).collect();
@@ -166,7 +167,12 @@ fn table(invoice: &Invoice, duplicates: usize, bad: usize) -> String {
     for (currency, amount) in &invoice.totals {
         out.push_str(&format!("total     {} {currency}\n", amount));
     }
-    out.push_str(&format!("{} events priced, {duplicates} duplicate(s) ignored, {bad} bad line(s)\n", invoice.events));
+    match log {
+        Some((duplicates, bad)) => {
+            out.push_str(&format!("{} events priced, {duplicates} duplicate(s) ignored, {bad} bad line(s)\n", invoice.events))
+        }
+        None => out.push_str(&format!("{} events invoiced\n", invoice.events)),
+    }
     for w in &invoice.warnings {
         out.push_str(&format!("warning   {w}\n"));
     }
@@ -335,7 +341,7 @@ pub enum CatalogCommand {
 }
 
 /// Where catalog snapshots are stored.
-#[derive(Args)]
+#[derive(Args, Default)]
 pub struct StoreArgs {
     /// The snapshot directory [default: $TOKFARE_DATA_DIR/catalogs, else
     /// $XDG_DATA_HOME/tokfare/catalogs, else ~/.local/share/tokfare/catalogs].

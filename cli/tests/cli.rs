@@ -457,3 +457,52 @@ fn invoices_name_deprecated_models() {
         serde_json::from_str(&stdout(&tokfare(&["price", "--format", "json", "-"], current.as_bytes()))).expect("JSON");
     assert_eq!(json["warnings"], serde_json::json!([]));
 }
+
+#[test]
+fn meter_store_import_invoice_export_check() {
+    let dir = std::env::temp_dir().join(format!("tokfare-cli-meter-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let db = dir.join("m.db");
+    let db = db.to_str().expect("path");
+    let log = root_path("examples/usage.jsonl");
+    let schedule = ["--schedule", "gtc-2026"];
+    // Imported twice: the second time everything is a duplicate.
+    for (round, expect) in [(0, "2970 recorded, 36 duplicate(s)"), (1, "0 recorded, 3006 duplicate(s)")] {
+        let out = stdout(&tokfare(&[&["meter", "import", "--store", db][..], &schedule, &[&log]].concat(), b""));
+        assert!(out.contains(expect), "round {round}: {out}");
+    }
+    // The store's invoice is `tokfare price`'s, to the byte.
+    let priced = stdout(&tokfare(&[&["price", "--format", "json"][..], &schedule, &[&log]].concat(), b""));
+    let invoiced = stdout(&tokfare(&[&["meter", "invoice", "--store", db, "--format", "json"][..], &schedule].concat(), b""));
+    assert_eq!(invoiced, priced);
+    assert!(stdout(&tokfare(&["meter", "check", "--store", db], b"")).contains("2970 events"));
+    // Export, then import the records as priced into a new store: the same invoice.
+    let export = stdout(&tokfare(&["meter", "export", "--store", db], b""));
+    assert_eq!(export.lines().count(), 2970);
+    let copy = dir.join("copy.db");
+    let copy = copy.to_str().expect("path");
+    let out = stdout(&tokfare(&["meter", "import", "--store", copy, "--priced", "-"], export.as_bytes()));
+    assert!(out.contains("2970 imported, 0 already stored, 0 conflicting"), "{out}");
+    let again = stdout(&tokfare(&[&["meter", "invoice", "--store", copy, "--format", "json"][..], &schedule].concat(), b""));
+    assert_eq!(again, priced);
+    // One record changed under its id: a reported conflict, exit 1, nothing changed.
+    let first = export.lines().next().expect("a line");
+    let changed = first.replacen("\"customer\":\"", "\"customer\":\"x", 1);
+    let out = tokfare(&["meter", "import", "--store", copy, "--priced", "-"], changed.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stored with other content"), "{out:?}");
+    assert_eq!(stdout(&tokfare(&[&["meter", "invoice", "--store", copy, "--format", "json"][..], &schedule].concat(), b"")), priced);
+    // A time range: the November invoice holds every event, a December one none.
+    let nov = stdout(&tokfare(
+        &[&["meter", "invoice", "--store", db, "--from", "2026-11", "--to", "2026-12", "--format", "json"][..], &schedule].concat(),
+        b"",
+    ));
+    assert_eq!(nov, priced);
+    let dec =
+        stdout(&tokfare(&[&["meter", "invoice", "--store", db, "--from", "2026-12", "--format", "json"][..], &schedule].concat(), b""));
+    assert!(dec.contains("\"events\":0"), "{dec}");
+    let bad = tokfare(&["meter", "invoice", "--store", db, "--from", "last tuesday"], b"");
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("RFC 3339"), "{bad:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -29,6 +29,7 @@ from ._errors import (
     InvalidUtf8,
     InvalidVocabulary,
     JournalError,
+    StoreError,
     NotASingleToken,
     Overflow,
     PatternRuntime,
@@ -66,7 +67,7 @@ __all__ = [
     "count_tokens", "count_chat", "Usage", "Cost", "CostLine", "Catalog", "Schedule", "price", "estimate", "gtc_tiers",
     "capacity_plan", "Meter", "TokfareError", "UnknownEncoding", "EncodingNotBuilt", "FeatureNotBuilt", "UnknownModel",
     "UnknownModelPrice", "UnsupportedPrice", "CatalogUpdate", "DisallowedSpecialToken", "UnknownTokenId", "InvalidUtf8", "InvalidArgument",
-    "InvalidMoney", "InvalidSchedule", "InvalidCatalog", "InvalidUsage", "ConflictingEvent", "JournalError",
+    "InvalidMoney", "InvalidSchedule", "InvalidCatalog", "InvalidUsage", "ConflictingEvent", "JournalError", "StoreError",
     "Tokenizer", "InvalidTokenizerFile", "UnsupportedTokenizer", "TokenizerFileNeeded", "NotASingleToken",
     "InvalidInputUtf8", "InvalidRankFile", "InvalidVocabulary", "InvalidPattern", "PatternRuntime", "Overflow",
 ]

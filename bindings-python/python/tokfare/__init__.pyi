@@ -25,6 +25,7 @@ from ._errors import (
     InvalidUtf8 as InvalidUtf8,
     InvalidVocabulary as InvalidVocabulary,
     JournalError as JournalError,
+    StoreError as StoreError,
     NotASingleToken as NotASingleToken,
     Overflow as Overflow,
     PatternRuntime as PatternRuntime,
@@ -326,13 +327,19 @@ def capacity_plan(
 class Meter:
     def __init__(
         self,
-        journal: Optional[str] = None,
+        store: Optional[str] = None,
         *,
+        journal: Optional[str] = None,
         catalog: Optional[Catalog] = None,
         schedule: Union[Schedule, str, None] = None,
         fsync: str = "always",
     ) -> None: ...
     def __len__(self) -> int: ...
+    @property
+    def location(self) -> str: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> Meter: ...
+    def __exit__(self, *exc: object) -> bool: ...
     def record(
         self,
         event_id: str,

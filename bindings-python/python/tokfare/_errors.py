@@ -180,6 +180,12 @@ class JournalError(TokfareError, OSError):
     code = "journal"
 
 
+class StoreError(TokfareError, OSError):
+    """A meter store (SQLite, PostgreSQL) could not be opened, read or written."""
+
+    code = "store"
+
+
 class Overflow(TokfareError, OverflowError):
     """A quantity or amount outside the representable range."""
 
@@ -193,7 +199,7 @@ _BY_CODE = {
         NotASingleToken, InvalidUtf8, InvalidInputUtf8, InvalidRankFile, InvalidVocabulary, InvalidTokenizerFile,
         UnsupportedTokenizer, TokenizerFileNeeded, InvalidPattern,
         PatternRuntime, InvalidArgument, InvalidMoney, InvalidSchedule, InvalidCatalog, InvalidUsage,
-        UnknownModelPrice, UnsupportedPrice, CatalogUpdate, ConflictingEvent, JournalError, Overflow,
+        UnknownModelPrice, UnsupportedPrice, CatalogUpdate, ConflictingEvent, JournalError, StoreError, Overflow,
     ]
 }
 

@@ -93,6 +93,14 @@ pub enum Error {
         /// What failed (I/O error or corrupt record, with its line).
         reason: String,
     },
+    /// A meter store (SQLite, PostgreSQL) could not be opened, read or written.
+    #[error("store {store}: {reason}")]
+    Store {
+        /// The store's path or URL (without password).
+        store: String,
+        /// What failed.
+        reason: String,
+    },
     /// A quantity or amount outside the representable range.
     #[error("overflow: {0}")]
     Overflow(String),
@@ -137,6 +145,7 @@ error_codes! {
     CatalogUpdate => "catalog_update",
     ConflictingEvent => "conflicting_event",
     Journal => "journal",
+    Store => "store",
     Overflow => "overflow",
 }
 

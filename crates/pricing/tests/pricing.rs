@@ -412,7 +412,7 @@ mod tier_properties {
 
     /// The tier a unit (1-based, after the allowance) falls in.
     fn tier_of(tiers: &[Tier], unit: u64) -> usize {
-        tiers.iter().position(|t| t.up_to.map_or(true, |u| unit <= u)).expect("last tier is unbounded")
+        tiers.iter().position(|t| t.up_to.is_none_or(|u| unit <= u)).expect("last tier is unbounded")
     }
 
     proptest! {

@@ -128,7 +128,7 @@ fn usage_logs() {
             let problem = outcome.expect_err(name);
             assert_eq!(problem.line as u64, error["line"].as_u64().expect("line"), "{name}");
             assert_eq!(problem.error.code(), error["code"].as_str().expect("code"), "{name}");
-            assert_eq!(meter.len() as u64, case["recorded_before"].as_u64().expect("recorded_before"), "{name}");
+            assert_eq!(meter.len().expect("len"), case["recorded_before"].as_u64().expect("recorded_before"), "{name}");
             continue;
         }
         let outcome = outcome.unwrap_or_else(|p| panic!("{name}: {p}"));

@@ -113,6 +113,7 @@ impl Error {
                         vec![("model", text(model)), ("field", text(field)), ("reason", text(reason))]
                     }
                     P::Journal { path, reason } => vec![("path", text(path)), ("reason", text(reason))],
+                    P::Store { store, reason } => vec![("path", text(store)), ("reason", text(reason))],
                     _ => Vec::new(),
                 }
             }

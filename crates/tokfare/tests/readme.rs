@@ -8,9 +8,11 @@ fn the_readme_pricing_example_runs() -> Result<(), Box<dyn std::error::Error>> {
     let code = &block[block.find("```rust\n").expect("rust block") + 8..];
     let code = &code[..code.find("```").expect("end of block")];
     // Guard: the example this test mirrors is the one in the README.
-    for line in
-        ["let (tokenizer, _) = AnyTokenizer::choose(\"gpt-4o\", None, None)?;", "let outcome = meter.record_log(log, OnError::Continue)?;"]
-    {
+    for line in [
+        "let (tokenizer, _) = AnyTokenizer::choose(\"gpt-4o\", None, None)?;",
+        "let mut meter = Meter::open_store(book, \"meter.db\", Fsync::Always)?;",
+        "let outcome = meter.record_log(log, OnError::Continue)?;",
+    ] {
         assert!(code.contains(line), "README example changed: {line}");
     }
     example()
@@ -35,7 +37,7 @@ fn example() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(quote.tokenizer.as_deref(), Some("o200k_base"));
     let dir = std::env::temp_dir().join(format!("tokfare-readme-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let (mut meter, _recovery) = Meter::open(book, dir.join("meter.jsonl"), Fsync::Always)?;
+    let mut meter = Meter::open_store(book, dir.join("meter.db").to_str().expect("UTF-8 path"), Fsync::Always)?;
     let log = std::io::BufReader::new(std::fs::File::open(format!("{root}/examples/usage.jsonl"))?);
     let outcome = meter.record_log(log, OnError::Continue)?;
     assert!(outcome.recorded > 0);

@@ -52,7 +52,12 @@ impl PricedEvent {
 
 impl Meter {
     /// Every record as a CloudEvent (one JSON object per line), sorted by event id.
-    pub fn to_cloudevents(&self, source: &str) -> Vec<String> {
-        self.records().into_iter().map(|r| r.to_cloudevent(source)).collect()
+    pub fn to_cloudevents(&self, source: &str) -> crate::Result<Vec<String>> {
+        let mut out = Vec::new();
+        self.scan(&super::TimeRange::ALL, |r| {
+            out.push(r.to_cloudevent(source));
+            Ok(())
+        })?;
+        Ok(out)
     }
 }

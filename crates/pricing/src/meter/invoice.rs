@@ -7,10 +7,17 @@
 //! totals are sums of rounded lines, so the document adds up. Period tiers
 //! (graduated/volume) are priced per invoice group and calendar period
 //! (`InvoiceOptions::period`) on that group's summed usage.
+//!
+//! An invoice reads the store's sums (month, day and hour sums covering its time range,
+//! and the events of a partial hour at its edges), never every event: memory grows
+//! with the groups and lines of the invoice, not with the events. Period tiers are
+//! priced on the usage inside the range.
 
 use super::event::push_json_string;
 use super::priced::item_code;
-use super::{GroupBy, Meter, Period};
+use super::priced::parse_item;
+use super::store::{RollupItem, TimeRange};
+use super::{whole, GroupBy, Meter, Period};
 use crate::price::{ChargeItem, Currency, QuoteWarning, Schedule, Usage};
 use crate::{Error, Result};
 use rust_decimal::Decimal;
@@ -23,11 +30,13 @@ pub struct InvoiceOptions {
     pub group_by: Vec<GroupBy>,
     /// Billing period for period tiers (default month).
     pub period: Period,
+    /// Events invoiced, by timestamp (default all).
+    pub range: TimeRange,
 }
 
 impl Default for InvoiceOptions {
     fn default() -> Self {
-        InvoiceOptions { group_by: GroupBy::DEFAULT.to_vec(), period: Period::Month }
+        InvoiceOptions { group_by: GroupBy::DEFAULT.to_vec(), period: Period::Month, range: TimeRange::ALL }
     }
 }
 
@@ -39,6 +48,7 @@ impl InvoiceOptions {
         Ok(InvoiceOptions {
             group_by: GroupBy::parse_list(group_by)?,
             period: period.map(str::parse).transpose()?.unwrap_or(default.period),
+            range: default.range,
         })
     }
 }
@@ -101,50 +111,71 @@ pub struct Invoice {
 type LineKey = (Vec<String>, String, ChargeItem, Decimal, u64, Currency);
 
 impl Meter {
-    /// The invoice of everything recorded.
+    /// The invoice of the events in `options.range` (everything by default).
     pub fn invoice(&self, options: &InvoiceOptions) -> Result<Invoice> {
         let names: Vec<&'static str> = options.group_by.iter().map(|g| g.name()).collect();
         let mut lines: BTreeMap<LineKey, (u64, Decimal)> = BTreeMap::new();
         let mut schedules: BTreeMap<String, std::sync::Arc<dyn Schedule>> = BTreeMap::new();
         let mut period_usage: BTreeMap<(Vec<String>, String, String), Usage> = BTreeMap::new();
-        let records = self.records();
-        for record in &records {
-            let group: Vec<String> = options.group_by.iter().map(|g| g.value(record)).collect();
-            if !schedules.contains_key(&record.schedule) {
-                schedules.insert(record.schedule.clone(), self.schedule_of(record)?);
+        let mut priced_by: std::collections::BTreeSet<(String, String)> = std::collections::BTreeSet::new();
+        let mut events: usize = 0;
+        let coarsest = GroupBy::coarsest(&options.group_by, super::store::Level::of(options.period));
+        self.rollups(&options.range, coarsest, |row| {
+            let key = &row.key;
+            let group: Vec<String> = options.group_by.iter().map(|g| g.value(key)).collect();
+            if !schedules.contains_key(&key.schedule) {
+                schedules.insert(key.schedule.clone(), self.schedule_of(&key.model, &key.schedule)?);
             }
-            for charge in &record.charges.lines {
-                let key =
-                    (group.clone(), record.schedule.clone(), charge.item.clone(), charge.unit_price, charge.per, record.charges.currency);
-                let slot = lines.entry(key).or_default();
-                slot.0 = slot.0.checked_add(charge.quantity).ok_or_else(|| Error::Overflow(format!("{} quantity", charge.item)))?;
-                slot.1 += charge.amount;
+            match row.item {
+                RollupItem::Events => {
+                    events = usize::try_from(row.sums.count)
+                        .ok()
+                        .and_then(|n| events.checked_add(n))
+                        .ok_or_else(|| Error::Overflow("events invoiced".into()))?;
+                    if !priced_by.contains(&(key.model.clone(), key.schedule.clone())) {
+                        priced_by.insert((key.model.clone(), key.schedule.clone()));
+                    }
+                }
+                RollupItem::Quantity(name) => {
+                    let usage = period_usage
+                        .entry((group, key.schedule.clone(), options.period.label(super::store::hour_start(key.start))))
+                        .or_default();
+                    usage.add_by_name(&name, whole(row.sums.quantity, &name)?)?;
+                }
+                RollupItem::Charge(code, unit_price, per) => {
+                    let item = parse_item(&code).ok_or_else(|| Error::Store {
+                        store: self.location(),
+                        reason: format!("unknown charge item {code:?} in the stored sums"),
+                    })?;
+                    let quantity = whole(row.sums.quantity, &code)?;
+                    let slot = lines.entry((group, key.schedule.clone(), item, unit_price, per, key.currency)).or_default();
+                    slot.0 = slot.0.checked_add(quantity).ok_or_else(|| Error::Overflow(format!("{code} quantity")))?;
+                    slot.1 = slot.1.checked_add(row.sums.amount).ok_or_else(|| Error::Overflow(format!("{code} amount")))?;
+                }
             }
-            let usage = period_usage.entry((group, record.schedule.clone(), options.period.label(record.event.timestamp))).or_default();
-            *usage = usage.checked_add(&record.event.usage)?;
-        }
+            Ok(())
+        })?;
         // Period tiers, per group, schedule and calendar period.
         for ((group, schedule_name, _period), usage) in &period_usage {
             let schedule = &schedules[schedule_name];
             let charges = schedule.price_period(usage)?;
             for charge in charges.lines {
+                let code = item_code(&charge.item);
                 let key = (group.clone(), schedule_name.clone(), charge.item, charge.unit_price, charge.per, charges.currency);
                 let slot = lines.entry(key).or_default();
-                slot.0 += charge.quantity;
-                slot.1 += charge.amount;
+                slot.0 = slot.0.checked_add(charge.quantity).ok_or_else(|| Error::Overflow(format!("{code} quantity")))?;
+                slot.1 = slot.1.checked_add(charge.amount).ok_or_else(|| Error::Overflow(format!("{code} amount")))?;
             }
         }
         let mut warnings: Vec<QuoteWarning> = Vec::new();
-        let priced_by: std::collections::BTreeSet<(&str, &str)> =
-            records.iter().map(|r| (r.event.model.as_str(), r.schedule.as_str())).collect();
-        for (model, schedule) in priced_by {
+        for (model, schedule) in &priced_by {
             for w in self.book().catalog_warnings(model, schedule) {
                 if !warnings.contains(&w) {
                     warnings.push(w);
                 }
             }
         }
-        let mut invoice = Invoice { lines: Vec::new(), subtotals: Vec::new(), totals: BTreeMap::new(), events: records.len(), warnings };
+        let mut invoice = Invoice { lines: Vec::new(), subtotals: Vec::new(), totals: BTreeMap::new(), events, warnings };
         let mut subtotals: BTreeMap<(Vec<String>, Currency), Decimal> = BTreeMap::new();
         for ((group, schedule, item, unit_price, per, currency), (quantity, exact)) in lines {
             let r = schedules[&schedule].rounding();

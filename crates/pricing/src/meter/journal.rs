@@ -6,6 +6,10 @@
 //! record are a write torn by a crash, which by the rule above was never acknowledged,
 //! and are cut off. A bad line *followed by* good ones is corruption, not a torn
 //! write, and refuses to open rather than drop anything.
+//!
+//! A journal has one writer: opening takes an exclusive lock on the file (released
+//! when it is closed or the process dies), and a second opener gets an error. Several
+//! processes share an SQLite store instead (see [`store`](super::store)).
 
 use super::priced::PricedEvent;
 use crate::{Error, Result};
@@ -70,6 +74,17 @@ impl Journal {
         let path = path.as_ref().to_path_buf();
         let io = |e: std::io::Error| journal_error(&path, format!("{e}"));
         let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io)?;
+        // One writer at a time: two processes appending to one file would each write at
+        // their own idea of its end and tear each other's lines.
+        file.try_lock().map_err(|e| match e {
+            std::fs::TryLockError::WouldBlock => journal_error(
+                &path,
+                "another process has this journal open; a journal has one writer at a time \
+                 (use an SQLite store, e.g. meter.db, for several processes)"
+                    .into(),
+            ),
+            std::fs::TryLockError::Error(e) => io(e),
+        })?;
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(io)?;
         let (records, good_len) = recover(&path, &bytes)?;
@@ -90,10 +105,16 @@ impl Journal {
 
     /// Appends one record; returns once it is as durable as the policy says.
     pub fn append(&mut self, record: &PricedEvent) -> Result<()> {
+        self.append_line(&record.to_json())
+    }
+
+    /// Appends one record given as its canonical JSON line (no newline).
+    pub fn append_line(&mut self, json: &str) -> Result<()> {
         if self.poisoned {
             return Err(journal_error(&self.path, "an earlier write failed and could not be undone; reopen the journal".into()));
         }
-        let mut line = record.to_json();
+        let mut line = String::with_capacity(json.len() + 1);
+        line.push_str(json);
         line.push('\n');
         if let Err(e) = self.file.write_all(line.as_bytes()) {
             // Undo a partial line so the next record does not land glued to it.

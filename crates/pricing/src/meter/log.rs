@@ -148,13 +148,15 @@ pub struct LogOutcome {
 }
 
 impl Meter {
-    /// Records every event of a JSON Lines usage log, streaming (one line in memory).
+    /// Records every event of a JSON Lines usage log, streaming (a batch of [`BATCH`](super::BATCH)
+    /// lines in memory, one write to the store per batch).
     /// A redelivered event counts once; with [`OnError::Stop`] the first line that is
     /// not an event, or that the meter refuses, stops the reading (events before it stay
     /// recorded) and is the error; with [`OnError::Continue`] it is listed and the rest
     /// is recorded. An I/O error always stops.
     pub fn record_log(&mut self, reader: impl BufRead, on_error: OnError) -> std::result::Result<LogOutcome, LogProblem> {
         let mut outcome = LogOutcome::default();
+        let mut batch: Vec<(usize, UsageEvent)> = Vec::with_capacity(super::BATCH);
         for item in UsageLines::new(reader) {
             let (line, parsed) = item.map_err(|error| {
                 let line = match &error {
@@ -164,23 +166,57 @@ impl Meter {
                 LogProblem { line, error }
             })?;
             outcome.lines += 1;
-            let problem = match parsed.and_then(|event| self.record(event)) {
-                Ok(Recorded::New { .. }) => {
-                    outcome.recorded += 1;
-                    continue;
+            match parsed {
+                Ok(event) => {
+                    batch.push((line, event));
+                    if batch.len() >= super::BATCH {
+                        self.record_lines(&mut batch, on_error, &mut outcome)?;
+                    }
                 }
-                Ok(Recorded::Duplicate) => {
-                    outcome.duplicates += 1;
-                    continue;
+                Err(error) => {
+                    // Lines before a bad one are recorded before it is reported.
+                    self.record_lines(&mut batch, on_error, &mut outcome)?;
+                    let problem = LogProblem { line, error };
+                    match on_error {
+                        OnError::Stop => return Err(problem),
+                        OnError::Continue => outcome.problems.push(problem),
+                    }
                 }
-                Err(error) => LogProblem { line, error },
-            };
-            match on_error {
-                OnError::Stop => return Err(problem),
-                OnError::Continue => outcome.problems.push(problem),
             }
         }
+        self.record_lines(&mut batch, on_error, &mut outcome)?;
         Ok(outcome)
+    }
+
+    /// Records a batch of parsed lines in one write; the first problem is the error with
+    /// [`OnError::Stop`] (nothing after it recorded).
+    fn record_lines(
+        &mut self,
+        batch: &mut Vec<(usize, UsageEvent)>,
+        on_error: OnError,
+        outcome: &mut LogOutcome,
+    ) -> std::result::Result<(), LogProblem> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let (lines, events): (Vec<usize>, Vec<UsageEvent>) = batch.drain(..).unzip();
+        let first_line = lines[0];
+        let results = self.record_batch(events, on_error).map_err(|error| LogProblem { line: first_line, error })?;
+        for (line, result) in lines.into_iter().zip(results) {
+            match result {
+                Some(Ok(Recorded::New { .. })) => outcome.recorded += 1,
+                Some(Ok(Recorded::Duplicate)) => outcome.duplicates += 1,
+                Some(Err(error)) => {
+                    let problem = LogProblem { line, error };
+                    match on_error {
+                        OnError::Stop => return Err(problem),
+                        OnError::Continue => outcome.problems.push(problem),
+                    }
+                }
+                None => {}
+            }
+        }
+        Ok(())
     }
 }
 

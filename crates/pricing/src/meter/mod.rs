@@ -8,8 +8,11 @@
 //!   associative, so meters built on different threads or machines combine exactly.
 //!   (When two meters priced the same id differently, both orders keep the record
 //!   whose canonical JSON sorts first, and the merge reports the conflict.)
-//! - **Durable**: with a [`Journal`], `record` returns only after the record is written
-//!   (see [`journal`] for the crash rules).
+//! - **Stored**: events live in a [`MeterStore`] chosen by URL ([`Meter::open_store`],
+//!   [`store`]): in memory, a JSON Lines [`Journal`], or SQLite (several processes,
+//!   sums kept beside the events so invoices and budgets never read every event).
+//!   `record` returns only after the store has the record (see [`journal`] and
+//!   [`store`] for the crash rules).
 //!
 //! ```
 //! use tokfare_pricing::meter::{Meter, Recorded, UsageEvent};
@@ -19,7 +22,7 @@
 //! let event = UsageEvent::new("req-1", "acme", "gpt-4o", Usage::tokens(1000, 200), at);
 //! assert!(matches!(meter.record(event.clone())?, Recorded::New { .. }));
 //! assert_eq!(meter.record(event)?, Recorded::Duplicate);
-//! assert_eq!(meter.len(), 1);
+//! assert_eq!(meter.len()?, 1);
 //! # Ok::<(), tokfare_pricing::Error>(())
 //! ```
 
@@ -31,6 +34,7 @@ pub mod journal;
 mod log;
 mod priced;
 mod reconcile;
+pub mod store;
 
 pub use budget::{Authorization, ReservationId};
 pub use cloudevents::idempotency_key;
@@ -41,6 +45,7 @@ pub use journal::{Fsync, Journal, Recovery};
 pub use log::{read_usage_log, LogOutcome, LogProblem, LogReport, OnError, UsageLines};
 pub use priced::PricedEvent;
 pub use reconcile::{reconcile, Drift, Reconciliation};
+pub use store::{MeterStore, StoreUrl, TimeRange};
 
 use crate::price::{Currency, Money, PriceBook, Request, Schedule, Usage};
 use crate::{Error, Result};
@@ -49,6 +54,7 @@ use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
+use store::{HourRange, Inserted, Level, Match, MemoryStore, NewRecord, OnConflict, RollupItem, RollupKey, RollupRow};
 
 /// The outcome of recording an event.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,13 +141,25 @@ impl GroupBy {
         }
     }
 
-    fn value(self, record: &PricedEvent) -> String {
+    fn value(self, key: &RollupKey) -> String {
         match self {
-            GroupBy::Customer => record.event.customer.clone(),
-            GroupBy::Model => record.event.model.clone(),
-            GroupBy::Schedule => record.schedule.clone(),
-            GroupBy::Period(p) => p.label(record.event.timestamp),
+            GroupBy::Customer => key.customer.clone(),
+            GroupBy::Model => key.model.clone(),
+            GroupBy::Schedule => key.schedule.clone(),
+            GroupBy::Period(p) => p.label(store::hour_start(key.start)),
         }
+    }
+
+    /// The longest period of sums that can answer these dimensions: no longer than
+    /// `limit` nor than any calendar period among them.
+    fn coarsest(group_by: &[GroupBy], limit: Level) -> Level {
+        group_by
+            .iter()
+            .filter_map(|g| match g {
+                GroupBy::Period(p) => Some(Level::of(*p)),
+                _ => None,
+            })
+            .fold(limit, Level::min)
     }
 }
 
@@ -191,17 +209,15 @@ pub struct Aggregate {
 #[derive(Debug)]
 pub struct Meter {
     book: Arc<PriceBook>,
-    records: HashMap<String, Arc<PricedEvent>>,
-    /// Cost so far per (customer, currency), for budgets.
-    spent: HashMap<(String, Currency), Decimal>,
-    budgets: HashMap<String, Money>,
-    reservations: HashMap<ReservationId, (String, Money)>,
-    next_reservation: u64,
-    journal: Option<Journal>,
+    store: Box<dyn MeterStore>,
     /// The schedule behind each schedule name that priced a record here (or in a meter
     /// merged into this one): invoices take rounding and period tiers from it.
     schedules: HashMap<String, Arc<dyn Schedule>>,
+    reservation_ttl: chrono::Duration,
 }
+
+/// Events priced per write when recording many (a log, a batch): one transaction each.
+pub const BATCH: usize = 2048;
 
 impl Meter {
     /// An in-memory meter pricing with `book`.
@@ -211,27 +227,35 @@ impl Meter {
 
     /// An in-memory meter sharing a price book.
     pub fn with_book(book: Arc<PriceBook>) -> Meter {
-        Meter {
-            book,
-            records: HashMap::new(),
-            spent: HashMap::new(),
-            budgets: HashMap::new(),
-            reservations: HashMap::new(),
-            next_reservation: 0,
-            journal: None,
-            schedules: HashMap::new(),
-        }
+        Meter::with_store(book, Box::new(MemoryStore::new()))
+    }
+
+    /// A meter over a store.
+    pub fn with_store(book: Arc<PriceBook>, store: Box<dyn MeterStore>) -> Meter {
+        Meter { book, store, schedules: HashMap::new(), reservation_ttl: chrono::Duration::minutes(15) }
+    }
+
+    /// A meter over the store a URL or path names ([`StoreUrl`]): `:memory:`,
+    /// `meter.jsonl` (a journal), `meter.db` / `sqlite:///path` (SQLite).
+    pub fn open_store(book: PriceBook, url: &str, fsync: Fsync) -> Result<Meter> {
+        Ok(Meter::with_store(Arc::new(book), StoreUrl::parse(url)?.open(fsync)?))
     }
 
     /// A meter backed by a journal file: recovers what it holds, then appends.
     pub fn open(book: PriceBook, path: impl AsRef<Path>, fsync: Fsync) -> Result<(Meter, Recovery)> {
-        let (journal, records, recovery) = Journal::open(path, fsync)?;
-        let mut meter = Meter::new(book);
-        for record in records {
-            meter.apply(Arc::new(record));
-        }
-        meter.journal = Some(journal);
-        Ok((meter, recovery))
+        let store = MemoryStore::with_journal(path, fsync)?;
+        let recovery = store.recovery().unwrap_or_default();
+        Ok((Meter::with_store(Arc::new(book), Box::new(store)), recovery))
+    }
+
+    /// What opening the store recovered (a journal's torn tail), if it reports that.
+    pub fn recovery(&self) -> Option<Recovery> {
+        self.store.recovery()
+    }
+
+    /// Where the events are kept (a path, URL or `:memory:`).
+    pub fn location(&self) -> String {
+        self.store.location()
     }
 
     /// An in-memory meter holding the records of a snapshot (the canonical JSON lines
@@ -251,199 +275,320 @@ impl Meter {
     }
 
     /// Number of events recorded.
-    pub fn len(&self) -> usize {
-        self.records.len()
+    pub fn len(&self) -> Result<u64> {
+        self.store.len()
     }
 
     /// True when nothing is recorded.
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
     }
 
     /// The record with this id.
-    pub fn get(&self, id: &str) -> Option<&PricedEvent> {
-        self.records.get(id).map(|r| r.as_ref())
+    pub fn get(&self, id: &str) -> Result<Option<PricedEvent>> {
+        self.store.get(id)
     }
 
-    /// Every record, sorted by id (deterministic).
-    pub fn records(&self) -> Vec<&PricedEvent> {
-        let mut all: Vec<&PricedEvent> = self.records.values().map(|r| r.as_ref()).collect();
-        all.sort_by(|a, b| a.event.id.cmp(&b.event.id));
-        all
+    /// Every record, sorted by id (deterministic). Holds them all in memory: prefer
+    /// [`Meter::scan`] for a large store.
+    pub fn records(&self) -> Result<Vec<PricedEvent>> {
+        let mut all = Vec::new();
+        self.scan(&TimeRange::ALL, |r| {
+            all.push(r);
+            Ok(())
+        })?;
+        Ok(all)
+    }
+
+    /// Visits every record whose timestamp is in `range`, sorted by id, one at a time.
+    pub fn scan(&self, range: &TimeRange, mut visit: impl FnMut(PricedEvent) -> Result<()>) -> Result<()> {
+        self.store.scan(range, &mut visit)
     }
 
     /// Prices an event without recording it.
     pub fn price(&self, event: &UsageEvent) -> Result<PricedEvent> {
-        self.price_with_schedule(event.clone()).map(|(priced, _)| priced)
+        self.price_with_schedule(event.clone()).map(|(priced, _)| priced).map_err(|failed| failed.1)
     }
 
-    /// Prices an event and says which schedule did.
-    fn price_with_schedule(&self, event: UsageEvent) -> Result<(PricedEvent, Arc<dyn Schedule>)> {
-        let schedule = self.book.resolve(&event.model, event.tags.get("tier").map(String::as_str))?;
+    /// Prices an event and says which schedule did (or gives the event back with the error).
+    #[allow(clippy::type_complexity)]
+    fn price_with_schedule(&self, event: UsageEvent) -> std::result::Result<(PricedEvent, Arc<dyn Schedule>), Box<(UsageEvent, Error)>> {
+        let schedule = match self.book.resolve(&event.model, event.tags.get("tier").map(String::as_str)) {
+            Ok(s) => s,
+            Err(e) => return Err(Box::new((event, e))),
+        };
         let request = Request { usage: event.usage, service: event.service, at: Some(event.timestamp), conditions: event.conditions };
-        let priced = PricedEvent { schedule: schedule.name().to_string(), charges: schedule.price_request(&request)?, event };
-        Ok((priced, schedule))
+        match schedule.price_request(&request) {
+            Ok(charges) => Ok((PricedEvent { schedule: schedule.name().to_string(), charges, event }, schedule)),
+            Err(e) => Err(Box::new((event, e))),
+        }
     }
 
     /// When an event being recorded happened: `given`, else — a retry without a
     /// timestamp is the same event — the time of its first delivery, else `now`.
-    pub fn event_time(&self, id: &str, given: Option<DateTime<Utc>>, now: impl FnOnce() -> DateTime<Utc>) -> DateTime<Utc> {
-        given.or_else(|| self.records.get(id).map(|r| r.event.timestamp)).unwrap_or_else(now)
+    pub fn event_time(&self, id: &str, given: Option<DateTime<Utc>>, now: impl FnOnce() -> DateTime<Utc>) -> Result<DateTime<Utc>> {
+        if let Some(t) = given {
+            return Ok(t);
+        }
+        Ok(self.store.get(id)?.map(|r| r.event.timestamp).unwrap_or_else(now))
     }
 
-    /// Records an event once (see the module docs). With a journal, returns only
-    /// after the record is written.
+    /// Records an event once (see the module docs). Returns only after the store has it.
     pub fn record(&mut self, event: UsageEvent) -> Result<Recorded> {
-        if let Some(existing) = self.records.get(&event.id) {
-            return if existing.event == event { Ok(Recorded::Duplicate) } else { Err(Error::ConflictingEvent { id: event.id }) };
+        let mut outcomes = self.record_batch(vec![event], OnError::Stop)?;
+        outcomes.pop().flatten().unwrap_or_else(|| Err(Error::InvalidArgument { name: "event", reason: "not recorded".into() }))
+    }
+
+    /// Records events in order, in one write to the store; one outcome per event.
+    /// With [`OnError::Stop`] nothing after the first event that fails (cannot be
+    /// priced, or conflicts) is recorded: its outcome is the error and those after it
+    /// are `None`. With [`OnError::Continue`] every event has an outcome. An error of
+    /// the store itself fails the batch: a database records none of it; a journal keeps
+    /// (and counts) the records written before the failed write.
+    pub fn record_batch(&mut self, events: Vec<UsageEvent>, on_error: OnError) -> Result<Vec<Option<Result<Recorded>>>> {
+        let stop = on_error == OnError::Stop;
+        let mut outcomes: Vec<Option<Result<Recorded>>> = (0..events.len()).map(|_| None).collect();
+        let mut rows = Vec::with_capacity(events.len());
+        let mut row_index = Vec::with_capacity(events.len());
+        for (i, event) in events.into_iter().enumerate() {
+            match self.price_with_schedule(event) {
+                Ok((priced, schedule)) => {
+                    self.schedules.entry(priced.schedule.clone()).or_insert(schedule);
+                    rows.push(NewRecord::new(priced));
+                    row_index.push(i);
+                }
+                Err(failed) => {
+                    let (event, error) = *failed;
+                    // A redelivery of a recorded event is a duplicate even when its model
+                    // no longer prices (a catalog changed since).
+                    let outcome = match self.store.get(&event.id)? {
+                        Some(existing) if existing.event == event => Ok(Recorded::Duplicate),
+                        Some(_) => Err(Error::ConflictingEvent { id: event.id }),
+                        None => Err(error),
+                    };
+                    let failed = outcome.is_err();
+                    outcomes[i] = Some(outcome);
+                    if failed && stop {
+                        break;
+                    }
+                }
+            }
         }
-        let (priced, schedule) = self.price_with_schedule(event)?;
-        self.schedules.entry(priced.schedule.clone()).or_insert(schedule);
-        self.commit(priced)
+        let inserted = self.store.insert(&rows, Match::Event, OnConflict::Report { stop })?;
+        for ((row, i), what) in rows.into_iter().zip(row_index).zip(inserted) {
+            let outcome = match what {
+                Inserted::New | Inserted::Replaced => Ok(Recorded::New { cost: row.record.cost(), schedule: row.record.schedule }),
+                Inserted::Duplicate => Ok(Recorded::Duplicate),
+                Inserted::Conflict => Err(Error::ConflictingEvent { id: row.record.event.id }),
+                // A conflict earlier in the batch stopped it.
+                Inserted::NotAttempted => continue,
+            };
+            outcomes[i] = Some(outcome);
+        }
+        if stop {
+            // Nothing after the first failure was recorded: no outcome either.
+            if let Some(first) = outcomes.iter().position(|o| matches!(o, Some(Err(_)))) {
+                outcomes.iter_mut().skip(first + 1).for_each(|o| *o = None);
+            }
+        }
+        Ok(outcomes)
     }
 
     /// Records an event already priced elsewhere (a snapshot line, another system),
     /// with the same rules as [`Meter::record`]: an identical record is a duplicate, the
     /// same id with a different record is a conflict.
     pub fn record_priced(&mut self, priced: PricedEvent) -> Result<Recorded> {
-        if let Some(existing) = self.records.get(&priced.event.id) {
-            return if **existing == priced { Ok(Recorded::Duplicate) } else { Err(Error::ConflictingEvent { id: priced.event.id }) };
-        }
-        self.commit(priced)
-    }
-
-    fn commit(&mut self, priced: PricedEvent) -> Result<Recorded> {
-        if let Some(journal) = &mut self.journal {
-            journal.append(&priced)?;
-        }
-        let outcome = Recorded::New { cost: priced.cost(), schedule: priced.schedule.clone() };
-        self.apply(Arc::new(priced));
-        Ok(outcome)
-    }
-
-    /// What adding `record` would do: the one place the conflict rule lives (on an
-    /// id conflict, the record whose canonical JSON sorts first wins).
-    fn resolve(&self, record: &PricedEvent) -> Applied {
-        match self.records.get(&record.event.id) {
-            None => Applied::Added,
-            Some(existing) if **existing == *record => Applied::Duplicate,
-            Some(existing) if record.to_json() < existing.to_json() => Applied::Replaced,
-            Some(_) => Applied::Kept,
+        let row = NewRecord::new(priced);
+        let what = self.store.insert(std::slice::from_ref(&row), Match::Record, OnConflict::Report { stop: true })?;
+        match what.first() {
+            Some(Inserted::New | Inserted::Replaced) => Ok(Recorded::New { cost: row.record.cost(), schedule: row.record.schedule }),
+            Some(Inserted::Duplicate) => Ok(Recorded::Duplicate),
+            _ => Err(Error::ConflictingEvent { id: row.record.event.id }),
         }
     }
 
-    /// Stores a record that [`Meter::resolve`] said wins, keeping the spend in step.
-    fn install(&mut self, record: Arc<PricedEvent>) {
-        if let Some(old) = self.records.get(&record.event.id).cloned() {
-            self.count(&old, false);
-        }
-        self.count(&record, true);
-        self.records.insert(record.event.id.clone(), record);
-    }
-
-    /// Adds a record, or keeps the canonical winner on an id conflict. Returns what happened.
-    fn apply(&mut self, record: Arc<PricedEvent>) -> Applied {
-        let outcome = self.resolve(&record);
-        if matches!(outcome, Applied::Added | Applied::Replaced) {
-            self.install(record);
-        }
-        outcome
-    }
-
-    fn count(&mut self, record: &PricedEvent, add: bool) {
-        let cost = record.cost();
-        let slot = self.spent.entry((record.event.customer.clone(), cost.currency())).or_default();
-        if add {
-            *slot += cost.amount();
-        } else {
-            *slot -= cost.amount();
-        }
-    }
-
-    /// Merges another meter's records into this one (set union; see module docs).
-    /// With a journal, records new to this meter are appended to it.
+    /// Merges another meter's records into this one (set union; see module docs),
+    /// written to this meter's store in batches.
     pub fn merge(&mut self, other: &Meter) -> Result<MergeReport> {
         let mut report = MergeReport::default();
         for (name, schedule) in &other.schedules {
             self.schedules.entry(name.clone()).or_insert_with(|| schedule.clone());
         }
-        for record in other.records() {
-            let outcome = self.resolve(record);
-            if matches!(outcome, Applied::Added | Applied::Replaced) {
-                if let Some(journal) = &mut self.journal {
-                    journal.append(record)?;
+        let mut batch = Vec::with_capacity(BATCH);
+        let store = &mut self.store;
+        let mut flush = |batch: &mut Vec<NewRecord>, report: &mut MergeReport| -> Result<()> {
+            let what = store.insert(batch, Match::Record, OnConflict::KeepCanonical)?;
+            for (row, what) in batch.drain(..).zip(what) {
+                match what {
+                    Inserted::New => report.added += 1,
+                    Inserted::Duplicate => report.duplicates += 1,
+                    _ => report.conflicts.push(row.record.event.id),
                 }
-                self.install(Arc::new(record.clone()));
             }
-            match outcome {
-                Applied::Added => report.added += 1,
-                Applied::Duplicate => report.duplicates += 1,
-                Applied::Replaced | Applied::Kept => report.conflicts.push(record.event.id.clone()),
+            Ok(())
+        };
+        other.scan(&TimeRange::ALL, |record| {
+            batch.push(NewRecord::new(record));
+            if batch.len() >= BATCH {
+                flush(&mut batch, &mut report)?;
             }
-        }
+            Ok(())
+        })?;
+        flush(&mut batch, &mut report)?;
         report.conflicts.sort();
         Ok(report)
     }
 
     /// Unrounded spend so far of a customer, in one currency.
-    pub fn spent(&self, customer: &str, currency: Currency) -> Money {
-        Money::new(self.spent.get(&(customer.to_string(), currency)).copied().unwrap_or_default(), currency)
+    pub fn spent(&self, customer: &str, currency: Currency) -> Result<Money> {
+        Ok(Money::new(self.store.spent(customer, currency)?, currency))
+    }
+
+    /// Visits the sums of every record in `range`, in periods no longer than
+    /// `coarsest`: the store's sums for whole hours, days and months, the records
+    /// themselves for the parts of an hour at its edges. Rows may repeat a key
+    /// (callers add them up).
+    pub fn rollups(&self, range: &TimeRange, coarsest: Level, mut visit: impl FnMut(RollupRow) -> Result<()>) -> Result<()> {
+        let (hours, edges) = HourRange::split(range);
+        // One read: sums and edge events from the same commits.
+        self.store.read(&mut || {
+            if hours.from < hours.to {
+                self.store.rollups(&hours, coarsest, &mut visit)?;
+            }
+            for edge in &edges {
+                self.store.scan(edge, &mut |record| store::rollup_rows(&record, Level::Hour).into_iter().try_for_each(&mut visit))?;
+            }
+            Ok(())
+        })
     }
 
     /// Sums usage, events and cost by the given dimensions (rows sorted by key).
     pub fn aggregate(&self, group_by: &[GroupBy]) -> Result<Vec<Aggregate>> {
+        self.aggregate_in(&TimeRange::ALL, group_by)
+    }
+
+    /// [`Meter::aggregate`] over the events of a time range.
+    pub fn aggregate_in(&self, range: &TimeRange, group_by: &[GroupBy]) -> Result<Vec<Aggregate>> {
         let mut rows: BTreeMap<Vec<String>, Aggregate> = BTreeMap::new();
-        for record in self.records.values() {
-            let values: Vec<String> = group_by.iter().map(|g| g.value(record)).collect();
-            let row = rows.entry(values.clone()).or_insert_with(|| Aggregate {
+        self.rollups(range, GroupBy::coarsest(group_by, Level::Month), |row| {
+            let values: Vec<String> = group_by.iter().map(|g| g.value(&row.key)).collect();
+            let agg = rows.entry(values.clone()).or_insert_with(|| Aggregate {
                 key: group_by.iter().map(|g| g.name()).zip(values).collect(),
                 usage: Usage::default(),
                 events: 0,
                 cost: BTreeMap::new(),
             });
-            row.usage = row.usage.checked_add(&record.event.usage)?;
-            row.events += 1;
-            let cost = record.cost();
-            *row.cost.entry(cost.currency()).or_default() += cost.amount();
-        }
+            match &row.item {
+                RollupItem::Events => {
+                    agg.events = u64::try_from(row.sums.count)
+                        .ok()
+                        .and_then(|n| agg.events.checked_add(n))
+                        .ok_or_else(|| Error::Overflow("event count".into()))?;
+                    let cost = agg.cost.entry(row.key.currency).or_default();
+                    *cost = cost.checked_add(row.sums.amount).ok_or_else(|| Error::Overflow("summed cost".into()))?;
+                }
+                RollupItem::Quantity(name) => agg.usage.add_by_name(name, whole(row.sums.quantity, name)?)?,
+                RollupItem::Charge(..) => {}
+            }
+            Ok(())
+        })?;
         Ok(rows.into_values().collect())
     }
 
-    /// The schedule that priced `record`: the one this meter (or a meter merged into it)
-    /// priced it with, else what the price book resolves for it — which must carry the
-    /// same name. A record no schedule here explains is an error, never priced another
-    /// way: its rounding and period tiers would be guesses.
-    pub(crate) fn schedule_of(&self, record: &PricedEvent) -> Result<Arc<dyn Schedule>> {
-        if let Some(s) = self.schedules.get(&record.schedule) {
-            return Ok(s.clone());
+    /// The schedule that priced records of `model` under the name `schedule`: the one
+    /// this meter (or a meter merged into it) priced them with, else the schedule set
+    /// entry of that name (a `tier` tag), else what the price book resolves for the
+    /// model — which must carry the same name. Records no schedule here explains are an
+    /// error, never priced another way: their rounding and period tiers would be guesses.
+    pub(crate) fn schedule_of(&self, model: &str, schedule: &str) -> Result<Arc<dyn Schedule>> {
+        if let Some(s) = self.schedules.get(schedule).cloned().or_else(|| self.book.schedule_named(schedule)) {
+            return Ok(s);
         }
         let unexplained = |now: String| Error::InvalidSchedule {
-            path: format!("schedule {:?}", record.schedule),
+            path: format!("schedule {schedule:?}"),
             reason: format!(
-                "event {:?} was priced by schedule {:?}, which this meter's price book does not have ({now}); \
-                 its rounding and period tiers cannot be applied: invoice with the price book that priced it",
-                record.event.id, record.schedule
+                "events of {model:?} were priced by schedule {schedule:?}, which this meter's price book does not have ({now}); \
+                 its rounding and period tiers cannot be applied: invoice with the price book that priced it"
             ),
         };
-        match self.book.resolve(&record.event.model, record.event.tags.get("tier").map(String::as_str)) {
-            Ok(s) if s.name() == record.schedule => Ok(s),
-            Ok(s) => Err(unexplained(format!("it prices {:?} with {:?}", record.event.model, s.name()))),
+        match self.book.resolve(model, None) {
+            Ok(s) if s.name() == schedule => Ok(s),
+            Ok(s) => Err(unexplained(format!("it prices {model:?} with {:?}", s.name()))),
             Err(e) => Err(unexplained(e.to_string())),
         }
     }
 
-    /// Forces journaled records to stable storage (for [`Fsync::Every`] / [`Fsync::Never`]).
-    pub fn sync(&mut self) -> Result<()> {
-        match &mut self.journal {
-            Some(j) => j.sync(),
-            None => Ok(()),
+    /// Syncs and closes the store (a journal's lock and an SQLite connection are
+    /// released now, not when the meter is dropped); every later call is a `store`
+    /// error. Closing twice is a no-op.
+    pub fn close(&mut self) -> Result<()> {
+        if self.store.is_closed() {
+            return Ok(());
         }
+        let location = self.store.location();
+        let result = self.store.sync();
+        self.store = Box::new(store::ClosedStore::new(location));
+        result
+    }
+
+    /// Checks the store (see [`MeterStore::check`]).
+    pub fn check(&self) -> Result<()> {
+        self.store.check()
+    }
+
+    /// Imports priced records — a journal, a snapshot or an export, one canonical JSON
+    /// line each ([`PricedEvent::to_json`]) — as they were priced, in batches: an
+    /// identical record counts once, one id with another record is listed in
+    /// `conflicts` and changes nothing. A line that is not a priced record is an
+    /// error naming it (lines before it stay imported).
+    pub fn import(&mut self, reader: impl std::io::BufRead) -> Result<MergeReport> {
+        let mut report = MergeReport::default();
+        let mut batch = Vec::with_capacity(BATCH);
+        let flush = |store: &mut Box<dyn MeterStore>, batch: &mut Vec<NewRecord>, report: &mut MergeReport| -> Result<()> {
+            let what = store.insert(batch, Match::Record, OnConflict::Report { stop: false })?;
+            for (row, what) in batch.drain(..).zip(what) {
+                match what {
+                    Inserted::New => report.added += 1,
+                    Inserted::Duplicate => report.duplicates += 1,
+                    _ => report.conflicts.push(row.record.event.id),
+                }
+            }
+            Ok(())
+        };
+        for (n, line) in reader.lines().enumerate() {
+            let record = line
+                .map_err(|e| Error::InvalidUsage { line: Some(n + 1), path: "$".into(), reason: e.to_string() })
+                .and_then(|line| if line.trim().is_empty() { Ok(None) } else { PricedEvent::from_json(&line).map(Some) })
+                .map_err(|e| match e {
+                    Error::InvalidUsage { path, reason, .. } => Error::InvalidUsage { line: Some(n + 1), path, reason },
+                    other => Error::InvalidUsage { line: Some(n + 1), path: "$".into(), reason: other.to_string() },
+                });
+            let record = match record {
+                Ok(Some(record)) => record,
+                Ok(None) => continue,
+                Err(e) => {
+                    // The lines before it stay imported.
+                    flush(&mut self.store, &mut batch, &mut report)?;
+                    return Err(e);
+                }
+            };
+            batch.push(NewRecord::new(record));
+            if batch.len() >= BATCH {
+                flush(&mut self.store, &mut batch, &mut report)?;
+            }
+        }
+        flush(&mut self.store, &mut batch, &mut report)?;
+        report.conflicts.sort();
+        Ok(report)
+    }
+
+    /// Forces stored records to stable storage (for [`Fsync::Every`] / [`Fsync::Never`]).
+    pub fn sync(&mut self) -> Result<()> {
+        self.store.sync()
     }
 }
 
-enum Applied {
-    Added,
-    Duplicate,
-    Replaced,
-    Kept,
+/// A summed quantity as a count, or an overflow naming it.
+pub(crate) fn whole(value: Decimal, name: &str) -> Result<u64> {
+    u64::try_from(value).ok().filter(|_| value.fract().is_zero()).ok_or_else(|| Error::Overflow(format!("summed {name} ({value})")))
 }

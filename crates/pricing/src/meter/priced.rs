@@ -93,7 +93,7 @@ pub(crate) fn item_code(item: &ChargeItem) -> String {
     }
 }
 
-fn parse_item(code: &str) -> Option<ChargeItem> {
+pub(crate) fn parse_item(code: &str) -> Option<ChargeItem> {
     let mut parts = code.splitn(3, ':');
     match (parts.next()?, parts.next(), parts.next()) {
         ("tokens", Some(c), None) => c.parse::<TokenClass>().ok().map(ChargeItem::Tokens),

@@ -194,7 +194,7 @@ impl PeriodTiers {
                 }
             }
             TierMode::Volume => {
-                let index = self.tiers.iter().position(|t| t.up_to.map_or(true, |u| quantity <= u)).unwrap_or(self.tiers.len() - 1);
+                let index = self.tiers.iter().position(|t| t.up_to.is_none_or(|u| quantity <= u)).unwrap_or(self.tiers.len() - 1);
                 let tier = &self.tiers[index];
                 lines.push(Charge::new(item(index), quantity, tier.unit_price, self.per)?);
                 if !tier.flat_fee.is_zero() {

@@ -404,4 +404,15 @@ impl Usage {
         *slot = value;
         Ok(())
     }
+
+    /// Adds `value` to the count named `name` (as [`Usage::set_by_name`]), refusing to
+    /// overflow.
+    pub fn add_by_name(&mut self, name: &str, value: u64) -> Result<()> {
+        let slot = match Unit::ALL.iter().find(|u| u.field() == name) {
+            Some(&unit) => self.units_mut(unit),
+            None => self.get_mut(name.parse::<TokenClass>()?),
+        };
+        *slot = slot.checked_add(value).ok_or_else(|| Error::Overflow(format!("summed {name}")))?;
+        Ok(())
+    }
 }

@@ -19,7 +19,7 @@ const POS_BITS: u32 = 7;
 const NO_KEY: u32 = u32::MAX;
 /// Largest rank that fits in a key.
 pub(super) const MAX_KEYED_RANK: Rank = (1 << (32 - POS_BITS)) - 2;
-const _: () = assert!(SMALL_PIECE <= 1 << POS_BITS && SMALL_PIECE % 8 == 0);
+const _: () = assert!(SMALL_PIECE <= 1 << POS_BITS && SMALL_PIECE.is_multiple_of(8));
 
 #[inline(always)]
 fn key(rank: Rank, pos: usize) -> u32 {
@@ -73,7 +73,7 @@ fn merge_sized(vocab: &Vocab, piece: &[u8], emit: impl FnMut(Rank)) {
 #[inline(always)]
 fn merge_portable<const N: usize>(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(Rank)) {
     let n = piece.len();
-    debug_assert!((2..=N).contains(&n) && N <= SMALL_PIECE && N % 8 == 0);
+    debug_assert!((2..=N).contains(&n) && N <= SMALL_PIECE && N.is_multiple_of(8));
     let mut end = [0u8; N];
     let mut next = [END; N];
     let mut prev = [END; N];

@@ -587,6 +587,11 @@ impl PriceBook {
         self.catalog.as_ref()
     }
 
+    /// The schedule set entry with this name (what an event's `tier` tag names).
+    pub fn schedule_named(&self, name: &str) -> Option<Arc<dyn Schedule>> {
+        self.sets.iter().find_map(|s| s.get(name)).map(|s| s as Arc<dyn Schedule>)
+    }
+
     /// The schedule for a request to `model`; `tier` names a schedule of a set
     /// explicitly (an event's `tier` tag) and must exist.
     pub fn resolve(&self, model: &str, tier: Option<&str>) -> Result<Arc<dyn Schedule>> {

@@ -71,7 +71,7 @@ pub(super) fn apply(
         schedule.services.insert(service, ServiceRule::rates(rates));
     }
     let flat_keys = batch_keys.unwrap_or_default();
-    if flat_keys.is_empty() && !base.get(Input).is_some_and(|r| !r.is_zero()) {
+    if flat_keys.is_empty() && base.get(Input).is_none_or(|r| r.is_zero()) {
         return;
     }
     let flat = batch(base, &flat_keys, &Rates::new());

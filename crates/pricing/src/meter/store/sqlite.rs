@@ -1,0 +1,517 @@
+//! [`SqliteStore`]: the meter in one SQLite file (bundled SQLite, WAL mode), shared by
+//! any number of processes on one host.
+//!
+//! - Every write is one `BEGIN IMMEDIATE` transaction: a batch of events, their sums
+//!   and the spend, or a budget step. Writers queue on SQLite's lock (waiting up to
+//!   [`BUSY_TIMEOUT`]); readers never wait.
+//! - Durability follows [`Fsync`]: `always` is `synchronous=FULL` (a commit is on disk
+//!   before it returns: survives power loss); `every:N` and `never` are
+//!   `synchronous=NORMAL` (survives a crash of the process, not of the machine, until
+//!   [`MeterStore::sync`] checkpoints).
+//! - The schema is versioned with `PRAGMA user_version` and migrated on open from
+//!   the SQL files in `sql/sqlite/` (docs/meter-store.md). A file from a newer
+//!   tokfare is refused, never written.
+
+use super::{
+    BatchSums, HourRange, Inserted, Level, Match, MeterStore, NewRecord, OnConflict, Reserved, RollupItem, RollupKey, RollupRow,
+    RollupSums, TimeRange,
+};
+use crate::meter::budget::decide;
+use crate::meter::journal::Fsync;
+use crate::meter::priced::PricedEvent;
+use crate::meter::ReservationId;
+use crate::price::{Currency, Money};
+use crate::{Error, Result};
+use chrono::{DateTime, Utc};
+use rusqlite::functions::FunctionFlags;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rust_decimal::Decimal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a writer waits for another process's transaction before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The schema migrations, in order: `PRAGMA user_version` is how many have run.
+const MIGRATIONS: &[&str] = &[include_str!("sql/sqlite/0001_init.sql")];
+
+/// A meter store in an SQLite file. See the module docs.
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+    fsync: Fsync,
+    /// Commits since the last sync (for `every:N`).
+    unsynced: u32,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) and migrates an SQLite store.
+    pub fn open(path: impl AsRef<Path>, fsync: Fsync) -> Result<SqliteStore> {
+        let path = path.as_ref().to_path_buf();
+        let fail = |e: rusqlite::Error| store_error(&path, e);
+        let conn = Connection::open(&path).map_err(fail)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
+        // A file from a newer tokfare (or not a tokfare store at all) is refused before
+        // anything is written to it.
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(fail)?;
+        check_version(&path, version)?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(fail)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::Store { store: path.display().to_string(), reason: format!("could not turn on WAL mode (got {mode:?})") });
+        }
+        let synchronous = if fsync == Fsync::Always { "FULL" } else { "NORMAL" };
+        conn.execute_batch(&format!("PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON;")).map_err(fail)?;
+        conn.create_scalar_function("dec_add", 2, FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
+            let a: String = ctx.get(0)?;
+            let b: String = ctx.get(1)?;
+            dec_add(&a, &b).map_err(|e| rusqlite::Error::UserFunctionError(e.into()))
+        })
+        .map_err(fail)?;
+        let mut store = SqliteStore { conn, path, fsync, unsynced: 0 };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// After a write commits: with `every:N`, a sync every N commits.
+    fn committed(&mut self) -> Result<()> {
+        if let Fsync::Every(n) = self.fsync {
+            self.unsynced += 1;
+            if self.unsynced >= n.max(1) {
+                self.sync()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `read` in one read transaction: every query in it sees the same commits.
+    fn snapshot<T>(&self, read: impl FnOnce() -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            return read();
+        }
+        self.conn.execute_batch("BEGIN").map_err(|e| self.fail(e))?;
+        let out = read();
+        let end = self.conn.execute_batch(if out.is_ok() { "COMMIT" } else { "ROLLBACK" }).map_err(|e| self.fail(e));
+        let out = out?;
+        end?;
+        Ok(out)
+    }
+
+    fn fail(&self, e: rusqlite::Error) -> Error {
+        store_error(&self.path, e)
+    }
+
+    /// Runs the migrations this file has not had, in one transaction (two processes
+    /// opening a new file at once: the second waits and finds it done).
+    fn migrate(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| store_error(&path, e);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(fail)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(fail)?;
+        check_version(&path, version)?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql).map_err(fail)?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1)).map_err(fail)?;
+        }
+        tx.commit().map_err(fail)
+    }
+
+    /// Schema version of the file.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| self.fail(e))
+    }
+}
+
+fn check_version(path: &Path, version: i64) -> Result<()> {
+    let known = MIGRATIONS.len() as i64;
+    if (0..=known).contains(&version) {
+        return Ok(());
+    }
+    Err(Error::Store {
+        store: format!("sqlite://{}", path.display()),
+        reason: format!(
+            "schema version {version} is not one this tokfare knows (0 to {known}): a newer tokfare's store, or not a tokfare store"
+        ),
+    })
+}
+
+/// What `dec_add` says when a sum leaves the decimal range (turned back into
+/// [`Error::Overflow`] by [`store_error`]).
+const OVERFLOW: &str = "tokfare decimal overflow: ";
+
+fn store_error(path: &Path, e: rusqlite::Error) -> Error {
+    let reason = e.to_string();
+    if let Some(at) = reason.find(OVERFLOW) {
+        return Error::Overflow(format!("meter sums in sqlite://{}: {}", path.display(), &reason[at + OVERFLOW.len()..]));
+    }
+    Error::Store { store: format!("sqlite://{}", path.display()), reason }
+}
+
+/// Exact decimal addition of two decimal strings (the `dec_add` SQL function).
+fn dec_add(a: &str, b: &str) -> std::result::Result<String, String> {
+    let parse = |s: &str| Decimal::from_str_exact(s).map_err(|e| format!("stored amount {s:?}: {e}"));
+    parse(a)?.checked_add(parse(b)?).map(|d| d.normalize().to_string()).ok_or_else(|| format!("{OVERFLOW}{a} + {b}"))
+}
+
+fn text(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+fn decimal(path: &Path, s: &str) -> Result<Decimal> {
+    Decimal::from_str_exact(s).map_err(|e| Error::Store { store: path.display().to_string(), reason: format!("stored amount {s:?}: {e}") })
+}
+
+fn millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+impl SqliteStore {
+    /// Visits the sums of one level whose period starts in `starts`.
+    fn sums(&self, level: Level, starts: HourRange, visit: &mut dyn FnMut(RollupRow) -> Result<()>) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT customer, model, schedule, start, currency, item, count, quantity, amount FROM sums \
+                 WHERE level = ?1 AND start >= ?2 AND start < ?3",
+            )
+            .map_err(|e| self.fail(e))?;
+        let mut rows = stmt.query([level as i64, starts.from, starts.to]).map_err(|e| self.fail(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.fail(e))? {
+            let get = |i: usize| -> Result<String> { row.get::<_, String>(i).map_err(|e| self.fail(e)) };
+            let item_text = get(5)?;
+            let item = RollupItem::decode(&item_text)
+                .ok_or_else(|| Error::Store { store: self.location(), reason: format!("unknown sum item {item_text:?}") })?;
+            let count: i64 = row.get(6).map_err(|e| self.fail(e))?;
+            let key = RollupKey {
+                customer: get(0)?,
+                model: get(1)?,
+                schedule: get(2)?,
+                level,
+                start: row.get(3).map_err(|e| self.fail(e))?,
+                currency: Currency::new(&get(4)?)?,
+            };
+            let sums = RollupSums { count, quantity: decimal(&self.path, &get(7)?)?, amount: decimal(&self.path, &get(8)?)? };
+            if sums != RollupSums::default() {
+                visit(RollupRow { key, item, sums })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl MeterStore for SqliteStore {
+    fn location(&self) -> String {
+        format!("sqlite://{}", self.path.display())
+    }
+
+    fn insert(&mut self, batch: &[NewRecord], by: Match, on_conflict: OnConflict) -> Result<Vec<Inserted>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| store_error(&path, e);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(fail)?;
+        let mut out = Vec::with_capacity(batch.len());
+        let mut sums = BatchSums::default();
+        {
+            let mut add = tx
+                .prepare_cached(
+                    "INSERT INTO events (id, event_hash, record_hash, ts, record) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
+                )
+                .map_err(fail)?;
+            let mut existing = tx.prepare_cached("SELECT event_hash, record_hash, record FROM events WHERE id = ?1").map_err(fail)?;
+            let mut replace = tx
+                .prepare_cached("UPDATE events SET event_hash = ?2, record_hash = ?3, ts = ?4, record = ?5 WHERE id = ?1")
+                .map_err(fail)?;
+            let mut stopped = false;
+            for row in batch {
+                if stopped {
+                    out.push(Inserted::NotAttempted);
+                    continue;
+                }
+                let e = &row.record.event;
+                let values = params![e.id, &row.event_hash[..], &row.record_hash[..], e.timestamp.timestamp(), row.json];
+                if add.execute(values).map_err(fail)? == 1 {
+                    sums.add(&row.record, 1)?;
+                    sums.events += 1;
+                    out.push(Inserted::New);
+                    continue;
+                }
+                let (event_hash, record_hash, old): (Vec<u8>, Vec<u8>, String) =
+                    existing.query_row([&e.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(fail)?;
+                let stored = match by {
+                    Match::Event => event_hash,
+                    Match::Record => record_hash,
+                };
+                let outcome = if stored[..] == row.hash(by)[..] {
+                    Inserted::Duplicate
+                } else {
+                    match on_conflict {
+                        OnConflict::Report { stop } => {
+                            stopped = stop;
+                            Inserted::Conflict
+                        }
+                        OnConflict::KeepCanonical if row.json < old => {
+                            replace.execute(values).map_err(fail)?;
+                            sums.add(&PricedEvent::from_json(&old)?, -1)?;
+                            sums.add(&row.record, 1)?;
+                            Inserted::Replaced
+                        }
+                        OnConflict::KeepCanonical => Inserted::Conflict,
+                    }
+                };
+                out.push(outcome);
+            }
+        }
+        write_sums(&tx, &sums).map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        self.committed()?;
+        Ok(out)
+    }
+
+    fn get(&self, id: &str) -> Result<Option<PricedEvent>> {
+        let record: Option<String> = self
+            .conn
+            .prepare_cached("SELECT record FROM events WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+            .map_err(|e| self.fail(e))?;
+        record.map(|r| PricedEvent::from_json(&r)).transpose()
+    }
+
+    fn len(&self) -> Result<u64> {
+        let n: i64 = self.conn.query_row("SELECT value FROM counters WHERE name = 'events'", [], |r| r.get(0)).map_err(|e| self.fail(e))?;
+        Ok(n as u64)
+    }
+
+    fn scan(&self, range: &TimeRange, visit: &mut dyn FnMut(PricedEvent) -> Result<()>) -> Result<()> {
+        let from = range.from.map_or(i64::MIN, |t| t.timestamp());
+        let to = range.to.map_or(i64::MAX, |t| t.timestamp().saturating_add(1));
+        let sql = if *range == TimeRange::ALL {
+            "SELECT record FROM events ORDER BY id"
+        } else {
+            "SELECT record FROM events WHERE ts >= ?1 AND ts < ?2 ORDER BY id"
+        };
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.fail(e))?;
+        let mut rows = if *range == TimeRange::ALL { stmt.query([]) } else { stmt.query([from, to]) }.map_err(|e| self.fail(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.fail(e))? {
+            let text = row.get_ref(0).map_err(|e| self.fail(e))?.as_str().map_err(|e| self.fail(e.into()))?;
+            let record = PricedEvent::from_json(text)?;
+            if range.contains(record.event.timestamp) {
+                visit(record)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn rollups(&self, hours: &HourRange, coarsest: Level, visit: &mut dyn FnMut(RollupRow) -> Result<()>) -> Result<()> {
+        self.snapshot(|| Level::plan(*hours, coarsest).into_iter().try_for_each(|(level, starts)| self.sums(level, starts, visit)))
+    }
+
+    fn read(&self, read: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        self.snapshot(read)
+    }
+    fn spent(&self, customer: &str, currency: Currency) -> Result<Decimal> {
+        spent(&self.conn, customer, currency).map_err(|e| self.fail(e))?.map_or(Ok(Decimal::ZERO), |s| decimal(&self.path, &s))
+    }
+
+    fn set_budget(&mut self, customer: &str, limit: Money) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO budgets (customer, currency, amount) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (customer) DO UPDATE SET currency = excluded.currency, amount = excluded.amount",
+            )
+            .and_then(|mut s| s.execute(params![customer, limit.currency().code(), text(limit.amount())]))
+            .map_err(|e| self.fail(e))?;
+        self.committed()
+    }
+
+    fn budget(&self, customer: &str) -> Result<Option<Money>> {
+        budget(&self.conn, customer)
+            .map_err(|e| self.fail(e))?
+            .map(|(c, a)| Ok(Money::new(decimal(&self.path, &a)?, Currency::new(&c)?)))
+            .transpose()
+    }
+
+    fn reserve(&mut self, customer: &str, estimate: Money, now: DateTime<Utc>, expires: DateTime<Utc>) -> Result<Reserved> {
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| store_error(&path, e);
+        let currency = estimate.currency();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(fail)?;
+        tx.prepare_cached("DELETE FROM reservations WHERE customer = ?1 AND expires <= ?2")
+            .and_then(|mut s| s.execute(params![customer, millis(now)]))
+            .map_err(fail)?;
+        let spent = Money::new(spent(&tx, customer, currency).map_err(fail)?.map_or(Ok(Decimal::ZERO), |s| decimal(&path, &s))?, currency);
+        let mut reserved = Decimal::ZERO;
+        {
+            let mut held = tx.prepare_cached("SELECT amount FROM reservations WHERE customer = ?1 AND currency = ?2").map_err(fail)?;
+            let mut rows = held.query(params![customer, currency.code()]).map_err(fail)?;
+            while let Some(row) = rows.next().map_err(fail)? {
+                let amount: String = row.get(0).map_err(fail)?;
+                reserved = reserved.checked_add(decimal(&path, &amount)?).ok_or_else(|| Error::Overflow("reserved".into()))?;
+            }
+        }
+        let reserved = Money::new(reserved, currency);
+        let limit = budget(&tx, customer)
+            .map_err(fail)?
+            .map(|(c, a)| Ok::<_, Error>(Money::new(decimal(&path, &a)?, Currency::new(&c)?)))
+            .transpose()?;
+        let allowed = decide(customer, estimate, spent, reserved, limit)?;
+        let reservation = if allowed {
+            tx.prepare_cached("INSERT INTO reservations (customer, currency, amount, expires) VALUES (?1, ?2, ?3, ?4)")
+                .and_then(|mut s| s.execute(params![customer, currency.code(), text(estimate.amount()), millis(expires)]))
+                .map_err(fail)?;
+            Some(ReservationId(tx.last_insert_rowid() as u64))
+        } else {
+            None
+        };
+        tx.commit().map_err(fail)?;
+        self.committed()?;
+        Ok(Reserved { allowed, spent, reserved, limit, reservation })
+    }
+
+    fn release(&mut self, reservation: ReservationId) -> Result<bool> {
+        let id = i64::try_from(reservation.0).unwrap_or(-1);
+        let n = self
+            .conn
+            .prepare_cached("DELETE FROM reservations WHERE id = ?1")
+            .and_then(|mut s| s.execute([id]))
+            .map_err(|e| self.fail(e))?;
+        self.committed()?;
+        Ok(n == 1)
+    }
+
+    /// A passive checkpoint: the write-ahead log is synced to disk (what
+    /// `synchronous=NORMAL` leaves to checkpoints), its frames copied into the database
+    /// as far as readers allow; it never waits for other processes.
+    fn sync(&mut self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())).map_err(|e| self.fail(e))?;
+        self.unsynced = 0;
+        Ok(())
+    }
+
+    /// SQLite's integrity check, then the sums, spend and event count recomputed from
+    /// the events.
+    fn check(&self) -> Result<()> {
+        let integrity: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| self.fail(e))?;
+        if integrity != "ok" {
+            return Err(Error::Store { store: self.location(), reason: format!("integrity check: {integrity}") });
+        }
+        // One read transaction: a live store's concurrent writes are all in or all out.
+        self.snapshot(|| {
+            let mut expected = BatchSums::default();
+            self.scan(&TimeRange::ALL, &mut |record| {
+                expected.events += 1;
+                expected.add(&record, 1)
+            })?;
+            let mut stored = BatchSums::default();
+            for level in Level::ALL {
+                self.sums(level, HourRange { from: i64::MIN, to: i64::MAX }, &mut |row| {
+                    stored.rollups.entry((row.key, row.item)).or_default().add(&row.sums, 1)
+                })?;
+            }
+            let mismatch =
+                |what: String| Err(Error::Store { store: self.location(), reason: format!("the sums disagree with the events: {what}") });
+            let count = self.len()?;
+            if count != expected.events as u64 {
+                return mismatch(format!("{count} events counted, {} stored", expected.events));
+            }
+            let nonzero = |m: &std::collections::BTreeMap<(RollupKey, RollupItem), RollupSums>| {
+                m.iter()
+                    .filter(|(_, s)| **s != RollupSums::default())
+                    .map(|(k, s)| (k.clone(), (s.count, s.quantity.normalize(), s.amount.normalize())))
+                    .collect::<std::collections::BTreeMap<_, _>>()
+            };
+            let (want, have) = (nonzero(&expected.rollups), nonzero(&stored.rollups));
+            if let Some((key, sums)) =
+                want.iter().find(|(k, s)| have.get(*k) != Some(*s)).or_else(|| have.iter().find(|(k, _)| !want.contains_key(*k)))
+            {
+                return mismatch(format!(
+                    "{key:?}: the events give {:?}, the store holds {:?}",
+                    want.get(key).unwrap_or(sums),
+                    have.get(key)
+                ));
+            }
+            let mut spend_rows = std::collections::BTreeMap::new();
+            {
+                let mut stmt = self.conn.prepare_cached("SELECT customer, currency, amount FROM spend").map_err(|e| self.fail(e))?;
+                let mut rows = stmt.query([]).map_err(|e| self.fail(e))?;
+                while let Some(row) = rows.next().map_err(|e| self.fail(e))? {
+                    let (customer, currency, amount): (String, String, String) = (
+                        row.get(0).map_err(|e| self.fail(e))?,
+                        row.get(1).map_err(|e| self.fail(e))?,
+                        row.get(2).map_err(|e| self.fail(e))?,
+                    );
+                    let amount = decimal(&self.path, &amount)?;
+                    if !amount.is_zero() {
+                        spend_rows.insert((customer, Currency::new(&currency)?), amount.normalize());
+                    }
+                }
+            }
+            let expected_spend: std::collections::BTreeMap<_, _> =
+                expected.spend.iter().filter(|(_, a)| !a.is_zero()).map(|(k, a)| (k.clone(), a.normalize())).collect();
+            if spend_rows != expected_spend {
+                return mismatch(format!("spend per customer is {spend_rows:?}, the events add up to {expected_spend:?}"));
+            }
+            Ok(())
+        })
+    }
+}
+
+fn spent(conn: &Connection, customer: &str, currency: Currency) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT amount FROM spend WHERE customer = ?1 AND currency = ?2")?
+        .query_row(params![customer, currency.code()], |r| r.get(0))
+        .optional()
+}
+
+fn budget(conn: &Connection, customer: &str) -> rusqlite::Result<Option<(String, String)>> {
+    conn.prepare_cached("SELECT currency, amount FROM budgets WHERE customer = ?1")?
+        .query_row([customer], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+}
+
+/// Adds a batch's sums, spend and event count (inside the batch's transaction).
+fn write_sums(conn: &Connection, sums: &BatchSums) -> rusqlite::Result<()> {
+    let mut rollup = conn.prepare_cached(
+        "INSERT INTO sums (level, start, customer, model, schedule, currency, item, count, quantity, amount) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+         ON CONFLICT (level, start, customer, model, schedule, currency, item) DO UPDATE SET \
+         count = count + excluded.count, quantity = dec_add(quantity, excluded.quantity), amount = dec_add(amount, excluded.amount)",
+    )?;
+    let mut emptied = conn.prepare_cached(
+        "DELETE FROM sums WHERE level = ?1 AND start = ?2 AND customer = ?3 AND model = ?4 AND schedule = ?5 AND currency = ?6 \
+         AND item = ?7 AND count = 0 AND quantity = '0' AND amount = '0'",
+    )?;
+    for ((key, item), s) in &sums.rollups {
+        if *s == RollupSums::default() {
+            continue;
+        }
+        let encoded = item.encode();
+        rollup.execute(params![
+            key.level as i64,
+            key.start,
+            key.customer,
+            key.model,
+            key.schedule,
+            key.currency.code(),
+            encoded,
+            s.count,
+            text(s.quantity),
+            text(s.amount)
+        ])?;
+        // A record taken away (replaced in a merge) may leave a group with nothing in it.
+        if s.count < 0 || s.quantity.is_sign_negative() || s.amount.is_sign_negative() {
+            emptied.execute(params![key.level as i64, key.start, key.customer, key.model, key.schedule, key.currency.code(), encoded])?;
+        }
+    }
+    let mut spend = conn.prepare_cached(
+        "INSERT INTO spend (customer, currency, amount) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (customer, currency) DO UPDATE SET amount = dec_add(amount, excluded.amount)",
+    )?;
+    for ((customer, currency), amount) in &sums.spend {
+        spend.execute(params![customer, currency.code(), text(*amount)])?;
+    }
+    if sums.events != 0 {
+        conn.prepare_cached("UPDATE counters SET value = value + ?1 WHERE name = 'events'")?.execute([sums.events])?;
+    }
+    Ok(())
+}
