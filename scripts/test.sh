@@ -13,7 +13,10 @@
 # 2. checks the embedded vocabularies, the price catalog, the example usage log and the
 #    conformance vectors are exactly what their sources and the oracle produce today;
 # 3. has the oracle tokenize the whole shared corpus (expected ids for the parity tests;
-#    read by the rust and node layers only, so skipped when neither is chosen).
+#    read by the rust and node layers only, so skipped when neither is chosen);
+#    for the rust, python and node layers, starts a throwaway PostgreSQL cluster on
+#    127.0.0.1 for the meter store's tests (scripts/pg-test-cluster.sh; apt-get installs
+#    Debian's postgresql if no server is found), stopped when the script exits.
 # Layers:
 # 4. rust:   cargo fmt --check, every Rust test (the crates, the CLI), the one-vocabulary build natively
 #            and for wasm32, clippy with warnings denied, and checks the benchmarks build;
@@ -75,6 +78,15 @@ fi
 export TOKFARE_HF_DIR="$oracle/hf"
 
 # The summary reads only the chosen layers' logs; none may be left from an earlier run.
+# The meter's PostgreSQL store is tested against a real server: a throwaway cluster on
+# 127.0.0.1 (Debian's postgresql package, installed if missing), stopped on exit.
+if [ $rust = 1 ] || [ $py = 1 ] || [ $node = 1 ]; then
+  step "postgresql: a throwaway test cluster (scripts/pg-test-cluster.sh)"
+  # shellcheck source=pg-test-cluster.sh
+  source scripts/pg-test-cluster.sh start
+  trap 'scripts/pg-test-cluster.sh stop' EXIT
+fi
+
 mkdir -p "$CARGO_TARGET_DIR"
 [ $rust = 0 ] || rm -f "$CARGO_TARGET_DIR/test.log"
 [ $py = 0 ] || rm -f "$CARGO_TARGET_DIR/pytest.log"

@@ -6,7 +6,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
+const { spawn, execFileSync } = require('node:child_process');
 const tokfare = require('..');
 const { vectors } = require('./helpers.cjs');
 
@@ -62,11 +62,33 @@ function runCase(meter, c) {
   }
 }
 
+/** A fresh database on the test cluster (scripts/pg-test-cluster.sh), or undefined (a loud skip). */
+function postgresDb(name) {
+  const admin = process.env.TOKFARE_TEST_POSTGRES;
+  if (!admin) {
+    assert.ok(!process.env.TOKFARE_REQUIRE_POSTGRES, 'TOKFARE_REQUIRE_POSTGRES is set but the test cluster did not start');
+    console.log('*** PostgreSQL store NOT TESTED: no TOKFARE_TEST_POSTGRES (scripts/test.sh starts a cluster) ***');
+    return undefined;
+  }
+  const url = new URL(admin);
+  const db = `tokfare_node_${name}_${process.pid}`;
+  const where = ['-h', url.hostname, '-p', url.port, '-U', url.username];
+  const bin = process.env.TOKFARE_PG_CLUSTER_BIN;
+  execFileSync(path.join(bin, 'dropdb'), ['--if-exists', ...where, db]);
+  execFileSync(path.join(bin, 'createdb'), [...where, db]);
+  return admin.replace(/\/[^/]*$/, `/${db}`);
+}
+
 test('the store vectors hold on every store', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokfare-store-'));
   vectors('meter/store.jsonl').forEach((c, n) => {
-    for (const store of [':memory:', path.join(dir, `j${n}.jsonl`), path.join(dir, `s${n}.db`), `sqlite://${path.join(dir, `u${n}.db`)}`]) {
-      runCase(new tokfare.Meter({ store }), c);
+    const stores = [':memory:', path.join(dir, `j${n}.jsonl`), path.join(dir, `s${n}.db`), `sqlite://${path.join(dir, `u${n}.db`)}`];
+    const pg = postgresDb(`v${n}`);
+    if (pg) stores.push(pg);
+    for (const store of stores) {
+      const meter = new tokfare.Meter({ store });
+      runCase(meter, c);
+      meter.close();
     }
   });
   fs.rmSync(dir, { recursive: true, force: true });
@@ -121,4 +143,23 @@ test('bad stores are typed errors', () => {
   assert.throws(() => new tokfare.Meter({ store: junk, journal: path.join(dir, 'j.jsonl') }), tokfare.InvalidArgumentError);
   assert.throws(() => new tokfare.Meter({ store: 42 }), tokfare.InvalidArgumentError);
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a PostgreSQL store reports conflicts and hides its password', (t) => {
+  const store = postgresDb('shared');
+  if (!store) return t.skip('no test cluster');
+  const a = new tokfare.Meter({ store });
+  const b = new tokfare.Meter({ store });
+  const usage = { inputTokens: 1000, outputTokens: 100 };
+  assert.equal(a.record('e1', 'acme', 'gpt-4o', usage, { timestamp: T }), true);
+  assert.equal(b.record('e1', 'acme', 'gpt-4o', usage, { timestamp: T }), false);
+  assert.throws(() => b.record('e1', 'acme', 'gpt-4o', { inputTokens: 1 }, { timestamp: T }), tokfare.ConflictingEventError);
+  assert.equal(a.spent('acme'), '0.0035');
+  a.close();
+  b.close();
+  assert.throws(() => new tokfare.Meter({ store: 'postgresql://tokfare:secret@127.0.0.1:1/nowhere' }), (e) => {
+    assert.ok(e instanceof tokfare.StoreError, `${e.name}: ${e.message}`);
+    assert.ok(!e.message.includes('secret') && e.path.includes('***'), e.message);
+    return true;
+  });
 });

@@ -2,7 +2,10 @@
 invoices, concurrent recording."""
 
 import json
+import os
+import subprocess
 import threading
+import urllib.parse
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -147,17 +150,51 @@ def _run_store_case(meter, case):
             raise AssertionError(f"unknown op {op}")
 
 
-@pytest.mark.parametrize("kind", ["memory", "journal", "sqlite", "sqlite-url"])
+def _postgres_db(name):
+    """A fresh database on the test cluster (scripts/pg-test-cluster.sh), else a loud skip."""
+    admin = os.environ.get("TOKFARE_TEST_POSTGRES")
+    if not admin:
+        if os.environ.get("TOKFARE_REQUIRE_POSTGRES"):
+            pytest.fail("TOKFARE_REQUIRE_POSTGRES is set but TOKFARE_TEST_POSTGRES is not: the test cluster did not start")
+        pytest.skip("*** PostgreSQL store NOT TESTED: no TOKFARE_TEST_POSTGRES (scripts/test.sh starts a cluster) ***")
+    url = urllib.parse.urlparse(admin)
+    db = f"tokfare_py_{name}_{os.getpid()}"
+    bin_dir = os.environ["TOKFARE_PG_CLUSTER_BIN"]
+    where = ["-h", url.hostname, "-p", str(url.port), "-U", url.username]
+    subprocess.run([os.path.join(bin_dir, "dropdb"), "--if-exists", *where, db], check=True)
+    subprocess.run([os.path.join(bin_dir, "createdb"), *where, db], check=True)
+    return admin.rsplit("/", 1)[0] + "/" + db
+
+
+@pytest.mark.parametrize("kind", ["memory", "journal", "sqlite", "sqlite-url", "postgresql"])
 @pytest.mark.parametrize("case", STORE_VECTORS, ids=[c["name"][:40] for c in STORE_VECTORS])
 def test_store_vectors(tmp_path, kind, case):
-    store = {
-        "memory": ":memory:",
-        "journal": str(tmp_path / "m.jsonl"),
-        "sqlite": str(tmp_path / "m.db"),
-        "sqlite-url": f"sqlite://{tmp_path / 'u.db'}",
-    }[kind]
-    meter = tokfare.Meter(store)
-    _run_store_case(meter, case)
+    if kind == "postgresql":
+        store = _postgres_db(f"v{STORE_VECTORS.index(case)}")
+    else:
+        store = {
+            "memory": ":memory:",
+            "journal": str(tmp_path / "m.jsonl"),
+            "sqlite": str(tmp_path / "m.db"),
+            "sqlite-url": f"sqlite://{tmp_path / 'u.db'}",
+        }[kind]
+    with tokfare.Meter(store) as meter:
+        _run_store_case(meter, case)
+
+
+def test_postgresql_store_is_shared_and_reports_conflicts():
+    store = _postgres_db("shared")
+    a, b = tokfare.Meter(store), tokfare.Meter(store)
+    usage = tokfare.Usage(input_tokens=1000, output_tokens=100)
+    assert a.record("e1", "acme", "gpt-4o", usage, T) is True
+    assert b.record("e1", "acme", "gpt-4o", usage, T) is False
+    with pytest.raises(tokfare.ConflictingEvent) as e:
+        b.record("e1", "acme", "gpt-4o", tokfare.Usage(input_tokens=1), T)
+    assert e.value.event_id == "e1"
+    assert a.spent("acme") == Decimal("0.0035") and len(b) == 1
+    with pytest.raises(tokfare.StoreError) as e:
+        tokfare.Meter("postgresql://tokfare:secret@127.0.0.1:1/nowhere")
+    assert "secret" not in str(e.value) and "***" in e.value.path
 
 
 def test_sqlite_store_persists_and_is_shared(tmp_path):

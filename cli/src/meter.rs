@@ -8,8 +8,9 @@ use tokfare::meter::{Fsync, InvoiceOptions, Meter, OnError, StoreUrl, TimeRange}
 
 #[derive(Args)]
 pub struct StoreArg {
-    /// The meter store: an SQLite file (`meter.db`, `sqlite:///abs/path.db`), a JSON
-    /// Lines journal (`meter.jsonl`).
+    /// The meter store: an SQLite file (`meter.db`, `sqlite:///abs/path.db`), a
+    /// PostgreSQL database (`postgresql://user@host/db`), a JSON Lines journal
+    /// (`meter.jsonl`).
     #[arg(long, value_name = "URL")]
     store: String,
     /// When written records reach the disk: always (each batch before it is

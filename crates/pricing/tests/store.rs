@@ -55,6 +55,37 @@ impl Drop for TempDir {
     }
 }
 
+fn open_url(url: &str) -> Meter {
+    Meter::open_store(PriceBook::bundled(), url, Fsync::Always).expect("open store")
+}
+
+/// A fresh PostgreSQL database on the test cluster (scripts/pg-test-cluster.sh), or
+/// `None` with a loud message when there is none (an error under
+/// `TOKFARE_REQUIRE_POSTGRES=1`, as in CI).
+fn postgres_db(name: &str) -> Option<String> {
+    let Ok(admin) = std::env::var("TOKFARE_TEST_POSTGRES") else {
+        assert!(
+            std::env::var_os("TOKFARE_REQUIRE_POSTGRES").is_none(),
+            "TOKFARE_REQUIRE_POSTGRES is set but TOKFARE_TEST_POSTGRES is not: the test cluster did not start"
+        );
+        eprintln!("\n*** SKIPPED on PostgreSQL: no TOKFARE_TEST_POSTGRES (scripts/test.sh rust starts a cluster) ***\n");
+        return None;
+    };
+    let db = format!("tokfare_{name}_{}", std::process::id());
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("connect to the test cluster");
+    client.batch_execute(&format!("DROP DATABASE IF EXISTS {db}")).expect("drop an old test database");
+    client.batch_execute(&format!("CREATE DATABASE {db}")).expect("create a test database");
+    let (base, _) = admin.rsplit_once('/').expect("a database in the URL");
+    Some(format!("{base}/{db}"))
+}
+
+/// The database stores a test runs on: SQLite, and PostgreSQL when a cluster is up.
+fn backends(dir: &TempDir, name: &str) -> Vec<String> {
+    let mut urls = vec![dir.join(&format!("{name}.db")).display().to_string()];
+    urls.extend(postgres_db(name));
+    urls
+}
+
 fn open(path: &Path) -> Meter {
     Meter::open_store(PriceBook::bundled(), path.to_str().expect("utf-8 path"), Fsync::Always).expect("open store")
 }
@@ -88,8 +119,7 @@ fn child() -> Command {
 fn child_process() {
     let Ok(spec) = std::env::var(CHILD) else { return };
     let parts: Vec<&str> = spec.split('|').collect();
-    let path = Path::new(parts[1]);
-    let mut meter = open(path);
+    let mut meter = open_url(parts[1]);
     let mut out = std::io::stdout().lock();
     match parts[0] {
         // write|db|worker|n: n events, every 10th under an id all workers share.
@@ -139,10 +169,16 @@ fn child_process() {
 }
 
 #[test]
-fn sqlite_answers_as_the_memory_meter_does() {
+fn database_stores_answer_as_the_memory_meter_does() {
     let dir = TempDir::new("same");
+    for url in backends(&dir, "same") {
+        database_stores_answer_as_the_memory_meter_does_on(&url);
+    }
+}
+
+fn database_stores_answer_as_the_memory_meter_does_on(url: &str) {
     let mut memory = Meter::new(PriceBook::bundled());
-    let mut sqlite = open(&dir.join("m.db"));
+    let mut sqlite = open_url(url);
     let events: Vec<UsageEvent> = (0..3000).map(|i| event(&format!("e{i}"), i)).collect();
     // One by one into memory; in batches (with redeliveries) into SQLite.
     for e in &events {
@@ -160,14 +196,20 @@ fn sqlite_answers_as_the_memory_meter_does() {
     assert_eq!(sqlite.get("e17").expect("get"), memory.get("e17").expect("get"));
     // Reopened, the same.
     drop(sqlite);
-    let sqlite = open(&dir.join("m.db"));
+    let sqlite = open_url(url);
     assert_eq!(answers(&sqlite), answers(&memory));
 }
 
 #[test]
 fn invoices_over_any_time_range_match_the_events_in_it() {
     let dir = TempDir::new("range");
-    let mut sqlite = open(&dir.join("m.db"));
+    for url in backends(&dir, "range") {
+        invoices_over_any_time_range_match_the_events_in_it_on(&url);
+    }
+}
+
+fn invoices_over_any_time_range_match_the_events_in_it_on(url: &str) {
+    let mut sqlite = open_url(url);
     // Events every 37 minutes from 2026-10-20: over three months, so month, day and
     // hour sums all answer part of the ranges below.
     let events: Vec<UsageEvent> = (0..4000)
@@ -207,7 +249,13 @@ fn invoices_over_any_time_range_match_the_events_in_it() {
 #[test]
 fn conflicts_change_nothing_and_merges_keep_the_canonical_record() {
     let dir = TempDir::new("conflict");
-    let mut sqlite = open(&dir.join("m.db"));
+    for url in backends(&dir, "conflict") {
+        conflicts_change_nothing_and_merges_keep_the_canonical_record_on(&url);
+    }
+}
+
+fn conflicts_change_nothing_and_merges_keep_the_canonical_record_on(url: &str) {
+    let mut sqlite = open_url(url);
     let mut memory = Meter::new(PriceBook::bundled());
     for m in [&mut sqlite, &mut memory] {
         m.record(event("a", 1)).expect("record");
@@ -254,7 +302,13 @@ fn conflicts_change_nothing_and_merges_keep_the_canonical_record() {
 #[test]
 fn budgets_hold_and_reservations_expire() {
     let dir = TempDir::new("budget");
-    let mut m = open(&dir.join("m.db"));
+    for url in backends(&dir, "budget") {
+        budgets_hold_and_reservations_expire_on(&url);
+    }
+}
+
+fn budgets_hold_and_reservations_expire_on(url: &str) {
+    let mut m = open_url(url);
     m.set_budget("acme", Money::new(Decimal::new(100, 2), Currency::USD)).expect("budget");
     let estimate = Usage::tokens(100_000, 10_000); // $0.35 on gpt-4o
     let now = t0();
@@ -284,7 +338,9 @@ fn bad_files_and_urls_are_clear_errors() {
     let err = Meter::open_store(PriceBook::bundled(), junk.to_str().expect("path"), Fsync::Always).expect_err("not a database");
     assert_eq!(err.code(), "store", "{err}");
     assert!(err.to_string().contains("junk.db"), "{err}");
-    let err = Meter::open_store(PriceBook::bundled(), "postgresql://u:pw@127.0.0.1/x", Fsync::Always).expect_err("not built");
+    // No server on port 1: a store error, the password never shown.
+    let err = Meter::open_store(PriceBook::bundled(), "postgresql://u:pw@127.0.0.1:1/x", Fsync::Always).expect_err("no server");
+    assert_eq!(err.code(), "store", "{err}");
     assert!(err.to_string().contains("***") && !err.to_string().contains("pw@"), "{err}");
     assert_eq!(Meter::open_store(PriceBook::bundled(), "ftp://x", Fsync::Always).expect_err("scheme").code(), "invalid_argument");
     // A file from a newer tokfare is refused, not written.
@@ -309,12 +365,16 @@ fn rusqlite_user_version(path: &Path, v: i64) {
 #[test]
 fn four_processes_record_each_event_exactly_once() {
     let dir = TempDir::new("procs");
-    let db = dir.join("m.db");
-    drop(open(&db));
+    for url in backends(&dir, "procs") {
+        four_processes_record_each_event_exactly_once_on(&url);
+    }
+}
+
+fn four_processes_record_each_event_exactly_once_on(url: &str) {
+    drop(open_url(url));
     let n = 50_000u64;
-    let children: Vec<_> = (0..4)
-        .map(|w| child().env(CHILD, format!("write|{}|{w}|{n}", db.display())).stdout(Stdio::piped()).spawn().expect("spawn"))
-        .collect();
+    let children: Vec<_> =
+        (0..4).map(|w| child().env(CHILD, format!("write|{url}|{w}|{n}")).stdout(Stdio::piped()).spawn().expect("spawn")).collect();
     for c in children {
         let out = c.wait_with_output().expect("child");
         assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("done"), "{out:?}");
@@ -329,7 +389,7 @@ fn four_processes_record_each_event_exactly_once() {
         events.extend((0..n).filter(|i| i % 10 != 0).map(|i| event(&format!("w{w}-{i}"), w * 1_000_000 + i)));
     }
     memory.record_batch(events, OnError::Stop).expect("batch");
-    let sqlite = open(&db);
+    let sqlite = open_url(url);
     assert_eq!(sqlite.len().expect("len"), 4 * 45_000 + 5_000);
     assert_eq!(answers(&sqlite), answers(&memory));
 }
@@ -337,10 +397,15 @@ fn four_processes_record_each_event_exactly_once() {
 #[test]
 fn a_writer_killed_mid_batch_loses_no_acknowledged_event() {
     let dir = TempDir::new("kill");
-    let db = dir.join("m.db");
-    drop(open(&db));
+    for url in backends(&dir, "kill") {
+        a_writer_killed_mid_batch_loses_no_acknowledged_event_on(&url);
+    }
+}
+
+fn a_writer_killed_mid_batch_loses_no_acknowledged_event_on(url: &str) {
+    drop(open_url(url));
     for round in 0..3 {
-        let mut c = child().env(CHILD, format!("crash|{}", db.display())).stdout(Stdio::piped()).spawn().expect("spawn");
+        let mut c = child().env(CHILD, format!("crash|{url}")).stdout(Stdio::piped()).spawn().expect("spawn");
         let mut lines = BufReader::new(c.stdout.take().expect("stdout")).lines();
         let mut acked = None;
         // Let it write a varying number of batches, then kill -9 while it writes.
@@ -353,7 +418,7 @@ fn a_writer_killed_mid_batch_loses_no_acknowledged_event() {
         c.kill().expect("kill -9");
         c.wait().expect("reaped");
         let acked = acked.expect("acknowledged batches");
-        let m = open(&db);
+        let m = open_url(url);
         for i in 0..(acked + 1) * 100 {
             assert!(m.get(&format!("k-{i}")).expect("get").is_some(), "acknowledged k-{i} lost (round {round})");
         }
@@ -366,12 +431,16 @@ fn a_writer_killed_mid_batch_loses_no_acknowledged_event() {
 #[test]
 fn eight_processes_racing_on_one_budget_never_exceed_it() {
     let dir = TempDir::new("race");
-    let db = dir.join("m.db");
+    for url in backends(&dir, "race") {
+        eight_processes_racing_on_one_budget_never_exceed_it_on(&url);
+    }
+}
+
+fn eight_processes_racing_on_one_budget_never_exceed_it_on(url: &str) {
     let limit = Money::new(Decimal::new(500, 2), Currency::USD); // $5.00; each call $0.035
-    open(&db).set_budget("racer", limit).expect("budget");
-    let children: Vec<_> = (0..8)
-        .map(|w| child().env(CHILD, format!("budget|{}|{w}|40", db.display())).stdout(Stdio::piped()).spawn().expect("spawn"))
-        .collect();
+    open_url(url).set_budget("racer", limit).expect("budget");
+    let children: Vec<_> =
+        (0..8).map(|w| child().env(CHILD, format!("budget|{url}|{w}|40")).stdout(Stdio::piped()).spawn().expect("spawn")).collect();
     let mut allowed = 0u64;
     for c in children {
         let out = c.wait_with_output().expect("child");
@@ -380,7 +449,7 @@ fn eight_processes_racing_on_one_budget_never_exceed_it() {
         let line = text.lines().find_map(|l| l.strip_prefix("allowed ")).expect("allowed line");
         allowed += line.parse::<u64>().expect("count");
     }
-    let m = open(&db);
+    let m = open_url(url);
     let spent = m.spent("racer", Currency::USD).expect("spent").amount();
     assert!(spent <= limit.amount(), "spent {spent} over {limit}");
     // 8 × 40 calls want $11.20: exactly as many as fit were allowed.
@@ -464,4 +533,7 @@ fn store_vectors_hold_on_every_store() {
     run_store_vectors(&|n| dir.join(&format!("j{n}.jsonl")).display().to_string());
     run_store_vectors(&|n| dir.join(&format!("s{n}.db")).display().to_string());
     run_store_vectors(&|n| format!("sqlite://{}", dir.join(&format!("u{n}.db")).display()));
+    if postgres_db("probe").is_some() {
+        run_store_vectors(&|n| postgres_db(&format!("v{n}")).expect("cluster"));
+    }
 }

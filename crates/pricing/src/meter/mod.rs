@@ -9,8 +9,9 @@
 //!   (When two meters priced the same id differently, both orders keep the record
 //!   whose canonical JSON sorts first, and the merge reports the conflict.)
 //! - **Stored**: events live in a [`MeterStore`] chosen by URL ([`Meter::open_store`],
-//!   [`store`]): in memory, a JSON Lines [`Journal`], or SQLite (several processes,
-//!   sums kept beside the events so invoices and budgets never read every event).
+//!   [`store`]): in memory, a JSON Lines [`Journal`], SQLite (several processes) or
+//!   PostgreSQL (several hosts), with sums kept beside the events so invoices and
+//!   budgets never read every event.
 //!   `record` returns only after the store has the record (see [`journal`] and
 //!   [`store`] for the crash rules).
 //!

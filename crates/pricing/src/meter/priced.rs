@@ -27,8 +27,15 @@ impl PricedEvent {
 
     /// One line of JSON (no newline), deterministic.
     pub fn to_json(&self) -> String {
-        let mut out = String::from("{\"event\":");
-        out.push_str(&self.event.to_json());
+        self.to_json_with_event(&self.event.to_json())
+    }
+
+    /// [`PricedEvent::to_json`] given the event's own JSON (computed once by callers
+    /// that need both).
+    pub(crate) fn to_json_with_event(&self, event_json: &str) -> String {
+        let mut out = String::with_capacity(event_json.len() + 64 + 160 * self.charges.lines.len());
+        out.push_str("{\"event\":");
+        out.push_str(event_json);
         out.push_str(",\"schedule\":");
         push_json_string(&mut out, &self.schedule);
         out.push_str(",\"currency\":");

@@ -6,7 +6,7 @@
 //! | `:memory:` | [`MemoryStore`]: in memory, nothing written |
 //! | `meter.jsonl` (`.jsonl`, `.ndjson`) | [`MemoryStore`] with a [`Journal`](super::Journal): in memory, every record appended to the file (one process at a time) |
 //! | `meter.db` (`.db`, `.sqlite`, `.sqlite3`), `sqlite:///abs/path.db`, `sqlite://rel.db` | `SqliteStore` (feature `sqlite`): on disk, several processes at once, memory independent of the number of events |
-//! | `postgresql://…`, `postgres://…` | PostgreSQL: recognised, not built yet (an error says so) |
+//! | `postgresql://…`, `postgres://…` | `PostgresStore` (feature `postgres`): many processes on many hosts |
 //!
 //! The meter does the pricing, hashing and invoice arithmetic; a store only keeps
 //! records and the sums it is asked to keep, under three rules that every store
@@ -27,10 +27,14 @@
 //!   [`decide`](super::budget::decide) and holds the reservation in one transaction.
 
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 
@@ -82,8 +86,9 @@ pub struct NewRecord {
 impl NewRecord {
     /// Hashes a record.
     pub fn new(record: PricedEvent) -> NewRecord {
-        let json = record.to_json();
-        let event_hash = Sha256::digest(record.event.to_json().as_bytes()).into();
+        let event_json = record.event.to_json();
+        let json = record.to_json_with_event(&event_json);
+        let event_hash = Sha256::digest(event_json.as_bytes()).into();
         let record_hash = Sha256::digest(json.as_bytes()).into();
         NewRecord { record, json, event_hash, record_hash }
     }
@@ -355,45 +360,50 @@ pub struct RollupRow {
     pub sums: RollupSums,
 }
 
-/// What one record adds to the sums of one level: the one place that says so, for
-/// every store.
-pub fn rollup_rows(record: &PricedEvent, level: Level) -> Vec<RollupRow> {
-    let key = RollupKey {
+/// The group a record's sums go to at one level.
+pub fn rollup_key(record: &PricedEvent, level: Level) -> RollupKey {
+    RollupKey {
         customer: record.event.customer.clone(),
         model: record.event.model.clone(),
         schedule: record.schedule.clone(),
         level,
         start: level.start_of(hour_of(record.event.timestamp)),
         currency: record.charges.currency,
-    };
-    let mut rows = vec![RollupRow {
-        key: key.clone(),
-        item: RollupItem::Events,
-        sums: RollupSums { count: 1, quantity: Decimal::ZERO, amount: record.cost().amount() },
-    }];
-    for (name, value) in record.event.usage.entries() {
-        rows.push(RollupRow {
-            key: key.clone(),
-            item: RollupItem::Quantity(name.to_string()),
-            sums: RollupSums { count: 0, quantity: Decimal::from(value), amount: Decimal::ZERO },
-        });
     }
-    for charge in &record.charges.lines {
-        rows.push(RollupRow {
-            key: key.clone(),
-            item: RollupItem::Charge(super::priced::item_code(&charge.item), charge.unit_price.normalize(), charge.per),
-            sums: RollupSums { count: 0, quantity: Decimal::from(charge.quantity), amount: charge.amount },
-        });
-    }
-    rows
 }
 
+/// What one record adds to its group's sums (the same at every level): the one place
+/// that says so, for every store.
+pub fn rollup_items(record: &PricedEvent) -> Vec<(RollupItem, RollupSums)> {
+    let mut items = vec![(RollupItem::Events, RollupSums { count: 1, quantity: Decimal::ZERO, amount: record.cost().amount() })];
+    for (name, value) in record.event.usage.entries() {
+        items
+            .push((RollupItem::Quantity(name.to_string()), RollupSums { count: 0, quantity: Decimal::from(value), amount: Decimal::ZERO }));
+    }
+    for charge in &record.charges.lines {
+        items.push((
+            RollupItem::Charge(super::priced::item_code(&charge.item), charge.unit_price.normalize(), charge.per),
+            RollupSums { count: 0, quantity: Decimal::from(charge.quantity), amount: charge.amount },
+        ));
+    }
+    items
+}
+
+/// [`rollup_items`] as rows of one level's group.
+pub fn rollup_rows(record: &PricedEvent, level: Level) -> Vec<RollupRow> {
+    let key = rollup_key(record, level);
+    rollup_items(record).into_iter().map(|(item, sums)| RollupRow { key: key.clone(), item, sums }).collect()
+}
+
+/// The sums of one group, item by item.
+pub type ItemSums = std::collections::BTreeMap<RollupItem, RollupSums>;
+
 /// What a batch of inserts changes, summed before it is written: one update per
-/// group and item, one per customer's spend, however many events share them.
+/// group, one per customer's spend, however many events share them.
 #[derive(Debug, Default)]
 pub struct BatchSums {
-    /// Rollup sums per group and item.
-    pub rollups: std::collections::BTreeMap<(RollupKey, RollupItem), RollupSums>,
+    /// Sums per group (every level), item by item.
+    pub rollups: std::collections::BTreeMap<RollupKey, ItemSums>,
     /// Spend per customer and currency.
     pub spend: std::collections::BTreeMap<(String, Currency), Decimal>,
     /// Change in the number of records.
@@ -404,9 +414,11 @@ impl BatchSums {
     /// Adds a record (`sign` 1), or takes one away (-1: replaced in a merge), at
     /// every level.
     pub fn add(&mut self, record: &PricedEvent, sign: i8) -> Result<()> {
+        let items = rollup_items(record);
         for level in Level::ALL {
-            for row in rollup_rows(record, level) {
-                self.rollups.entry((row.key, row.item)).or_default().add(&row.sums, sign)?;
+            let group = self.rollups.entry(rollup_key(record, level)).or_default();
+            for (item, sums) in &items {
+                group.entry(item.clone()).or_default().add(sums, sign)?;
             }
         }
         let cost = record.cost();
@@ -415,6 +427,53 @@ impl BatchSums {
         *spend = spend.checked_add(amount).ok_or_else(|| Error::Overflow("spend".into()))?;
         Ok(())
     }
+}
+
+/// A group's item sums as one binary value (what the SQLite store keeps per group):
+/// per non-zero item, sorted by item, its code's length (u32, little-endian) and UTF-8
+/// bytes, the count (i64 LE), then the quantity and the amount as
+/// [`Decimal::serialize`] (16 bytes each: exact, no text round trip).
+pub fn encode_items(items: &ItemSums) -> Vec<u8> {
+    let mut out = Vec::with_capacity(items.len() * 64);
+    for (item, s) in items.iter().filter(|(_, s)| **s != RollupSums::default()) {
+        let code = item.encode();
+        // An item code is a schedule's metric name at most, far below 4 GiB.
+        out.extend_from_slice(&(code.len() as u32).to_le_bytes());
+        out.extend_from_slice(code.as_bytes());
+        out.extend_from_slice(&s.count.to_le_bytes());
+        out.extend_from_slice(&s.quantity.serialize());
+        out.extend_from_slice(&s.amount.serialize());
+    }
+    out
+}
+
+/// Reads [`encode_items`]; `None` if the bytes are not such a value.
+pub fn decode_items(mut bytes: &[u8]) -> Option<ItemSums> {
+    fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+        let (head, tail) = (bytes.get(..n)?, bytes.get(n..)?);
+        *bytes = tail;
+        Some(head)
+    }
+    let mut items = ItemSums::new();
+    while !bytes.is_empty() {
+        let len = u32::from_le_bytes(take(&mut bytes, 4)?.try_into().ok()?) as usize;
+        let item = RollupItem::decode(std::str::from_utf8(take(&mut bytes, len)?).ok()?)?;
+        let count = i64::from_le_bytes(take(&mut bytes, 8)?.try_into().ok()?);
+        let quantity = Decimal::deserialize(take(&mut bytes, 16)?.try_into().ok()?);
+        let amount = Decimal::deserialize(take(&mut bytes, 16)?.try_into().ok()?);
+        items.insert(item, RollupSums { count, quantity, amount });
+    }
+    Some(items)
+}
+
+/// The sum of two [`encode_items`] values (what the SQLite store's `sums_add()` does).
+pub fn add_items(a: &[u8], b: &[u8]) -> Result<Vec<u8>> {
+    let bad = || Error::InvalidArgument { name: "sums", reason: "not a sums value".into() };
+    let mut sum = decode_items(a).ok_or_else(bad)?;
+    for (item, s) in decode_items(b).ok_or_else(bad)? {
+        sum.entry(item).or_default().add(&s, 1)?;
+    }
+    Ok(encode_items(&sum))
 }
 
 impl RollupItem {
@@ -526,6 +585,44 @@ pub trait MeterStore: Send + fmt::Debug {
     /// Checks that the store is sound: its own integrity check, and that the sums it
     /// keeps agree with its events (reads every event: an audit, not a hot path).
     fn check(&self) -> Result<()>;
+}
+
+/// Compares what a store holds with what its events add up to (`check`): the event
+/// count, every non-zero sum of every level, and the spend per customer.
+#[allow(dead_code)] // used by the database stores (features sqlite, postgres)
+pub(crate) fn compare_sums(
+    store: &str,
+    count: u64,
+    expected: &BatchSums,
+    stored: &BatchSums,
+    spend: &std::collections::BTreeMap<(String, Currency), Decimal>,
+) -> Result<()> {
+    let mismatch =
+        |what: String| Err(Error::Store { store: store.to_string(), reason: format!("the sums disagree with the events: {what}") });
+    if count != expected.events as u64 {
+        return mismatch(format!("{count} events counted, {} stored", expected.events));
+    }
+    let nonzero = |m: &std::collections::BTreeMap<RollupKey, ItemSums>| {
+        m.iter()
+            .flat_map(|(k, items)| items.iter().map(move |(i, s)| ((k.clone(), i.clone()), s)))
+            .filter(|(_, s)| **s != RollupSums::default())
+            .map(|(k, s)| (k, (s.count, s.quantity.normalize(), s.amount.normalize())))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let (want, have) = (nonzero(&expected.rollups), nonzero(&stored.rollups));
+    if let Some((key, sums)) =
+        want.iter().find(|(k, s)| have.get(*k) != Some(*s)).or_else(|| have.iter().find(|(k, _)| !want.contains_key(*k)))
+    {
+        return mismatch(format!("{key:?}: the events give {:?}, the store holds {:?}", want.get(key).unwrap_or(sums), have.get(key)));
+    }
+    let clean = |m: &std::collections::BTreeMap<(String, Currency), Decimal>| {
+        m.iter().filter(|(_, a)| !a.is_zero()).map(|(k, a)| (k.clone(), a.normalize())).collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let (want, have) = (clean(&expected.spend), clean(spend));
+    if want != have {
+        return mismatch(format!("spend per customer is {have:?}, the events add up to {want:?}"));
+    }
+    Ok(())
 }
 
 /// An instant as the command line and the bindings take it: RFC 3339
@@ -676,9 +773,12 @@ impl StoreUrl {
                 store: path.display().to_string(),
                 reason: "this build of tokfare has no SQLite store (feature \"sqlite\")".into(),
             }),
+            #[cfg(feature = "postgres")]
+            StoreUrl::Postgres(url) => Ok(Box::new(PostgresStore::open(url, fsync)?)),
+            #[cfg(not(feature = "postgres"))]
             StoreUrl::Postgres(url) => Err(Error::Store {
                 store: redact(url),
-                reason: "the PostgreSQL store is not available in this version of tokfare; use SQLite (a file path) for now".into(),
+                reason: "this build of tokfare has no PostgreSQL store (feature \"postgres\")".into(),
             }),
         }
     }
@@ -724,6 +824,32 @@ mod tests {
 
     fn t(s: &str) -> DateTime<Utc> {
         s.parse().expect("time")
+    }
+
+    #[test]
+    fn item_sums_round_trip_and_add_exactly() {
+        let d = |s: &str| Decimal::from_str_exact(s).expect("decimal");
+        let mut a = ItemSums::new();
+        a.insert(RollupItem::Events, RollupSums { count: 2, quantity: Decimal::ZERO, amount: d("0.0035") });
+        a.insert(
+            RollupItem::Charge("tier:odd\tname:1".into(), d("2.50"), 1_000_000),
+            RollupSums { count: 0, quantity: d("7"), amount: d("0.1") },
+        );
+        let bytes = encode_items(&a);
+        assert_eq!(decode_items(&bytes).as_ref(), Some(&a));
+        let twice = add_items(&bytes, &bytes).expect("add");
+        let sum = decode_items(&twice).expect("decode");
+        assert_eq!(sum[&RollupItem::Events], RollupSums { count: 4, quantity: Decimal::ZERO, amount: d("0.007") });
+        // Taking everything away leaves nothing (the row is deleted).
+        let mut minus = a.clone();
+        minus.values_mut().for_each(|s| *s = RollupSums { count: -s.count, quantity: -s.quantity, amount: -s.amount });
+        assert!(add_items(&bytes, &encode_items(&minus)).expect("add").is_empty());
+        let mut huge = ItemSums::new();
+        huge.insert(RollupItem::Events, RollupSums { count: 0, quantity: Decimal::ZERO, amount: Decimal::MAX });
+        let huge = encode_items(&huge);
+        assert!(matches!(add_items(&huge, &huge), Err(Error::Overflow(_))));
+        assert!(decode_items(&bytes[..bytes.len() - 1]).is_none());
+        assert!(decode_items(b"\x03\x00\x00\x00bad").is_none());
     }
 
     #[test]

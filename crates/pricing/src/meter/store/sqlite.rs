@@ -13,8 +13,8 @@
 //!   tokfare is refused, never written.
 
 use super::{
-    BatchSums, HourRange, Inserted, Level, Match, MeterStore, NewRecord, OnConflict, Reserved, RollupItem, RollupKey, RollupRow,
-    RollupSums, TimeRange,
+    add_items, decode_items, encode_items, BatchSums, HourRange, Inserted, Level, Match, MeterStore, NewRecord, OnConflict, Reserved,
+    RollupKey, RollupRow, RollupSums, TimeRange,
 };
 use crate::meter::budget::decide;
 use crate::meter::journal::Fsync;
@@ -62,10 +62,23 @@ impl SqliteStore {
         }
         let synchronous = if fsync == Fsync::Always { "FULL" } else { "NORMAL" };
         conn.execute_batch(&format!("PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON;")).map_err(fail)?;
-        conn.create_scalar_function("dec_add", 2, FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
+        let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+        conn.create_scalar_function("dec_add", 2, flags, |ctx| {
             let a: String = ctx.get(0)?;
             let b: String = ctx.get(1)?;
             dec_add(&a, &b).map_err(|e| rusqlite::Error::UserFunctionError(e.into()))
+        })
+        .map_err(fail)?;
+        conn.create_scalar_function("sums_add", 2, flags, |ctx| {
+            let a: Vec<u8> = ctx.get(0)?;
+            let b: Vec<u8> = ctx.get(1)?;
+            add_items(&a, &b).map_err(|e| {
+                let text = match e {
+                    Error::Overflow(what) => format!("{OVERFLOW}{what}"),
+                    other => other.to_string(),
+                };
+                rusqlite::Error::UserFunctionError(text.into())
+            })
         })
         .map_err(fail)?;
         let mut store = SqliteStore { conn, path, fsync, unsynced: 0 };
@@ -166,22 +179,20 @@ fn millis(t: DateTime<Utc>) -> i64 {
 }
 
 impl SqliteStore {
-    /// Visits the sums of one level whose period starts in `starts`.
+    /// Visits the sums of one level whose period starts in `starts`, a row per item.
     fn sums(&self, level: Level, starts: HourRange, visit: &mut dyn FnMut(RollupRow) -> Result<()>) -> Result<()> {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT customer, model, schedule, start, currency, item, count, quantity, amount FROM sums \
-                 WHERE level = ?1 AND start >= ?2 AND start < ?3",
+                "SELECT customer, model, schedule, start, currency, items FROM sums WHERE level = ?1 AND start >= ?2 AND start < ?3",
             )
             .map_err(|e| self.fail(e))?;
         let mut rows = stmt.query([level as i64, starts.from, starts.to]).map_err(|e| self.fail(e))?;
         while let Some(row) = rows.next().map_err(|e| self.fail(e))? {
             let get = |i: usize| -> Result<String> { row.get::<_, String>(i).map_err(|e| self.fail(e)) };
-            let item_text = get(5)?;
-            let item = RollupItem::decode(&item_text)
-                .ok_or_else(|| Error::Store { store: self.location(), reason: format!("unknown sum item {item_text:?}") })?;
-            let count: i64 = row.get(6).map_err(|e| self.fail(e))?;
+            let bytes = row.get_ref(5).map_err(|e| self.fail(e))?.as_blob().map_err(|e| self.fail(e.into()))?;
+            let items = decode_items(bytes)
+                .ok_or_else(|| Error::Store { store: self.location(), reason: "stored sums are not readable".into() })?;
             let key = RollupKey {
                 customer: get(0)?,
                 model: get(1)?,
@@ -190,9 +201,10 @@ impl SqliteStore {
                 start: row.get(3).map_err(|e| self.fail(e))?,
                 currency: Currency::new(&get(4)?)?,
             };
-            let sums = RollupSums { count, quantity: decimal(&self.path, &get(7)?)?, amount: decimal(&self.path, &get(8)?)? };
-            if sums != RollupSums::default() {
-                visit(RollupRow { key, item, sums })?;
+            for (item, sums) in items {
+                if sums != RollupSums::default() {
+                    visit(RollupRow { key: key.clone(), item, sums })?;
+                }
             }
         }
         Ok(())
@@ -406,32 +418,10 @@ impl MeterStore for SqliteStore {
             let mut stored = BatchSums::default();
             for level in Level::ALL {
                 self.sums(level, HourRange { from: i64::MIN, to: i64::MAX }, &mut |row| {
-                    stored.rollups.entry((row.key, row.item)).or_default().add(&row.sums, 1)
+                    stored.rollups.entry(row.key).or_default().entry(row.item).or_default().add(&row.sums, 1)
                 })?;
             }
-            let mismatch =
-                |what: String| Err(Error::Store { store: self.location(), reason: format!("the sums disagree with the events: {what}") });
-            let count = self.len()?;
-            if count != expected.events as u64 {
-                return mismatch(format!("{count} events counted, {} stored", expected.events));
-            }
-            let nonzero = |m: &std::collections::BTreeMap<(RollupKey, RollupItem), RollupSums>| {
-                m.iter()
-                    .filter(|(_, s)| **s != RollupSums::default())
-                    .map(|(k, s)| (k.clone(), (s.count, s.quantity.normalize(), s.amount.normalize())))
-                    .collect::<std::collections::BTreeMap<_, _>>()
-            };
-            let (want, have) = (nonzero(&expected.rollups), nonzero(&stored.rollups));
-            if let Some((key, sums)) =
-                want.iter().find(|(k, s)| have.get(*k) != Some(*s)).or_else(|| have.iter().find(|(k, _)| !want.contains_key(*k)))
-            {
-                return mismatch(format!(
-                    "{key:?}: the events give {:?}, the store holds {:?}",
-                    want.get(key).unwrap_or(sums),
-                    have.get(key)
-                ));
-            }
-            let mut spend_rows = std::collections::BTreeMap::new();
+            let mut spend = std::collections::BTreeMap::new();
             {
                 let mut stmt = self.conn.prepare_cached("SELECT customer, currency, amount FROM spend").map_err(|e| self.fail(e))?;
                 let mut rows = stmt.query([]).map_err(|e| self.fail(e))?;
@@ -441,18 +431,10 @@ impl MeterStore for SqliteStore {
                         row.get(1).map_err(|e| self.fail(e))?,
                         row.get(2).map_err(|e| self.fail(e))?,
                     );
-                    let amount = decimal(&self.path, &amount)?;
-                    if !amount.is_zero() {
-                        spend_rows.insert((customer, Currency::new(&currency)?), amount.normalize());
-                    }
+                    spend.insert((customer, Currency::new(&currency)?), decimal(&self.path, &amount)?);
                 }
             }
-            let expected_spend: std::collections::BTreeMap<_, _> =
-                expected.spend.iter().filter(|(_, a)| !a.is_zero()).map(|(k, a)| (k.clone(), a.normalize())).collect();
-            if spend_rows != expected_spend {
-                return mismatch(format!("spend per customer is {spend_rows:?}, the events add up to {expected_spend:?}"));
-            }
-            Ok(())
+            super::compare_sums(&self.location(), self.len()?, &expected, &stored, &spend)
         })
     }
 }
@@ -472,35 +454,23 @@ fn budget(conn: &Connection, customer: &str) -> rusqlite::Result<Option<(String,
 /// Adds a batch's sums, spend and event count (inside the batch's transaction).
 fn write_sums(conn: &Connection, sums: &BatchSums) -> rusqlite::Result<()> {
     let mut rollup = conn.prepare_cached(
-        "INSERT INTO sums (level, start, customer, model, schedule, currency, item, count, quantity, amount) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
-         ON CONFLICT (level, start, customer, model, schedule, currency, item) DO UPDATE SET \
-         count = count + excluded.count, quantity = dec_add(quantity, excluded.quantity), amount = dec_add(amount, excluded.amount)",
+        "INSERT INTO sums (level, start, customer, model, schedule, currency, items) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+         ON CONFLICT (level, start, customer, model, schedule, currency) DO UPDATE SET items = sums_add(items, excluded.items)",
     )?;
     let mut emptied = conn.prepare_cached(
         "DELETE FROM sums WHERE level = ?1 AND start = ?2 AND customer = ?3 AND model = ?4 AND schedule = ?5 AND currency = ?6 \
-         AND item = ?7 AND count = 0 AND quantity = '0' AND amount = '0'",
+         AND length(items) = 0",
     )?;
-    for ((key, item), s) in &sums.rollups {
-        if *s == RollupSums::default() {
+    for (key, items) in &sums.rollups {
+        let encoded = encode_items(items);
+        if encoded.is_empty() {
             continue;
         }
-        let encoded = item.encode();
-        rollup.execute(params![
-            key.level as i64,
-            key.start,
-            key.customer,
-            key.model,
-            key.schedule,
-            key.currency.code(),
-            encoded,
-            s.count,
-            text(s.quantity),
-            text(s.amount)
-        ])?;
+        let k = params![key.level as i64, key.start, key.customer, key.model, key.schedule, key.currency.code()];
+        rollup.execute(params![k[0], k[1], k[2], k[3], k[4], k[5], encoded])?;
         // A record taken away (replaced in a merge) may leave a group with nothing in it.
-        if s.count < 0 || s.quantity.is_sign_negative() || s.amount.is_sign_negative() {
-            emptied.execute(params![key.level as i64, key.start, key.customer, key.model, key.schedule, key.currency.code(), encoded])?;
+        if items.values().any(|s| s.count < 0 || s.quantity.is_sign_negative() || s.amount.is_sign_negative()) {
+            emptied.execute(k)?;
         }
     }
     let mut spend = conn.prepare_cached(

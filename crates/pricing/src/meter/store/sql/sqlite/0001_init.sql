@@ -1,6 +1,7 @@
 -- tokfare meter store, SQLite schema version 1 (docs/meter-store.md).
--- Amounts and summed quantities are exact decimal TEXT, added by the dec_add()
--- function the store registers (SQLite's own arithmetic would round or overflow).
+-- Amounts and summed quantities are exact decimal TEXT, added by the dec_add() and
+-- sums_add() functions the store registers (SQLite's own arithmetic would round or
+-- overflow).
 
 -- One row per event id: the priced record as canonical JSON and the hashes that tell
 -- a redelivery (same hash) from a conflict (same id, other content). A rowid table:
@@ -17,8 +18,11 @@ CREATE INDEX events_ts ON events (ts);
 
 -- Sums per period (UTC hour, day and month: every event counts at each level),
 -- customer, model, schedule and currency, kept in the transaction that inserts the
--- events: item 'events' (count, amount = cost), 'quantity:<usage field>' (quantity),
--- 'charge:<unit price>:<per>:<item code>' (quantity, amount).
+-- events. `items` holds, per item sorted by its code, the code's length (u32 LE) and
+-- UTF-8 bytes, the count (i64 LE), the quantity and the amount (rust_decimal's exact
+-- 16-byte form each): item 'events' (count, amount = cost), 'quantity:<usage field>'
+-- (quantity), 'charge:<unit price>:<per>:<item code>' (quantity, amount); added up by
+-- the sums_add() function the store registers (`tokfare meter check` reads them back).
 CREATE TABLE sums (
     level    INTEGER NOT NULL,     -- 0 hour, 1 day, 2 month
     start    INTEGER NOT NULL,     -- first hour of the period: Unix seconds / 3600, floor
@@ -26,12 +30,9 @@ CREATE TABLE sums (
     model    TEXT NOT NULL,
     schedule TEXT NOT NULL,
     currency TEXT NOT NULL,
-    item     TEXT NOT NULL,
-    count    INTEGER NOT NULL,
-    quantity TEXT NOT NULL,
-    amount   TEXT NOT NULL,
-    PRIMARY KEY (level, start, customer, model, schedule, currency, item)
-) WITHOUT ROWID;
+    items    BLOB NOT NULL,
+    UNIQUE (level, start, customer, model, schedule, currency)
+);
 
 -- Recorded spend per customer and currency (budgets read this, not the events).
 CREATE TABLE spend (

@@ -1,0 +1,618 @@
+//! [`PostgresStore`]: the meter in PostgreSQL, shared by processes on many hosts.
+//!
+//! - A batch is one transaction: the ids already stored are read first and the batch
+//!   classified in order (new, duplicate, conflict); the new events go in with `COPY`
+//!   into a session-private staging table and one `INSERT … SELECT … ORDER BY id ON
+//!   CONFLICT (id) DO NOTHING`. If another writer stored one of those ids in between
+//!   (the insert adds fewer rows than classified new), the transaction is rolled back
+//!   and the batch classified again — so a redelivery racing across hosts still counts
+//!   once and a conflict is still reported. Deadlocks and serialization failures are
+//!   retried the same way.
+//! - The batch's sums (`NUMERIC`, exact, added by the server) and spend go in the same
+//!   transaction, staged with `COPY` and upserted in key order (the same lock order in
+//!   every writer).
+//! - Budgets: `reserve` takes a transaction-scoped advisory lock on the customer, then
+//!   reads spend, held reservations and limit in one statement (one snapshot), decides
+//!   and holds — so racing processes never overspend.
+//! - Durability: `fsync = always` commits with `synchronous_commit = on`; `every:N` and
+//!   `never` with `off` (a crash of the server may lose the last commits, never corrupt
+//!   them), made durable by [`MeterStore::sync`] (every N commits for `every:N`).
+//! - Schema migrations (`sql/postgres/`) run on open under an advisory lock, versions
+//!   in `tokfare_schema`; tables are prefixed `tokfare_`.
+//!
+//! One connection per store (a `Meter` is used by one thread at a time; processes and
+//! threads that write at once each open their own).
+
+use super::{
+    redact, BatchSums, HourRange, Inserted, ItemSums, Level, Match, MeterStore, NewRecord, OnConflict, Reserved, RollupItem, RollupKey,
+    RollupRow, RollupSums, TimeRange,
+};
+use crate::meter::budget::decide;
+use crate::meter::journal::Fsync;
+use crate::meter::priced::PricedEvent;
+use crate::meter::ReservationId;
+use crate::price::{Currency, Money};
+use crate::{Error, Result};
+use chrono::{DateTime, Utc};
+use postgres::error::SqlState;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::ToSql;
+use postgres::{Client, NoTls};
+use rust_decimal::Decimal;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::io::Write;
+
+/// The schema migrations, in order (`tokfare_schema` records the versions applied).
+const MIGRATIONS: &[&str] = &[include_str!("sql/postgres/0001_init.sql")];
+
+/// The advisory lock migrations run under ("tokfare1").
+const MIGRATION_LOCK: i64 = 0x746f_6b66_6172_6531;
+
+/// How many times a batch is classified again after a race or a deadlock.
+const ATTEMPTS: usize = 64;
+
+/// Session-private staging tables for `COPY`.
+const STAGING: &str = "
+CREATE TEMP TABLE IF NOT EXISTS tokfare_stage_events (id TEXT, event_hash BYTEA, record_hash BYTEA, ts BIGINT, record TEXT)
+    ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS tokfare_stage_sums (level SMALLINT, start BIGINT, customer TEXT, model TEXT, schedule TEXT,
+    currency TEXT, item TEXT, count BIGINT, quantity NUMERIC, amount NUMERIC) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS tokfare_stage_spend (customer TEXT, currency TEXT, amount NUMERIC) ON COMMIT DELETE ROWS;
+";
+
+/// A meter store in PostgreSQL. See the module docs.
+pub struct PostgresStore {
+    client: RefCell<Client>,
+    url: String,
+    fsync: Fsync,
+    unsynced: Cell<u32>,
+    reading: Cell<bool>,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore").field("url", &self.url).field("fsync", &self.fsync).finish()
+    }
+}
+
+/// What a batch knows of a stored id: event hash, record hash, record JSON, and its
+/// index among the batch's new records if it came from this batch.
+type Stored = (Vec<u8>, Vec<u8>, String, Option<usize>);
+
+/// A PostgreSQL failure, or one of tokfare's own inside a transaction.
+enum Fail {
+    Pg(postgres::Error),
+    Tokfare(Error),
+}
+
+impl From<postgres::Error> for Fail {
+    fn from(e: postgres::Error) -> Fail {
+        Fail::Pg(e)
+    }
+}
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Fail {
+        Fail::Tokfare(e)
+    }
+}
+
+impl PostgresStore {
+    /// Connects, migrates and prepares a store (`postgresql://user[:password]@host[:port]/db`).
+    pub fn open(url: &str, fsync: Fsync) -> Result<PostgresStore> {
+        let shown = redact(url);
+        let fail = |e: postgres::Error| pg_error(&shown, e);
+        let mut client = Client::connect(url, NoTls).map_err(fail)?;
+        let synchronous = if fsync == Fsync::Always { "on" } else { "off" };
+        client.batch_execute(&format!("SET synchronous_commit = {synchronous}; SET client_min_messages = warning;")).map_err(fail)?;
+        migrate(&mut client, &shown)?;
+        client.batch_execute(STAGING).map_err(fail)?;
+        Ok(PostgresStore { client: RefCell::new(client), url: shown, fsync, unsynced: Cell::new(0), reading: Cell::new(false) })
+    }
+
+    fn fail(&self, e: postgres::Error) -> Error {
+        pg_error(&self.url, e)
+    }
+
+    fn unfail(&self, f: Fail) -> Error {
+        match f {
+            Fail::Pg(e) => self.fail(e),
+            Fail::Tokfare(e) => e,
+        }
+    }
+
+    fn decimal(&self, s: &str) -> Result<Decimal> {
+        Decimal::from_str_exact(s).map_err(|e| Error::Store { store: self.url.clone(), reason: format!("stored amount {s:?}: {e}") })
+    }
+
+    /// After a write commits: with `every:N`, a sync every N commits.
+    fn committed(&mut self) -> Result<()> {
+        if let Fsync::Every(n) = self.fsync {
+            self.unsynced.set(self.unsynced.get() + 1);
+            if self.unsynced.get() >= n.max(1) {
+                self.sync()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// One attempt at a batch: `None` when another writer raced it (roll back, again).
+    fn try_insert(&self, batch: &[NewRecord], by: Match, on_conflict: OnConflict) -> std::result::Result<Option<Vec<Inserted>>, Fail> {
+        let mut client = self.client.borrow_mut();
+        let mut tx = client.transaction()?;
+        let ids: Vec<&str> = batch.iter().map(|r| r.record.event.id.as_str()).collect();
+        let mut known: HashMap<String, Stored> = HashMap::new();
+        for row in tx.query("SELECT id, event_hash, record_hash, record FROM tokfare_events WHERE id = ANY($1)", &[&ids])? {
+            known.insert(row.get(0), (row.get(1), row.get(2), row.get(3), None));
+        }
+        let mut out = Vec::with_capacity(batch.len());
+        let mut sums = BatchSums::default();
+        let mut new: Vec<&NewRecord> = Vec::new();
+        let mut replaced: Vec<(&NewRecord, Vec<u8>)> = Vec::new();
+        let mut stopped = false;
+        for row in batch {
+            if stopped {
+                out.push(Inserted::NotAttempted);
+                continue;
+            }
+            let id = &row.record.event.id;
+            let Some((event_hash, record_hash, old_json, pending)) = known.get(id).cloned() else {
+                known.insert(id.clone(), (row.event_hash.to_vec(), row.record_hash.to_vec(), row.json.clone(), Some(new.len())));
+                sums.add(&row.record, 1)?;
+                sums.events += 1;
+                new.push(row);
+                out.push(Inserted::New);
+                continue;
+            };
+            let stored = if by == Match::Event { &event_hash } else { &record_hash };
+            let outcome = if stored[..] == row.hash(by)[..] {
+                Inserted::Duplicate
+            } else {
+                match on_conflict {
+                    OnConflict::Report { stop } => {
+                        stopped = stop;
+                        Inserted::Conflict
+                    }
+                    OnConflict::KeepCanonical if row.json < old_json => {
+                        match pending {
+                            Some(i) => {
+                                sums.add(&new[i].record, -1)?;
+                                new[i] = row;
+                            }
+                            None => {
+                                sums.add(&PricedEvent::from_json(&old_json)?, -1)?;
+                                replaced.push((row, record_hash.clone()));
+                            }
+                        }
+                        sums.add(&row.record, 1)?;
+                        known.insert(id.clone(), (row.event_hash.to_vec(), row.record_hash.to_vec(), row.json.clone(), pending));
+                        Inserted::Replaced
+                    }
+                    OnConflict::KeepCanonical => Inserted::Conflict,
+                }
+            };
+            out.push(outcome);
+        }
+        // The new events, in id order (every writer locks ids in the same order).
+        let inserted = if new.len() <= 4 {
+            let stmt = tx.prepare(
+                "INSERT INTO tokfare_events (id, event_hash, record_hash, ts, record) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+            )?;
+            let mut sorted = new.clone();
+            sorted.sort_by(|a, b| a.record.event.id.cmp(&b.record.event.id));
+            let mut n = 0;
+            for r in sorted {
+                let e = &r.record.event;
+                n += tx.execute(&stmt, &[&e.id, &&r.event_hash[..], &&r.record_hash[..], &e.timestamp.timestamp(), &r.json])?;
+            }
+            n
+        } else {
+            let mut copy = tx.copy_in("COPY tokfare_stage_events (id, event_hash, record_hash, ts, record) FROM STDIN")?;
+            let mut line = String::new();
+            for r in &new {
+                line.clear();
+                let e = &r.record.event;
+                copy_text(&mut line, &e.id);
+                line.push('\t');
+                copy_bytea(&mut line, &r.event_hash);
+                line.push('\t');
+                copy_bytea(&mut line, &r.record_hash);
+                line.push('\t');
+                line.push_str(&e.timestamp.timestamp().to_string());
+                line.push('\t');
+                copy_text(&mut line, &r.json);
+                line.push('\n');
+                copy.write_all(line.as_bytes()).map_err(|e| Error::Store { store: self.url.clone(), reason: format!("COPY: {e}") })?;
+            }
+            copy.finish()?;
+            tx.execute(
+                "INSERT INTO tokfare_events (id, event_hash, record_hash, ts, record) \
+                 SELECT id, event_hash, record_hash, ts, record FROM tokfare_stage_events ORDER BY id ON CONFLICT (id) DO NOTHING",
+                &[],
+            )?
+        };
+        if inserted != new.len() as u64 {
+            // Another writer stored one of these ids since we looked: classify again.
+            tx.rollback()?;
+            return Ok(None);
+        }
+        for (r, old_hash) in &replaced {
+            let e = &r.record.event;
+            let n = tx.execute(
+                "UPDATE tokfare_events SET event_hash = $2, record_hash = $3, ts = $4, record = $5 WHERE id = $1 AND record_hash = $6",
+                &[&e.id, &&r.event_hash[..], &&r.record_hash[..], &e.timestamp.timestamp(), &r.json, old_hash],
+            )?;
+            if n != 1 {
+                tx.rollback()?;
+                return Ok(None);
+            }
+        }
+        write_sums(&mut tx, &sums, &self.url)?;
+        tx.commit()?;
+        Ok(Some(out))
+    }
+
+    /// Visits the sums of one level whose period starts in `starts`.
+    fn sums(&self, level: Level, starts: HourRange, visit: &mut dyn FnMut(RollupRow) -> Result<()>) -> Result<()> {
+        let mut client = self.client.borrow_mut();
+        let params: [&(dyn ToSql + Sync); 3] = [&(level as i16), &starts.from, &starts.to];
+        let mut rows = client
+            .query_raw(
+                "SELECT customer, model, schedule, start, currency, item, count, quantity::text, amount::text FROM tokfare_sums \
+                 WHERE level = $1 AND start >= $2 AND start < $3",
+                params,
+            )
+            .map_err(|e| self.fail(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.fail(e))? {
+            let item: &str = row.get(5);
+            let item = RollupItem::decode(item)
+                .ok_or_else(|| Error::Store { store: self.url.clone(), reason: format!("unknown sum item {item:?}") })?;
+            let key = RollupKey {
+                customer: row.get(0),
+                model: row.get(1),
+                schedule: row.get(2),
+                level,
+                start: row.get(3),
+                currency: Currency::new(row.get::<_, &str>(4))?,
+            };
+            let sums = RollupSums { count: row.get(6), quantity: self.decimal(row.get(7))?, amount: self.decimal(row.get(8))? };
+            if sums != RollupSums::default() {
+                visit(RollupRow { key, item, sums })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `read` in one repeatable-read transaction.
+    fn snapshot<T>(&self, read: impl FnOnce() -> Result<T>) -> Result<T> {
+        if self.reading.get() {
+            return read();
+        }
+        self.client.borrow_mut().batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").map_err(|e| self.fail(e))?;
+        self.reading.set(true);
+        let out = read();
+        self.reading.set(false);
+        let end = self.client.borrow_mut().batch_execute(if out.is_ok() { "COMMIT" } else { "ROLLBACK" }).map_err(|e| self.fail(e));
+        let out = out?;
+        end?;
+        Ok(out)
+    }
+}
+
+fn pg_error(url: &str, e: postgres::Error) -> Error {
+    if e.code() == Some(&SqlState::NUMERIC_VALUE_OUT_OF_RANGE) {
+        return Error::Overflow(format!("meter sums in {url}: {e}"));
+    }
+    let reason = match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.severity(), db.message()),
+        None => e.to_string(),
+    };
+    Error::Store { store: url.to_string(), reason }
+}
+
+fn retryable(e: &Fail) -> bool {
+    matches!(e, Fail::Pg(e) if matches!(e.code(), Some(c) if *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::T_R_SERIALIZATION_FAILURE))
+}
+
+fn migrate(client: &mut Client, url: &str) -> Result<()> {
+    let fail = |e: postgres::Error| pg_error(url, e);
+    let mut tx = client.transaction().map_err(fail)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).map_err(fail)?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS tokfare_schema (version INTEGER NOT NULL, applied TIMESTAMPTZ NOT NULL DEFAULT now())")
+        .map_err(fail)?;
+    let version: i32 = tx.query_one("SELECT coalesce(max(version), 0) FROM tokfare_schema", &[]).map_err(fail)?.get(0);
+    let known = MIGRATIONS.len() as i32;
+    if !(0..=known).contains(&version) {
+        return Err(Error::Store {
+            store: url.to_string(),
+            reason: format!("schema version {version} is not one this tokfare knows (0 to {known}): a newer tokfare's store"),
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.batch_execute(sql).map_err(fail)?;
+        tx.execute("INSERT INTO tokfare_schema (version) VALUES ($1)", &[&(i as i32 + 1)]).map_err(fail)?;
+    }
+    tx.commit().map_err(fail)
+}
+
+/// A text field of `COPY … FROM STDIN` (text format): backslash escapes.
+fn copy_text(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// A `bytea` field of `COPY` text format: `\x` and hex, its backslash escaped.
+fn copy_bytea(out: &mut String, bytes: &[u8]) {
+    out.push_str("\\\\x");
+    for b in bytes {
+        out.push_str(&format!("{b:02x}"));
+    }
+}
+
+/// Adds a batch's sums, spend and event count (inside the batch's transaction), staged
+/// with `COPY` and upserted in key order.
+fn write_sums(tx: &mut postgres::Transaction<'_>, sums: &BatchSums, url: &str) -> std::result::Result<(), Fail> {
+    let io = |e: std::io::Error| Error::Store { store: url.to_string(), reason: format!("COPY: {e}") };
+    let mut any_negative = false;
+    let rows: Vec<(&RollupKey, &RollupItem, &RollupSums)> = sums
+        .rollups
+        .iter()
+        .flat_map(|(k, items): (&RollupKey, &ItemSums)| items.iter().map(move |(i, s)| (k, i, s)))
+        .filter(|(_, _, s)| **s != RollupSums::default())
+        .collect();
+    if !rows.is_empty() {
+        let mut copy = tx.copy_in("COPY tokfare_stage_sums FROM STDIN")?;
+        let mut line = String::new();
+        for (k, item, s) in &rows {
+            any_negative |= s.count < 0 || s.quantity.is_sign_negative() || s.amount.is_sign_negative();
+            line.clear();
+            line.push_str(&format!("{}\t{}\t", k.level as i16, k.start));
+            for (i, text) in
+                [k.customer.as_str(), k.model.as_str(), k.schedule.as_str(), k.currency.code(), item.encode().as_str()].iter().enumerate()
+            {
+                if i > 0 {
+                    line.push('\t');
+                }
+                copy_text(&mut line, text);
+            }
+            line.push_str(&format!("\t{}\t{}\t{}\n", s.count, s.quantity.normalize(), s.amount.normalize()));
+            copy.write_all(line.as_bytes()).map_err(io)?;
+        }
+        copy.finish()?;
+        tx.execute(
+            "INSERT INTO tokfare_sums SELECT * FROM tokfare_stage_sums ORDER BY level, start, customer, model, schedule, currency, item \
+             ON CONFLICT (level, start, customer, model, schedule, currency, item) DO UPDATE SET count = tokfare_sums.count + excluded.count, \
+             quantity = tokfare_sums.quantity + excluded.quantity, amount = tokfare_sums.amount + excluded.amount",
+            &[],
+        )?;
+        if any_negative {
+            // A record taken away (replaced in a merge) may leave a group with nothing in it.
+            tx.execute(
+                "DELETE FROM tokfare_sums s USING tokfare_stage_sums t WHERE s.level = t.level AND s.start = t.start \
+                 AND s.customer = t.customer AND s.model = t.model AND s.schedule = t.schedule AND s.currency = t.currency \
+                 AND s.item = t.item AND s.count = 0 AND s.quantity = 0 AND s.amount = 0",
+                &[],
+            )?;
+        }
+    }
+    if !sums.spend.is_empty() {
+        let mut copy = tx.copy_in("COPY tokfare_stage_spend FROM STDIN")?;
+        let mut line = String::new();
+        for ((customer, currency), amount) in &sums.spend {
+            line.clear();
+            copy_text(&mut line, customer);
+            line.push_str(&format!("\t{}\t{}\n", currency.code(), amount.normalize()));
+            copy.write_all(line.as_bytes()).map_err(io)?;
+        }
+        copy.finish()?;
+        tx.execute(
+            "INSERT INTO tokfare_spend SELECT customer, currency, amount FROM tokfare_stage_spend ORDER BY customer, currency \
+             ON CONFLICT (customer, currency) DO UPDATE SET amount = tokfare_spend.amount + excluded.amount",
+            &[],
+        )?;
+    }
+    if sums.events != 0 {
+        tx.execute("UPDATE tokfare_counters SET value = value + $1 WHERE name = 'events'", &[&sums.events])?;
+    }
+    Ok(())
+}
+
+fn millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+impl MeterStore for PostgresStore {
+    fn location(&self) -> String {
+        self.url.clone()
+    }
+
+    fn insert(&mut self, batch: &[NewRecord], by: Match, on_conflict: OnConflict) -> Result<Vec<Inserted>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        for attempt in 1..=ATTEMPTS {
+            match self.try_insert(batch, by, on_conflict) {
+                Ok(Some(out)) => {
+                    self.committed()?;
+                    return Ok(out);
+                }
+                Ok(None) => continue,
+                Err(e) if retryable(&e) && attempt < ATTEMPTS => continue,
+                Err(e) => return Err(self.unfail(e)),
+            }
+        }
+        Err(Error::Store {
+            store: self.url.clone(),
+            reason: format!("a batch lost {ATTEMPTS} races with other writers in a row; try again"),
+        })
+    }
+
+    fn get(&self, id: &str) -> Result<Option<PricedEvent>> {
+        let row =
+            self.client.borrow_mut().query_opt("SELECT record FROM tokfare_events WHERE id = $1", &[&id]).map_err(|e| self.fail(e))?;
+        row.map(|r| PricedEvent::from_json(r.get(0))).transpose()
+    }
+
+    fn len(&self) -> Result<u64> {
+        let n: i64 = self
+            .client
+            .borrow_mut()
+            .query_one("SELECT value FROM tokfare_counters WHERE name = 'events'", &[])
+            .map_err(|e| self.fail(e))?
+            .get(0);
+        Ok(n as u64)
+    }
+
+    fn scan(&self, range: &TimeRange, visit: &mut dyn FnMut(PricedEvent) -> Result<()>) -> Result<()> {
+        let from = range.from.map_or(i64::MIN, |t| t.timestamp());
+        let to = range.to.map_or(i64::MAX, |t| t.timestamp().saturating_add(1));
+        let mut client = self.client.borrow_mut();
+        let params: [&(dyn ToSql + Sync); 2] = [&from, &to];
+        let mut rows = client
+            .query_raw("SELECT record FROM tokfare_events WHERE ts >= $1 AND ts < $2 ORDER BY id", params)
+            .map_err(|e| self.fail(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.fail(e))? {
+            let record = PricedEvent::from_json(row.get(0))?;
+            if range.contains(record.event.timestamp) {
+                visit(record)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn rollups(&self, hours: &HourRange, coarsest: Level, visit: &mut dyn FnMut(RollupRow) -> Result<()>) -> Result<()> {
+        self.snapshot(|| Level::plan(*hours, coarsest).into_iter().try_for_each(|(level, starts)| self.sums(level, starts, visit)))
+    }
+
+    fn read(&self, read: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        self.snapshot(read)
+    }
+
+    fn spent(&self, customer: &str, currency: Currency) -> Result<Decimal> {
+        let row = self
+            .client
+            .borrow_mut()
+            .query_opt("SELECT amount::text FROM tokfare_spend WHERE customer = $1 AND currency = $2", &[&customer, &currency.code()])
+            .map_err(|e| self.fail(e))?;
+        row.map_or(Ok(Decimal::ZERO), |r| self.decimal(r.get(0)))
+    }
+
+    fn set_budget(&mut self, customer: &str, limit: Money) -> Result<()> {
+        self.client
+            .borrow_mut()
+            .execute(
+                "INSERT INTO tokfare_budgets (customer, currency, amount) VALUES ($1, $2, $3::text::numeric) \
+                 ON CONFLICT (customer) DO UPDATE SET currency = excluded.currency, amount = excluded.amount",
+                &[&customer, &limit.currency().code(), &limit.amount().normalize().to_string()],
+            )
+            .map_err(|e| self.fail(e))?;
+        self.committed()
+    }
+
+    fn budget(&self, customer: &str) -> Result<Option<Money>> {
+        let row = self
+            .client
+            .borrow_mut()
+            .query_opt("SELECT currency, amount::text FROM tokfare_budgets WHERE customer = $1", &[&customer])
+            .map_err(|e| self.fail(e))?;
+        row.map(|r| Ok(Money::new(self.decimal(r.get(1))?, Currency::new(r.get::<_, &str>(0))?))).transpose()
+    }
+
+    fn reserve(&mut self, customer: &str, estimate: Money, now: DateTime<Utc>, expires: DateTime<Utc>) -> Result<Reserved> {
+        let currency = estimate.currency();
+        let result = (|| -> std::result::Result<Reserved, Fail> {
+            let mut client = self.client.borrow_mut();
+            let mut tx = client.transaction()?;
+            // One customer's budget steps run one at a time, across every process.
+            tx.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7477))", &[&customer])?;
+            tx.execute("DELETE FROM tokfare_reservations WHERE customer = $1 AND expires <= $2", &[&customer, &millis(now)])?;
+            // Spend, held reservations and limit from one snapshot.
+            let row = tx.query_one(
+                "SELECT (SELECT amount::text FROM tokfare_spend WHERE customer = $1 AND currency = $2), \
+                 (SELECT coalesce(sum(amount), 0)::text FROM tokfare_reservations WHERE customer = $1 AND currency = $2), \
+                 (SELECT currency FROM tokfare_budgets WHERE customer = $1), (SELECT amount::text FROM tokfare_budgets WHERE customer = $1)",
+                &[&customer, &currency.code()],
+            )?;
+            let spent = Money::new(row.get::<_, Option<&str>>(0).map_or(Ok(Decimal::ZERO), |s| self.decimal(s))?, currency);
+            let reserved = Money::new(self.decimal(row.get(1))?, currency);
+            let limit = match (row.get::<_, Option<&str>>(2), row.get::<_, Option<&str>>(3)) {
+                (Some(c), Some(a)) => Some(Money::new(self.decimal(a)?, Currency::new(c)?)),
+                _ => None,
+            };
+            let allowed = decide(customer, estimate, spent, reserved, limit)?;
+            let reservation = if allowed {
+                let id: i64 = tx
+                    .query_one(
+                        "INSERT INTO tokfare_reservations (customer, currency, amount, expires) VALUES ($1, $2, $3::text::numeric, $4) RETURNING id",
+                        &[&customer, &currency.code(), &estimate.amount().normalize().to_string(), &millis(expires)],
+                    )?
+                    .get(0);
+                Some(ReservationId(id as u64))
+            } else {
+                None
+            };
+            tx.commit()?;
+            Ok(Reserved { allowed, spent, reserved, limit, reservation })
+        })();
+        let held = result.map_err(|e| self.unfail(e))?;
+        self.committed()?;
+        Ok(held)
+    }
+
+    fn release(&mut self, reservation: ReservationId) -> Result<bool> {
+        let id = i64::try_from(reservation.0).unwrap_or(-1);
+        let n = self.client.borrow_mut().execute("DELETE FROM tokfare_reservations WHERE id = $1", &[&id]).map_err(|e| self.fail(e))?;
+        self.committed()?;
+        Ok(n == 1)
+    }
+
+    /// Makes every commit so far durable: a commit with `synchronous_commit = on` waits
+    /// for the write-ahead log up to it, which holds the earlier asynchronous commits.
+    fn sync(&mut self) -> Result<()> {
+        self.client
+            .borrow_mut()
+            .batch_execute(
+                "BEGIN; SET LOCAL synchronous_commit = on; UPDATE tokfare_counters SET value = value WHERE name = 'events'; COMMIT;",
+            )
+            .map_err(|e| self.fail(e))?;
+        self.unsynced.set(0);
+        Ok(())
+    }
+
+    fn check(&self) -> Result<()> {
+        self.snapshot(|| {
+            let mut expected = BatchSums::default();
+            self.scan(&TimeRange::ALL, &mut |record| {
+                expected.events += 1;
+                expected.add(&record, 1)
+            })?;
+            let mut stored = BatchSums::default();
+            for level in Level::ALL {
+                self.sums(level, HourRange { from: i64::MIN, to: i64::MAX }, &mut |row| {
+                    stored.rollups.entry(row.key).or_default().entry(row.item).or_default().add(&row.sums, 1)
+                })?;
+            }
+            super::compare_sums(&self.url, self.len()?, &expected, &stored, &self.spend_rows()?)
+        })
+    }
+}
+
+impl PostgresStore {
+    fn spend_rows(&self) -> Result<std::collections::BTreeMap<(String, Currency), Decimal>> {
+        let rows =
+            self.client.borrow_mut().query("SELECT customer, currency, amount::text FROM tokfare_spend", &[]).map_err(|e| self.fail(e))?;
+        let mut out = std::collections::BTreeMap::new();
+        for r in rows {
+            out.insert((r.get::<_, String>(0), Currency::new(r.get::<_, &str>(1))?), self.decimal(r.get(2))?);
+        }
+        Ok(out)
+    }
+}
