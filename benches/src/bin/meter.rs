@@ -4,8 +4,12 @@
 //!
 //! ```sh
 //! cargo run --release -p tokfare-benches --bin meter -- [--batch-events N] [--single-events N]
-//!     [--authorize N] [--invoice-events N] [--dir DIR]
+//!     [--authorize N] [--invoice-events N] [--dir DIR] [--postgres URL]
 //! ```
+//!
+//! With `--postgres URL` (a database of a running server, e.g. the test cluster of
+//! scripts/pg-test-cluster.sh) the same recording and authorize phases run there too,
+//! with ids of their own (the database need not be empty).
 //!
 //! Events arrive in time order at 10 million a month, from 1,000 customers over 5 models
 //! (3 OpenAI, 2 Anthropic), 8% batch service, each id distinct; the invoice groups by
@@ -85,6 +89,44 @@ fn main() {
     let single_events = arg(&args, "--single-events", 10_000);
     let authorizations = arg(&args, "--authorize", 20_000);
     let invoice_events = arg(&args, "--invoice-events", 10_000_000);
+    let postgres = args.iter().position(|a| a == "--postgres").and_then(|i| args.get(i + 1)).cloned();
+    let run = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+
+    if let Some(url) = &postgres {
+        for fsync in [Fsync::Always, Fsync::Never] {
+            let mut meter = Meter::open_store(PriceBook::bundled(), url, fsync).expect("open PostgreSQL");
+            let tag = format!("pg{run}{fsync:?}");
+            let start = Instant::now();
+            let mut i = 0;
+            while i < batch_events {
+                let n = 2048.min(batch_events - i);
+                for outcome in meter.record_batch((i..i + n).map(|k| event(&tag, k)).collect(), OnError::Stop).expect("batch") {
+                    outcome.expect("outcome").expect("recorded");
+                }
+                i += n;
+            }
+            println!("PostgreSQL record_batch (2048 per transaction, COPY, fsync {fsync:?}): {}", rate(batch_events, start.elapsed()));
+            let start = Instant::now();
+            for k in 0..single_events {
+                meter.record(event(&format!("{tag}s"), k)).expect("record");
+            }
+            println!("PostgreSQL record one by one (fsync {fsync:?}): {}", rate(single_events, start.elapsed()));
+            let customer = format!("budget-{tag}");
+            meter.set_budget(&customer, Money::new(1_000_000_000.into(), Currency::USD)).expect("budget");
+            let mut times = Vec::new();
+            for _ in 0..authorizations.min(5_000) {
+                let start = Instant::now();
+                let a = meter.authorize(&customer, "gpt-4o", Usage::tokens(2_000, 500), Service::Standard).expect("authorize");
+                times.push(start.elapsed());
+                meter.release(a.reservation.expect("allowed")).expect("release");
+            }
+            times.sort();
+            if !times.is_empty() {
+                let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)].as_secs_f64() * 1e6;
+                println!("PostgreSQL authorize (fsync {fsync:?}, {} calls): p50 {:.0} µs, p99 {:.0} µs", times.len(), at(0.5), at(0.99));
+            }
+        }
+    }
 
     // 1. Batches of 2048 (what record_log and record_batch write per transaction).
     for fsync in [Fsync::Always, Fsync::Never].into_iter().filter(|_| batch_events > 0) {

@@ -37,7 +37,7 @@ use chrono::{DateTime, Utc};
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
-use postgres::{Client, NoTls};
+use postgres::{Client, NoTls, Statement};
 use rust_decimal::Decimal;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -61,8 +61,67 @@ CREATE TEMP TABLE IF NOT EXISTS tokfare_stage_sums (level SMALLINT, start BIGINT
 CREATE TEMP TABLE IF NOT EXISTS tokfare_stage_spend (customer TEXT, currency TEXT, amount NUMERIC) ON COMMIT DELETE ROWS;
 ";
 
+/// Every statement the store runs, prepared once per connection (a round trip saved
+/// on every call).
+struct Statements {
+    known: Statement,
+    insert_one: Statement,
+    copy_events: Statement,
+    insert_staged: Statement,
+    replace: Statement,
+    copy_sums: Statement,
+    upsert_sums: Statement,
+    delete_empty: Statement,
+    copy_spend: Statement,
+    upsert_spend: Statement,
+    count_events: Statement,
+    get: Statement,
+    len: Statement,
+    spent: Statement,
+    set_budget: Statement,
+    budget: Statement,
+    lock_customer: Statement,
+    drop_expired: Statement,
+    budget_state: Statement,
+    hold: Statement,
+    release: Statement,
+    sums: Statement,
+    scan: Statement,
+}
+
+impl Statements {
+    fn prepare(client: &mut Client) -> std::result::Result<Statements, postgres::Error> {
+        Ok(Statements {
+            known: client.prepare("SELECT id, event_hash, record_hash, record FROM tokfare_events WHERE id = ANY($1)")?,
+            insert_one: client.prepare("INSERT INTO tokfare_events (id, event_hash, record_hash, ts, record) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING")?,
+            copy_events: client.prepare("COPY tokfare_stage_events (id, event_hash, record_hash, ts, record) FROM STDIN")?,
+            insert_staged: client.prepare("INSERT INTO tokfare_events (id, event_hash, record_hash, ts, record) SELECT id, event_hash, record_hash, ts, record FROM tokfare_stage_events ORDER BY id ON CONFLICT (id) DO NOTHING")?,
+            replace: client.prepare("UPDATE tokfare_events SET event_hash = $2, record_hash = $3, ts = $4, record = $5 WHERE id = $1 AND record_hash = $6")?,
+            copy_sums: client.prepare("COPY tokfare_stage_sums FROM STDIN")?,
+            upsert_sums: client.prepare("INSERT INTO tokfare_sums SELECT * FROM tokfare_stage_sums ORDER BY level, start, customer, model, schedule, currency, item ON CONFLICT (level, start, customer, model, schedule, currency, item) DO UPDATE SET count = tokfare_sums.count + excluded.count, quantity = tokfare_sums.quantity + excluded.quantity, amount = tokfare_sums.amount + excluded.amount")?,
+            delete_empty: client.prepare("DELETE FROM tokfare_sums s USING tokfare_stage_sums t WHERE s.level = t.level AND s.start = t.start AND s.customer = t.customer AND s.model = t.model AND s.schedule = t.schedule AND s.currency = t.currency AND s.item = t.item AND s.count = 0 AND s.quantity = 0 AND s.amount = 0")?,
+            copy_spend: client.prepare("COPY tokfare_stage_spend FROM STDIN")?,
+            upsert_spend: client.prepare("INSERT INTO tokfare_spend SELECT customer, currency, amount FROM tokfare_stage_spend ORDER BY customer, currency ON CONFLICT (customer, currency) DO UPDATE SET amount = tokfare_spend.amount + excluded.amount")?,
+            count_events: client.prepare("UPDATE tokfare_counters SET value = value + $1 WHERE name = 'events'")?,
+            get: client.prepare("SELECT record FROM tokfare_events WHERE id = $1")?,
+            len: client.prepare("SELECT value FROM tokfare_counters WHERE name = 'events'")?,
+            spent: client.prepare("SELECT amount::text FROM tokfare_spend WHERE customer = $1 AND currency = $2")?,
+            set_budget: client.prepare("INSERT INTO tokfare_budgets (customer, currency, amount) VALUES ($1, $2, $3::text::numeric) ON CONFLICT (customer) DO UPDATE SET currency = excluded.currency, amount = excluded.amount")?,
+            budget: client.prepare("SELECT currency, amount::text FROM tokfare_budgets WHERE customer = $1")?,
+            lock_customer: client.prepare("SELECT pg_advisory_xact_lock(hashtextextended($1, 7477))")?,
+            drop_expired: client.prepare("DELETE FROM tokfare_reservations WHERE customer = $1 AND expires <= $2")?,
+            budget_state: client.prepare("SELECT (SELECT amount::text FROM tokfare_spend WHERE customer = $1 AND currency = $2), (SELECT coalesce(sum(amount), 0)::text FROM tokfare_reservations WHERE customer = $1 AND currency = $2), (SELECT currency FROM tokfare_budgets WHERE customer = $1), (SELECT amount::text FROM tokfare_budgets WHERE customer = $1)")?,
+            hold: client.prepare("INSERT INTO tokfare_reservations (customer, currency, amount, expires) VALUES ($1, $2, $3::text::numeric, $4) RETURNING id")?,
+            release: client.prepare("DELETE FROM tokfare_reservations WHERE id = $1")?,
+            sums: client.prepare("SELECT customer, model, schedule, start, currency, item, count, quantity::text, amount::text FROM tokfare_sums WHERE level = $1 AND start >= $2 AND start < $3")?,
+            scan: client.prepare("SELECT record FROM tokfare_events WHERE ts >= $1 AND ts < $2 ORDER BY id")?,
+        })
+    }
+}
+
 /// A meter store in PostgreSQL. See the module docs.
 pub struct PostgresStore {
+    st: Statements,
     client: RefCell<Client>,
     url: String,
     fsync: Fsync,
@@ -108,7 +167,8 @@ impl PostgresStore {
         client.batch_execute(&format!("SET synchronous_commit = {synchronous}; SET client_min_messages = warning;")).map_err(fail)?;
         migrate(&mut client, &shown)?;
         client.batch_execute(STAGING).map_err(fail)?;
-        Ok(PostgresStore { client: RefCell::new(client), url: shown, fsync, unsynced: Cell::new(0), reading: Cell::new(false) })
+        let st = Statements::prepare(&mut client).map_err(fail)?;
+        Ok(PostgresStore { st, client: RefCell::new(client), url: shown, fsync, unsynced: Cell::new(0), reading: Cell::new(false) })
     }
 
     fn fail(&self, e: postgres::Error) -> Error {
@@ -143,7 +203,7 @@ impl PostgresStore {
         let mut tx = client.transaction()?;
         let ids: Vec<&str> = batch.iter().map(|r| r.record.event.id.as_str()).collect();
         let mut known: HashMap<String, Stored> = HashMap::new();
-        for row in tx.query("SELECT id, event_hash, record_hash, record FROM tokfare_events WHERE id = ANY($1)", &[&ids])? {
+        for row in tx.query(&self.st.known, &[&ids])? {
             known.insert(row.get(0), (row.get(1), row.get(2), row.get(3), None));
         }
         let mut out = Vec::with_capacity(batch.len());
@@ -196,19 +256,17 @@ impl PostgresStore {
         }
         // The new events, in id order (every writer locks ids in the same order).
         let inserted = if new.len() <= 4 {
-            let stmt = tx.prepare(
-                "INSERT INTO tokfare_events (id, event_hash, record_hash, ts, record) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
-            )?;
+            let stmt = &self.st.insert_one;
             let mut sorted = new.clone();
             sorted.sort_by(|a, b| a.record.event.id.cmp(&b.record.event.id));
             let mut n = 0;
             for r in sorted {
                 let e = &r.record.event;
-                n += tx.execute(&stmt, &[&e.id, &&r.event_hash[..], &&r.record_hash[..], &e.timestamp.timestamp(), &r.json])?;
+                n += tx.execute(stmt, &[&e.id, &&r.event_hash[..], &&r.record_hash[..], &e.timestamp.timestamp(), &r.json])?;
             }
             n
         } else {
-            let mut copy = tx.copy_in("COPY tokfare_stage_events (id, event_hash, record_hash, ts, record) FROM STDIN")?;
+            let mut copy = tx.copy_in(&self.st.copy_events)?;
             let mut line = String::new();
             for r in &new {
                 line.clear();
@@ -226,11 +284,7 @@ impl PostgresStore {
                 copy.write_all(line.as_bytes()).map_err(|e| Error::Store { store: self.url.clone(), reason: format!("COPY: {e}") })?;
             }
             copy.finish()?;
-            tx.execute(
-                "INSERT INTO tokfare_events (id, event_hash, record_hash, ts, record) \
-                 SELECT id, event_hash, record_hash, ts, record FROM tokfare_stage_events ORDER BY id ON CONFLICT (id) DO NOTHING",
-                &[],
-            )?
+            tx.execute(&self.st.insert_staged, &[])?
         };
         if inserted != new.len() as u64 {
             // Another writer stored one of these ids since we looked: classify again.
@@ -240,7 +294,7 @@ impl PostgresStore {
         for (r, old_hash) in &replaced {
             let e = &r.record.event;
             let n = tx.execute(
-                "UPDATE tokfare_events SET event_hash = $2, record_hash = $3, ts = $4, record = $5 WHERE id = $1 AND record_hash = $6",
+                &self.st.replace,
                 &[&e.id, &&r.event_hash[..], &&r.record_hash[..], &e.timestamp.timestamp(), &r.json, old_hash],
             )?;
             if n != 1 {
@@ -248,7 +302,7 @@ impl PostgresStore {
                 return Ok(None);
             }
         }
-        write_sums(&mut tx, &sums, &self.url)?;
+        write_sums(&mut tx, &self.st, &sums, &self.url)?;
         tx.commit()?;
         Ok(Some(out))
     }
@@ -257,13 +311,7 @@ impl PostgresStore {
     fn sums(&self, level: Level, starts: HourRange, visit: &mut dyn FnMut(RollupRow) -> Result<()>) -> Result<()> {
         let mut client = self.client.borrow_mut();
         let params: [&(dyn ToSql + Sync); 3] = [&(level as i16), &starts.from, &starts.to];
-        let mut rows = client
-            .query_raw(
-                "SELECT customer, model, schedule, start, currency, item, count, quantity::text, amount::text FROM tokfare_sums \
-                 WHERE level = $1 AND start >= $2 AND start < $3",
-                params,
-            )
-            .map_err(|e| self.fail(e))?;
+        let mut rows = client.query_raw(&self.st.sums, params).map_err(|e| self.fail(e))?;
         while let Some(row) = rows.next().map_err(|e| self.fail(e))? {
             let item: &str = row.get(5);
             let item = RollupItem::decode(item)
@@ -359,7 +407,7 @@ fn copy_bytea(out: &mut String, bytes: &[u8]) {
 
 /// Adds a batch's sums, spend and event count (inside the batch's transaction), staged
 /// with `COPY` and upserted in key order.
-fn write_sums(tx: &mut postgres::Transaction<'_>, sums: &BatchSums, url: &str) -> std::result::Result<(), Fail> {
+fn write_sums(tx: &mut postgres::Transaction<'_>, st: &Statements, sums: &BatchSums, url: &str) -> std::result::Result<(), Fail> {
     let io = |e: std::io::Error| Error::Store { store: url.to_string(), reason: format!("COPY: {e}") };
     let mut any_negative = false;
     let rows: Vec<(&RollupKey, &RollupItem, &RollupSums)> = sums
@@ -369,7 +417,7 @@ fn write_sums(tx: &mut postgres::Transaction<'_>, sums: &BatchSums, url: &str) -
         .filter(|(_, _, s)| **s != RollupSums::default())
         .collect();
     if !rows.is_empty() {
-        let mut copy = tx.copy_in("COPY tokfare_stage_sums FROM STDIN")?;
+        let mut copy = tx.copy_in(&st.copy_sums)?;
         let mut line = String::new();
         for (k, item, s) in &rows {
             any_negative |= s.count < 0 || s.quantity.is_sign_negative() || s.amount.is_sign_negative();
@@ -387,24 +435,14 @@ fn write_sums(tx: &mut postgres::Transaction<'_>, sums: &BatchSums, url: &str) -
             copy.write_all(line.as_bytes()).map_err(io)?;
         }
         copy.finish()?;
-        tx.execute(
-            "INSERT INTO tokfare_sums SELECT * FROM tokfare_stage_sums ORDER BY level, start, customer, model, schedule, currency, item \
-             ON CONFLICT (level, start, customer, model, schedule, currency, item) DO UPDATE SET count = tokfare_sums.count + excluded.count, \
-             quantity = tokfare_sums.quantity + excluded.quantity, amount = tokfare_sums.amount + excluded.amount",
-            &[],
-        )?;
+        tx.execute(&st.upsert_sums, &[])?;
         if any_negative {
             // A record taken away (replaced in a merge) may leave a group with nothing in it.
-            tx.execute(
-                "DELETE FROM tokfare_sums s USING tokfare_stage_sums t WHERE s.level = t.level AND s.start = t.start \
-                 AND s.customer = t.customer AND s.model = t.model AND s.schedule = t.schedule AND s.currency = t.currency \
-                 AND s.item = t.item AND s.count = 0 AND s.quantity = 0 AND s.amount = 0",
-                &[],
-            )?;
+            tx.execute(&st.delete_empty, &[])?;
         }
     }
     if !sums.spend.is_empty() {
-        let mut copy = tx.copy_in("COPY tokfare_stage_spend FROM STDIN")?;
+        let mut copy = tx.copy_in(&st.copy_spend)?;
         let mut line = String::new();
         for ((customer, currency), amount) in &sums.spend {
             line.clear();
@@ -413,14 +451,10 @@ fn write_sums(tx: &mut postgres::Transaction<'_>, sums: &BatchSums, url: &str) -
             copy.write_all(line.as_bytes()).map_err(io)?;
         }
         copy.finish()?;
-        tx.execute(
-            "INSERT INTO tokfare_spend SELECT customer, currency, amount FROM tokfare_stage_spend ORDER BY customer, currency \
-             ON CONFLICT (customer, currency) DO UPDATE SET amount = tokfare_spend.amount + excluded.amount",
-            &[],
-        )?;
+        tx.execute(&st.upsert_spend, &[])?;
     }
     if sums.events != 0 {
-        tx.execute("UPDATE tokfare_counters SET value = value + $1 WHERE name = 'events'", &[&sums.events])?;
+        tx.execute(&st.count_events, &[&sums.events])?;
     }
     Ok(())
 }
@@ -456,18 +490,12 @@ impl MeterStore for PostgresStore {
     }
 
     fn get(&self, id: &str) -> Result<Option<PricedEvent>> {
-        let row =
-            self.client.borrow_mut().query_opt("SELECT record FROM tokfare_events WHERE id = $1", &[&id]).map_err(|e| self.fail(e))?;
+        let row = self.client.borrow_mut().query_opt(&self.st.get, &[&id]).map_err(|e| self.fail(e))?;
         row.map(|r| PricedEvent::from_json(r.get(0))).transpose()
     }
 
     fn len(&self) -> Result<u64> {
-        let n: i64 = self
-            .client
-            .borrow_mut()
-            .query_one("SELECT value FROM tokfare_counters WHERE name = 'events'", &[])
-            .map_err(|e| self.fail(e))?
-            .get(0);
+        let n: i64 = self.client.borrow_mut().query_one(&self.st.len, &[]).map_err(|e| self.fail(e))?.get(0);
         Ok(n as u64)
     }
 
@@ -476,9 +504,7 @@ impl MeterStore for PostgresStore {
         let to = range.to.map_or(i64::MAX, |t| t.timestamp().saturating_add(1));
         let mut client = self.client.borrow_mut();
         let params: [&(dyn ToSql + Sync); 2] = [&from, &to];
-        let mut rows = client
-            .query_raw("SELECT record FROM tokfare_events WHERE ts >= $1 AND ts < $2 ORDER BY id", params)
-            .map_err(|e| self.fail(e))?;
+        let mut rows = client.query_raw(&self.st.scan, params).map_err(|e| self.fail(e))?;
         while let Some(row) = rows.next().map_err(|e| self.fail(e))? {
             let record = PricedEvent::from_json(row.get(0))?;
             if range.contains(record.event.timestamp) {
@@ -497,32 +523,20 @@ impl MeterStore for PostgresStore {
     }
 
     fn spent(&self, customer: &str, currency: Currency) -> Result<Decimal> {
-        let row = self
-            .client
-            .borrow_mut()
-            .query_opt("SELECT amount::text FROM tokfare_spend WHERE customer = $1 AND currency = $2", &[&customer, &currency.code()])
-            .map_err(|e| self.fail(e))?;
+        let row = self.client.borrow_mut().query_opt(&self.st.spent, &[&customer, &currency.code()]).map_err(|e| self.fail(e))?;
         row.map_or(Ok(Decimal::ZERO), |r| self.decimal(r.get(0)))
     }
 
     fn set_budget(&mut self, customer: &str, limit: Money) -> Result<()> {
         self.client
             .borrow_mut()
-            .execute(
-                "INSERT INTO tokfare_budgets (customer, currency, amount) VALUES ($1, $2, $3::text::numeric) \
-                 ON CONFLICT (customer) DO UPDATE SET currency = excluded.currency, amount = excluded.amount",
-                &[&customer, &limit.currency().code(), &limit.amount().normalize().to_string()],
-            )
+            .execute(&self.st.set_budget, &[&customer, &limit.currency().code(), &limit.amount().normalize().to_string()])
             .map_err(|e| self.fail(e))?;
         self.committed()
     }
 
     fn budget(&self, customer: &str) -> Result<Option<Money>> {
-        let row = self
-            .client
-            .borrow_mut()
-            .query_opt("SELECT currency, amount::text FROM tokfare_budgets WHERE customer = $1", &[&customer])
-            .map_err(|e| self.fail(e))?;
+        let row = self.client.borrow_mut().query_opt(&self.st.budget, &[&customer]).map_err(|e| self.fail(e))?;
         row.map(|r| Ok(Money::new(self.decimal(r.get(1))?, Currency::new(r.get::<_, &str>(0))?))).transpose()
     }
 
@@ -532,15 +546,10 @@ impl MeterStore for PostgresStore {
             let mut client = self.client.borrow_mut();
             let mut tx = client.transaction()?;
             // One customer's budget steps run one at a time, across every process.
-            tx.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7477))", &[&customer])?;
-            tx.execute("DELETE FROM tokfare_reservations WHERE customer = $1 AND expires <= $2", &[&customer, &millis(now)])?;
+            tx.execute(&self.st.lock_customer, &[&customer])?;
+            tx.execute(&self.st.drop_expired, &[&customer, &millis(now)])?;
             // Spend, held reservations and limit from one snapshot.
-            let row = tx.query_one(
-                "SELECT (SELECT amount::text FROM tokfare_spend WHERE customer = $1 AND currency = $2), \
-                 (SELECT coalesce(sum(amount), 0)::text FROM tokfare_reservations WHERE customer = $1 AND currency = $2), \
-                 (SELECT currency FROM tokfare_budgets WHERE customer = $1), (SELECT amount::text FROM tokfare_budgets WHERE customer = $1)",
-                &[&customer, &currency.code()],
-            )?;
+            let row = tx.query_one(&self.st.budget_state, &[&customer, &currency.code()])?;
             let spent = Money::new(row.get::<_, Option<&str>>(0).map_or(Ok(Decimal::ZERO), |s| self.decimal(s))?, currency);
             let reserved = Money::new(self.decimal(row.get(1))?, currency);
             let limit = match (row.get::<_, Option<&str>>(2), row.get::<_, Option<&str>>(3)) {
@@ -550,10 +559,7 @@ impl MeterStore for PostgresStore {
             let allowed = decide(customer, estimate, spent, reserved, limit)?;
             let reservation = if allowed {
                 let id: i64 = tx
-                    .query_one(
-                        "INSERT INTO tokfare_reservations (customer, currency, amount, expires) VALUES ($1, $2, $3::text::numeric, $4) RETURNING id",
-                        &[&customer, &currency.code(), &estimate.amount().normalize().to_string(), &millis(expires)],
-                    )?
+                    .query_one(&self.st.hold, &[&customer, &currency.code(), &estimate.amount().normalize().to_string(), &millis(expires)])?
                     .get(0);
                 Some(ReservationId(id as u64))
             } else {
@@ -569,7 +575,7 @@ impl MeterStore for PostgresStore {
 
     fn release(&mut self, reservation: ReservationId) -> Result<bool> {
         let id = i64::try_from(reservation.0).unwrap_or(-1);
-        let n = self.client.borrow_mut().execute("DELETE FROM tokfare_reservations WHERE id = $1", &[&id]).map_err(|e| self.fail(e))?;
+        let n = self.client.borrow_mut().execute(&self.st.release, &[&id]).map_err(|e| self.fail(e))?;
         self.committed()?;
         Ok(n == 1)
     }
