@@ -14,7 +14,11 @@
 # they fail instead.
 
 pg_cluster_bin() {
-  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1
+  # The newest version with a server (initdb), not only a client.
+  local d
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then echo "$d"; return; fi
+  done
 }
 
 pg_cluster_start() {
@@ -23,7 +27,7 @@ pg_cluster_start() {
   if [ -z "$bin" ] && command -v apt-get >/dev/null 2>&1; then
     echo "pg-test-cluster: installing Debian's postgresql package" >&2
     local sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
+    [ "$(id -u)" = 0 ] || sudo="sudo -n"
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null 2>&1 \
       || { $sudo apt-get update -q >/dev/null 2>&1 && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null 2>&1; } \
       || true

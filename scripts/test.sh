@@ -82,9 +82,9 @@ export TOKFARE_HF_DIR="$oracle/hf"
 # 127.0.0.1 (Debian's postgresql package, installed if missing), stopped on exit.
 if [ $rust = 1 ] || [ $py = 1 ] || [ $node = 1 ]; then
   step "postgresql: a throwaway test cluster (scripts/pg-test-cluster.sh)"
+  trap 'scripts/pg-test-cluster.sh stop' EXIT
   # shellcheck source=pg-test-cluster.sh
   source scripts/pg-test-cluster.sh start
-  trap 'scripts/pg-test-cluster.sh stop' EXIT
 fi
 
 mkdir -p "$CARGO_TARGET_DIR"

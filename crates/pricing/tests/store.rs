@@ -537,3 +537,34 @@ fn store_vectors_hold_on_every_store() {
         run_store_vectors(&|n| postgres_db(&format!("v{n}")).expect("cluster"));
     }
 }
+
+#[test]
+fn odd_ids_and_names_survive_every_store() {
+    let dir = TempDir::new("odd");
+    for url in backends(&dir, "odd") {
+        let mut m = open_url(&url);
+        // More than a handful, so PostgreSQL stages them with COPY (its escaping).
+        let ids = ["a\tb", "line\nbreak\r", "back\\slash", "\\.", "\\N", "ünïcödé 🙂", "comma,\"quote\"", "%25", "x", "y"];
+        let events: Vec<UsageEvent> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let mut e = event(id, i as u64);
+                e.customer = format!("cust\t{}\\{}", i % 2, "\n🙂");
+                e
+            })
+            .collect();
+        let outcomes = m.record_batch(events.clone(), OnError::Stop).expect("batch");
+        assert!(outcomes.iter().all(|o| matches!(o, Some(Ok(Recorded::New { .. })))), "{url}");
+        let again = m.record_batch(events.clone(), OnError::Stop).expect("batch");
+        assert!(again.iter().all(|o| matches!(o, Some(Ok(Recorded::Duplicate)))), "{url}");
+        for e in &events {
+            assert_eq!(m.get(&e.id).expect("get").expect("stored").event, *e, "{url}");
+        }
+        assert_eq!(m.len().expect("len"), ids.len() as u64);
+        m.check().expect("sums agree");
+        let mut memory = Meter::new(PriceBook::bundled());
+        memory.record_batch(events, OnError::Stop).expect("batch");
+        assert_eq!(answers(&m), answers(&memory), "{url}");
+    }
+}

@@ -795,26 +795,30 @@ impl fmt::Display for StoreUrl {
     }
 }
 
-/// A URL with its password replaced by `***`, for messages.
+/// A URL with its password replaced by `***`, for messages: the `user:password@`
+/// part and any `password=` query parameter.
 pub fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
-    let (auth, host) = match rest.rsplit_once('@') {
-        Some((auth, host)) => (auth, host),
-        None => return redact(&format!("{scheme}://@{rest}")).replacen("://@", "://", 1),
+    let (rest, query) = match rest.split_once('?') {
+        Some((rest, query)) => (rest, Some(query)),
+        None => (rest, None),
     };
-    let host = match host.split_once('?') {
-        Some((host, query)) => {
-            let query: Vec<String> = query
-                .split('&')
-                .map(|kv| if kv.to_ascii_lowercase().starts_with("password=") { "password=***".to_string() } else { kv.to_string() })
-                .collect();
-            format!("{host}?{}", query.join("&"))
-        }
-        None => host.to_string(),
+    let rest = match rest.rsplit_once('@') {
+        Some((auth, host)) => match auth.split_once(':') {
+            Some((user, _)) => format!("{user}:***@{host}"),
+            None => format!("{auth}@{host}"),
+        },
+        None => rest.to_string(),
     };
-    match auth.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => format!("{scheme}://{auth}@{host}"),
+    let query = query.map(|q| {
+        q.split('&')
+            .map(|kv| if kv.to_ascii_lowercase().starts_with("password=") { "password=***".to_string() } else { kv.to_string() })
+            .collect::<Vec<_>>()
+            .join("&")
+    });
+    match query {
+        Some(q) => format!("{scheme}://{rest}?{q}"),
+        None => format!("{scheme}://{rest}"),
     }
 }
 
@@ -869,6 +873,9 @@ mod tests {
         assert_eq!(redact("postgresql://h/db"), "postgresql://h/db");
         assert_eq!(redact("postgresql://u@h/db?sslmode=require&password=pw"), "postgresql://u@h/db?sslmode=require&password=***");
         assert_eq!(redact("postgresql://h/db?password=pw"), "postgresql://h/db?password=***");
+        assert_eq!(redact("postgresql://h/db?password=p@ss"), "postgresql://h/db?password=***");
+        assert_eq!(redact("postgresql://u@h/db?password=p@ss&x=1"), "postgresql://u@h/db?password=***&x=1");
+        assert_eq!(redact("postgresql://u:p@ss@h/db"), "postgresql://u:***@h/db");
     }
 
     #[test]

@@ -53,13 +53,15 @@ const MIGRATION_LOCK: i64 = 0x746f_6b66_6172_6531;
 const ATTEMPTS: usize = 64;
 
 /// Session-private staging tables for `COPY`.
-const STAGING: &str = "
-CREATE TEMP TABLE IF NOT EXISTS tokfare_stage_events (id TEXT, event_hash BYTEA, record_hash BYTEA, ts BIGINT, record TEXT)
+const STAGING: &str = r#"
+CREATE TEMP TABLE IF NOT EXISTS tokfare_stage_events (id TEXT COLLATE "C", event_hash BYTEA, record_hash BYTEA, ts BIGINT,
+    record TEXT) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS tokfare_stage_sums (level SMALLINT, start BIGINT, customer TEXT COLLATE "C", model TEXT COLLATE "C",
+    schedule TEXT COLLATE "C", currency TEXT COLLATE "C", item TEXT COLLATE "C", count BIGINT, quantity NUMERIC, amount NUMERIC)
     ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS tokfare_stage_sums (level SMALLINT, start BIGINT, customer TEXT, model TEXT, schedule TEXT,
-    currency TEXT, item TEXT, count BIGINT, quantity NUMERIC, amount NUMERIC) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS tokfare_stage_spend (customer TEXT, currency TEXT, amount NUMERIC) ON COMMIT DELETE ROWS;
-";
+CREATE TEMP TABLE IF NOT EXISTS tokfare_stage_spend (customer TEXT COLLATE "C", currency TEXT COLLATE "C", amount NUMERIC)
+    ON COMMIT DELETE ROWS;
+"#;
 
 /// Every statement the store runs, prepared once per connection (a round trip saved
 /// on every call).
@@ -74,7 +76,6 @@ struct Statements {
     delete_empty: Statement,
     copy_spend: Statement,
     upsert_spend: Statement,
-    count_events: Statement,
     get: Statement,
     len: Statement,
     spent: Statement,
@@ -87,6 +88,7 @@ struct Statements {
     release: Statement,
     sums: Statement,
     scan: Statement,
+    scan_all: Statement,
 }
 
 impl Statements {
@@ -98,13 +100,12 @@ impl Statements {
             insert_staged: client.prepare("INSERT INTO tokfare_events (id, event_hash, record_hash, ts, record) SELECT id, event_hash, record_hash, ts, record FROM tokfare_stage_events ORDER BY id ON CONFLICT (id) DO NOTHING")?,
             replace: client.prepare("UPDATE tokfare_events SET event_hash = $2, record_hash = $3, ts = $4, record = $5 WHERE id = $1 AND record_hash = $6")?,
             copy_sums: client.prepare("COPY tokfare_stage_sums FROM STDIN")?,
-            upsert_sums: client.prepare("INSERT INTO tokfare_sums SELECT * FROM tokfare_stage_sums ORDER BY level, start, customer, model, schedule, currency, item ON CONFLICT (level, start, customer, model, schedule, currency, item) DO UPDATE SET count = tokfare_sums.count + excluded.count, quantity = tokfare_sums.quantity + excluded.quantity, amount = tokfare_sums.amount + excluded.amount")?,
+            upsert_sums: client.prepare("INSERT INTO tokfare_sums (level, start, customer, model, schedule, currency, item, count, quantity, amount) SELECT level, start, customer, model, schedule, currency, item, count, quantity, amount FROM tokfare_stage_sums ORDER BY level, start, customer, model, schedule, currency, item ON CONFLICT (level, start, customer, model, schedule, currency, item) DO UPDATE SET count = tokfare_sums.count + excluded.count, quantity = tokfare_sums.quantity + excluded.quantity, amount = tokfare_sums.amount + excluded.amount")?,
             delete_empty: client.prepare("DELETE FROM tokfare_sums s USING tokfare_stage_sums t WHERE s.level = t.level AND s.start = t.start AND s.customer = t.customer AND s.model = t.model AND s.schedule = t.schedule AND s.currency = t.currency AND s.item = t.item AND s.count = 0 AND s.quantity = 0 AND s.amount = 0")?,
             copy_spend: client.prepare("COPY tokfare_stage_spend FROM STDIN")?,
-            upsert_spend: client.prepare("INSERT INTO tokfare_spend SELECT customer, currency, amount FROM tokfare_stage_spend ORDER BY customer, currency ON CONFLICT (customer, currency) DO UPDATE SET amount = tokfare_spend.amount + excluded.amount")?,
-            count_events: client.prepare("UPDATE tokfare_counters SET value = value + $1 WHERE name = 'events'")?,
+            upsert_spend: client.prepare("INSERT INTO tokfare_spend (customer, currency, amount) SELECT customer, currency, amount FROM tokfare_stage_spend ORDER BY customer, currency ON CONFLICT (customer, currency) DO UPDATE SET amount = tokfare_spend.amount + excluded.amount")?,
             get: client.prepare("SELECT record FROM tokfare_events WHERE id = $1")?,
-            len: client.prepare("SELECT value FROM tokfare_counters WHERE name = 'events'")?,
+            len: client.prepare("SELECT coalesce(sum(count), 0)::bigint FROM tokfare_sums WHERE level = 2 AND item = 'events'")?,
             spent: client.prepare("SELECT amount::text FROM tokfare_spend WHERE customer = $1 AND currency = $2")?,
             set_budget: client.prepare("INSERT INTO tokfare_budgets (customer, currency, amount) VALUES ($1, $2, $3::text::numeric) ON CONFLICT (customer) DO UPDATE SET currency = excluded.currency, amount = excluded.amount")?,
             budget: client.prepare("SELECT currency, amount::text FROM tokfare_budgets WHERE customer = $1")?,
@@ -115,6 +116,7 @@ impl Statements {
             release: client.prepare("DELETE FROM tokfare_reservations WHERE id = $1")?,
             sums: client.prepare("SELECT customer, model, schedule, start, currency, item, count, quantity::text, amount::text FROM tokfare_sums WHERE level = $1 AND start >= $2 AND start < $3")?,
             scan: client.prepare("SELECT record FROM tokfare_events WHERE ts >= $1 AND ts < $2 ORDER BY id")?,
+            scan_all: client.prepare("SELECT record FROM tokfare_events ORDER BY id")?,
         })
     }
 }
@@ -175,6 +177,15 @@ impl PostgresStore {
         pg_error(&self.url, e)
     }
 
+    /// The connection, or an error when a callback of this store's own `scan` or
+    /// `rollups` calls the store again (the connection is streaming rows to it).
+    fn conn(&self) -> Result<std::cell::RefMut<'_, Client>> {
+        self.client.try_borrow_mut().map_err(|_| Error::Store {
+            store: self.url.clone(),
+            reason: "the store was called from inside its own scan or rollups callback; collect what you need first".into(),
+        })
+    }
+
     fn unfail(&self, f: Fail) -> Error {
         match f {
             Fail::Pg(e) => self.fail(e),
@@ -199,7 +210,7 @@ impl PostgresStore {
 
     /// One attempt at a batch: `None` when another writer raced it (roll back, again).
     fn try_insert(&self, batch: &[NewRecord], by: Match, on_conflict: OnConflict) -> std::result::Result<Option<Vec<Inserted>>, Fail> {
-        let mut client = self.client.borrow_mut();
+        let mut client = self.conn()?;
         let mut tx = client.transaction()?;
         let ids: Vec<&str> = batch.iter().map(|r| r.record.event.id.as_str()).collect();
         let mut known: HashMap<String, Stored> = HashMap::new();
@@ -291,6 +302,7 @@ impl PostgresStore {
             tx.rollback()?;
             return Ok(None);
         }
+        replaced.sort_by(|a, b| a.0.record.event.id.cmp(&b.0.record.event.id));
         for (r, old_hash) in &replaced {
             let e = &r.record.event;
             let n = tx.execute(
@@ -309,7 +321,7 @@ impl PostgresStore {
 
     /// Visits the sums of one level whose period starts in `starts`.
     fn sums(&self, level: Level, starts: HourRange, visit: &mut dyn FnMut(RollupRow) -> Result<()>) -> Result<()> {
-        let mut client = self.client.borrow_mut();
+        let mut client = self.conn()?;
         let params: [&(dyn ToSql + Sync); 3] = [&(level as i16), &starts.from, &starts.to];
         let mut rows = client.query_raw(&self.st.sums, params).map_err(|e| self.fail(e))?;
         while let Some(row) = rows.next().map_err(|e| self.fail(e))? {
@@ -337,11 +349,11 @@ impl PostgresStore {
         if self.reading.get() {
             return read();
         }
-        self.client.borrow_mut().batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").map_err(|e| self.fail(e))?;
+        self.conn()?.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").map_err(|e| self.fail(e))?;
         self.reading.set(true);
         let out = read();
         self.reading.set(false);
-        let end = self.client.borrow_mut().batch_execute(if out.is_ok() { "COMMIT" } else { "ROLLBACK" }).map_err(|e| self.fail(e));
+        let end = self.conn()?.batch_execute(if out.is_ok() { "COMMIT" } else { "ROLLBACK" }).map_err(|e| self.fail(e));
         let out = out?;
         end?;
         Ok(out)
@@ -365,12 +377,19 @@ fn retryable(e: &Fail) -> bool {
 
 fn migrate(client: &mut Client, url: &str) -> Result<()> {
     let fail = |e: postgres::Error| pg_error(url, e);
+    // Up to date already: no lock and no DDL (a role with data rights only can open it).
+    let known = MIGRATIONS.len() as i32;
+    let exists: bool = client.query_one("SELECT to_regclass('tokfare_schema') IS NOT NULL", &[]).map_err(fail)?.get(0);
+    let current: Option<i32> =
+        if exists { client.query_one("SELECT max(version) FROM tokfare_schema", &[]).map_err(fail)?.get(0) } else { None };
+    if current == Some(known) {
+        return Ok(());
+    }
     let mut tx = client.transaction().map_err(fail)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).map_err(fail)?;
     tx.batch_execute("CREATE TABLE IF NOT EXISTS tokfare_schema (version INTEGER NOT NULL, applied TIMESTAMPTZ NOT NULL DEFAULT now())")
         .map_err(fail)?;
     let version: i32 = tx.query_one("SELECT coalesce(max(version), 0) FROM tokfare_schema", &[]).map_err(fail)?.get(0);
-    let known = MIGRATIONS.len() as i32;
     if !(0..=known).contains(&version) {
         return Err(Error::Store {
             store: url.to_string(),
@@ -453,9 +472,7 @@ fn write_sums(tx: &mut postgres::Transaction<'_>, st: &Statements, sums: &BatchS
         copy.finish()?;
         tx.execute(&st.upsert_spend, &[])?;
     }
-    if sums.events != 0 {
-        tx.execute(&st.count_events, &[&sums.events])?;
-    }
+    // The number of events is the month sums' count (no counter row every writer locks).
     Ok(())
 }
 
@@ -490,21 +507,26 @@ impl MeterStore for PostgresStore {
     }
 
     fn get(&self, id: &str) -> Result<Option<PricedEvent>> {
-        let row = self.client.borrow_mut().query_opt(&self.st.get, &[&id]).map_err(|e| self.fail(e))?;
+        let row = self.conn()?.query_opt(&self.st.get, &[&id]).map_err(|e| self.fail(e))?;
         row.map(|r| PricedEvent::from_json(r.get(0))).transpose()
     }
 
     fn len(&self) -> Result<u64> {
-        let n: i64 = self.client.borrow_mut().query_one(&self.st.len, &[]).map_err(|e| self.fail(e))?.get(0);
+        let n: i64 = self.conn()?.query_one(&self.st.len, &[]).map_err(|e| self.fail(e))?.get(0);
         Ok(n as u64)
     }
 
     fn scan(&self, range: &TimeRange, visit: &mut dyn FnMut(PricedEvent) -> Result<()>) -> Result<()> {
         let from = range.from.map_or(i64::MIN, |t| t.timestamp());
         let to = range.to.map_or(i64::MAX, |t| t.timestamp().saturating_add(1));
-        let mut client = self.client.borrow_mut();
-        let params: [&(dyn ToSql + Sync); 2] = [&from, &to];
-        let mut rows = client.query_raw(&self.st.scan, params).map_err(|e| self.fail(e))?;
+        let mut client = self.conn()?;
+        let mut rows = if *range == TimeRange::ALL {
+            client.query_raw(&self.st.scan_all, std::iter::empty::<&(dyn ToSql + Sync)>())
+        } else {
+            let params: [&(dyn ToSql + Sync); 2] = [&from, &to];
+            client.query_raw(&self.st.scan, params)
+        }
+        .map_err(|e| self.fail(e))?;
         while let Some(row) = rows.next().map_err(|e| self.fail(e))? {
             let record = PricedEvent::from_json(row.get(0))?;
             if range.contains(record.event.timestamp) {
@@ -523,27 +545,26 @@ impl MeterStore for PostgresStore {
     }
 
     fn spent(&self, customer: &str, currency: Currency) -> Result<Decimal> {
-        let row = self.client.borrow_mut().query_opt(&self.st.spent, &[&customer, &currency.code()]).map_err(|e| self.fail(e))?;
+        let row = self.conn()?.query_opt(&self.st.spent, &[&customer, &currency.code()]).map_err(|e| self.fail(e))?;
         row.map_or(Ok(Decimal::ZERO), |r| self.decimal(r.get(0)))
     }
 
     fn set_budget(&mut self, customer: &str, limit: Money) -> Result<()> {
-        self.client
-            .borrow_mut()
+        self.conn()?
             .execute(&self.st.set_budget, &[&customer, &limit.currency().code(), &limit.amount().normalize().to_string()])
             .map_err(|e| self.fail(e))?;
         self.committed()
     }
 
     fn budget(&self, customer: &str) -> Result<Option<Money>> {
-        let row = self.client.borrow_mut().query_opt(&self.st.budget, &[&customer]).map_err(|e| self.fail(e))?;
+        let row = self.conn()?.query_opt(&self.st.budget, &[&customer]).map_err(|e| self.fail(e))?;
         row.map(|r| Ok(Money::new(self.decimal(r.get(1))?, Currency::new(r.get::<_, &str>(0))?))).transpose()
     }
 
     fn reserve(&mut self, customer: &str, estimate: Money, now: DateTime<Utc>, expires: DateTime<Utc>) -> Result<Reserved> {
         let currency = estimate.currency();
         let result = (|| -> std::result::Result<Reserved, Fail> {
-            let mut client = self.client.borrow_mut();
+            let mut client = self.conn()?;
             let mut tx = client.transaction()?;
             // One customer's budget steps run one at a time, across every process.
             tx.execute(&self.st.lock_customer, &[&customer])?;
@@ -575,7 +596,7 @@ impl MeterStore for PostgresStore {
 
     fn release(&mut self, reservation: ReservationId) -> Result<bool> {
         let id = i64::try_from(reservation.0).unwrap_or(-1);
-        let n = self.client.borrow_mut().execute(&self.st.release, &[&id]).map_err(|e| self.fail(e))?;
+        let n = self.conn()?.execute(&self.st.release, &[&id]).map_err(|e| self.fail(e))?;
         self.committed()?;
         Ok(n == 1)
     }
@@ -583,12 +604,14 @@ impl MeterStore for PostgresStore {
     /// Makes every commit so far durable: a commit with `synchronous_commit = on` waits
     /// for the write-ahead log up to it, which holds the earlier asynchronous commits.
     fn sync(&mut self) -> Result<()> {
-        self.client
-            .borrow_mut()
-            .batch_execute(
-                "BEGIN; SET LOCAL synchronous_commit = on; UPDATE tokfare_counters SET value = value WHERE name = 'events'; COMMIT;",
-            )
-            .map_err(|e| self.fail(e))?;
+        let mut client = self.conn()?;
+        let synced = (|| {
+            let mut tx = client.transaction()?;
+            tx.batch_execute("SET LOCAL synchronous_commit = on; UPDATE tokfare_counters SET value = value + 1 WHERE name = 'sync'")?;
+            tx.commit()
+        })();
+        drop(client);
+        synced.map_err(|e| self.fail(e))?;
         self.unsynced.set(0);
         Ok(())
     }
@@ -613,8 +636,7 @@ impl MeterStore for PostgresStore {
 
 impl PostgresStore {
     fn spend_rows(&self) -> Result<std::collections::BTreeMap<(String, Currency), Decimal>> {
-        let rows =
-            self.client.borrow_mut().query("SELECT customer, currency, amount::text FROM tokfare_spend", &[]).map_err(|e| self.fail(e))?;
+        let rows = self.conn()?.query("SELECT customer, currency, amount::text FROM tokfare_spend", &[]).map_err(|e| self.fail(e))?;
         let mut out = std::collections::BTreeMap::new();
         for r in rows {
             out.insert((r.get::<_, String>(0), Currency::new(r.get::<_, &str>(1))?), self.decimal(r.get(2))?);
