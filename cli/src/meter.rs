@@ -1,10 +1,10 @@
 //! `tokfare meter import|export|invoice|check --store URL`: argument handling and
 //! printing only; the store and every rule live in `tokfare::meter`.
 
-use crate::pricing::{table, Format, Prices};
+use crate::pricing::{InvoiceArgs, Prices};
 use clap::{Args, Subcommand, ValueEnum};
 use std::io::{BufReader, Write};
-use tokfare::meter::{Fsync, InvoiceOptions, Meter, OnError, StoreUrl, TimeRange};
+use tokfare::meter::{Fsync, Meter, OnError, StoreUrl, TimeRange};
 
 #[derive(Args)]
 pub struct StoreArg {
@@ -99,15 +99,8 @@ pub enum MeterCommand {
         prices: Prices,
         #[command(flatten)]
         range: Range,
-        /// Dimensions of the invoice lines: customer, model, schedule, hour, day, month
-        /// [default: customer,model].
-        #[arg(long, value_delimiter = ',')]
-        group_by: Option<Vec<String>>,
-        /// Billing period for graduated and volume tiers: hour, day or month [default: month].
-        #[arg(long)]
-        period: Option<String>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        #[command(flatten)]
+        invoice: InvoiceArgs,
     },
     /// Check the store: integrity, and that its sums agree with its events.
     Check {
@@ -177,16 +170,11 @@ pub fn run(command: MeterCommand) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             out.flush().map_err(|e| format!("writing output: {e}"))
         }
-        MeterCommand::Invoice { store, prices, range, group_by, period, format } => {
+        MeterCommand::Invoice { store, prices, range, invoice } => {
             let meter = store.open_existing(&prices)?;
-            let mut options = InvoiceOptions::from_names(group_by.as_deref(), period.as_deref()).map_err(|e| e.to_string())?;
+            let mut options = invoice.options()?;
             options.range = range.parse()?;
-            let invoice = meter.invoice(&options).map_err(|e| e.to_string())?;
-            let out = match format {
-                Format::Table => table(&invoice, None),
-                Format::Csv => invoice.to_csv(),
-                Format::Json => invoice.to_json(),
-            };
+            let out = invoice.render(&meter.invoice(&options).map_err(|e| e.to_string())?, None);
             crate::write_out(out.as_bytes())
         }
         MeterCommand::Check { store } => {

@@ -63,10 +63,9 @@ impl Prices {
     }
 }
 
+/// How an invoice is grouped and printed (shared by `price` and `meter invoice`).
 #[derive(Args)]
-pub struct PriceArgs {
-    #[command(flatten)]
-    prices: Prices,
+pub(crate) struct InvoiceArgs {
     /// Dimensions of the invoice lines: customer, model, schedule, hour, day, month
     /// [default: customer,model].
     #[arg(long, value_delimiter = ',')]
@@ -76,6 +75,29 @@ pub struct PriceArgs {
     period: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+}
+
+impl InvoiceArgs {
+    pub(crate) fn options(&self) -> Result<InvoiceOptions, String> {
+        InvoiceOptions::from_names(self.group_by.as_deref(), self.period.as_deref()).map_err(|e| e.to_string())
+    }
+
+    /// The invoice as the chosen format; `log` as for [`table`].
+    pub(crate) fn render(&self, invoice: &Invoice, log: Option<(usize, usize)>) -> String {
+        match self.format {
+            Format::Table => table(invoice, log),
+            Format::Csv => invoice.to_csv(),
+            Format::Json => invoice.to_json(),
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct PriceArgs {
+    #[command(flatten)]
+    prices: Prices,
+    #[command(flatten)]
+    invoice: InvoiceArgs,
     /// Report bad lines (and unpriceable events) on standard error and price the rest;
     /// without it the first bad line stops everything.
     #[arg(long)]
@@ -86,7 +108,7 @@ pub struct PriceArgs {
 }
 
 pub fn price(args: PriceArgs) -> Result<(), String> {
-    let options = InvoiceOptions::from_names(args.group_by.as_deref(), args.period.as_deref()).map_err(|e| e.to_string())?;
+    let options = args.invoice.options()?;
     let on_error = if args.continue_on_error { OnError::Continue } else { OnError::Stop };
     let mut meter = Meter::new(args.prices.book()?);
     let (mut bad, mut duplicates) = (0usize, 0usize);
@@ -105,11 +127,7 @@ pub fn price(args: PriceArgs) -> Result<(), String> {
         duplicates += outcome.duplicates;
     }
     let invoice = meter.invoice(&options).map_err(|e| e.to_string())?;
-    let out = match args.format {
-        Format::Table => table(&invoice, Some((duplicates, bad))),
-        Format::Csv => invoice.to_csv(),
-        Format::Json => invoice.to_json(),
-    };
+    let out = args.invoice.render(&invoice, Some((duplicates, bad)));
     crate::write_out(out.as_bytes())?;
     if bad > 0 {
         return Err(format!("{bad} line(s) could not be priced (listed above); the invoice covers the others"));

@@ -417,17 +417,8 @@ impl Meter {
         }
         let mut batch = Vec::with_capacity(BATCH);
         let store = &mut self.store;
-        let mut flush = |batch: &mut Vec<NewRecord>, report: &mut MergeReport| -> Result<()> {
-            let what = store.insert(batch, Match::Record, OnConflict::KeepCanonical)?;
-            for (row, what) in batch.drain(..).zip(what) {
-                match what {
-                    Inserted::New => report.added += 1,
-                    Inserted::Duplicate => report.duplicates += 1,
-                    _ => report.conflicts.push(row.record.event.id),
-                }
-            }
-            Ok(())
-        };
+        let mut flush =
+            |batch: &mut Vec<NewRecord>, report: &mut MergeReport| insert_priced(store, batch, OnConflict::KeepCanonical, report);
         other.scan(&TimeRange::ALL, |record| {
             batch.push(NewRecord::new(record));
             if batch.len() >= BATCH {
@@ -545,16 +536,8 @@ impl Meter {
     pub fn import(&mut self, reader: impl std::io::BufRead) -> Result<MergeReport> {
         let mut report = MergeReport::default();
         let mut batch = Vec::with_capacity(BATCH);
-        let flush = |store: &mut Box<dyn MeterStore>, batch: &mut Vec<NewRecord>, report: &mut MergeReport| -> Result<()> {
-            let what = store.insert(batch, Match::Record, OnConflict::Report { stop: false })?;
-            for (row, what) in batch.drain(..).zip(what) {
-                match what {
-                    Inserted::New => report.added += 1,
-                    Inserted::Duplicate => report.duplicates += 1,
-                    _ => report.conflicts.push(row.record.event.id),
-                }
-            }
-            Ok(())
+        let flush = |store: &mut Box<dyn MeterStore>, batch: &mut Vec<NewRecord>, report: &mut MergeReport| {
+            insert_priced(store, batch, OnConflict::Report { stop: false }, report)
         };
         for (n, line) in reader.lines().enumerate() {
             let record = line
@@ -587,6 +570,25 @@ impl Meter {
     pub fn sync(&mut self) -> Result<()> {
         self.store.sync()
     }
+}
+
+/// Stores a batch of priced records (merges, imports) and counts what happened in
+/// `report`; empties the batch.
+fn insert_priced(
+    store: &mut Box<dyn MeterStore>,
+    batch: &mut Vec<NewRecord>,
+    on_conflict: OnConflict,
+    report: &mut MergeReport,
+) -> Result<()> {
+    let what = store.insert(batch, Match::Record, on_conflict)?;
+    for (row, what) in batch.drain(..).zip(what) {
+        match what {
+            Inserted::New => report.added += 1,
+            Inserted::Duplicate => report.duplicates += 1,
+            _ => report.conflicts.push(row.record.event.id),
+        }
+    }
+    Ok(())
 }
 
 /// A summed quantity as a count, or an overflow naming it.
