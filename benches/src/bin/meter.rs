@@ -4,7 +4,7 @@
 //!
 //! ```sh
 //! cargo run --release -p tokfare-benches --bin meter -- [--batch-events N] [--single-events N]
-//!     [--authorize N] [--invoice-events N] [--dir DIR] [--postgres URL]
+//!     [--batch-size N] [--authorize N] [--invoice-events N] [--dir DIR] [--postgres URL]
 //! ```
 //!
 //! With `--postgres URL` (a database of a running server, e.g. the test cluster of
@@ -89,6 +89,7 @@ fn main() {
     let single_events = arg(&args, "--single-events", 10_000);
     let authorizations = arg(&args, "--authorize", 20_000);
     let invoice_events = arg(&args, "--invoice-events", 10_000_000);
+    let batch_size = arg(&args, "--batch-size", 2048);
     let postgres = args.iter().position(|a| a == "--postgres").and_then(|i| args.get(i + 1)).cloned();
     let run = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
 
@@ -99,13 +100,16 @@ fn main() {
             let start = Instant::now();
             let mut i = 0;
             while i < batch_events {
-                let n = 2048.min(batch_events - i);
+                let n = batch_size.min(batch_events - i);
                 for outcome in meter.record_batch((i..i + n).map(|k| event(&tag, k)).collect(), OnError::Stop).expect("batch") {
                     outcome.expect("outcome").expect("recorded");
                 }
                 i += n;
             }
-            println!("PostgreSQL record_batch (2048 per transaction, COPY, fsync {fsync:?}): {}", rate(batch_events, start.elapsed()));
+            println!(
+                "PostgreSQL record_batch ({batch_size} per transaction, COPY, fsync {fsync:?}): {}",
+                rate(batch_events, start.elapsed())
+            );
             let start = Instant::now();
             for k in 0..single_events {
                 meter.record(event(&format!("{tag}s"), k)).expect("record");
@@ -128,21 +132,21 @@ fn main() {
         }
     }
 
-    // 1. Batches of 2048 (what record_log and record_batch write per transaction).
+    // 1. Batches of --batch-size (2,048 by default: what record_log writes per transaction).
     for fsync in [Fsync::Always, Fsync::Never].into_iter().filter(|_| batch_events > 0) {
         let path = fresh(&dir, "bench-batch.db");
         let mut meter = open(&path, fsync);
         let start = Instant::now();
         let mut i = 0;
         while i < batch_events {
-            let n = 2048.min(batch_events - i);
+            let n = batch_size.min(batch_events - i);
             let events = (i..i + n).map(|k| event("b", k)).collect();
             for outcome in meter.record_batch(events, OnError::Stop).expect("batch") {
                 outcome.expect("outcome").expect("recorded");
             }
             i += n;
         }
-        println!("record_batch (2048 per transaction, fsync {fsync:?}): {}", rate(batch_events, start.elapsed()));
+        println!("record_batch ({batch_size} per transaction, fsync {fsync:?}): {}", rate(batch_events, start.elapsed()));
     }
     // The same events into the in-memory meter, for scale.
     let mut memory = Meter::new(PriceBook::bundled());

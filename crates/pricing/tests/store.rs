@@ -568,3 +568,71 @@ fn odd_ids_and_names_survive_every_store() {
         assert_eq!(answers(&m), answers(&memory), "{url}");
     }
 }
+
+/// A PostgreSQL database of schema version 1 (one sums row per item) migrates to
+/// version 2 (one row per group, NUMERIC arrays) on open and keeps every sum.
+#[test]
+fn a_postgres_version_1_schema_migrates_and_keeps_its_sums() {
+    let (Some(current), Some(old)) = (postgres_db("migrate_v2"), postgres_db("migrate_v1")) else {
+        return;
+    };
+    let mut meter = open_url(&current);
+    let events: Vec<UsageEvent> = (0..400).map(|i| event(&format!("m{i}"), i)).collect();
+    for outcome in meter.record_batch(events, OnError::Stop).expect("record") {
+        outcome.expect("outcome").expect("recorded");
+    }
+    let expected = answers(&meter);
+    drop(meter);
+
+    // The same events and sums, written as version 1 had them.
+    let mut from = postgres::Client::connect(&current, postgres::NoTls).expect("connect");
+    let mut to = postgres::Client::connect(&old, postgres::NoTls).expect("connect");
+    to.batch_execute(include_str!("../src/meter/store/sql/postgres/0001_init.sql")).expect("schema 1");
+    to.batch_execute(
+        "CREATE TABLE tokfare_schema (version INTEGER NOT NULL, applied TIMESTAMPTZ NOT NULL DEFAULT now()); \
+         INSERT INTO tokfare_schema (version) VALUES (1)",
+    )
+    .expect("version 1");
+    for row in from.query("SELECT id, event_hash, record_hash, ts, record FROM tokfare_events", &[]).expect("events") {
+        let (id, eh, rh, ts, record): (String, Vec<u8>, Vec<u8>, i64, String) =
+            (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+        to.execute("INSERT INTO tokfare_events VALUES ($1, $2, $3, $4, $5)", &[&id, &eh, &rh, &ts, &record]).expect("event");
+    }
+    let items = from
+        .query(
+            "SELECT level, start, customer, model, schedule, currency, u.item, u.count, u.quantity::text, u.amount::text \
+             FROM tokfare_sums, unnest(items, counts, quantities, amounts) AS u (item, count, quantity, amount)",
+            &[],
+        )
+        .expect("sums");
+    assert!(items.len() > 500, "{} item sums", items.len());
+    for row in items {
+        let (level, start, customer, model, schedule, currency, item, count, quantity, amount): (
+            i16,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            String,
+            String,
+        ) = (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5), row.get(6), row.get(7), row.get(8), row.get(9));
+        to.execute(
+            "INSERT INTO tokfare_sums VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::numeric, $10::text::numeric)",
+            &[&level, &start, &customer, &model, &schedule, &currency, &item, &count, &quantity, &amount],
+        )
+        .expect("sum");
+    }
+    for row in from.query("SELECT customer, currency, amount::text FROM tokfare_spend", &[]).expect("spend") {
+        let (customer, currency, amount): (String, String, String) = (row.get(0), row.get(1), row.get(2));
+        to.execute("INSERT INTO tokfare_spend VALUES ($1, $2, $3::text::numeric)", &[&customer, &currency, &amount]).expect("spend");
+    }
+
+    let migrated = open_url(&old);
+    let version: i32 = to.query_one("SELECT max(version) FROM tokfare_schema", &[]).expect("version").get(0);
+    assert_eq!(version, 2);
+    migrated.check().expect("sums agree with the events after the migration");
+    assert_eq!(answers(&migrated), expected);
+}

@@ -220,6 +220,61 @@ pub struct Meter {
 /// Events priced per write when recording many (a log, a batch): one transaction each.
 pub const BATCH: usize = 2048;
 
+/// An event priced, or given back with the reason it could not be.
+type Prepared = std::result::Result<(NewRecord, Arc<dyn Schedule>), Box<(UsageEvent, Error)>>;
+
+/// Events from this many on are priced on several threads.
+const PARALLEL_FROM: usize = 512;
+
+/// Prices a batch and makes each record ready to store (canonical JSON, hashes), in
+/// order: the part of recording that needs no store, spread over the machine's cores
+/// for a large batch (scoped threads, one contiguous share each).
+fn prepare(book: &PriceBook, events: Vec<UsageEvent>) -> Vec<Prepared> {
+    let one = |event| price_with_schedule(book, event).map(|(priced, schedule)| (NewRecord::new(priced), schedule));
+    if events.len() < PARALLEL_FROM {
+        return events.into_iter().map(one).collect();
+    }
+    // Asked once: on Linux the answer reads the cgroup's CPU quota from files.
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let threads = *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8));
+    if threads < 2 {
+        return events.into_iter().map(one).collect();
+    }
+    let share = events.len().div_ceil(threads);
+    let mut events = events.into_iter();
+    let shares: Vec<Vec<UsageEvent>> = (0..threads).map(|_| events.by_ref().take(share).collect()).collect();
+    std::thread::scope(|scope| {
+        let mut shares = shares.into_iter();
+        let first = shares.next().unwrap_or_default();
+        let others: Vec<_> = shares.map(|share| scope.spawn(move || share.into_iter().map(one).collect::<Vec<_>>())).collect();
+        let mut out: Vec<Prepared> = first.into_iter().map(one).collect();
+        for handle in others {
+            // A panic in pricing is a bug: it carries on in this thread as it would have
+            // without the threads.
+            out.extend(handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+        out
+    })
+}
+
+/// Prices an event with `book` and says which schedule did (or gives the event back
+/// with the error).
+#[allow(clippy::type_complexity)]
+fn price_with_schedule(
+    book: &PriceBook,
+    event: UsageEvent,
+) -> std::result::Result<(PricedEvent, Arc<dyn Schedule>), Box<(UsageEvent, Error)>> {
+    let schedule = match book.resolve(&event.model, event.tags.get("tier").map(String::as_str)) {
+        Ok(s) => s,
+        Err(e) => return Err(Box::new((event, e))),
+    };
+    let request = Request { usage: event.usage, service: event.service, at: Some(event.timestamp), conditions: event.conditions };
+    match schedule.price_request(&request) {
+        Ok(charges) => Ok((PricedEvent { schedule: schedule.name().to_string(), charges, event }, schedule)),
+        Err(e) => Err(Box::new((event, e))),
+    }
+}
+
 impl Meter {
     /// An in-memory meter pricing with `book`.
     pub fn new(book: PriceBook) -> Meter {
@@ -308,21 +363,7 @@ impl Meter {
 
     /// Prices an event without recording it.
     pub fn price(&self, event: &UsageEvent) -> Result<PricedEvent> {
-        self.price_with_schedule(event.clone()).map(|(priced, _)| priced).map_err(|failed| failed.1)
-    }
-
-    /// Prices an event and says which schedule did (or gives the event back with the error).
-    #[allow(clippy::type_complexity)]
-    fn price_with_schedule(&self, event: UsageEvent) -> std::result::Result<(PricedEvent, Arc<dyn Schedule>), Box<(UsageEvent, Error)>> {
-        let schedule = match self.book.resolve(&event.model, event.tags.get("tier").map(String::as_str)) {
-            Ok(s) => s,
-            Err(e) => return Err(Box::new((event, e))),
-        };
-        let request = Request { usage: event.usage, service: event.service, at: Some(event.timestamp), conditions: event.conditions };
-        match schedule.price_request(&request) {
-            Ok(charges) => Ok((PricedEvent { schedule: schedule.name().to_string(), charges, event }, schedule)),
-            Err(e) => Err(Box::new((event, e))),
-        }
+        price_with_schedule(&self.book, event.clone()).map(|(priced, _)| priced).map_err(|failed| failed.1)
     }
 
     /// When an event being recorded happened: `given`, else — a retry without a
@@ -351,11 +392,11 @@ impl Meter {
         let mut outcomes: Vec<Option<Result<Recorded>>> = (0..events.len()).map(|_| None).collect();
         let mut rows = Vec::with_capacity(events.len());
         let mut row_index = Vec::with_capacity(events.len());
-        for (i, event) in events.into_iter().enumerate() {
-            match self.price_with_schedule(event) {
-                Ok((priced, schedule)) => {
-                    self.schedules.entry(priced.schedule.clone()).or_insert(schedule);
-                    rows.push(NewRecord::new(priced));
+        for (i, priced) in prepare(&self.book, events).into_iter().enumerate() {
+            match priced {
+                Ok((row, schedule)) => {
+                    self.schedules.entry(row.record.schedule.clone()).or_insert(schedule);
+                    rows.push(row);
                     row_index.push(i);
                 }
                 Err(failed) => {

@@ -6,6 +6,7 @@ use super::event::{push_json_string, UsageEvent};
 use crate::price::{parse_decimal, Charge, ChargeItem, Charges, Currency, Money, TokenClass, Unit, Uplift};
 use crate::{Error, Result};
 use simd_json::prelude::*;
+use std::fmt::Write as _;
 use tokfare_json as json;
 
 /// An event and its charges.
@@ -47,10 +48,12 @@ impl PricedEvent {
             }
             out.push_str("{\"item\":");
             push_json_string(&mut out, &item_code(&c.item));
-            out.push_str(&format!(
+            // Writing to a String cannot fail.
+            let _ = write!(
+                out,
                 ",\"quantity\":{},\"unit_price\":\"{}\",\"per\":{},\"amount\":\"{}\"}}",
                 c.quantity, c.unit_price, c.per, c.amount
-            ));
+            );
         }
         out.push_str("]}");
         out

@@ -26,6 +26,7 @@
 //!   reservations that have not expired and the limit, decides with
 //!   [`decide`](super::budget::decide) and holds the reservation in one transaction.
 
+mod codec;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -81,6 +82,8 @@ pub struct NewRecord {
     pub event_hash: [u8; 32],
     /// SHA-256 of [`NewRecord::json`].
     pub record_hash: [u8; 32],
+    /// What it adds to its group's sums ([`rollup_items`]).
+    pub items: Vec<(RollupItem, RollupSums)>,
 }
 
 impl NewRecord {
@@ -90,7 +93,8 @@ impl NewRecord {
         let json = record.to_json_with_event(&event_json);
         let event_hash = Sha256::digest(event_json.as_bytes()).into();
         let record_hash = Sha256::digest(json.as_bytes()).into();
-        NewRecord { record, json, event_hash, record_hash }
+        let items = rollup_items(&record);
+        NewRecord { record, json, event_hash, record_hash, items }
     }
 
     /// The hash [`Match`] compares.
@@ -398,12 +402,21 @@ pub fn rollup_rows(record: &PricedEvent, level: Level) -> Vec<RollupRow> {
 /// The sums of one group, item by item.
 pub type ItemSums = std::collections::BTreeMap<RollupItem, RollupSums>;
 
+/// Sums per group (any level), item by item.
+pub type Groups = std::collections::BTreeMap<RollupKey, ItemSums>;
+
+/// Adds a row of sums to `groups`.
+pub fn add_row(groups: &mut Groups, row: RollupRow) -> Result<()> {
+    groups.entry(row.key).or_default().entry(row.item).or_default().add(&row.sums, 1)
+}
+
 /// What a batch of inserts changes, summed before it is written: one update per
 /// group, one per customer's spend, however many events share them.
 #[derive(Debug, Default)]
 pub struct BatchSums {
-    /// Sums per group (every level), item by item.
-    pub rollups: std::collections::BTreeMap<RollupKey, ItemSums>,
+    /// Sums per hour group: the day and month groups are summed from these
+    /// ([`BatchSums::groups`]), once per batch rather than once per event.
+    hours: Groups,
     /// Spend per customer and currency.
     pub spend: std::collections::BTreeMap<(String, Currency), Decimal>,
     /// Change in the number of records.
@@ -411,14 +424,47 @@ pub struct BatchSums {
 }
 
 impl BatchSums {
+    /// The groups to write at every level: the hour groups as added, and the day and
+    /// month groups they fall in, summed from them.
+    pub fn groups(&self) -> Result<Groups> {
+        let mut out = self.hours.clone();
+        for (key, items) in &self.hours {
+            for level in [Level::Day, Level::Month] {
+                let group = out.entry(RollupKey { level, start: level.start_of(key.start), ..key.clone() }).or_default();
+                for (item, sums) in items {
+                    match group.get_mut(item) {
+                        Some(total) => total.add(sums, 1)?,
+                        None => {
+                            group.insert(item.clone(), *sums);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Adds a record (`sign` 1), or takes one away (-1: replaced in a merge), at
     /// every level.
     pub fn add(&mut self, record: &PricedEvent, sign: i8) -> Result<()> {
-        let items = rollup_items(record);
-        for level in Level::ALL {
-            let group = self.rollups.entry(rollup_key(record, level)).or_default();
-            for (item, sums) in &items {
-                group.entry(item.clone()).or_default().add(sums, sign)?;
+        self.add_items(record, &rollup_items(record), sign)
+    }
+
+    /// [`BatchSums::add`] for a record made ready to store (its items computed already).
+    pub fn add_new(&mut self, row: &NewRecord, sign: i8) -> Result<()> {
+        self.add_items(&row.record, &row.items, sign)
+    }
+
+    fn add_items(&mut self, record: &PricedEvent, items: &[(RollupItem, RollupSums)], sign: i8) -> Result<()> {
+        let group = self.hours.entry(rollup_key(record, Level::Hour)).or_default();
+        for (item, sums) in items {
+            match group.get_mut(item) {
+                Some(total) => total.add(sums, sign)?,
+                None => {
+                    let mut total = RollupSums::default();
+                    total.add(sums, sign)?;
+                    group.insert(item.clone(), total);
+                }
             }
         }
         let cost = record.cost();
@@ -427,53 +473,6 @@ impl BatchSums {
         *spend = spend.checked_add(amount).ok_or_else(|| Error::Overflow("spend".into()))?;
         Ok(())
     }
-}
-
-/// A group's item sums as one binary value (what the SQLite store keeps per group):
-/// per non-zero item, sorted by item, its code's length (u32, little-endian) and UTF-8
-/// bytes, the count (i64 LE), then the quantity and the amount as
-/// [`Decimal::serialize`] (16 bytes each: exact, no text round trip).
-pub fn encode_items(items: &ItemSums) -> Vec<u8> {
-    let mut out = Vec::with_capacity(items.len() * 64);
-    for (item, s) in items.iter().filter(|(_, s)| **s != RollupSums::default()) {
-        let code = item.encode();
-        // An item code is a schedule's metric name at most, far below 4 GiB.
-        out.extend_from_slice(&(code.len() as u32).to_le_bytes());
-        out.extend_from_slice(code.as_bytes());
-        out.extend_from_slice(&s.count.to_le_bytes());
-        out.extend_from_slice(&s.quantity.serialize());
-        out.extend_from_slice(&s.amount.serialize());
-    }
-    out
-}
-
-/// Reads [`encode_items`]; `None` if the bytes are not such a value.
-pub fn decode_items(mut bytes: &[u8]) -> Option<ItemSums> {
-    fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-        let (head, tail) = (bytes.get(..n)?, bytes.get(n..)?);
-        *bytes = tail;
-        Some(head)
-    }
-    let mut items = ItemSums::new();
-    while !bytes.is_empty() {
-        let len = u32::from_le_bytes(take(&mut bytes, 4)?.try_into().ok()?) as usize;
-        let item = RollupItem::decode(std::str::from_utf8(take(&mut bytes, len)?).ok()?)?;
-        let count = i64::from_le_bytes(take(&mut bytes, 8)?.try_into().ok()?);
-        let quantity = Decimal::deserialize(take(&mut bytes, 16)?.try_into().ok()?);
-        let amount = Decimal::deserialize(take(&mut bytes, 16)?.try_into().ok()?);
-        items.insert(item, RollupSums { count, quantity, amount });
-    }
-    Some(items)
-}
-
-/// The sum of two [`encode_items`] values (what the SQLite store's `sums_add()` does).
-pub fn add_items(a: &[u8], b: &[u8]) -> Result<Vec<u8>> {
-    let bad = || Error::InvalidArgument { name: "sums", reason: "not a sums value".into() };
-    let mut sum = decode_items(a).ok_or_else(bad)?;
-    for (item, s) in decode_items(b).ok_or_else(bad)? {
-        sum.entry(item).or_default().add(&s, 1)?;
-    }
-    Ok(encode_items(&sum))
 }
 
 impl RollupItem {
@@ -594,7 +593,7 @@ pub(crate) fn compare_sums(
     store: &str,
     count: u64,
     expected: &BatchSums,
-    stored: &BatchSums,
+    stored: &Groups,
     spend: &std::collections::BTreeMap<(String, Currency), Decimal>,
 ) -> Result<()> {
     let mismatch =
@@ -609,7 +608,7 @@ pub(crate) fn compare_sums(
             .map(|(k, s)| (k, (s.count, s.quantity.normalize(), s.amount.normalize())))
             .collect::<std::collections::BTreeMap<_, _>>()
     };
-    let (want, have) = (nonzero(&expected.rollups), nonzero(&stored.rollups));
+    let (want, have) = (nonzero(&expected.groups()?), nonzero(stored));
     if let Some((key, sums)) =
         want.iter().find(|(k, s)| have.get(*k) != Some(*s)).or_else(|| have.iter().find(|(k, _)| !want.contains_key(*k)))
     {
@@ -828,32 +827,6 @@ mod tests {
 
     fn t(s: &str) -> DateTime<Utc> {
         s.parse().expect("time")
-    }
-
-    #[test]
-    fn item_sums_round_trip_and_add_exactly() {
-        let d = |s: &str| Decimal::from_str_exact(s).expect("decimal");
-        let mut a = ItemSums::new();
-        a.insert(RollupItem::Events, RollupSums { count: 2, quantity: Decimal::ZERO, amount: d("0.0035") });
-        a.insert(
-            RollupItem::Charge("tier:odd\tname:1".into(), d("2.50"), 1_000_000),
-            RollupSums { count: 0, quantity: d("7"), amount: d("0.1") },
-        );
-        let bytes = encode_items(&a);
-        assert_eq!(decode_items(&bytes).as_ref(), Some(&a));
-        let twice = add_items(&bytes, &bytes).expect("add");
-        let sum = decode_items(&twice).expect("decode");
-        assert_eq!(sum[&RollupItem::Events], RollupSums { count: 4, quantity: Decimal::ZERO, amount: d("0.007") });
-        // Taking everything away leaves nothing (the row is deleted).
-        let mut minus = a.clone();
-        minus.values_mut().for_each(|s| *s = RollupSums { count: -s.count, quantity: -s.quantity, amount: -s.amount });
-        assert!(add_items(&bytes, &encode_items(&minus)).expect("add").is_empty());
-        let mut huge = ItemSums::new();
-        huge.insert(RollupItem::Events, RollupSums { count: 0, quantity: Decimal::ZERO, amount: Decimal::MAX });
-        let huge = encode_items(&huge);
-        assert!(matches!(add_items(&huge, &huge), Err(Error::Overflow(_))));
-        assert!(decode_items(&bytes[..bytes.len() - 1]).is_none());
-        assert!(decode_items(b"\x03\x00\x00\x00bad").is_none());
     }
 
     #[test]

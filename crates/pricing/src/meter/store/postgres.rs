@@ -44,7 +44,7 @@ use std::collections::HashMap;
 use std::io::Write;
 
 /// The schema migrations, in order (`tokfare_schema` records the versions applied).
-const MIGRATIONS: &[&str] = &[include_str!("sql/postgres/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("sql/postgres/0001_init.sql"), include_str!("sql/postgres/0002_sums_per_group.sql")];
 
 /// The advisory lock migrations run under ("tokfare1").
 const MIGRATION_LOCK: i64 = 0x746f_6b66_6172_6531;
@@ -56,12 +56,22 @@ const ATTEMPTS: usize = 64;
 const STAGING: &str = r#"
 CREATE TEMP TABLE IF NOT EXISTS tokfare_stage_events (id TEXT COLLATE "C", event_hash BYTEA, record_hash BYTEA, ts BIGINT,
     record TEXT) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS tokfare_stage_sums (level SMALLINT, start BIGINT, customer TEXT COLLATE "C", model TEXT COLLATE "C",
-    schedule TEXT COLLATE "C", currency TEXT COLLATE "C", item TEXT COLLATE "C", count BIGINT, quantity NUMERIC, amount NUMERIC)
-    ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS tokfare_stage_spend (customer TEXT COLLATE "C", currency TEXT COLLATE "C", amount NUMERIC)
     ON COMMIT DELETE ROWS;
 "#;
+
+/// The key columns of a sums row, in index order.
+const GROUP_KEY: &str = "level, start, customer, model, schedule, currency";
+
+/// The groups of a batch, as array parameters $1 to $6 (an array parameter, not a
+/// staging table: the planner then probes the primary key for each, however large the
+/// table has grown).
+const GROUPS: &str = "unnest($1::smallint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) \
+    AS g (level, start, customer, model, schedule, currency)";
+
+/// A sums row `s` is group `g` (text compared in the "C" collation of the index).
+const GROUP_MATCH: &str = "s.level = g.level AND s.start = g.start AND s.customer = g.customer COLLATE \"C\" \
+    AND s.model = g.model COLLATE \"C\" AND s.schedule = g.schedule COLLATE \"C\" AND s.currency = g.currency COLLATE \"C\"";
 
 /// Every statement the store runs, prepared once per connection (a round trip saved
 /// on every call).
@@ -71,8 +81,10 @@ struct Statements {
     copy_events: Statement,
     insert_staged: Statement,
     replace: Statement,
-    copy_sums: Statement,
-    upsert_sums: Statement,
+    existing_groups: Statement,
+    create_groups: Statement,
+    lock_groups: Statement,
+    update_sums: Statement,
     delete_empty: Statement,
     copy_spend: Statement,
     upsert_spend: Statement,
@@ -99,13 +111,36 @@ impl Statements {
             copy_events: client.prepare("COPY tokfare_stage_events (id, event_hash, record_hash, ts, record) FROM STDIN")?,
             insert_staged: client.prepare("INSERT INTO tokfare_events (id, event_hash, record_hash, ts, record) SELECT id, event_hash, record_hash, ts, record FROM tokfare_stage_events ORDER BY id ON CONFLICT (id) DO NOTHING")?,
             replace: client.prepare("UPDATE tokfare_events SET event_hash = $2, record_hash = $3, ts = $4, record = $5 WHERE id = $1 AND record_hash = $6")?,
-            copy_sums: client.prepare("COPY tokfare_stage_sums FROM STDIN")?,
-            upsert_sums: client.prepare("INSERT INTO tokfare_sums (level, start, customer, model, schedule, currency, item, count, quantity, amount) SELECT level, start, customer, model, schedule, currency, item, count, quantity, amount FROM tokfare_stage_sums ORDER BY level, start, customer, model, schedule, currency, item ON CONFLICT (level, start, customer, model, schedule, currency, item) DO UPDATE SET count = tokfare_sums.count + excluded.count, quantity = tokfare_sums.quantity + excluded.quantity, amount = tokfare_sums.amount + excluded.amount")?,
-            delete_empty: client.prepare("DELETE FROM tokfare_sums s USING tokfare_stage_sums t WHERE s.level = t.level AND s.start = t.start AND s.customer = t.customer AND s.model = t.model AND s.schedule = t.schedule AND s.currency = t.currency AND s.item = t.item AND s.count = 0 AND s.quantity = 0 AND s.amount = 0")?,
+            // Which groups have a row already (no lock: a hint for the next statement).
+            existing_groups: client.prepare(&format!("SELECT s.level, s.start, s.customer, s.model, s.schedule, s.currency FROM tokfare_sums s JOIN {GROUPS} ON {GROUP_MATCH}"))?,
+            // Every group of the batch gets a row (empty if new), inserted in key order;
+            // one another writer is creating is waited for, then left alone.
+            create_groups: client.prepare(&format!(
+                "INSERT INTO tokfare_sums ({GROUP_KEY}, items, counts, quantities, amounts) \
+                 SELECT {GROUP_KEY}, '{{}}', '{{}}', '{{}}', '{{}}' FROM {GROUPS} ORDER BY {GROUP_KEY} \
+                 ON CONFLICT ({GROUP_KEY}) DO NOTHING"
+            ))?,
+            // Then their rows, locked in key order, for the merge.
+            lock_groups: client.prepare(&format!(
+                "SELECT s.level, s.start, s.customer, s.model, s.schedule, s.currency, s.items, s.counts, s.quantities::text[], \
+                 s.amounts::text[] FROM tokfare_sums s JOIN {GROUPS} ON {GROUP_MATCH} \
+                 ORDER BY s.level, s.start, s.customer, s.model, s.schedule, s.currency FOR UPDATE OF s"
+            ))?,
+            // And the merged sums written back (arrays as literals: one text per row).
+            update_sums: client.prepare(&format!(
+                "UPDATE tokfare_sums s SET items = g.items::text[], counts = g.counts::bigint[], \
+                 quantities = g.quantities::numeric[], amounts = g.amounts::numeric[] \
+                 FROM unnest($1::smallint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], \
+                 $7::text[], $8::text[], $9::text[], $10::text[]) AS g ({GROUP_KEY}, items, counts, quantities, amounts) \
+                 WHERE {GROUP_MATCH}"
+            ))?,
+            delete_empty: client.prepare(&format!(
+                "DELETE FROM tokfare_sums s USING {GROUPS} WHERE {GROUP_MATCH} AND cardinality(s.items) = 0"
+            ))?,
             copy_spend: client.prepare("COPY tokfare_stage_spend FROM STDIN")?,
             upsert_spend: client.prepare("INSERT INTO tokfare_spend (customer, currency, amount) SELECT customer, currency, amount FROM tokfare_stage_spend ORDER BY customer, currency ON CONFLICT (customer, currency) DO UPDATE SET amount = tokfare_spend.amount + excluded.amount")?,
             get: client.prepare("SELECT record FROM tokfare_events WHERE id = $1")?,
-            len: client.prepare("SELECT coalesce(sum(count), 0)::bigint FROM tokfare_sums WHERE level = 2 AND item = 'events'")?,
+            len: client.prepare("SELECT coalesce(sum(counts[array_position(items, 'events')]), 0)::bigint FROM tokfare_sums WHERE level = 2")?,
             spent: client.prepare("SELECT amount::text FROM tokfare_spend WHERE customer = $1 AND currency = $2")?,
             set_budget: client.prepare("INSERT INTO tokfare_budgets (customer, currency, amount) VALUES ($1, $2, $3::text::numeric) ON CONFLICT (customer) DO UPDATE SET currency = excluded.currency, amount = excluded.amount")?,
             budget: client.prepare("SELECT currency, amount::text FROM tokfare_budgets WHERE customer = $1")?,
@@ -114,7 +149,7 @@ impl Statements {
             budget_state: client.prepare("SELECT (SELECT amount::text FROM tokfare_spend WHERE customer = $1 AND currency = $2), (SELECT coalesce(sum(amount), 0)::text FROM tokfare_reservations WHERE customer = $1 AND currency = $2), (SELECT currency FROM tokfare_budgets WHERE customer = $1), (SELECT amount::text FROM tokfare_budgets WHERE customer = $1)")?,
             hold: client.prepare("INSERT INTO tokfare_reservations (customer, currency, amount, expires) VALUES ($1, $2, $3::text::numeric, $4) RETURNING id")?,
             release: client.prepare("DELETE FROM tokfare_reservations WHERE id = $1")?,
-            sums: client.prepare("SELECT customer, model, schedule, start, currency, item, count, quantity::text, amount::text FROM tokfare_sums WHERE level = $1 AND start >= $2 AND start < $3")?,
+            sums: client.prepare("SELECT customer, model, schedule, start, currency, u.item, u.count, u.quantity::text, u.amount::text FROM tokfare_sums, unnest(items, counts, quantities, amounts) AS u (item, count, quantity, amount) WHERE level = $1 AND start >= $2 AND start < $3")?,
             scan: client.prepare("SELECT record FROM tokfare_events WHERE ts >= $1 AND ts < $2 ORDER BY id")?,
             scan_all: client.prepare("SELECT record FROM tokfare_events ORDER BY id")?,
         })
@@ -230,7 +265,7 @@ impl PostgresStore {
             let id = &row.record.event.id;
             let Some((event_hash, record_hash, old_json, pending)) = known.get(id).cloned() else {
                 known.insert(id.clone(), (row.event_hash.to_vec(), row.record_hash.to_vec(), row.json.clone(), Some(new.len())));
-                sums.add(&row.record, 1)?;
+                sums.add_new(row, 1)?;
                 sums.events += 1;
                 new.push(row);
                 out.push(Inserted::New);
@@ -248,7 +283,7 @@ impl PostgresStore {
                     OnConflict::KeepCanonical if row.json < old_json => {
                         match pending {
                             Some(i) => {
-                                sums.add(&new[i].record, -1)?;
+                                sums.add_new(new[i], -1)?;
                                 new[i] = row;
                             }
                             None => {
@@ -256,7 +291,7 @@ impl PostgresStore {
                                 replaced.push((row, record_hash.clone()));
                             }
                         }
-                        sums.add(&row.record, 1)?;
+                        sums.add_new(row, 1)?;
                         known.insert(id.clone(), (row.event_hash.to_vec(), row.record_hash.to_vec(), row.json.clone(), pending));
                         Inserted::Replaced
                     }
@@ -314,7 +349,10 @@ impl PostgresStore {
                 return Ok(None);
             }
         }
-        write_sums(&mut tx, &self.st, &sums, &self.url)?;
+        if !write_sums(&mut tx, &self.st, &sums, &self.url)? {
+            tx.rollback()?;
+            return Ok(None);
+        }
         tx.commit()?;
         Ok(Some(out))
     }
@@ -416,6 +454,58 @@ fn copy_text(out: &mut String, s: &str) {
     }
 }
 
+/// A sums row's key in the order of the table's primary key.
+fn pg_order(key: &RollupKey) -> (i16, i64, &str, &str, &str, &str) {
+    (key.level as i16, key.start, key.customer.as_str(), key.model.as_str(), key.schedule.as_str(), key.currency.code())
+}
+
+/// Groups' keys as the six array parameters of [`GROUPS`].
+struct KeyColumns<'a> {
+    level: Vec<i16>,
+    start: Vec<i64>,
+    text: [Vec<&'a str>; 4],
+}
+
+impl<'a> KeyColumns<'a> {
+    fn new(keys: impl Iterator<Item = &'a RollupKey>) -> KeyColumns<'a> {
+        let mut out = KeyColumns { level: Vec::new(), start: Vec::new(), text: Default::default() };
+        for key in keys {
+            let (level, start, customer, model, schedule, currency) = pg_order(key);
+            out.level.push(level);
+            out.start.push(start);
+            for (column, value) in out.text.iter_mut().zip([customer, model, schedule, currency]) {
+                column.push(value);
+            }
+        }
+        out
+    }
+
+    fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        let mut out: Vec<&(dyn ToSql + Sync)> = vec![&self.level, &self.start];
+        out.extend(self.text.iter().map(|c| c as &(dyn ToSql + Sync)));
+        out
+    }
+}
+
+/// A PostgreSQL array literal of already-formatted elements: `{a,b}`.
+fn array_literal(elements: impl Iterator<Item = String>) -> String {
+    format!("{{{}}}", elements.collect::<Vec<_>>().join(","))
+}
+
+/// An array element in double quotes (any text: quotes and backslashes escaped).
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
 /// A `bytea` field of `COPY` text format: `\x` and hex, its backslash escaped.
 fn copy_bytea(out: &mut String, bytes: &[u8]) {
     out.push_str("\\\\x");
@@ -425,39 +515,81 @@ fn copy_bytea(out: &mut String, bytes: &[u8]) {
 }
 
 /// Adds a batch's sums, spend and event count (inside the batch's transaction), staged
-/// with `COPY` and upserted in key order.
-fn write_sums(tx: &mut postgres::Transaction<'_>, st: &Statements, sums: &BatchSums, url: &str) -> std::result::Result<(), Fail> {
+/// with `COPY` and merged in key order. `false`: another writer raced (roll back and
+/// classify again).
+fn write_sums(tx: &mut postgres::Transaction<'_>, st: &Statements, sums: &BatchSums, url: &str) -> std::result::Result<bool, Fail> {
     let io = |e: std::io::Error| Error::Store { store: url.to_string(), reason: format!("COPY: {e}") };
-    let mut any_negative = false;
-    let rows: Vec<(&RollupKey, &RollupItem, &RollupSums)> = sums
-        .rollups
-        .iter()
-        .flat_map(|(k, items): (&RollupKey, &ItemSums)| items.iter().map(move |(i, s)| (k, i, s)))
-        .filter(|(_, _, s)| **s != RollupSums::default())
-        .collect();
-    if !rows.is_empty() {
-        let mut copy = tx.copy_in(&st.copy_sums)?;
-        let mut line = String::new();
-        for (k, item, s) in &rows {
-            any_negative |= s.count < 0 || s.quantity.is_sign_negative() || s.amount.is_sign_negative();
-            line.clear();
-            line.push_str(&format!("{}\t{}\t", k.level as i16, k.start));
-            for (i, text) in
-                [k.customer.as_str(), k.model.as_str(), k.schedule.as_str(), k.currency.code(), item.encode().as_str()].iter().enumerate()
-            {
-                if i > 0 {
-                    line.push('\t');
-                }
-                copy_text(&mut line, text);
-            }
-            line.push_str(&format!("\t{}\t{}\t{}\n", s.count, s.quantity.normalize(), s.amount.normalize()));
-            copy.write_all(line.as_bytes()).map_err(io)?;
+    let mut groups = sums.groups()?;
+    groups.retain(|_, items| items.values().any(|s| *s != RollupSums::default()));
+    if !groups.is_empty() {
+        // In the rows' order: the key columns in index order, text in byte order ("C").
+        let mut ordered: Vec<(&RollupKey, &ItemSums)> = groups.iter().collect();
+        ordered.sort_by(|(a, _), (b, _)| pg_order(a).cmp(&pg_order(b)));
+        let keys = KeyColumns::new(ordered.iter().map(|(k, _)| *k));
+        // 1. Each group gets a row (those that had none at a first look: a conflict check
+        // costs as much as an insert); 2. the rows, locked, are added to the batch's sums
+        // here (exact decimals: the server would spend longer aggregating NUMERIC).
+        let existing: std::collections::HashSet<(i16, i64, String, String, String, String)> = tx
+            .query(&st.existing_groups, &keys.params())?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)))
+            .collect();
+        let missing = KeyColumns::new(ordered.iter().map(|(k, _)| *k).filter(|k| {
+            let (level, start, customer, model, schedule, currency) = pg_order(k);
+            !existing.contains(&(level, start, customer.to_string(), model.to_string(), schedule.to_string(), currency.to_string()))
+        }));
+        if !missing.level.is_empty() {
+            tx.execute(&st.create_groups, &missing.params())?;
         }
-        copy.finish()?;
-        tx.execute(&st.upsert_sums, &[])?;
-        if any_negative {
+        let rows = tx.query(&st.lock_groups, &keys.params())?;
+        if rows.len() != ordered.len() {
+            // A group emptied and deleted by another writer's merge since step 1: its
+            // sums would have nowhere to go. Classify again.
+            return Ok(false);
+        }
+        let mut columns: [Vec<String>; 4] = Default::default();
+        let mut any_empty = false;
+        for (row, (key, items)) in rows.iter().zip(&ordered) {
+            let (level, start, customer, model, schedule, currency): (i16, i64, &str, &str, &str, &str) =
+                (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5));
+            if (level, start, customer, model, schedule, currency) != pg_order(key) {
+                return Ok(false);
+            }
+            let codes: Vec<String> = row.get(6);
+            let counts: Vec<i64> = row.get(7);
+            let quantities: Vec<String> = row.get(8);
+            let amounts: Vec<String> = row.get(9);
+            let number = |s: &str| {
+                Decimal::from_str_exact(s).map_err(|e| Error::Store { store: url.to_string(), reason: format!("stored sum {s:?}: {e}") })
+            };
+            let mut sum: Vec<(String, RollupSums)> = Vec::with_capacity(codes.len() + items.len());
+            for (((code, count), quantity), amount) in codes.into_iter().zip(counts).zip(quantities).zip(amounts) {
+                sum.push((code, RollupSums { count, quantity: number(&quantity)?, amount: number(&amount)? }));
+            }
+            for (item, s) in items.iter() {
+                let code = item.encode();
+                match sum.iter_mut().find(|(c, _)| *c == code) {
+                    Some((_, total)) => total.add(s, 1)?,
+                    None => sum.push((code, *s)),
+                }
+            }
+            sum.retain(|(_, s)| *s != RollupSums::default());
+            sum.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            any_empty |= sum.is_empty();
+            columns[0].push(array_literal(sum.iter().map(|(code, _)| quoted(code))));
+            columns[1].push(array_literal(sum.iter().map(|(_, s)| s.count.to_string())));
+            columns[2].push(array_literal(sum.iter().map(|(_, s)| s.quantity.normalize().to_string())));
+            columns[3].push(array_literal(sum.iter().map(|(_, s)| s.amount.normalize().to_string())));
+        }
+        // 3. Written back in one statement.
+        let mut params = keys.params();
+        params.extend(columns.iter().map(|c| c as &(dyn ToSql + Sync)));
+        if tx.execute(&st.update_sums, &params)? != ordered.len() as u64 {
+            return Ok(false);
+        }
+        if any_empty {
             // A record taken away (replaced in a merge) may leave a group with nothing in it.
-            tx.execute(&st.delete_empty, &[])?;
+            tx.execute(&st.delete_empty, &keys.params())?;
         }
     }
     if !sums.spend.is_empty() {
@@ -473,7 +605,7 @@ fn write_sums(tx: &mut postgres::Transaction<'_>, st: &Statements, sums: &BatchS
         tx.execute(&st.upsert_spend, &[])?;
     }
     // The number of events is the month sums' count (no counter row every writer locks).
-    Ok(())
+    Ok(true)
 }
 
 fn millis(t: DateTime<Utc>) -> i64 {
@@ -623,11 +755,9 @@ impl MeterStore for PostgresStore {
                 expected.events += 1;
                 expected.add(&record, 1)
             })?;
-            let mut stored = BatchSums::default();
+            let mut stored = super::Groups::new();
             for level in Level::ALL {
-                self.sums(level, HourRange { from: i64::MIN, to: i64::MAX }, &mut |row| {
-                    stored.rollups.entry(row.key).or_default().entry(row.item).or_default().add(&row.sums, 1)
-                })?;
+                self.sums(level, HourRange { from: i64::MIN, to: i64::MAX }, &mut |row| super::add_row(&mut stored, row))?;
             }
             super::compare_sums(&self.url, self.len()?, &expected, &stored, &self.spend_rows()?)
         })

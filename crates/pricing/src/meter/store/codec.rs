@@ -1,0 +1,209 @@
+//! A group's item sums as one compact binary value: what the SQLite store keeps per
+//! group and period (its `sums.items` column) and adds up with its `sums_add()` SQL
+//! function.
+//!
+//! Items are named by a small integer (the store's dictionary of item codes, so the
+//! few distinct codes are stored once, not in every row). Per item with a non-zero
+//! sum, in increasing id order:
+//!
+//! | field | encoding |
+//! |---|---|
+//! | item id | unsigned LEB128 (≤ `u32::MAX`) |
+//! | count | signed (zig-zag) LEB128 `i64` |
+//! | quantity, amount | one byte: scale (0–28) in bits 0–4, bit 7 the sign; then the 96-bit mantissa as unsigned LEB128 |
+//!
+//! Exact (every [`Decimal`] round-trips, scale included) and small: a typical item is
+//! 6–12 bytes where the first form (schema version 1, still read by the migration) took
+//! ~75.
+
+use super::RollupSums;
+use crate::{Error, Result};
+use rust_decimal::Decimal;
+
+/// Items of one group: (item id, sums), in any order on input.
+pub type CompactItems = Vec<(u32, RollupSums)>;
+
+/// Encodes `items` (sorted here by id; all-zero sums left out). Ids must be distinct.
+pub fn encode_compact(mut items: CompactItems) -> Vec<u8> {
+    items.sort_unstable_by_key(|(id, _)| *id);
+    let mut out = Vec::with_capacity(items.len() * 12);
+    for (id, s) in items.into_iter().filter(|(_, s)| *s != RollupSums::default()) {
+        put_varint(&mut out, u128::from(id));
+        put_varint(&mut out, u128::from(((s.count << 1) ^ (s.count >> 63)) as u64));
+        put_decimal(&mut out, s.quantity);
+        put_decimal(&mut out, s.amount);
+    }
+    out
+}
+
+/// Reads [`encode_compact`]; `None` if the bytes are not such a value.
+pub fn decode_compact(mut bytes: &[u8]) -> Option<CompactItems> {
+    let mut items = Vec::with_capacity(16);
+    while !bytes.is_empty() {
+        let id = u32::try_from(take_varint(&mut bytes)?).ok()?;
+        let zigzag = u64::try_from(take_varint(&mut bytes)?).ok()?;
+        let count = ((zigzag >> 1) as i64) ^ -((zigzag & 1) as i64);
+        let quantity = take_decimal(&mut bytes)?;
+        let amount = take_decimal(&mut bytes)?;
+        items.push((id, RollupSums { count, quantity, amount }));
+    }
+    Some(items)
+}
+
+/// The sum of two [`encode_compact`] values, item by item (what `sums_add()` does).
+pub fn add_compact(a: &[u8], b: &[u8]) -> Result<Vec<u8>> {
+    let bad = || Error::InvalidArgument { name: "sums", reason: "not a sums value".into() };
+    let mut sum = decode_compact(a).ok_or_else(bad)?;
+    for (id, s) in decode_compact(b).ok_or_else(bad)? {
+        match sum.iter_mut().find(|(i, _)| *i == id) {
+            Some((_, total)) => total.add(&s, 1)?,
+            None => sum.push((id, s)),
+        }
+    }
+    Ok(encode_compact(sum))
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u128) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn take_varint(bytes: &mut &[u8]) -> Option<u128> {
+    let mut v: u128 = 0;
+    for (i, &b) in bytes.iter().enumerate().take(19) {
+        // The 19th byte holds bits 126 and 127 only: more would not fit.
+        if i == 18 && b > 0x03 {
+            return None;
+        }
+        v |= u128::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            *bytes = &bytes[i + 1..];
+            return Some(v);
+        }
+    }
+    None
+}
+
+fn put_decimal(out: &mut Vec<u8>, d: Decimal) {
+    // scale() is at most 28: five bits.
+    out.push(d.scale() as u8 | if d.is_sign_negative() { 0x80 } else { 0 });
+    put_varint(out, d.mantissa().unsigned_abs());
+}
+
+fn take_decimal(bytes: &mut &[u8]) -> Option<Decimal> {
+    let (&head, rest) = bytes.split_first()?;
+    *bytes = rest;
+    if head & 0x60 != 0 {
+        return None;
+    }
+    let mantissa = i128::try_from(take_varint(bytes)?).ok()?;
+    let mantissa = if head & 0x80 != 0 { -mantissa } else { mantissa };
+    let mut d = Decimal::try_from_i128_with_scale(mantissa, u32::from(head & 0x1f)).ok()?;
+    // A negative zero keeps its sign, as Decimal does.
+    d.set_sign_negative(head & 0x80 != 0);
+    Some(d)
+}
+
+/// The first form (schema version 1): per item its code's length (u32 LE) and UTF-8
+/// bytes, the count (i64 LE), the quantity and the amount as [`Decimal::serialize`].
+/// Only the SQLite migration to version 2 reads it.
+pub(crate) mod v1 {
+    use super::super::{ItemSums, RollupItem, RollupSums};
+    use rust_decimal::Decimal;
+
+    /// Reads a version-1 value; `None` if the bytes are not one.
+    pub(crate) fn decode(mut bytes: &[u8]) -> Option<ItemSums> {
+        fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+            let (head, tail) = (bytes.get(..n)?, bytes.get(n..)?);
+            *bytes = tail;
+            Some(head)
+        }
+        let mut items = ItemSums::new();
+        while !bytes.is_empty() {
+            let len = u32::from_le_bytes(take(&mut bytes, 4)?.try_into().ok()?) as usize;
+            let item = RollupItem::decode(std::str::from_utf8(take(&mut bytes, len)?).ok()?)?;
+            let count = i64::from_le_bytes(take(&mut bytes, 8)?.try_into().ok()?);
+            let quantity = Decimal::deserialize(take(&mut bytes, 16)?.try_into().ok()?);
+            let amount = Decimal::deserialize(take(&mut bytes, 16)?.try_into().ok()?);
+            items.insert(item, RollupSums { count, quantity, amount });
+        }
+        Some(items)
+    }
+
+    /// Writes a version-1 value (tests build version-1 files with it).
+    #[cfg(test)]
+    pub(crate) fn encode(items: &ItemSums) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (item, s) in items.iter().filter(|(_, s)| **s != RollupSums::default()) {
+            let code = item.encode();
+            out.extend_from_slice(&(code.len() as u32).to_le_bytes());
+            out.extend_from_slice(code.as_bytes());
+            out.extend_from_slice(&s.count.to_le_bytes());
+            out.extend_from_slice(&s.quantity.serialize());
+            out.extend_from_slice(&s.amount.serialize());
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meter::store::{ItemSums, RollupItem};
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).expect("decimal")
+    }
+
+    #[test]
+    fn compact_sums_round_trip_and_add_exactly() {
+        let sums = |count, q: &str, a: &str| RollupSums { count, quantity: d(q), amount: d(a) };
+        let a = vec![(7, sums(0, "7", "0.1000")), (0, sums(2, "0", "0.0035")), (u32::MAX, sums(-3, "-12.5", "-0.25"))];
+        let bytes = encode_compact(a.clone());
+        let mut sorted = a.clone();
+        sorted.sort_by_key(|(id, _)| *id);
+        let back = decode_compact(&bytes).expect("decode");
+        assert_eq!(back, sorted);
+        // Scales survive (0.1000 is not re-scaled).
+        assert_eq!(back[1].1.amount.scale(), 4);
+        let twice = decode_compact(&add_compact(&bytes, &bytes).expect("add")).expect("decode");
+        assert_eq!(twice[0].1, sums(4, "0", "0.0070"));
+        assert_eq!(twice[2].1, sums(-6, "-25.0", "-0.50"));
+        // Taking everything away leaves nothing (the store deletes the row).
+        let minus: CompactItems =
+            a.iter().map(|(id, s)| (*id, RollupSums { count: -s.count, quantity: -s.quantity, amount: -s.amount })).collect();
+        assert!(add_compact(&bytes, &encode_compact(minus)).expect("add").is_empty());
+        // Every decimal, extremes included.
+        for x in [Decimal::MAX, Decimal::MIN, Decimal::ZERO, d("0.0000000000000000000000000001"), d("-79228162514264337593543950.335")] {
+            let one = encode_compact(vec![(1, RollupSums { count: i64::MIN, quantity: x, amount: x })]);
+            assert_eq!(decode_compact(&one).expect("decode")[0].1, RollupSums { count: i64::MIN, quantity: x, amount: x });
+        }
+        let huge = encode_compact(vec![(1, RollupSums { count: 0, quantity: Decimal::ZERO, amount: Decimal::MAX })]);
+        assert!(matches!(add_compact(&huge, &huge), Err(Error::Overflow(_))));
+        // Truncated or malformed values are refused, never misread.
+        for cut in 1..bytes.len() {
+            if let Some(items) = decode_compact(&bytes[..cut]) {
+                assert!(items.len() < 3, "a cut value read as whole");
+            }
+        }
+        assert!(decode_compact(&[0x01, 0x00, 0x7f, 0x00, 0x00]).is_none(), "scale 127");
+        assert!(decode_compact(&[0xff; 30]).is_none());
+    }
+
+    #[test]
+    fn version_1_values_still_read() {
+        let mut a = ItemSums::new();
+        a.insert(RollupItem::Events, RollupSums { count: 2, quantity: Decimal::ZERO, amount: d("0.0035") });
+        a.insert(
+            RollupItem::Charge("tier:odd\tname:1".into(), d("2.5"), 1_000_000),
+            RollupSums { count: 0, quantity: d("7"), amount: d("0.1") },
+        );
+        let bytes = v1::encode(&a);
+        assert_eq!(v1::decode(&bytes).as_ref(), Some(&a));
+        assert!(v1::decode(&bytes[..bytes.len() - 1]).is_none());
+        assert!(v1::decode(b"\x03\x00\x00\x00bad").is_none());
+    }
+}
