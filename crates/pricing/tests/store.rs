@@ -630,7 +630,13 @@ fn a_postgres_version_1_schema_migrates_and_keeps_its_sums() {
         to.execute("INSERT INTO tokfare_spend VALUES ($1, $2, $3::text::numeric)", &[&customer, &currency, &amount]).expect("spend");
     }
 
+    // Grants on the table survive the migration (it is changed in place).
+    to.batch_execute("GRANT SELECT ON tokfare_sums TO PUBLIC").expect("grant");
+
     let migrated = open_url(&old);
+    let acl: String =
+        to.query_one("SELECT coalesce(relacl::text, '') FROM pg_class WHERE relname = 'tokfare_sums'", &[]).expect("acl").get(0);
+    assert!(acl.contains("=r/"), "the grant to PUBLIC is gone: {acl}");
     let version: i32 = to.query_one("SELECT max(version) FROM tokfare_schema", &[]).expect("version").get(0);
     assert_eq!(version, 2);
     migrated.check().expect("sums agree with the events after the migration");

@@ -230,28 +230,40 @@ const PARALLEL_FROM: usize = 512;
 /// order: the part of recording that needs no store, spread over the machine's cores
 /// for a large batch (scoped threads, one contiguous share each).
 fn prepare(book: &PriceBook, events: Vec<UsageEvent>) -> Vec<Prepared> {
-    let one = |event| price_with_schedule(book, event).map(|(priced, schedule)| (NewRecord::new(priced), schedule));
     if events.len() < PARALLEL_FROM {
-        return events.into_iter().map(one).collect();
+        return events.into_iter().map(|event| price_with_schedule(book, event).map(|(p, s)| (NewRecord::new(p), s))).collect();
     }
+    // On threads, each record's sums items are worked out too (the store's thread
+    // would otherwise do it).
+    let one = |event| price_with_schedule(book, event).map(|(priced, schedule)| (NewRecord::new(priced).with_items(), schedule));
     // Asked once: on Linux the answer reads the cgroup's CPU quota from files.
     static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     let threads = *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8));
     if threads < 2 {
-        return events.into_iter().map(one).collect();
+        return events.into_iter().map(|event| price_with_schedule(book, event).map(|(p, s)| (NewRecord::new(p), s))).collect();
     }
     let share = events.len().div_ceil(threads);
     let mut events = events.into_iter();
-    let shares: Vec<Vec<UsageEvent>> = (0..threads).map(|_| events.by_ref().take(share).collect()).collect();
+    // Each share behind a lock so that one whose thread could not start is priced here.
+    let shares: Vec<std::sync::Mutex<Vec<UsageEvent>>> =
+        (0..threads).map(|_| std::sync::Mutex::new(events.by_ref().take(share).collect())).collect();
+    let price_share = |share: &std::sync::Mutex<Vec<UsageEvent>>| -> Vec<Prepared> {
+        let events = std::mem::take(&mut *share.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        events.into_iter().map(one).collect()
+    };
+    let price_share = &price_share;
     std::thread::scope(|scope| {
-        let mut shares = shares.into_iter();
-        let first = shares.next().unwrap_or_default();
-        let others: Vec<_> = shares.map(|share| scope.spawn(move || share.into_iter().map(one).collect::<Vec<_>>())).collect();
-        let mut out: Vec<Prepared> = first.into_iter().map(one).collect();
-        for handle in others {
-            // A panic in pricing is a bug: it carries on in this thread as it would have
-            // without the threads.
-            out.extend(handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        let handles: Vec<_> =
+            shares[1..].iter().map(|share| std::thread::Builder::new().spawn_scoped(scope, move || price_share(share)).ok()).collect();
+        let mut out = price_share(&shares[0]);
+        for (handle, share) in handles.into_iter().zip(&shares[1..]) {
+            match handle {
+                // A panic in pricing is a bug: it carries on in this thread as it would
+                // have without the threads.
+                Some(handle) => out.extend(handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))),
+                // No thread to be had (a limit of the process): priced here.
+                None => out.extend(price_share(share)),
+            }
         }
         out
     })

@@ -26,6 +26,7 @@ pub type CompactItems = Vec<(u32, RollupSums)>;
 /// Encodes `items` (sorted here by id; all-zero sums left out). Ids must be distinct.
 pub fn encode_compact(mut items: CompactItems) -> Vec<u8> {
     items.sort_unstable_by_key(|(id, _)| *id);
+    debug_assert!(items.windows(2).all(|w| w[0].0 != w[1].0), "an item id twice in one group");
     let mut out = Vec::with_capacity(items.len() * 12);
     for (id, s) in items.into_iter().filter(|(_, s)| *s != RollupSums::default()) {
         put_varint(&mut out, u128::from(id));
@@ -38,9 +39,13 @@ pub fn encode_compact(mut items: CompactItems) -> Vec<u8> {
 
 /// Reads [`encode_compact`]; `None` if the bytes are not such a value.
 pub fn decode_compact(mut bytes: &[u8]) -> Option<CompactItems> {
-    let mut items = Vec::with_capacity(16);
+    let mut items: CompactItems = Vec::with_capacity(16);
     while !bytes.is_empty() {
         let id = u32::try_from(take_varint(&mut bytes)?).ok()?;
+        // Written in increasing id order, each once: anything else is not such a value.
+        if items.last().is_some_and(|(last, _)| *last >= id) {
+            return None;
+        }
         let zigzag = u64::try_from(take_varint(&mut bytes)?).ok()?;
         let count = ((zigzag >> 1) as i64) ^ -((zigzag & 1) as i64);
         let quantity = take_decimal(&mut bytes)?;
@@ -183,12 +188,17 @@ mod tests {
         }
         let huge = encode_compact(vec![(1, RollupSums { count: 0, quantity: Decimal::ZERO, amount: Decimal::MAX })]);
         assert!(matches!(add_compact(&huge, &huge), Err(Error::Overflow(_))));
-        // Truncated or malformed values are refused, never misread.
+        // A value cut inside an item is refused (a cut between items reads as the
+        // items before it: the store writes whole values in one transaction).
+        let boundaries: Vec<usize> = (0..=3).map(|n| encode_compact(sorted[..n].to_vec()).len()).collect();
         for cut in 1..bytes.len() {
-            if let Some(items) = decode_compact(&bytes[..cut]) {
-                assert!(items.len() < 3, "a cut value read as whole");
-            }
+            assert_eq!(decode_compact(&bytes[..cut]).is_some(), boundaries.contains(&cut), "cut at {cut}");
         }
+        // Ids out of order or twice are refused.
+        let twice = [encode_compact(vec![(5, sums(1, "0", "0"))]), encode_compact(vec![(5, sums(1, "0", "0"))])].concat();
+        assert!(decode_compact(&twice).is_none());
+        let descending = [encode_compact(vec![(6, sums(1, "0", "0"))]), encode_compact(vec![(5, sums(1, "0", "0"))])].concat();
+        assert!(decode_compact(&descending).is_none());
         assert!(decode_compact(&[0x01, 0x00, 0x7f, 0x00, 0x00]).is_none(), "scale 127");
         assert!(decode_compact(&[0xff; 30]).is_none());
     }

@@ -82,8 +82,9 @@ pub struct NewRecord {
     pub event_hash: [u8; 32],
     /// SHA-256 of [`NewRecord::json`].
     pub record_hash: [u8; 32],
-    /// What it adds to its group's sums ([`rollup_items`]).
-    pub items: Vec<(RollupItem, RollupSums)>,
+    /// What it adds to its group's sums ([`rollup_items`]), when computed ahead
+    /// ([`NewRecord::with_items`]: a large batch does it on several threads).
+    pub items: Option<Vec<(RollupItem, RollupSums)>>,
 }
 
 impl NewRecord {
@@ -93,8 +94,14 @@ impl NewRecord {
         let json = record.to_json_with_event(&event_json);
         let event_hash = Sha256::digest(event_json.as_bytes()).into();
         let record_hash = Sha256::digest(json.as_bytes()).into();
-        let items = rollup_items(&record);
-        NewRecord { record, json, event_hash, record_hash, items }
+        NewRecord { record, json, event_hash, record_hash, items: None }
+    }
+
+    /// The record with its [`rollup_items`] computed now rather than when its sums are
+    /// added.
+    pub fn with_items(mut self) -> NewRecord {
+        self.items = Some(rollup_items(&self.record));
+        self
     }
 
     /// The hash [`Match`] compares.
@@ -342,15 +349,26 @@ impl RollupSums {
         let overflow = || Error::Overflow("meter sums".into());
         if sign >= 0 {
             self.count = self.count.checked_add(other.count).ok_or_else(overflow)?;
-            self.quantity = self.quantity.checked_add(other.quantity).ok_or_else(overflow)?;
-            self.amount = self.amount.checked_add(other.amount).ok_or_else(overflow)?;
+            self.quantity = exact_add(self.quantity, other.quantity, "meter sums")?;
+            self.amount = exact_add(self.amount, other.amount, "meter sums")?;
         } else {
             self.count = self.count.checked_sub(other.count).ok_or_else(overflow)?;
-            self.quantity = self.quantity.checked_sub(other.quantity).ok_or_else(overflow)?;
-            self.amount = self.amount.checked_sub(other.amount).ok_or_else(overflow)?;
+            self.quantity = exact_add(self.quantity, -other.quantity, "meter sums")?;
+            self.amount = exact_add(self.amount, -other.amount, "meter sums")?;
         }
         Ok(())
     }
+}
+
+/// `a + b` exactly, or an [`Error::Overflow`] naming `what`: out of range, or in
+/// range only rounded (`Decimal::checked_add` rounds away digits past the 96-bit
+/// mantissa, which a sum kept by a meter must never do silently).
+pub fn exact_add(a: Decimal, b: Decimal, what: &str) -> Result<Decimal> {
+    let sum = a.checked_add(b).ok_or_else(|| Error::Overflow(format!("{what}: {a} + {b} is out of range")))?;
+    if sum.scale() < a.scale().max(b.scale()) {
+        return Err(Error::Overflow(format!("{what}: {a} + {b} needs more than 28 significant digits")));
+    }
+    Ok(sum)
 }
 
 /// One row of sums.
@@ -452,7 +470,10 @@ impl BatchSums {
 
     /// [`BatchSums::add`] for a record made ready to store (its items computed already).
     pub fn add_new(&mut self, row: &NewRecord, sign: i8) -> Result<()> {
-        self.add_items(&row.record, &row.items, sign)
+        match &row.items {
+            Some(items) => self.add_items(&row.record, items, sign),
+            None => self.add(&row.record, sign),
+        }
     }
 
     fn add_items(&mut self, record: &PricedEvent, items: &[(RollupItem, RollupSums)], sign: i8) -> Result<()> {
@@ -470,7 +491,7 @@ impl BatchSums {
         let cost = record.cost();
         let spend = self.spend.entry((record.event.customer.clone(), cost.currency())).or_default();
         let amount = if sign >= 0 { cost.amount() } else { -cost.amount() };
-        *spend = spend.checked_add(amount).ok_or_else(|| Error::Overflow("spend".into()))?;
+        *spend = exact_add(*spend, amount, "spend")?;
         Ok(())
     }
 }
@@ -589,10 +610,35 @@ pub trait MeterStore: Send + fmt::Debug {
 /// Compares what a store holds with what its events add up to (`check`): the event
 /// count, every non-zero sum of every level, and the spend per customer.
 #[allow(dead_code)] // used by the database stores (features sqlite, postgres)
+/// What a store's sums must hold, recomputed from its records for `check` the long way
+/// (each record added at each level, not rolled up as writers do).
+#[derive(Debug, Default)]
+pub(crate) struct Expected {
+    groups: Groups,
+    spend: std::collections::BTreeMap<(String, Currency), Decimal>,
+    events: i64,
+}
+
+impl Expected {
+    /// Adds a stored record.
+    pub(crate) fn add(&mut self, record: &PricedEvent) -> Result<()> {
+        for level in Level::ALL {
+            for row in rollup_rows(record, level) {
+                add_row(&mut self.groups, row)?;
+            }
+        }
+        let cost = record.cost();
+        let spend = self.spend.entry((record.event.customer.clone(), cost.currency())).or_default();
+        *spend = exact_add(*spend, cost.amount(), "spend")?;
+        self.events += 1;
+        Ok(())
+    }
+}
+
 pub(crate) fn compare_sums(
     store: &str,
     count: u64,
-    expected: &BatchSums,
+    expected: &Expected,
     stored: &Groups,
     spend: &std::collections::BTreeMap<(String, Currency), Decimal>,
 ) -> Result<()> {
@@ -608,7 +654,7 @@ pub(crate) fn compare_sums(
             .map(|(k, s)| (k, (s.count, s.quantity.normalize(), s.amount.normalize())))
             .collect::<std::collections::BTreeMap<_, _>>()
     };
-    let (want, have) = (nonzero(&expected.groups()?), nonzero(stored));
+    let (want, have) = (nonzero(&expected.groups), nonzero(stored));
     if let Some((key, sums)) =
         want.iter().find(|(k, s)| have.get(*k) != Some(*s)).or_else(|| have.iter().find(|(k, _)| !want.contains_key(*k)))
     {
@@ -827,6 +873,18 @@ mod tests {
 
     fn t(s: &str) -> DateTime<Utc> {
         s.parse().expect("time")
+    }
+
+    #[test]
+    fn sums_never_round_silently() {
+        let d = |s: &str| Decimal::from_str_exact(s).expect("decimal");
+        // 28 digits after the point: a sum past 7.9 needs a 29th significant digit.
+        let third = d("0.3333333333333333333333333333");
+        let mut sum = RollupSums { count: 0, quantity: Decimal::ZERO, amount: d("7.9000000000000000000000000000") };
+        let err = sum.add(&RollupSums { count: 0, quantity: Decimal::ZERO, amount: third }, 1).expect_err("rounded");
+        assert!(matches!(err, Error::Overflow(ref m) if m.contains("28 significant digits")), "{err}");
+        assert_eq!(exact_add(d("1.25"), d("2.5"), "x").expect("exact"), d("3.75"));
+        assert!(matches!(exact_add(Decimal::MAX, Decimal::ONE, "x"), Err(Error::Overflow(_))));
     }
 
     #[test]

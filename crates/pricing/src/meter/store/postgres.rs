@@ -8,9 +8,14 @@
 //!   and the batch classified again — so a redelivery racing across hosts still counts
 //!   once and a conflict is still reported. Deadlocks and serialization failures are
 //!   retried the same way.
-//! - The batch's sums (`NUMERIC`, exact, added by the server) and spend go in the same
-//!   transaction, staged with `COPY` and upserted in key order (the same lock order in
-//!   every writer).
+//! - The batch's sums go in the same transaction, one row per group and period with
+//!   `NUMERIC` arrays (schema version 2): every group gets a row (created empty if new,
+//!   in key order), the rows are locked with `SELECT … FOR UPDATE` in key order (one
+//!   lock order for every writer), added to the batch's sums here with exact decimals
+//!   (a sum that would need rounding is an `overflow` error), and written back in one
+//!   `UPDATE` — the groups travel as array parameters, so the server probes the primary
+//!   key for each however large the table has grown. The spend is staged with `COPY` and
+//!   upserted in key order.
 //! - Budgets: `reserve` takes a transaction-scoped advisory lock on the customer, then
 //!   reads spend, held reservations and limit in one statement (one snapshot), decides
 //!   and holds — so racing processes never overspend.
@@ -117,7 +122,8 @@ impl Statements {
             // one another writer is creating is waited for, then left alone.
             create_groups: client.prepare(&format!(
                 "INSERT INTO tokfare_sums ({GROUP_KEY}, items, counts, quantities, amounts) \
-                 SELECT {GROUP_KEY}, '{{}}', '{{}}', '{{}}', '{{}}' FROM {GROUPS} ORDER BY {GROUP_KEY} \
+                 SELECT {GROUP_KEY}, '{{}}', '{{}}', '{{}}', '{{}}' FROM {GROUPS} \
+                 ORDER BY level, start, customer COLLATE \"C\", model COLLATE \"C\", schedule COLLATE \"C\", currency COLLATE \"C\" \
                  ON CONFLICT ({GROUP_KEY}) DO NOTHING"
             ))?,
             // Then their rows, locked in key order, for the merge.
@@ -363,7 +369,9 @@ impl PostgresStore {
         let params: [&(dyn ToSql + Sync); 3] = [&(level as i16), &starts.from, &starts.to];
         let mut rows = client.query_raw(&self.st.sums, params).map_err(|e| self.fail(e))?;
         while let Some(row) = rows.next().map_err(|e| self.fail(e))? {
-            let item: &str = row.get(5);
+            // The schema's CHECK keeps the arrays whole; a NULL here is still an error,
+            // never a panic.
+            let item: &str = row.try_get(5).map_err(|e| self.fail(e))?;
             let item = RollupItem::decode(item)
                 .ok_or_else(|| Error::Store { store: self.url.clone(), reason: format!("unknown sum item {item:?}") })?;
             let key = RollupKey {
@@ -374,7 +382,11 @@ impl PostgresStore {
                 start: row.get(3),
                 currency: Currency::new(row.get::<_, &str>(4))?,
             };
-            let sums = RollupSums { count: row.get(6), quantity: self.decimal(row.get(7))?, amount: self.decimal(row.get(8))? };
+            let sums = RollupSums {
+                count: row.try_get(6).map_err(|e| self.fail(e))?,
+                quantity: self.decimal(row.try_get(7).map_err(|e| self.fail(e))?)?,
+                amount: self.decimal(row.try_get(8).map_err(|e| self.fail(e))?)?,
+            };
             if sums != RollupSums::default() {
                 visit(RollupRow { key, item, sums })?;
             }
@@ -514,9 +526,9 @@ fn copy_bytea(out: &mut String, bytes: &[u8]) {
     }
 }
 
-/// Adds a batch's sums, spend and event count (inside the batch's transaction), staged
-/// with `COPY` and merged in key order. `false`: another writer raced (roll back and
-/// classify again).
+/// Adds a batch's sums and spend (inside the batch's transaction): sums merged under
+/// row locks taken in key order, spend staged with `COPY` and upserted. `false`:
+/// another writer raced (roll back and classify again).
 fn write_sums(tx: &mut postgres::Transaction<'_>, st: &Statements, sums: &BatchSums, url: &str) -> std::result::Result<bool, Fail> {
     let io = |e: std::io::Error| Error::Store { store: url.to_string(), reason: format!("COPY: {e}") };
     let mut groups = sums.groups()?;
@@ -553,12 +565,23 @@ fn write_sums(tx: &mut postgres::Transaction<'_>, st: &Statements, sums: &BatchS
             let (level, start, customer, model, schedule, currency): (i16, i64, &str, &str, &str, &str) =
                 (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5));
             if (level, start, customer, model, schedule, currency) != pg_order(key) {
-                return Ok(false);
+                return Err(Error::Store {
+                    store: url.to_string(),
+                    reason: format!("sums rows came back in another order than their keys ({customer:?}, {model:?})"),
+                }
+                .into());
             }
-            let codes: Vec<String> = row.get(6);
-            let counts: Vec<i64> = row.get(7);
-            let quantities: Vec<String> = row.get(8);
-            let amounts: Vec<String> = row.get(9);
+            let codes: Vec<String> = row.try_get(6)?;
+            let counts: Vec<i64> = row.try_get(7)?;
+            let quantities: Vec<String> = row.try_get(8)?;
+            let amounts: Vec<String> = row.try_get(9)?;
+            if [counts.len(), quantities.len(), amounts.len()] != [codes.len(); 3] {
+                return Err(Error::Store {
+                    store: url.to_string(),
+                    reason: format!("a sums row of {customer:?} has arrays of different lengths"),
+                }
+                .into());
+            }
             let number = |s: &str| {
                 Decimal::from_str_exact(s).map_err(|e| Error::Store { store: url.to_string(), reason: format!("stored sum {s:?}: {e}") })
             };
@@ -750,11 +773,8 @@ impl MeterStore for PostgresStore {
 
     fn check(&self) -> Result<()> {
         self.snapshot(|| {
-            let mut expected = BatchSums::default();
-            self.scan(&TimeRange::ALL, &mut |record| {
-                expected.events += 1;
-                expected.add(&record, 1)
-            })?;
+            let mut expected = super::Expected::default();
+            self.scan(&TimeRange::ALL, &mut |record| expected.add(&record))?;
             let mut stored = super::Groups::new();
             for level in Level::ALL {
                 self.sums(level, HourRange { from: i64::MIN, to: i64::MAX }, &mut |row| super::add_row(&mut stored, row))?;

@@ -7,8 +7,9 @@
 //! - Durability follows [`Fsync`]: `always` is `synchronous=FULL` (a commit is on disk
 //!   before it returns: survives power loss); `every:N` and `never` are
 //!   `synchronous=NORMAL` (survives a crash of the process, not of the machine, until
-//!   [`MeterStore::sync`] checkpoints). Reservations and releases are always written
-//!   with `synchronous=NORMAL` (see [`SqliteStore::unsynced_step`]).
+//!   [`MeterStore::sync`] checkpoints). A `release` is always committed with
+//!   `synchronous=NORMAL`: losing one can only hold budget until its reservation
+//!   expires.
 //! - The schema is versioned with `PRAGMA user_version` and migrated on open from
 //!   the SQL files in `sql/sqlite/` (docs/meter-store.md). A file from a newer
 //!   tokfare is refused, never written.
@@ -48,13 +49,14 @@ const MIGRATIONS: &[Migration] = &[
     Migration { sql: include_str!("sql/sqlite/0002_compact_sums.sql"), then: Some(compact_sums) },
 ];
 
-/// Version 1 to 2: every sums row re-encoded in the compact form, into `sums_v2`,
-/// which then replaces `sums`.
+/// Version 1 to 2: every `sums` row re-encoded in the compact form into
+/// `group_sums`; `sums` is dropped (a version-1 process still running then fails on
+/// its next write instead of writing the old form into the new table).
 fn compact_sums(conn: &Connection, ids: &mut ItemIds) -> rusqlite::Result<()> {
     {
         let mut read = conn.prepare("SELECT level, start, customer, model, schedule, currency, items FROM sums")?;
         let mut write = conn.prepare(
-            "INSERT INTO sums_v2 (level, start, customer, model, schedule, currency, items) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO group_sums (level, start, customer, model, schedule, currency, items) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         let mut rows = read.query([])?;
         while let Some(row) = rows.next()? {
@@ -66,7 +68,7 @@ fn compact_sums(conn: &Connection, ids: &mut ItemIds) -> rusqlite::Result<()> {
             write.execute(params![key.0, key.1, key.2, key.3, key.4, key.5, encoded])?;
         }
     }
-    conn.execute_batch("DROP TABLE sums; ALTER TABLE sums_v2 RENAME TO sums;")
+    conn.execute_batch("DROP TABLE sums")
 }
 
 /// The dictionary of item codes (table `items`) as this connection knows it. Ids are
@@ -143,6 +145,8 @@ pub struct SqliteStore {
     fsync: Fsync,
     /// The item dictionary as far as this connection has read or written it.
     ids: RefCell<ItemIds>,
+    /// `synchronous` was left at NORMAL by a release ([`SqliteStore::unsynced_step`]).
+    normal: bool,
     /// Commits since the last sync (for `every:N`).
     unsynced: u32,
 }
@@ -183,7 +187,7 @@ impl SqliteStore {
             })
         })
         .map_err(fail)?;
-        let mut store = SqliteStore { conn, path, fsync, ids: RefCell::default(), unsynced: 0 };
+        let mut store = SqliteStore { conn, path, fsync, ids: RefCell::default(), normal: false, unsynced: 0 };
         store.migrate()?;
         Ok(store)
     }
@@ -199,25 +203,33 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// Runs a budget step (a reservation or a release) with `synchronous=NORMAL`
-    /// whatever the [`Fsync`] policy: it survives a crash of any process (the
-    /// write-ahead log is in the operating system's cache), and the next `FULL` commit
-    /// or checkpoint puts it on disk. Only a power loss of the host can take the last
-    /// few away, and every process that held them (all on this host) is gone with it: a
-    /// lost reservation's request did not finish, a lost release's reservation holds
-    /// until it expires (spend is never under-counted; events and spend keep the
-    /// policy's `FULL` commits). This is what keeps `authorize` at tens of microseconds
-    /// instead of one disk flush each.
+    /// Runs `step` (a release) with `synchronous=NORMAL` whatever the [`Fsync`] policy:
+    /// it survives a crash of any process (the write-ahead log is in the operating
+    /// system's cache) and the next `FULL` commit or checkpoint puts it on disk; a power
+    /// loss can only take it away, which holds the budget until the reservation expires
+    /// (never more spend). Reservations keep the policy: a lost one could let a caller
+    /// elsewhere spend past the budget. The level is put back before the next write
+    /// ([`SqliteStore::full_again`]) even if this step fails or panics.
     fn unsynced_step<T>(&mut self, step: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         if self.fsync != Fsync::Always {
             return step(self);
         }
         self.conn.execute_batch("PRAGMA synchronous = NORMAL").map_err(|e| self.fail(e))?;
+        self.normal = true;
         let out = step(self);
-        let restored = self.conn.execute_batch("PRAGMA synchronous = FULL").map_err(|e| self.fail(e));
-        let out = out?;
-        restored?;
-        Ok(out)
+        // A failure to go back to FULL is retried before the next write, where it is
+        // an error; the step itself committed.
+        let _ = self.full_again();
+        out
+    }
+
+    /// Before a write: `synchronous=FULL` again if a release left it at NORMAL.
+    fn full_again(&mut self) -> Result<()> {
+        if self.normal {
+            self.conn.execute_batch("PRAGMA synchronous = FULL").map_err(|e| self.fail(e))?;
+            self.normal = false;
+        }
+        Ok(())
     }
 
     /// Runs `read` in one read transaction: every query in it sees the same commits.
@@ -292,7 +304,7 @@ fn store_error(path: &Path, e: rusqlite::Error) -> Error {
 /// Exact decimal addition of two decimal strings (the `dec_add` SQL function).
 fn dec_add(a: &str, b: &str) -> std::result::Result<String, String> {
     let parse = |s: &str| Decimal::from_str_exact(s).map_err(|e| format!("stored amount {s:?}: {e}"));
-    parse(a)?.checked_add(parse(b)?).map(|d| d.normalize().to_string()).ok_or_else(|| format!("{OVERFLOW}{a} + {b}"))
+    super::exact_add(parse(a)?, parse(b)?, "spend").map(|d| d.normalize().to_string()).map_err(|_| format!("{OVERFLOW}{a} + {b}"))
 }
 
 fn text(d: Decimal) -> String {
@@ -313,7 +325,7 @@ impl SqliteStore {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT customer, model, schedule, start, currency, items FROM sums WHERE level = ?1 AND start >= ?2 AND start < ?3",
+                "SELECT customer, model, schedule, start, currency, items FROM group_sums WHERE level = ?1 AND start >= ?2 AND start < ?3",
             )
             .map_err(|e| self.fail(e))?;
         let mut rows = stmt.query([level as i64, starts.from, starts.to]).map_err(|e| self.fail(e))?;
@@ -350,6 +362,9 @@ impl MeterStore for SqliteStore {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
+        self.full_again()?;
+        // Ids of a transaction that never reached finish() (a panic) are not to be trusted.
+        self.ids.get_mut().pending.clear();
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| store_error(&path, e);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(fail)?;
@@ -405,8 +420,10 @@ impl MeterStore for SqliteStore {
                 out.push(outcome);
             }
         }
+        // Day and month sums (an overflow there is the batch's error, before any write).
+        let groups = sums.groups()?;
         let ids = self.ids.get_mut();
-        let written = write_sums(&tx, ids, &sums).map_err(fail).and_then(|()| tx.commit().map_err(fail));
+        let written = write_sums(&tx, ids, &groups, &sums).map_err(fail).and_then(|()| tx.commit().map_err(fail));
         ids.finish(written.is_ok());
         written?;
         self.committed()?;
@@ -459,6 +476,7 @@ impl MeterStore for SqliteStore {
     }
 
     fn set_budget(&mut self, customer: &str, limit: Money) -> Result<()> {
+        self.full_again()?;
         self.conn
             .prepare_cached(
                 "INSERT INTO budgets (customer, currency, amount) VALUES (?1, ?2, ?3) \
@@ -477,7 +495,8 @@ impl MeterStore for SqliteStore {
     }
 
     fn reserve(&mut self, customer: &str, estimate: Money, now: DateTime<Utc>, expires: DateTime<Utc>) -> Result<Reserved> {
-        self.unsynced_step(|store| store.reserve_step(customer, estimate, now, expires))
+        self.full_again()?;
+        self.reserve_step(customer, estimate, now, expires)
     }
 
     fn release(&mut self, reservation: ReservationId) -> Result<bool> {
@@ -501,11 +520,8 @@ impl MeterStore for SqliteStore {
         }
         // One read transaction: a live store's concurrent writes are all in or all out.
         self.snapshot(|| {
-            let mut expected = BatchSums::default();
-            self.scan(&TimeRange::ALL, &mut |record| {
-                expected.events += 1;
-                expected.add(&record, 1)
-            })?;
+            let mut expected = super::Expected::default();
+            self.scan(&TimeRange::ALL, &mut |record| expected.add(&record))?;
             let mut stored = super::Groups::new();
             for level in Level::ALL {
                 self.sums(level, HourRange { from: i64::MIN, to: i64::MAX }, &mut |row| super::add_row(&mut stored, row))?;
@@ -593,17 +609,16 @@ fn budget(conn: &Connection, customer: &str) -> rusqlite::Result<Option<(String,
 }
 
 /// Adds a batch's sums, spend and event count (inside the batch's transaction).
-fn write_sums(conn: &Connection, ids: &mut ItemIds, sums: &BatchSums) -> rusqlite::Result<()> {
+fn write_sums(conn: &Connection, ids: &mut ItemIds, groups: &super::Groups, sums: &BatchSums) -> rusqlite::Result<()> {
     let mut rollup = conn.prepare_cached(
-        "INSERT INTO sums (level, start, customer, model, schedule, currency, items) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+        "INSERT INTO group_sums (level, start, customer, model, schedule, currency, items) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
          ON CONFLICT (level, start, customer, model, schedule, currency) DO UPDATE SET items = sums_add(items, excluded.items)",
     )?;
     let mut emptied = conn.prepare_cached(
-        "DELETE FROM sums WHERE level = ?1 AND start = ?2 AND customer = ?3 AND model = ?4 AND schedule = ?5 AND currency = ?6 \
+        "DELETE FROM group_sums WHERE level = ?1 AND start = ?2 AND customer = ?3 AND model = ?4 AND schedule = ?5 AND currency = ?6 \
          AND length(items) = 0",
     )?;
-    let groups = sums.groups().map_err(|e| rusqlite::Error::UserFunctionError(e.into()))?;
-    for (key, items) in &groups {
+    for (key, items) in groups {
         let encoded = ids.encode(conn, items)?;
         if encoded.is_empty() {
             continue;
@@ -652,6 +667,26 @@ mod tests {
             .expect("rollups");
         rows.sort_by(|a, b| (&a.key, &a.item).cmp(&(&b.key, &b.item)));
         rows
+    }
+
+    /// A release is committed with synchronous=NORMAL, and FULL is back right after.
+    #[test]
+    fn releases_leave_synchronous_full() {
+        let path = temp("sync.db");
+        let mut store = SqliteStore::open(&path, Fsync::Always).expect("open");
+        let usd = |s: &str| Money::new(Decimal::from_str_exact(s).expect("decimal"), Currency::USD);
+        store.set_budget("acme", usd("10")).expect("budget");
+        let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().expect("time");
+        let held = store.reserve("acme", usd("1"), now, now + chrono::Duration::minutes(5)).expect("reserve");
+        let level = |s: &SqliteStore| -> i64 { s.conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).expect("pragma") };
+        assert_eq!(level(&store), 2, "FULL while reserving");
+        assert!(store.release(held.reservation.expect("held")).expect("release"));
+        assert_eq!(level(&store), 2, "FULL again after a release");
+        assert!(!store.normal);
+        drop(store);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
     }
 
     /// A file written by schema version 1 (sums with their item codes inline) opens,
@@ -735,7 +770,8 @@ mod tests {
         let (a, b) = (rollups(&migrated), rollups(&reference));
         assert!(a.len() > 100, "{} sums rows", a.len());
         assert_eq!(a, b);
-        let table: String = migrated.conn.query_row("SELECT sql FROM sqlite_schema WHERE name = 'sums'", [], |r| r.get(0)).expect("schema");
+        let table: String =
+            migrated.conn.query_row("SELECT sql FROM sqlite_schema WHERE name = 'group_sums'", [], |r| r.get(0)).expect("schema");
         assert!(table.contains("WITHOUT ROWID"), "{table}");
         drop((migrated, reference));
         for path in [old, current] {

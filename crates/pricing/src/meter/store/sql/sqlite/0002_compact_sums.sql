@@ -2,7 +2,8 @@
 -- WITHOUT ROWID table (one b-tree, not a table and an index) in the compact form of
 -- store/codec.rs, their items named by ids from a dictionary of item codes. The
 -- migration (SqliteStore::migrate) then copies every version-1 sums row into
--- sums_v2, re-encoded, drops sums and renames sums_v2 to sums.
+-- group_sums, re-encoded, and drops sums: a version-1 process still running fails on
+-- its next write (no table sums) instead of writing the old form into the new table.
 
 -- The item codes sums rows name by id (RollupItem::encode: 'events',
 -- 'quantity:<usage field>', 'charge:<unit price>:<per>:<item code>'). Ids never change.
@@ -11,7 +12,7 @@ CREATE TABLE items (
     code TEXT NOT NULL UNIQUE
 );
 
-CREATE TABLE sums_v2 (
+CREATE TABLE group_sums (
     level    INTEGER NOT NULL,     -- 0 hour, 1 day, 2 month
     start    INTEGER NOT NULL,     -- first hour of the period: Unix seconds / 3600, floor
     customer TEXT NOT NULL,
