@@ -733,9 +733,15 @@ class Meter {
     return this.#call((m) => m.aggregate(groupBy)).map((row) => ({ ...row, usage: new Usage(row.usage) }));
   }
 
-  /** An invoice: `{ lines, totals, events, json, csv }`, lines rounded as each schedule says. */
-  invoice({ groupBy, period } = {}) {
-    return this.#call((m) => m.invoice(groupBy, period));
+  /**
+   * An invoice: `{ lines, totals, events, json, csv }`, lines rounded as each schedule says.
+   * `start` (included) and `end` (excluded) limit it to a time range: RFC 3339,
+   * `YYYY-MM-DD` or `YYYY-MM` (UTC), as the CLI's `--from` and `--to`.
+   */
+  invoice({ groupBy, period, start, end } = {}) {
+    if (start !== undefined) checkText(start, 'start');
+    if (end !== undefined) checkText(end, 'end');
+    return this.#call((m) => m.invoice(groupBy, period, start, end));
   }
 
   /** Every event as a CloudEvents JSON string (deterministic idempotency keys). */

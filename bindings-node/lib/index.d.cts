@@ -360,7 +360,8 @@ export declare class Meter {
   settle(reservation: number, eventId: string, customer: string, model: string, usage: Usage | UsageCounts, options?: { timestamp?: Date | string | number }): boolean;
   release(reservation: number): boolean;
   aggregate(options?: { groupBy?: GroupBy[] }): { key: Record<string, string>; events: number; usage: Usage; cost: Record<string, DecimalString> }[];
-  invoice(options?: { groupBy?: GroupBy[]; period?: 'hour' | 'day' | 'month' | 'all' }): Invoice;
+  /** `start` (included) and `end` (excluded): RFC 3339, `YYYY-MM-DD` or `YYYY-MM`, UTC. */
+  invoice(options?: { groupBy?: GroupBy[]; period?: 'hour' | 'day' | 'month' | 'all'; start?: string; end?: string }): Invoice;
   /** Every event as a CloudEvents JSON string (deterministic idempotency keys). */
   toCloudEvents(source: string): string[];
   /** Forces stored records to disk. */

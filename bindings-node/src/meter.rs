@@ -293,8 +293,16 @@ impl NativeMeter {
 
     /// An invoice, amounts rounded per line as each schedule says.
     #[napi]
-    pub fn invoice(&self, group_by: Option<Vec<String>>, period: Option<String>) -> Result<Invoice, Code> {
-        let options = InvoiceOptions::from_names(group_by.as_deref(), period.as_deref()).or_throw()?;
+    pub fn invoice(
+        &self,
+        group_by: Option<Vec<String>>,
+        period: Option<String>,
+        start: Option<String>,
+        end: Option<String>,
+    ) -> Result<Invoice, Code> {
+        let options = InvoiceOptions::from_names(group_by.as_deref(), period.as_deref())
+            .and_then(|o| o.between(start.as_deref(), end.as_deref()))
+            .or_throw()?;
         let invoice = self.lock().invoice(&options).or_throw()?;
         let lines = invoice
             .lines

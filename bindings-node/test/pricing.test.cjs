@@ -200,3 +200,25 @@ test('Catalog.update validates, diffs and stores a price file; history and at fi
   assert.equal(tokfare.price('gpt-4o', usage, { catalog: tokfare.Catalog.at('2000-01-01', { catalogDir }) }).total, '2.5');
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('an invoice over a time range: start included, end excluded, as the CLI', () => {
+  const meter = new tokfare.Meter();
+  // Whole cents per event (gpt-4o: $2.50 + $1.00), so rounding per line cannot blur the sum.
+  const usage = new tokfare.Usage({ inputTokens: 1000000, outputTokens: 100000 });
+  const times = [new Date(Date.UTC(2026, 10, 30, 23, 59, 59)), new Date(Date.UTC(2026, 11, 1)), new Date(Date.UTC(2026, 11, 15, 12))];
+  times.forEach((t, i) => assert.equal(meter.record(`e${i}`, 'acme', 'gpt-4o', usage, { timestamp: t }), true));
+  const whole = meter.invoice();
+  const nov = meter.invoice({ end: '2026-12' });
+  const dec = meter.invoice({ start: '2026-12-01', end: '2027-01' });
+  assert.deepEqual([nov.events, dec.events, whole.events], [1, 2, 3]);
+  assert.equal(meter.invoice({ start: '2026-12-01T00:00:00Z', end: '2026-12-01T00:00:01Z' }).events, 1);
+  // Totals are decimal strings: add them as integers of 10^-28.
+  const scaled = (s) => {
+    const [i, f = ''] = s.split('.');
+    return BigInt(i + f.padEnd(28, '0'));
+  };
+  assert.equal(scaled(nov.totals.USD) + scaled(dec.totals.USD), scaled(whole.totals.USD));
+  assert.throws(() => meter.invoice({ start: '2026-12', end: '2026-11' }), /not after/);
+  assert.throws(() => meter.invoice({ start: 'yesterday' }));
+  assert.throws(() => meter.invoice({ start: 5 }), tokfare.InvalidArgumentError);
+});

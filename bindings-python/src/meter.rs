@@ -286,10 +286,19 @@ impl PyMeter {
 
     /// An invoice: `{"lines": [...], "totals": {"USD": Decimal}, "events", "json", "csv"}`;
     /// amounts rounded per line as each schedule says. Default: by customer and model,
-    /// period tiers per month.
-    #[pyo3(signature = (group_by=None, period=None))]
-    fn invoice<'py>(&self, py: Python<'py>, group_by: Option<Vec<String>>, period: Option<&str>) -> PyResult<Bound<'py, PyDict>> {
-        let options = InvoiceOptions::from_names(group_by.as_deref(), period).py_err()?;
+    /// period tiers per month. `start` (included) and `end` (excluded) limit it to the
+    /// events of a time range: RFC 3339, `YYYY-MM-DD` or `YYYY-MM` (UTC), as the CLI's
+    /// `--from` and `--to`.
+    #[pyo3(signature = (group_by=None, period=None, *, start=None, end=None))]
+    fn invoice<'py>(
+        &self,
+        py: Python<'py>,
+        group_by: Option<Vec<String>>,
+        period: Option<&str>,
+        start: Option<&str>,
+        end: Option<&str>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let options = InvoiceOptions::from_names(group_by.as_deref(), period).and_then(|o| o.between(start, end)).py_err()?;
         let invoice = py.detach(|| self.lock().invoice(&options)).py_err()?;
         invoice_dict(py, &invoice)
     }

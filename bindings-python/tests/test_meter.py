@@ -242,3 +242,25 @@ def test_processes_share_a_sqlite_store_exactly_once(tmp_path):
     assert len(meter) == 40 + 3 * 360
     one = tokfare.price("gpt-4o-mini", tokfare.Usage(input_tokens=100, output_tokens=10)).total
     assert meter.spent("acme") == len(meter) * one
+
+
+def test_invoice_over_a_time_range():
+    # The same events, invoiced whole and by month: the months add up to the whole, and
+    # the edges are start included, end excluded (as the CLI's --from and --to).
+    meter = tokfare.Meter()
+    # Whole cents per event (gpt-4o: $2.50 + $1.00), so rounding per line cannot blur the sum.
+    usage = tokfare.Usage(input_tokens=1_000_000, output_tokens=100_000)
+    times = [datetime(2026, 11, 30, 23, 59, 59, tzinfo=timezone.utc), datetime(2026, 12, 1, tzinfo=timezone.utc),
+             datetime(2026, 12, 15, 12, tzinfo=timezone.utc)]
+    for i, t in enumerate(times):
+        assert meter.record(f"e{i}", "acme", "gpt-4o", usage, t) is True
+    whole = meter.invoice()
+    nov = meter.invoice(end="2026-12")
+    dec = meter.invoice(start="2026-12-01", end="2027-01")
+    assert (nov["events"], dec["events"], whole["events"]) == (1, 2, 3)
+    assert nov["totals"]["USD"] + dec["totals"]["USD"] == whole["totals"]["USD"]
+    assert meter.invoice(start="2026-12-01T00:00:00Z", end="2026-12-01T00:00:01Z")["events"] == 1
+    with pytest.raises(tokfare.TokfareError, match="not after"):
+        meter.invoice(start="2026-12", end="2026-11")
+    with pytest.raises(tokfare.TokfareError):
+        meter.invoice(start="yesterday")

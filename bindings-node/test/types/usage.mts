@@ -18,9 +18,10 @@ const other: string = estimate('hi', 'gpt-4o', { outputTokens: 5, catalog: Catal
 const meter = new Meter({ journal: 'x.jsonl', schedule: Schedule.bundled('gtc-2026') });
 const isNew: boolean = meter.record('id', 'acme', 'gpt-4o', { inputTokens: 5 }, { timestamp: Date.now(), tags: { team: 'a' } });
 const invoiceTotal: string | undefined = meter.invoice({ groupBy: ['customer'] }).totals['USD'];
+const decemberEvents: number = meter.invoice({ start: '2026-12', end: '2027-01' }).events;
 try {
   tokfare.encodingForModel('x');
 } catch (e) {
   if (e instanceof UnknownModelError || e instanceof TokfareError) console.log(e.code);
 }
-export { ids, within, n, pieces, later, total, other, isNew, invoiceTotal };
+export { ids, within, n, pieces, later, total, other, isNew, invoiceTotal, decemberEvents };

@@ -41,6 +41,13 @@ impl Default for InvoiceOptions {
 }
 
 impl InvoiceOptions {
+    /// The same options limited to the events from `start` (included) to `end`
+    /// (excluded): RFC 3339, `YYYY-MM-DD` or `YYYY-MM`, UTC ([`TimeRange::parse`]).
+    pub fn between(mut self, start: Option<&str>, end: Option<&str>) -> Result<InvoiceOptions> {
+        self.range = TimeRange::parse(start, end)?;
+        Ok(self)
+    }
+
     /// Options from names as the front-ends take them: `group_by` as for
     /// [`GroupBy::parse_list`], `period` `hour`, `day` or `month`; `None` is the default.
     pub fn from_names<S: AsRef<str>>(group_by: Option<&[S]>, period: Option<&str>) -> Result<InvoiceOptions> {
