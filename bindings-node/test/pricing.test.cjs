@@ -222,3 +222,12 @@ test('an invoice over a time range: start included, end excluded, as the CLI', (
   assert.throws(() => meter.invoice({ start: 'yesterday' }));
   assert.throws(() => meter.invoice({ start: 5 }), tokfare.InvalidArgumentError);
 });
+
+test('events no store could keep are refused: an empty id, a NUL in any text', () => {
+  const meter = new tokfare.Meter();
+  const usage = new tokfare.Usage({ inputTokens: 10, outputTokens: 1 });
+  assert.throws(() => meter.record('', 'acme', 'gpt-4o', usage, { timestamp: T }), tokfare.InvalidArgumentError);
+  assert.throws(() => meter.record('a\0b', 'acme', 'gpt-4o', usage, { timestamp: T }), /NUL/);
+  assert.throws(() => meter.record('c', 'acme\0', 'gpt-4o', usage, { timestamp: T }), /NUL/);
+  assert.equal(meter.record('d', 'acme', 'gpt-4o', usage, { timestamp: T }), true);
+});

@@ -264,3 +264,17 @@ def test_invoice_over_a_time_range():
         meter.invoice(start="2026-12", end="2026-11")
     with pytest.raises(tokfare.TokfareError):
         meter.invoice(start="yesterday")
+
+
+def test_events_no_store_could_keep_are_refused():
+    # The CLI's rule, everywhere: an event needs an id, and no text may hold a NUL.
+    meter = tokfare.Meter()
+    usage = tokfare.Usage(input_tokens=10, output_tokens=1)
+    with pytest.raises(tokfare.InvalidArgument, match="id"):
+        meter.record("", "acme", "gpt-4o", usage, T)
+    with pytest.raises(tokfare.InvalidArgument, match="NUL"):
+        meter.record("a\0b", "acme", "gpt-4o", usage, T)
+    with pytest.raises(tokfare.InvalidArgument, match="NUL"):
+        meter.record("c", "acme\0", "gpt-4o", usage, T)
+    assert len(meter) == 0
+    assert meter.record("d", "acme", "gpt-4o", usage, T) is True

@@ -569,6 +569,37 @@ fn odd_ids_and_names_survive_every_store() {
     }
 }
 
+/// An event no store could keep — an empty id, a NUL character in any text — is the
+/// same typed error on every store, recorded nowhere, and the rest of the batch goes on.
+#[test]
+fn empty_ids_and_nul_characters_are_refused_by_every_store() {
+    let dir = TempDir::new("nul");
+    let mut urls = vec![":memory:".to_string(), dir.join("nul.jsonl").display().to_string()];
+    urls.extend(backends(&dir, "nul"));
+    for url in urls {
+        let mut m = open_url(&url);
+        let mut bad = vec![event("", 1), event("nul\0id", 2), event("ok-c", 3), event("ok-m", 4), event("ok-t", 5)];
+        bad[2].customer = "acme\0".into();
+        bad[3].model = "gpt-4o\0".into();
+        bad[4].tags.insert("team".into(), "a\0b".into());
+        let outcomes = m.record_batch(bad, OnError::Continue).expect("batch");
+        let fields: Vec<&str> = outcomes
+            .iter()
+            .map(|o| match o {
+                Some(Err(Error::InvalidArgument { name, .. })) => *name,
+                other => panic!("{url}: {other:?}"),
+            })
+            .collect();
+        assert_eq!(fields, ["id", "id", "customer", "model", "tags"], "{url}");
+        assert_eq!(m.len().expect("len"), 0, "{url}");
+        // The good event after them is recorded.
+        let outcomes = m.record_batch(vec![event("nul\0late", 6), event("fine", 7)], OnError::Continue).expect("batch");
+        assert!(matches!(outcomes[0], Some(Err(Error::InvalidArgument { name: "id", .. }))), "{url}");
+        assert!(matches!(outcomes[1], Some(Ok(Recorded::New { .. }))), "{url}");
+        assert_eq!(m.len().expect("len"), 1, "{url}");
+    }
+}
+
 /// A PostgreSQL database of schema version 1 (one sums row per item) migrates to
 /// version 2 (one row per group, NUMERIC arrays) on open and keeps every sum.
 #[test]

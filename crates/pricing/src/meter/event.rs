@@ -155,7 +155,7 @@ impl UsageEvent {
             Some(r) => Some(r.to_string()),
             None => from_response("id")?.or(from_response("responseId")?).map(str::to_string),
         };
-        Ok(UsageEvent {
+        let event = UsageEvent {
             id,
             customer,
             model,
@@ -166,7 +166,41 @@ impl UsageEvent {
             request_id,
             tags,
             conditions,
-        })
+        };
+        if let Err((field, reason)) = event.problem() {
+            return Err(bad(&format!("$.{field}"), reason));
+        }
+        Ok(event)
+    }
+
+    /// Whether every store can keep the event: an id (its idempotency key), and no NUL
+    /// character (U+0000) in any text — PostgreSQL's text cannot hold one, and an event
+    /// one store refuses is refused by all. The meter records nothing that fails this.
+    pub fn check(&self) -> Result<()> {
+        self.problem().map_err(|(name, reason)| Error::InvalidArgument { name, reason })
+    }
+
+    fn problem(&self) -> std::result::Result<(), (&'static str, String)> {
+        if self.id.is_empty() {
+            return Err(("id", "must not be empty: every event needs a unique id (idempotency)".into()));
+        }
+        let nul = |name: &'static str, text: &str| {
+            if text.contains('\0') {
+                Err((name, format!("{text:?} contains a NUL character (U+0000), which no meter store keeps")))
+            } else {
+                Ok(())
+            }
+        };
+        nul("id", &self.id)?;
+        nul("customer", &self.customer)?;
+        nul("model", &self.model)?;
+        nul("provider", self.provider.as_deref().unwrap_or(""))?;
+        nul("request_id", self.request_id.as_deref().unwrap_or(""))?;
+        for (key, value) in &self.tags {
+            nul("tags", key)?;
+            nul("tags", value)?;
+        }
+        Ok(())
     }
 
     /// The event in tokfare's envelope form with normalised usage: one line of JSON,

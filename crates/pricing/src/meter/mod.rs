@@ -276,6 +276,9 @@ fn price_with_schedule(
     book: &PriceBook,
     event: UsageEvent,
 ) -> std::result::Result<(PricedEvent, Arc<dyn Schedule>), Box<(UsageEvent, Error)>> {
+    if let Err(e) = event.check() {
+        return Err(Box::new((event, e)));
+    }
     let schedule = match book.resolve(&event.model, event.tags.get("tier").map(String::as_str)) {
         Ok(s) => s,
         Err(e) => return Err(Box::new((event, e))),
@@ -415,10 +418,15 @@ impl Meter {
                     let (event, error) = *failed;
                     // A redelivery of a recorded event is a duplicate even when its model
                     // no longer prices (a catalog changed since).
-                    let outcome = match self.store.get(&event.id)? {
-                        Some(existing) if existing.event == event => Ok(Recorded::Duplicate),
-                        Some(_) => Err(Error::ConflictingEvent { id: event.id }),
-                        None => Err(error),
+                    let outcome = if event.check().is_err() {
+                        // No store could hold it: nothing to look up.
+                        Err(error)
+                    } else {
+                        match self.store.get(&event.id)? {
+                            Some(existing) if existing.event == event => Ok(Recorded::Duplicate),
+                            Some(_) => Err(Error::ConflictingEvent { id: event.id }),
+                            None => Err(error),
+                        }
                     };
                     let failed = outcome.is_err();
                     outcomes[i] = Some(outcome);
