@@ -222,6 +222,8 @@ export declare class TokfareError extends Error {
   readonly model?: string;
   /** Close known names (UnknownModelPriceError). */
   readonly suggestions?: string[];
+  /** A bundled schedule set that prices the model, not in the price book (UnknownModelPriceError). */
+  readonly bundled_set?: string;
   /** The encoding asked for (UnknownEncodingError, EncodingNotBuiltError). */
   readonly encoding?: string;
   /** Known names (UnknownEncodingError). */

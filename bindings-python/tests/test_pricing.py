@@ -42,6 +42,11 @@ def test_bad_usage_is_a_clear_error():
         tokfare.Usage.from_openai("not a dict")
     with pytest.raises(ValueError):
         tokfare.Usage.from_dict({"tokens": 5})
+    # Values Python can hold and JSON cannot carry as counts: named, not "TapeError".
+    with pytest.raises(tokfare.InvalidUsage, match="NaN or Infinity"):
+        tokfare.Usage.from_openai({"prompt_tokens": float("nan"), "completion_tokens": 1})
+    with pytest.raises(tokfare.InvalidUsage, match=r"prompt_tokens: out of range"):
+        tokfare.Usage.from_openai({"prompt_tokens": 2**70, "completion_tokens": 1})
 
 
 def test_unknown_models_are_errors_with_suggestions():

@@ -1,7 +1,8 @@
 //! `tokfare`: tokenize, count and decode, and price usage, from the command line.
 //!
 //! Exit status: 0 on success, 1 on bad input (unreadable file, invalid UTF-8,
-//! disallowed special token, unknown id ...), 2 on a usage error.
+//! disallowed special token, unknown id ...), 2 on a usage error (a flag or argument
+//! clap or tokfare refuses: an unknown encoding, model, group-by key, service ...).
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -89,16 +90,67 @@ struct Tokenizer {
 
 impl Tokenizer {
     /// `--tokenizer`, else `--encoding`, else `--model` (default gpt-4o): the core's rule.
-    fn load(&self) -> Result<AnyTokenizer, String> {
+    fn load(&self) -> Result<AnyTokenizer, Failure> {
         let model = self.model.as_deref().unwrap_or("gpt-4o");
-        AnyTokenizer::choose(model, self.encoding.as_deref(), self.tokenizer.as_deref()).map(|(t, _)| t).map_err(|e| e.to_string())
+        AnyTokenizer::choose(model, self.encoding.as_deref(), self.tokenizer.as_deref()).map(|(t, _)| t).map_err(Failure::from_core)
     }
 
     /// As [`Tokenizer::load`], except that a model without a tokenizer tokfare knows is
     /// counted with the approximation encoding (the estimate's rule).
-    fn load_for_count(&self) -> Result<AnyTokenizer, String> {
+    fn load_for_count(&self) -> Result<AnyTokenizer, Failure> {
         let model = self.model.as_deref().unwrap_or("gpt-4o");
-        tokfare::tokenizer_for_estimate(model, self.encoding.as_deref(), self.tokenizer.as_deref()).map_err(|e| e.to_string())
+        tokfare::tokenizer_for_estimate(model, self.encoding.as_deref(), self.tokenizer.as_deref()).map_err(Failure::from_core)
+    }
+}
+
+/// Why a command failed, and so its exit status.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// Bad input (a file, a line, a store): exit status 1.
+    Input(String),
+    /// A flag or argument that is refused: exit status 2, as clap's own usage errors.
+    Usage(String),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::Input(message)
+    }
+}
+
+impl Failure {
+    /// A refused flag or argument value.
+    pub(crate) fn usage(e: impl std::fmt::Display) -> Failure {
+        Failure::Usage(e.to_string())
+    }
+
+    /// A core error, with the flag that would fix it when there is one; an unknown
+    /// encoding or model given on the command line is a usage error.
+    pub(crate) fn from_core(e: impl Into<tokfare::Error>) -> Failure {
+        let e: tokfare::Error = e.into();
+        let message = format!("{e}{}", flag_hint(&e));
+        match e.code() {
+            "unknown_encoding" | "unknown_model" | "invalid_argument" => Failure::Usage(message),
+            _ => Failure::Input(message),
+        }
+    }
+}
+
+/// What to add on the command line to get past an error, in the CLI's own flags (the
+/// core's messages name no flag: each front end has its own).
+pub(crate) fn flag_hint(e: &tokfare::Error) -> String {
+    use tokfare::pricing::Error as P;
+    match e {
+        tokfare::Error::Pricing(P::UnknownModelPrice { bundled_set: Some(set), .. })
+        | tokfare::Error::LogLine { error: P::UnknownModelPrice { bundled_set: Some(set), .. }, .. } => {
+            format!(" (add --schedule {set})")
+        }
+        _ => match e.code() {
+            "unknown_model" | "tokenizer_file_needed" => {
+                " (pass --encoding NAME or --tokenizer FILE; --model picks a tokenizer only for models tokfare knows)".to_string()
+            }
+            _ => String::new(),
+        },
     }
 }
 
@@ -133,20 +185,20 @@ pub(crate) fn write_out(bytes: &[u8]) -> Result<(), String> {
     out.write_all(bytes).and_then(|_| out.flush()).map_err(|e| format!("writing output: {e}"))
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Encode { tokenizer, allowed_special, file } => {
             let enc = match tokenizer.load()? {
                 AnyTokenizer::Encoding(enc) => enc,
                 AnyTokenizer::HuggingFace(tok) => {
                     if allowed_special.is_some() {
-                        return Err(
-                            "--allowed-special is for tiktoken encodings: a tokenizer.json always recognises its added tokens".into()
-                        );
+                        return Err(Failure::usage(
+                            "--allowed-special is for tiktoken encodings: a tokenizer.json always recognises its added tokens",
+                        ));
                     }
                     let ids = tok.encode(&read_text(&file)?, false).map_err(|e| e.to_string())?;
                     let json = serde_json::to_string(&ids).map_err(|e| e.to_string())?;
-                    return write_out(format!("{json}\n").as_bytes());
+                    return Ok(write_out(format!("{json}\n").as_bytes())?);
                 }
             };
             let text = read_text(&file)?;
@@ -158,13 +210,13 @@ fn run(cli: Cli) -> Result<(), String> {
                     if let Some(bad) =
                         names.iter().find(|n| enc.encode_single_token(n.as_bytes()).map_or(true, |id| !enc.is_special_token(id)))
                     {
-                        return Err(format!("{bad:?} is not a special token of {}", enc.name()));
+                        return Err(Failure::usage(format!("{bad:?} is not a special token of {}", enc.name())));
                     }
                     enc.encode(&text, SpecialSet::Some(&names), SpecialSet::None).map_err(|e| e.to_string())?
                 }
             };
             let json = serde_json::to_string(&ids).map_err(|e| e.to_string())?;
-            write_out(format!("{json}\n").as_bytes())
+            Ok(write_out(format!("{json}\n").as_bytes())?)
         }
         Command::Count { tokenizer, json, files } => {
             // Counting (not encoding) a model without a public tokenizer approximates,
@@ -201,7 +253,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 }
                 s
             };
-            write_out(out.as_bytes())
+            Ok(write_out(out.as_bytes())?)
         }
         Command::Decode { tokenizer, lossy, file } => {
             let loaded = tokenizer.load()?;
@@ -213,7 +265,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 other => other.decode(&ids),
             }
             .map_err(|e| e.to_string())?;
-            write_out(decoded.as_bytes())
+            Ok(write_out(decoded.as_bytes())?)
         }
         Command::Encodings => {
             let mut s = String::new();
@@ -229,7 +281,7 @@ fn run(cli: Cli) -> Result<(), String> {
                     Err(e) => s.push_str(&format!("{name:<14} unavailable: {e}\n")),
                 }
             }
-            write_out(s.as_bytes())
+            Ok(write_out(s.as_bytes())?)
         }
         Command::Price(args) => pricing::price(args),
         Command::Estimate(args) => pricing::estimate(args),
@@ -257,9 +309,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(Failure::Input(message)) => {
             eprintln!("tokfare: error: {message}");
             ExitCode::from(1)
+        }
+        Err(Failure::Usage(message)) => {
+            eprintln!("tokfare: error: {message}");
+            ExitCode::from(2)
         }
     }
 }

@@ -1,9 +1,10 @@
 //! `tokfare meter import|export|invoice|check --store URL`: argument handling and
 //! printing only; the store and every rule live in `tokfare::meter`.
 
-use crate::pricing::{InvoiceArgs, Prices};
+use crate::pricing::{open_log, problem_text, InvoiceArgs, Prices};
+use crate::Failure;
 use clap::{Args, Subcommand, ValueEnum};
-use std::io::{BufReader, Write};
+use std::io::Write;
 use tokfare::meter::{Fsync, Meter, OnError, StoreUrl, TimeRange};
 
 #[derive(Args)]
@@ -21,14 +22,14 @@ pub struct StoreArg {
 
 impl StoreArg {
     /// Opens (creating if needed) the store, to write to it.
-    fn open(&self, prices: &Prices) -> Result<Meter, String> {
-        let fsync = self.fsync.parse::<Fsync>().map_err(|e| e.to_string())?;
-        Meter::open_store(prices.book()?, &self.store, fsync).map_err(|e| e.to_string())
+    fn open(&self, prices: &Prices) -> Result<Meter, Failure> {
+        let fsync = self.fsync.parse::<Fsync>().map_err(Failure::usage)?;
+        Ok(Meter::open_store(prices.book()?, &self.store, fsync).map_err(|e| e.to_string())?)
     }
 
     /// Opens a store that must exist already (export, invoice, check).
-    fn open_existing(&self, prices: &Prices) -> Result<Meter, String> {
-        let fsync = self.fsync.parse::<Fsync>().map_err(|e| e.to_string())?;
+    fn open_existing(&self, prices: &Prices) -> Result<Meter, Failure> {
+        let fsync = self.fsync.parse::<Fsync>().map_err(Failure::usage)?;
         let store = StoreUrl::parse(&self.store).and_then(|url| url.open_existing(fsync)).map_err(|e| e.to_string())?;
         Ok(Meter::with_store(std::sync::Arc::new(prices.book()?), store))
     }
@@ -46,8 +47,8 @@ pub struct Range {
 }
 
 impl Range {
-    fn parse(&self) -> Result<TimeRange, String> {
-        TimeRange::parse(self.from.as_deref(), self.to.as_deref()).map_err(|e| e.to_string())
+    fn parse(&self) -> Result<TimeRange, Failure> {
+        TimeRange::parse(self.from.as_deref(), self.to.as_deref()).map_err(Failure::usage)
     }
 }
 
@@ -109,17 +110,13 @@ pub enum MeterCommand {
     },
 }
 
-pub fn run(command: MeterCommand) -> Result<(), String> {
+pub fn run(command: MeterCommand) -> Result<(), Failure> {
     match command {
         MeterCommand::Import { store, prices, priced, continue_on_error, files } => {
             let mut meter = store.open(&prices)?;
             let mut bad = 0;
             for path in &files {
-                let reader: Box<dyn std::io::BufRead> = if path == "-" {
-                    Box::new(std::io::stdin().lock())
-                } else {
-                    Box::new(BufReader::new(std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?))
-                };
+                let reader = open_log(path)?;
                 let line = if priced {
                     let report = meter.import(reader).map_err(|e| format!("{path}: {e}"))?;
                     for id in &report.conflicts {
@@ -134,9 +131,9 @@ pub fn run(command: MeterCommand) -> Result<(), String> {
                     )
                 } else {
                     let on_error = if continue_on_error { OnError::Continue } else { OnError::Stop };
-                    let outcome = meter.record_log(reader, on_error).map_err(|p| format!("{path}: {p}"))?;
+                    let outcome = meter.record_log(reader, on_error).map_err(|p| problem_text(path, &p))?;
                     for problem in &outcome.problems {
-                        eprintln!("tokfare: {path}: {problem}");
+                        eprintln!("tokfare: {}", problem_text(path, problem));
                     }
                     bad += outcome.problems.len();
                     format!(
@@ -151,7 +148,7 @@ pub fn run(command: MeterCommand) -> Result<(), String> {
             let total = meter.len().map_err(|e| e.to_string())?;
             crate::write_out(format!("{} now holds {total} events\n", meter.location()).as_bytes())?;
             if bad > 0 {
-                return Err(format!("{bad} event(s) were not recorded (listed above)"));
+                return Err(format!("{bad} event(s) were not recorded (listed above)").into());
             }
             Ok(())
         }
@@ -168,20 +165,20 @@ pub fn run(command: MeterCommand) -> Result<(), String> {
                     writeln!(out, "{line}").map_err(|e| tokfare::pricing::Error::InvalidArgument { name: "output", reason: e.to_string() })
                 })
                 .map_err(|e| e.to_string())?;
-            out.flush().map_err(|e| format!("writing output: {e}"))
+            Ok(out.flush().map_err(|e| format!("writing output: {e}"))?)
         }
         MeterCommand::Invoice { store, prices, range, invoice } => {
             let meter = store.open_existing(&prices)?;
             let mut options = invoice.options()?;
             options.range = range.parse()?;
             let out = invoice.render(&meter.invoice(&options).map_err(|e| e.to_string())?, None);
-            crate::write_out(out.as_bytes())
+            Ok(crate::write_out(out.as_bytes())?)
         }
         MeterCommand::Check { store } => {
             let meter = store.open_existing(&Prices::default())?;
             meter.check().map_err(|e| e.to_string())?;
             let n = meter.len().map_err(|e| e.to_string())?;
-            crate::write_out(format!("ok: {} holds {n} events; its sums agree with them\n", meter.location()).as_bytes())
+            Ok(crate::write_out(format!("ok: {} holds {n} events; its sums agree with them\n", meter.location()).as_bytes())?)
         }
     }
 }

@@ -1,10 +1,11 @@
 //! `tokfare price`, `tokfare estimate`, `tokfare tiers`: argument handling and
 //! printing only; every rule lives in the `tokfare` crates.
 
+use crate::Failure;
 use clap::{Args, ValueEnum};
-use std::io::BufReader;
+use std::io::{BufRead, BufReader};
 use std::sync::Arc;
-use tokfare::meter::{Invoice, InvoiceOptions, Meter, OnError};
+use tokfare::meter::{Invoice, InvoiceOptions, LogProblem, Meter, OnError};
 use tokfare::price::store::CatalogStore;
 use tokfare::price::{
     gtc, parse_decimal, Catalog, CatalogChoice, CatalogOptions, ConditionOptions, Conditions, Decimal, EstimateOptions, PriceBook,
@@ -43,9 +44,15 @@ pub(crate) struct Prices {
 }
 
 impl Prices {
-    pub(crate) fn book(&self) -> Result<PriceBook, String> {
-        let schedules =
-            self.schedule.iter().map(|s| ScheduleSet::load(s).map_err(|e| format!("{s}: {e}"))).collect::<Result<Vec<_>, _>>()?;
+    pub(crate) fn book(&self) -> Result<PriceBook, Failure> {
+        let load = |s: &String| {
+            ScheduleSet::load(s).map_err(|e| match e {
+                // Neither a bundled name nor a schedule file: the flag is wrong.
+                tokfare::pricing::Error::InvalidArgument { .. } => Failure::Usage(format!("--schedule: {e}")),
+                e => Failure::Input(format!("{s}: {e}")),
+            })
+        };
+        let schedules = self.schedule.iter().map(load).collect::<Result<Vec<_>, _>>()?;
         let ignore = self.ignore_unknown_price_fields;
         if let Some(date) = &self.catalog_at {
             let catalog = self.store.open()?.catalog_on(date).map_err(|e| e.to_string())?;
@@ -78,8 +85,8 @@ pub(crate) struct InvoiceArgs {
 }
 
 impl InvoiceArgs {
-    pub(crate) fn options(&self) -> Result<InvoiceOptions, String> {
-        InvoiceOptions::from_names(self.group_by.as_deref(), self.period.as_deref()).map_err(|e| e.to_string())
+    pub(crate) fn options(&self) -> Result<InvoiceOptions, Failure> {
+        InvoiceOptions::from_names(self.group_by.as_deref(), self.period.as_deref()).map_err(Failure::usage)
     }
 
     /// The invoice as the chosen format; `log` as for [`table`].
@@ -107,30 +114,41 @@ pub struct PriceArgs {
     files: Vec<String>,
 }
 
-pub fn price(args: PriceArgs) -> Result<(), String> {
+/// A usage log to read: `-` is standard input; a directory is refused by name.
+pub(crate) fn open_log(path: &str) -> Result<Box<dyn BufRead>, String> {
+    if path == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(format!("{path}: is a directory, not a usage log"));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+    Ok(Box::new(BufReader::new(file)))
+}
+
+/// A bad line of a usage log, with the flag that would fix it if there is one.
+pub(crate) fn problem_text(path: &str, problem: &LogProblem) -> String {
+    format!("{path}: {problem}{}", crate::flag_hint(&tokfare::Error::from(problem.clone())))
+}
+
+pub fn price(args: PriceArgs) -> Result<(), Failure> {
     let options = args.invoice.options()?;
     let on_error = if args.continue_on_error { OnError::Continue } else { OnError::Stop };
     let mut meter = Meter::new(args.prices.book()?);
     let (mut bad, mut duplicates) = (0usize, 0usize);
     for path in &args.files {
-        let outcome = if path == "-" {
-            meter.record_log(std::io::stdin().lock(), on_error)
-        } else {
-            let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
-            meter.record_log(BufReader::new(file), on_error)
-        }
-        .map_err(|problem| format!("{path}: {problem}"))?;
+        let outcome = meter.record_log(open_log(path)?, on_error).map_err(|problem| problem_text(path, &problem))?;
         for problem in &outcome.problems {
-            eprintln!("tokfare: {path}: {problem}");
+            eprintln!("tokfare: {}", problem_text(path, problem));
         }
         bad += outcome.problems.len();
         duplicates += outcome.duplicates;
     }
-    let invoice = meter.invoice(&options).map_err(|e| e.to_string())?;
+    let invoice = meter.invoice(&options).map_err(|e| format!("{}: {e}", args.files.join(", ")))?;
     let out = args.invoice.render(&invoice, Some((duplicates, bad)));
     crate::write_out(out.as_bytes())?;
     if bad > 0 {
-        return Err(format!("{bad} line(s) could not be priced (listed above); the invoice covers the others"));
+        return Err(format!("{bad} line(s) could not be priced (listed above); the invoice covers the others").into());
     }
     Ok(())
 }
@@ -143,33 +161,65 @@ fn rate(unit_price: Decimal, per: u64) -> String {
     }
 }
 
+/// A cell of the text table: control characters (a newline in a customer name) are
+/// shown escaped, so one line stays one row.
+fn cell(text: &str) -> String {
+    if text.chars().any(char::is_control) {
+        text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+    } else {
+        text.to_string()
+    }
+}
+
 /// An invoice as a text table; `log` is (duplicates, bad lines) when it priced logs.
+/// Quantities, rates and amounts are right-aligned; subtotal and total amounts end in
+/// the same column as the lines' amounts.
 pub(crate) fn table(invoice: &Invoice, log: Option<(usize, usize)>) -> String {
     let mut rows: Vec<Vec<String>> = Vec::new();
     let group_names: Vec<&str> = invoice.lines.first().map(|l| l.group.iter().map(|g| g.0).collect()).unwrap_or_default();
+    // The schedule column unless the lines are grouped by it (as in the CSV): lines of
+    // two schedules with the same item must not look alike.
+    let schedule_column = !group_names.contains(&"schedule");
     let mut header: Vec<String> = group_names.iter().map(|s| s.to_string()).collect();
+    header.extend(schedule_column.then(|| "schedule".to_string()));
     header.extend(["item", "quantity", "rate", "amount"].map(String::from));
     rows.push(header);
     for line in &invoice.lines {
-        let mut row: Vec<String> = line.group.iter().map(|g| g.1.clone()).collect();
-        row.push(line.item.clone());
+        let mut row: Vec<String> = line.group.iter().map(|g| cell(&g.1)).collect();
+        row.extend(schedule_column.then(|| cell(&line.schedule)));
+        row.push(cell(&line.item));
         row.push(line.quantity.to_string());
         row.push(rate(line.unit_price, line.per));
         row.push(format!("{} {}", line.amount, line.currency));
         rows.push(row);
     }
-    let widths: Vec<usize> = (0..rows[0].len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    // The footer: (label, amount) rows under the table.
+    let mut footer: Vec<(String, String)> = Vec::new();
+    for sub in &invoice.subtotals {
+        let group: Vec<String> = sub.group.iter().map(|g| format!("{}={}", g.0, cell(&g.1))).collect();
+        footer.push((format!("subtotal  {}", group.join(" ")), format!("{} {}", sub.amount, sub.currency)));
+    }
+    for (currency, amount) in &invoice.totals {
+        footer.push(("total".to_string(), format!("{amount} {currency}")));
+    }
+    if invoice.totals.is_empty() {
+        footer.push(("total".to_string(), "0 (nothing charged)".to_string()));
+    }
+    let mut widths: Vec<usize> = (0..rows[0].len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let last = widths.len() - 1;
+    widths[last] = widths[last].max(footer.iter().map(|f| f.1.chars().count()).max().unwrap_or(0));
+    let table_width: usize = widths.iter().sum::<usize>() + 2 * last;
     let mut out = String::new();
     for (i, row) in rows.iter().enumerate() {
         let cells: Vec<String> = row
             .iter()
             .enumerate()
             .map(
-                |(c, cell)| {
-                    if c + 2 >= row.len() && i > 0 {
-                        format!("{cell:>w$}", w = widths[c])
+                |(c, text)| {
+                    if c + 3 >= row.len() && i > 0 {
+                        format!("{text:>w$}", w = widths[c])
                     } else {
-                        format!("{cell:<w$}", w = widths[c])
+                        format!("{text:<w$}", w = widths[c])
                     }
                 },
             )
@@ -178,12 +228,10 @@ pub(crate) fn table(invoice: &Invoice, log: Option<(usize, usize)>) -> String {
         out.push('\n');
     }
     out.push('\n');
-    for sub in &invoice.subtotals {
-        let group: Vec<String> = sub.group.iter().map(|g| format!("{}={}", g.0, g.1)).collect();
-        out.push_str(&format!("subtotal  {:<50} {} {}\n", group.join(" "), sub.amount, sub.currency));
-    }
-    for (currency, amount) in &invoice.totals {
-        out.push_str(&format!("total     {} {currency}\n", amount));
+    for (label, amount) in &footer {
+        // The amount ends where the amount column ends (further right if the label is long).
+        let room = table_width.saturating_sub(label.chars().count() + 2).max(amount.chars().count());
+        out.push_str(&format!("{label}  {amount:>room$}\n"));
     }
     match log {
         Some((duplicates, bad)) => {
@@ -239,10 +287,10 @@ pub struct EstimateArgs {
     file: String,
 }
 
-pub fn estimate(args: EstimateArgs) -> Result<(), String> {
+pub fn estimate(args: EstimateArgs) -> Result<(), Failure> {
     let book = args.prices.book()?;
     let text = crate::read_text(&args.file)?;
-    let service: Service = args.service.parse().map_err(|e: tokfare::pricing::Error| e.to_string())?;
+    let service: Service = args.service.parse().map_err(|e: tokfare::pricing::Error| Failure::usage(format!("--service: {e}")))?;
     let conditions = Conditions::from_options(&ConditionOptions {
         region: args.region.as_deref(),
         fedramp: args.fedramp,
@@ -250,19 +298,12 @@ pub fn estimate(args: EstimateArgs) -> Result<(), String> {
         speed: args.speed.as_deref(),
         ..ConditionOptions::default()
     })
-    .map_err(|e| e.to_string())?;
+    .map_err(Failure::usage)?;
     let options = EstimateOptions { output_tokens: args.output_tokens, service, tier: None, conditions };
-    let quote =
-        tokfare::estimate_with(&book, &args.model, &text, args.encoding.as_deref(), args.tokenizer.as_deref(), &options).map_err(|e| {
-            match e.code() {
-                "unknown_model" | "tokenizer_file_needed" => {
-                    format!("{e} (pass --tokenizer FILE, or --encoding to approximate with an OpenAI encoding)")
-                }
-                _ => e.to_string(),
-            }
-        })?;
+    let quote = tokfare::estimate_with(&book, &args.model, &text, args.encoding.as_deref(), args.tokenizer.as_deref(), &options)
+        .map_err(Failure::from_core)?;
     if args.json {
-        return crate::write_out(format!("{}\n", quote_json(&quote)).as_bytes());
+        return Ok(crate::write_out(format!("{}\n", quote_json(&quote)).as_bytes())?);
     }
     let approximate = if quote.approximate { ", approximate count" } else { "" };
     let mut out = format!(
@@ -290,7 +331,7 @@ pub fn estimate(args: EstimateArgs) -> Result<(), String> {
     for warning in &quote.warnings {
         out.push_str(&format!("warning    {warning}\n"));
     }
-    crate::write_out(out.as_bytes())
+    Ok(crate::write_out(out.as_bytes())?)
 }
 
 fn quote_json(q: &tokfare::price::Quote) -> serde_json::Value {
@@ -373,7 +414,7 @@ impl StoreArgs {
     }
 }
 
-pub fn catalog(command: CatalogCommand) -> Result<(), String> {
+pub fn catalog(command: CatalogCommand) -> Result<(), Failure> {
     match command {
         CatalogCommand::Update { from, store, timeout } => {
             let options = tokfare::catalog_update::UpdateOptions {
@@ -381,7 +422,7 @@ pub fn catalog(command: CatalogCommand) -> Result<(), String> {
                 ..tokfare::catalog_update::UpdateOptions::default()
             };
             let report = tokfare::catalog_update::update(&store.open()?, &from, &options).map_err(|e| e.to_string())?;
-            crate::write_out(report.to_text().as_bytes())
+            Ok(crate::write_out(report.to_text().as_bytes())?)
         }
         CatalogCommand::History { store } => {
             let mut out = String::new();
@@ -389,7 +430,7 @@ pub fn catalog(command: CatalogCommand) -> Result<(), String> {
                 let at = s.fetched_at.format("%Y-%m-%dT%H:%M:%SZ");
                 out.push_str(&format!("{at}  {} entries  sha256 {}  {}  {}\n", s.entries, s.sha256, s.source, s.path.display()));
             }
-            crate::write_out(out.as_bytes())
+            Ok(crate::write_out(out.as_bytes())?)
         }
         CatalogCommand::Check { file, json } => {
             let check = match &file {
@@ -413,15 +454,15 @@ pub fn catalog(command: CatalogCommand) -> Result<(), String> {
             crate::write_out(out.as_bytes())?;
             match check.unknown_price_fields().len() {
                 0 => Ok(()),
-                n => Err(format!("{n} key(s) named like a price are unknown to tokfare: models with them are refused")),
+                n => Err(format!("{n} key(s) named like a price are unknown to tokfare: models with them are refused").into()),
             }
         }
     }
 }
 
-pub fn tiers(args: TiersArgs) -> Result<(), String> {
+pub fn tiers(args: TiersArgs) -> Result<(), Failure> {
     let set = gtc::tiers().map_err(|e| e.to_string())?;
-    let dec = |s: &str| parse_decimal(s).map_err(|e| e.to_string());
+    let dec = |s: &str| parse_decimal(s).map_err(Failure::usage);
     let mut out = format!("{} — {}\n\n", set.name, set.description.clone().unwrap_or_default());
     out.push_str(&format!("{:<9} {:>12}  {:<34} {}\n", "tier", "$/M tokens", "description", "models"));
     for row in gtc::tier_rows().map_err(|e| e.to_string())? {
@@ -434,7 +475,7 @@ pub fn tiers(args: TiersArgs) -> Result<(), String> {
         ));
     }
     if args.tps_per_mw.len() != 4 {
-        return Err("--tps-per-mw takes four numbers: free,medium,high,premium".into());
+        return Err(Failure::usage("--tps-per-mw takes four numbers: free,medium,high,premium"));
     }
     let tps = [dec(&args.tps_per_mw[0])?, dec(&args.tps_per_mw[1])?, dec(&args.tps_per_mw[2])?, dec(&args.tps_per_mw[3])?];
     let input = gtc::PlanInput::quarter_split(dec(&args.megawatts)?, dec(&args.hours)?, tps);
@@ -462,5 +503,5 @@ pub fn tiers(args: TiersArgs) -> Result<(), String> {
         plan.total_tokens.normalize(),
         format!("{:.2} {}", plan.total_revenue.amount(), plan.total_revenue.currency())
     ));
-    crate::write_out(out.as_bytes())
+    Ok(crate::write_out(out.as_bytes())?)
 }

@@ -50,7 +50,7 @@ fn encode_recognises_specials_only_when_asked() {
         assert!(ids.contains(&199999));
     }
     let bad = tokfare(&["encode", "--allowed-special", "<|nope|>"], TEXT.as_bytes());
-    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(bad.status.code(), Some(2), "a refused flag value is a usage error");
 }
 
 #[test]
@@ -98,8 +98,6 @@ fn bad_input_fails_with_status_1_and_a_message() {
     let cases: &[(&[&str], &[u8], &str)] = &[
         (&["encode"], b"ok \xff\xfe bad", "not valid UTF-8"),
         (&["count", "/nonexistent/file.txt"], b"", "/nonexistent/file.txt"),
-        (&["encode", "--encoding", "nope"], b"", "unknown encoding"),
-        (&["encode", "--model", "no-such-model"], b"x", "could not map model"),
         (&["decode"], b"[1, -2]", "not a token id"),
         (&["decode"], b"[4294967295]", "not in the vocabulary"),
     ];
@@ -119,6 +117,82 @@ fn bad_input_fails_with_status_1_and_a_message() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not valid UTF-8"));
     assert!(stdout(&tokfare(&["decode", "-e", "cl100k_base", "--lossy"], input.as_bytes())).contains('\u{fffd}'));
+}
+
+#[test]
+fn refused_flag_values_exit_2_and_name_the_flag_to_use() {
+    let log = root_path("examples/usage.jsonl");
+    let cases: &[(&[&str], &str)] = &[
+        (&["encode", "--encoding", "nope"], "unknown encoding"),
+        (&["encode", "--model", "no-such-model"], "(pass --encoding NAME or --tokenizer FILE"),
+        (&["price", "--group-by", "bogus", &log], "\"bogus\" is not customer, model"),
+        (&["price", "--period", "week", &log], "week"),
+        (&["price", "--schedule", "s.yaml", &log], "\"s.yaml\" is neither a bundled schedule set (gtc-2026) nor a .toml or .json file"),
+        (&["estimate", "--model", "gpt-4o", "--service", "turbo"], "--service"),
+        (&["tiers", "--tps-per-mw", "1,2"], "four numbers"),
+    ];
+    for (args, message) in cases {
+        let out = tokfare(args, b"hello");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    // The README's first command without the schedule it needs: the error says which
+    // flag prices kimi-k2.5.
+    let out = tokfare(&["price", &log], b"");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "line 6: no price for model \"kimi-k2.5\"; the bundled schedule set \"gtc-2026\" prices it (add --schedule gtc-2026)"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn hostile_usage_logs_get_clear_errors() {
+    let line = |id: &str, tokens: &str| {
+        format!(r#"{{"id":"{id}","customer":"c","model":"gpt-4o","timestamp":"2026-11-01T00:00:00Z","usage":{{"input_tokens":{tokens}}}}}"#)
+    };
+    let refused = |input: &[u8], args: &[&str], message: &str| {
+        let out = tokfare(&[&["price"][..], args, &["-"]].concat(), input);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{message}: {stderr}");
+        assert!(stderr.contains(message), "{message}: {stderr}");
+    };
+    // 2^70 is valid JSON, out of a count's range.
+    refused(line("a", "1180591620717411303424").as_bytes(), &[], "$.usage.input_tokens: out of range");
+    refused(line("a", "NaN").as_bytes(), &[], "NaN or Infinity");
+    refused(br#"{"id":"a","id":"b","model":"gpt-4o","usage":{"input_tokens":1}}"#, &[], "the key \"id\" appears twice");
+    // Quantities whose sum leaves 64 bits: the group and period are named.
+    let huge = format!("{}\n{}\n", line("a", "18446744073709551615"), line("b", "1"));
+    refused(huge.as_bytes(), &[], "summed input of customer=c model=gpt-4o in 2026-11 is beyond 64 bits");
+    // A byte order mark and CRLF line ends (Windows tools) are read.
+    let windows = format!("\u{feff}{}\r\n{}\r\n", line("a", "1000000"), line("b", "1000000"));
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&tokfare(&["price", "--format", "json", "-"], windows.as_bytes()))).expect("invoice");
+    assert_eq!((json["events"].as_u64(), json["totals"]["USD"].as_str()), (Some(2), Some("5.00")));
+    // An empty log is an invoice of nothing, with its total.
+    let empty = stdout(&tokfare(&["price", "-"], b""));
+    assert!(empty.contains("total") && empty.contains("0 (nothing charged)") && empty.contains("0 events priced"), "{empty}");
+    // A directory is named as one.
+    let dir = std::env::temp_dir();
+    let out = tokfare(&["price", dir.to_str().expect("UTF-8 path")], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a directory"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn invoice_cells_stay_in_their_row_and_out_of_formulas() {
+    let log = [r#"{"id":"a","customer":"=HYPERLINK(\"http://x\")","model":"gpt-4o","timestamp":"2026-11-01T00:00:00Z","usage":{"input_tokens":1000000}}"#,
+        r#"{"id":"b","customer":"two\nlines","model":"gpt-4o","timestamp":"2026-11-01T00:00:00Z","usage":{"input_tokens":1000000}}"#]
+    .join("\n");
+    let csv = stdout(&tokfare(&["price", "--format", "csv", "-"], log.as_bytes()));
+    assert!(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{csv}");
+    let table = stdout(&tokfare(&["price", "-"], log.as_bytes()));
+    assert!(table.lines().any(|l| l.starts_with("two\\nlines ")), "{table}");
+    assert!(!table.lines().any(|l| l.starts_with("lines")), "{table}");
 }
 
 #[test]
@@ -160,7 +234,13 @@ fn the_readme_main_command_prices_the_bundled_usage_log() {
     }
     let total = invoice["totals"]["USD"].as_str().expect("total");
     assert_eq!(format!("{}.{:02}", cents / 100, cents % 100), total, "lines add up to the total");
-    assert!(table.contains(&format!("total     {total} USD")), "{table}");
+    let total_line = table.lines().find(|l| l.starts_with("total ")).expect("a total line");
+    assert!(total_line.ends_with(&format!(" {total} USD")), "{table}");
+    // Amounts end in one column: the lines', the subtotals' and the total's.
+    let amount_end = table.lines().nth(1).expect("a line").chars().count();
+    for line in table.lines().filter(|l| l.ends_with(" USD")) {
+        assert_eq!(line.chars().count(), amount_end, "{line:?}");
+    }
     let csv = stdout(&tokfare(&[&args[..], &["--group-by", "schedule", "--format", "csv", &log]].concat(), b""));
     assert_eq!(csv.lines().count(), lines.len() + 1);
 }
@@ -205,7 +285,7 @@ fn estimate_and_tiers() {
     assert_eq!(d(uplift["amount"].as_str().expect("amount")), base * d("0.1"), "{eu}");
     assert_eq!(d(q["total"].as_str().expect("total")), base * d("1.1"), "{eu}");
     let bad = tokfare(&["estimate", "--model", "gpt-5.5", "--region", "mars", "-"], prompt.as_bytes());
-    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(bad.status.code(), Some(2), "a refused flag value");
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown region"));
     // No public tokenizer: counted with o200k_base, and the estimate says it is approximate.
     let approx = stdout(&tokfare(&["estimate", "--model", "claude-haiku-4-5-20251001", "-"], prompt.as_bytes()));
@@ -293,7 +373,11 @@ fn estimates_equal_the_shared_vectors() {
                 });
                 assert_eq!(&got, expected, "{name}");
             }
-            (None, Some(_)) => assert_eq!(out.status.code(), Some(1), "{name}: {}", String::from_utf8_lossy(&out.stderr)),
+            (None, Some(code)) => {
+                // A flag value tokfare refuses is a usage error (2); anything else is bad input (1).
+                let usage = matches!(code.as_str(), Some("invalid_argument" | "unknown_encoding" | "unknown_model"));
+                assert_eq!(out.status.code(), Some(if usage { 2 } else { 1 }), "{name}: {}", String::from_utf8_lossy(&out.stderr))
+            }
             _ => panic!("{name}: neither expected nor error"),
         }
     }

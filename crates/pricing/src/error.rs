@@ -50,13 +50,17 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
-    /// No price is known for a model: never priced as $0. `suggestions` are close names.
-    #[error("no price for model {model:?}{}", suggest(suggestions))]
+    /// No price is known for a model: never priced as $0. `suggestions` are close names;
+    /// `bundled_set` a bundled schedule set that would price it, were it in the book.
+    #[error("no price for model {model:?}{}{}", suggest(suggestions),
+        bundled_set.map(|s| format!("; the bundled schedule set {s:?} prices it")).unwrap_or_default())]
     UnknownModelPrice {
         /// The model name asked for.
         model: String,
         /// Known model names that look alike, best first.
         suggestions: Vec<String>,
+        /// A bundled schedule set whose patterns match the model (not in the book).
+        bundled_set: Option<&'static str>,
     },
     /// A model's catalog entry has a price rule tokfare does not apply (or does not
     /// know): pricing it would be wrong, so it is refused — unless the catalog was

@@ -207,7 +207,7 @@ fn schedule_error(text: &str) -> (String, String) {
 
 #[test]
 fn bad_schedules_name_the_bad_field() {
-    let base = "name = \"x\"\n[schedules.pro]\n";
+    let base = "name = \"x\"\n[schedules.pro]\nmodels = [\"m\"]\n";
     let cases = [
         ("rates = { input = \"1\", output = \"-2\" }", "schedules.pro.rates.output", "negative"),
         ("rates = { input = \"1\", outptu = \"2\" }", "schedules.pro.rates.outptu", "unknown token class"),
@@ -258,18 +258,30 @@ fn bad_schedules_name_the_bad_field() {
     }
     let (path, _) = schedule_error("name = \"x\"\nschedules = {}\n");
     assert_eq!(path, "schedules");
+    // A schedule without model patterns would price nothing: its models would fall
+    // through to the catalog without a word.
+    for models in ["", "models = []\n"] {
+        let (path, reason) =
+            schedule_error(&format!("name = \"x\"\n[schedules.pro]\n{models}rates = {{ input = \"1\", output = \"2\" }}\n"));
+        assert_eq!(path, "schedules.pro.models");
+        assert!(reason.contains("missing or empty"), "{reason}");
+    }
+    // Only ISO 4217 currencies.
+    let (path, reason) =
+        schedule_error("name = \"x\"\ncurrency = \"XYZ\"\n[schedules.pro]\nmodels = [\"m\"]\nrates = { input = \"1\", output = \"2\" }\n");
+    assert_eq!(path, "currency");
+    assert!(reason.contains("not an ISO 4217 currency code"), "{reason}");
     // JSON goes through the same validation (and simd-json).
     let json = r#"{"name": "x", "schedules": {"pro": {"rates": {"input": 1, "output": -2}}}}"#;
     match ScheduleSet::from_json(json) {
         Err(Error::InvalidSchedule { path, .. }) => assert_eq!(path, "schedules.pro.rates.output"),
         other => panic!("{other:?}"),
     }
-    let ok = r#"{"name": "x", "schedules": {"pro": {"rates": {"input": 2.5e-1, "output": "1.25"}}}}"#;
+    let ok = r#"{"name": "x", "schedules": {"pro": {"models": ["m"], "rates": {"input": 2.5e-1, "output": "1.25"}}}}"#;
     let set = ScheduleSet::from_json(ok).expect("valid json schedule");
     assert_eq!(set.get("pro").expect("pro").rates.get(TokenClass::Input), Some(d("0.25")));
     // JSON's own shapes: null is an absent field; the same paths and checks as TOML.
-    let with_null =
-        r#"{"name": "x", "description": null, "schedules": {"pro": {"context_window": null, "rates": {"input": 1, "output": 2}}}}"#;
+    let with_null = r#"{"name": "x", "description": null, "schedules": {"pro": {"models": ["m"], "context_window": null, "rates": {"input": 1, "output": 2}}}}"#;
     assert_eq!(ScheduleSet::from_json(with_null).expect("null fields are absent").get("pro").expect("pro").context_window, None);
     for (json, path, reason) in [
         (
@@ -337,7 +349,17 @@ fn catalog_lookup_handles_prefixes_and_dated_aliases_and_never_prices_unknowns_a
         other => panic!("{other:?}"),
     }
     let book = PriceBook::bundled();
-    assert!(matches!(book.resolve("no-such-model", None), Err(Error::UnknownModelPrice { .. })));
+    assert!(matches!(book.resolve("no-such-model", None), Err(Error::UnknownModelPrice { bundled_set: None, .. })));
+    // A model a bundled schedule set prices, asked of a book without that set: the
+    // error names the set (the CLI turns it into `--schedule gtc-2026`).
+    match book.resolve("kimi-k2.5", None) {
+        Err(e @ Error::UnknownModelPrice { bundled_set: Some("gtc-2026"), .. }) => {
+            assert!(e.to_string().ends_with("the bundled schedule set \"gtc-2026\" prices it"), "{e}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let with_set = PriceBook::bundled().with_schedule_set(ScheduleSet::bundled("gtc-2026").expect("bundled"));
+    assert!(with_set.resolve("kimi-k2.5", None).is_ok());
 }
 
 #[test]

@@ -38,7 +38,7 @@ pub enum Error {
         feature: &'static str,
     },
     /// `encoding_for_model` could not map a model name to an encoding.
-    #[error("could not map model {model:?} to a tokenizer; use get_encoding with an explicit encoding name")]
+    #[error("could not map model {model:?} to a tokenizer; name an encoding or a tokenizer.json instead")]
     UnknownModel {
         /// The model name asked for.
         model: String,

@@ -104,8 +104,10 @@ impl Error {
                         f.extend([("field", text(path)), ("reason", text(reason))]);
                         f
                     }
-                    P::UnknownModelPrice { model, suggestions } => {
-                        vec![("model", text(model)), ("suggestions", Texts(suggestions.clone()))]
+                    P::UnknownModelPrice { model, suggestions, bundled_set } => {
+                        let mut f = vec![("model", text(model)), ("suggestions", Texts(suggestions.clone()))];
+                        f.extend(bundled_set.map(|s| ("bundled_set", text(s))));
+                        f
                     }
                     P::ConflictingEvent { id } => vec![("event_id", text(id))],
                     P::CatalogUpdate { origin, reason } => vec![("path", text(origin)), ("reason", text(reason))],
@@ -200,8 +202,17 @@ mod tests {
             let e: Error =
                 tokfare_pricing::Error::InvalidUsage { line: Some(7), path: "usage.prompt_tokens".into(), reason: "r".into() }.into();
             assert_eq!(e.fields_json(), r#"{"line":7,"field":"usage.prompt_tokens","reason":"r"}"#);
-            let e: Error = tokfare_pricing::Error::UnknownModelPrice { model: "gpt-4oo".into(), suggestions: vec!["gpt-4o".into()] }.into();
+            let e: Error = tokfare_pricing::Error::UnknownModelPrice {
+                model: "gpt-4oo".into(),
+                suggestions: vec!["gpt-4o".into()],
+                bundled_set: None,
+            }
+            .into();
             assert_eq!(e.fields_json(), r#"{"model":"gpt-4oo","suggestions":["gpt-4o"]}"#);
+            let e: Error =
+                tokfare_pricing::Error::UnknownModelPrice { model: "kimi-k2.5".into(), suggestions: vec![], bundled_set: Some("gtc-2026") }
+                    .into();
+            assert_eq!(e.fields_json(), r#"{"model":"kimi-k2.5","suggestions":[],"bundled_set":"gtc-2026"}"#);
         }
     }
 

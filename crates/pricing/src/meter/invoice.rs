@@ -130,6 +130,9 @@ impl Meter {
         self.rollups(&options.range, coarsest, |row| {
             let key = &row.key;
             let group: Vec<String> = options.group_by.iter().map(|g| g.value(key)).collect();
+            // An overflow names the group and period it happened in.
+            let period = options.period.label(super::store::hour_start(key.start));
+            let at = |e: Error| overflow_in(e, &names, &group, &period);
             if !schedules.contains_key(&key.schedule) {
                 schedules.insert(key.schedule.clone(), self.schedule_of(&key.model, &key.schedule)?);
             }
@@ -144,20 +147,19 @@ impl Meter {
                     }
                 }
                 RollupItem::Quantity(name) => {
-                    let usage = period_usage
-                        .entry((group, key.schedule.clone(), options.period.label(super::store::hour_start(key.start))))
-                        .or_default();
-                    usage.add_by_name(&name, whole(row.sums.quantity, &name)?)?;
+                    let quantity = whole(row.sums.quantity, &name).map_err(at)?;
+                    let usage = period_usage.entry((group.clone(), key.schedule.clone(), period.clone())).or_default();
+                    usage.add_by_name(&name, quantity).map_err(at)?;
                 }
                 RollupItem::Charge(code, unit_price, per) => {
                     let item = parse_item(&code).ok_or_else(|| Error::Store {
                         store: self.location(),
                         reason: format!("unknown charge item {code:?} in the stored sums"),
                     })?;
-                    let quantity = whole(row.sums.quantity, &code)?;
-                    let slot = lines.entry((group, key.schedule.clone(), item, unit_price, per, key.currency)).or_default();
-                    slot.0 = slot.0.checked_add(quantity).ok_or_else(|| Error::Overflow(format!("{code} quantity")))?;
-                    slot.1 = slot.1.checked_add(row.sums.amount).ok_or_else(|| Error::Overflow(format!("{code} amount")))?;
+                    let quantity = whole(row.sums.quantity, &code).map_err(at)?;
+                    let slot = lines.entry((group.clone(), key.schedule.clone(), item, unit_price, per, key.currency)).or_default();
+                    slot.0 = slot.0.checked_add(quantity).ok_or_else(|| at(Error::Overflow(format!("summed {code} quantity"))))?;
+                    slot.1 = slot.1.checked_add(row.sums.amount).ok_or_else(|| at(Error::Overflow(format!("summed {code} amount"))))?;
                 }
             }
             Ok(())
@@ -304,8 +306,27 @@ impl Invoice {
     }
 }
 
+/// An overflow error with the invoice group and period it happened in (other errors
+/// unchanged).
+fn overflow_in(e: Error, names: &[&str], group: &[String], period: &str) -> Error {
+    match e {
+        Error::Overflow(what) => {
+            let group: Vec<String> = names.iter().zip(group).map(|(n, v)| format!("{n}={v}")).collect();
+            Error::Overflow(format!("{what} of {} in {period} is beyond 64 bits", group.join(" ")))
+        }
+        other => other,
+    }
+}
+
+/// A text cell of the CSV (RFC 4180 quoting). A cell a spreadsheet would run as a
+/// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed
+/// with `'` and quoted, as OWASP advises against CSV injection: customer names and
+/// tags come from the usage logs.
 fn csv_cell(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
+    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula {
+        format!("\"'{}\"", text.replace('"', "\"\""))
+    } else if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text.to_string()

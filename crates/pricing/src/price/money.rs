@@ -18,13 +18,22 @@ impl Currency {
     /// US dollar, the default everywhere (providers publish prices in USD).
     pub const USD: Currency = Currency(*b"USD");
 
-    /// Parses a code such as `"EUR"` (case-insensitive).
+    /// Parses a code such as `"EUR"` (case-insensitive). Only active ISO 4217 codes
+    /// with a minor unit are money here: `"XYZ"` is refused, and so are the codes of
+    /// metals, testing and "no currency" (XAU, XTS, XXX ...), which have no minor unit
+    /// to round to.
     pub fn new(code: &str) -> Result<Currency> {
         let bytes = code.as_bytes();
         if bytes.len() != 3 || !bytes.iter().all(u8::is_ascii_alphabetic) {
             return Err(Error::InvalidMoney(format!("{code:?} is not an ISO 4217 currency code (three letters)")));
         }
-        Ok(Currency([bytes[0].to_ascii_uppercase(), bytes[1].to_ascii_uppercase(), bytes[2].to_ascii_uppercase()]))
+        let upper = [bytes[0].to_ascii_uppercase(), bytes[1].to_ascii_uppercase(), bytes[2].to_ascii_uppercase()];
+        let currency = Currency(upper);
+        match iso_currency::Currency::from_code(currency.code()).map(|c| c.exponent()) {
+            Some(Some(_)) => Ok(currency),
+            Some(None) => Err(Error::InvalidMoney(format!("{code:?} has no minor unit in ISO 4217 (a metal, a test code or no currency)"))),
+            None => Err(Error::InvalidMoney(format!("{code:?} is not an ISO 4217 currency code"))),
+        }
     }
 
     /// The three-letter code.
@@ -32,16 +41,11 @@ impl Currency {
         std::str::from_utf8(&self.0).expect("built from ASCII letters only")
     }
 
-    /// Digits after the decimal point of the currency's minor unit (ISO 4217):
-    /// 2 for most, 0 for e.g. JPY and KRW, 3 for e.g. KWD and BHD, 4 for CLF and UYW.
+    /// Digits after the decimal point of the currency's minor unit (ISO 4217): 2 for
+    /// most, 0 for e.g. JPY and KRW, 3 for e.g. KWD and BHD, 4 for CLF and UYW.
     pub fn minor_unit(&self) -> u32 {
-        match self.code() {
-            "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND" | "VUV" | "XAF"
-            | "XOF" | "XPF" => 0,
-            "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
-            "CLF" | "UYW" => 4,
-            _ => 2,
-        }
+        // `new` admits only codes with an exponent; USD is built in and has one.
+        iso_currency::Currency::from_code(self.code()).and_then(|c| c.exponent()).map_or(2, u32::from)
     }
 }
 
@@ -260,5 +264,17 @@ mod tests {
         assert!(Currency::new("US").is_err());
         assert!(Currency::new("U$D").is_err());
         assert_eq!(Currency::new("kwd").expect("KWD").minor_unit(), 3);
+    }
+
+    #[test]
+    fn only_iso_4217_currencies_with_a_minor_unit_are_money() {
+        let e = Currency::new("XYZ").expect_err("not a currency").to_string();
+        assert!(e.contains("\"XYZ\" is not an ISO 4217 currency code"), "{e}");
+        for code in ["XAU", "XXX", "XTS", "XDR"] {
+            let e = Currency::new(code).expect_err(code).to_string();
+            assert!(e.contains("has no minor unit"), "{e}");
+        }
+        let unit = |code: &str| Currency::new(code).expect(code).minor_unit();
+        assert_eq!([unit("USD"), unit("JPY"), unit("KRW"), unit("BHD"), unit("CLF"), unit("UYW"), unit("EUR")], [2, 0, 0, 3, 4, 4, 2]);
     }
 }

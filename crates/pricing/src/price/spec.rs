@@ -50,12 +50,27 @@ pub struct ScheduleSetEntry {
 const GTC_2026: &str = include_str!("../../data/gtc-2026.toml");
 
 impl ScheduleSet {
+    /// The names of the bundled sets.
+    pub const BUNDLED: &'static [&'static str] = &["gtc-2026"];
+
     /// A bundled set by name: `gtc-2026`.
     pub fn bundled(name: &str) -> Result<ScheduleSet> {
         match name {
             "gtc-2026" => ScheduleSet::from_toml(GTC_2026),
-            _ => Err(Error::InvalidArgument { name: "schedule", reason: format!("no bundled schedule set {name:?} (gtc-2026)") }),
+            _ => Err(Error::InvalidArgument {
+                name: "schedule",
+                reason: format!(
+                    "{name:?} is neither a bundled schedule set ({}) nor a .toml or .json file",
+                    ScheduleSet::BUNDLED.join(", ")
+                ),
+            }),
         }
+    }
+
+    /// The first bundled set with a schedule for `model` (for a hint when no price is
+    /// found: the set exists but is not in the caller's book).
+    pub fn bundled_for(model: &str) -> Option<&'static str> {
+        ScheduleSet::BUNDLED.iter().copied().find(|name| ScheduleSet::bundled(name).is_ok_and(|set| set.for_model(model).is_some()))
     }
 
     /// Parses a JSON document (with `simd-json`).
@@ -431,6 +446,14 @@ impl FileSpec {
         for name in order {
             let spec = &self.schedules[&name];
             let schedule = spec.build(&name, &format!("schedules.{name}"), set_currency, set_rounding)?;
+            if spec.models.is_empty() {
+                // A schedule without patterns would match nothing, and its models would
+                // silently fall through to the catalog.
+                return Err(invalid(
+                    format!("schedules.{name}.models"),
+                    "missing or empty: list the model names (patterns, `*` matches any run) this schedule prices",
+                ));
+            }
             entries.push(ScheduleSetEntry { schedule: Arc::new(schedule), models: spec.models.clone() });
         }
         Ok(ScheduleSet { name: self.name, description: self.description, entries })

@@ -211,7 +211,7 @@ impl Catalog {
                 return Ok((e, Resolution::DateAlias));
             }
         }
-        Err(Error::UnknownModelPrice { model: model.to_string(), suggestions: self.suggest(&name) })
+        Err(Error::UnknownModelPrice { model: model.to_string(), suggestions: self.suggest(&name), bundled_set: None })
     }
 
     /// The schedule pricing a model (see [`Catalog::lookup`]); an entry with a price
@@ -599,6 +599,7 @@ impl PriceBook {
             return self.sets.iter().find_map(|s| s.get(tier)).map(|s| s as Arc<dyn Schedule>).ok_or_else(|| Error::UnknownModelPrice {
                 model: format!("{model} (tier {tier})"),
                 suggestions: self.sets.iter().flat_map(|s| s.entries.iter().map(|e| e.schedule.name.clone())).collect(),
+                bundled_set: None,
             });
         }
         if let Some(s) = self.sets.iter().find_map(|s| s.for_model(model)) {
@@ -617,7 +618,20 @@ impl PriceBook {
         if let Some(d) = &self.default {
             return Ok(d.clone());
         }
-        Err(catalog_error.unwrap_or_else(|| Error::UnknownModelPrice { model: model.to_string(), suggestions: Vec::new() }))
+        let error = catalog_error.unwrap_or_else(|| Error::UnknownModelPrice {
+            model: model.to_string(),
+            suggestions: Vec::new(),
+            bundled_set: None,
+        });
+        Err(match error {
+            // Say so when a bundled set the caller did not add would price the model.
+            Error::UnknownModelPrice { model: name, suggestions, bundled_set: None } => {
+                let in_book = |set: &str| self.sets.iter().any(|s| s.name == set);
+                let bundled_set = ScheduleSet::bundled_for(model).filter(|set| !in_book(set));
+                Error::UnknownModelPrice { model: name, suggestions, bundled_set }
+            }
+            other => other,
+        })
     }
 }
 
