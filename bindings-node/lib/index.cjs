@@ -639,6 +639,10 @@ class Meter {
     return this.#native.location;
   }
 
+  get recovery() {
+    return this.#native.recovery ?? null;
+  }
+
   /** Syncs and closes the store now (a journal's lock, an SQLite connection); later calls throw `StoreError`. */
   close() {
     return this.#call((m) => m.close());

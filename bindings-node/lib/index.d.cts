@@ -335,6 +335,11 @@ export declare class Meter {
   readonly size: number;
   /** Where the events are kept (a path, URL or `:memory:`). */
   readonly location: string;
+  /**
+   * What opening a journal found: records read back, and bytes of a torn (never
+   * acknowledged) final write cut off, at open or since. `null` for other stores.
+   */
+  readonly recovery: { records: number; tornBytes: number } | null;
   /** Syncs and closes the store now (a journal's lock, an SQLite connection); later calls throw `StoreError`. */
   close(): void;
   /**

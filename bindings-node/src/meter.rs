@@ -36,6 +36,16 @@ pub struct LogProblem {
     pub message: String,
 }
 
+/// What opening a journal found (`Meter.recovery`).
+#[napi(object)]
+pub struct RecoveryReport {
+    /// Records read back from the file.
+    pub records: f64,
+    /// Bytes of a torn, never-acknowledged final write cut off (at open, or left by a
+    /// writer that died mid-write since).
+    pub torn_bytes: f64,
+}
+
 /// What `merge` did.
 #[napi(object)]
 pub struct MergeOutcome {
@@ -128,6 +138,13 @@ impl NativeMeter {
     #[napi(getter)]
     pub fn location(&self) -> String {
         self.lock().location()
+    }
+
+    /// What opening the journal found; `null` for other stores.
+    #[napi(getter)]
+    pub fn recovery(&self) -> Result<Option<RecoveryReport>, Code> {
+        let Some(r) = self.lock().recovery() else { return Ok(None) };
+        Ok(Some(RecoveryReport { records: safe_number("records", r.records as u64)?, torn_bytes: safe_number("tornBytes", r.torn_bytes)? }))
     }
 
     fn lock(&self) -> MutexGuard<'_, Meter> {

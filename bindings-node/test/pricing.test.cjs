@@ -108,14 +108,24 @@ test('a journal survives a torn write and a reopen', () => {
   const journal = path.join(dir, 'meter.jsonl');
   const meter = new tokfare.Meter({ journal });
   for (let i = 0; i < 5; i++) meter.record(`e${i}`, 'acme', 'gpt-4o-mini', { inputTokens: 100 + i }, { timestamp: T });
-  // One writer at a time: a second meter on the file is refused until the first closes.
-  assert.throws(() => new tokfare.Meter({ journal }), tokfare.JournalError);
+  // A second writer appends under the file's lock after reading the first's lines.
+  const other = new tokfare.Meter({ journal });
+  assert.deepEqual(other.recovery, { records: 5, tornBytes: 0 });
+  assert.equal(other.record('e5', 'acme', 'gpt-4o-mini', { inputTokens: 105 }, { timestamp: T }), true);
+  other.close();
+  assert.equal(meter.record('e5', 'acme', 'gpt-4o-mini', { inputTokens: 105 }, { timestamp: T }), false);
   meter.close();
   assert.throws(() => meter.size, tokfare.StoreError);
-  fs.appendFileSync(journal, '{"event": {"id": "torn');
+  const torn = '{"event": {"id": "torn';
+  fs.appendFileSync(journal, torn);
   const reopened = new tokfare.Meter({ journal });
-  assert.equal(reopened.size, 5);
+  assert.equal(reopened.size, 6);
+  assert.deepEqual(reopened.recovery, { records: 6, tornBytes: torn.length });
   assert.equal(reopened.record('e4', 'acme', 'gpt-4o-mini', { inputTokens: 104 }, { timestamp: T }), false);
+  assert.equal(new tokfare.Meter().recovery, null);
+  reopened.close();
+  fs.appendFileSync(journal, 'not a record\n');
+  assert.throws(() => new tokfare.Meter({ journal }), (e) => e instanceof tokfare.JournalError && /line 7 is complete but not a record/.test(e.message));
   fs.rmSync(dir, { recursive: true });
 });
 

@@ -92,6 +92,17 @@ impl PyMeter {
         self.lock().location()
     }
 
+    /// What opening a journal found: `{"records": n, "torn_bytes": n}` (bytes of a torn,
+    /// never-acknowledged final write cut off, at open or since); None for other stores.
+    #[getter]
+    fn recovery<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(r) = self.lock().recovery() else { return Ok(None) };
+        let d = PyDict::new(py);
+        d.set_item("records", r.records)?;
+        d.set_item("torn_bytes", r.torn_bytes)?;
+        Ok(Some(d))
+    }
+
     /// Records one request; False if this `event_id` was already recorded (nothing
     /// changes). The same id with different content raises ConflictingEvent.
     #[pyo3(signature = (event_id, customer, model, usage, timestamp=None, *, service="standard", provider=None, request_id=None, tags=None,

@@ -38,15 +38,30 @@ def test_journal_survives_reopen(tmp_path):
     with tokfare.Meter(path) as meter:
         for i in range(5):
             meter.record(f"e{i}", "acme", "gpt-4o-mini", tokfare.Usage(input_tokens=100 + i), T)
-        with pytest.raises(tokfare.JournalError):
-            tokfare.Meter(path)  # one writer at a time
+        # A second writer (here in one process; the same between processes) appends
+        # under the file's lock, after reading what the first wrote: each id once.
+        with tokfare.Meter(path) as other:
+            assert other.recovery == {"records": 5, "torn_bytes": 0}
+            assert other.record("e4", "acme", "gpt-4o-mini", tokfare.Usage(input_tokens=104), T) is False
+            assert other.record("e5", "acme", "gpt-4o-mini", tokfare.Usage(input_tokens=105), T) is True
+        assert meter.record("e5", "acme", "gpt-4o-mini", tokfare.Usage(input_tokens=105), T) is False
+        assert len(meter) == 6
     with pytest.raises(tokfare.StoreError):
         len(meter)  # closed on leaving the block
+    torn = b'{"event": {"id": "torn'
     with open(path, "ab") as f:
-        f.write(b'{"event": {"id": "torn')  # a crash in the middle of a write
+        f.write(torn)  # a crash in the middle of a write
     reopened = tokfare.Meter(path)
-    assert len(reopened) == 5
+    assert len(reopened) == 6
+    assert reopened.recovery == {"records": 6, "torn_bytes": len(torn)}
     assert reopened.record("e4", "acme", "gpt-4o-mini", tokfare.Usage(input_tokens=104), T) is False
+    assert tokfare.Meter().recovery is None
+    # A complete line (acknowledged once) that is not a record is refused, never cut.
+    reopened.close()
+    with open(path, "ab") as f:
+        f.write(b"not a record\n")
+    with pytest.raises(tokfare.JournalError, match="line 7 is complete but not a record"):
+        tokfare.Meter(path)
 
 
 def test_merge_snapshot_restore():

@@ -146,6 +146,16 @@ fn journal_recovery_at_every_byte_of_the_last_record_loses_and_doubles_nothing()
     corrupt[5] = b'#';
     std::fs::write(&path, &corrupt).expect("write");
     assert!(matches!(Meter::open(PriceBook::bundled(), &path, Fsync::Always), Err(Error::Journal { .. })));
+    // A complete last line (newline-terminated: it was acknowledged) that is corrupt is
+    // refused too, never cut off as if it were a torn write.
+    let mut corrupt = full.clone();
+    corrupt[last_start + 3] = b'#';
+    std::fs::write(&path, &corrupt).expect("write");
+    match Meter::open(PriceBook::bundled(), &path, Fsync::Always) {
+        Err(e @ Error::Journal { .. }) => assert!(e.to_string().contains("line 4 is complete but not a record"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(std::fs::read(&path).expect("journal"), corrupt, "nothing cut");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

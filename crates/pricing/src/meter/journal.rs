@@ -2,14 +2,21 @@
 //!
 //! An event is acknowledged (its `record` returns) only after its whole line,
 //! newline included, has been written (and synced, per [`Fsync`]). Recovery reads the
-//! complete lines back; bytes after the last good line that do not hold a complete
-//! record are a write torn by a crash, which by the rule above was never acknowledged,
-//! and are cut off. A bad line *followed by* good ones is corruption, not a torn
-//! write, and refuses to open rather than drop anything.
+//! complete lines back; bytes after the last newline are a write torn by a crash,
+//! which by the rule above was never acknowledged, and are cut off (and counted in
+//! [`Recovery::torn_bytes`]). A complete line that is not a record — last or not — was
+//! acknowledged once and is corruption: the journal refuses to open rather than drop
+//! it.
 //!
-//! A journal has one writer: opening takes an exclusive lock on the file (released
-//! when it is closed or the process dies), and a second opener gets an error. Several
-//! processes share an SQLite store instead (see [`store`](super::store)).
+//! **Several processes on one host** may write one journal. Each write (a batch)
+//! takes an exclusive lock on the file (`flock`; released at the end of the batch, or
+//! when the process dies), first reads the lines other processes appended since this
+//! one last held the lock, counts them, and only then classifies its own events and
+//! appends them at the true end of the file. So an event id recorded by two processes
+//! counts once, and no line is torn by another writer. Reads (invoices, `get`) see
+//! other processes' records as of this process's last write. Budgets and reservations
+//! of a journal meter are per process; processes that share budgets, or writers on
+//! several hosts, use an SQLite or PostgreSQL store (see [`store`](super::store)).
 
 use super::priced::PricedEvent;
 use crate::{Error, Result};
@@ -52,7 +59,17 @@ impl std::str::FromStr for Fsync {
 pub struct Recovery {
     /// Records read back.
     pub records: usize,
-    /// Bytes of a torn final write that were cut off (never acknowledged).
+    /// Bytes of a torn final write that were cut off (never acknowledged): at open, and
+    /// any a writer that died mid-write left for this process to cut since.
+    pub torn_bytes: u64,
+}
+
+/// What other processes appended since this one last held the lock.
+#[derive(Debug, Default)]
+pub struct CaughtUp {
+    /// Their records, in file order.
+    pub records: Vec<PricedEvent>,
+    /// Bytes of a torn write (a writer that died mid-line) cut off.
     pub torn_bytes: u64,
 }
 
@@ -66,6 +83,10 @@ pub struct Journal {
     len: u64,
     /// Set when a failed write could not be rolled back: no further appends.
     poisoned: bool,
+    /// Whether this process holds the file's lock (between `lock` and `unlock`).
+    locked: bool,
+    /// Lines in the file up to `len`.
+    lines: usize,
 }
 
 impl Journal {
@@ -73,29 +94,58 @@ impl Journal {
     pub fn open(path: impl AsRef<Path>, policy: Fsync) -> Result<(Journal, Vec<PricedEvent>, Recovery)> {
         let path = path.as_ref().to_path_buf();
         let io = |e: std::io::Error| journal_error(&path, format!("{e}"));
-        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io)?;
-        // One writer at a time: two processes appending to one file would each write at
-        // their own idea of its end and tear each other's lines.
-        file.try_lock().map_err(|e| match e {
-            std::fs::TryLockError::WouldBlock => journal_error(
-                &path,
-                "another process has this journal open; a journal has one writer at a time \
-                 (use an SQLite store, e.g. meter.db, for several processes)"
-                    .into(),
-            ),
-            std::fs::TryLockError::Error(e) => io(e),
-        })?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(io)?;
-        let (records, good_len) = recover(&path, &bytes)?;
-        let torn = bytes.len() as u64 - good_len;
-        if torn > 0 {
-            file.set_len(good_len).map_err(io)?;
-            file.sync_all().map_err(io)?;
+        let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io)?;
+        let mut journal = Journal { file, path, policy, unsynced: 0, len: 0, poisoned: false, locked: false, lines: 0 };
+        // Recovery under the lock: another process may be writing.
+        let caught_up = journal.lock()?;
+        journal.unlock()?;
+        let recovery = Recovery { records: caught_up.records.len(), torn_bytes: caught_up.torn_bytes };
+        Ok((journal, caught_up.records, recovery))
+    }
+
+    /// Takes the file's exclusive lock (waiting for another process's batch to end)
+    /// and reads what other processes appended since this one last held it. Appends
+    /// are allowed until [`Journal::unlock`].
+    pub fn lock(&mut self) -> Result<CaughtUp> {
+        let io = |e: std::io::Error| journal_error(&self.path, format!("{e}"));
+        if !self.locked {
+            self.file.lock().map_err(io)?;
+            self.locked = true;
         }
-        file.seek(SeekFrom::Start(good_len)).map_err(io)?;
-        let recovery = Recovery { records: records.len(), torn_bytes: torn };
-        Ok((Journal { file, path, policy, unsynced: 0, len: good_len, poisoned: false }, records, recovery))
+        let end = self.file.metadata().map_err(io)?.len();
+        if end < self.len {
+            return Err(journal_error(
+                &self.path,
+                format!(
+                    "the file is shorter ({end} bytes) than the {} bytes this process wrote or read: it was truncated or replaced",
+                    self.len
+                ),
+            ));
+        }
+        let mut bytes = Vec::with_capacity((end - self.len) as usize);
+        self.file.seek(SeekFrom::Start(self.len)).map_err(io)?;
+        (&mut self.file).take(end - self.len).read_to_end(&mut bytes).map_err(io)?;
+        let (records, good) = recover(&self.path, &bytes, self.lines)?;
+        let torn = bytes.len() as u64 - good;
+        self.len += good;
+        self.lines += records.len();
+        if torn > 0 {
+            // Only a writer holding the lock writes, so a tail without its newline is a
+            // write its process never finished (it died): never acknowledged.
+            self.file.set_len(self.len).map_err(io)?;
+            self.file.sync_all().map_err(io)?;
+        }
+        self.file.seek(SeekFrom::Start(self.len)).map_err(io)?;
+        Ok(CaughtUp { records, torn_bytes: torn })
+    }
+
+    /// Releases the lock taken by [`Journal::lock`].
+    pub fn unlock(&mut self) -> Result<()> {
+        if self.locked {
+            self.locked = false;
+            self.file.unlock().map_err(|e| journal_error(&self.path, format!("{e}")))?;
+        }
+        Ok(())
     }
 
     /// The file's path.
@@ -110,6 +160,9 @@ impl Journal {
 
     /// Appends one record given as its canonical JSON line (no newline).
     pub fn append_line(&mut self, json: &str) -> Result<()> {
+        if !self.locked {
+            return Err(journal_error(&self.path, "an append outside the lock (a bug: call lock first)".into()));
+        }
         if self.poisoned {
             return Err(journal_error(&self.path, "an earlier write failed and could not be undone; reopen the journal".into()));
         }
@@ -123,6 +176,7 @@ impl Journal {
             return Err(journal_error(&self.path, format!("write failed: {e}")));
         }
         self.len += line.len() as u64;
+        self.lines += 1;
         self.unsynced += 1;
         let due = match self.policy {
             Fsync::Always => true,
@@ -147,39 +201,31 @@ fn journal_error(path: &Path, reason: String) -> Error {
     Error::Journal { path: path.display().to_string(), reason }
 }
 
-/// The records of complete good lines and the length of the good prefix.
-fn recover(path: &Path, bytes: &[u8]) -> Result<(Vec<PricedEvent>, u64)> {
+/// The records of the complete lines of `bytes` (which follow the file's first
+/// `lines_before` lines) and the length of those lines; what follows the last newline
+/// is a torn write. A complete line that is not a record is an error: it was
+/// acknowledged once.
+fn recover(path: &Path, bytes: &[u8], lines_before: usize) -> Result<(Vec<PricedEvent>, u64)> {
     let mut records = Vec::new();
-    let mut good_len = 0usize;
-    let mut first_bad: Option<(usize, String)> = None;
     let mut start = 0;
-    let mut line_number = 0;
-    while start < bytes.len() {
-        line_number += 1;
-        let Some(nl) = bytes[start..].iter().position(|&b| b == b'\n') else {
-            // No newline: the tail of a write that never completed.
-            first_bad.get_or_insert((line_number, "incomplete last line".into()));
-            break;
-        };
+    while let Some(nl) = bytes[start..].iter().position(|&b| b == b'\n') {
         let line = &bytes[start..start + nl];
         let parsed =
             std::str::from_utf8(line).map_err(|e| e.to_string()).and_then(|t| PricedEvent::from_json(t).map_err(|e| e.to_string()));
         match parsed {
-            Ok(record) => {
-                if let Some((bad_line, reason)) = &first_bad {
-                    return Err(journal_error(
-                        path,
-                        format!("line {bad_line} is corrupt ({reason}) but good records follow it; refusing to drop data"),
-                    ));
-                }
-                records.push(record);
-                good_len = start + nl + 1;
-            }
+            Ok(record) => records.push(record),
             Err(reason) => {
-                first_bad.get_or_insert((line_number, reason));
+                return Err(journal_error(
+                    path,
+                    format!(
+                        "line {} is complete but not a record ({reason}); it was acknowledged once, so the journal is \
+                         not read rather than drop it (repair or remove the line by hand)",
+                        lines_before + records.len() + 1
+                    ),
+                ))
             }
         }
         start += nl + 1;
     }
-    Ok((records, good_len as u64))
+    Ok((records, start as u64))
 }

@@ -54,27 +54,40 @@ impl MemoryStore {
         Ok(())
     }
 
-    fn install(&mut self, row: &NewRecord) -> Result<()> {
-        if let Some(journal) = &mut self.journal {
-            journal.append_line(&row.json)?;
+    /// Takes the journal's lock and counts what other processes appended to it since
+    /// (see the journal's module docs); a no-op without a journal.
+    fn lock_and_catch_up(&mut self) -> Result<()> {
+        let Some(journal) = &mut self.journal else { return Ok(()) };
+        let caught_up = journal.lock()?;
+        if let Some(recovery) = &mut self.recovery {
+            recovery.torn_bytes += caught_up.torn_bytes;
         }
-        self.count(&row.record, true)?;
-        if let Some(old) = self.records.insert(row.record.event.id.clone(), row.record.clone()) {
-            self.count(&old, false)?;
+        if caught_up.records.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        // Their records are in the file already: counted without journaling them again.
+        let journal = self.journal.take();
+        let rows: Vec<NewRecord> = caught_up.records.into_iter().map(NewRecord::new).collect();
+        let counted = self.insert_here(&rows, Match::Record, OnConflict::KeepCanonical);
+        self.journal = journal;
+        counted.map(|_| ())
     }
-}
 
-impl MeterStore for MemoryStore {
-    fn location(&self) -> String {
-        match &self.journal {
-            Some(j) => j.path().display().to_string(),
-            None => ":memory:".into(),
+    /// Runs `write` under the journal's lock, after catching up; the lock is released
+    /// whatever `write` returns.
+    fn locked<T>(&mut self, write: impl FnOnce(&mut MemoryStore) -> Result<T>) -> Result<T> {
+        if self.journal.is_none() {
+            return write(self);
         }
+        let result = self.lock_and_catch_up().and_then(|_| write(self));
+        let unlocked = self.journal.as_mut().map_or(Ok(()), Journal::unlock);
+        let value = result?;
+        unlocked?;
+        Ok(value)
     }
 
-    fn insert(&mut self, batch: &[NewRecord], by: Match, on_conflict: OnConflict) -> Result<Vec<Inserted>> {
+    /// [`MeterStore::insert`] on this process's records (journaling what it installs).
+    fn insert_here(&mut self, batch: &[NewRecord], by: Match, on_conflict: OnConflict) -> Result<Vec<Inserted>> {
         let mut out = Vec::with_capacity(batch.len());
         let mut stopped = false;
         for row in batch {
@@ -108,6 +121,30 @@ impl MeterStore for MemoryStore {
             out.push(outcome);
         }
         Ok(out)
+    }
+
+    fn install(&mut self, row: &NewRecord) -> Result<()> {
+        if let Some(journal) = &mut self.journal {
+            journal.append_line(&row.json)?;
+        }
+        self.count(&row.record, true)?;
+        if let Some(old) = self.records.insert(row.record.event.id.clone(), row.record.clone()) {
+            self.count(&old, false)?;
+        }
+        Ok(())
+    }
+}
+
+impl MeterStore for MemoryStore {
+    fn location(&self) -> String {
+        match &self.journal {
+            Some(j) => j.path().display().to_string(),
+            None => ":memory:".into(),
+        }
+    }
+
+    fn insert(&mut self, batch: &[NewRecord], by: Match, on_conflict: OnConflict) -> Result<Vec<Inserted>> {
+        self.locked(|store| store.insert_here(batch, by, on_conflict))
     }
 
     fn get(&self, id: &str) -> Result<Option<PricedEvent>> {
@@ -153,6 +190,8 @@ impl MeterStore for MemoryStore {
     }
 
     fn reserve(&mut self, customer: &str, estimate: Money, now: DateTime<Utc>, expires: DateTime<Utc>) -> Result<Reserved> {
+        // Spend includes what other processes journaled since this one last wrote.
+        self.locked(|_| Ok(()))?;
         // As the databases do: the customer's expired reservations are cleared here.
         self.reservations.retain(|_, (c, _, until)| c != customer || *until > now);
         let currency = estimate.currency();
