@@ -287,7 +287,12 @@ export interface InvoiceLine {
   /** Dimension -> value of the line's group. */
   group: Record<string, string>;
   schedule: string;
+  /** What is charged, and why at this rate when not the schedule's own (`input tokens (prompt above 200000 tokens)`). */
   item: string;
+  /** Machine-readable item and basis (`tokens:input|ctx>200000`). */
+  itemCode: string;
+  /** Why the rate is what it is: a long-context tier, a service, a time window, another class's rate. */
+  basis: { contextAbove?: number; service?: string; window?: string; rateOf?: string };
   quantity: number;
   unitPrice: DecimalString;
   per: number;

@@ -72,7 +72,12 @@ pub struct InvoiceLine {
     /// Dimension -> value of the line's group.
     pub group: HashMap<String, String>,
     pub schedule: String,
+    /// What is charged, and why at this rate (`input tokens (prompt above 200000 tokens)`).
     pub item: String,
+    /// Machine-readable item and basis (`tokens:input|ctx>200000`).
+    pub item_code: String,
+    /// Why the rate is what it is (no fields for the schedule's own rate).
+    pub basis: LineBasis,
     pub quantity: f64,
     pub unit_price: String,
     pub per: f64,
@@ -80,6 +85,19 @@ pub struct InvoiceLine {
     pub amount: String,
     pub exact_amount: String,
     pub currency: String,
+}
+
+/// Why an invoice line's rate is not the schedule's own (`tokfare::price::Basis`).
+#[napi(object)]
+pub struct LineBasis {
+    /// The prompt was longer than this many tokens (a long-context tier).
+    pub context_above: Option<f64>,
+    /// A service level's rate or multiplier.
+    pub service: Option<String>,
+    /// A time-of-day window (`16:30-00:30`, UTC).
+    pub window: Option<String>,
+    /// Billed at this token class's rate (the schedule has none of the line's own).
+    pub rate_of: Option<String>,
 }
 
 /// An invoice; `json` and `csv` are the core's canonical renderings.
@@ -329,6 +347,13 @@ impl NativeMeter {
                     group: l.group.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
                     schedule: l.schedule.clone(),
                     item: l.item.clone(),
+                    item_code: l.item_code.clone(),
+                    basis: LineBasis {
+                        context_above: l.basis.context_above.map(|n| safe_number("contextAbove", n)).transpose()?,
+                        service: l.basis.service.map(|s| s.to_string()),
+                        window: l.basis.window.clone(),
+                        rate_of: l.basis.rate_of.map(|c| c.to_string()),
+                    },
                     quantity: safe_number("quantity", l.quantity)?,
                     unit_price: l.unit_price.to_string(),
                     per: safe_number("per", l.per)?,

@@ -32,6 +32,21 @@ fn invoice_dict<'py>(py: Python<'py>, invoice: &Invoice) -> PyResult<Bound<'py, 
         }
         d.set_item("schedule", &l.schedule)?;
         d.set_item("item", &l.item)?;
+        d.set_item("item_code", &l.item_code)?;
+        let basis = PyDict::new(py);
+        if let Some(n) = l.basis.context_above {
+            basis.set_item("context_above", n)?;
+        }
+        if let Some(s) = l.basis.service {
+            basis.set_item("service", s.name())?;
+        }
+        if let Some(w) = &l.basis.window {
+            basis.set_item("window", w)?;
+        }
+        if let Some(c) = l.basis.rate_of {
+            basis.set_item("rate_of", c.to_string())?;
+        }
+        d.set_item("basis", basis)?;
         d.set_item("quantity", l.quantity)?;
         d.set_item("unit_price", to_decimal(py, l.unit_price)?)?;
         d.set_item("per", l.per)?;

@@ -275,10 +275,68 @@ rates = { input = "3", output = "15" }
     let sum: Decimal = invoice.lines.iter().map(|l| l.amount).sum();
     assert_eq!(sum, invoice.totals[&Currency::USD], "the document adds up");
     let csv = invoice.to_csv();
-    assert!(csv.starts_with("customer,model,schedule,item,quantity,unit_price,per,amount,currency\n"), "{csv}");
+    assert!(
+        csv.starts_with(
+            "customer,model,schedule,item,item_code,context_above,service,window,rate_of,quantity,unit_price,per,amount,currency\n"
+        ),
+        "{csv}"
+    );
     let json: serde_json::Value = serde_json::from_str(&invoice.to_json()).expect("valid JSON");
     assert_eq!(json["totals"]["USD"], "0.01");
     assert_eq!(json["events"], 4);
+}
+
+#[test]
+fn invoice_lines_say_why_their_rate_is_not_the_schedules_own() {
+    // A long-context tier, a batch discount and a class without a rate of its own: each
+    // line names its basis, in the item and in a structured field, and lines that differ
+    // only in it stay apart.
+    let set = ScheduleSet::from_toml(
+        r#"
+name = "t"
+[schedules.m]
+models = ["m-*"]
+rates = { input = "2", output = "10", cache_write_5m = "2.5" }
+context_tiers = [{ above = 1000, rates = { input = "4", output = "20" } }]
+services.batch = { multiplier = "0.5" }
+"#,
+    )
+    .expect("schedule");
+    let mut meter = Meter::new(PriceBook::new().with_schedule_set(set));
+    meter.record(event("short", "acme", "m-1", 500, 10)).expect("record");
+    meter.record(event("long", "acme", "m-1", 5000, 10)).expect("record");
+    let mut batch = event("batch", "acme", "m-1", 500, 10);
+    batch.service = Service::Batch;
+    meter.record(batch).expect("record");
+    let mut cached = event("cached", "acme", "m-1", 0, 0);
+    cached.usage.cache_write_1h = 1000;
+    meter.record(cached).expect("record");
+    let invoice = meter.invoice(&InvoiceOptions::default()).expect("invoice");
+    let lines: Vec<(String, String, u64, String)> =
+        invoice.lines.iter().map(|l| (l.item.clone(), l.item_code.clone(), l.quantity, l.unit_price.to_string())).collect();
+    let want = |item: &str, code: &str, q: u64, rate: &str| (item.to_string(), code.to_string(), q, rate.to_string());
+    for line in [
+        want("input tokens", "tokens:input", 500, "2"),
+        want("input tokens (prompt above 1000 tokens)", "tokens:input|ctx>1000", 5000, "4"),
+        want("input tokens (batch)", "tokens:input|service=batch", 500, "1"),
+        want("output tokens (batch)", "tokens:output|service=batch", 10, "5"),
+        want("cache_write_1h tokens (at the cache_write_5m rate)", "tokens:cache_write_1h|rate=cache_write_5m", 1000, "2.5"),
+    ] {
+        assert!(lines.contains(&line), "{line:?} not in {lines:#?}");
+    }
+    let json: serde_json::Value = serde_json::from_str(&invoice.to_json()).expect("valid JSON");
+    let basis_of = |code: &str| {
+        json["lines"].as_array().expect("lines").iter().find(|l| l["item_code"] == code).expect("a line")["basis"].clone()
+    };
+    assert_eq!(basis_of("tokens:input|ctx>1000"), serde_json::json!({"context_above": 1000}));
+    assert_eq!(basis_of("tokens:input|service=batch"), serde_json::json!({"service": "batch"}));
+    assert_eq!(basis_of("tokens:cache_write_1h|rate=cache_write_5m"), serde_json::json!({"rate_of": "cache_write_5m"}));
+    assert_eq!(basis_of("tokens:input"), serde_json::json!({}));
+    // The basis survives the priced record's round trip (a journal line, a store row).
+    let record = meter.get("long").expect("get").expect("recorded");
+    let again = tokfare_pricing::meter::PricedEvent::from_json(&record.to_json()).expect("round trip");
+    assert_eq!(again, record);
+    assert!(record.charges.lines.iter().any(|c| c.basis.context_above == Some(1000)));
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! Invoices: line items per group (customer, model ...) with quantities, rates and
 //! amounts, rounded as each schedule says.
 //!
-//! Rules: charges with the same group, schedule, item and effective rate are summed
-//! into one line (a request priced at a long-context rate gets its own line). Each
+//! Rules: charges with the same group, schedule, item, basis and effective rate are
+//! summed into one line (a request priced at a long-context rate gets its own line,
+//! named so: `input tokens (prompt above 200000 tokens)`; see [`Basis`]). Each
 //! line's amount is rounded once, from the exact sum of its charges; subtotals and
 //! totals are sums of rounded lines, so the document adds up. Period tiers
 //! (graduated/volume) are priced per invoice group and calendar period
@@ -14,11 +15,10 @@
 //! priced on the usage inside the range.
 
 use super::event::push_json_string;
-use super::priced::item_code;
-use super::priced::parse_item;
+use super::priced::{charge_code, parse_charge_code};
 use super::store::{RollupItem, TimeRange};
 use super::{whole, GroupBy, Meter, Period};
-use crate::price::{ChargeItem, Currency, QuoteWarning, Schedule, Usage};
+use crate::price::{Basis, ChargeItem, Currency, QuoteWarning, Schedule, Usage};
 use crate::{Error, Result};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -81,10 +81,15 @@ pub struct InvoiceLine {
     pub group: Group,
     /// The schedule that priced it.
     pub schedule: String,
-    /// What is charged (`input tokens`, `output tokens`, `requests`, `tokens tier 2` ...).
+    /// What is charged, and why at this rate when not the schedule's own (`input
+    /// tokens`, `input tokens (prompt above 200000 tokens, batch)`, `requests`, `tokens
+    /// tier 2` ...).
     pub item: String,
-    /// Machine-readable item (`tokens:input`, `tier:tokens:1` ...).
+    /// Machine-readable item and basis (`tokens:input`, `tokens:input|ctx>200000`,
+    /// `tier:tokens:1` ...).
     pub item_code: String,
+    /// Why the rate is what it is (empty for the schedule's own rate).
+    pub basis: Basis,
     /// Units charged.
     pub quantity: u64,
     /// Price of `per` units.
@@ -115,7 +120,7 @@ pub struct Invoice {
     pub warnings: Vec<QuoteWarning>,
 }
 
-type LineKey = (Vec<String>, String, ChargeItem, Decimal, u64, Currency);
+type LineKey = (Vec<String>, String, ChargeItem, Basis, Decimal, u64, Currency);
 
 impl Meter {
     /// The invoice of the events in `options.range` (everything by default).
@@ -152,12 +157,12 @@ impl Meter {
                     usage.add_by_name(&name, quantity).map_err(at)?;
                 }
                 RollupItem::Charge(code, unit_price, per) => {
-                    let item = parse_item(&code).ok_or_else(|| Error::Store {
+                    let (item, basis) = parse_charge_code(&code).ok_or_else(|| Error::Store {
                         store: self.location(),
                         reason: format!("unknown charge item {code:?} in the stored sums"),
                     })?;
                     let quantity = whole(row.sums.quantity, &code).map_err(at)?;
-                    let slot = lines.entry((group.clone(), key.schedule.clone(), item, unit_price, per, key.currency)).or_default();
+                    let slot = lines.entry((group.clone(), key.schedule.clone(), item, basis, unit_price, per, key.currency)).or_default();
                     slot.0 = slot.0.checked_add(quantity).ok_or_else(|| at(Error::Overflow(format!("summed {code} quantity"))))?;
                     slot.1 = slot.1.checked_add(row.sums.amount).ok_or_else(|| at(Error::Overflow(format!("summed {code} amount"))))?;
                 }
@@ -169,8 +174,9 @@ impl Meter {
             let schedule = &schedules[schedule_name];
             let charges = schedule.price_period(usage)?;
             for charge in charges.lines {
-                let code = item_code(&charge.item);
-                let key = (group.clone(), schedule_name.clone(), charge.item, charge.unit_price, charge.per, charges.currency);
+                let code = charge_code(&charge.item, &charge.basis);
+                let key =
+                    (group.clone(), schedule_name.clone(), charge.item, charge.basis, charge.unit_price, charge.per, charges.currency);
                 let slot = lines.entry(key).or_default();
                 slot.0 = slot.0.checked_add(charge.quantity).ok_or_else(|| Error::Overflow(format!("{code} quantity")))?;
                 slot.1 = slot.1.checked_add(charge.amount).ok_or_else(|| Error::Overflow(format!("{code} amount")))?;
@@ -186,7 +192,7 @@ impl Meter {
         }
         let mut invoice = Invoice { lines: Vec::new(), subtotals: Vec::new(), totals: BTreeMap::new(), events, warnings };
         let mut subtotals: BTreeMap<(Vec<String>, Currency), Decimal> = BTreeMap::new();
-        for ((group, schedule, item, unit_price, per, currency), (quantity, exact)) in lines {
+        for ((group, schedule, item, basis, unit_price, per, currency), (quantity, exact)) in lines {
             let r = schedules[&schedule].rounding();
             let amount = r.apply(exact, currency);
             *subtotals.entry((group.clone(), currency)).or_default() += amount;
@@ -194,8 +200,9 @@ impl Meter {
             invoice.lines.push(InvoiceLine {
                 group: names.iter().copied().zip(group).collect(),
                 schedule,
-                item: item.to_string(),
-                item_code: item_code(&item),
+                item: if basis.is_empty() { item.to_string() } else { format!("{item} ({basis})") },
+                item_code: charge_code(&item, &basis),
+                basis,
                 quantity,
                 unit_price: unit_price.normalize(),
                 per,
@@ -214,7 +221,8 @@ impl Meter {
 
 impl Invoice {
     /// CSV with a header: the group columns, then schedule (unless grouped by it),
-    /// item, quantity, unit_price, per, amount, currency (RFC 4180 quoting).
+    /// item, item_code, context_above, service, window, rate_of (the line's basis: empty
+    /// when not), quantity, unit_price, per, amount, currency (RFC 4180 quoting).
     pub fn to_csv(&self) -> String {
         let group_names: Vec<&str> = self.lines.first().map(|l| l.group.iter().map(|g| g.0).collect()).unwrap_or_default();
         // The schedule column, unless the lines are already grouped by it.
@@ -224,7 +232,9 @@ impl Invoice {
             .iter()
             .copied()
             .chain(schedule_column.then_some("schedule"))
-            .chain(["item", "quantity", "unit_price", "per", "amount", "currency"])
+            .chain([
+                "item", "item_code", "context_above", "service", "window", "rate_of", "quantity", "unit_price", "per", "amount", "currency",
+            ])
             .collect();
         out.push_str(&header.join(","));
         out.push('\n');
@@ -234,6 +244,12 @@ impl Invoice {
                 cells.push(csv_cell(&line.schedule));
             }
             cells.push(csv_cell(&line.item));
+            cells.push(csv_cell(&line.item_code));
+            let b = &line.basis;
+            cells.push(b.context_above.map(|n| n.to_string()).unwrap_or_default());
+            cells.push(b.service.map(|s| s.to_string()).unwrap_or_default());
+            cells.push(b.window.as_deref().map(csv_cell).unwrap_or_default());
+            cells.push(b.rate_of.map(|c| c.to_string()).unwrap_or_default());
             cells.push(line.quantity.to_string());
             cells.push(line.unit_price.to_string());
             cells.push(line.per.to_string());
@@ -273,6 +289,18 @@ impl Invoice {
             push_json_string(&mut out, &l.item);
             out.push_str(",\"item_code\":");
             push_json_string(&mut out, &l.item_code);
+            out.push_str(",\"basis\":{");
+            let mut fields: Vec<String> = Vec::new();
+            fields.extend(l.basis.context_above.map(|n| format!("\"context_above\":{n}")));
+            fields.extend(l.basis.service.map(|s| format!("\"service\":\"{s}\"")));
+            if let Some(w) = &l.basis.window {
+                let mut f = String::from("\"window\":");
+                push_json_string(&mut f, w);
+                fields.push(f);
+            }
+            fields.extend(l.basis.rate_of.map(|c| format!("\"rate_of\":\"{c}\"")));
+            out.push_str(&fields.join(","));
+            out.push('}');
             out.push_str(&format!(
                 ",\"quantity\":{},\"unit_price\":\"{}\",\"per\":{},\"amount\":\"{}\",\"exact_amount\":\"{}\",\"currency\":\"{}\"}}",
                 l.quantity, l.unit_price, l.per, l.amount, l.exact_amount, l.currency

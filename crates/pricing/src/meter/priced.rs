@@ -3,7 +3,7 @@
 //! which is what makes duplicates detectable and merge conflicts resolvable.
 
 use super::event::{push_json_string, UsageEvent};
-use crate::price::{parse_decimal, Charge, ChargeItem, Charges, Currency, Money, TokenClass, Unit, Uplift};
+use crate::price::{parse_decimal, Basis, Charge, ChargeItem, Charges, Currency, Money, TokenClass, Unit, Uplift};
 use crate::{Error, Result};
 use simd_json::prelude::*;
 use std::fmt::Write as _;
@@ -47,7 +47,7 @@ impl PricedEvent {
                 out.push(',');
             }
             out.push_str("{\"item\":");
-            push_json_string(&mut out, &item_code(&c.item));
+            push_json_string(&mut out, &charge_code(&c.item, &c.basis));
             // Writing to a String cannot fail.
             let _ = write!(
                 out,
@@ -79,8 +79,11 @@ impl PricedEvent {
             let number = |key: &str| -> Result<u64> {
                 json::opt_u64(line, key, &path, bad)?.ok_or_else(|| bad(&format!("{path}.{key}"), "missing".into()))
             };
+            let (item, basis) =
+                parse_charge_code(text("item")?).ok_or_else(|| bad(&format!("{path}.item"), "unknown charge item".into()))?;
             charges.lines.push(Charge {
-                item: parse_item(text("item")?).ok_or_else(|| bad(&format!("{path}.item"), "unknown charge item".into()))?,
+                item,
+                basis,
                 quantity: number("quantity")?,
                 unit_price: parse_decimal(text("unit_price")?)?,
                 per: number("per")?,
@@ -101,6 +104,22 @@ pub(crate) fn item_code(item: &ChargeItem) -> String {
         ChargeItem::Tier { metric, index } => format!("tier:{metric}:{index}"),
         ChargeItem::TierFlatFee { metric, index } => format!("tier_flat_fee:{metric}:{index}"),
     }
+}
+
+/// A charge's item and basis as one code: [`item_code`], then the basis's
+/// `|`-separated parts ([`Basis::code`]): `tokens:input|ctx>200000|service=batch`.
+pub(crate) fn charge_code(item: &ChargeItem, basis: &Basis) -> String {
+    let mut code = item_code(item);
+    code.push_str(&basis.code());
+    code
+}
+
+/// Reads a code written by [`charge_code`] (a code without a basis, as records
+/// priced before bases existed, has an empty one).
+pub(crate) fn parse_charge_code(code: &str) -> Option<(ChargeItem, Basis)> {
+    let mut parts = code.split('|');
+    let item = parse_item(parts.next()?)?;
+    Some((item, Basis::parse(parts)?))
 }
 
 pub(crate) fn parse_item(code: &str) -> Option<ChargeItem> {

@@ -33,7 +33,7 @@
 //! A request at a service level the schedule does not list is priced at standard rates.
 
 use super::money::{Currency, Rounding};
-use super::schedule::{Charge, ChargeItem, Charges, MediaResolution, Request, Schedule, SearchContextSize, Service, Uplift};
+use super::schedule::{Basis, Charge, ChargeItem, Charges, MediaResolution, Request, Schedule, SearchContextSize, Service, Uplift};
 use super::tiers::PeriodTiers;
 use super::usage::{TokenClass, Unit, Usage};
 use crate::{Error, Result};
@@ -353,54 +353,99 @@ impl RateSchedule {
         Ok(())
     }
 
-    /// The per-million rate of `class` for a request with these layers (see module docs).
-    fn rate(&self, class: TokenClass, layers: &[&Rates]) -> Decimal {
+    /// The per-million rate of `class` for a request (before multipliers), and why it is
+    /// that rate: which layer stated it, for which class (see module docs).
+    fn rate(&self, class: TokenClass, layers: &Layers<'_>) -> (Decimal, Basis) {
         let mut c = Some(class);
         while let Some(current) = c {
-            if let Some(rate) = layers.iter().find_map(|l| l.get(current)) {
-                return rate;
+            if let Some((layer, rate)) = layers.rates.iter().find_map(|(layer, rates)| rates.get(current).map(|r| (*layer, r))) {
+                let mut basis = layers.basis(layer);
+                basis.rate_of = (current != class).then_some(current);
+                return (rate, basis);
             }
             c = parent_class(current);
         }
         // Not reached: `validate` makes the base state input and output, where every
         // chain ends.
-        Decimal::ZERO
+        (Decimal::ZERO, Basis::default())
     }
 
     /// The effective per-million rate of every class for a request, after tiers and
     /// multipliers: what an invoice line shows.
     pub fn effective_rates(&self, request: &Request) -> BTreeMap<TokenClass, Decimal> {
-        let (layers, multiplier) = self.layers(request);
-        TokenClass::ALL.iter().map(|&c| (c, self.rate(c, &layers) * multiplier)).collect()
+        let layers = self.layers(request);
+        TokenClass::ALL.iter().map(|&c| (c, self.rate(c, &layers).0 * layers.multiplier)).collect()
     }
 
-    fn layers(&self, request: &Request) -> (Vec<&Rates>, Decimal) {
+    fn layers(&self, request: &Request) -> Layers<'_> {
         let prompt = request.usage.prompt_tokens();
-        let mut layers = Vec::with_capacity(4);
-        let mut multiplier = Decimal::ONE;
+        let mut layers = Layers { rates: Vec::with_capacity(5), multiplier: Decimal::ONE, ..Layers::default() };
         let tier = self.context_tiers.iter().rev().find(|t| prompt > t.above);
+        layers.context_above = tier.map(|t| t.above);
+        if request.service != Service::Standard {
+            layers.service = Some(request.service);
+        }
         if let Some(rates) = tier.and_then(|t| t.services.get(&request.service)) {
-            layers.push(rates);
+            layers.rates.push((Layer::TierService, rates));
         }
         if let Some(rule) = self.services.get(&request.service) {
-            layers.push(&rule.rates);
-            multiplier *= rule.multiplier;
+            layers.rates.push((Layer::Service, &rule.rates));
+            layers.multiplier *= rule.multiplier;
+            layers.service_multiplied = rule.multiplier != Decimal::ONE;
         }
         if let Some(tier) = tier {
-            layers.push(&tier.rates);
+            layers.rates.push((Layer::Tier, &tier.rates));
         }
-        layers.push(&self.rates);
+        layers.rates.push((Layer::Base, &self.rates));
         if let Some(at) = request.at {
             if let Some(w) =
                 self.time_windows.iter().find(|w| w.contains(at) && (w.services.is_empty() || w.services.contains(&request.service)))
             {
-                multiplier *= w.multiplier;
+                layers.multiplier *= w.multiplier;
+                layers.window = Some(format!("{}-{}", w.start.format("%H:%M"), w.end.format("%H:%M")));
+                layers.window_multiplied = w.multiplier != Decimal::ONE;
                 if !w.rates.is_empty() {
-                    layers.insert(0, &w.rates);
+                    layers.rates.insert(0, (Layer::Window, &w.rates));
                 }
             }
         }
-        (layers, multiplier)
+        layers
+    }
+}
+
+/// Where a rate came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layer {
+    Window,
+    TierService,
+    Service,
+    Tier,
+    Base,
+}
+
+/// The rate layers of one request, most specific first, and its multiplier.
+#[derive(Default)]
+struct Layers<'a> {
+    rates: Vec<(Layer, &'a Rates)>,
+    multiplier: Decimal,
+    /// The request's context tier, service (if not standard) and time window.
+    context_above: Option<u64>,
+    service: Option<Service>,
+    window: Option<String>,
+    /// Whether the service's or the window's multiplier is not 1.
+    service_multiplied: bool,
+    window_multiplied: bool,
+}
+
+impl Layers<'_> {
+    /// Why a rate from `layer` (times the multiplier) differs from the base rate.
+    fn basis(&self, layer: Layer) -> Basis {
+        Basis {
+            context_above: self.context_above.filter(|_| matches!(layer, Layer::Tier | Layer::TierService)),
+            service: self.service.filter(|_| self.service_multiplied || matches!(layer, Layer::Service | Layer::TierService)),
+            window: self.window.clone().filter(|_| self.window_multiplied || layer == Layer::Window),
+            rate_of: None,
+        }
     }
 }
 
@@ -478,7 +523,8 @@ impl Schedule for RateSchedule {
     }
 
     fn price_request(&self, request: &Request) -> Result<Charges> {
-        let (layers, multiplier) = self.layers(request);
+        let layers = self.layers(request);
+        let multiplier = layers.multiplier;
         let usage = &request.usage;
         let mut charges = Charges::new(self.currency);
         // Characters priced per character replace the text input tokens (LiteLLM U:1278-1281:
@@ -487,8 +533,8 @@ impl Schedule for RateSchedule {
         for class in TokenClass::ALL {
             let quantity = usage.get(class);
             if quantity > 0 && !(by_characters && class == TokenClass::Input) {
-                let rate = self.rate(class, &layers) * multiplier;
-                charges.lines.push(Charge::new(ChargeItem::Tokens(class), quantity, rate, PER_MILLION)?);
+                let (rate, basis) = self.rate(class, &layers);
+                charges.lines.push(Charge::new(ChargeItem::Tokens(class), quantity, rate * multiplier, PER_MILLION)?.with_basis(basis));
             }
         }
         // Uplifts scale the token charges (all of them, as LiteLLM multiplies the prompt
@@ -508,15 +554,22 @@ impl Schedule for RateSchedule {
         let service_units = self.services.get(&request.service).map(|rule| &rule.unit_prices);
         for unit in Unit::ALL.into_iter().filter(|u| !matches!(u, Unit::WebSearch | Unit::MapsGrounding)) {
             let quantity = usage.units(unit);
+            let service_price = service_units.and_then(|p| p.get(&unit)).copied();
             let price = match self.resolution_price(unit, quantity, request)? {
                 Some(price) => Some(price),
-                None => service_units.and_then(|p| p.get(&unit)).or(self.unit_prices.get(&unit)).copied(),
+                None => service_price.or(self.unit_prices.get(&unit).copied()),
             };
             match price {
                 Some(price) if quantity > 0 && !price.is_zero() => {
                     // Per-request fees are fixed; the other per-unit prices scale.
-                    let price = if unit == Unit::Request { price } else { price * multiplier };
-                    charges.lines.push(Charge::new(ChargeItem::Units(unit), quantity, price, 1)?);
+                    let (price, basis) = if unit == Unit::Request {
+                        (price, Basis { service: layers.service.filter(|_| service_price.is_some()), ..Basis::default() })
+                    } else {
+                        let mut basis = layers.basis(if service_price.is_some() { Layer::Service } else { Layer::Base });
+                        basis.context_above = None;
+                        (price * multiplier, basis)
+                    };
+                    charges.lines.push(Charge::new(ChargeItem::Units(unit), quantity, price, 1)?.with_basis(basis));
                 }
                 // Requests are counted whether or not they cost anything; images and
                 // seconds are what image and audio models bill by tokens too; citation

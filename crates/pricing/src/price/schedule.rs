@@ -425,11 +425,87 @@ impl fmt::Display for ChargeItem {
     }
 }
 
+/// Why a charge's rate is not simply the schedule's rate for its item: what an invoice
+/// line says after the item's name (`input tokens (prompt above 200000 tokens, batch)`)
+/// and carries as a structured field, and part of what keeps two lines apart. Empty
+/// for the schedule's own rate.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Basis {
+    /// The prompt was longer than this many tokens: a long-context tier's rate.
+    pub context_above: Option<u64>,
+    /// A service level's rate or multiplier (batch, flex, priority ...).
+    pub service: Option<Service>,
+    /// A time-of-day window's rates or multiplier (`"16:30-00:30"`, UTC).
+    pub window: Option<String>,
+    /// The schedule has no rate of the token class's own: billed at this class's rate
+    /// (1-hour cache writes at the 5-minute rate, reasoning at the output rate).
+    pub rate_of: Option<TokenClass>,
+}
+
+impl Basis {
+    /// True for the schedule's own rate.
+    pub fn is_empty(&self) -> bool {
+        *self == Basis::default()
+    }
+
+    /// The machine form, `|`-separated after an item code: `ctx>200000`,
+    /// `service=batch`, `window=16:30-00:30`, `rate=cache_write_5m` (empty when empty).
+    pub fn code(&self) -> String {
+        let mut out = String::new();
+        if let Some(n) = self.context_above {
+            out.push_str(&format!("|ctx>{n}"));
+        }
+        if let Some(s) = self.service {
+            out.push_str(&format!("|service={s}"));
+        }
+        if let Some(w) = &self.window {
+            out.push_str(&format!("|window={w}"));
+        }
+        if let Some(c) = self.rate_of {
+            out.push_str(&format!("|rate={c}"));
+        }
+        out
+    }
+
+    /// Reads the parts [`Basis::code`] writes (`None` for anything else).
+    pub fn parse<'a>(parts: impl Iterator<Item = &'a str>) -> Option<Basis> {
+        let mut basis = Basis::default();
+        for part in parts {
+            if let Some(n) = part.strip_prefix("ctx>") {
+                basis.context_above = Some(n.parse().ok()?);
+            } else if let Some(s) = part.strip_prefix("service=") {
+                basis.service = Some(s.parse().ok()?);
+            } else if let Some(w) = part.strip_prefix("window=") {
+                basis.window = Some(w.to_string());
+            } else if let Some(c) = part.strip_prefix("rate=") {
+                basis.rate_of = Some(c.parse().ok()?);
+            } else {
+                return None;
+            }
+        }
+        Some(basis)
+    }
+}
+
+impl fmt::Display for Basis {
+    /// `prompt above 200000 tokens, batch, 16:30-00:30 UTC, at the output rate`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts: Vec<String> = Vec::new();
+        parts.extend(self.context_above.map(|n| format!("prompt above {n} tokens")));
+        parts.extend(self.service.map(|s| s.to_string()));
+        parts.extend(self.window.as_ref().map(|w| format!("{w} UTC")));
+        parts.extend(self.rate_of.map(|c| format!("at the {c} rate")));
+        f.write_str(&parts.join(", "))
+    }
+}
+
 /// One priced quantity: `amount = quantity × unit_price ÷ per` (exact).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Charge {
     /// What is charged.
     pub item: ChargeItem,
+    /// Why the rate is what it is, when not the schedule's own rate for the item.
+    pub basis: Basis,
     /// How many units.
     pub quantity: u64,
     /// Price of `per` units, after multipliers.
@@ -447,12 +523,18 @@ impl Charge {
             .checked_mul(unit_price)
             .and_then(|a| a.checked_div(Decimal::from(per.max(1))))
             .ok_or_else(|| Error::Overflow(format!("{quantity} × {unit_price}")))?;
-        Ok(Charge { item, quantity, unit_price, per, amount })
+        Ok(Charge { item, basis: Basis::default(), quantity, unit_price, per, amount })
     }
 
     /// A fixed amount (minimum top-up, flat fee).
     pub fn fixed(item: ChargeItem, amount: Decimal) -> Charge {
-        Charge { item, quantity: 1, unit_price: amount, per: 1, amount }
+        Charge { item, basis: Basis::default(), quantity: 1, unit_price: amount, per: 1, amount }
+    }
+
+    /// The same charge, with why its rate is what it is.
+    pub fn with_basis(mut self, basis: Basis) -> Charge {
+        self.basis = basis;
+        self
     }
 }
 

@@ -404,7 +404,7 @@ pub fn rollup_items(record: &PricedEvent) -> Vec<(RollupItem, RollupSums)> {
     }
     for charge in &record.charges.lines {
         items.push((
-            RollupItem::Charge(super::priced::item_code(&charge.item), charge.unit_price.normalize(), charge.per),
+            RollupItem::Charge(super::priced::charge_code(&charge.item, &charge.basis), charge.unit_price.normalize(), charge.per),
             RollupSums { count: 0, quantity: Decimal::from(charge.quantity), amount: charge.amount },
         ));
     }
