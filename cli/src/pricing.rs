@@ -134,7 +134,8 @@ pub(crate) fn problem_text(path: &str, problem: &LogProblem) -> String {
 pub fn price(args: PriceArgs) -> Result<(), Failure> {
     let options = args.invoice.options()?;
     let on_error = if args.continue_on_error { OnError::Continue } else { OnError::Stop };
-    let mut meter = Meter::new(args.prices.book()?);
+    // Sums and id digests only: memory grows with the groups and ids, not the log.
+    let mut meter = Meter::summing(args.prices.book()?, &options);
     let (mut bad, mut duplicates) = (0usize, 0usize);
     for path in &args.files {
         let outcome = meter.record_log(open_log(path)?, on_error).map_err(|problem| problem_text(path, &problem))?;

@@ -125,6 +125,16 @@ fn check_keys<'a>(nodes: &[simd_json::Node<'a>], at: usize, crumb: &Crumb<'_, 'a
     }
 }
 
+/// Refuses JSON text whose arrays and objects nest deeper than [`MAX_NESTING`], before
+/// a parser builds anything from it (for callers that parse with simd-json's tape, as
+/// the `tokenizer.json` loader does: a hostile `[[[[…` must not cost a node per byte).
+pub fn check_nesting(bytes: &[u8]) -> Result<(), String> {
+    if nesting_exceeds(bytes, MAX_NESTING) {
+        return Err(format!("arrays and objects nested more than {MAX_NESTING} deep"));
+    }
+    Ok(())
+}
+
 /// Whether brackets outside strings nest deeper than `limit` (one linear pass).
 fn nesting_exceeds(bytes: &[u8], limit: usize) -> bool {
     let (mut depth, mut in_string, mut escaped) = (0usize, false, false);

@@ -325,9 +325,8 @@ services.batch = { multiplier = "0.5" }
         assert!(lines.contains(&line), "{line:?} not in {lines:#?}");
     }
     let json: serde_json::Value = serde_json::from_str(&invoice.to_json()).expect("valid JSON");
-    let basis_of = |code: &str| {
-        json["lines"].as_array().expect("lines").iter().find(|l| l["item_code"] == code).expect("a line")["basis"].clone()
-    };
+    let basis_of =
+        |code: &str| json["lines"].as_array().expect("lines").iter().find(|l| l["item_code"] == code).expect("a line")["basis"].clone();
     assert_eq!(basis_of("tokens:input|ctx>1000"), serde_json::json!({"context_above": 1000}));
     assert_eq!(basis_of("tokens:input|service=batch"), serde_json::json!({"service": "batch"}));
     assert_eq!(basis_of("tokens:cache_write_1h|rate=cache_write_5m"), serde_json::json!({"rate_of": "cache_write_5m"}));
@@ -436,4 +435,38 @@ proptest! {
         }
         prop_assert_eq!(state(&once), state(&twice));
     }
+}
+
+#[test]
+fn a_summing_meter_invoices_a_log_as_the_full_meter_does() {
+    // The bundled example log (redeliveries included) plus a conflict, through both
+    // meters: the same outcome and, for every grouping, the same invoice.
+    let mut log = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/usage.jsonl")).expect("example log");
+    let first = log.lines().nth(1).expect("a line").to_string();
+    log.push_str(&first.replace("\"promptTokenCount\":", "\"promptTokenCount\":1"));
+    log.push('\n');
+    let book = || PriceBook::bundled().with_schedule_set(ScheduleSet::bundled("gtc-2026").expect("bundled"));
+    for (group_by, period) in
+        [(None, None), (Some(vec!["schedule"]), None), (Some(vec!["customer", "day"]), Some("day")), (Some(vec!["hour"]), Some("hour"))]
+    {
+        let options = InvoiceOptions::from_names(group_by.as_deref(), period).expect("options");
+        let mut full = Meter::new(book());
+        let mut summing = Meter::summing(book(), &options);
+        let a = full.record_log(log.as_bytes(), OnError::Continue).expect("full");
+        let b = summing.record_log(log.as_bytes(), OnError::Continue).expect("summing");
+        assert_eq!((a.recorded, a.duplicates, a.problems.len()), (b.recorded, b.duplicates, b.problems.len()), "{group_by:?}");
+        assert_eq!(b.problems.len(), 1, "the conflict is reported");
+        assert_eq!(full.len().expect("len"), summing.len().expect("len"));
+        assert_eq!(full.invoice(&options).expect("invoice"), summing.invoice(&options).expect("invoice"), "{group_by:?}");
+    }
+    // What it does not keep is an error, not an empty answer.
+    let options = InvoiceOptions::default();
+    let mut summing = Meter::summing(book(), &options);
+    summing.record_log(log.as_bytes(), OnError::Continue).expect("summing");
+    assert_eq!(summing.get("evt-00001").expect_err("no events kept").code(), "store");
+    let by_day = InvoiceOptions::from_names(Some(&["day"]), None).expect("options");
+    assert_eq!(summing.invoice(&by_day).expect_err("month sums only").code(), "store");
+    let part = InvoiceOptions::default().between(Some("2026-11-10"), None).expect("range");
+    assert_eq!(summing.invoice(&part).expect_err("cuts a month").code(), "store");
+    assert!(summing.set_budget("acme", Money::new(d("1"), Currency::USD)).is_err());
 }

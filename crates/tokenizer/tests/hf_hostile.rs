@@ -141,6 +141,12 @@ fn deep_nesting_and_garbage_are_errors() {
     }
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     assert!(Tokenizer::native_from_bytes("x", deep.into_bytes()).is_err());
+    // 50 MB of `[`: refused by the nesting check before a tape node is built (it took
+    // 1.58 GB before), with the reason.
+    match Tokenizer::native_from_bytes("x", vec![b'['; 50 << 20]) {
+        Err(Error::InvalidTokenizerFile { reason, .. }) => assert!(reason.contains("nested more than 128 deep"), "{reason}"),
+        other => panic!("{:?}", other.map(|_| ())),
+    }
 }
 
 #[test]

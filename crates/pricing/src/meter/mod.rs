@@ -306,6 +306,16 @@ impl Meter {
         Meter { book, store, schedules: HashMap::new(), reservation_ttl: chrono::Duration::minutes(15) }
     }
 
+    /// A meter that keeps only what an invoice with `options` needs: the sums at the
+    /// coarsest period its groups and period tiers allow, and 16 bytes per event id
+    /// ([`SumsStore`](store::SumsStore)) — not the events. Memory grows with the groups
+    /// and the ids, not with the log: what pricing a log of any length uses
+    /// (`tokfare price`). Reading events back, budgets and other invoices are errors.
+    pub fn summing(book: PriceBook, options: &InvoiceOptions) -> Meter {
+        let level = GroupBy::coarsest(&options.group_by, Level::of(options.period));
+        Meter::with_store(Arc::new(book), Box::new(store::SumsStore::new(level)))
+    }
+
     /// A meter over the store a URL or path names ([`StoreUrl`]): `:memory:`,
     /// `meter.jsonl` (a journal), `meter.db` / `sqlite:///path` (SQLite).
     pub fn open_store(book: PriceBook, url: &str, fsync: Fsync) -> Result<Meter> {
@@ -422,9 +432,9 @@ impl Meter {
                         // No store could hold it: nothing to look up.
                         Err(error)
                     } else {
-                        match self.store.get(&event.id)? {
-                            Some(existing) if existing.event == event => Ok(Recorded::Duplicate),
-                            Some(_) => Err(Error::ConflictingEvent { id: event.id }),
+                        match self.store.knows(&event)? {
+                            Some(true) => Ok(Recorded::Duplicate),
+                            Some(false) => Err(Error::ConflictingEvent { id: event.id }),
                             None => Err(error),
                         }
                     };

@@ -48,11 +48,15 @@ impl PricedEvent {
             }
             out.push_str("{\"item\":");
             push_json_string(&mut out, &charge_code(&c.item, &c.basis));
-            // Writing to a String cannot fail.
+            // Canonical decimals (no trailing zeros: `0.015`, not `0.0150000`), so one
+            // record has one text. Writing to a String cannot fail.
             let _ = write!(
                 out,
                 ",\"quantity\":{},\"unit_price\":\"{}\",\"per\":{},\"amount\":\"{}\"}}",
-                c.quantity, c.unit_price, c.per, c.amount
+                c.quantity,
+                c.unit_price.normalize(),
+                c.per,
+                c.amount.normalize()
             );
         }
         out.push_str("]}");

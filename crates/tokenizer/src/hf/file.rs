@@ -130,6 +130,7 @@ fn type_of<'i>(v: V<'_, 'i>, path: &str) -> Result<&'i str> {
 
 /// Parses the file's text (simd-json rewrites `bytes` in place) into a tape.
 pub(crate) fn parse(bytes: &mut [u8]) -> Result<simd_json::Tape<'_>> {
+    tokfare_json::check_nesting(bytes).map_err(|reason| bad("$", reason))?;
     simd_json::to_tape(bytes).map_err(|e| bad("$", format!("not valid JSON: {e}")))
 }
 

@@ -8,6 +8,10 @@
 //! | `meter.db` (`.db`, `.sqlite`, `.sqlite3`), `sqlite:///abs/path.db`, `sqlite://rel.db` | `SqliteStore` (feature `sqlite`): on disk, several processes at once, memory independent of the number of events |
 //! | `postgresql://…`, `postgres://…` | `PostgresStore` (feature `postgres`): many processes on many hosts |
 //!
+//! And one store no URL names: [`SumsStore`] ([`Meter::summing`](super::Meter::summing)),
+//! which keeps only the sums an invoice needs and 16 bytes per event id — what pricing
+//! a log of any length uses.
+//!
 //! The meter does the pricing, hashing and invoice arithmetic; a store only keeps
 //! records and the sums it is asked to keep, under three rules that every store
 //! implements the same way (the tests in `tests/store.rs` run each store against them):
@@ -32,16 +36,19 @@ mod memory;
 mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+mod sums;
 
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
+pub use sums::SumsStore;
 
 use super::journal::{Fsync, Recovery};
 use super::priced::PricedEvent;
 use super::ReservationId;
+use super::UsageEvent;
 use crate::price::{Currency, Money};
 use crate::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -548,6 +555,13 @@ pub trait MeterStore: Send + fmt::Debug {
 
     /// The record with this id.
     fn get(&self, id: &str) -> Result<Option<PricedEvent>>;
+
+    /// Whether a record with `event`'s id is stored: `Some(true)` holding this very
+    /// event, `Some(false)` another, `None` no record (how a redelivery the meter can
+    /// no longer price is told from a new event).
+    fn knows(&self, event: &UsageEvent) -> Result<Option<bool>> {
+        Ok(self.get(&event.id)?.map(|existing| existing.event == *event))
+    }
 
     /// Number of records.
     fn len(&self) -> Result<u64>;
