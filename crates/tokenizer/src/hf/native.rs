@@ -517,12 +517,14 @@ enum Piece<'p> {
     Text(&'p [u8]),
 }
 
-/// NFC, without copying text that is already in NFC (nearly all text).
+/// NFC as `tokenizers` applies it — the same crate and Unicode tables (9.0), so marks
+/// assigned since are left where they are, as there — without copying text that is
+/// already in NFC (nearly all text).
 fn nfc(s: &str) -> Cow<'_, str> {
-    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    use unicode_normalization_alignments::{is_nfc_quick, IsNormalized, UnicodeNormalization};
     if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
         Cow::Borrowed(s)
     } else {
-        Cow::Owned(s.nfc().collect())
+        Cow::Owned(s.nfc().map(|(c, _)| c).collect())
     }
 }
