@@ -199,6 +199,14 @@ impl PyEncoding {
         Ok(array)
     }
 
+    /// tiktoken's private `_encode_bytes` (its tests use it): the tokens of bytes that
+    /// need not be valid UTF-8 (see `tokfare::Encoding::encode_bytes`).
+    fn _encode_bytes<'py>(&self, py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyList>> {
+        let inner = &self.inner;
+        let ids = py.detach(|| inner.encode_bytes(text));
+        self.ids_list(py, &ids)
+    }
+
     /// tiktoken's `encode_with_unstable`: `(stable tokens, completions)`, where the
     /// completions are every token sequence that could begin the unstable end of the
     /// text (a list of lists, sorted; tiktoken's order is arbitrary).

@@ -272,3 +272,24 @@ def test_property_encode_with_unstable(tiktoken, text):
     ref_tokens, ref_completions = ref.encode_with_unstable(text)
     assert tokens == ref_tokens
     assert sorted(map(tuple, completions)) == sorted(map(tuple, ref_completions))
+
+
+@pytest.mark.parametrize("name", ["cl100k_base", "o200k_base", "r50k_base"])
+def test_encode_bytes(tiktoken, name):
+    # tiktoken's private `_encode_bytes` (its own test suite calls it): bytes that need
+    # not be UTF-8 — a cut character, a lone continuation byte, a surrogate's UTF-8.
+    ours, ref = tokfare.get_encoding(name), tiktoken.get_encoding(name)
+    cases = [b"", b"hello world", b"\xff", b"hello \x80 world", "naïve 你好".encode()[:-1], b" \xe4\xbd", b"\n\n\xed\xa0\x80",
+             b"def f(x):\n    \xf0\x9f", b"abc\xc3", b"   \xc3\xa9\xc3", b"\xf0\x9f\x98\x80" * 3 + b"\xf0", b" \xec\x8b\xa4\xed"] + [b"\x80" * i for i in range(10)]
+    for data in cases:
+        assert ours._encode_bytes(data) == ref._encode_bytes(data), data
+        assert ours.decode_bytes(ours._encode_bytes(data)) == data
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=40) | st.text(max_size=20).map(lambda s: s.encode("utf-8", "surrogatepass")[:-1]),
+       name=st.sampled_from(["cl100k_base", "o200k_base"]))
+def test_property_encode_bytes(tiktoken, data, name):
+    ours, ref = tokfare.get_encoding(name), tiktoken.get_encoding(name)
+    assert ours._encode_bytes(data) == ref._encode_bytes(data)
+    assert ours.decode_bytes(ours._encode_bytes(data)) == data

@@ -3,11 +3,58 @@
 //! constrained decoding. A transcription of tiktoken 0.14's `_encode_unstable_native`
 //! (including its quick fixes for unstable regex splits); checked against tiktoken by
 //! the Python binding's tests. Completions are returned sorted (tiktoken: a set).
+//!
+//! Also tiktoken's `_encode_bytes` ([`Encoding::encode_bytes`]), which shares the
+//! notion of an unstable last piece.
 
 use crate::{Encoding, Rank, Result, SpecialSet};
 use std::collections::BTreeSet;
 
 impl Encoding {
+    /// tiktoken's `_encode_bytes`: the tokens of bytes that need not be UTF-8. Valid
+    /// UTF-8 is `encode_ordinary`; otherwise the valid prefix is encoded, its last piece
+    /// (with the whitespace tokens before it, as for `encode_with_unstable`) is taken
+    /// back, and those bytes plus the invalid rest are byte-pair encoded as one piece
+    /// (tiktoken's guess at what a model sees of truncated UTF-8).
+    pub fn encode_bytes(&self, bytes: &[u8]) -> Vec<Rank> {
+        let valid_up_to = match std::str::from_utf8(bytes) {
+            Ok(text) => return self.encode_ordinary(text),
+            Err(e) => e.valid_up_to(),
+        };
+        let text = std::str::from_utf8(&bytes[..valid_up_to]).unwrap_or_default();
+        // No special tokens are allowed, so none is disallowed either: this cannot fail.
+        let (mut tokens, last_piece) = self.encode_tracking_last_piece(text, SpecialSet::None, SpecialSet::None).unwrap_or_default();
+        let last_piece = if last_piece > 0 { self.with_trailing_space_tokens(&tokens, last_piece) } else { 0 };
+        let mut unstable = Vec::new();
+        if !tokens.is_empty() && last_piece > 0 {
+            for &id in &tokens[tokens.len() - last_piece..] {
+                unstable.extend_from_slice(self.decode_single_token_bytes(id).unwrap_or_default());
+            }
+            tokens.truncate(tokens.len() - last_piece);
+        }
+        unstable.extend_from_slice(&bytes[valid_up_to..]);
+        if !unstable.is_empty() {
+            self.bpe_bytes(&unstable, &mut tokens);
+        }
+        tokens
+    }
+
+    /// `last_piece` extended over the whitespace-only tokens before it, when the last
+    /// piece starts with one: such a run may merge with what follows (cl100k's
+    /// `\s*[\r\n]+`), so it is unstable too (tiktoken's `_increase_last_piece_token_len`).
+    fn with_trailing_space_tokens(&self, tokens: &[Rank], mut last_piece: usize) -> usize {
+        let all_space = |id: Rank| {
+            let bytes = self.decode_single_token_bytes(id).unwrap_or(b"x");
+            !self.is_special_token(id) && bytes.iter().all(|b| matches!(b, b' ' | b'\n' | b'\t'))
+        };
+        if last_piece > 0 && all_space(tokens[tokens.len() - last_piece]) {
+            while last_piece < tokens.len() && all_space(tokens[tokens.len() - last_piece - 1]) {
+                last_piece += 1;
+            }
+        }
+        last_piece
+    }
+
     /// `(stable tokens, completions)`: see the module docs.
     pub fn encode_with_unstable(
         &self,
@@ -15,22 +62,12 @@ impl Encoding {
         allowed: SpecialSet<'_>,
         disallowed: SpecialSet<'_>,
     ) -> Result<(Vec<Rank>, Vec<Vec<Rank>>)> {
-        let (mut tokens, mut last_piece) = self.encode_tracking_last_piece(text, allowed, disallowed)?;
+        let (mut tokens, last_piece) = self.encode_tracking_last_piece(text, allowed, disallowed)?;
         if last_piece == 0 {
             // The text ends with a special token: nothing is unstable.
             return Ok((tokens, Vec::new()));
         }
-        // A run of whitespace-only tokens before the last piece may merge with what
-        // follows (cl100k's `\s*[\r\n]+`): count it as unstable too.
-        let all_space = |id: Rank| {
-            let bytes = self.decode_single_token_bytes(id).unwrap_or(b"x");
-            !self.is_special_token(id) && bytes.iter().all(|b| matches!(b, b' ' | b'\n' | b'\t'))
-        };
-        if all_space(tokens[tokens.len() - last_piece]) {
-            while last_piece < tokens.len() && all_space(tokens[tokens.len() - last_piece - 1]) {
-                last_piece += 1;
-            }
-        }
+        let last_piece = self.with_trailing_space_tokens(&tokens, last_piece);
         let unstable: Vec<u8> = self.decode_bytes(&tokens[tokens.len() - last_piece..])?;
         tokens.truncate(tokens.len() - last_piece);
         let mut completions: BTreeSet<Vec<Rank>> = BTreeSet::new();

@@ -157,3 +157,16 @@ fn long_single_words_take_the_linear_path_and_stay_exact() {
         assert_eq!(enc.count(&text), ids.len());
     }
 }
+
+#[test]
+fn encode_bytes_takes_bytes_that_are_not_utf8() {
+    // tiktoken's own test of `_encode_bytes` (tests/test_encoding.py): a space and a
+    // Hangul syllable cut short is one token in cl100k_base.
+    let enc = get_encoding("cl100k_base").expect("built-in");
+    assert_eq!(enc.encode_bytes(b" \xec\x8b\xa4\xed"), [62085]);
+    for i in 0..10 {
+        let bytes = vec![0x80; i];
+        assert_eq!(enc.decode_bytes(&enc.encode_bytes(&bytes)).expect("decodes"), bytes);
+    }
+    assert_eq!(enc.encode_bytes("valid text".as_bytes()), enc.encode_ordinary("valid text"));
+}
