@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # All of tokfare's tests, from a fresh machine: the README's test command, and what CI runs.
 #
-#   scripts/test.sh [rust|python|node|wasm|all]...
+#   scripts/test.sh [rust|python|node|wasm|fuzz|all]...
 #
 # With no argument the target is `all`, every layer: that is what CI (.ci/run) and the
 # README's test command run. One or more layers may be named instead (e.g.
@@ -26,6 +26,10 @@
 # 7. wasm:   builds the WASM package from source (wasm-bindgen-cli installed with cargo at the
 #            version in Cargo.lock, wasm-opt from npm), runs its tests in Node and the estimator
 #            page's tests in headless Chromium (installed with apt-get if missing).
+# 8. fuzz:   every cargo-fuzz target in fuzz/ (parsers of untrusted input, encode against an
+#            independent implementation) for TOKFARE_FUZZ_SECONDS (default 20) each, from its
+#            seed corpus in fuzz/seeds, with a 2 GB memory cap and a 10 s per-input timeout
+#            (the nightly toolchain and cargo-fuzz, installed into target/tools if missing).
 # Finally a summary of the chosen layers' results; the exit status is non-zero if any failed.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,16 +39,17 @@ oracle=${TOKFARE_ORACLE_DIR:-$HOME/.cache/tokfare-oracle}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 step() { printf '\n==> %s\n' "$*"; }
 
-usage() { printf 'usage: %s [rust|python|node|wasm|all]...  (default: all, what CI runs)\n' "$0"; }
+usage() { printf 'usage: %s [rust|python|node|wasm|fuzz|all]...  (default: all, what CI runs)\n' "$0"; }
 [ $# -gt 0 ] || set -- all
-rust=0 py=0 node=0 wasm=0
+rust=0 py=0 node=0 wasm=0 fuzz=0
 for arg in "$@"; do
   case $arg in
     rust) rust=1 ;;
     python) py=1 ;;
     node) node=1 ;;
     wasm) wasm=1 ;;
-    all) rust=1 py=1 node=1 wasm=1 ;;
+    fuzz) fuzz=1 ;;
+    all) rust=1 py=1 node=1 wasm=1 fuzz=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown target: $arg" >&2; usage >&2; exit 2 ;;
   esac
@@ -92,6 +97,7 @@ mkdir -p "$CARGO_TARGET_DIR"
 [ $py = 0 ] || rm -f "$CARGO_TARGET_DIR/pytest.log"
 [ $node = 0 ] || rm -f "$CARGO_TARGET_DIR/node.log"
 [ $wasm = 0 ] || rm -f "$CARGO_TARGET_DIR/wasm.log"
+[ $fuzz = 0 ] || rm -f "$CARGO_TARGET_DIR/fuzz.log"
 
 if [ $rust = 1 ]; then
   step "rust: formatting (cargo fmt --check, rustfmt.toml)"
@@ -147,6 +153,37 @@ if [ $wasm = 1 ]; then
     && TOKFARE_SHARED="$shared" TOKFARE_ARTIFACTS="$CARGO_TARGET_DIR/browser-artifacts" npm test) 2>&1 | tee "$CARGO_TARGET_DIR/wasm.log"
 fi
 
+if [ $fuzz = 1 ]; then
+  seconds=${TOKFARE_FUZZ_SECONDS:-20}
+  step "fuzz: every target in fuzz/ for $seconds s from its seeds (cargo-fuzz, nightly, address sanitizer)"
+  tools="$CARGO_TARGET_DIR/tools"
+  rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+  if [ ! -x "$tools/bin/cargo-fuzz" ]; then
+    cargo install --quiet --locked cargo-fuzz --version 0.13.2 --root "$tools"
+  fi
+  fuzz_dir="$CARGO_TARGET_DIR/fuzz"
+  (
+    export PATH="$tools/bin:$PATH"
+    cd fuzz
+    : > "$CARGO_TARGET_DIR/fuzz.log"
+    cargo +nightly fuzz build --target-dir "$fuzz_dir" 2>&1 | tail -n 3
+    for target in $(cargo +nightly fuzz list); do
+      # A fresh copy of the seeds: what the run adds stays out of the repository.
+      corpus="$fuzz_dir/corpus/$target"
+      rm -rf "$corpus" && mkdir -p "$corpus" && cp -r "seeds/$target/." "$corpus/"
+      if cargo +nightly fuzz run --target-dir "$fuzz_dir" "$target" "$corpus" -- \
+        -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 -print_final_stats=1 \
+        >"$fuzz_dir/$target.log" 2>&1; then
+        runs=$(awk '/stat::number_of_executed_units/ {print $2}' "$fuzz_dir/$target.log")
+        echo "fuzz $target: ok, $runs inputs in $seconds s" | tee -a "$CARGO_TARGET_DIR/fuzz.log"
+      else
+        tail -n 40 "$fuzz_dir/$target.log"
+        echo "fuzz $target: FAILED (log: $fuzz_dir/$target.log; the input is in fuzz/artifacts/$target)" | tee -a "$CARGO_TARGET_DIR/fuzz.log"
+      fi
+    done
+  )
+fi
+
 step "summary"
 failed=0
 if [ $rust = 1 ]; then
@@ -161,5 +198,8 @@ if [ $node = 1 ]; then
 fi
 if [ $wasm = 1 ]; then
   awk '/^# pass /{p=$3} /^# fail /{f=$3} END {printf "wasm: %d passed, %d failed\n", p, f; exit (f > 0 || p == 0)}' "$CARGO_TARGET_DIR/wasm.log" || failed=1
+fi
+if [ $fuzz = 1 ]; then
+  awk '/^fuzz .*: ok/{p++} /FAILED/{f++} END {printf "fuzz: %d targets ok, %d failed\n", p, f; exit (f > 0 || p == 0)}' "$CARGO_TARGET_DIR/fuzz.log" || failed=1
 fi
 exit $failed

@@ -470,3 +470,19 @@ fn a_summing_meter_invoices_a_log_as_the_full_meter_does() {
     assert_eq!(summing.invoice(&part).expect_err("cuts a month").code(), "store");
     assert!(summing.set_budget("acme", Money::new(d("1"), Currency::USD)).is_err());
 }
+
+#[test]
+fn a_line_longer_than_the_limit_is_an_error_and_the_next_line_is_read() {
+    let good = r#"{"id":"a","model":"gpt-4o","timestamp":"2026-11-01T00:00:00Z","usage":{"input_tokens":1}}"#;
+    let mut log = vec![b' '; tokfare_pricing::meter::MAX_LINE_BYTES + 10];
+    log.push(b'\n');
+    log.extend_from_slice(good.as_bytes());
+    log.push(b'\n');
+    let report = read_usage_log(log.as_slice(), OnError::Continue).expect("continue");
+    assert_eq!(report.events.len(), 1);
+    assert_eq!(report.event_lines, [2]);
+    match &report.errors[..] {
+        [Error::InvalidUsage { line: Some(1), reason, .. }] => assert!(reason.contains("longer than 32 MiB"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+}

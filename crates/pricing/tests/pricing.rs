@@ -544,3 +544,13 @@ fn uplifts_and_web_searches_are_their_own_lines() {
     let err = plain.price_request(&Request::new(usage)).expect_err("refused");
     assert_eq!(err.code(), "unsupported_price");
 }
+
+#[test]
+fn a_catalog_file_far_larger_than_any_real_one_is_refused_before_it_is_read() {
+    // A sparse file: 257 MiB on paper, nothing on disk.
+    let path = std::env::temp_dir().join(format!("tokfare-huge-catalog-{}.json", std::process::id()));
+    std::fs::File::create(&path).and_then(|f| f.set_len(257 << 20)).expect("sparse file");
+    let err = Catalog::load(path.to_str().expect("path")).expect_err("too large");
+    assert!(err.to_string().contains("may be at most 256 MiB"), "{err}");
+    let _ = std::fs::remove_file(&path);
+}

@@ -175,3 +175,15 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_file_far_larger_than_any_tokenizer_json_is_refused_before_it_is_read() {
+    // A sparse file: 1 GiB and a byte on paper, nothing on disk.
+    let path = std::env::temp_dir().join(format!("tokfare-huge-tokenizer-{}.json", std::process::id()));
+    std::fs::File::create(&path).and_then(|f| f.set_len((1 << 30) + 1)).expect("sparse file");
+    match Tokenizer::from_file(&path) {
+        Err(Error::InvalidTokenizerFile { reason, .. }) => assert!(reason.contains("may be at most 1024 MiB"), "{reason}"),
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+    let _ = std::fs::remove_file(&path);
+}

@@ -8,7 +8,7 @@
 use super::event::UsageEvent;
 use super::{Meter, Recorded};
 use crate::{Error, Result};
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use tokfare_json as json;
 
 /// What to do with a bad line.
@@ -34,9 +34,14 @@ pub struct LogReport {
     pub lines: usize,
 }
 
+/// The longest line read: a provider response with its usage is kilobytes; a line
+/// longer than this is an error (and skipped), not a buffer that grows with the input.
+pub const MAX_LINE_BYTES: usize = 32 << 20;
+
 /// The events of a log, one line at a time: `Ok((line number, event or error))` for
 /// each non-blank line, in order; an I/O error is an `Err` and ends the iteration.
-/// Memory holds one line, however long the log.
+/// Memory holds one line, however long the log, and a line at most
+/// [`MAX_LINE_BYTES`].
 pub struct UsageLines<R> {
     reader: R,
     buffer: Vec<u8>,
@@ -57,7 +62,7 @@ impl<R: BufRead> Iterator for UsageLines<R> {
     fn next(&mut self) -> Option<Self::Item> {
         while !self.done {
             self.buffer.clear();
-            let n = match self.reader.read_until(b'\n', &mut self.buffer) {
+            let n = match (&mut self.reader).take(MAX_LINE_BYTES as u64 + 1).read_until(b'\n', &mut self.buffer) {
                 Ok(n) => n,
                 Err(e) => {
                     self.done = true;
@@ -70,6 +75,24 @@ impl<R: BufRead> Iterator for UsageLines<R> {
                 break;
             }
             self.line_number += 1;
+            if self.buffer.len() > MAX_LINE_BYTES && self.buffer.last() != Some(&b'\n') {
+                // Too long: skip to the end of the line, keeping nothing of it.
+                let line = self.line_number;
+                let skipped = skip_line(&mut self.reader);
+                self.buffer = Vec::new();
+                let error = match skipped {
+                    Ok(_) => Error::InvalidUsage {
+                        line: Some(line),
+                        path: "$".into(),
+                        reason: format!("the line is longer than {} MiB", MAX_LINE_BYTES >> 20),
+                    },
+                    Err(e) => {
+                        self.done = true;
+                        Error::InvalidUsage { line: Some(line), path: "$".into(), reason: format!("read error: {e}") }
+                    }
+                };
+                return Some(Ok((line, Err(error))));
+            }
             if self.buffer.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
@@ -77,6 +100,26 @@ impl<R: BufRead> Iterator for UsageLines<R> {
             return Some(Ok((line, parse_line(&mut self.buffer).map_err(|e| with_line(e, line)))));
         }
         None
+    }
+}
+
+/// Reads and drops bytes up to and including the next newline (or the end).
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                reader.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = chunk.len();
+                reader.consume(n);
+            }
+        }
     }
 }
 

@@ -70,7 +70,12 @@ impl ScheduleSet {
     /// The first bundled set with a schedule for `model` (for a hint when no price is
     /// found: the set exists but is not in the caller's book).
     pub fn bundled_for(model: &str) -> Option<&'static str> {
-        ScheduleSet::BUNDLED.iter().copied().find(|name| ScheduleSet::bundled(name).is_ok_and(|set| set.for_model(model).is_some()))
+        // Parsed once: an unknown model in every line of a log asks each time.
+        static SETS: std::sync::OnceLock<Vec<(&'static str, ScheduleSet)>> = std::sync::OnceLock::new();
+        let sets = SETS.get_or_init(|| {
+            ScheduleSet::BUNDLED.iter().filter_map(|&name| ScheduleSet::bundled(name).ok().map(|set| (name, set))).collect()
+        });
+        sets.iter().find(|(_, set)| set.for_model(model).is_some()).map(|(name, _)| *name)
     }
 
     /// Parses a JSON document (with `simd-json`).

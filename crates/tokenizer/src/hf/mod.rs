@@ -70,6 +70,18 @@ impl Tokenizer {
     /// Loads a `tokenizer.json` file; the tokenizer is named after the file.
     pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Self> {
         let path = path.as_ref();
+        // The largest published tokenizer.json files are tens of MB; a file of GBs is
+        // refused before it is read.
+        const MAX_BYTES: u64 = 1 << 30;
+        let size = std::fs::metadata(path)
+            .map_err(|e| Error::InvalidTokenizerFile { path: "$".into(), reason: format!("cannot read {}: {e}", path.display()) })?
+            .len();
+        if size > MAX_BYTES {
+            return Err(Error::InvalidTokenizerFile {
+                path: "$".into(),
+                reason: format!("{} is {size} bytes; a tokenizer.json may be at most {} MiB", path.display(), MAX_BYTES >> 20),
+            });
+        }
         let bytes = std::fs::read(path)
             .map_err(|e| Error::InvalidTokenizerFile { path: "$".into(), reason: format!("cannot read {}: {e}", path.display()) })?;
         Self::from_bytes(&path.display().to_string(), bytes)

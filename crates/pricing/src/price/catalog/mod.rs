@@ -155,6 +155,13 @@ impl Catalog {
 
     /// Reads a LiteLLM-format file.
     pub fn load(path: &str) -> Result<Catalog> {
+        // LiteLLM's file is ~1.5 MB: a file hundreds of times larger is refused before
+        // it is read, not parsed into a tree that grows with it.
+        const MAX_BYTES: u64 = 256 << 20;
+        let size = std::fs::metadata(path).map_err(|e| bad("$", format!("cannot read {path}: {e}")))?.len();
+        if size > MAX_BYTES {
+            return Err(bad("$", format!("{path} is {size} bytes; a price catalog may be at most {} MiB", MAX_BYTES >> 20)));
+        }
         let text = std::fs::read_to_string(path).map_err(|e| bad("$", format!("cannot read {path}: {e}")))?;
         Catalog::from_litellm_json(&text, path)
     }

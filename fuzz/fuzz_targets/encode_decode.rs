@@ -2,7 +2,7 @@
 //! counts and offsets; anything else must be refused with a typed error. Arbitrary
 //! ids must decode or fail cleanly. Nothing may panic.
 //!
-//!     cd crates/tokenizer && cargo +nightly fuzz run encode_decode
+//!     cd fuzz && cargo +nightly fuzz run encode_decode   (or: scripts/test.sh fuzz)
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

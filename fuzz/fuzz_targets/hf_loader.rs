@@ -1,8 +1,8 @@
 //! Any bytes as a tokenizer.json: an error or a working tokenizer, never a panic, an
-//! abort or a hang. Seed it with real files to get past the JSON syntax quickly:
+//! abort or a hang. Seeded with small valid files (fuzz/seeds/hf_loader) to get past
+//! the JSON syntax quickly:
 //!
-//!     mkdir -p corpus/hf_loader && cp ~/.cache/tokfare-oracle/hf/qwen3/tokenizer.json corpus/hf_loader/
-//!     cargo +nightly fuzz run hf_loader -- -max_total_time=60 -max_len=8000000
+//!     cd fuzz && cargo +nightly fuzz run hf_loader seeds/hf_loader   (or: scripts/test.sh fuzz)
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

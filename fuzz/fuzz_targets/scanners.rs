@@ -1,7 +1,7 @@
 //! Any UTF-8 text: every hand-written scanner splits exactly like fancy-regex running
 //! the official pattern.
 //!
-//!     cd crates/tokenizer && cargo +nightly fuzz run scanners
+//!     cd fuzz && cargo +nightly fuzz run scanners   (or: scripts/test.sh fuzz)
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
