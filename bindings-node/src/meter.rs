@@ -100,6 +100,22 @@ pub struct LineBasis {
     pub rate_of: Option<String>,
 }
 
+/// A basis's fields (`Basis::fields`) as the JavaScript object.
+fn line_basis(basis: &tokfare::price::Basis) -> Result<LineBasis, Code> {
+    use tokfare::price::BasisField;
+    let mut out = LineBasis { context_above: None, service: None, window: None, rate_of: None };
+    for (name, value) in basis.fields() {
+        match (name, value) {
+            ("context_above", BasisField::Number(n)) => out.context_above = Some(safe_number("contextAbove", n)?),
+            ("service", BasisField::Text(t)) => out.service = Some(t),
+            ("window", BasisField::Text(t)) => out.window = Some(t),
+            ("rate_of", BasisField::Text(t)) => out.rate_of = Some(t),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
 /// An invoice; `json` and `csv` are the core's canonical renderings.
 #[napi(object)]
 pub struct Invoice {
@@ -348,12 +364,7 @@ impl NativeMeter {
                     schedule: l.schedule.clone(),
                     item: l.item.clone(),
                     item_code: l.item_code.clone(),
-                    basis: LineBasis {
-                        context_above: l.basis.context_above.map(|n| safe_number("contextAbove", n)).transpose()?,
-                        service: l.basis.service.map(|s| s.to_string()),
-                        window: l.basis.window.clone(),
-                        rate_of: l.basis.rate_of.map(|c| c.to_string()),
-                    },
+                    basis: line_basis(&l.basis)?,
                     quantity: safe_number("quantity", l.quantity)?,
                     unit_price: l.unit_price.to_string(),
                     per: safe_number("per", l.per)?,

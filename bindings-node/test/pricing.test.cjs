@@ -167,7 +167,7 @@ test('a usage log becomes an invoice whose lines add up', () => {
   const cents = (s) => BigInt(s.replace('.', ''));
   assert.ok(invoice.lines.every((l) => /^\d+\.\d{2}$/.test(l.amount)));
   assert.equal(invoice.lines.reduce((acc, l) => acc + cents(l.amount), 0n), cents(invoice.totals.USD));
-  assert.ok(invoice.csv.startsWith('schedule,item,item_code,context_above,service,window,rate_of,quantity,unit_price,per,amount,currency\n'));
+  assert.ok(invoice.csv.startsWith('schedule,item,quantity,unit_price,per,amount,currency,item_code,context_above,service,window,rate_of\n'));
   // Lines priced at a long-context tier say so, in the item and in a structured field.
   const long = invoice.lines.filter((l) => l.basis.contextAbove != null);
   assert.ok(long.length > 0 && long.every((l) => l.item.includes('prompt above') && l.itemCode.includes('|ctx>')));

@@ -9,7 +9,7 @@ use pyo3::types::{PyDict, PyList};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use tokfare::meter::{Fsync, GroupBy, Invoice, InvoiceOptions, Meter, OnError, Recorded, ReservationId, UsageEvent};
-use tokfare::price::{ConditionOptions, Conditions, Currency, Money, Service};
+use tokfare::price::{BasisField, ConditionOptions, Conditions, Currency, Money, Service};
 
 /// Records usage events exactly once, prices them, and produces invoices.
 #[pyclass(module = "tokfare", name = "Meter", frozen)]
@@ -34,17 +34,11 @@ fn invoice_dict<'py>(py: Python<'py>, invoice: &Invoice) -> PyResult<Bound<'py, 
         d.set_item("item", &l.item)?;
         d.set_item("item_code", &l.item_code)?;
         let basis = PyDict::new(py);
-        if let Some(n) = l.basis.context_above {
-            basis.set_item("context_above", n)?;
-        }
-        if let Some(s) = l.basis.service {
-            basis.set_item("service", s.name())?;
-        }
-        if let Some(w) = &l.basis.window {
-            basis.set_item("window", w)?;
-        }
-        if let Some(c) = l.basis.rate_of {
-            basis.set_item("rate_of", c.to_string())?;
+        for (name, value) in l.basis.fields() {
+            match value {
+                BasisField::Number(n) => basis.set_item(name, n)?,
+                BasisField::Text(t) => basis.set_item(name, t)?,
+            }
         }
         d.set_item("basis", basis)?;
         d.set_item("quantity", l.quantity)?;

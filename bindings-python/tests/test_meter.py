@@ -98,7 +98,7 @@ def test_usage_log_and_invoice():
     total = invoice["totals"]["USD"]
     assert isinstance(total, Decimal)
     assert sum(line["amount"] for line in invoice["lines"]) == total
-    assert invoice["csv"].startswith("schedule,item,item_code,context_above,service,window,rate_of,quantity,unit_price,per,amount,currency\n")
+    assert invoice["csv"].startswith("schedule,item,quantity,unit_price,per,amount,currency,item_code,context_above,service,window,rate_of\n")
     # Lines priced at a long-context tier say so, in the item and in a structured field.
     long = [line for line in invoice["lines"] if line["basis"].get("context_above")]
     assert long and all("prompt above" in line["item"] and "|ctx>" in line["item_code"] for line in long)

@@ -167,7 +167,7 @@ fn hostile_usage_logs_get_clear_errors() {
     refused(br#"{"id":"a","id":"b","model":"gpt-4o","usage":{"input_tokens":1}}"#, &[], "the key \"id\" appears twice");
     // Quantities whose sum leaves 64 bits: the group and period are named.
     let huge = format!("{}\n{}\n", line("a", "18446744073709551615"), line("b", "1"));
-    refused(huge.as_bytes(), &[], "of customer=c model=gpt-4o in 2026-11 is beyond 64 bits");
+    refused(huge.as_bytes(), &[], "of customer=c model=gpt-4o in 2026-11 is out of range");
     // A byte order mark and CRLF line ends (Windows tools) are read.
     let windows = format!("\u{feff}{}\r\n{}\r\n", line("a", "1000000"), line("b", "1000000"));
     let json: serde_json::Value =

@@ -24,8 +24,8 @@ pub const MAX_NESTING: usize = 128;
 /// An integer beyond 64 bits is read as a float (the `big-int-as-float` feature), so
 /// the field reading it can say it is out of range instead of "not valid JSON".
 pub fn parse<'a, E>(bytes: &'a mut [u8], err: impl FnOnce(String) -> E) -> Result<Value<'a>, E> {
-    if nesting_exceeds(bytes, MAX_NESTING) {
-        return Err(err(format!("arrays and objects nested more than {MAX_NESTING} deep")));
+    if let Err(reason) = check_nesting(bytes) {
+        return Err(err(reason));
     }
     if bytes.starts_with(BOM) {
         bytes[..BOM.len()].fill(b' ');
@@ -61,7 +61,7 @@ fn describe(e: &simd_json::Error) -> String {
             None => format!("{other:?}"),
         },
     };
-    format!("not valid JSON: {what} at character {at}")
+    format!("not valid JSON: {what} at byte {at}")
 }
 
 /// Where a node sits, from the root: rendered as a path (`$.usage.input_tokens`) only
@@ -218,9 +218,12 @@ pub fn opt_u64<E>(value: &Value<'_>, key: &str, path: &str, bad: fn(&str, String
         if f >= 0.0 && f.fract() == 0.0 && f <= 9.007_199_254_740_992e15 {
             return Ok(Some(f as u64));
         }
-        if f.fract() == 0.0 && f.abs() >= u64::MAX as f64 {
+        if f.fract() == 0.0 && f >= u64::MAX as f64 {
             // An integer beyond 64 bits (read as a float by the parser).
             return Err(bad(&field, format!("out of range: {f:e} is more than the largest count, {}", u64::MAX)));
+        }
+        if f < 0.0 {
+            return Err(bad(&field, format!("negative quantity {f:e}")));
         }
         return Err(bad(&field, format!("must be a non-negative integer, got {f}")));
     }
@@ -282,7 +285,7 @@ mod tests {
         let bad = |path: &str, reason: String| format!("{path}: {reason}");
         let e = opt_u64(&v, "n", "$", bad).expect_err("refused");
         assert_eq!(e, "$.n: out of range: 1.1805916207174113e21 is more than the largest count, 18446744073709551615");
-        assert!(opt_u64(&v, "m", "$", bad).expect_err("refused").contains("out of range"));
+        assert!(opt_u64(&v, "m", "$", bad).expect_err("refused").contains("negative quantity"));
         assert_eq!(opt_u64(&v, "k", "$", bad).expect("accepted"), Some(u64::MAX));
     }
 

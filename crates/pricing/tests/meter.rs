@@ -277,7 +277,7 @@ rates = { input = "3", output = "15" }
     let csv = invoice.to_csv();
     assert!(
         csv.starts_with(
-            "customer,model,schedule,item,item_code,context_above,service,window,rate_of,quantity,unit_price,per,amount,currency\n"
+            "customer,model,schedule,item,quantity,unit_price,per,amount,currency,item_code,context_above,service,window,rate_of\n"
         ),
         "{csv}"
     );
@@ -485,4 +485,42 @@ fn a_line_longer_than_the_limit_is_an_error_and_the_next_line_is_read() {
         [Error::InvalidUsage { line: Some(1), reason, .. }] => assert!(reason.contains("longer than 32 MiB"), "{reason}"),
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn a_journal_catches_up_on_what_another_writer_left() {
+    // Two meters on one journal (two processes behave the same: the lock is per open
+    // file). One writes; a writer that dies mid-line leaves a torn tail; then a
+    // complete line that is not a record.
+    let dir = std::env::temp_dir().join(format!("tokfare-journal-catch-up-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("meter.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let (mut a, _) = Meter::open(PriceBook::bundled(), &path, Fsync::Always).expect("open a");
+    let (mut b, _) = Meter::open(PriceBook::bundled(), &path, Fsync::Always).expect("open b");
+    a.record(event("a1", "acme", "gpt-4o", 10, 1)).expect("a1");
+    assert_eq!(b.record(event("a1", "acme", "gpt-4o", 10, 1)).expect("b sees a1"), Recorded::Duplicate);
+    // A torn write (no newline): cut off by the next writer, and reported.
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"event\":{\"id\""))
+        .expect("torn");
+    b.record(event("b1", "acme", "gpt-4o", 10, 1)).expect("b1");
+    assert_eq!(b.recovery().expect("journal").torn_bytes, 14);
+    assert_eq!(a.record(event("b1", "acme", "gpt-4o", 10, 1)).expect("a sees b1"), Recorded::Duplicate);
+    assert_eq!(std::fs::read_to_string(&path).expect("journal").lines().count(), 2, "every line whole");
+    // A complete line that is not a record: refused, nothing cut, the lock released.
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"garbage\n"))
+        .expect("corrupt");
+    match a.record(event("a2", "acme", "gpt-4o", 10, 1)) {
+        Err(e @ Error::Journal { .. }) => assert!(e.to_string().contains("line 3 is complete but not a record"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(std::fs::read_to_string(&path).expect("journal").ends_with("garbage\n"), "nothing cut");
+    assert!(matches!(b.record(event("b2", "acme", "gpt-4o", 10, 1)), Err(Error::Journal { .. })), "b is not blocked, refused too");
+    let _ = std::fs::remove_dir_all(&dir);
 }

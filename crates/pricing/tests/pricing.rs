@@ -258,14 +258,15 @@ fn bad_schedules_name_the_bad_field() {
     }
     let (path, _) = schedule_error("name = \"x\"\nschedules = {}\n");
     assert_eq!(path, "schedules");
-    // A schedule without model patterns would price nothing: its models would fall
-    // through to the catalog without a word.
-    for models in ["", "models = []\n"] {
-        let (path, reason) =
-            schedule_error(&format!("name = \"x\"\n[schedules.pro]\n{models}rates = {{ input = \"1\", output = \"2\" }}\n"));
-        assert_eq!(path, "schedules.pro.models");
-        assert!(reason.contains("missing or empty"), "{reason}");
-    }
+    // A schedule without model patterns would price nothing, and its models would fall
+    // through to the catalog without a word: the field is required, and an empty list
+    // says "only by an event's tier tag".
+    let (path, reason) = schedule_error("name = \"x\"\n[schedules.pro]\nrates = { input = \"1\", output = \"2\" }\n");
+    assert_eq!(path, "schedules.pro.models");
+    assert!(reason.contains("missing") && reason.contains("`models = []`"), "{reason}");
+    let tag_only = ScheduleSet::from_toml("name = \"x\"\n[schedules.pro]\nmodels = []\nrates = { input = \"1\", output = \"2\" }\n")
+        .expect("a schedule chosen by tier tag only");
+    assert!(tag_only.for_model("pro").is_none() && tag_only.get("pro").is_some());
     // Only ISO 4217 currencies.
     let (path, reason) =
         schedule_error("name = \"x\"\ncurrency = \"XYZ\"\n[schedules.pro]\nmodels = [\"m\"]\nrates = { input = \"1\", output = \"2\" }\n");

@@ -16,9 +16,9 @@
 
 use super::event::push_json_string;
 use super::priced::{charge_code, parse_charge_code};
-use super::store::{RollupItem, TimeRange};
+use super::store::{exact_add, RollupItem, TimeRange};
 use super::{whole, GroupBy, Meter, Period};
-use crate::price::{Basis, ChargeItem, Currency, QuoteWarning, Schedule, Usage};
+use crate::price::{Basis, BasisField, ChargeItem, Currency, QuoteWarning, Schedule, Usage};
 use crate::{Error, Result};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -164,22 +164,24 @@ impl Meter {
                     let quantity = whole(row.sums.quantity, &code).map_err(at)?;
                     let slot = lines.entry((group.clone(), key.schedule.clone(), item, basis, unit_price, per, key.currency)).or_default();
                     slot.0 = slot.0.checked_add(quantity).ok_or_else(|| at(Error::Overflow(format!("summed {code} quantity"))))?;
-                    slot.1 = slot.1.checked_add(row.sums.amount).ok_or_else(|| at(Error::Overflow(format!("summed {code} amount"))))?;
+                    // Exact: a sum that would round past 28 digits is an overflow, as in the stores.
+                    slot.1 = exact_add(slot.1, row.sums.amount, &format!("summed {code} amount")).map_err(at)?;
                 }
             }
             Ok(())
         })?;
         // Period tiers, per group, schedule and calendar period.
-        for ((group, schedule_name, _period), usage) in &period_usage {
+        for ((group, schedule_name, period), usage) in &period_usage {
             let schedule = &schedules[schedule_name];
-            let charges = schedule.price_period(usage)?;
+            let at = |e: Error| overflow_in(e, &names, group, period);
+            let charges = schedule.price_period(usage).map_err(at)?;
             for charge in charges.lines {
                 let code = charge_code(&charge.item, &charge.basis);
                 let key =
                     (group.clone(), schedule_name.clone(), charge.item, charge.basis, charge.unit_price, charge.per, charges.currency);
                 let slot = lines.entry(key).or_default();
-                slot.0 = slot.0.checked_add(charge.quantity).ok_or_else(|| Error::Overflow(format!("{code} quantity")))?;
-                slot.1 = slot.1.checked_add(charge.amount).ok_or_else(|| Error::Overflow(format!("{code} amount")))?;
+                slot.0 = slot.0.checked_add(charge.quantity).ok_or_else(|| at(Error::Overflow(format!("summed {code} quantity"))))?;
+                slot.1 = exact_add(slot.1, charge.amount, &format!("summed {code} amount")).map_err(at)?;
             }
         }
         let mut warnings: Vec<QuoteWarning> = Vec::new();
@@ -195,8 +197,11 @@ impl Meter {
         for ((group, schedule, item, basis, unit_price, per, currency), (quantity, exact)) in lines {
             let r = schedules[&schedule].rounding();
             let amount = r.apply(exact, currency);
-            *subtotals.entry((group.clone(), currency)).or_default() += amount;
-            *invoice.totals.entry(currency).or_default() += amount;
+            // Checked, not `+=` (which panics past Decimal's range).
+            let sub = subtotals.entry((group.clone(), currency)).or_default();
+            *sub = exact_add(*sub, amount, "a subtotal")?;
+            let total = invoice.totals.entry(currency).or_default();
+            *total = exact_add(*total, amount, "the total")?;
             invoice.lines.push(InvoiceLine {
                 group: names.iter().copied().zip(group).collect(),
                 schedule,
@@ -221,8 +226,9 @@ impl Meter {
 
 impl Invoice {
     /// CSV with a header: the group columns, then schedule (unless grouped by it),
-    /// item, item_code, context_above, service, window, rate_of (the line's basis: empty
-    /// when not), quantity, unit_price, per, amount, currency (RFC 4180 quoting).
+    /// item, quantity, unit_price, per, amount, currency, then item_code and the line's
+    /// basis — context_above, service, window, rate_of (empty when not) — after the
+    /// columns earlier versions wrote (RFC 4180 quoting).
     pub fn to_csv(&self) -> String {
         let group_names: Vec<&str> = self.lines.first().map(|l| l.group.iter().map(|g| g.0).collect()).unwrap_or_default();
         // The schedule column, unless the lines are already grouped by it.
@@ -232,9 +238,8 @@ impl Invoice {
             .iter()
             .copied()
             .chain(schedule_column.then_some("schedule"))
-            .chain([
-                "item", "item_code", "context_above", "service", "window", "rate_of", "quantity", "unit_price", "per", "amount", "currency",
-            ])
+            .chain(["item", "quantity", "unit_price", "per", "amount", "currency", "item_code"])
+            .chain(Basis::FIELDS)
             .collect();
         out.push_str(&header.join(","));
         out.push('\n');
@@ -244,17 +249,16 @@ impl Invoice {
                 cells.push(csv_cell(&line.schedule));
             }
             cells.push(csv_cell(&line.item));
-            cells.push(csv_cell(&line.item_code));
-            let b = &line.basis;
-            cells.push(b.context_above.map(|n| n.to_string()).unwrap_or_default());
-            cells.push(b.service.map(|s| s.to_string()).unwrap_or_default());
-            cells.push(b.window.as_deref().map(csv_cell).unwrap_or_default());
-            cells.push(b.rate_of.map(|c| c.to_string()).unwrap_or_default());
             cells.push(line.quantity.to_string());
             cells.push(line.unit_price.to_string());
             cells.push(line.per.to_string());
             cells.push(line.amount.to_string());
             cells.push(line.currency.to_string());
+            cells.push(csv_cell(&line.item_code));
+            let fields = line.basis.fields();
+            for name in Basis::FIELDS {
+                cells.push(fields.iter().find(|(n, _)| *n == name).map(|(_, v)| csv_cell(&v.to_string())).unwrap_or_default());
+            }
             out.push_str(&cells.join(","));
             out.push('\n');
         }
@@ -290,16 +294,17 @@ impl Invoice {
             out.push_str(",\"item_code\":");
             push_json_string(&mut out, &l.item_code);
             out.push_str(",\"basis\":{");
-            let mut fields: Vec<String> = Vec::new();
-            fields.extend(l.basis.context_above.map(|n| format!("\"context_above\":{n}")));
-            fields.extend(l.basis.service.map(|s| format!("\"service\":\"{s}\"")));
-            if let Some(w) = &l.basis.window {
-                let mut f = String::from("\"window\":");
-                push_json_string(&mut f, w);
-                fields.push(f);
+            for (i, (name, value)) in l.basis.fields().into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_json_string(&mut out, name);
+                out.push(':');
+                match value {
+                    BasisField::Number(n) => out.push_str(&n.to_string()),
+                    BasisField::Text(t) => push_json_string(&mut out, &t),
+                }
             }
-            fields.extend(l.basis.rate_of.map(|c| format!("\"rate_of\":\"{c}\"")));
-            out.push_str(&fields.join(","));
             out.push('}');
             out.push_str(&format!(
                 ",\"quantity\":{},\"unit_price\":\"{}\",\"per\":{},\"amount\":\"{}\",\"exact_amount\":\"{}\",\"currency\":\"{}\"}}",
@@ -340,7 +345,8 @@ fn overflow_in(e: Error, names: &[&str], group: &[String], period: &str) -> Erro
     match e {
         Error::Overflow(what) => {
             let group: Vec<String> = names.iter().zip(group).map(|(n, v)| format!("{n}={v}")).collect();
-            Error::Overflow(format!("{what} of {} in {period} is beyond 64 bits", group.join(" ")))
+            let of = if group.is_empty() { "the invoice".to_string() } else { group.join(" ") };
+            Error::Overflow(format!("{what} of {of} in {period} is out of range"))
         }
         other => other,
     }

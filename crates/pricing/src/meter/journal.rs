@@ -24,6 +24,10 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+/// How long [`Journal::lock`] waits for another process's batch before it reports the
+/// journal as held.
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// When appended records are forced to stable storage.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Fsync {
@@ -81,8 +85,9 @@ pub struct Journal {
     policy: Fsync,
     unsynced: u32,
     len: u64,
-    /// Set when a failed write could not be rolled back: no further appends.
-    poisoned: bool,
+    /// Why no further use is allowed (a failed write that could not be undone, or
+    /// caught-up records the caller could not take in).
+    poisoned_by: Option<String>,
     /// Whether this process holds the file's lock (between `lock` and `unlock`).
     locked: bool,
     /// Lines in the file up to `len`.
@@ -95,7 +100,7 @@ impl Journal {
         let path = path.as_ref().to_path_buf();
         let io = |e: std::io::Error| journal_error(&path, format!("{e}"));
         let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io)?;
-        let mut journal = Journal { file, path, policy, unsynced: 0, len: 0, poisoned: false, locked: false, lines: 0 };
+        let mut journal = Journal { file, path, policy, unsynced: 0, len: 0, poisoned_by: None, locked: false, lines: 0 };
         // Recovery under the lock: another process may be writing.
         let caught_up = journal.lock()?;
         journal.unlock()?;
@@ -103,15 +108,58 @@ impl Journal {
         Ok((journal, caught_up.records, recovery))
     }
 
-    /// Takes the file's exclusive lock (waiting for another process's batch to end)
-    /// and reads what other processes appended since this one last held it. Appends
-    /// are allowed until [`Journal::unlock`].
+    /// Takes the file's exclusive lock (waiting up to [`LOCK_WAIT`] for another
+    /// process's batch to end) and reads what other processes appended since this one
+    /// last held it. Appends are allowed until [`Journal::unlock`]; on an error the lock
+    /// is released.
     pub fn lock(&mut self) -> Result<CaughtUp> {
-        let io = |e: std::io::Error| journal_error(&self.path, format!("{e}"));
         if !self.locked {
-            self.file.lock().map_err(io)?;
-            self.locked = true;
+            self.take_lock()?;
         }
+        let caught_up = self.catch_up();
+        if caught_up.is_err() {
+            let _ = self.unlock();
+        }
+        caught_up
+    }
+
+    /// Waits for the file's lock: another process holds it only for a batch, so a long
+    /// wait means a process keeps it (a tokfare from before journals were shared holds
+    /// it while open) — an error naming the file, not a hang.
+    fn take_lock(&mut self) -> Result<()> {
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        let mut pause = std::time::Duration::from_micros(100);
+        loop {
+            match self.file.try_lock() {
+                Ok(()) => {
+                    self.locked = true;
+                    return Ok(());
+                }
+                Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(std::time::Duration::from_millis(20));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(journal_error(
+                        &self.path,
+                        format!(
+                            "another process has held the journal's lock for {} s (a tokfare older than shared journals \
+                             holds it while open; close it, or use an SQLite store)",
+                            LOCK_WAIT.as_secs()
+                        ),
+                    ))
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(journal_error(&self.path, format!("{e}"))),
+            }
+        }
+    }
+
+    /// Reads the lines appended since `len` (the lock is held).
+    fn catch_up(&mut self) -> Result<CaughtUp> {
+        if let Some(reason) = &self.poisoned_by {
+            return Err(journal_error(&self.path, format!("{reason}; reopen the journal")));
+        }
+        let io = |e: std::io::Error| journal_error(&self.path, format!("{e}"));
         let end = self.file.metadata().map_err(io)?.len();
         if end < self.len {
             return Err(journal_error(
@@ -139,6 +187,12 @@ impl Journal {
         Ok(CaughtUp { records, torn_bytes: torn })
     }
 
+    /// Refuses every further use: records read from the file could not be taken in
+    /// (the caller's view would miss them), or a write could not be undone.
+    pub fn poison(&mut self, reason: String) {
+        self.poisoned_by = Some(reason);
+    }
+
     /// Releases the lock taken by [`Journal::lock`].
     pub fn unlock(&mut self) -> Result<()> {
         if self.locked {
@@ -163,8 +217,8 @@ impl Journal {
         if !self.locked {
             return Err(journal_error(&self.path, "an append outside the lock (a bug: call lock first)".into()));
         }
-        if self.poisoned {
-            return Err(journal_error(&self.path, "an earlier write failed and could not be undone; reopen the journal".into()));
+        if let Some(reason) = &self.poisoned_by {
+            return Err(journal_error(&self.path, format!("{reason}; reopen the journal")));
         }
         let mut line = String::with_capacity(json.len() + 1);
         line.push_str(json);
@@ -172,7 +226,9 @@ impl Journal {
         if let Err(e) = self.file.write_all(line.as_bytes()) {
             // Undo a partial line so the next record does not land glued to it.
             let undone = self.file.set_len(self.len).and_then(|_| self.file.seek(SeekFrom::Start(self.len)));
-            self.poisoned = undone.is_err();
+            if undone.is_err() {
+                self.poisoned_by = Some("an earlier write failed and could not be undone".into());
+            }
             return Err(journal_error(&self.path, format!("write failed: {e}")));
         }
         self.len += line.len() as u64;

@@ -48,15 +48,13 @@ impl PricedEvent {
             }
             out.push_str("{\"item\":");
             push_json_string(&mut out, &charge_code(&c.item, &c.basis));
-            // Canonical decimals (no trailing zeros: `0.015`, not `0.0150000`), so one
-            // record has one text. Writing to a String cannot fail.
+            // Decimals as priced (`0.0150000` keeps its scale): stores compare records
+            // by the hash of this text, so changing it would make every record written
+            // before conflict with itself. Writing to a String cannot fail.
             let _ = write!(
                 out,
                 ",\"quantity\":{},\"unit_price\":\"{}\",\"per\":{},\"amount\":\"{}\"}}",
-                c.quantity,
-                c.unit_price.normalize(),
-                c.per,
-                c.amount.normalize()
+                c.quantity, c.unit_price, c.per, c.amount
             );
         }
         out.push_str("]}");
@@ -72,7 +70,7 @@ impl PricedEvent {
         let event = UsageEvent::from_value(event)?;
         let schedule = json::opt_str(&v, "schedule", "$", bad)?.ok_or_else(|| bad("$.schedule", "missing".into()))?.to_string();
         let currency = json::opt_str(&v, "currency", "$", bad)?.ok_or_else(|| bad("$.currency", "missing".into()))?;
-        let currency = Currency::new(currency)?;
+        let currency = Currency::stored(currency)?;
         let lines = json::get(&v, "charges").and_then(json::as_array).ok_or_else(|| bad("$.charges", "missing".into()))?;
         let mut charges = Charges::new(currency);
         for (i, line) in lines.iter().enumerate() {

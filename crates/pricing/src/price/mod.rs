@@ -32,8 +32,8 @@ pub use quote::{CatalogChoice, CatalogOptions, EstimateOptions, Quote, QuoteWarn
 pub use rate_card::{parent_class, ContextTier, GroundingPrice, RateSchedule, Rates, ServiceRule, TimeWindow, WebSearchPrices};
 pub use rust_decimal::Decimal;
 pub use schedule::{
-    parse_endpoint, parse_speed, parse_timestamp, Basis, Charge, ChargeItem, Charges, ConditionOptions, Conditions, MediaResolution,
-    Region, Request, Schedule, SearchContextSize, Service, Uplift,
+    parse_endpoint, parse_speed, parse_timestamp, Basis, BasisField, Charge, ChargeItem, Charges, ConditionOptions, Conditions,
+    MediaResolution, Region, Request, Schedule, SearchContextSize, Service, Uplift,
 };
 pub use spec::{ScheduleSet, ScheduleSetEntry};
 pub use tiers::{Metric, PeriodTiers, Tier, TierMode};

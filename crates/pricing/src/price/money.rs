@@ -27,13 +27,24 @@ impl Currency {
         if bytes.len() != 3 || !bytes.iter().all(u8::is_ascii_alphabetic) {
             return Err(Error::InvalidMoney(format!("{code:?} is not an ISO 4217 currency code (three letters)")));
         }
-        let upper = [bytes[0].to_ascii_uppercase(), bytes[1].to_ascii_uppercase(), bytes[2].to_ascii_uppercase()];
-        let currency = Currency(upper);
+        let currency = Currency::stored(code)?;
         match iso_currency::Currency::from_code(currency.code()).map(|c| c.exponent()) {
             Some(Some(_)) => Ok(currency),
             Some(None) => Err(Error::InvalidMoney(format!("{code:?} has no minor unit in ISO 4217 (a metal, a test code or no currency)"))),
             None => Err(Error::InvalidMoney(format!("{code:?} is not an ISO 4217 currency code"))),
         }
+    }
+
+    /// A code read back from stored records (a journal line, a database row): three
+    /// letters, as [`Currency::new`] admitted them when the record was written. Not
+    /// checked against the ISO 4217 list again, so a code withdrawn since (ANG, VEF)
+    /// keeps old records readable.
+    pub fn stored(code: &str) -> Result<Currency> {
+        let bytes = code.as_bytes();
+        if bytes.len() != 3 || !bytes.iter().all(u8::is_ascii_alphabetic) {
+            return Err(Error::InvalidMoney(format!("{code:?} is not a currency code (three letters)")));
+        }
+        Ok(Currency([bytes[0].to_ascii_uppercase(), bytes[1].to_ascii_uppercase(), bytes[2].to_ascii_uppercase()]))
     }
 
     /// The three-letter code.
@@ -44,7 +55,8 @@ impl Currency {
     /// Digits after the decimal point of the currency's minor unit (ISO 4217): 2 for
     /// most, 0 for e.g. JPY and KRW, 3 for e.g. KWD and BHD, 4 for CLF and UYW.
     pub fn minor_unit(&self) -> u32 {
-        // `new` admits only codes with an exponent; USD is built in and has one.
+        // `new` admits only codes with an exponent; a stored code no longer listed
+        // (`stored`) rounds to cents, as most currencies do.
         iso_currency::Currency::from_code(self.code()).and_then(|c| c.exponent()).map_or(2, u32::from)
     }
 }
@@ -276,5 +288,8 @@ mod tests {
         }
         let unit = |code: &str| Currency::new(code).expect(code).minor_unit();
         assert_eq!([unit("USD"), unit("JPY"), unit("KRW"), unit("BHD"), unit("CLF"), unit("UYW"), unit("EUR")], [2, 0, 0, 3, 4, 4, 2]);
+        // Stored records keep reading whatever three letters they were written with.
+        assert_eq!(Currency::stored("xyz").expect("stored").code(), "XYZ");
+        assert!(Currency::stored("US").is_err());
     }
 }

@@ -555,17 +555,17 @@ impl Schedule for RateSchedule {
         for unit in Unit::ALL.into_iter().filter(|u| !matches!(u, Unit::WebSearch | Unit::MapsGrounding)) {
             let quantity = usage.units(unit);
             let service_price = service_units.and_then(|p| p.get(&unit)).copied();
-            let price = match self.resolution_price(unit, quantity, request)? {
-                Some(price) => Some(price),
-                None => service_price.or(self.unit_prices.get(&unit).copied()),
+            let (price, from_service) = match self.resolution_price(unit, quantity, request)? {
+                Some(price) => (Some(price), false),
+                None => (service_price.or(self.unit_prices.get(&unit).copied()), service_price.is_some()),
             };
             match price {
                 Some(price) if quantity > 0 && !price.is_zero() => {
                     // Per-request fees are fixed; the other per-unit prices scale.
                     let (price, basis) = if unit == Unit::Request {
-                        (price, Basis { service: layers.service.filter(|_| service_price.is_some()), ..Basis::default() })
+                        (price, Basis { service: layers.service.filter(|_| from_service), ..Basis::default() })
                     } else {
-                        let mut basis = layers.basis(if service_price.is_some() { Layer::Service } else { Layer::Base });
+                        let mut basis = layers.basis(if from_service { Layer::Service } else { Layer::Base });
                         basis.context_above = None;
                         (price * multiplier, basis)
                     };

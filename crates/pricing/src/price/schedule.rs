@@ -487,6 +487,40 @@ impl Basis {
     }
 }
 
+/// One field of a [`Basis`], as the invoice formats and the bindings carry it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BasisField {
+    /// `context_above`.
+    Number(u64),
+    /// `service`, `window`, `rate_of`.
+    Text(String),
+}
+
+impl fmt::Display for BasisField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BasisField::Number(n) => write!(f, "{n}"),
+            BasisField::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl Basis {
+    /// The names of the fields, in order (the CSV's basis columns).
+    pub const FIELDS: [&'static str; 4] = ["context_above", "service", "window", "rate_of"];
+
+    /// The fields that are set, by name, in [`Basis::FIELDS`] order: the one place that
+    /// says how a basis is written out (JSON, CSV, Python, Node).
+    pub fn fields(&self) -> Vec<(&'static str, BasisField)> {
+        let mut out = Vec::new();
+        out.extend(self.context_above.map(|n| ("context_above", BasisField::Number(n))));
+        out.extend(self.service.map(|s| ("service", BasisField::Text(s.to_string()))));
+        out.extend(self.window.clone().map(|w| ("window", BasisField::Text(w))));
+        out.extend(self.rate_of.map(|c| ("rate_of", BasisField::Text(c.to_string()))));
+        out
+    }
+}
+
 impl fmt::Display for Basis {
     /// `prompt above 200000 tokens, batch, 16:30-00:30 UTC, at the output rate`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

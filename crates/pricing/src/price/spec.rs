@@ -175,7 +175,9 @@ enum ScaleSpec {
 
 struct ScheduleSpec {
     description: Option<String>,
-    models: Vec<String>,
+    /// `None` when the field is absent (an error); `Some([])` for a schedule chosen only
+    /// by an event's `tier` tag.
+    models: Option<Vec<String>>,
     currency: Option<String>,
     /// Shorthand: one rate for input and output tokens alike.
     per_million_tokens: Option<Decimal>,
@@ -311,7 +313,7 @@ impl ScheduleSpec {
     fn read(spec: &Object<'_>) -> Result<ScheduleSpec> {
         Ok(ScheduleSpec {
             description: spec.string("description")?,
-            models: spec.strings("models")?,
+            models: spec.value("models").is_some().then(|| spec.strings("models")).transpose()?,
             currency: spec.string("currency")?,
             per_million_tokens: spec.decimal("per_million_tokens")?,
             rates: spec.decimals("rates")?.into_iter().collect(),
@@ -451,15 +453,16 @@ impl FileSpec {
         for name in order {
             let spec = &self.schedules[&name];
             let schedule = spec.build(&name, &format!("schedules.{name}"), set_currency, set_rounding)?;
-            if spec.models.is_empty() {
-                // A schedule without patterns would match nothing, and its models would
-                // silently fall through to the catalog.
+            if spec.models.is_none() {
+                // Without patterns a schedule matches no model, and the models meant
+                // would fall through to the catalog without a word: say which it is.
                 return Err(invalid(
                     format!("schedules.{name}.models"),
-                    "missing or empty: list the model names (patterns, `*` matches any run) this schedule prices",
+                    "missing: list the model names this schedule prices (patterns, `*` matches any run), or \
+                     `models = []` for a schedule chosen only by an event's `tier` tag",
                 ));
             }
-            entries.push(ScheduleSetEntry { schedule: Arc::new(schedule), models: spec.models.clone() });
+            entries.push(ScheduleSetEntry { schedule: Arc::new(schedule), models: spec.models.clone().unwrap_or_default() });
         }
         Ok(ScheduleSet { name: self.name, description: self.description, entries })
     }

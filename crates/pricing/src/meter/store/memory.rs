@@ -70,6 +70,11 @@ impl MemoryStore {
         let rows: Vec<NewRecord> = caught_up.records.into_iter().map(NewRecord::new).collect();
         let counted = self.insert_here(&rows, Match::Record, OnConflict::KeepCanonical);
         self.journal = journal;
+        if let (Err(e), Some(journal)) = (&counted, &mut self.journal) {
+            // The file is read past records this store did not take in: stop here
+            // rather than answer without them.
+            journal.poison(format!("records other processes wrote could not be counted ({e})"));
+        }
         counted.map(|_| ())
     }
 

@@ -4,7 +4,7 @@
 //! | URL | Store |
 //! |---|---|
 //! | `:memory:` | [`MemoryStore`]: in memory, nothing written |
-//! | `meter.jsonl` (`.jsonl`, `.ndjson`) | [`MemoryStore`] with a [`Journal`](super::Journal): in memory, every record appended to the file (one process at a time) |
+//! | `meter.jsonl` (`.jsonl`, `.ndjson`) | [`MemoryStore`] with a [`Journal`](super::Journal): in memory, every record appended to the file (processes on one host, each batch under the file's lock) |
 //! | `meter.db` (`.db`, `.sqlite`, `.sqlite3`), `sqlite:///abs/path.db`, `sqlite://rel.db` | `SqliteStore` (feature `sqlite`): on disk, several processes at once, memory independent of the number of events |
 //! | `postgresql://…`, `postgres://…` | `PostgresStore` (feature `postgres`): many processes on many hosts |
 //!

@@ -380,7 +380,7 @@ impl PostgresStore {
                 schedule: row.get(2),
                 level,
                 start: row.get(3),
-                currency: Currency::new(row.get::<_, &str>(4))?,
+                currency: Currency::stored(row.get::<_, &str>(4))?,
             };
             let sums = RollupSums {
                 count: row.try_get(6).map_err(|e| self.fail(e))?,
@@ -713,7 +713,7 @@ impl MeterStore for PostgresStore {
 
     fn budget(&self, customer: &str) -> Result<Option<Money>> {
         let row = self.conn()?.query_opt(&self.st.budget, &[&customer]).map_err(|e| self.fail(e))?;
-        row.map(|r| Ok(Money::new(self.decimal(r.get(1))?, Currency::new(r.get::<_, &str>(0))?))).transpose()
+        row.map(|r| Ok(Money::new(self.decimal(r.get(1))?, Currency::stored(r.get::<_, &str>(0))?))).transpose()
     }
 
     fn reserve(&mut self, customer: &str, estimate: Money, now: DateTime<Utc>, expires: DateTime<Utc>) -> Result<Reserved> {
@@ -729,7 +729,7 @@ impl MeterStore for PostgresStore {
             let spent = Money::new(row.get::<_, Option<&str>>(0).map_or(Ok(Decimal::ZERO), |s| self.decimal(s))?, currency);
             let reserved = Money::new(self.decimal(row.get(1))?, currency);
             let limit = match (row.get::<_, Option<&str>>(2), row.get::<_, Option<&str>>(3)) {
-                (Some(c), Some(a)) => Some(Money::new(self.decimal(a)?, Currency::new(c)?)),
+                (Some(c), Some(a)) => Some(Money::new(self.decimal(a)?, Currency::stored(c)?)),
                 _ => None,
             };
             let allowed = decide(customer, estimate, spent, reserved, limit)?;
@@ -789,7 +789,7 @@ impl PostgresStore {
         let rows = self.conn()?.query("SELECT customer, currency, amount::text FROM tokfare_spend", &[]).map_err(|e| self.fail(e))?;
         let mut out = std::collections::BTreeMap::new();
         for r in rows {
-            out.insert((r.get::<_, String>(0), Currency::new(r.get::<_, &str>(1))?), self.decimal(r.get(2))?);
+            out.insert((r.get::<_, String>(0), Currency::stored(r.get::<_, &str>(1))?), self.decimal(r.get(2))?);
         }
         Ok(out)
     }

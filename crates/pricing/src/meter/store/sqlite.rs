@@ -340,7 +340,7 @@ impl SqliteStore {
                 schedule: get(2)?,
                 level,
                 start: row.get(3).map_err(|e| self.fail(e))?,
-                currency: Currency::new(&get(4)?)?,
+                currency: Currency::stored(&get(4)?)?,
             };
             for (id, sums) in items {
                 let item = self.ids.borrow_mut().item(&self.conn, id).map_err(|e| self.fail(e))?.ok_or_else(unreadable)?;
@@ -490,7 +490,7 @@ impl MeterStore for SqliteStore {
     fn budget(&self, customer: &str) -> Result<Option<Money>> {
         budget(&self.conn, customer)
             .map_err(|e| self.fail(e))?
-            .map(|(c, a)| Ok(Money::new(decimal(&self.path, &a)?, Currency::new(&c)?)))
+            .map(|(c, a)| Ok(Money::new(decimal(&self.path, &a)?, Currency::stored(&c)?)))
             .transpose()
     }
 
@@ -536,7 +536,7 @@ impl MeterStore for SqliteStore {
                         row.get(1).map_err(|e| self.fail(e))?,
                         row.get(2).map_err(|e| self.fail(e))?,
                     );
-                    spend.insert((customer, Currency::new(&currency)?), decimal(&self.path, &amount)?);
+                    spend.insert((customer, Currency::stored(&currency)?), decimal(&self.path, &amount)?);
                 }
             }
             super::compare_sums(&self.location(), self.len()?, &expected, &stored, &spend)
@@ -567,7 +567,7 @@ impl SqliteStore {
         let reserved = Money::new(reserved, currency);
         let limit = budget(&tx, customer)
             .map_err(fail)?
-            .map(|(c, a)| Ok::<_, Error>(Money::new(decimal(&path, &a)?, Currency::new(&c)?)))
+            .map(|(c, a)| Ok::<_, Error>(Money::new(decimal(&path, &a)?, Currency::stored(&c)?)))
             .transpose()?;
         let allowed = decide(customer, estimate, spent, reserved, limit)?;
         let reservation = if allowed {

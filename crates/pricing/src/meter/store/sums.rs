@@ -244,7 +244,8 @@ impl SeenIds {
         new.sort_unstable();
         self.recent.shrink_to(1 << 16);
         let (n, m) = (self.sorted.len(), new.len());
-        self.sorted.reserve_exact(m);
+        // `reserve` (not exact): amortized growth, not a reallocation at every merge.
+        self.sorted.reserve(m);
         self.sorted.resize(n + m, Seen::default());
         // Merge from the back: the largest of the two tails goes to the end.
         let (mut i, mut j) = (n, m);
