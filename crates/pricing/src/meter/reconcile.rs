@@ -2,7 +2,7 @@
 //! the provider-reported usage after it, per model, so billing teams see drift.
 
 use crate::price::{Currency, PriceBook, Request, Usage};
-use crate::Result;
+use crate::{Error, Result};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -59,11 +59,15 @@ pub fn reconcile<'a>(book: &PriceBook, calls: impl IntoIterator<Item = (&'a str,
         let estimated_cost = schedule.price_request(&Request::new(estimated))?.total();
         let actual_cost = schedule.price_request(&Request::new(actual))?.total();
         let row = out.models.entry(model.to_string()).or_insert_with(|| Drift { currency: schedule.currency(), ..Drift::default() });
-        row.calls += 1;
-        row.estimated_prompt_tokens += estimated.prompt_tokens();
-        row.actual_prompt_tokens += actual.prompt_tokens();
-        row.estimated_cost += estimated_cost.amount();
-        row.actual_cost += actual_cost.amount();
+        // Checked: `+=` wraps integers in release builds and panics past Decimal's range.
+        let overflow = |what: &str| Error::Overflow(format!("{what} of {model}"));
+        row.calls = row.calls.checked_add(1).ok_or_else(|| overflow("calls"))?;
+        row.estimated_prompt_tokens =
+            row.estimated_prompt_tokens.checked_add(estimated.prompt_tokens()).ok_or_else(|| overflow("estimated prompt tokens"))?;
+        row.actual_prompt_tokens =
+            row.actual_prompt_tokens.checked_add(actual.prompt_tokens()).ok_or_else(|| overflow("actual prompt tokens"))?;
+        row.estimated_cost = row.estimated_cost.checked_add(estimated_cost.amount()).ok_or_else(|| overflow("estimated cost"))?;
+        row.actual_cost = row.actual_cost.checked_add(actual_cost.amount()).ok_or_else(|| overflow("actual cost"))?;
     }
     Ok(out)
 }
