@@ -133,8 +133,19 @@ impl Vocab {
             Some((_, r)) => *r as usize + 1,
             None => 0,
         };
-        if rank_limit >= u32::MAX as usize {
-            return Err(Error::InvalidVocabulary("rank too large".into()));
+        // The tables are indexed by rank: a rank far beyond the number of tokens (a
+        // hostile file's `IHdvcg== 2628888888`) would allocate gigabytes for one line.
+        // Real vocabularies are dense (holes only where added tokens sit).
+        const MAX_RANK: usize = 1 << 26;
+        if rank_limit > MAX_RANK {
+            return Err(Error::InvalidVocabulary(format!("rank {} is too large (limit {MAX_RANK})", rank_limit - 1)));
+        }
+        if rank_limit > 2 * items.len() + 1024 {
+            return Err(Error::InvalidVocabulary(format!(
+                "ranks go up to {} for {} tokens: a vocabulary this sparse is refused (its tables grow with the largest rank)",
+                rank_limit - 1,
+                items.len()
+            )));
         }
         let total: usize = items.iter().map(|(b, _)| b.as_ref().len()).sum();
         let mut arena = Vec::with_capacity(total);

@@ -46,4 +46,16 @@ mod tests {
         let err = parse_tiktoken_file(b"YQ==\n").err().expect("missing rank");
         assert!(matches!(err, Error::InvalidRankFile { line: 1, .. }), "{err}");
     }
+
+    #[test]
+    fn a_huge_rank_is_refused_before_tables_are_sized_by_it() {
+        // Found by the tiktoken_file fuzz target: one line with rank 2,628,888,888 made the
+        // rank-indexed tables take gigabytes (an out-of-memory abort).
+        let err = parse_tiktoken_file(b"AA== 0\nAQ== 1\nIHdvcg== 2628888888\n").err().expect("too sparse");
+        assert!(matches!(&err, Error::InvalidVocabulary(m) if m.contains("too large")), "{err}");
+        let err = parse_tiktoken_file(b"AA== 0\nAQ== 1\nIHdvcg== 5000\n").err().expect("too sparse");
+        assert!(matches!(&err, Error::InvalidVocabulary(m) if m.contains("this sparse")), "{err}");
+        // Holes as added tokens leave them are fine.
+        assert!(parse_tiktoken_file(b"AA== 0\nAQ== 1\nIHdvcg== 700\n").is_ok());
+    }
 }
