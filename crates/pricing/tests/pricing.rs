@@ -555,3 +555,20 @@ fn a_catalog_file_far_larger_than_any_real_one_is_refused_before_it_is_read() {
     assert!(err.to_string().contains("may be at most 256 MiB"), "{err}");
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn charges_beyond_decimals_range_are_an_overflow_error_not_a_panic() {
+    // Each line fits (7e28), their sum does not: the request is an error.
+    let set = ScheduleSet::from_toml(
+        "name = \"x\"\n[schedules.huge]\nmodels = [\"m\"]\nrates = { input = \"70000000000000000000000000000\", output = \"70000000000000000000000000000\" }\n",
+    )
+    .expect("schedule");
+    let schedule = set.get("huge").expect("huge");
+    match schedule.price_request(&Request::new(Usage::tokens(1_000_000, 1_000_000))) {
+        Err(Error::Overflow(_)) => {}
+        other => panic!("{other:?}"),
+    }
+    // A priced record read back whose charges overflow together is refused too.
+    let line = r#"{"event":{"id":"a","customer":"c","model":"m","timestamp":"2026-11-01T00:00:00Z","service":"standard","usage_format":"tokfare","usage":{"input":1}},"schedule":"huge","currency":"USD","charges":[{"item":"tokens:input","quantity":1,"unit_price":"1","per":1,"amount":"70000000000000000000000000000"},{"item":"tokens:output","quantity":1,"unit_price":"1","per":1,"amount":"70000000000000000000000000000"}]}"#;
+    assert!(matches!(tokfare_pricing::meter::PricedEvent::from_json(line), Err(Error::Overflow(_))));
+}

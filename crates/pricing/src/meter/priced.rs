@@ -92,6 +92,9 @@ impl PricedEvent {
                 amount: parse_decimal(text("amount")?)?,
             });
         }
+        // A record whose charges do not add up within range is refused here, so its
+        // `cost()` never overflows.
+        charges.checked_total()?;
         Ok(PricedEvent { event, schedule, charges })
     }
 }

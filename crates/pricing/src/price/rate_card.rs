@@ -539,7 +539,7 @@ impl Schedule for RateSchedule {
         }
         // Uplifts scale the token charges (all of them, as LiteLLM multiplies the prompt
         // and completion cost), one line each, compounding.
-        let mut tokens_total: Decimal = charges.lines.iter().map(|l| l.amount).sum();
+        let mut tokens_total: Decimal = charges.checked_total()?.amount();
         for uplift in Uplift::of(&request.conditions) {
             if let Some(&m) = self.uplifts.get(&uplift) {
                 let extra = tokens_total
@@ -612,12 +612,16 @@ impl Schedule for RateSchedule {
             });
         }
         if let Some(minimum) = self.minimum_per_request {
-            let floor = minimum * Decimal::from(usage.requests.max(1));
-            let total = charges.total().amount();
+            let floor = minimum
+                .checked_mul(Decimal::from(usage.requests.max(1)))
+                .ok_or_else(|| Error::Overflow(format!("minimum charge of {} requests", usage.requests)))?;
+            let total = charges.checked_total()?.amount();
             if total < floor {
                 charges.lines.push(Charge::fixed(ChargeItem::Minimum, floor - total));
             }
         }
+        // Checked here, so that `total()` of these charges cannot overflow later.
+        charges.checked_total()?;
         Ok(charges)
     }
 
@@ -626,6 +630,7 @@ impl Schedule for RateSchedule {
         for tiers in &self.period {
             charges.lines.extend(tiers.charges(period_usage)?);
         }
+        charges.checked_total()?;
         Ok(charges)
     }
 }

@@ -587,9 +587,22 @@ impl Charges {
         Charges { currency, lines: Vec::new() }
     }
 
-    /// The unrounded sum of the lines.
+    /// The unrounded sum of the lines. Every `Charges` tokfare makes (a schedule's
+    /// prices, a priced record read back) has passed [`Charges::checked_total`], so this
+    /// sum is in range; for lines built by hand, use that instead.
     pub fn total(&self) -> Money {
         Money::new(self.lines.iter().map(|l| l.amount).sum(), self.currency)
+    }
+
+    /// The unrounded sum of the lines, or an overflow error past Decimal's range (where
+    /// `total`'s `Sum` would panic).
+    pub fn checked_total(&self) -> Result<Money> {
+        let sum = self
+            .lines
+            .iter()
+            .try_fold(Decimal::ZERO, |sum, l| sum.checked_add(l.amount))
+            .ok_or_else(|| Error::Overflow("the sum of a request's charges".into()))?;
+        Ok(Money::new(sum, self.currency))
     }
 }
 
