@@ -177,17 +177,11 @@ fn cell(text: &str) -> String {
 /// the same column as the lines' amounts.
 pub(crate) fn table(invoice: &Invoice, log: Option<(usize, usize)>) -> String {
     let mut rows: Vec<Vec<String>> = Vec::new();
-    let group_names: Vec<&str> = invoice.lines.first().map(|l| l.group.iter().map(|g| g.0).collect()).unwrap_or_default();
-    // The schedule column unless the lines are grouped by it (as in the CSV): lines of
-    // two schedules with the same item must not look alike.
-    let schedule_column = !group_names.contains(&"schedule");
-    let mut header: Vec<String> = group_names.iter().map(|s| s.to_string()).collect();
-    header.extend(schedule_column.then(|| "schedule".to_string()));
+    let mut header: Vec<String> = invoice.label_columns().into_iter().map(String::from).collect();
     header.extend(["item", "quantity", "rate", "amount"].map(String::from));
     rows.push(header);
     for line in &invoice.lines {
-        let mut row: Vec<String> = line.group.iter().map(|g| cell(&g.1)).collect();
-        row.extend(schedule_column.then(|| cell(&line.schedule)));
+        let mut row: Vec<String> = invoice.labels(line).into_iter().map(cell).collect();
         row.push(cell(&line.item));
         row.push(line.quantity.to_string());
         row.push(rate(line.unit_price, line.per));

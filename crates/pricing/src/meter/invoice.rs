@@ -225,29 +225,42 @@ impl Meter {
 }
 
 impl Invoice {
+    /// The columns naming a line before its item: the group's dimensions, then
+    /// `schedule` unless the lines are grouped by it (lines of two schedules with the
+    /// same item must not look alike). The CSV and the CLI's table both start so.
+    pub fn label_columns(&self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = self.lines.first().map(|l| l.group.iter().map(|g| g.0).collect()).unwrap_or_default();
+        if !names.contains(&"schedule") {
+            names.push("schedule");
+        }
+        names
+    }
+
+    /// A line's values for [`Invoice::label_columns`].
+    pub fn labels<'a>(&self, line: &'a InvoiceLine) -> Vec<&'a str> {
+        let mut values: Vec<&'a str> = line.group.iter().map(|g| g.1.as_str()).collect();
+        if !line.group.iter().any(|g| g.0 == "schedule") {
+            values.push(&line.schedule);
+        }
+        values
+    }
+
     /// CSV with a header: the group columns, then schedule (unless grouped by it),
     /// item, quantity, unit_price, per, amount, currency, then item_code and the line's
     /// basis — context_above, service, window, rate_of (empty when not) — after the
     /// columns earlier versions wrote (RFC 4180 quoting).
     pub fn to_csv(&self) -> String {
-        let group_names: Vec<&str> = self.lines.first().map(|l| l.group.iter().map(|g| g.0).collect()).unwrap_or_default();
-        // The schedule column, unless the lines are already grouped by it.
-        let schedule_column = !group_names.contains(&"schedule");
         let mut out = String::new();
-        let header: Vec<&str> = group_names
-            .iter()
-            .copied()
-            .chain(schedule_column.then_some("schedule"))
+        let header: Vec<&str> = self
+            .label_columns()
+            .into_iter()
             .chain(["item", "quantity", "unit_price", "per", "amount", "currency", "item_code"])
             .chain(Basis::FIELDS)
             .collect();
         out.push_str(&header.join(","));
         out.push('\n');
         for line in &self.lines {
-            let mut cells: Vec<String> = line.group.iter().map(|g| csv_cell(&g.1)).collect();
-            if schedule_column {
-                cells.push(csv_cell(&line.schedule));
-            }
+            let mut cells: Vec<String> = self.labels(line).into_iter().map(csv_cell).collect();
             cells.push(csv_cell(&line.item));
             cells.push(line.quantity.to_string());
             cells.push(line.unit_price.to_string());
