@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # All of tokfare's tests, from a fresh machine: the README's test command, and what CI runs.
 #
-#   scripts/test.sh [rust|python|node|wasm|fuzz|all]...
+#   scripts/test.sh [rust|python|node|wasm|dist|fuzz|all]...
 #
 # With no argument the target is `all`, every layer: that is what CI (.ci/run) and the
 # README's test command run. One or more layers may be named instead (e.g.
@@ -20,13 +20,18 @@
 # Layers:
 # 4. rust:   cargo fmt --check, every Rust test (the crates, the CLI), the one-vocabulary build natively
 #            and for wasm32, clippy with warnings denied, and checks the benchmarks build;
-# 5. python: builds the Python wheel from source in a fresh venv and runs its pytest suite;
+# 5. python: builds the Python wheel from source (scripts/dist.sh python: maturin, release,
+#            manylinux-checked), installs it into a fresh venv and runs its pytest suite;
 # 6. node:   builds the Node addon from source (fresh npm install), type-checks the
 #            declarations and runs its node --test suite;
 # 7. wasm:   builds the WASM package from source (wasm-bindgen-cli installed with cargo at the
 #            version in Cargo.lock, wasm-opt from npm), runs its tests in Node and the estimator
 #            page's tests in headless Chromium (installed with apt-get if missing).
-# 8. fuzz:   every cargo-fuzz target in fuzz/ (parsers of untrusted input, encode against an
+# 8. dist:   scripts/dist.sh builds what users install without Rust (the abi3 manylinux wheel,
+#            the npm package with the prebuilt addon, the WASM package tarball; what the layers
+#            above built is reused), scripts/dist-check.sh installs each into a clean
+#            environment (env -i, no cargo on PATH, no network) and runs the READMEs' examples.
+# 9. fuzz:   every cargo-fuzz target in fuzz/ (parsers of untrusted input, encode against an
 #            independent implementation) for TOKFARE_FUZZ_SECONDS (default 20) each, from its
 #            seed corpus in fuzz/seeds, with a 2 GB memory cap and a 10 s per-input timeout
 #            (the nightly toolchain and cargo-fuzz, installed into target/tools if missing).
@@ -38,18 +43,29 @@ shared=${TOKFARE_SHARED:-$root/../shared}
 oracle=${TOKFARE_ORACLE_DIR:-$HOME/.cache/tokfare-oracle}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 step() { printf '\n==> %s\n' "$*"; }
+# The wasm32 target and wasm-bindgen-cli at exactly the version of the wasm-bindgen crate
+# in Cargo.lock, in target/tools (the wasm and dist layers build the WASM package with them).
+install_wasm_bindgen() {
+  local version
+  rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
+  version=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print}' Cargo.lock)
+  if [ "$("$CARGO_TARGET_DIR/tools/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $version" ]; then
+    cargo install --quiet wasm-bindgen-cli --version "$version" --root "$CARGO_TARGET_DIR/tools"
+  fi
+}
 
-usage() { printf 'usage: %s [rust|python|node|wasm|fuzz|all]...  (default: all, what CI runs)\n' "$0"; }
+usage() { printf 'usage: %s [rust|python|node|wasm|dist|fuzz|all]...  (default: all, what CI runs)\n' "$0"; }
 [ $# -gt 0 ] || set -- all
-rust=0 py=0 node=0 wasm=0 fuzz=0
+rust=0 py=0 node=0 wasm=0 dist=0 fuzz=0
 for arg in "$@"; do
   case $arg in
     rust) rust=1 ;;
     python) py=1 ;;
     node) node=1 ;;
     wasm) wasm=1 ;;
+    dist) dist=1 ;;
     fuzz) fuzz=1 ;;
-    all) rust=1 py=1 node=1 wasm=1 fuzz=1 ;;
+    all) rust=1 py=1 node=1 wasm=1 dist=1 fuzz=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown target: $arg" >&2; usage >&2; exit 2 ;;
   esac
@@ -97,6 +113,7 @@ mkdir -p "$CARGO_TARGET_DIR"
 [ $py = 0 ] || rm -f "$CARGO_TARGET_DIR/pytest.log"
 [ $node = 0 ] || rm -f "$CARGO_TARGET_DIR/node.log"
 [ $wasm = 0 ] || rm -f "$CARGO_TARGET_DIR/wasm.log"
+[ $dist = 0 ] || rm -f "$CARGO_TARGET_DIR/dist.log"
 [ $fuzz = 0 ] || rm -f "$CARGO_TARGET_DIR/fuzz.log"
 
 if [ $rust = 1 ]; then
@@ -121,13 +138,14 @@ if [ $rust = 1 ]; then
 fi
 
 if [ $py = 1 ]; then
-  step "python: build the wheel from source in a fresh venv, run pytest against the official tiktoken"
+  step "python: build the wheel from source, install it in a fresh venv, run pytest against the official tiktoken"
+  scripts/dist.sh python
   venv="$CARGO_TARGET_DIR/py-venv-test"
   rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --upgrade pip
   "$venv/bin/pip" install --quiet pytest hypothesis numpy tiktoken==0.14.0 tokenizers==0.23.3
-  "$venv/bin/pip" install --quiet ./bindings-python
+  "$venv/bin/pip" install --quiet --no-index "$CARGO_TARGET_DIR"/dist/tokfare-*.whl
   (cd bindings-python && TOKFARE_ORACLE_DIR="$oracle" TOKFARE_SHARED="$shared" "$venv/bin/python" -m pytest -q -p no:cacheprovider tests) \
     2>&1 | tee "$CARGO_TARGET_DIR/pytest.log"
 fi
@@ -140,17 +158,20 @@ fi
 
 if [ $wasm = 1 ]; then
   step "wasm: build the package from source (engine, glue, wasm-opt, vocabulary assets), run its tests in Node"
-  wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print}' Cargo.lock)
   tools="$CARGO_TARGET_DIR/tools"
-  if [ "$("$tools/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $wasm_bindgen_version" ]; then
-    cargo install --quiet wasm-bindgen-cli --version "$wasm_bindgen_version" --root "$tools"
-  fi
+  install_wasm_bindgen
   # The estimator page's tests drive Debian's Chromium headless.
   if ! command -v chromium >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null
   fi
   (cd bindings-wasm && rm -rf node_modules pkg vocab && npm install --no-audit --no-fund && TOKFARE_TOOLS="$tools" npm run build \
     && TOKFARE_SHARED="$shared" TOKFARE_ARTIFACTS="$CARGO_TARGET_DIR/browser-artifacts" npm test) 2>&1 | tee "$CARGO_TARGET_DIR/wasm.log"
+fi
+
+if [ $dist = 1 ]; then
+  step "dist: build what users install without Rust, install each in a clean environment, run the READMEs' examples"
+  install_wasm_bindgen
+  (TOKFARE_TOOLS="$CARGO_TARGET_DIR/tools" scripts/dist.sh all && scripts/dist-check.sh all) 2>&1 | tee "$CARGO_TARGET_DIR/dist.log"
 fi
 
 if [ $fuzz = 1 ]; then
@@ -198,6 +219,9 @@ if [ $node = 1 ]; then
 fi
 if [ $wasm = 1 ]; then
   awk '/^# pass /{p=$3} /^# fail /{f=$3} END {printf "wasm: %d passed, %d failed\n", p, f; exit (f > 0 || p == 0)}' "$CARGO_TARGET_DIR/wasm.log" || failed=1
+fi
+if [ $dist = 1 ]; then
+  awk '/^dist [a-z]+: ok/{p++} /^dist [a-z]+: FAILED/{f++} END {printf "dist: %d packages installed and ran, %d failed\n", p, f; exit (f > 0 || p != 3)}' "$CARGO_TARGET_DIR/dist.log" || failed=1
 fi
 if [ $fuzz = 1 ]; then
   awk '/^fuzz .*: ok/{p++} /FAILED/{f++} END {printf "fuzz: %d targets ok, %d failed\n", p, f; exit (f > 0 || p == 0)}' "$CARGO_TARGET_DIR/fuzz.log" || failed=1
