@@ -524,3 +524,35 @@ fn a_journal_catches_up_on_what_another_writer_left() {
     assert!(matches!(b.record(event("b2", "acme", "gpt-4o", 10, 1)), Err(Error::Journal { .. })), "b is not blocked, refused too");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Priced records carry canonical decimals (`2.5` and `0.015`, not the `2.5000000` and
+/// `0.0150000` a per-token catalog rate gave); a record stored before, with its rate's
+/// scale, still reads back as written, prices the same, and importing it twice counts it once.
+#[test]
+fn priced_records_have_canonical_decimals_and_older_records_still_read() {
+    let mut meter = Meter::new(PriceBook::bundled());
+    let usage = Usage { cached_input: 4_000, ..Usage::tokens(6_000, 500) };
+    meter.record(UsageEvent::new("a", "acme", "gpt-4o", usage, at("2026-11-02T10:00:00Z"))).expect("recorded");
+    let line = meter.get("a").expect("get").expect("stored").to_json();
+    for part in [
+        r#"{"item":"tokens:input","quantity":6000,"unit_price":"2.5","per":1000000,"amount":"0.015"}"#,
+        r#"{"item":"tokens:cached_input","quantity":4000,"unit_price":"1.25","per":1000000,"amount":"0.005"}"#,
+        r#"{"item":"tokens:output","quantity":500,"unit_price":"10","per":1000000,"amount":"0.005"}"#,
+    ] {
+        assert!(line.contains(part), "{part} not in {line}");
+    }
+    // The same record as an earlier tokfare wrote it.
+    let old = line
+        .replace(r#""unit_price":"2.5","per":1000000,"amount":"0.015""#, r#""unit_price":"2.5000000","per":1000000,"amount":"0.0150000""#)
+        .replace(r#""unit_price":"10","per":1000000,"amount":"0.005""#, r#""unit_price":"10.00000","per":1000000,"amount":"0.00500""#);
+    assert_ne!(old, line);
+    let mut older = Meter::new(PriceBook::bundled());
+    let report = older.import(format!("{old}\n{old}\n").as_bytes()).expect("import");
+    assert_eq!((report.added, report.duplicates, report.conflicts.len()), (1, 1, 0));
+    assert_eq!(older.get("a").expect("get").expect("stored").to_json(), old, "kept as written");
+    assert_eq!(older.spent("acme", Currency::USD).expect("spent").amount(), d("0.025"));
+    assert_eq!(
+        older.invoice(&InvoiceOptions::default()).expect("invoice").totals,
+        meter.invoice(&InvoiceOptions::default()).expect("invoice").totals
+    );
+}

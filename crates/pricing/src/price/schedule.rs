@@ -551,17 +551,20 @@ pub struct Charge {
 }
 
 impl Charge {
-    /// Prices `quantity` at `unit_price` per `per` units.
+    /// Prices `quantity` at `unit_price` per `per` units. Both decimals are kept in
+    /// canonical form (no trailing zeros: `0.015`, not the `0.0150000` that a rate of
+    /// `2.5000000` gives), so a priced record has one text whatever scale its rate came in.
     pub fn new(item: ChargeItem, quantity: u64, unit_price: Decimal, per: u64) -> Result<Charge> {
         let amount = Decimal::from(quantity)
             .checked_mul(unit_price)
             .and_then(|a| a.checked_div(Decimal::from(per.max(1))))
             .ok_or_else(|| Error::Overflow(format!("{quantity} × {unit_price}")))?;
-        Ok(Charge { item, basis: Basis::default(), quantity, unit_price, per, amount })
+        Ok(Charge { item, basis: Basis::default(), quantity, unit_price: unit_price.normalize(), per, amount: amount.normalize() })
     }
 
-    /// A fixed amount (minimum top-up, flat fee).
+    /// A fixed amount (minimum top-up, flat fee), in canonical form.
     pub fn fixed(item: ChargeItem, amount: Decimal) -> Charge {
+        let amount = amount.normalize();
         Charge { item, basis: Basis::default(), quantity: 1, unit_price: amount, per: 1, amount }
     }
 
