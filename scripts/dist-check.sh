@@ -31,6 +31,7 @@ for arg in "$@"; do
 done
 
 python=$(python3 -c 'import sys; print(sys.executable)')
+command -v node >/dev/null || { echo "dist-check needs node (20 or newer) on PATH" >&2; exit 1; }
 clean_path="/usr/bin:/bin:$(dirname "$python"):$(dirname "$(command -v node)")"
 failed=0
 
@@ -56,7 +57,7 @@ clean() {
 
 artifact() {
   local found
-  found=$(ls $1 2>/dev/null | head -n 1)
+  found=$(compgen -G "$1" | head -n 1)
   [ -n "$found" ] || { echo "no $1: run scripts/dist.sh first" >&2; return 1; }
   echo "$found"
 }
@@ -66,7 +67,8 @@ if [ $py = 1 ]; then
     clean python python "
       \"\$PYTHON\" -m venv venv
       venv/bin/pip install --quiet --no-index --only-binary=:all: '$wheel'
-      mkdir run && cd run && ../venv/bin/python -c 'import tokfare; print(\"installed\", tokfare.__file__)'
+      mkdir run; cd run
+      ../venv/bin/python -c 'import tokfare; print(\"installed\", tokfare.__file__)'
       ../venv/bin/python ../example.py"
   else
     echo "dist python: FAILED"; failed=1
@@ -79,7 +81,8 @@ if [ $node = 1 ]; then
       npm init -y >/dev/null
       npm install --offline --no-audit --no-fund '$tarball'
       node -e 'console.log(\"installed\", require.resolve(\"tokfare\"))'
-      node example.mjs && echo 'README Node example ran (import)'
+      node example.mjs
+      echo 'README Node example ran (import)'
       node -e 'if (require(\"tokfare\").encodingForModel(\"gpt-4o\").countTokens(\"hello world\") !== 2) process.exit(1)'
       echo 'require() works'"
   else
@@ -92,7 +95,8 @@ if [ $wasm = 1 ]; then
     clean wasm wasm "
       npm init -y >/dev/null
       npm install --offline --no-audit --no-fund '$tarball'
-      node example.mjs && echo 'bindings-wasm README example ran in Node from the installed package'"
+      node example.mjs
+      echo 'bindings-wasm README example ran in Node from the installed package'"
   else
     echo "dist wasm: FAILED"; failed=1
   fi

@@ -3,20 +3,21 @@
 #
 #   scripts/dist.sh [python|node|wasm|all]...     (default: all)
 #
-#   python: tokfare-<version>-cp39-abi3-manylinux_<glibc>_x86_64.whl — maturin (pinned, in a
-#           venv under target/tools) with --release --strip; maturin's auditwheel check picks
-#           the oldest manylinux tag the extension's glibc symbols allow and refuses a wheel
-#           that links a library outside the manylinux policy;
+#   python: tokfare-<version>-cp39-abi3-manylinux_2_34_x86_64.whl — maturin (pinned, in a
+#           venv under target/tools) with --release --strip; its audit refuses the wheel if
+#           the extension needs a glibc symbol newer than 2.34 or links a library outside
+#           the manylinux policy (--auditwheel check: nothing is bundled silently);
 #   node:   tokfare-<version>.tgz — `npm pack` of bindings-node with the addon built for this
 #           platform (napi build --release), its symbols stripped (71 MB -> ~10 MB);
 #   wasm:   tokfare-wasm-<version>.tgz — `npm pack` of bindings-wasm after its build (both
-#           WebAssembly modules, their JS glue and the vocabulary assets).
+#           WebAssembly modules, their JS glue and the vocabulary assets; the wasm32 target
+#           and wasm-bindgen-cli are installed first by scripts/wasm-tools.sh).
 #
 # The directory is $TOKFARE_DIST_DIR (default $CARGO_TARGET_DIR/dist, i.e. target/dist); each
 # run replaces the artifacts it builds. scripts/dist-check.sh installs them into a clean
 # environment (no cargo on PATH, no network for the install) and runs the READMEs' examples;
-# `scripts/test.sh dist` does both. The wasm build needs wasm-bindgen-cli at the version in
-# Cargo.lock in $TOKFARE_TOOLS/bin or on PATH (scripts/test.sh installs it into target/tools).
+# `scripts/test.sh dist` does both. Needs what building from source needs (Rust, Python 3,
+# Node with npm); npm packages are installed from the lockfiles (npm ci) when missing.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -48,7 +49,8 @@ if [ $py = 1 ]; then
     "$venv/bin/pip" install --quiet "maturin==$maturin_version"
   fi
   rm -f "$dist"/tokfare-*.whl
-  "$venv/bin/maturin" build --quiet --release --strip --manifest-path bindings-python/Cargo.toml --out "$dist"
+  "$venv/bin/maturin" build --quiet --release --strip --compatibility manylinux_2_34 --auditwheel check \
+    --manifest-path bindings-python/Cargo.toml --out "$dist"
   ls "$dist"/tokfare-*.whl
 fi
 
@@ -56,7 +58,7 @@ if [ $node = 1 ]; then
   step "npm package with the prebuilt addon (bindings-node)"
   (
     cd bindings-node
-    [ -d node_modules ] || npm install --no-audit --no-fund
+    [ -d node_modules ] || npm ci --no-audit --no-fund
     npm run build
     for addon in native/*.node; do strip --strip-unneeded "$addon"; done
     rm -f "$dist"/tokfare-[0-9]*.tgz
@@ -69,8 +71,9 @@ if [ $wasm = 1 ]; then
   step "npm package of the WebAssembly build (bindings-wasm)"
   (
     cd bindings-wasm
-    [ -d node_modules ] || npm install --no-audit --no-fund
-    TOKFARE_TOOLS="${TOKFARE_TOOLS:-$tools}" npm run build
+    [ -d node_modules ] || npm ci --no-audit --no-fund
+    "$root/scripts/wasm-tools.sh"
+    TOKFARE_TOOLS="$tools" npm run build
     rm -f "$dist"/tokfare-wasm-*.tgz
     npm pack --silent --pack-destination "$dist" >/dev/null
   )

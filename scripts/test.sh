@@ -43,17 +43,6 @@ shared=${TOKFARE_SHARED:-$root/../shared}
 oracle=${TOKFARE_ORACLE_DIR:-$HOME/.cache/tokfare-oracle}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 step() { printf '\n==> %s\n' "$*"; }
-# The wasm32 target and wasm-bindgen-cli at exactly the version of the wasm-bindgen crate
-# in Cargo.lock, in target/tools (the wasm and dist layers build the WASM package with them).
-install_wasm_bindgen() {
-  local version
-  rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
-  version=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print}' Cargo.lock)
-  if [ "$("$CARGO_TARGET_DIR/tools/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $version" ]; then
-    cargo install --quiet wasm-bindgen-cli --version "$version" --root "$CARGO_TARGET_DIR/tools"
-  fi
-}
-
 usage() { printf 'usage: %s [rust|python|node|wasm|dist|fuzz|all]...  (default: all, what CI runs)\n' "$0"; }
 [ $# -gt 0 ] || set -- all
 rust=0 py=0 node=0 wasm=0 dist=0 fuzz=0
@@ -145,7 +134,7 @@ if [ $py = 1 ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --upgrade pip
   "$venv/bin/pip" install --quiet pytest hypothesis numpy tiktoken==0.14.0 tokenizers==0.23.3
-  "$venv/bin/pip" install --quiet --no-index "$CARGO_TARGET_DIR"/dist/tokfare-*.whl
+  "$venv/bin/pip" install --quiet --no-index "${TOKFARE_DIST_DIR:-$CARGO_TARGET_DIR/dist}"/tokfare-*.whl
   (cd bindings-python && TOKFARE_ORACLE_DIR="$oracle" TOKFARE_SHARED="$shared" "$venv/bin/python" -m pytest -q -p no:cacheprovider tests) \
     2>&1 | tee "$CARGO_TARGET_DIR/pytest.log"
 fi
@@ -159,7 +148,7 @@ fi
 if [ $wasm = 1 ]; then
   step "wasm: build the package from source (engine, glue, wasm-opt, vocabulary assets), run its tests in Node"
   tools="$CARGO_TARGET_DIR/tools"
-  install_wasm_bindgen
+  scripts/wasm-tools.sh
   # The estimator page's tests drive Debian's Chromium headless.
   if ! command -v chromium >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null
@@ -170,8 +159,7 @@ fi
 
 if [ $dist = 1 ]; then
   step "dist: build what users install without Rust, install each in a clean environment, run the READMEs' examples"
-  install_wasm_bindgen
-  (TOKFARE_TOOLS="$CARGO_TARGET_DIR/tools" scripts/dist.sh all && scripts/dist-check.sh all) 2>&1 | tee "$CARGO_TARGET_DIR/dist.log"
+  (scripts/dist.sh all && scripts/dist-check.sh all) 2>&1 | tee "$CARGO_TARGET_DIR/dist.log"
 fi
 
 if [ $fuzz = 1 ]; then

@@ -702,3 +702,62 @@ fn a_postgres_version_1_schema_migrates_and_keeps_its_sums() {
     migrated.check().expect("sums agree with the events after the migration");
     assert_eq!(answers(&migrated), expected);
 }
+
+/// `line` as a tokfare that kept each rate's scale wrote it: every unit price and amount
+/// with trailing zeros (`2.5` -> `2.5000`, `0.015` -> `0.015000`, `10` -> `10.000`).
+fn with_rate_scale(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = ["\"unit_price\":\"", "\"amount\":\""].iter().filter_map(|k| rest.find(k).map(|i| i + k.len())).min() {
+        let end = at + rest[at..].find('"').expect("closing quote");
+        out.push_str(&rest[..end]);
+        out.push_str(if rest[at..end].contains('.') { "000" } else { ".000" });
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn records_priced_before_canonical_decimals_are_the_same_records() {
+    let dir = TempDir::new("scale");
+    let mut urls = vec![":memory:".to_string(), dir.join("scale.jsonl").display().to_string()];
+    urls.extend(backends(&dir, "scale"));
+    for url in urls {
+        records_priced_before_canonical_decimals_are_the_same_records_on(&url);
+    }
+}
+
+fn records_priced_before_canonical_decimals_are_the_same_records_on(url: &str) {
+    let today = Meter::new(PriceBook::bundled());
+    let events: Vec<UsageEvent> = (0..20).map(|i| event(&format!("e{i}"), i)).collect();
+    let mut new_form = Meter::new(PriceBook::bundled());
+    for e in &events {
+        new_form.record(e.clone()).expect("record");
+    }
+    let lines: Vec<String> = new_form.records().expect("records").iter().map(|r| r.to_json()).collect();
+    let old_lines: Vec<String> = lines.iter().map(|l| with_rate_scale(l)).collect();
+    assert!(old_lines.iter().zip(&lines).all(|(o, n)| o != n && o.contains("0\",\"per\"")), "{}", old_lines[0]);
+    let mut m = open_url(url);
+    // Stored as an older tokfare wrote them...
+    let report = m.import(format!("{}\n", old_lines.join("\n")).as_bytes()).expect("import");
+    assert_eq!((report.added, report.duplicates, report.conflicts.len()), (20, 0, 0), "{url}");
+    // ...they are the records priced today: by import, merge, record_priced and record.
+    let report = m.import(format!("{}\n", lines.join("\n")).as_bytes()).expect("import");
+    assert_eq!((report.added, report.duplicates, report.conflicts.clone()), (0, 20, vec![]), "{url}");
+    let report = m.merge(&new_form).expect("merge");
+    assert_eq!((report.added, report.duplicates, report.conflicts.clone()), (0, 20, vec![]), "{url}");
+    for e in &events {
+        assert_eq!(m.record_priced(today.price(e).expect("price")).expect("record_priced"), Recorded::Duplicate, "{url}");
+        assert_eq!(m.record(e.clone()).expect("record"), Recorded::Duplicate, "{url}");
+    }
+    // Kept as written, counted once, the same money.
+    let kept: Vec<String> = m.records().expect("records").iter().map(|r| r.to_json()).collect();
+    assert_eq!(kept, old_lines, "{url}");
+    assert_eq!(answers(&m), answers(&new_form), "{url}");
+    m.check().expect("sums agree");
+    // A value that differs is still a conflict.
+    let changed = old_lines[0].replacen("\"amount\":\"", "\"amount\":\"1", 1);
+    let report = m.import(format!("{changed}\n").as_bytes()).expect("import");
+    assert_eq!(report.conflicts, vec!["e0".to_string()], "{url}");
+}

@@ -285,7 +285,8 @@ fn price_with_schedule(
     };
     let request = Request { usage: event.usage, service: event.service, at: Some(event.timestamp), conditions: event.conditions };
     match schedule.price_request(&request) {
-        Ok(charges) => Ok((PricedEvent { schedule: schedule.name().to_string(), charges, event }, schedule)),
+        // Canonical decimals: one record has one text, whatever scale the schedule's rates have.
+        Ok(charges) => Ok((PricedEvent { schedule: schedule.name().to_string(), charges: charges.canonical(), event }, schedule)),
         Err(e) => Err(Box::new((event, e))),
     }
 }

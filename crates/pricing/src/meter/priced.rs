@@ -48,11 +48,11 @@ impl PricedEvent {
             }
             out.push_str("{\"item\":");
             push_json_string(&mut out, &charge_code(&c.item, &c.basis));
-            // Decimals as they are: pricing makes them canonical (`Charge::new`), and a
-            // record read back keeps the text it was stored with (records written before
-            // that kept their rate's scale, `0.0150000`): stores compare records by the
-            // hash of this text, so rewriting it here would make each such record conflict
-            // with itself. Writing to a String cannot fail.
+            // Decimals as they are: pricing makes them canonical (`Charges::canonical`);
+            // a record read back keeps the text it was stored with (records priced before
+            // that carry their rate's scale, `0.0150000`; stores hash this text, and
+            // compare by value when the hashes differ: `NewRecord::same_record`).
+            // Writing to a String cannot fail.
             let _ = write!(
                 out,
                 ",\"quantity\":{},\"unit_price\":\"{}\",\"per\":{},\"amount\":\"{}\"}}",

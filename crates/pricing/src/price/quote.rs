@@ -117,8 +117,7 @@ impl Quote {
     pub fn new(model: &str, schedule: &dyn Schedule, request: &Request) -> Result<Quote> {
         let charges = schedule.price_request(request)?;
         let total = charges.total();
-        let lines =
-            charges.lines.into_iter().map(|c| Charge { unit_price: c.unit_price.normalize(), amount: c.amount.normalize(), ..c }).collect();
+        let lines = charges.canonical().lines;
         let context_window = schedule.context_window();
         let prompt_tokens = request.usage.prompt_tokens();
         let warnings = match context_window {

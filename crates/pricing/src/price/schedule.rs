@@ -590,6 +590,17 @@ impl Charges {
         Charges { currency, lines: Vec::new() }
     }
 
+    /// The same charges with every unit price and amount in canonical form (no trailing
+    /// zeros: `2.5` and `0.015`, not the `2.5000000` and `0.0150000` a per-token catalog
+    /// rate gives), as quotes and priced records carry them, whatever the schedule.
+    pub fn canonical(mut self) -> Charges {
+        for line in &mut self.lines {
+            line.unit_price = line.unit_price.normalize();
+            line.amount = line.amount.normalize();
+        }
+        self
+    }
+
     /// The unrounded sum of the lines. Every `Charges` tokfare makes (a schedule's
     /// prices, a priced record read back) has passed [`Charges::checked_total`], so this
     /// sum is in range; for lines built by hand, use that instead.

@@ -103,11 +103,13 @@ impl MemoryStore {
             let outcome = match self.records.get(&row.record.event.id) {
                 None => Inserted::New,
                 Some(existing) => {
-                    // The canonical JSON, as the databases compare it (their hashes):
-                    // 0.50 and 0.5 are different records in every store.
+                    // As the databases compare them (NewRecord::same_record): events by
+                    // their canonical JSON; priced
+                    // records by text or, failing that, by value (a record stored with its
+                    // rate's scale, 0.0150000, and the same record priced today, 0.015).
                     let same = match by {
                         Match::Event => existing.event.to_json() == row.record.event.to_json(),
-                        Match::Record => existing.to_json() == row.json,
+                        Match::Record => *existing == row.record,
                     };
                     match (same, on_conflict) {
                         (true, _) => Inserted::Duplicate,

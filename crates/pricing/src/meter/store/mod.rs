@@ -62,7 +62,8 @@ use std::path::PathBuf;
 pub enum Match {
     /// The same usage event (`Meter::record`: a redelivery priced again is the same).
     Event,
-    /// The same priced record (`Meter::record_priced`, merges, imports).
+    /// The same priced record (`Meter::record_priced`, merges, imports): the same text
+    /// (hash), or equal in value ([`NewRecord::same_record`]).
     Record,
 }
 
@@ -117,6 +118,19 @@ impl NewRecord {
             Match::Event => &self.event_hash,
             Match::Record => &self.record_hash,
         }
+    }
+
+    /// Whether a stored record with this id and the hash `stored` (of the kind `by`
+    /// compares, its text `stored_json`) is this record: the same hash, or, for
+    /// [`Match::Record`], equal in value. Records priced before tokfare wrote canonical
+    /// decimals carry their rate's scale (`"2.5000000"`, `"0.0150000"`): the same record
+    /// priced today (`"2.5"`, `"0.015"`) is a duplicate, not a conflict, and the stored
+    /// text is kept. The stored text is only read when the hashes differ.
+    pub fn same_record(&self, by: Match, stored: &[u8], stored_json: impl FnOnce() -> Result<String>) -> Result<bool> {
+        if stored[..] == self.hash(by)[..] {
+            return Ok(true);
+        }
+        Ok(by == Match::Record && PricedEvent::from_json(&stored_json()?)? == self.record)
     }
 }
 

@@ -278,7 +278,7 @@ impl PostgresStore {
                 continue;
             };
             let stored = if by == Match::Event { &event_hash } else { &record_hash };
-            let outcome = if stored[..] == row.hash(by)[..] {
+            let outcome = if row.same_record(by, stored, || Ok(old_json.clone()))? {
                 Inserted::Duplicate
             } else {
                 match on_conflict {
