@@ -551,20 +551,18 @@ pub struct Charge {
 }
 
 impl Charge {
-    /// Prices `quantity` at `unit_price` per `per` units. Both decimals are kept in
-    /// canonical form (no trailing zeros: `0.015`, not the `0.0150000` that a rate of
-    /// `2.5000000` gives), so a priced record has one text whatever scale its rate came in.
+    /// Prices `quantity` at `unit_price` per `per` units (decimals at the scale the
+    /// arithmetic gives; [`Charges::canonical`] is what quotes and records carry).
     pub fn new(item: ChargeItem, quantity: u64, unit_price: Decimal, per: u64) -> Result<Charge> {
         let amount = Decimal::from(quantity)
             .checked_mul(unit_price)
             .and_then(|a| a.checked_div(Decimal::from(per.max(1))))
             .ok_or_else(|| Error::Overflow(format!("{quantity} × {unit_price}")))?;
-        Ok(Charge { item, basis: Basis::default(), quantity, unit_price: unit_price.normalize(), per, amount: amount.normalize() })
+        Ok(Charge { item, basis: Basis::default(), quantity, unit_price, per, amount })
     }
 
-    /// A fixed amount (minimum top-up, flat fee), in canonical form.
+    /// A fixed amount (minimum top-up, flat fee).
     pub fn fixed(item: ChargeItem, amount: Decimal) -> Charge {
-        let amount = amount.normalize();
         Charge { item, basis: Basis::default(), quantity: 1, unit_price: amount, per: 1, amount }
     }
 

@@ -104,9 +104,9 @@ impl MemoryStore {
                 None => Inserted::New,
                 Some(existing) => {
                     // As the databases compare them (NewRecord::same_record): events by
-                    // their canonical JSON; priced
-                    // records by text or, failing that, by value (a record stored with its
-                    // rate's scale, 0.0150000, and the same record priced today, 0.015).
+                    // their canonical JSON; priced records by value, which covers equal
+                    // text (a record stored with its rate's scale, 0.0150000, is the
+                    // same record priced today, 0.015).
                     let same = match by {
                         Match::Event => existing.event.to_json() == row.record.event.to_json(),
                         Match::Record => *existing == row.record,

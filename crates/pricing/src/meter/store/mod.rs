@@ -120,17 +120,17 @@ impl NewRecord {
         }
     }
 
-    /// Whether a stored record with this id and the hash `stored` (of the kind `by`
-    /// compares, its text `stored_json`) is this record: the same hash, or, for
+    /// Whether a stored record with this id, the hash `stored` (of the kind `by`
+    /// compares) and the text `stored_json` is this record: the same hash, or, for
     /// [`Match::Record`], equal in value. Records priced before tokfare wrote canonical
     /// decimals carry their rate's scale (`"2.5000000"`, `"0.0150000"`): the same record
     /// priced today (`"2.5"`, `"0.015"`) is a duplicate, not a conflict, and the stored
-    /// text is kept. The stored text is only read when the hashes differ.
-    pub fn same_record(&self, by: Match, stored: &[u8], stored_json: impl FnOnce() -> Result<String>) -> Result<bool> {
+    /// text is kept. The text is only parsed when the hashes differ.
+    pub fn same_record(&self, by: Match, stored: &[u8], stored_json: &str) -> Result<bool> {
         if stored[..] == self.hash(by)[..] {
             return Ok(true);
         }
-        Ok(by == Match::Record && PricedEvent::from_json(&stored_json()?)? == self.record)
+        Ok(by == Match::Record && PricedEvent::from_json(stored_json)? == self.record)
     }
 }
 

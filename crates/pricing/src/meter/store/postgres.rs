@@ -278,7 +278,7 @@ impl PostgresStore {
                 continue;
             };
             let stored = if by == Match::Event { &event_hash } else { &record_hash };
-            let outcome = if row.same_record(by, stored, || Ok(old_json.clone()))? {
+            let outcome = if row.same_record(by, stored, &old_json)? {
                 Inserted::Duplicate
             } else {
                 match on_conflict {

@@ -400,7 +400,7 @@ impl MeterStore for SqliteStore {
                     Match::Event => event_hash,
                     Match::Record => record_hash,
                 };
-                let outcome = if row.same_record(by, &stored, || Ok(old.clone()))? {
+                let outcome = if row.same_record(by, &stored, &old)? {
                     Inserted::Duplicate
                 } else {
                     match on_conflict {
