@@ -35,16 +35,25 @@ command -v node >/dev/null || { echo "dist-check needs node (20 or newer) on PAT
 clean_path="/usr/bin:/bin:$(dirname "$python"):$(dirname "$(command -v node)")"
 failed=0
 
-# Runs a bash script in a fresh directory (after writing the README examples $2 there,
-# with scripts/readme_examples.py) in a clean environment; $1 names the check.
-clean() {
-  local what=$1 examples=$2 script=$3 dir ext=mjs
-  [ "$examples" != python ] || ext=py
+# Installs the artifact matching $2 (the first, from scripts/dist.sh) and runs the bash
+# script $3 with it in a fresh directory, in a clean environment, after writing the README
+# examples for $1 there (example.py or example.mjs, by scripts/readme_examples.py); the
+# script finds the artifact in $ARTIFACT. $1 names the check.
+check() {
+  local what=$1 pattern=$2 script=$3 artifact dir ext=mjs
+  [ "$what" != python ] || ext=py
+  artifact=$(compgen -G "$pattern" | head -n 1) || true
+  if [ -z "$artifact" ]; then
+    echo "dist $what: FAILED (no $pattern: run scripts/dist.sh $what first)"
+    failed=1
+    return
+  fi
   dir=$(mktemp -d "${TMPDIR:-/tmp}/tokfare-dist-$what.XXXXXX")
   mkdir -p "$dir/home"
-  printf '\n==> dist %s: in %s\n' "$what" "$dir"
-  if "$python" scripts/readme_examples.py "$examples" "$dir/example.$ext" &&
-     (cd "$dir" && env -i PATH="$clean_path" HOME="$dir/home" LANG=C.UTF-8 NPM_CONFIG_UPDATE_NOTIFIER=false PYTHON="$python" bash -euo pipefail -c "
+  printf '\n==> dist %s: %s in %s\n' "$what" "$(basename "$artifact")" "$dir"
+  if "$python" scripts/readme_examples.py "$what" "$dir/example.$ext" &&
+     (cd "$dir" && env -i PATH="$clean_path" HOME="$dir/home" LANG=C.UTF-8 NPM_CONFIG_UPDATE_NOTIFIER=false \
+        PYTHON="$python" ARTIFACT="$artifact" bash -euo pipefail -c "
        if command -v cargo || command -v rustc; then echo 'a Rust toolchain is on PATH' >&2; exit 1; fi
        $script"); then
     echo "dist $what: ok"
@@ -55,51 +64,26 @@ clean() {
   fi
 }
 
-artifact() {
-  local found
-  found=$(compgen -G "$1" | head -n 1)
-  [ -n "$found" ] || { echo "no $1: run scripts/dist.sh first" >&2; return 1; }
-  echo "$found"
-}
+# An npm package into an empty project, from its tarball alone.
+npm_install='npm init -y >/dev/null
+  npm install --offline --no-audit --no-fund "$ARTIFACT"'
 
-if [ $py = 1 ]; then
-  if wheel=$(artifact "$dist/tokfare-*.whl"); then
-    clean python python "
-      \"\$PYTHON\" -m venv venv
-      venv/bin/pip install --quiet --no-index --only-binary=:all: '$wheel'
-      mkdir run; cd run
-      ../venv/bin/python -c 'import tokfare; print(\"installed\", tokfare.__file__)'
-      ../venv/bin/python ../example.py"
-  else
-    echo "dist python: FAILED"; failed=1
-  fi
-fi
+[ $py = 0 ] || check python "$dist/tokfare-*.whl" '
+  "$PYTHON" -m venv venv
+  venv/bin/pip install --quiet --no-index --only-binary=:all: "$ARTIFACT"
+  mkdir run; cd run
+  ../venv/bin/python -c "import tokfare; print(\"installed\", tokfare.__file__)"
+  ../venv/bin/python ../example.py'
 
-if [ $node = 1 ]; then
-  if tarball=$(artifact "$dist/tokfare-[0-9]*.tgz"); then
-    clean node node "
-      npm init -y >/dev/null
-      npm install --offline --no-audit --no-fund '$tarball'
-      node -e 'console.log(\"installed\", require.resolve(\"tokfare\"))'
-      node example.mjs
-      echo 'README Node example ran (import)'
-      node -e 'if (require(\"tokfare\").encodingForModel(\"gpt-4o\").countTokens(\"hello world\") !== 2) process.exit(1)'
-      echo 'require() works'"
-  else
-    echo "dist node: FAILED"; failed=1
-  fi
-fi
+[ $node = 0 ] || check node "$dist/tokfare-[0-9]*.tgz" "$npm_install"'
+  node -e "console.log(\"installed\", require.resolve(\"tokfare\"))"
+  node example.mjs
+  echo "README Node example ran (import)"
+  node -e "if (require(\"tokfare\").encodingForModel(\"gpt-4o\").countTokens(\"hello world\") !== 2) process.exit(1)"
+  echo "require() works"'
 
-if [ $wasm = 1 ]; then
-  if tarball=$(artifact "$dist/tokfare-wasm-*.tgz"); then
-    clean wasm wasm "
-      npm init -y >/dev/null
-      npm install --offline --no-audit --no-fund '$tarball'
-      node example.mjs
-      echo 'bindings-wasm README example ran in Node from the installed package'"
-  else
-    echo "dist wasm: FAILED"; failed=1
-  fi
-fi
+[ $wasm = 0 ] || check wasm "$dist/tokfare-wasm-*.tgz" "$npm_install"'
+  node example.mjs
+  echo "bindings-wasm README example ran in Node from the installed package"'
 
 exit $failed
