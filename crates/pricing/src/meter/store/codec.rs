@@ -15,8 +15,14 @@
 //! Exact (every [`Decimal`] round-trips, scale included) and small: a typical item is
 //! 6–12 bytes where the first form (schema version 1, still read by the migration) took
 //! ~75.
+//!
+//! A batch's hour sums not yet added into `group_sums` (schema version 3's
+//! `pending_sums.groups`, see [`encode_groups`]) are, per group: the hour (zig-zag
+//! LEB128), customer, model, schedule and currency code (each its UTF-8 length as
+//! LEB128, then the bytes), the length of its items (LEB128) and the items as above.
 
-use super::RollupSums;
+use super::{Level, RollupKey, RollupSums};
+use crate::price::Currency;
 use crate::{Error, Result};
 use rust_decimal::Decimal;
 
@@ -66,6 +72,45 @@ pub fn add_compact(a: &[u8], b: &[u8]) -> Result<Vec<u8>> {
         }
     }
     Ok(encode_compact(sum))
+}
+
+/// Hour groups (keys at [`Level::Hour`]) with their items, as one value: what a batch
+/// adds to the sums, kept in `pending_sums` until it is folded into `group_sums`.
+pub fn encode_groups<'a>(groups: impl IntoIterator<Item = (&'a RollupKey, Vec<u8>)>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (key, items) in groups {
+        debug_assert_eq!(key.level, Level::Hour);
+        put_varint(&mut out, u128::from(((key.start << 1) ^ (key.start >> 63)) as u64));
+        for text in [key.customer.as_str(), key.model.as_str(), key.schedule.as_str(), key.currency.code()] {
+            put_varint(&mut out, text.len() as u128);
+            out.extend_from_slice(text.as_bytes());
+        }
+        put_varint(&mut out, items.len() as u128);
+        out.extend_from_slice(&items);
+    }
+    out
+}
+
+/// Reads [`encode_groups`]: each hour group's key and its items (as [`decode_compact`]
+/// reads them); `None` if the bytes are not such a value.
+pub fn decode_groups(mut bytes: &[u8]) -> Option<Vec<(RollupKey, CompactItems)>> {
+    fn take<'a>(bytes: &mut &'a [u8]) -> Option<&'a [u8]> {
+        let len = usize::try_from(take_varint(bytes)?).ok()?;
+        let (head, tail) = (bytes.get(..len)?, bytes.get(len..)?);
+        *bytes = tail;
+        Some(head)
+    }
+    let text = |bytes: &mut &[u8]| -> Option<String> { String::from_utf8(take(bytes)?.to_vec()).ok() };
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        let zigzag = u64::try_from(take_varint(&mut bytes)?).ok()?;
+        let start = ((zigzag >> 1) as i64) ^ -((zigzag & 1) as i64);
+        let (customer, model, schedule) = (text(&mut bytes)?, text(&mut bytes)?, text(&mut bytes)?);
+        let currency = Currency::stored(std::str::from_utf8(take(&mut bytes)?).ok()?).ok()?;
+        let items = decode_compact(take(&mut bytes)?)?;
+        out.push((RollupKey { customer, model, schedule, level: Level::Hour, start, currency }, items));
+    }
+    Some(out)
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u128) {
@@ -201,6 +246,30 @@ mod tests {
         assert!(decode_compact(&descending).is_none());
         assert!(decode_compact(&[0x01, 0x00, 0x7f, 0x00, 0x00]).is_none(), "scale 127");
         assert!(decode_compact(&[0xff; 30]).is_none());
+    }
+
+    #[test]
+    fn pending_groups_round_trip() {
+        let key = |customer: &str, start| RollupKey {
+            customer: customer.into(),
+            model: "gpt-4o".into(),
+            schedule: "litellm:gpt-4o".into(),
+            level: Level::Hour,
+            start,
+            currency: Currency::USD,
+        };
+        let items = vec![(0, RollupSums { count: 2, quantity: Decimal::ZERO, amount: d("0.0035") }), (3, RollupSums::default())];
+        let groups = [(key("acme", 493_000), encode_compact(items.clone())), (key("ünï\tcode", -5), encode_compact(vec![]))];
+        let bytes = encode_groups(groups.iter().map(|(k, v)| (k, v.clone())));
+        let back = decode_groups(&bytes).expect("decode");
+        assert_eq!(back, vec![(key("acme", 493_000), items[..1].to_vec()), (key("ünï\tcode", -5), vec![])]);
+        assert_eq!(decode_groups(&[]), Some(vec![]));
+        // A cut value reads only where one group ends.
+        let first = encode_groups(groups[..1].iter().map(|(k, v)| (k, v.clone()))).len();
+        for cut in 1..bytes.len() {
+            assert_eq!(decode_groups(&bytes[..cut]).is_some(), cut == first, "cut at {cut}");
+        }
+        assert!(decode_groups(&[0x02, 0x01, 0xff]).is_none(), "not UTF-8");
     }
 
     #[test]

@@ -54,6 +54,7 @@ use crate::{Error, Result};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -466,21 +467,12 @@ impl BatchSums {
     /// The groups to write at every level: the hour groups as added, and the day and
     /// month groups they fall in, summed from them.
     pub fn groups(&self) -> Result<Groups> {
-        let mut out = self.hours.clone();
-        for (key, items) in &self.hours {
-            for level in [Level::Day, Level::Month] {
-                let group = out.entry(RollupKey { level, start: level.start_of(key.start), ..key.clone() }).or_default();
-                for (item, sums) in items {
-                    match group.get_mut(item) {
-                        Some(total) => total.add(sums, 1)?,
-                        None => {
-                            group.insert(item.clone(), *sums);
-                        }
-                    }
-                }
-            }
-        }
-        Ok(out)
+        with_coarser_levels(&self.hours)
+    }
+
+    /// The hour groups as added.
+    pub fn hours(&self) -> &Groups {
+        &self.hours
     }
 
     /// Adds a record (`sign` 1), or takes one away (-1: replaced in a merge), at
@@ -515,6 +507,29 @@ impl BatchSums {
         *spend = exact_add(*spend, amount, "spend")?;
         Ok(())
     }
+}
+
+/// `hours` (groups at [`Level::Hour`], items named by `I`) and the day and month groups
+/// they fall in, summed from them: once per batch (or per fold), not once per event.
+pub fn with_coarser_levels<I: Ord + Clone>(
+    hours: &BTreeMap<RollupKey, BTreeMap<I, RollupSums>>,
+) -> Result<BTreeMap<RollupKey, BTreeMap<I, RollupSums>>> {
+    let mut out = hours.clone();
+    for (key, items) in hours {
+        debug_assert_eq!(key.level, Level::Hour);
+        for level in [Level::Day, Level::Month] {
+            let group = out.entry(RollupKey { level, start: level.start_of(key.start), ..key.clone() }).or_default();
+            for (item, sums) in items {
+                match group.get_mut(item) {
+                    Some(total) => total.add(sums, 1)?,
+                    None => {
+                        group.insert(item.clone(), *sums);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 impl RollupItem {

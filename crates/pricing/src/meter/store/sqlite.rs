@@ -4,6 +4,10 @@
 //! - Every write is one `BEGIN IMMEDIATE` transaction: a batch of events, their sums
 //!   and the spend, or a budget step. Writers queue on SQLite's lock (waiting up to
 //!   [`BUSY_TIMEOUT`]); readers never wait.
+//! - A batch's sums go in as one `pending_sums` row (its hour groups); every
+//!   [`FOLD_EVERY`]th batch folds the pending rows into `group_sums` at every level.
+//!   Readers add the pending rows to `group_sums` in the same read transaction, so
+//!   sums are exact after every commit.
 //! - Durability follows [`Fsync`]: `always` is `synchronous=FULL` (a commit is on disk
 //!   before it returns: survives power loss); `every:N` and `never` are
 //!   `synchronous=NORMAL` (survives a crash of the process, not of the machine, until
@@ -14,10 +18,10 @@
 //!   the SQL files in `sql/sqlite/` (docs/meter-store.md). A file from a newer
 //!   tokfare is refused, never written.
 
-use super::codec::{self, add_compact, decode_compact, encode_compact};
+use super::codec::{self, add_compact, decode_compact, decode_groups, encode_compact, encode_groups};
 use super::{
-    BatchSums, HourRange, Inserted, ItemSums, Level, Match, MeterStore, NewRecord, OnConflict, Reserved, RollupItem, RollupKey, RollupRow,
-    RollupSums, TimeRange,
+    with_coarser_levels, BatchSums, HourRange, Inserted, ItemSums, Level, Match, MeterStore, NewRecord, OnConflict, Reserved, RollupItem,
+    RollupKey, RollupRow, RollupSums, TimeRange,
 };
 use crate::meter::budget::decide;
 use crate::meter::journal::Fsync;
@@ -30,7 +34,7 @@ use rusqlite::functions::FunctionFlags;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rust_decimal::Decimal;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -47,7 +51,13 @@ struct Migration {
 const MIGRATIONS: &[Migration] = &[
     Migration { sql: include_str!("sql/sqlite/0001_init.sql"), then: None },
     Migration { sql: include_str!("sql/sqlite/0002_compact_sums.sql"), then: Some(compact_sums) },
+    Migration { sql: include_str!("sql/sqlite/0003_pending_sums.sql"), then: None },
 ];
+
+/// A batch whose transaction finds this many pending rows (its own included) folds
+/// them into `group_sums`: readers add at most this many rows to the stored sums, and
+/// writers update each group's rows once per fold rather than once per batch.
+const FOLD_EVERY: i64 = 16;
 
 /// Version 1 to 2: every `sums` row re-encoded in the compact form into
 /// `group_sums`; `sums` is dropped (a version-1 process still running then fails on
@@ -322,6 +332,10 @@ fn millis(t: DateTime<Utc>) -> i64 {
 impl SqliteStore {
     /// Visits the sums of one level whose period starts in `starts`, a row per item.
     fn sums(&self, level: Level, starts: HourRange, visit: &mut dyn FnMut(RollupRow) -> Result<()>) -> Result<()> {
+        // The batches not folded yet, their hour groups mapped to this level: added to
+        // the stored row of their group, so that each group is visited once, net.
+        let mut pending = IdGroups::new();
+        add_pending(&self.conn, level, starts, &mut pending, &|e| self.fail(e))?;
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -332,8 +346,7 @@ impl SqliteStore {
         while let Some(row) = rows.next().map_err(|e| self.fail(e))? {
             let get = |i: usize| -> Result<String> { row.get::<_, String>(i).map_err(|e| self.fail(e)) };
             let bytes = row.get_ref(5).map_err(|e| self.fail(e))?.as_blob().map_err(|e| self.fail(e.into()))?;
-            let unreadable = || Error::Store { store: self.location(), reason: "stored sums are not readable".into() };
-            let items = decode_compact(bytes).ok_or_else(unreadable)?;
+            let mut items = decode_compact(bytes).ok_or_else(|| self.unreadable())?;
             let key = RollupKey {
                 customer: get(0)?,
                 model: get(1)?,
@@ -342,14 +355,33 @@ impl SqliteStore {
                 start: row.get(3).map_err(|e| self.fail(e))?,
                 currency: Currency::stored(&get(4)?)?,
             };
-            for (id, sums) in items {
-                let item = self.ids.borrow_mut().item(&self.conn, id).map_err(|e| self.fail(e))?.ok_or_else(unreadable)?;
-                if sums != RollupSums::default() {
-                    visit(RollupRow { key: key.clone(), item, sums })?;
+            for (id, more) in pending.remove(&key).into_iter().flatten() {
+                match items.iter_mut().find(|(i, _)| *i == id) {
+                    Some((_, total)) => total.add(&more, 1)?,
+                    None => items.push((id, more)),
                 }
+            }
+            self.visit_items(key, items, visit)?;
+        }
+        for (key, items) in pending {
+            self.visit_items(key, items.into_iter().collect(), visit)?;
+        }
+        Ok(())
+    }
+
+    /// Visits a group's items (named by id) as rows.
+    fn visit_items(&self, key: RollupKey, items: codec::CompactItems, visit: &mut dyn FnMut(RollupRow) -> Result<()>) -> Result<()> {
+        for (id, sums) in items {
+            let item = self.ids.borrow_mut().item(&self.conn, id).map_err(|e| self.fail(e))?.ok_or_else(|| self.unreadable())?;
+            if sums != RollupSums::default() {
+                visit(RollupRow { key: key.clone(), item, sums })?;
             }
         }
         Ok(())
+    }
+
+    fn unreadable(&self) -> Error {
+        Error::Store { store: self.location(), reason: "stored sums are not readable".into() }
     }
 }
 
@@ -420,10 +452,8 @@ impl MeterStore for SqliteStore {
                 out.push(outcome);
             }
         }
-        // Day and month sums (an overflow there is the batch's error, before any write).
-        let groups = sums.groups()?;
         let ids = self.ids.get_mut();
-        let written = write_sums(&tx, ids, &groups, &sums).map_err(fail).and_then(|()| tx.commit().map_err(fail));
+        let written = write_sums(&tx, ids, &sums, &fail).and_then(|()| tx.commit().map_err(fail));
         ids.finish(written.is_ok());
         written?;
         self.committed()?;
@@ -608,39 +638,111 @@ fn budget(conn: &Connection, customer: &str) -> rusqlite::Result<Option<(String,
         .optional()
 }
 
-/// Adds a batch's sums, spend and event count (inside the batch's transaction).
-fn write_sums(conn: &Connection, ids: &mut ItemIds, groups: &super::Groups, sums: &BatchSums) -> rusqlite::Result<()> {
-    let mut rollup = conn.prepare_cached(
-        "INSERT INTO group_sums (level, start, customer, model, schedule, currency, items) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-         ON CONFLICT (level, start, customer, model, schedule, currency) DO UPDATE SET items = sums_add(items, excluded.items)",
-    )?;
-    let mut emptied = conn.prepare_cached(
-        "DELETE FROM group_sums WHERE level = ?1 AND start = ?2 AND customer = ?3 AND model = ?4 AND schedule = ?5 AND currency = ?6 \
-         AND length(items) = 0",
-    )?;
-    for (key, items) in groups {
-        let encoded = ids.encode(conn, items)?;
+/// Adds a batch's sums, spend and event count (inside the batch's transaction): its
+/// hour groups as a pending row or, every [`FOLD_EVERY`]th batch, folded with the
+/// pending rows into `group_sums`. An overflow is the batch's error (nothing written).
+fn write_sums(conn: &Connection, ids: &mut ItemIds, sums: &BatchSums, fail: &dyn Fn(rusqlite::Error) -> Error) -> Result<()> {
+    let pending: i64 =
+        conn.prepare_cached("SELECT count(*) FROM pending_sums").and_then(|mut s| s.query_row([], |r| r.get(0))).map_err(fail)?;
+    if pending + 1 < FOLD_EVERY {
+        let mut groups = Vec::with_capacity(sums.hours().len());
+        for (key, items) in sums.hours() {
+            groups.push((key, ids.encode(conn, items).map_err(fail)?));
+        }
+        if !groups.is_empty() {
+            conn.prepare_cached("INSERT INTO pending_sums (groups) VALUES (?1)")
+                .and_then(|mut s| s.execute([encode_groups(groups)]))
+                .map_err(fail)?;
+        }
+    } else {
+        fold(conn, ids, sums, fail)?;
+    }
+    let mut spend = conn
+        .prepare_cached(
+            "INSERT INTO spend (customer, currency, amount) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (customer, currency) DO UPDATE SET amount = dec_add(amount, excluded.amount)",
+        )
+        .map_err(fail)?;
+    for ((customer, currency), amount) in &sums.spend {
+        spend.execute(params![customer, currency.code(), text(*amount)]).map_err(fail)?;
+    }
+    if sums.events != 0 {
+        conn.prepare_cached("UPDATE counters SET value = value + ?1 WHERE name = 'events'")
+            .and_then(|mut s| s.execute([sums.events]))
+            .map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// Sums per group, items named by their ids in the `items` dictionary.
+type IdGroups = BTreeMap<RollupKey, BTreeMap<u32, RollupSums>>;
+
+/// Adds every pending row's hour groups into `into`, each mapped to its period at
+/// `level` and kept when that period starts in `starts`.
+fn add_pending(
+    conn: &Connection,
+    level: Level,
+    starts: HourRange,
+    into: &mut IdGroups,
+    fail: &dyn Fn(rusqlite::Error) -> Error,
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached("SELECT groups FROM pending_sums ORDER BY seq").map_err(fail)?;
+    let mut rows = stmt.query([]).map_err(fail)?;
+    while let Some(row) = rows.next().map_err(fail)? {
+        let bytes = row.get_ref(0).map_err(fail)?.as_blob().map_err(|e| fail(e.into()))?;
+        let groups =
+            decode_groups(bytes).ok_or_else(|| fail(rusqlite::Error::UserFunctionError("a pending sums row is not readable".into())))?;
+        for (key, items) in groups {
+            let start = level.start_of(key.start);
+            if start < starts.from || start >= starts.to {
+                continue;
+            }
+            let group = into.entry(RollupKey { level, start, ..key }).or_default();
+            for (id, s) in items {
+                group.entry(id).or_default().add(&s, 1)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Adds the pending rows and this batch's hour groups into `group_sums` at every level
+/// and deletes the pending rows.
+fn fold(conn: &Connection, ids: &mut ItemIds, sums: &BatchSums, fail: &dyn Fn(rusqlite::Error) -> Error) -> Result<()> {
+    let mut hours = IdGroups::new();
+    add_pending(conn, Level::Hour, HourRange { from: i64::MIN, to: i64::MAX }, &mut hours, fail)?;
+    for (key, items) in sums.hours() {
+        let group = hours.entry(key.clone()).or_default();
+        for (item, s) in items {
+            group.entry(ids.id(conn, item).map_err(fail)?).or_default().add(s, 1)?;
+        }
+    }
+    let mut rollup = conn
+        .prepare_cached(
+            "INSERT INTO group_sums (level, start, customer, model, schedule, currency, items) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+             ON CONFLICT (level, start, customer, model, schedule, currency) DO UPDATE SET items = sums_add(items, excluded.items)",
+        )
+        .map_err(fail)?;
+    let mut emptied = conn
+        .prepare_cached(
+            "DELETE FROM group_sums WHERE level = ?1 AND start = ?2 AND customer = ?3 AND model = ?4 AND schedule = ?5 AND currency = ?6 \
+             AND length(items) = 0",
+        )
+        .map_err(fail)?;
+    for (key, items) in with_coarser_levels(&hours)? {
+        // A record taken away (replaced in a merge) may leave a group with nothing in it.
+        let negative = items.values().any(|s| s.count < 0 || s.quantity.is_sign_negative() || s.amount.is_sign_negative());
+        let encoded = encode_compact(items.into_iter().collect());
         if encoded.is_empty() {
             continue;
         }
         let k = params![key.level as i64, key.start, key.customer, key.model, key.schedule, key.currency.code()];
-        rollup.execute(params![k[0], k[1], k[2], k[3], k[4], k[5], encoded])?;
-        // A record taken away (replaced in a merge) may leave a group with nothing in it.
-        if items.values().any(|s| s.count < 0 || s.quantity.is_sign_negative() || s.amount.is_sign_negative()) {
-            emptied.execute(k)?;
+        rollup.execute(params![k[0], k[1], k[2], k[3], k[4], k[5], encoded]).map_err(fail)?;
+        if negative {
+            emptied.execute(k).map_err(fail)?;
         }
     }
-    let mut spend = conn.prepare_cached(
-        "INSERT INTO spend (customer, currency, amount) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (customer, currency) DO UPDATE SET amount = dec_add(amount, excluded.amount)",
-    )?;
-    for ((customer, currency), amount) in &sums.spend {
-        spend.execute(params![customer, currency.code(), text(*amount)])?;
-    }
-    if sums.events != 0 {
-        conn.prepare_cached("UPDATE counters SET value = value + ?1 WHERE name = 'events'")?.execute([sums.events])?;
-    }
-    Ok(())
+    conn.execute_batch("DELETE FROM pending_sums").map_err(fail)
 }
 
 #[cfg(test)]
@@ -657,16 +759,16 @@ mod tests {
         path
     }
 
-    fn rollups(store: &SqliteStore) -> Vec<RollupRow> {
-        let mut rows = Vec::new();
-        store
-            .rollups(&HourRange { from: i64::MIN, to: i64::MAX }, Level::Month, &mut |row| {
-                rows.push(row);
-                Ok(())
-            })
-            .expect("rollups");
-        rows.sort_by(|a, b| (&a.key, &a.item).cmp(&(&b.key, &b.item)));
-        rows
+    /// The stored sums at every level, rows of one key and item added up (pending
+    /// rows repeat keys).
+    fn all_sums(store: &SqliteStore) -> super::super::Groups {
+        let mut groups = super::super::Groups::new();
+        for level in Level::ALL {
+            store
+                .sums(level, HourRange { from: i64::MIN, to: i64::MAX }, &mut |row| super::super::add_row(&mut groups, row))
+                .expect("sums");
+        }
+        groups
     }
 
     /// A release is committed with synchronous=NORMAL, and FULL is back right after.
@@ -764,11 +866,11 @@ mod tests {
         }
 
         let migrated = SqliteStore::open(&old, Fsync::Never).expect("migrate");
-        assert_eq!(migrated.schema_version().expect("version"), 2);
+        assert_eq!(migrated.schema_version().expect("version"), 3);
         migrated.check().expect("sums agree with events after the migration");
         let reference = SqliteStore::open(&current, Fsync::Never).expect("reopen v2");
-        let (a, b) = (rollups(&migrated), rollups(&reference));
-        assert!(a.len() > 100, "{} sums rows", a.len());
+        let (a, b) = (all_sums(&migrated), all_sums(&reference));
+        assert!(a.len() > 100, "{} groups", a.len());
         assert_eq!(a, b);
         let table: String =
             migrated.conn.query_row("SELECT sql FROM sqlite_schema WHERE name = 'group_sums'", [], |r| r.get(0)).expect("schema");
