@@ -93,24 +93,55 @@ pub fn encode_groups<'a>(groups: impl IntoIterator<Item = (&'a RollupKey, Vec<u8
 
 /// Reads [`encode_groups`]: each hour group's key and its items (as [`decode_compact`]
 /// reads them); `None` if the bytes are not such a value.
-pub fn decode_groups(mut bytes: &[u8]) -> Option<Vec<(RollupKey, CompactItems)>> {
+pub fn decode_groups(bytes: &[u8]) -> Option<Vec<(RollupKey, CompactItems)>> {
+    let mut out = Vec::new();
+    visit_groups(bytes, |group| {
+        let key = RollupKey {
+            customer: group.customer.into(),
+            model: group.model.into(),
+            schedule: group.schedule.into(),
+            level: Level::Hour,
+            start: group.start,
+            currency: group.currency,
+        };
+        out.push((key, decode_compact(group.items)?));
+        Some(())
+    })?;
+    Some(out)
+}
+
+/// One hour group of an [`encode_groups`] value, borrowed from it.
+pub struct GroupRef<'a> {
+    /// The hour.
+    pub start: i64,
+    /// The key's texts.
+    pub customer: &'a str,
+    pub model: &'a str,
+    pub schedule: &'a str,
+    pub currency: Currency,
+    /// The items, as [`encode_compact`] wrote them.
+    pub items: &'a [u8],
+}
+
+/// Visits each group of an [`encode_groups`] value without copying it; `None` if the
+/// bytes are not such a value or `visit` said `None`.
+pub fn visit_groups<'a>(mut bytes: &'a [u8], mut visit: impl FnMut(GroupRef<'a>) -> Option<()>) -> Option<()> {
     fn take<'a>(bytes: &mut &'a [u8]) -> Option<&'a [u8]> {
         let len = usize::try_from(take_varint(bytes)?).ok()?;
         let (head, tail) = (bytes.get(..len)?, bytes.get(len..)?);
         *bytes = tail;
         Some(head)
     }
-    let text = |bytes: &mut &[u8]| -> Option<String> { String::from_utf8(take(bytes)?.to_vec()).ok() };
-    let mut out = Vec::new();
+    let text = |bytes: &mut &'a [u8]| -> Option<&'a str> { std::str::from_utf8(take(bytes)?).ok() };
     while !bytes.is_empty() {
         let zigzag = u64::try_from(take_varint(&mut bytes)?).ok()?;
         let start = ((zigzag >> 1) as i64) ^ -((zigzag & 1) as i64);
         let (customer, model, schedule) = (text(&mut bytes)?, text(&mut bytes)?, text(&mut bytes)?);
-        let currency = Currency::stored(std::str::from_utf8(take(&mut bytes)?).ok()?).ok()?;
-        let items = decode_compact(take(&mut bytes)?)?;
-        out.push((RollupKey { customer, model, schedule, level: Level::Hour, start, currency }, items));
+        let currency = Currency::stored(text(&mut bytes)?).ok()?;
+        let items = take(&mut bytes)?;
+        visit(GroupRef { start, customer, model, schedule, currency, items })?;
     }
-    Some(out)
+    Some(())
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u128) {
