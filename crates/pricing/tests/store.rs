@@ -763,13 +763,19 @@ fn records_priced_before_canonical_decimals_are_the_same_records_on(url: &str) {
 }
 
 /// SQLite keeps each batch's sums as a pending row and folds them into its sums table
-/// every 16th batch: its answers equal the in-memory meter's between and after folds,
-/// a record replaced in a merge while its sums were pending leaves no group behind,
-/// and `check` agrees with the events.
+/// every 16th batch: its answers (and PostgreSQL's) equal the in-memory meter's between
+/// and after folds, a record replaced in a merge while its sums were pending leaves no
+/// group behind, and `check` agrees with the events.
 #[test]
 fn sums_stay_exact_across_folds_of_pending_batches() {
     let dir = TempDir::new("folds");
-    let mut sqlite = open_url(dir.join("m.db").to_str().expect("path"));
+    for url in backends(&dir, "folds") {
+        sums_stay_exact_across_folds_on(&url);
+    }
+}
+
+fn sums_stay_exact_across_folds_on(url: &str) {
+    let mut sqlite = open_url(url);
     let mut memory = Meter::new(PriceBook::bundled());
     // The only event of customer "solo", then replaced by a record that sorts first.
     let mut solo = event("e0", 0);
