@@ -16,7 +16,7 @@
 //! 6–12 bytes where the first form (schema version 1, still read by the migration) took
 //! ~75.
 //!
-//! A batch's hour sums not yet added into `group_sums` (schema version 3's
+//! A batch's hour sums not yet added into `period_sums` (schema version 3's
 //! `pending_sums.groups`, see [`encode_groups`]) are, per group: the hour (zig-zag
 //! LEB128), customer, model, schedule and currency code (each its UTF-8 length as
 //! LEB128, then the bytes), the length of its items (LEB128) and the items as above.
@@ -75,7 +75,7 @@ pub fn add_compact(a: &[u8], b: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// Hour groups (keys at [`Level::Hour`]) with their items, as one value: what a batch
-/// adds to the sums, kept in `pending_sums` until it is folded into `group_sums`.
+/// adds to the sums, kept in `pending_sums` until it is folded into `period_sums`.
 pub fn encode_groups<'a>(groups: impl IntoIterator<Item = (&'a RollupKey, Vec<u8>)>) -> Vec<u8> {
     let mut out = Vec::new();
     for (key, items) in groups {
@@ -91,33 +91,17 @@ pub fn encode_groups<'a>(groups: impl IntoIterator<Item = (&'a RollupKey, Vec<u8
     out
 }
 
-/// Reads [`encode_groups`]: each hour group's key and its items (as [`decode_compact`]
-/// reads them); `None` if the bytes are not such a value.
-pub fn decode_groups(bytes: &[u8]) -> Option<Vec<(RollupKey, CompactItems)>> {
-    let mut out = Vec::new();
-    visit_groups(bytes, |group| {
-        let key = RollupKey {
-            customer: group.customer.into(),
-            model: group.model.into(),
-            schedule: group.schedule.into(),
-            level: Level::Hour,
-            start: group.start,
-            currency: group.currency,
-        };
-        out.push((key, decode_compact(group.items)?));
-        Some(())
-    })?;
-    Some(out)
-}
-
 /// One hour group of an [`encode_groups`] value, borrowed from it.
 pub struct GroupRef<'a> {
     /// The hour.
     pub start: i64,
-    /// The key's texts.
+    /// The billed customer.
     pub customer: &'a str,
+    /// The model.
     pub model: &'a str,
+    /// The schedule that priced it.
     pub schedule: &'a str,
+    /// The currency.
     pub currency: Currency,
     /// The items, as [`encode_compact`] wrote them.
     pub items: &'a [u8],
@@ -291,16 +275,32 @@ mod tests {
         };
         let items = vec![(0, RollupSums { count: 2, quantity: Decimal::ZERO, amount: d("0.0035") }), (3, RollupSums::default())];
         let groups = [(key("acme", 493_000), encode_compact(items.clone())), (key("ünï\tcode", -5), encode_compact(vec![]))];
+        let decode = |bytes: &[u8]| -> Option<Vec<(RollupKey, CompactItems)>> {
+            let mut out = Vec::new();
+            visit_groups(bytes, |g| {
+                let key = RollupKey {
+                    customer: g.customer.into(),
+                    model: g.model.into(),
+                    schedule: g.schedule.into(),
+                    level: Level::Hour,
+                    start: g.start,
+                    currency: g.currency,
+                };
+                out.push((key, decode_compact(g.items)?));
+                Some(())
+            })?;
+            Some(out)
+        };
         let bytes = encode_groups(groups.iter().map(|(k, v)| (k, v.clone())));
-        let back = decode_groups(&bytes).expect("decode");
+        let back = decode(&bytes).expect("decode");
         assert_eq!(back, vec![(key("acme", 493_000), items[..1].to_vec()), (key("ünï\tcode", -5), vec![])]);
-        assert_eq!(decode_groups(&[]), Some(vec![]));
+        assert_eq!(decode(&[]), Some(vec![]));
         // A cut value reads only where one group ends.
         let first = encode_groups(groups[..1].iter().map(|(k, v)| (k, v.clone()))).len();
         for cut in 1..bytes.len() {
-            assert_eq!(decode_groups(&bytes[..cut]).is_some(), cut == first, "cut at {cut}");
+            assert_eq!(decode(&bytes[..cut]).is_some(), cut == first, "cut at {cut}");
         }
-        assert!(decode_groups(&[0x02, 0x01, 0xff]).is_none(), "not UTF-8");
+        assert!(decode(&[0x02, 0x01, 0xff]).is_none(), "not UTF-8");
     }
 
     #[test]

@@ -54,7 +54,6 @@ use crate::{Error, Result};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -251,7 +250,8 @@ impl Level {
         }
         match self {
             Level::Hour => hour,
-            Level::Day => hour.div_euclid(24) * 24,
+            // Saturating: an hour near i64::MIN (a corrupt stored value) is no panic.
+            Level::Day => hour.saturating_sub(hour.rem_euclid(24)),
             Level::Month => {
                 use chrono::Datelike;
                 let t = hour_start(hour);
@@ -467,7 +467,21 @@ impl BatchSums {
     /// The groups to write at every level: the hour groups as added, and the day and
     /// month groups they fall in, summed from them.
     pub fn groups(&self) -> Result<Groups> {
-        with_coarser_levels(&self.hours)
+        let mut out = self.hours.clone();
+        for (key, items) in &self.hours {
+            for level in [Level::Day, Level::Month] {
+                let group = out.entry(RollupKey { level, start: level.start_of(key.start), ..key.clone() }).or_default();
+                for (item, sums) in items {
+                    match group.get_mut(item) {
+                        Some(total) => total.add(sums, 1)?,
+                        None => {
+                            group.insert(item.clone(), *sums);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The hour groups as added.
@@ -507,29 +521,6 @@ impl BatchSums {
         *spend = exact_add(*spend, amount, "spend")?;
         Ok(())
     }
-}
-
-/// `hours` (groups at [`Level::Hour`], items named by `I`) and the day and month groups
-/// they fall in, summed from them: once per batch (or per fold), not once per event.
-pub fn with_coarser_levels<I: Ord + Clone>(
-    hours: &BTreeMap<RollupKey, BTreeMap<I, RollupSums>>,
-) -> Result<BTreeMap<RollupKey, BTreeMap<I, RollupSums>>> {
-    let mut out = hours.clone();
-    for (key, items) in hours {
-        debug_assert_eq!(key.level, Level::Hour);
-        for level in [Level::Day, Level::Month] {
-            let group = out.entry(RollupKey { level, start: level.start_of(key.start), ..key.clone() }).or_default();
-            for (item, sums) in items {
-                match group.get_mut(item) {
-                    Some(total) => total.add(sums, 1)?,
-                    None => {
-                        group.insert(item.clone(), *sums);
-                    }
-                }
-            }
-        }
-    }
-    Ok(out)
 }
 
 impl RollupItem {

@@ -5,8 +5,8 @@
 //!   and the spend, or a budget step. Writers queue on SQLite's lock (waiting up to
 //!   [`BUSY_TIMEOUT`]); readers never wait.
 //! - A batch's sums go in as one `pending_sums` row (its hour groups); every
-//!   [`FOLD_EVERY`]th batch folds the pending rows into `group_sums` at every level.
-//!   Readers add the pending rows to `group_sums` in the same read transaction, so
+//!   [`FOLD_EVERY`]th batch folds the pending rows into `period_sums` at every level.
+//!   Readers add the pending rows to `period_sums` in the same read transaction, so
 //!   sums are exact after every commit.
 //! - Durability follows [`Fsync`]: `always` is `synchronous=FULL` (a commit is on disk
 //!   before it returns: survives power loss); `every:N` and `never` are
@@ -18,7 +18,7 @@
 //!   the SQL files in `sql/sqlite/` (docs/meter-store.md). A file from a newer
 //!   tokfare is refused, never written.
 
-use super::codec::{self, add_compact, decode_compact, decode_groups, encode_compact, encode_groups};
+use super::codec::{self, add_compact, decode_compact, encode_compact, encode_groups, GroupRef};
 use super::{
     BatchSums, HourRange, Inserted, ItemSums, Level, Match, MeterStore, NewRecord, OnConflict, Reserved, RollupItem, RollupKey, RollupRow,
     RollupSums, TimeRange,
@@ -34,7 +34,8 @@ use rusqlite::functions::FunctionFlags;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rust_decimal::Decimal;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -42,7 +43,7 @@ use std::time::Duration;
 const PAGE_SIZE: u32 = 16 * 1024;
 
 /// The write-ahead log's size at which a commit checkpoints it into the file.
-const WAL_CHECKPOINT_BYTES: u32 = 64 * 1024 * 1024;
+const WAL_CHECKPOINT_BYTES: i64 = 64 * 1024 * 1024;
 
 /// How long a writer waits for another process's transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -61,8 +62,9 @@ const MIGRATIONS: &[Migration] = &[
 ];
 
 /// A batch whose transaction finds this many pending rows (its own included) folds
-/// them into `group_sums`: readers add at most this many rows to the stored sums, and
-/// writers update each group's rows once per fold rather than once per batch.
+/// them into `period_sums`: readers add at most `FOLD_EVERY - 1` pending rows to the
+/// stored sums, and writers update each group's rows once per fold rather than once
+/// per batch.
 const FOLD_EVERY: i64 = 16;
 
 /// Version 1 to 2: every `sums` row re-encoded in the compact form into
@@ -179,8 +181,8 @@ impl SqliteStore {
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(fail)?;
         check_version(&path, version)?;
         // A new file gets 16 KiB pages (an existing one keeps its own): a batch of events
-        // fills fewer pages and write-ahead log frames (2,048-event batches: ~99k events/s
-        // against ~85k with 4 KiB pages, benches/RESULTS.md).
+        // fills fewer pages and write-ahead log frames (2,048-event batches: ~1.15x the
+        // events/s of 4 KiB pages; one-event commits pay for it, benches/RESULTS.md).
         conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE}")).map_err(fail)?;
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(fail)?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -188,8 +190,11 @@ impl SqliteStore {
         }
         let synchronous = if fsync == Fsync::Always { "FULL" } else { "NORMAL" };
         conn.execute_batch(&format!("PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON;")).map_err(fail)?;
-        // Checkpoint when the log holds 64 MiB (SQLite's default is 1,000 pages).
-        conn.execute_batch(&format!("PRAGMA wal_autocheckpoint = {}", WAL_CHECKPOINT_BYTES / PAGE_SIZE)).map_err(fail)?;
+        // Checkpoint when the log holds 64 MiB (SQLite's default is 1,000 pages), in this
+        // file's pages. The -wal file keeps its largest size (it is reused, not grown
+        // again: cutting it back with journal_size_limit cost ~5% of batch speed).
+        let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0)).map_err(fail)?;
+        conn.execute_batch(&format!("PRAGMA wal_autocheckpoint = {};", WAL_CHECKPOINT_BYTES / page.max(512))).map_err(fail)?;
         let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
         conn.create_scalar_function("dec_add", 2, flags, |ctx| {
             let a: String = ctx.get(0)?;
@@ -351,7 +356,7 @@ impl SqliteStore {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT customer, model, schedule, start, currency, items FROM group_sums WHERE level = ?1 AND start >= ?2 AND start < ?3",
+                "SELECT customer, model, schedule, start, currency, items FROM period_sums WHERE level = ?1 AND start >= ?2 AND start < ?3",
             )
             .map_err(|e| self.fail(e))?;
         let mut rows = stmt.query([level as i64, starts.from, starts.to]).map_err(|e| self.fail(e))?;
@@ -368,15 +373,12 @@ impl SqliteStore {
                 currency: Currency::stored(&get(4)?)?,
             };
             for (id, more) in pending.remove(&key).into_iter().flatten() {
-                match items.iter_mut().find(|(i, _)| *i == id) {
-                    Some((_, total)) => total.add(&more, 1)?,
-                    None => items.push((id, more)),
-                }
+                add_item(&mut items, id, &more)?;
             }
             self.visit_items(key, items, visit)?;
         }
         for (key, items) in pending {
-            self.visit_items(key, items.into_iter().collect(), visit)?;
+            self.visit_items(key, items, visit)?;
         }
         Ok(())
     }
@@ -652,7 +654,8 @@ fn budget(conn: &Connection, customer: &str) -> rusqlite::Result<Option<(String,
 
 /// Adds a batch's sums, spend and event count (inside the batch's transaction): its
 /// hour groups as a pending row or, every [`FOLD_EVERY`]th batch, folded with the
-/// pending rows into `group_sums`. An overflow is the batch's error (nothing written).
+/// pending rows into `period_sums`. An overflow, in this batch's sums or in the fold, is
+/// the batch's error (nothing written; see docs/meter-store.md on overflows found by folds).
 fn write_sums(conn: &Connection, ids: &mut ItemIds, sums: &BatchSums, fail: &dyn Fn(rusqlite::Error) -> Error) -> Result<()> {
     let pending: i64 =
         conn.prepare_cached("SELECT count(*) FROM pending_sums").and_then(|mut s| s.query_row([], |r| r.get(0))).map_err(fail)?;
@@ -687,7 +690,30 @@ fn write_sums(conn: &Connection, ids: &mut ItemIds, sums: &BatchSums, fail: &dyn
 }
 
 /// Sums per group, items named by their ids in the `items` dictionary.
-type IdGroups = BTreeMap<RollupKey, BTreeMap<u32, RollupSums>>;
+type IdGroups = HashMap<RollupKey, codec::CompactItems>;
+
+/// Calls `each` with every hour group of every pending row and its items.
+fn for_each_pending(
+    conn: &Connection,
+    fail: &dyn Fn(rusqlite::Error) -> Error,
+    mut each: impl FnMut(&GroupRef<'_>, codec::CompactItems) -> Result<()>,
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached("SELECT groups FROM pending_sums ORDER BY seq").map_err(fail)?;
+    let mut rows = stmt.query([]).map_err(fail)?;
+    while let Some(row) = rows.next().map_err(fail)? {
+        let bytes = row.get_ref(0).map_err(fail)?.as_blob().map_err(|e| fail(e.into()))?;
+        let mut failed = None;
+        codec::visit_groups(bytes, |group| match each(&group, decode_compact(group.items)?) {
+            Ok(()) => Some(()),
+            Err(e) => {
+                failed = Some(e);
+                None
+            }
+        })
+        .ok_or_else(|| failed.unwrap_or_else(|| fail(rusqlite::Error::UserFunctionError("a pending sums row is not readable".into()))))?;
+    }
+    Ok(())
+}
 
 /// Adds every pending row's hour groups into `into`, each mapped to its period at
 /// `level` and kept when that period starts in `starts`.
@@ -698,27 +724,26 @@ fn add_pending(
     into: &mut IdGroups,
     fail: &dyn Fn(rusqlite::Error) -> Error,
 ) -> Result<()> {
-    let mut stmt = conn.prepare_cached("SELECT groups FROM pending_sums ORDER BY seq").map_err(fail)?;
-    let mut rows = stmt.query([]).map_err(fail)?;
-    while let Some(row) = rows.next().map_err(fail)? {
-        let bytes = row.get_ref(0).map_err(fail)?.as_blob().map_err(|e| fail(e.into()))?;
-        let groups =
-            decode_groups(bytes).ok_or_else(|| fail(rusqlite::Error::UserFunctionError("a pending sums row is not readable".into())))?;
-        for (key, items) in groups {
-            let start = level.start_of(key.start);
-            if start < starts.from || start >= starts.to {
-                continue;
-            }
-            let group = into.entry(RollupKey { level, start, ..key }).or_default();
-            for (id, s) in items {
-                group.entry(id).or_default().add(&s, 1)?;
-            }
+    let mut periods: HashMap<i64, i64> = HashMap::new();
+    for_each_pending(conn, fail, |group, items| {
+        let start = *periods.entry(group.start).or_insert_with(|| level.start_of(group.start));
+        if start < starts.from || start >= starts.to {
+            return Ok(());
         }
-    }
-    Ok(())
+        let key = RollupKey {
+            customer: group.customer.into(),
+            model: group.model.into(),
+            schedule: group.schedule.into(),
+            level,
+            start,
+            currency: group.currency,
+        };
+        let total = into.entry(key).or_default();
+        items.iter().try_for_each(|(id, s)| add_item(total, *id, s))
+    })
 }
 
-/// Adds the pending rows and this batch's hour groups into `group_sums` at every level
+/// Adds the pending rows and this batch's hour groups into `period_sums` at every level
 /// and deletes the pending rows.
 fn fold(conn: &Connection, ids: &mut ItemIds, sums: &BatchSums, fail: &dyn Fn(rusqlite::Error) -> Error) -> Result<()> {
     let mut fold = Fold::default();
@@ -728,35 +753,19 @@ fn fold(conn: &Connection, ids: &mut ItemIds, sums: &BatchSums, fail: &dyn Fn(ru
             fold.add(key.start, group, ids.id(conn, item).map_err(fail)?, s)?;
         }
     }
-    {
-        let unreadable = || fail(rusqlite::Error::UserFunctionError("a pending sums row is not readable".into()));
-        let mut stmt = conn.prepare_cached("SELECT groups FROM pending_sums").map_err(fail)?;
-        let mut rows = stmt.query([]).map_err(fail)?;
-        while let Some(row) = rows.next().map_err(fail)? {
-            let bytes = row.get_ref(0).map_err(fail)?.as_blob().map_err(|e| fail(e.into()))?;
-            let mut failed = None;
-            codec::visit_groups(bytes, |g| {
-                let group = fold.group(g.customer, g.model, g.schedule, g.currency);
-                for (id, s) in decode_compact(g.items)? {
-                    if let Err(e) = fold.add(g.start, group, id, &s) {
-                        failed = Some(e);
-                        return None;
-                    }
-                }
-                Some(())
-            })
-            .ok_or_else(|| failed.take().unwrap_or_else(unreadable))?;
-        }
-    }
+    for_each_pending(conn, fail, |g, items| {
+        let group = fold.group(g.customer, g.model, g.schedule, g.currency);
+        items.iter().try_for_each(|(id, s)| fold.add(g.start, group, *id, s))
+    })?;
     let mut rollup = conn
         .prepare_cached(
-            "INSERT INTO group_sums (level, start, customer, model, schedule, currency, items) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+            "INSERT INTO period_sums (level, start, customer, model, schedule, currency, items) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
              ON CONFLICT (level, start, customer, model, schedule, currency) DO UPDATE SET items = sums_add(items, excluded.items)",
         )
         .map_err(fail)?;
     let mut emptied = conn
         .prepare_cached(
-            "DELETE FROM group_sums WHERE level = ?1 AND start = ?2 AND customer = ?3 AND model = ?4 AND schedule = ?5 AND currency = ?6 \
+            "DELETE FROM period_sums WHERE level = ?1 AND start = ?2 AND customer = ?3 AND model = ?4 AND schedule = ?5 AND currency = ?6 \
              AND length(items) = 0",
         )
         .map_err(fail)?;
@@ -805,9 +814,7 @@ impl Fold {
         self.name.clear();
         for part in [customer, model, schedule, currency.code()] {
             // Lengths first: no text can be taken for another's boundary.
-            self.name.push_str(&part.len().to_string());
-            self.name.push(':');
-            self.name.push_str(part);
+            let _ = write!(self.name, "{}:{part}", part.len());
         }
         if let Some(&id) = self.index.get(self.name.as_str()) {
             return id;
@@ -865,8 +872,7 @@ mod tests {
         path
     }
 
-    /// The stored sums at every level, rows of one key and item added up (pending
-    /// rows repeat keys).
+    /// The stored sums at every level (stored and pending rows together).
     fn all_sums(store: &SqliteStore) -> super::super::Groups {
         let mut groups = super::super::Groups::new();
         for level in Level::ALL {
@@ -898,11 +904,12 @@ mod tests {
     }
 
     /// A file written by schema version 1 (sums with their item codes inline) opens,
-    /// migrates to version 2 and keeps every sum exactly.
+    /// migrates to the current version (compact sums, then pending sums) and keeps
+    /// every sum exactly.
     #[test]
     fn a_version_1_file_migrates_to_compact_sums() {
-        // Records from a version-2 store, priced by the meter.
-        let current = temp("v2.db");
+        // Records from a store of the current version, priced by the meter.
+        let current = temp("current.db");
         let mut meter = Meter::open_store(PriceBook::bundled(), current.to_str().expect("path"), Fsync::Never).expect("open");
         let models = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5"];
         let events: Vec<UsageEvent> = (0..300u64)
@@ -974,18 +981,66 @@ mod tests {
         let migrated = SqliteStore::open(&old, Fsync::Never).expect("migrate");
         assert_eq!(migrated.schema_version().expect("version"), 3);
         migrated.check().expect("sums agree with events after the migration");
-        let reference = SqliteStore::open(&current, Fsync::Never).expect("reopen v2");
+        let reference = SqliteStore::open(&current, Fsync::Never).expect("reopen");
         let (a, b) = (all_sums(&migrated), all_sums(&reference));
         assert!(a.len() > 100, "{} groups", a.len());
         assert_eq!(a, b);
         let table: String =
-            migrated.conn.query_row("SELECT sql FROM sqlite_schema WHERE name = 'group_sums'", [], |r| r.get(0)).expect("schema");
+            migrated.conn.query_row("SELECT sql FROM sqlite_schema WHERE name = 'period_sums'", [], |r| r.get(0)).expect("schema");
         assert!(table.contains("WITHOUT ROWID"), "{table}");
         drop((migrated, reference));
         for path in [old, current] {
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
             }
+        }
+    }
+
+    /// Folds happen (at most 15 pending rows, sums in `period_sums`), and a record
+    /// replaced in a merge after its sums were folded takes them away there: its group
+    /// is deleted from `period_sums` at every level once the replacement is folded,
+    /// and reads in between see it net (no group, no negative count).
+    #[test]
+    fn folds_bound_the_pending_rows_and_delete_emptied_groups() {
+        let path = temp("fold.db");
+        let url = path.to_str().expect("path");
+        let mut meter = Meter::open_store(PriceBook::bundled(), url, Fsync::Never).expect("open");
+        let at = |i: i64| "2026-11-01T00:00:00Z".parse::<DateTime<Utc>>().expect("time") + chrono::Duration::minutes(i * 3);
+        let event = |id: &str, customer: &str, i: i64| UsageEvent::new(id, customer, "gpt-4o", Usage::tokens(100 + i as u64, 10), at(i));
+        let count = |sql: &str| -> i64 {
+            let conn = Connection::open(&path).expect("open");
+            conn.query_row(sql, [], |r| r.get(0)).expect("count")
+        };
+        meter.record(event("solo-1", "solo", 0)).expect("record");
+        for b in 0..20 {
+            meter.record_batch(vec![event(&format!("b{b}"), "acme", b)], crate::meter::OnError::Stop).expect("batch");
+            assert!(count("SELECT count(*) FROM pending_sums") < FOLD_EVERY, "after batch {b}");
+        }
+        let solo = "SELECT count(*) FROM period_sums WHERE customer = 'solo'";
+        assert_eq!(count(solo), 3, "folded at hour, day and month");
+        // The replacement (its JSON sorts first) takes the record away.
+        let mut winner = Meter::new(PriceBook::bundled());
+        winner.record(event("solo-1", "aardvark", 0)).expect("record");
+        assert_eq!(meter.merge(&winner).expect("merge").conflicts, vec!["solo-1".to_string()]);
+        let customers = |m: &Meter| -> Vec<(String, u64)> {
+            m.aggregate(&[crate::meter::GroupBy::Customer])
+                .expect("aggregate")
+                .into_iter()
+                .map(|r| (r.key[0].1.clone(), r.events))
+                .collect()
+        };
+        assert_eq!(customers(&meter), vec![("aardvark".to_string(), 1), ("acme".to_string(), 20)]);
+        assert_eq!(count(solo), 3, "still stored, the change pending");
+        for b in 20..40 {
+            meter.record_batch(vec![event(&format!("b{b}"), "acme", b)], crate::meter::OnError::Stop).expect("batch");
+        }
+        assert_eq!(count(solo), 0, "emptied groups deleted by the fold");
+        assert_eq!(count("SELECT count(*) FROM period_sums WHERE length(items) = 0"), 0);
+        assert_eq!(customers(&meter), vec![("aardvark".to_string(), 1), ("acme".to_string(), 40)]);
+        meter.check().expect("check");
+        drop(meter);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
     }
 }
