@@ -36,7 +36,7 @@ pub fn encode_compact(mut items: CompactItems) -> Vec<u8> {
     let mut out = Vec::with_capacity(items.len() * 12);
     for (id, s) in items.into_iter().filter(|(_, s)| *s != RollupSums::default()) {
         put_varint(&mut out, u128::from(id));
-        put_varint(&mut out, u128::from(((s.count << 1) ^ (s.count >> 63)) as u64));
+        put_zigzag(&mut out, s.count);
         put_decimal(&mut out, s.quantity);
         put_decimal(&mut out, s.amount);
     }
@@ -52,8 +52,7 @@ pub fn decode_compact(mut bytes: &[u8]) -> Option<CompactItems> {
         if items.last().is_some_and(|(last, _)| *last >= id) {
             return None;
         }
-        let zigzag = u64::try_from(take_varint(&mut bytes)?).ok()?;
-        let count = ((zigzag >> 1) as i64) ^ -((zigzag & 1) as i64);
+        let count = take_zigzag(&mut bytes)?;
         let quantity = take_decimal(&mut bytes)?;
         let amount = take_decimal(&mut bytes)?;
         items.push((id, RollupSums { count, quantity, amount }));
@@ -66,10 +65,7 @@ pub fn add_compact(a: &[u8], b: &[u8]) -> Result<Vec<u8>> {
     let bad = || Error::InvalidArgument { name: "sums", reason: "not a sums value".into() };
     let mut sum = decode_compact(a).ok_or_else(bad)?;
     for (id, s) in decode_compact(b).ok_or_else(bad)? {
-        match sum.iter_mut().find(|(i, _)| *i == id) {
-            Some((_, total)) => total.add(&s, 1)?,
-            None => sum.push((id, s)),
-        }
+        add_item(&mut sum, id, &s)?;
     }
     Ok(encode_compact(sum))
 }
@@ -80,7 +76,7 @@ pub fn encode_groups<'a>(groups: impl IntoIterator<Item = (&'a RollupKey, Vec<u8
     let mut out = Vec::new();
     for (key, items) in groups {
         debug_assert_eq!(key.level, Level::Hour);
-        put_varint(&mut out, u128::from(((key.start << 1) ^ (key.start >> 63)) as u64));
+        put_zigzag(&mut out, key.start);
         for text in [key.customer.as_str(), key.model.as_str(), key.schedule.as_str(), key.currency.code()] {
             put_varint(&mut out, text.len() as u128);
             out.extend_from_slice(text.as_bytes());
@@ -118,14 +114,34 @@ pub fn visit_groups<'a>(mut bytes: &'a [u8], mut visit: impl FnMut(GroupRef<'a>)
     }
     let text = |bytes: &mut &'a [u8]| -> Option<&'a str> { std::str::from_utf8(take(bytes)?).ok() };
     while !bytes.is_empty() {
-        let zigzag = u64::try_from(take_varint(&mut bytes)?).ok()?;
-        let start = ((zigzag >> 1) as i64) ^ -((zigzag & 1) as i64);
+        let start = take_zigzag(&mut bytes)?;
         let (customer, model, schedule) = (text(&mut bytes)?, text(&mut bytes)?, text(&mut bytes)?);
         let currency = Currency::stored(text(&mut bytes)?).ok()?;
         let items = take(&mut bytes)?;
         visit(GroupRef { start, customer, model, schedule, currency, items })?;
     }
     Some(())
+}
+
+/// Adds `sums` to item `item` of a group's items (appended if the group has none yet).
+pub fn add_item(items: &mut CompactItems, item: u32, sums: &RollupSums) -> Result<()> {
+    match items.iter_mut().find(|(i, _)| *i == item) {
+        Some((_, total)) => total.add(sums, 1),
+        None => {
+            items.push((item, *sums));
+            Ok(())
+        }
+    }
+}
+
+/// A signed integer as zig-zag LEB128.
+fn put_zigzag(out: &mut Vec<u8>, v: i64) {
+    put_varint(out, u128::from(((v << 1) ^ (v >> 63)) as u64));
+}
+
+fn take_zigzag(bytes: &mut &[u8]) -> Option<i64> {
+    let zigzag = u64::try_from(take_varint(bytes)?).ok()?;
+    Some(((zigzag >> 1) as i64) ^ -((zigzag & 1) as i64))
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u128) {

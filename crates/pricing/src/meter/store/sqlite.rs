@@ -18,7 +18,7 @@
 //!   the SQL files in `sql/sqlite/` (docs/meter-store.md). A file from a newer
 //!   tokfare is refused, never written.
 
-use super::codec::{self, add_compact, decode_compact, encode_compact, encode_groups, GroupRef};
+use super::codec::{self, add_compact, add_item, decode_compact, encode_compact, encode_groups, GroupRef};
 use super::{
     BatchSums, HourRange, Inserted, ItemSums, Level, Match, MeterStore, NewRecord, OnConflict, Reserved, RollupItem, RollupKey, RollupRow,
     RollupSums, TimeRange,
@@ -845,16 +845,6 @@ impl Fold {
             out.insert((Level::Hour, hour, group), items);
         }
         Ok((self.groups, out))
-    }
-}
-
-fn add_item(items: &mut codec::CompactItems, item: u32, sums: &RollupSums) -> Result<()> {
-    match items.iter_mut().find(|(i, _)| *i == item) {
-        Some((_, total)) => total.add(sums, 1),
-        None => {
-            items.push((item, *sums));
-            Ok(())
-        }
     }
 }
 
