@@ -630,22 +630,28 @@ fn empty_ids_and_nul_characters_are_refused_by_every_store() {
 }
 
 /// A PostgreSQL database of schema version 1 (one sums row per item) migrates to
-/// version 2 (one row per group, NUMERIC arrays) on open and keeps every sum.
+/// version 2 (one row per group, NUMERIC arrays) and 3 (pending sums) on open and keeps
+/// every sum.
 #[test]
 fn a_postgres_version_1_schema_migrates_and_keeps_its_sums() {
     let (Some(current), Some(old)) = (postgres_db("migrate_v2"), postgres_db("migrate_v1")) else {
         return;
     };
     let mut meter = open_url(&current);
-    let events: Vec<UsageEvent> = (0..400).map(|i| event(&format!("m{i}"), i)).collect();
-    for outcome in meter.record_batch(events, OnError::Stop).expect("record") {
-        outcome.expect("outcome").expect("recorded");
+    // 16 batches: the 16th folds every batch's pending sums into tokfare_sums.
+    for batch in 0..16 {
+        let events: Vec<UsageEvent> = (batch * 25..batch * 25 + 25).map(|i| event(&format!("m{i}"), i)).collect();
+        for outcome in meter.record_batch(events, OnError::Stop).expect("record") {
+            outcome.expect("outcome").expect("recorded");
+        }
     }
     let expected = answers(&meter);
     drop(meter);
 
     // The same events and sums, written as version 1 had them.
     let mut from = postgres::Client::connect(&current, postgres::NoTls).expect("connect");
+    let pending: i64 = from.query_one("SELECT count(*) FROM tokfare_pending_sums", &[]).expect("pending").get(0);
+    assert_eq!(pending, 0, "the 16th batch folded the pending sums");
     let mut to = postgres::Client::connect(&old, postgres::NoTls).expect("connect");
     to.batch_execute(include_str!("../src/meter/store/sql/postgres/0001_init.sql")).expect("schema 1");
     to.batch_execute(
@@ -698,7 +704,7 @@ fn a_postgres_version_1_schema_migrates_and_keeps_its_sums() {
         to.query_one("SELECT coalesce(relacl::text, '') FROM pg_class WHERE relname = 'tokfare_sums'", &[]).expect("acl").get(0);
     assert!(acl.contains("=r/"), "the grant to PUBLIC is gone: {acl}");
     let version: i32 = to.query_one("SELECT max(version) FROM tokfare_schema", &[]).expect("version").get(0);
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     migrated.check().expect("sums agree with the events after the migration");
     assert_eq!(answers(&migrated), expected);
 }
@@ -762,8 +768,8 @@ fn records_priced_before_canonical_decimals_are_the_same_records_on(url: &str) {
     assert_eq!(report.conflicts, vec!["e0".to_string()], "{url}");
 }
 
-/// SQLite keeps each batch's sums as a pending row and folds them into its sums table
-/// every 16th batch: its answers (and PostgreSQL's) equal the in-memory meter's between
+/// SQLite and PostgreSQL keep each batch's sums as pending rows and fold them into
+/// their sums table every 16th batch: their answers equal the in-memory meter's between
 /// and after folds, a record replaced in a merge while its sums were pending leaves no
 /// group behind, and `check` agrees with the events.
 #[test]

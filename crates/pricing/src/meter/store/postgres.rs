@@ -8,14 +8,19 @@
 //!   and the batch classified again — so a redelivery racing across hosts still counts
 //!   once and a conflict is still reported. Deadlocks and serialization failures are
 //!   retried the same way.
-//! - The batch's sums go in the same transaction, one row per group and period with
-//!   `NUMERIC` arrays (schema version 2): every group gets a row (created empty if new,
-//!   in key order), the rows are locked with `SELECT … FOR UPDATE` in key order (one
-//!   lock order for every writer), added to the batch's sums here with exact decimals
-//!   (a sum that would need rounding is an `overflow` error), and written back in one
-//!   `UPDATE` — the groups travel as array parameters, so the server probes the primary
-//!   key for each however large the table has grown. The spend is staged with `COPY` and
-//!   upserted in key order.
+//! - The batch's sums go in the same transaction as rows of `tokfare_pending_sums`
+//!   (schema version 3): one per hour group, `NUMERIC` arrays, with `COPY` — no row of
+//!   `tokfare_sums` is locked. Every [`FOLD_EVERY`]th batch (a sequence counts them)
+//!   that gets the fold lock (an advisory lock; a batch that does not get it leaves the
+//!   fold to a later one) folds: it deletes the pending rows it sees and adds them, at
+//!   every level, to `tokfare_sums` — one row per group and period with `NUMERIC`
+//!   arrays: every group gets a row (created empty if new, in key order), the rows are
+//!   locked with `SELECT … FOR UPDATE` in key order, added to the pending sums here
+//!   with exact decimals (a sum that would need rounding is an `overflow` error), and
+//!   written back in one `UPDATE` — the groups travel as array parameters, so the
+//!   server probes the primary key for each however large the table has grown. Readers
+//!   add the pending rows to `tokfare_sums` in the same snapshot. The spend is staged
+//!   with `COPY` and upserted in key order, every batch.
 //! - Budgets: `reserve` takes a transaction-scoped advisory lock on the customer, then
 //!   reads spend, held reservations and limit in one statement (one snapshot), decides
 //!   and holds — so racing processes never overspend.
@@ -29,8 +34,8 @@
 //! threads that write at once each open their own).
 
 use super::{
-    redact, BatchSums, HourRange, Inserted, ItemSums, Level, Match, MeterStore, NewRecord, OnConflict, Reserved, RollupItem, RollupKey,
-    RollupRow, RollupSums, TimeRange,
+    redact, with_coarser_levels, BatchSums, HourRange, Inserted, ItemSums, Level, Match, MeterStore, NewRecord, OnConflict, Reserved,
+    RollupItem, RollupKey, RollupRow, RollupSums, TimeRange,
 };
 use crate::meter::budget::decide;
 use crate::meter::journal::Fsync;
@@ -49,7 +54,18 @@ use std::collections::HashMap;
 use std::io::Write;
 
 /// The schema migrations, in order (`tokfare_schema` records the versions applied).
-const MIGRATIONS: &[&str] = &[include_str!("sql/postgres/0001_init.sql"), include_str!("sql/postgres/0002_sums_per_group.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("sql/postgres/0001_init.sql"),
+    include_str!("sql/postgres/0002_sums_per_group.sql"),
+    include_str!("sql/postgres/0003_pending_sums.sql"),
+];
+
+/// Every this many batches (counted by the `tokfare_batches` sequence across writers),
+/// a batch folds the pending sums into `tokfare_sums`.
+const FOLD_EVERY: i64 = 16;
+
+/// The advisory lock a fold runs under ("tokfold1"): one fold at a time.
+const FOLD_LOCK: i64 = 0x746f_6b66_6f6c_6431;
 
 /// The advisory lock migrations run under ("tokfare1").
 const MIGRATION_LOCK: i64 = 0x746f_6b66_6172_6531;
@@ -93,6 +109,11 @@ struct Statements {
     delete_empty: Statement,
     copy_spend: Statement,
     upsert_spend: Statement,
+    copy_pending: Statement,
+    next_batch: Statement,
+    fold_lock: Statement,
+    take_pending: Statement,
+    pending: Statement,
     get: Statement,
     len: Statement,
     spent: Statement,
@@ -145,8 +166,18 @@ impl Statements {
             ))?,
             copy_spend: client.prepare("COPY tokfare_stage_spend FROM STDIN")?,
             upsert_spend: client.prepare("INSERT INTO tokfare_spend (customer, currency, amount) SELECT customer, currency, amount FROM tokfare_stage_spend ORDER BY customer, currency ON CONFLICT (customer, currency) DO UPDATE SET amount = tokfare_spend.amount + excluded.amount")?,
+            copy_pending: client.prepare(
+                "COPY tokfare_pending_sums (start, customer, model, schedule, currency, items, counts, quantities, amounts) FROM STDIN",
+            )?,
+            next_batch: client.prepare("SELECT nextval('tokfare_batches')")?,
+            fold_lock: client.prepare("SELECT pg_try_advisory_xact_lock($1)")?,
+            take_pending: client.prepare(
+                "DELETE FROM tokfare_pending_sums RETURNING start, customer, model, schedule, currency, items, counts, \
+                 quantities::text[], amounts::text[]",
+            )?,
+            pending: client.prepare("SELECT start, customer, model, schedule, currency, u.item, u.count, u.quantity::text, u.amount::text FROM tokfare_pending_sums, unnest(items, counts, quantities, amounts) AS u (item, count, quantity, amount)")?,
             get: client.prepare("SELECT record FROM tokfare_events WHERE id = $1")?,
-            len: client.prepare("SELECT coalesce(sum(counts[array_position(items, 'events')]), 0)::bigint FROM tokfare_sums WHERE level = 2")?,
+            len: client.prepare("SELECT ((SELECT coalesce(sum(counts[array_position(items, 'events')]), 0) FROM tokfare_sums WHERE level = 2) + (SELECT coalesce(sum(counts[array_position(items, 'events')]), 0) FROM tokfare_pending_sums))::bigint")?,
             spent: client.prepare("SELECT amount::text FROM tokfare_spend WHERE customer = $1 AND currency = $2")?,
             set_budget: client.prepare("INSERT INTO tokfare_budgets (customer, currency, amount) VALUES ($1, $2, $3::text::numeric) ON CONFLICT (customer) DO UPDATE SET currency = excluded.currency, amount = excluded.amount")?,
             budget: client.prepare("SELECT currency, amount::text FROM tokfare_budgets WHERE customer = $1")?,
@@ -155,7 +186,7 @@ impl Statements {
             budget_state: client.prepare("SELECT (SELECT amount::text FROM tokfare_spend WHERE customer = $1 AND currency = $2), (SELECT coalesce(sum(amount), 0)::text FROM tokfare_reservations WHERE customer = $1 AND currency = $2), (SELECT currency FROM tokfare_budgets WHERE customer = $1), (SELECT amount::text FROM tokfare_budgets WHERE customer = $1)")?,
             hold: client.prepare("INSERT INTO tokfare_reservations (customer, currency, amount, expires) VALUES ($1, $2, $3::text::numeric, $4) RETURNING id")?,
             release: client.prepare("DELETE FROM tokfare_reservations WHERE id = $1")?,
-            sums: client.prepare("SELECT customer, model, schedule, start, currency, u.item, u.count, u.quantity::text, u.amount::text FROM tokfare_sums, unnest(items, counts, quantities, amounts) AS u (item, count, quantity, amount) WHERE level = $1 AND start >= $2 AND start < $3")?,
+            sums: client.prepare("SELECT start, customer, model, schedule, currency, u.item, u.count, u.quantity::text, u.amount::text FROM tokfare_sums, unnest(items, counts, quantities, amounts) AS u (item, count, quantity, amount) WHERE level = $1 AND start >= $2 AND start < $3")?,
             scan: client.prepare("SELECT record FROM tokfare_events WHERE ts >= $1 AND ts < $2 ORDER BY id")?,
             scan_all: client.prepare("SELECT record FROM tokfare_events ORDER BY id")?,
         })
@@ -363,35 +394,70 @@ impl PostgresStore {
         Ok(Some(out))
     }
 
-    /// Visits the sums of one level whose period starts in `starts`.
+    /// Visits the sums of one level whose period starts in `starts`: the stored rows
+    /// with the pending rows (hour groups mapped to this level) added to them, each
+    /// group and item once, net. Inside a snapshot: both from the same commits.
     fn sums(&self, level: Level, starts: HourRange, visit: &mut dyn FnMut(RollupRow) -> Result<()>) -> Result<()> {
         let mut client = self.conn()?;
+        let mut pending: HashMap<(RollupKey, RollupItem), RollupSums> = HashMap::new();
+        let mut periods: HashMap<i64, i64> = HashMap::new();
+        let mut rows = client.query_raw(&self.st.pending, std::iter::empty::<&(dyn ToSql + Sync)>()).map_err(|e| self.fail(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.fail(e))? {
+            let hour: i64 = row.try_get(0).map_err(|e| self.fail(e))?;
+            let start = *periods.entry(hour).or_insert_with(|| level.start_of(hour));
+            if start < starts.from || start >= starts.to {
+                continue;
+            }
+            let (key, item, sums) = self.sums_row(&row, level, start)?;
+            pending.entry((key, item)).or_default().add(&sums, 1)?;
+        }
+        drop(rows);
         let params: [&(dyn ToSql + Sync); 3] = [&(level as i16), &starts.from, &starts.to];
         let mut rows = client.query_raw(&self.st.sums, params).map_err(|e| self.fail(e))?;
         while let Some(row) = rows.next().map_err(|e| self.fail(e))? {
-            // The schema's CHECK keeps the arrays whole; a NULL here is still an error,
-            // never a panic.
-            let item: &str = row.try_get(5).map_err(|e| self.fail(e))?;
-            let item = RollupItem::decode(item)
-                .ok_or_else(|| Error::Store { store: self.url.clone(), reason: format!("unknown sum item {item:?}") })?;
-            let key = RollupKey {
-                customer: row.get(0),
-                model: row.get(1),
-                schedule: row.get(2),
-                level,
-                start: row.get(3),
-                currency: Currency::stored(row.get::<_, &str>(4))?,
-            };
-            let sums = RollupSums {
-                count: row.try_get(6).map_err(|e| self.fail(e))?,
-                quantity: self.decimal(row.try_get(7).map_err(|e| self.fail(e))?)?,
-                amount: self.decimal(row.try_get(8).map_err(|e| self.fail(e))?)?,
-            };
+            let start: i64 = row.try_get(0).map_err(|e| self.fail(e))?;
+            let (key, item, mut sums) = self.sums_row(&row, level, start)?;
+            let mut at = (key, item);
+            if let Some((stored, more)) = pending.remove_entry(&at) {
+                sums.add(&more, 1)?;
+                at = stored;
+            }
+            let (key, item) = at;
+            if sums != RollupSums::default() {
+                visit(RollupRow { key, item, sums })?;
+            }
+        }
+        for ((key, item), sums) in pending {
             if sums != RollupSums::default() {
                 visit(RollupRow { key, item, sums })?;
             }
         }
         Ok(())
+    }
+
+    /// A row of the `sums` or `pending` statement: start, customer, model, schedule,
+    /// currency, item, count, quantity, amount.
+    fn sums_row(&self, row: &postgres::Row, level: Level, start: i64) -> Result<(RollupKey, RollupItem, RollupSums)> {
+        let get = |i: usize| -> Result<&str> { row.try_get(i).map_err(|e| self.fail(e)) };
+        // The schema's CHECK keeps the arrays whole; a NULL here is still an error,
+        // never a panic.
+        let item = get(5)?;
+        let item = RollupItem::decode(item)
+            .ok_or_else(|| Error::Store { store: self.url.clone(), reason: format!("unknown sum item {item:?}") })?;
+        let key = RollupKey {
+            customer: get(1)?.to_string(),
+            model: get(2)?.to_string(),
+            schedule: get(3)?.to_string(),
+            level,
+            start,
+            currency: Currency::stored(get(4)?)?,
+        };
+        let sums = RollupSums {
+            count: row.try_get(6).map_err(|e| self.fail(e))?,
+            quantity: self.decimal(get(7)?)?,
+            amount: self.decimal(get(8)?)?,
+        };
+        Ok((key, item, sums))
     }
 
     /// Runs `read` in one repeatable-read transaction.
@@ -526,12 +592,90 @@ fn copy_bytea(out: &mut String, bytes: &[u8]) {
     }
 }
 
-/// Adds a batch's sums and spend (inside the batch's transaction): sums merged under
-/// row locks taken in key order, spend staged with `COPY` and upserted. `false`:
-/// another writer raced (roll back and classify again).
+/// Adds a batch's sums and spend (inside the batch's transaction): its hour sums as
+/// pending rows with `COPY`, every [`FOLD_EVERY`]th batch a fold of the pending rows
+/// into `tokfare_sums` (when no other fold runs), the spend staged with `COPY` and
+/// upserted. `false`: another writer raced (roll back and classify again).
 fn write_sums(tx: &mut postgres::Transaction<'_>, st: &Statements, sums: &BatchSums, url: &str) -> std::result::Result<bool, Fail> {
     let io = |e: std::io::Error| Error::Store { store: url.to_string(), reason: format!("COPY: {e}") };
-    let mut groups = sums.groups()?;
+    let groups: Vec<(&RollupKey, &ItemSums)> =
+        sums.hours().iter().filter(|(_, items)| items.values().any(|s| *s != RollupSums::default())).collect();
+    if !groups.is_empty() {
+        let mut copy = tx.copy_in(&st.copy_pending)?;
+        let mut line = String::new();
+        for (key, items) in groups {
+            line.clear();
+            line.push_str(&key.start.to_string());
+            for text in [key.customer.as_str(), key.model.as_str(), key.schedule.as_str(), key.currency.code()] {
+                line.push('\t');
+                copy_text(&mut line, text);
+            }
+            let items: Vec<(String, &RollupSums)> = items.iter().map(|(item, s)| (item.encode(), s)).collect();
+            for column in [
+                array_literal(items.iter().map(|(code, _)| quoted(code))),
+                array_literal(items.iter().map(|(_, s)| s.count.to_string())),
+                array_literal(items.iter().map(|(_, s)| s.quantity.normalize().to_string())),
+                array_literal(items.iter().map(|(_, s)| s.amount.normalize().to_string())),
+            ] {
+                line.push('\t');
+                copy_text(&mut line, &column);
+            }
+            line.push('\n');
+            copy.write_all(line.as_bytes()).map_err(io)?;
+        }
+        copy.finish()?;
+        let batch: i64 = tx.query_one(&st.next_batch, &[])?.get(0);
+        if batch % FOLD_EVERY == 0 && tx.query_one(&st.fold_lock, &[&FOLD_LOCK])?.get::<_, bool>(0) && !fold(tx, st, url)? {
+            return Ok(false);
+        }
+    }
+    if !sums.spend.is_empty() {
+        let mut copy = tx.copy_in(&st.copy_spend)?;
+        let mut line = String::new();
+        for ((customer, currency), amount) in &sums.spend {
+            line.clear();
+            copy_text(&mut line, customer);
+            line.push_str(&format!("\t{}\t{}\n", currency.code(), amount.normalize()));
+            copy.write_all(line.as_bytes()).map_err(io)?;
+        }
+        copy.finish()?;
+        tx.execute(&st.upsert_spend, &[])?;
+    }
+    // The number of events is the month sums' and pending rows' count (no counter row
+    // every writer locks).
+    Ok(true)
+}
+
+/// Moves the pending sums this transaction sees into `tokfare_sums`, at every level.
+fn fold(tx: &mut postgres::Transaction<'_>, st: &Statements, url: &str) -> std::result::Result<bool, Fail> {
+    let mut hours = super::Groups::new();
+    for row in tx.query(&st.take_pending, &[])? {
+        let key = RollupKey {
+            customer: row.try_get(1)?,
+            model: row.try_get(2)?,
+            schedule: row.try_get(3)?,
+            level: Level::Hour,
+            start: row.try_get(0)?,
+            currency: Currency::stored(row.try_get::<_, &str>(4)?)?,
+        };
+        let group = hours.entry(key).or_default();
+        for (code, s) in row_items(&row, 5, url)? {
+            let item = RollupItem::decode(&code)
+                .ok_or_else(|| Error::Store { store: url.to_string(), reason: format!("unknown sum item {code:?}") })?;
+            group.entry(item).or_default().add(&s, 1)?;
+        }
+    }
+    merge_groups(tx, st, with_coarser_levels(&hours)?, url)
+}
+
+/// Adds `groups` (any level) to their `tokfare_sums` rows under row locks taken in key
+/// order. `false`: a row vanished meanwhile (roll back and classify again).
+fn merge_groups(
+    tx: &mut postgres::Transaction<'_>,
+    st: &Statements,
+    mut groups: super::Groups,
+    url: &str,
+) -> std::result::Result<bool, Fail> {
     groups.retain(|_, items| items.values().any(|s| *s != RollupSums::default()));
     if !groups.is_empty() {
         // In the rows' order: the key columns in index order, text in byte order ("C").
@@ -539,7 +683,7 @@ fn write_sums(tx: &mut postgres::Transaction<'_>, st: &Statements, sums: &BatchS
         ordered.sort_by(|(a, _), (b, _)| pg_order(a).cmp(&pg_order(b)));
         let keys = KeyColumns::new(ordered.iter().map(|(k, _)| *k));
         // 1. Each group gets a row (those that had none at a first look: a conflict check
-        // costs as much as an insert); 2. the rows, locked, are added to the batch's sums
+        // costs as much as an insert); 2. the rows, locked, are added to the folded sums
         // here (exact decimals: the server would spend longer aggregating NUMERIC).
         let existing: std::collections::HashSet<(i16, i64, String, String, String, String)> = tx
             .query(&st.existing_groups, &keys.params())?
@@ -555,8 +699,8 @@ fn write_sums(tx: &mut postgres::Transaction<'_>, st: &Statements, sums: &BatchS
         }
         let rows = tx.query(&st.lock_groups, &keys.params())?;
         if rows.len() != ordered.len() {
-            // A group emptied and deleted by another writer's merge since step 1: its
-            // sums would have nowhere to go. Classify again.
+            // A group emptied and deleted by another fold since step 1 (folds take a
+            // lock; kept as a guard): its sums would have nowhere to go. Again.
             return Ok(false);
         }
         let mut columns: [Vec<String>; 4] = Default::default();
@@ -571,24 +715,7 @@ fn write_sums(tx: &mut postgres::Transaction<'_>, st: &Statements, sums: &BatchS
                 }
                 .into());
             }
-            let codes: Vec<String> = row.try_get(6)?;
-            let counts: Vec<i64> = row.try_get(7)?;
-            let quantities: Vec<String> = row.try_get(8)?;
-            let amounts: Vec<String> = row.try_get(9)?;
-            if [counts.len(), quantities.len(), amounts.len()] != [codes.len(); 3] {
-                return Err(Error::Store {
-                    store: url.to_string(),
-                    reason: format!("a sums row of {customer:?} has arrays of different lengths"),
-                }
-                .into());
-            }
-            let number = |s: &str| {
-                Decimal::from_str_exact(s).map_err(|e| Error::Store { store: url.to_string(), reason: format!("stored sum {s:?}: {e}") })
-            };
-            let mut sum: Vec<(String, RollupSums)> = Vec::with_capacity(codes.len() + items.len());
-            for (((code, count), quantity), amount) in codes.into_iter().zip(counts).zip(quantities).zip(amounts) {
-                sum.push((code, RollupSums { count, quantity: number(&quantity)?, amount: number(&amount)? }));
-            }
+            let mut sum = row_items(row, 6, url)?;
             for (item, s) in items.iter() {
                 let code = item.encode();
                 match sum.iter_mut().find(|(c, _)| *c == code) {
@@ -615,20 +742,26 @@ fn write_sums(tx: &mut postgres::Transaction<'_>, st: &Statements, sums: &BatchS
             tx.execute(&st.delete_empty, &keys.params())?;
         }
     }
-    if !sums.spend.is_empty() {
-        let mut copy = tx.copy_in(&st.copy_spend)?;
-        let mut line = String::new();
-        for ((customer, currency), amount) in &sums.spend {
-            line.clear();
-            copy_text(&mut line, customer);
-            line.push_str(&format!("\t{}\t{}\n", currency.code(), amount.normalize()));
-            copy.write_all(line.as_bytes()).map_err(io)?;
-        }
-        copy.finish()?;
-        tx.execute(&st.upsert_spend, &[])?;
-    }
-    // The number of events is the month sums' count (no counter row every writer locks).
     Ok(true)
+}
+
+/// The items of a sums row whose `items`, `counts`, `quantities::text[]` and
+/// `amounts::text[]` are the columns from `first` on.
+fn row_items(row: &postgres::Row, first: usize, url: &str) -> std::result::Result<Vec<(String, RollupSums)>, Fail> {
+    let codes: Vec<String> = row.try_get(first)?;
+    let counts: Vec<i64> = row.try_get(first + 1)?;
+    let quantities: Vec<String> = row.try_get(first + 2)?;
+    let amounts: Vec<String> = row.try_get(first + 3)?;
+    if [counts.len(), quantities.len(), amounts.len()] != [codes.len(); 3] {
+        return Err(Error::Store { store: url.to_string(), reason: "a sums row has arrays of different lengths".into() }.into());
+    }
+    let number =
+        |s: &str| Decimal::from_str_exact(s).map_err(|e| Error::Store { store: url.to_string(), reason: format!("stored sum {s:?}: {e}") });
+    let mut sum: Vec<(String, RollupSums)> = Vec::with_capacity(codes.len() + 4);
+    for (((code, count), quantity), amount) in codes.into_iter().zip(counts).zip(quantities).zip(amounts) {
+        sum.push((code, RollupSums { count, quantity: number(&quantity)?, amount: number(&amount)? }));
+    }
+    Ok(sum)
 }
 
 fn millis(t: DateTime<Utc>) -> i64 {
