@@ -817,3 +817,67 @@ fn sums_stay_exact_across_folds_on(url: &str) {
     sqlite.check().expect("sums agree with the events");
     memory.check().expect("memory");
 }
+
+/// A reader in another connection, while a writer's batches fold (every 16th), sees
+/// whole batches only, never fewer events than it saw before, and sums that agree with
+/// the events in the same snapshot — on PostgreSQL this fails if a reader's snapshot
+/// can predate a fold's `TRUNCATE` of the pending rows (they would vanish from it while
+/// the sums they were folded into stay invisible).
+#[test]
+fn readers_see_whole_batches_while_folds_run() {
+    let dir = TempDir::new("readers");
+    for url in backends(&dir, "readers") {
+        readers_see_whole_batches_while_folds_run_on(&url);
+    }
+}
+
+fn readers_see_whole_batches_while_folds_run_on(url: &str) {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    const SIZE: u64 = 8;
+    drop(open_url(url)); // the schema, before two connections race to create it
+    let done = AtomicBool::new(false);
+    let reads = AtomicU64::new(0);
+    let mut writer = open_url(url);
+    let mut batches = 0;
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(|| {
+            let meter = open_url(url);
+            let mut last = 0;
+            while !done.load(Ordering::SeqCst) {
+                let events: u64 = meter.aggregate(&[GroupBy::Customer]).expect("aggregate").iter().map(|r| r.events).sum();
+                assert_eq!(events % SIZE, 0, "{url}: a part of a batch");
+                assert!(events >= last, "{url}: {events} events after {last}");
+                last = events;
+                meter.check().expect("sums agree with the events in one snapshot");
+                reads.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        // At least 80 batches (5 folds) and 40 reads alongside them.
+        while (batches < 80 || reads.load(Ordering::SeqCst) < 40) && batches < 5_000 && !reader.is_finished() {
+            let events: Vec<UsageEvent> = (0..SIZE).map(|k| event(&format!("r{batches}-{k}"), batches * SIZE + k)).collect();
+            for outcome in writer.record_batch(events, OnError::Stop).expect("batch") {
+                outcome.expect("outcome").expect("recorded");
+            }
+            batches += 1;
+        }
+        done.store(true, Ordering::SeqCst);
+        reader.join().expect("reader");
+    });
+    let reads = reads.load(Ordering::SeqCst);
+    assert!(reads >= 40, "{url}: the reader ran alongside the writer ({reads} reads, {batches} batches)");
+    // One more batch: a fold the last batch made due and that a reader kept waiting
+    // past its lock timeout runs before it.
+    let last: Vec<UsageEvent> = (0..SIZE).map(|k| event(&format!("last-{k}"), k)).collect();
+    writer.record_batch(last, OnError::Stop).expect("batch");
+    assert_eq!(writer.len().expect("len"), (batches + 1) * SIZE, "{url}");
+    writer.check().expect("sums agree with the events");
+    if url.starts_with("postgres") {
+        // Folds ran after the 16th, 32nd, … batch: only the last batch's hour groups
+        // are pending.
+        let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+        let pending: i64 = client.query_one("SELECT count(*) FROM tokfare_pending_sums", &[]).expect("pending").get(0);
+        assert!((1..=SIZE as i64).contains(&pending), "{url}: {pending} pending rows");
+        let folded: i64 = client.query_one("SELECT count(*) FROM tokfare_sums WHERE level = 2", &[]).expect("sums").get(0);
+        assert!(folded > 0, "{url}: sums were folded");
+    }
+}

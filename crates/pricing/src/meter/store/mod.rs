@@ -450,12 +450,32 @@ pub fn add_row(groups: &mut Groups, row: RollupRow) -> Result<()> {
     groups.entry(row.key).or_default().entry(row.item).or_default().add(&row.sums, 1)
 }
 
+/// Hour groups and the day and month groups they fall in, summed from them: the
+/// groups to write at every level.
+pub fn all_levels(hours: &Groups) -> Result<Groups> {
+    let mut out = hours.clone();
+    for (key, items) in hours {
+        for level in [Level::Day, Level::Month] {
+            let group = out.entry(RollupKey { level, start: level.start_of(key.start), ..key.clone() }).or_default();
+            for (item, sums) in items {
+                match group.get_mut(item) {
+                    Some(total) => total.add(sums, 1)?,
+                    None => {
+                        group.insert(item.clone(), *sums);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// What a batch of inserts changes, summed before it is written: one update per
 /// group, one per customer's spend, however many events share them.
 #[derive(Debug, Default)]
 pub struct BatchSums {
     /// Sums per hour group: the day and month groups are summed from these
-    /// ([`BatchSums::groups`]), once per batch rather than once per event.
+    /// ([`all_levels`]), once per batch rather than once per event.
     hours: Groups,
     /// Spend per customer and currency.
     pub spend: std::collections::BTreeMap<(String, Currency), Decimal>,
@@ -464,26 +484,6 @@ pub struct BatchSums {
 }
 
 impl BatchSums {
-    /// The groups to write at every level: the hour groups as added, and the day and
-    /// month groups they fall in, summed from them.
-    pub fn groups(&self) -> Result<Groups> {
-        let mut out = self.hours.clone();
-        for (key, items) in &self.hours {
-            for level in [Level::Day, Level::Month] {
-                let group = out.entry(RollupKey { level, start: level.start_of(key.start), ..key.clone() }).or_default();
-                for (item, sums) in items {
-                    match group.get_mut(item) {
-                        Some(total) => total.add(sums, 1)?,
-                        None => {
-                            group.insert(item.clone(), *sums);
-                        }
-                    }
-                }
-            }
-        }
-        Ok(out)
-    }
-
     /// The hour groups as added.
     pub fn hours(&self) -> &Groups {
         &self.hours

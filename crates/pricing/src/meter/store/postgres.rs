@@ -9,18 +9,25 @@
 //!   once and a conflict is still reported. Deadlocks and serialization failures are
 //!   retried the same way.
 //! - The batch's sums go in the same transaction as rows of `tokfare_pending_sums`
-//!   (schema version 3): one per hour group, `NUMERIC` arrays, with `COPY` — no row of
-//!   `tokfare_sums` is locked. Every [`FOLD_EVERY`]th batch (a sequence counts them)
-//!   that gets the fold lock (an advisory lock; a batch that does not get it leaves the
-//!   fold to a later one) folds: it deletes the pending rows it sees and adds them, at
-//!   every level, to `tokfare_sums` — one row per group and period with `NUMERIC`
-//!   arrays: every group gets a row (created empty if new, in key order), the rows are
-//!   locked with `SELECT … FOR UPDATE` in key order, added to the pending sums here
-//!   with exact decimals (a sum that would need rounding is an `overflow` error), and
-//!   written back in one `UPDATE` — the groups travel as array parameters, so the
-//!   server probes the primary key for each however large the table has grown. Readers
-//!   add the pending rows to `tokfare_sums` in the same snapshot. The spend is staged
-//!   with `COPY` and upserted in key order, every batch.
+//!   (schema version 3): one per hour group, `NUMERIC` arrays, with `COPY`, last
+//!   before the commit — no row of `tokfare_sums` is locked. The spend is staged with
+//!   `COPY` and upserted in key order, every batch.
+//! - Every [`FOLD_EVERY`]th batch (the `tokfare_batches` sequence counts them across
+//!   writers) makes a fold due, which its process runs right after the commit in a
+//!   transaction of its own: `LOCK` the pending table `ACCESS EXCLUSIVE` (waiting at
+//!   most [`FOLD_LOCK_TIMEOUT`]; else the process's next batch tries again), read every
+//!   row, add them at every level to `tokfare_sums` and `TRUNCATE` the table (no dead
+//!   rows left for readers and the next fold to skip). `tokfare_sums` has one row per
+//!   group and period with `NUMERIC` arrays: every group gets a row (created empty if
+//!   new, in key order), the rows are locked with `SELECT … FOR UPDATE` in key order,
+//!   added to the pending sums here with exact decimals (a sum that would need
+//!   rounding is an `overflow` error, reported by the process's next batch before it
+//!   writes anything), and written back in one `UPDATE` — the groups travel as array
+//!   parameters, so the server probes the primary key for each however large the table
+//!   has grown.
+//! - Readers add the pending rows to `tokfare_sums` in one snapshot, taken after
+//!   locking the pending table `ACCESS SHARE` (`TRUNCATE` is not MVCC-safe: a
+//!   snapshot older than it would see the table empty and the sums without them).
 //! - Budgets: `reserve` takes a transaction-scoped advisory lock on the customer, then
 //!   reads spend, held reservations and limit in one statement (one snapshot), decides
 //!   and holds — so racing processes never overspend.
@@ -34,8 +41,8 @@
 //! threads that write at once each open their own).
 
 use super::{
-    redact, with_coarser_levels, BatchSums, HourRange, Inserted, ItemSums, Level, Match, MeterStore, NewRecord, OnConflict, Reserved,
-    RollupItem, RollupKey, RollupRow, RollupSums, TimeRange,
+    all_levels, redact, BatchSums, HourRange, Inserted, ItemSums, Level, Match, MeterStore, NewRecord, OnConflict, Reserved, RollupItem,
+    RollupKey, RollupRow, RollupSums, TimeRange,
 };
 use crate::meter::budget::decide;
 use crate::meter::journal::Fsync;
@@ -64,8 +71,10 @@ const MIGRATIONS: &[&str] = &[
 /// a batch folds the pending sums into `tokfare_sums`.
 const FOLD_EVERY: i64 = 16;
 
-/// The advisory lock a fold runs under ("tokfold1"): one fold at a time.
-const FOLD_LOCK: i64 = 0x746f_6b66_6f6c_6431;
+/// How long a fold waits for the pending rows' table lock (behind writers finishing
+/// and readers' snapshots) before it leaves the fold to this process's next batch;
+/// writers that arrive meanwhile queue behind it, so it is short.
+const FOLD_LOCK_TIMEOUT: &str = "200ms";
 
 /// The advisory lock migrations run under ("tokfare1").
 const MIGRATION_LOCK: i64 = 0x746f_6b66_6172_6531;
@@ -111,8 +120,10 @@ struct Statements {
     upsert_spend: Statement,
     copy_pending: Statement,
     next_batch: Statement,
-    fold_lock: Statement,
+    lock_pending: Statement,
     take_pending: Statement,
+    truncate_pending: Statement,
+    delete_pending: Statement,
     pending: Statement,
     get: Statement,
     len: Statement,
@@ -170,11 +181,13 @@ impl Statements {
                 "COPY tokfare_pending_sums (start, customer, model, schedule, currency, items, counts, quantities, amounts) FROM STDIN",
             )?,
             next_batch: client.prepare("SELECT nextval('tokfare_batches')")?,
-            fold_lock: client.prepare("SELECT pg_try_advisory_xact_lock($1)")?,
+            lock_pending: client.prepare("LOCK TABLE tokfare_pending_sums IN ACCESS EXCLUSIVE MODE")?,
             take_pending: client.prepare(
-                "DELETE FROM tokfare_pending_sums RETURNING start, customer, model, schedule, currency, items, counts, \
-                 quantities::text[], amounts::text[]",
+                "SELECT start, customer, model, schedule, currency, items, counts, quantities::text[], amounts::text[] \
+                 FROM tokfare_pending_sums",
             )?,
+            truncate_pending: client.prepare("TRUNCATE tokfare_pending_sums")?,
+            delete_pending: client.prepare("DELETE FROM tokfare_pending_sums")?,
             pending: client.prepare("SELECT start, customer, model, schedule, currency, u.item, u.count, u.quantity::text, u.amount::text FROM tokfare_pending_sums, unnest(items, counts, quantities, amounts) AS u (item, count, quantity, amount)")?,
             get: client.prepare("SELECT record FROM tokfare_events WHERE id = $1")?,
             len: client.prepare("SELECT ((SELECT coalesce(sum(counts[array_position(items, 'events')]), 0) FROM tokfare_sums WHERE level = 2) + (SELECT coalesce(sum(counts[array_position(items, 'events')]), 0) FROM tokfare_pending_sums))::bigint")?,
@@ -201,6 +214,10 @@ pub struct PostgresStore {
     fsync: Fsync,
     unsynced: Cell<u32>,
     reading: Cell<bool>,
+    /// A batch of this process made a fold due and it has not run yet.
+    fold_owed: Cell<bool>,
+    /// The role may `TRUNCATE` the pending rows (else a fold deletes them).
+    may_truncate: bool,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -242,7 +259,18 @@ impl PostgresStore {
         migrate(&mut client, &shown)?;
         client.batch_execute(STAGING).map_err(fail)?;
         let st = Statements::prepare(&mut client).map_err(fail)?;
-        Ok(PostgresStore { st, client: RefCell::new(client), url: shown, fsync, unsynced: Cell::new(0), reading: Cell::new(false) })
+        let may_truncate: bool =
+            client.query_one("SELECT has_table_privilege('tokfare_pending_sums', 'TRUNCATE')", &[]).map_err(fail)?.get(0);
+        Ok(PostgresStore {
+            st,
+            client: RefCell::new(client),
+            url: shown,
+            fsync,
+            unsynced: Cell::new(0),
+            reading: Cell::new(false),
+            fold_owed: Cell::new(false),
+            may_truncate,
+        })
     }
 
     fn fail(&self, e: postgres::Error) -> Error {
@@ -386,12 +414,32 @@ impl PostgresStore {
                 return Ok(None);
             }
         }
-        if !write_sums(&mut tx, &self.st, &sums, &self.url)? {
-            tx.rollback()?;
-            return Ok(None);
-        }
+        let due = write_sums(&mut tx, &self.st, &sums, &self.url)?;
         tx.commit()?;
+        if due {
+            self.fold_owed.set(true);
+        }
         Ok(Some(out))
+    }
+
+    /// Runs the fold this process owes, if any (see [`fold`]); one that did not get
+    /// the lock in time stays owed, for the next batch.
+    fn fold_if_owed(&self) -> Result<()> {
+        if !self.fold_owed.get() {
+            return Ok(());
+        }
+        let mut client = self.conn()?;
+        let done = (|| -> std::result::Result<bool, Fail> {
+            let mut tx = client.transaction()?;
+            let done = fold(&mut tx, &self.st, self.may_truncate, &self.url)?;
+            if done {
+                tx.commit()?;
+            }
+            Ok(done)
+        })()
+        .map_err(|e| self.unfail(e))?;
+        self.fold_owed.set(!done);
+        Ok(())
     }
 
     /// Visits the sums of one level whose period starts in `starts`: the stored rows
@@ -465,7 +513,12 @@ impl PostgresStore {
         if self.reading.get() {
             return read();
         }
-        self.conn()?.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").map_err(|e| self.fail(e))?;
+        // The pending rows' table locked before the snapshot is taken (the first
+        // query takes it): a fold's TRUNCATE, which snapshots taken before it would
+        // not see, waits for this transaction; one committed before is in the snapshot.
+        self.conn()?
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; LOCK TABLE tokfare_pending_sums IN ACCESS SHARE MODE")
+            .map_err(|e| self.fail(e))?;
         self.reading.set(true);
         let out = read();
         self.reading.set(false);
@@ -592,43 +645,12 @@ fn copy_bytea(out: &mut String, bytes: &[u8]) {
     }
 }
 
-/// Adds a batch's sums and spend (inside the batch's transaction): its hour sums as
-/// pending rows with `COPY`, every [`FOLD_EVERY`]th batch a fold of the pending rows
-/// into `tokfare_sums` (when no other fold runs), the spend staged with `COPY` and
-/// upserted. `false`: another writer raced (roll back and classify again).
+/// Adds a batch's sums and spend (inside the batch's transaction): the spend staged
+/// with `COPY` and upserted, then its hour sums as pending rows with `COPY` — last, so
+/// that the lock on the pending rows' table a fold waits for is held only until the
+/// commit. `true`: this batch makes a fold due (every [`FOLD_EVERY`]th batch).
 fn write_sums(tx: &mut postgres::Transaction<'_>, st: &Statements, sums: &BatchSums, url: &str) -> std::result::Result<bool, Fail> {
     let io = |e: std::io::Error| Error::Store { store: url.to_string(), reason: format!("COPY: {e}") };
-    let groups: Vec<(&RollupKey, &ItemSums)> =
-        sums.hours().iter().filter(|(_, items)| items.values().any(|s| *s != RollupSums::default())).collect();
-    if !groups.is_empty() {
-        let mut copy = tx.copy_in(&st.copy_pending)?;
-        let mut line = String::new();
-        for (key, items) in groups {
-            line.clear();
-            line.push_str(&key.start.to_string());
-            for text in [key.customer.as_str(), key.model.as_str(), key.schedule.as_str(), key.currency.code()] {
-                line.push('\t');
-                copy_text(&mut line, text);
-            }
-            let items: Vec<(String, &RollupSums)> = items.iter().map(|(item, s)| (item.encode(), s)).collect();
-            for column in [
-                array_literal(items.iter().map(|(code, _)| quoted(code))),
-                array_literal(items.iter().map(|(_, s)| s.count.to_string())),
-                array_literal(items.iter().map(|(_, s)| s.quantity.normalize().to_string())),
-                array_literal(items.iter().map(|(_, s)| s.amount.normalize().to_string())),
-            ] {
-                line.push('\t');
-                copy_text(&mut line, &column);
-            }
-            line.push('\n');
-            copy.write_all(line.as_bytes()).map_err(io)?;
-        }
-        copy.finish()?;
-        let batch: i64 = tx.query_one(&st.next_batch, &[])?.get(0);
-        if batch % FOLD_EVERY == 0 && tx.query_one(&st.fold_lock, &[&FOLD_LOCK])?.get::<_, bool>(0) && !fold(tx, st, url)? {
-            return Ok(false);
-        }
-    }
     if !sums.spend.is_empty() {
         let mut copy = tx.copy_in(&st.copy_spend)?;
         let mut line = String::new();
@@ -643,11 +665,51 @@ fn write_sums(tx: &mut postgres::Transaction<'_>, st: &Statements, sums: &BatchS
     }
     // The number of events is the month sums' and pending rows' count (no counter row
     // every writer locks).
-    Ok(true)
+    let groups: Vec<(&RollupKey, &ItemSums)> =
+        sums.hours().iter().filter(|(_, items)| items.values().any(|s| *s != RollupSums::default())).collect();
+    if groups.is_empty() {
+        return Ok(false);
+    }
+    let mut copy = tx.copy_in(&st.copy_pending)?;
+    let mut line = String::new();
+    for (key, items) in groups {
+        line.clear();
+        line.push_str(&key.start.to_string());
+        for text in [key.customer.as_str(), key.model.as_str(), key.schedule.as_str(), key.currency.code()] {
+            line.push('\t');
+            copy_text(&mut line, text);
+        }
+        let items: Vec<(String, &RollupSums)> = items.iter().map(|(item, s)| (item.encode(), s)).collect();
+        for column in [
+            array_literal(items.iter().map(|(code, _)| quoted(code))),
+            array_literal(items.iter().map(|(_, s)| s.count.to_string())),
+            array_literal(items.iter().map(|(_, s)| s.quantity.normalize().to_string())),
+            array_literal(items.iter().map(|(_, s)| s.amount.normalize().to_string())),
+        ] {
+            line.push('\t');
+            copy_text(&mut line, &column);
+        }
+        line.push('\n');
+        copy.write_all(line.as_bytes()).map_err(io)?;
+    }
+    copy.finish()?;
+    let batch: i64 = tx.query_one(&st.next_batch, &[])?.get(0);
+    Ok(batch % FOLD_EVERY == 0)
 }
 
-/// Moves the pending sums this transaction sees into `tokfare_sums`, at every level.
-fn fold(tx: &mut postgres::Transaction<'_>, st: &Statements, url: &str) -> std::result::Result<bool, Fail> {
+/// One fold, in its own transaction: waits (at most [`FOLD_LOCK_TIMEOUT`]) for the
+/// pending rows' table alone — every writer that added rows has committed, no reader's
+/// snapshot is open — reads them all, adds them at every level to `tokfare_sums` and
+/// empties the table (`TRUNCATE`: no dead rows for the next readers to skip; `DELETE`
+/// when the role may not). `false`: the lock was not had in time, or a sums row
+/// vanished meanwhile; nothing changed.
+fn fold(tx: &mut postgres::Transaction<'_>, st: &Statements, truncate: bool, url: &str) -> std::result::Result<bool, Fail> {
+    tx.batch_execute(&format!("SET LOCAL lock_timeout = '{FOLD_LOCK_TIMEOUT}'"))?;
+    match tx.execute(&st.lock_pending, &[]) {
+        Ok(_) => {}
+        Err(e) if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) => return Ok(false),
+        Err(e) => return Err(e.into()),
+    }
     let mut hours = super::Groups::new();
     for row in tx.query(&st.take_pending, &[])? {
         let key = RollupKey {
@@ -665,7 +727,14 @@ fn fold(tx: &mut postgres::Transaction<'_>, st: &Statements, url: &str) -> std::
             group.entry(item).or_default().add(&s, 1)?;
         }
     }
-    merge_groups(tx, st, with_coarser_levels(&hours)?, url)
+    if hours.is_empty() {
+        return Ok(true);
+    }
+    if !merge_groups(tx, st, all_levels(&hours)?, url)? {
+        return Ok(false);
+    }
+    tx.execute(if truncate { &st.truncate_pending } else { &st.delete_pending }, &[])?;
+    Ok(true)
 }
 
 /// Adds `groups` (any level) to their `tokfare_sums` rows under row locks taken in key
@@ -777,10 +846,17 @@ impl MeterStore for PostgresStore {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
+        // A fold owed from before, and its error (an overflow of a sum), ahead of the
+        // batch: nothing of the batch is written when it fails.
+        self.fold_if_owed()?;
         for attempt in 1..=ATTEMPTS {
             match self.try_insert(batch, by, on_conflict) {
                 Ok(Some(out)) => {
                     self.committed()?;
+                    // The fold this batch made due, right away; when it fails the batch
+                    // stays written (readers add the pending rows) and the fold owed:
+                    // the next batch runs it first and reports its error.
+                    let _ = self.fold_if_owed();
                     return Ok(out);
                 }
                 Ok(None) => continue,

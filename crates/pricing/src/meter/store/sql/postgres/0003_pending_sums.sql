@@ -1,10 +1,11 @@
 -- tokfare meter store, PostgreSQL schema version 3 (docs/meter-store.md): a batch
 -- appends its hour sums here with COPY (one row per hour group, no locks taken)
 -- instead of merging a tokfare_sums row per group at each of three levels under row
--- locks. Every 16th batch (by tokfare_batches) that gets the fold lock moves the
--- pending rows it sees into tokfare_sums (hour, day and month) in its transaction;
--- readers add the pending rows to tokfare_sums in the same snapshot. Same columns as
--- tokfare_sums, at the hour level; still readable in SQL:
+-- locks. After every 16th batch (by tokfare_batches) a fold locks this table ACCESS
+-- EXCLUSIVE, moves every row into tokfare_sums (hour, day and month) and TRUNCATEs
+-- it; readers lock it ACCESS SHARE before their snapshot and add its rows to
+-- tokfare_sums. Same columns as tokfare_sums, at the hour level; no index (only ever
+-- read whole). Still readable in SQL:
 --   SELECT customer, model, u.* FROM tokfare_pending_sums, unnest(items, counts, quantities, amounts) u
 CREATE TABLE tokfare_pending_sums (
     start      BIGINT NOT NULL,      -- the hour: Unix seconds / 3600, floor
