@@ -638,7 +638,7 @@ fn a_postgres_version_1_schema_migrates_and_keeps_its_sums() {
         return;
     };
     let mut meter = open_url(&current);
-    // 16 batches: the 16th folds every batch's pending sums into tokfare_sums.
+    // 16 batches: the 16th folds every batch's pending sums into tokfare_period_sums.
     for batch in 0..16 {
         let events: Vec<UsageEvent> = (batch * 25..batch * 25 + 25).map(|i| event(&format!("m{i}"), i)).collect();
         for outcome in meter.record_batch(events, OnError::Stop).expect("record") {
@@ -667,7 +667,7 @@ fn a_postgres_version_1_schema_migrates_and_keeps_its_sums() {
     let items = from
         .query(
             "SELECT level, start, customer, model, schedule, currency, u.item, u.count, u.quantity::text, u.amount::text \
-             FROM tokfare_sums, unnest(items, counts, quantities, amounts) AS u (item, count, quantity, amount)",
+             FROM tokfare_period_sums, unnest(items, counts, quantities, amounts) AS u (item, count, quantity, amount)",
             &[],
         )
         .expect("sums");
@@ -696,12 +696,12 @@ fn a_postgres_version_1_schema_migrates_and_keeps_its_sums() {
         to.execute("INSERT INTO tokfare_spend VALUES ($1, $2, $3::text::numeric)", &[&customer, &currency, &amount]).expect("spend");
     }
 
-    // Grants on the table survive the migration (it is changed in place).
+    // Grants on the table survive the migrations (it is changed in place, then renamed).
     to.batch_execute("GRANT SELECT ON tokfare_sums TO PUBLIC").expect("grant");
 
     let migrated = open_url(&old);
     let acl: String =
-        to.query_one("SELECT coalesce(relacl::text, '') FROM pg_class WHERE relname = 'tokfare_sums'", &[]).expect("acl").get(0);
+        to.query_one("SELECT coalesce(relacl::text, '') FROM pg_class WHERE relname = 'tokfare_period_sums'", &[]).expect("acl").get(0);
     assert!(acl.contains("=r/"), "the grant to PUBLIC is gone: {acl}");
     let version: i32 = to.query_one("SELECT max(version) FROM tokfare_schema", &[]).expect("version").get(0);
     assert_eq!(version, 3);
@@ -877,7 +877,7 @@ fn readers_see_whole_batches_while_folds_run_on(url: &str) {
         let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
         let pending: i64 = client.query_one("SELECT count(*) FROM tokfare_pending_sums", &[]).expect("pending").get(0);
         assert!((1..=SIZE as i64).contains(&pending), "{url}: {pending} pending rows");
-        let folded: i64 = client.query_one("SELECT count(*) FROM tokfare_sums WHERE level = 2", &[]).expect("sums").get(0);
+        let folded: i64 = client.query_one("SELECT count(*) FROM tokfare_period_sums WHERE level = 2", &[]).expect("sums").get(0);
         assert!(folded > 0, "{url}: sums were folded");
     }
 }

@@ -20,11 +20,14 @@
 //! `pending_sums.groups`, see [`encode_groups`]) are, per group: the hour (zig-zag
 //! LEB128), customer, model, schedule and currency code (each its UTF-8 length as
 //! LEB128, then the bytes), the length of its items (LEB128) and the items as above.
+//! PostgreSQL's pending rows put the batch's own item dictionary in front
+//! ([`encode_batch`]).
 
-use super::{Level, RollupKey, RollupSums};
+use super::{Groups, Level, RollupItem, RollupKey, RollupSums};
 use crate::price::Currency;
 use crate::{Error, Result};
 use rust_decimal::Decimal;
+use std::collections::BTreeMap;
 
 /// Items of one group: (item id, sums), in any order on input.
 pub type CompactItems = Vec<(u32, RollupSums)>;
@@ -85,6 +88,86 @@ pub fn encode_groups<'a>(groups: impl IntoIterator<Item = (&'a RollupKey, Vec<u8
         out.extend_from_slice(&items);
     }
     out
+}
+
+/// A batch's hour groups for a store with no item dictionary (PostgreSQL's
+/// `tokfare_pending_sums.groups`): its own dictionary first — the number of item codes
+/// (LEB128), each code (UTF-8 length as LEB128, then the bytes) — then
+/// [`encode_groups`] with the items named by their place in it.
+pub fn encode_batch(hours: &Groups) -> Vec<u8> {
+    let mut codes: Vec<&RollupItem> = Vec::new();
+    let mut index: BTreeMap<&RollupItem, u32> = BTreeMap::new();
+    let mut groups = Vec::with_capacity(hours.len());
+    for (key, items) in hours {
+        let mut compact = CompactItems::with_capacity(items.len());
+        for (item, sums) in items {
+            let id = *index.entry(item).or_insert_with(|| {
+                codes.push(item);
+                codes.len() as u32 - 1
+            });
+            compact.push((id, *sums));
+        }
+        groups.push((key, encode_compact(compact)));
+    }
+    let mut out = Vec::new();
+    put_varint(&mut out, codes.len() as u128);
+    for item in codes {
+        let code = item.encode();
+        put_varint(&mut out, code.len() as u128);
+        out.extend_from_slice(code.as_bytes());
+    }
+    out.extend_from_slice(&encode_groups(groups));
+    out
+}
+
+/// The hour groups of an [`encode_batch`] value added into `into` (`None`: not such a
+/// value; an overflow of a sum is an error).
+pub fn add_batch(mut bytes: &[u8], into: &mut Groups) -> Result<Option<()>> {
+    let Some(n) = take_varint(&mut bytes).and_then(|n| usize::try_from(n).ok()) else {
+        return Ok(None);
+    };
+    let mut codes = Vec::with_capacity(n.min(1024));
+    for _ in 0..n {
+        let Some(len) = take_varint(&mut bytes).and_then(|n| usize::try_from(n).ok()) else {
+            return Ok(None);
+        };
+        let Some(item) = bytes.get(..len).and_then(|b| std::str::from_utf8(b).ok()).and_then(RollupItem::decode) else {
+            return Ok(None);
+        };
+        bytes = &bytes[len..];
+        codes.push(item);
+    }
+    let mut failed = None;
+    let read = visit_groups(bytes, |group| {
+        let key = RollupKey {
+            customer: group.customer.into(),
+            model: group.model.into(),
+            schedule: group.schedule.into(),
+            level: Level::Hour,
+            start: group.start,
+            currency: group.currency,
+        };
+        let total = into.entry(key).or_default();
+        for (id, sums) in decode_compact(group.items)? {
+            let item = codes.get(id as usize)?;
+            let added = match total.get_mut(item) {
+                Some(t) => t.add(&sums, 1),
+                None => {
+                    total.insert(item.clone(), sums);
+                    Ok(())
+                }
+            };
+            if let Err(e) = added {
+                failed = Some(e);
+                return None;
+            }
+        }
+        Some(())
+    });
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(read),
+    }
 }
 
 /// One hour group of an [`encode_groups`] value, borrowed from it.
@@ -317,6 +400,64 @@ mod tests {
             assert_eq!(decode(&bytes[..cut]).is_some(), cut == first, "cut at {cut}");
         }
         assert!(decode(&[0x02, 0x01, 0xff]).is_none(), "not UTF-8");
+    }
+
+    #[test]
+    fn batches_carry_their_own_item_dictionary() {
+        let key = |customer: &str, start| RollupKey {
+            customer: customer.into(),
+            model: "claude-sonnet-4-5".into(),
+            schedule: "litellm:claude-sonnet-4-5".into(),
+            level: Level::Hour,
+            start,
+            currency: Currency::USD,
+        };
+        let charge = RollupItem::Charge("input".into(), d("0.000003"), 1);
+        let mut hours = Groups::new();
+        hours
+            .entry(key("acme", 493_000))
+            .or_default()
+            .insert(RollupItem::Events, RollupSums { count: 3, quantity: d("0"), amount: d("0.0105") });
+        hours
+            .entry(key("acme", 493_000))
+            .or_default()
+            .insert(charge.clone(), RollupSums { count: 0, quantity: d("3500"), amount: d("0.0105") });
+        hours
+            .entry(key("zeta", -7))
+            .or_default()
+            .insert(charge.clone(), RollupSums { count: 0, quantity: d("-12.5"), amount: d("-0.000001") });
+        let bytes = encode_batch(&hours);
+        let mut back = Groups::new();
+        assert_eq!(add_batch(&bytes, &mut back).expect("sums"), Some(()));
+        assert_eq!(back, hours);
+        // Added twice: every sum doubled, nothing new.
+        add_batch(&bytes, &mut back).expect("sums").expect("readable");
+        let doubled: Vec<i64> = back.values().flat_map(|items| items.values().map(|s| s.count)).collect();
+        assert_eq!(doubled, vec![6, 0, 0]);
+        assert_eq!(back[&key("zeta", -7)][&charge].quantity, d("-25"));
+        // An item id outside the dictionary, a cut dictionary, an unknown code: not readable.
+        assert_eq!(add_batch(&bytes[..3], &mut Groups::new()).expect("no sums"), None);
+        let mut unknown = bytes.clone();
+        let at = bytes.windows(6).position(|w| w == b"events").expect("the code");
+        unknown[at] = b'x';
+        assert_eq!(add_batch(&unknown, &mut Groups::new()).expect("no sums"), None);
+        let mut one_code = Vec::new();
+        put_varint(&mut one_code, 1);
+        put_varint(&mut one_code, 6);
+        one_code.extend_from_slice(b"events");
+        let mut out_of_range = one_code.clone();
+        out_of_range.extend_from_slice(&encode_groups([(
+            &key("zeta", -7),
+            encode_compact(vec![(1, RollupSums { count: 1, ..Default::default() })]),
+        )]));
+        assert_eq!(add_batch(&out_of_range, &mut Groups::new()).expect("no sums"), None);
+        // An overflow is an error, not an unreadable value.
+        let mut max = Groups::new();
+        max.entry(key("acme", 1)).or_default().insert(charge, RollupSums { count: 0, quantity: Decimal::MAX, amount: d("0") });
+        let bytes = encode_batch(&max);
+        let mut into = Groups::new();
+        add_batch(&bytes, &mut into).expect("once").expect("readable");
+        assert!(matches!(add_batch(&bytes, &mut into), Err(Error::Overflow(_))));
     }
 
     #[test]

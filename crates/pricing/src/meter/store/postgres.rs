@@ -10,14 +10,14 @@
 //!   retried the same way.
 //! - The batch's sums go in the same transaction as rows of `tokfare_pending_sums`
 //!   (schema version 3): one per hour group, `NUMERIC` arrays, with `COPY`, last
-//!   before the commit — no row of `tokfare_sums` is locked. The spend is staged with
+//!   before the commit — no row of `tokfare_period_sums` is locked. The spend is staged with
 //!   `COPY` and upserted in key order, every batch.
 //! - Every [`FOLD_EVERY`]th batch (the `tokfare_batches` sequence counts them across
 //!   writers) makes a fold due, which its process runs right after the commit in a
 //!   transaction of its own: `LOCK` the pending table `ACCESS EXCLUSIVE` (waiting at
 //!   most [`FOLD_LOCK_TIMEOUT`]; else the process's next batch tries again), read every
-//!   row, add them at every level to `tokfare_sums` and `TRUNCATE` the table (no dead
-//!   rows left for readers and the next fold to skip). `tokfare_sums` has one row per
+//!   row, add them at every level to `tokfare_period_sums` and `TRUNCATE` the table (no dead
+//!   rows left for readers and the next fold to skip). `tokfare_period_sums` has one row per
 //!   group and period with `NUMERIC` arrays: every group gets a row (created empty if
 //!   new, in key order), the rows are locked with `SELECT … FOR UPDATE` in key order,
 //!   added to the pending sums here with exact decimals (a sum that would need
@@ -25,7 +25,7 @@
 //!   writes anything), and written back in one `UPDATE` — the groups travel as array
 //!   parameters, so the server probes the primary key for each however large the table
 //!   has grown.
-//! - Readers add the pending rows to `tokfare_sums` in one snapshot, taken after
+//! - Readers add the pending rows to `tokfare_period_sums` in one snapshot, taken after
 //!   locking the pending table `ACCESS SHARE` (`TRUNCATE` is not MVCC-safe: a
 //!   snapshot older than it would see the table empty and the sums without them).
 //! - Budgets: `reserve` takes a transaction-scoped advisory lock on the customer, then
@@ -41,8 +41,8 @@
 //! threads that write at once each open their own).
 
 use super::{
-    all_levels, redact, BatchSums, HourRange, Inserted, ItemSums, Level, Match, MeterStore, NewRecord, OnConflict, Reserved, RollupItem,
-    RollupKey, RollupRow, RollupSums, TimeRange,
+    all_levels, codec, redact, BatchSums, HourRange, Inserted, ItemSums, Level, Match, MeterStore, NewRecord, OnConflict, Reserved,
+    RollupItem, RollupKey, RollupRow, RollupSums, TimeRange,
 };
 use crate::meter::budget::decide;
 use crate::meter::journal::Fsync;
@@ -68,7 +68,7 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 /// Every this many batches (counted by the `tokfare_batches` sequence across writers),
-/// a batch folds the pending sums into `tokfare_sums`.
+/// a batch folds the pending sums into `tokfare_period_sums`.
 const FOLD_EVERY: i64 = 16;
 
 /// How long a fold waits for the pending rows' table lock (behind writers finishing
@@ -99,6 +99,11 @@ const GROUP_KEY: &str = "level, start, customer, model, schedule, currency";
 const GROUPS: &str = "unnest($1::smallint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) \
     AS g (level, start, customer, model, schedule, currency)";
 
+/// The groups and their merged items as the ten array parameters of a write of
+/// `tokfare_period_sums` (see [`SumsRows`]).
+const SUMS_PARAMS: &str = "$1::smallint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], \
+    $7::text[], $8::text[], $9::text[], $10::text[]";
+
 /// A sums row `s` is group `g` (text compared in the "C" collation of the index).
 const GROUP_MATCH: &str = "s.level = g.level AND s.start = g.start AND s.customer = g.customer COLLATE \"C\" \
     AND s.model = g.model COLLATE \"C\" AND s.schedule = g.schedule COLLATE \"C\" AND s.currency = g.currency COLLATE \"C\"";
@@ -111,14 +116,13 @@ struct Statements {
     copy_events: Statement,
     insert_staged: Statement,
     replace: Statement,
-    existing_groups: Statement,
-    create_groups: Statement,
-    lock_groups: Statement,
+    read_groups: Statement,
     update_sums: Statement,
-    delete_empty: Statement,
+    insert_sums: Statement,
+    delete_groups: Statement,
     copy_spend: Statement,
     upsert_spend: Statement,
-    copy_pending: Statement,
+    insert_pending: Statement,
     next_batch: Statement,
     lock_pending: Statement,
     take_pending: Statement,
@@ -148,49 +152,37 @@ impl Statements {
             copy_events: client.prepare("COPY tokfare_stage_events (id, event_hash, record_hash, ts, record) FROM STDIN")?,
             insert_staged: client.prepare("INSERT INTO tokfare_events (id, event_hash, record_hash, ts, record) SELECT id, event_hash, record_hash, ts, record FROM tokfare_stage_events ORDER BY id ON CONFLICT (id) DO NOTHING")?,
             replace: client.prepare("UPDATE tokfare_events SET event_hash = $2, record_hash = $3, ts = $4, record = $5 WHERE id = $1 AND record_hash = $6")?,
-            // Which groups have a row already (no lock: a hint for the next statement).
-            existing_groups: client.prepare(&format!("SELECT s.level, s.start, s.customer, s.model, s.schedule, s.currency FROM tokfare_sums s JOIN {GROUPS} ON {GROUP_MATCH}"))?,
-            // Every group of the batch gets a row (empty if new), inserted in key order;
-            // one another writer is creating is waited for, then left alone.
-            create_groups: client.prepare(&format!(
-                "INSERT INTO tokfare_sums ({GROUP_KEY}, items, counts, quantities, amounts) \
-                 SELECT {GROUP_KEY}, '{{}}', '{{}}', '{{}}', '{{}}' FROM {GROUPS} \
-                 ORDER BY level, start, customer COLLATE \"C\", model COLLATE \"C\", schedule COLLATE \"C\", currency COLLATE \"C\" \
-                 ON CONFLICT ({GROUP_KEY}) DO NOTHING"
-            ))?,
-            // Then their rows, locked in key order, for the merge.
-            lock_groups: client.prepare(&format!(
+            // The stored rows of a fold's groups (no row locks: folds, the table's only
+            // writers, run one at a time under the pending rows' table lock).
+            read_groups: client.prepare(&format!(
                 "SELECT s.level, s.start, s.customer, s.model, s.schedule, s.currency, s.items, s.counts, s.quantities::text[], \
-                 s.amounts::text[] FROM tokfare_sums s JOIN {GROUPS} ON {GROUP_MATCH} \
-                 ORDER BY s.level, s.start, s.customer, s.model, s.schedule, s.currency FOR UPDATE OF s"
+                 s.amounts::text[] FROM tokfare_period_sums s JOIN {GROUPS} ON {GROUP_MATCH}"
             ))?,
-            // And the merged sums written back (arrays as literals: one text per row).
+            // The merged sums written back, and new groups added, in key order (arrays as
+            // literals: one text per row).
             update_sums: client.prepare(&format!(
-                "UPDATE tokfare_sums s SET items = g.items::text[], counts = g.counts::bigint[], \
+                "UPDATE tokfare_period_sums s SET items = g.items::text[], counts = g.counts::bigint[], \
                  quantities = g.quantities::numeric[], amounts = g.amounts::numeric[] \
-                 FROM unnest($1::smallint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], \
-                 $7::text[], $8::text[], $9::text[], $10::text[]) AS g ({GROUP_KEY}, items, counts, quantities, amounts) \
-                 WHERE {GROUP_MATCH}"
+                 FROM unnest({SUMS_PARAMS}) AS g ({GROUP_KEY}, items, counts, quantities, amounts) WHERE {GROUP_MATCH}"
             ))?,
-            delete_empty: client.prepare(&format!(
-                "DELETE FROM tokfare_sums s USING {GROUPS} WHERE {GROUP_MATCH} AND cardinality(s.items) = 0"
+            insert_sums: client.prepare(&format!(
+                "INSERT INTO tokfare_period_sums ({GROUP_KEY}, items, counts, quantities, amounts) \
+                 SELECT {GROUP_KEY}, items::text[], counts::bigint[], quantities::numeric[], amounts::numeric[] \
+                 FROM unnest({SUMS_PARAMS}) AS g ({GROUP_KEY}, items, counts, quantities, amounts)"
             ))?,
+            // Groups a record taken away (replaced in a merge) left with nothing in them.
+            delete_groups: client.prepare(&format!("DELETE FROM tokfare_period_sums s USING {GROUPS} WHERE {GROUP_MATCH}"))?,
             copy_spend: client.prepare("COPY tokfare_stage_spend FROM STDIN")?,
             upsert_spend: client.prepare("INSERT INTO tokfare_spend (customer, currency, amount) SELECT customer, currency, amount FROM tokfare_stage_spend ORDER BY customer, currency ON CONFLICT (customer, currency) DO UPDATE SET amount = tokfare_spend.amount + excluded.amount")?,
-            copy_pending: client.prepare(
-                "COPY tokfare_pending_sums (start, customer, model, schedule, currency, items, counts, quantities, amounts) FROM STDIN",
-            )?,
+            insert_pending: client.prepare("INSERT INTO tokfare_pending_sums (groups) VALUES ($1)")?,
             next_batch: client.prepare("SELECT nextval('tokfare_batches')")?,
             lock_pending: client.prepare("LOCK TABLE tokfare_pending_sums IN ACCESS EXCLUSIVE MODE")?,
-            take_pending: client.prepare(
-                "SELECT start, customer, model, schedule, currency, items, counts, quantities::text[], amounts::text[] \
-                 FROM tokfare_pending_sums",
-            )?,
+            take_pending: client.prepare("SELECT groups FROM tokfare_pending_sums")?,
             truncate_pending: client.prepare("TRUNCATE tokfare_pending_sums")?,
             delete_pending: client.prepare("DELETE FROM tokfare_pending_sums")?,
-            pending: client.prepare("SELECT start, customer, model, schedule, currency, u.item, u.count, u.quantity::text, u.amount::text FROM tokfare_pending_sums, unnest(items, counts, quantities, amounts) AS u (item, count, quantity, amount)")?,
+            pending: client.prepare("SELECT groups FROM tokfare_pending_sums")?,
             get: client.prepare("SELECT record FROM tokfare_events WHERE id = $1")?,
-            len: client.prepare("SELECT ((SELECT coalesce(sum(counts[array_position(items, 'events')]), 0) FROM tokfare_sums WHERE level = 2) + (SELECT coalesce(sum(counts[array_position(items, 'events')]), 0) FROM tokfare_pending_sums))::bigint")?,
+            len: client.prepare("SELECT coalesce(sum(counts[array_position(items, 'events')]), 0)::bigint FROM tokfare_period_sums WHERE level = 2")?,
             spent: client.prepare("SELECT amount::text FROM tokfare_spend WHERE customer = $1 AND currency = $2")?,
             set_budget: client.prepare("INSERT INTO tokfare_budgets (customer, currency, amount) VALUES ($1, $2, $3::text::numeric) ON CONFLICT (customer) DO UPDATE SET currency = excluded.currency, amount = excluded.amount")?,
             budget: client.prepare("SELECT currency, amount::text FROM tokfare_budgets WHERE customer = $1")?,
@@ -199,7 +191,7 @@ impl Statements {
             budget_state: client.prepare("SELECT (SELECT amount::text FROM tokfare_spend WHERE customer = $1 AND currency = $2), (SELECT coalesce(sum(amount), 0)::text FROM tokfare_reservations WHERE customer = $1 AND currency = $2), (SELECT currency FROM tokfare_budgets WHERE customer = $1), (SELECT amount::text FROM tokfare_budgets WHERE customer = $1)")?,
             hold: client.prepare("INSERT INTO tokfare_reservations (customer, currency, amount, expires) VALUES ($1, $2, $3::text::numeric, $4) RETURNING id")?,
             release: client.prepare("DELETE FROM tokfare_reservations WHERE id = $1")?,
-            sums: client.prepare("SELECT start, customer, model, schedule, currency, u.item, u.count, u.quantity::text, u.amount::text FROM tokfare_sums, unnest(items, counts, quantities, amounts) AS u (item, count, quantity, amount) WHERE level = $1 AND start >= $2 AND start < $3")?,
+            sums: client.prepare("SELECT start, customer, model, schedule, currency, u.item, u.count, u.quantity::text, u.amount::text FROM tokfare_period_sums, unnest(items, counts, quantities, amounts) AS u (item, count, quantity, amount) WHERE level = $1 AND start >= $2 AND start < $3")?,
             scan: client.prepare("SELECT record FROM tokfare_events WHERE ts >= $1 AND ts < $2 ORDER BY id")?,
             scan_all: client.prepare("SELECT record FROM tokfare_events ORDER BY id")?,
         })
@@ -446,20 +438,19 @@ impl PostgresStore {
     /// with the pending rows (hour groups mapped to this level) added to them, each
     /// group and item once, net. Inside a snapshot: both from the same commits.
     fn sums(&self, level: Level, starts: HourRange, visit: &mut dyn FnMut(RollupRow) -> Result<()>) -> Result<()> {
-        let mut client = self.conn()?;
         let mut pending: HashMap<(RollupKey, RollupItem), RollupSums> = HashMap::new();
         let mut periods: HashMap<i64, i64> = HashMap::new();
-        let mut rows = client.query_raw(&self.st.pending, std::iter::empty::<&(dyn ToSql + Sync)>()).map_err(|e| self.fail(e))?;
-        while let Some(row) = rows.next().map_err(|e| self.fail(e))? {
-            let hour: i64 = row.try_get(0).map_err(|e| self.fail(e))?;
-            let start = *periods.entry(hour).or_insert_with(|| level.start_of(hour));
+        for (hour, items) in self.pending_hours()? {
+            let start = *periods.entry(hour.start).or_insert_with(|| level.start_of(hour.start));
             if start < starts.from || start >= starts.to {
                 continue;
             }
-            let (key, item, sums) = self.sums_row(&row, level, start)?;
-            pending.entry((key, item)).or_default().add(&sums, 1)?;
+            let key = RollupKey { level, start, ..hour };
+            for (item, sums) in items {
+                pending.entry((key.clone(), item)).or_default().add(&sums, 1)?;
+            }
         }
-        drop(rows);
+        let mut client = self.conn()?;
         let params: [&(dyn ToSql + Sync); 3] = [&(level as i16), &starts.from, &starts.to];
         let mut rows = client.query_raw(&self.st.sums, params).map_err(|e| self.fail(e))?;
         while let Some(row) = rows.next().map_err(|e| self.fail(e))? {
@@ -483,8 +474,17 @@ impl PostgresStore {
         Ok(())
     }
 
-    /// A row of the `sums` or `pending` statement: start, customer, model, schedule,
-    /// currency, item, count, quantity, amount.
+    /// The hour groups of every pending row (in the caller's snapshot).
+    fn pending_hours(&self) -> Result<super::Groups> {
+        let mut hours = super::Groups::new();
+        for row in self.conn()?.query(&self.st.pending, &[]).map_err(|e| self.fail(e))? {
+            add_pending(row.try_get(0).map_err(|e| self.fail(e))?, &mut hours, &self.url)?;
+        }
+        Ok(hours)
+    }
+
+    /// A row of the `sums` statement: start, customer, model, schedule, currency, item,
+    /// count, quantity, amount.
     fn sums_row(&self, row: &postgres::Row, level: Level, start: i64) -> Result<(RollupKey, RollupItem, RollupSums)> {
         let get = |i: usize| -> Result<&str> { row.try_get(i).map_err(|e| self.fail(e)) };
         // The schema's CHECK keeps the arrays whole; a NULL here is still an error,
@@ -591,6 +591,7 @@ fn pg_order(key: &RollupKey) -> (i16, i64, &str, &str, &str, &str) {
 }
 
 /// Groups' keys as the six array parameters of [`GROUPS`].
+#[derive(Default)]
 struct KeyColumns<'a> {
     level: Vec<i16>,
     start: Vec<i64>,
@@ -599,16 +600,18 @@ struct KeyColumns<'a> {
 
 impl<'a> KeyColumns<'a> {
     fn new(keys: impl Iterator<Item = &'a RollupKey>) -> KeyColumns<'a> {
-        let mut out = KeyColumns { level: Vec::new(), start: Vec::new(), text: Default::default() };
-        for key in keys {
-            let (level, start, customer, model, schedule, currency) = pg_order(key);
-            out.level.push(level);
-            out.start.push(start);
-            for (column, value) in out.text.iter_mut().zip([customer, model, schedule, currency]) {
-                column.push(value);
-            }
-        }
+        let mut out = KeyColumns::default();
+        keys.for_each(|key| out.push(key));
         out
+    }
+
+    fn push(&mut self, key: &'a RollupKey) {
+        let (level, start, customer, model, schedule, currency) = pg_order(key);
+        self.level.push(level);
+        self.start.push(start);
+        for (column, value) in self.text.iter_mut().zip([customer, model, schedule, currency]) {
+            column.push(value);
+        }
     }
 
     fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
@@ -646,7 +649,7 @@ fn copy_bytea(out: &mut String, bytes: &[u8]) {
 }
 
 /// Adds a batch's sums and spend (inside the batch's transaction): the spend staged
-/// with `COPY` and upserted, then its hour sums as pending rows with `COPY` — last, so
+/// with `COPY` and upserted, then its hour sums as one pending row — last, so
 /// that the lock on the pending rows' table a fold waits for is held only until the
 /// commit. `true`: this batch makes a fold due (every [`FOLD_EVERY`]th batch).
 fn write_sums(tx: &mut postgres::Transaction<'_>, st: &Statements, sums: &BatchSums, url: &str) -> std::result::Result<bool, Fail> {
@@ -665,41 +668,17 @@ fn write_sums(tx: &mut postgres::Transaction<'_>, st: &Statements, sums: &BatchS
     }
     // The number of events is the month sums' and pending rows' count (no counter row
     // every writer locks).
-    let groups: Vec<(&RollupKey, &ItemSums)> =
-        sums.hours().iter().filter(|(_, items)| items.values().any(|s| *s != RollupSums::default())).collect();
-    if groups.is_empty() {
+    if !sums.hours().values().any(|items| items.values().any(|s| *s != RollupSums::default())) {
         return Ok(false);
     }
-    let mut copy = tx.copy_in(&st.copy_pending)?;
-    let mut line = String::new();
-    for (key, items) in groups {
-        line.clear();
-        line.push_str(&key.start.to_string());
-        for text in [key.customer.as_str(), key.model.as_str(), key.schedule.as_str(), key.currency.code()] {
-            line.push('\t');
-            copy_text(&mut line, text);
-        }
-        let items: Vec<(String, &RollupSums)> = items.iter().map(|(item, s)| (item.encode(), s)).collect();
-        for column in [
-            array_literal(items.iter().map(|(code, _)| quoted(code))),
-            array_literal(items.iter().map(|(_, s)| s.count.to_string())),
-            array_literal(items.iter().map(|(_, s)| s.quantity.normalize().to_string())),
-            array_literal(items.iter().map(|(_, s)| s.amount.normalize().to_string())),
-        ] {
-            line.push('\t');
-            copy_text(&mut line, &column);
-        }
-        line.push('\n');
-        copy.write_all(line.as_bytes()).map_err(io)?;
-    }
-    copy.finish()?;
+    tx.execute(&st.insert_pending, &[&codec::encode_batch(sums.hours())])?;
     let batch: i64 = tx.query_one(&st.next_batch, &[])?.get(0);
     Ok(batch % FOLD_EVERY == 0)
 }
 
 /// One fold, in its own transaction: waits (at most [`FOLD_LOCK_TIMEOUT`]) for the
 /// pending rows' table alone — every writer that added rows has committed, no reader's
-/// snapshot is open — reads them all, adds them at every level to `tokfare_sums` and
+/// snapshot is open — reads them all, adds them at every level to `tokfare_period_sums` and
 /// empties the table (`TRUNCATE`: no dead rows for the next readers to skip; `DELETE`
 /// when the role may not). `false`: the lock was not had in time, or a sums row
 /// vanished meanwhile; nothing changed.
@@ -712,106 +691,105 @@ fn fold(tx: &mut postgres::Transaction<'_>, st: &Statements, truncate: bool, url
     }
     let mut hours = super::Groups::new();
     for row in tx.query(&st.take_pending, &[])? {
-        let key = RollupKey {
-            customer: row.try_get(1)?,
-            model: row.try_get(2)?,
-            schedule: row.try_get(3)?,
-            level: Level::Hour,
-            start: row.try_get(0)?,
-            currency: Currency::stored(row.try_get::<_, &str>(4)?)?,
-        };
-        let group = hours.entry(key).or_default();
-        for (code, s) in row_items(&row, 5, url)? {
-            let item = RollupItem::decode(&code)
-                .ok_or_else(|| Error::Store { store: url.to_string(), reason: format!("unknown sum item {code:?}") })?;
-            group.entry(item).or_default().add(&s, 1)?;
-        }
+        add_pending(row.try_get(0)?, &mut hours, url)?;
     }
     if hours.is_empty() {
         return Ok(true);
     }
-    if !merge_groups(tx, st, all_levels(&hours)?, url)? {
-        return Ok(false);
-    }
+    merge_groups(tx, st, all_levels(&hours)?, url)?;
     tx.execute(if truncate { &st.truncate_pending } else { &st.delete_pending }, &[])?;
     Ok(true)
 }
 
-/// Adds `groups` (any level) to their `tokfare_sums` rows under row locks taken in key
-/// order. `false`: a row vanished meanwhile (roll back and classify again).
+/// Adds `groups` (any level) to their `tokfare_period_sums` rows: the rows there are
+/// read (no row locks: see `read_groups`), added to here with exact decimals (the
+/// server would spend longer aggregating `NUMERIC`) and written back in one `UPDATE`;
+/// new groups go in with one `INSERT` in key order; groups left with nothing are
+/// deleted.
 fn merge_groups(
     tx: &mut postgres::Transaction<'_>,
     st: &Statements,
     mut groups: super::Groups,
     url: &str,
-) -> std::result::Result<bool, Fail> {
+) -> std::result::Result<(), Fail> {
     groups.retain(|_, items| items.values().any(|s| *s != RollupSums::default()));
-    if !groups.is_empty() {
-        // In the rows' order: the key columns in index order, text in byte order ("C").
-        let mut ordered: Vec<(&RollupKey, &ItemSums)> = groups.iter().collect();
-        ordered.sort_by(|(a, _), (b, _)| pg_order(a).cmp(&pg_order(b)));
-        let keys = KeyColumns::new(ordered.iter().map(|(k, _)| *k));
-        // 1. Each group gets a row (those that had none at a first look: a conflict check
-        // costs as much as an insert); 2. the rows, locked, are added to the folded sums
-        // here (exact decimals: the server would spend longer aggregating NUMERIC).
-        let existing: std::collections::HashSet<(i16, i64, String, String, String, String)> = tx
-            .query(&st.existing_groups, &keys.params())?
-            .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)))
-            .collect();
-        let missing = KeyColumns::new(ordered.iter().map(|(k, _)| *k).filter(|k| {
-            let (level, start, customer, model, schedule, currency) = pg_order(k);
-            !existing.contains(&(level, start, customer.to_string(), model.to_string(), schedule.to_string(), currency.to_string()))
-        }));
-        if !missing.level.is_empty() {
-            tx.execute(&st.create_groups, &missing.params())?;
-        }
-        let rows = tx.query(&st.lock_groups, &keys.params())?;
-        if rows.len() != ordered.len() {
-            // A group emptied and deleted by another fold since step 1 (folds take a
-            // lock; kept as a guard): its sums would have nowhere to go. Again.
-            return Ok(false);
-        }
-        let mut columns: [Vec<String>; 4] = Default::default();
-        let mut any_empty = false;
-        for (row, (key, items)) in rows.iter().zip(&ordered) {
-            let (level, start, customer, model, schedule, currency): (i16, i64, &str, &str, &str, &str) =
-                (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5));
-            if (level, start, customer, model, schedule, currency) != pg_order(key) {
-                return Err(Error::Store {
-                    store: url.to_string(),
-                    reason: format!("sums rows came back in another order than their keys ({customer:?}, {model:?})"),
-                }
-                .into());
+    if groups.is_empty() {
+        return Ok(());
+    }
+    // In the rows' order: the key columns in index order, text in byte order ("C").
+    let mut ordered: Vec<(&RollupKey, &ItemSums)> = groups.iter().collect();
+    ordered.sort_by(|(a, _), (b, _)| pg_order(a).cmp(&pg_order(b)));
+    type Owned = (i16, i64, String, String, String, String);
+    let mut stored: HashMap<Owned, Vec<(String, RollupSums)>> = HashMap::with_capacity(ordered.len());
+    for row in tx.query(&st.read_groups, &KeyColumns::new(ordered.iter().map(|(k, _)| *k)).params())? {
+        stored.insert(
+            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, row.try_get(4)?, row.try_get(5)?),
+            row_items(&row, 6, url)?,
+        );
+    }
+    let (mut updates, mut inserts, mut emptied) = (SumsRows::default(), SumsRows::default(), Vec::new());
+    for (key, items) in ordered {
+        let (level, start, customer, model, schedule, currency) = pg_order(key);
+        let owned = (level, start, customer.to_string(), model.to_string(), schedule.to_string(), currency.to_string());
+        let (mut sum, existed) = match stored.remove(&owned) {
+            Some(sum) => (sum, true),
+            None => (Vec::new(), false),
+        };
+        for (item, s) in items.iter() {
+            let code = item.encode();
+            match sum.iter_mut().find(|(c, _)| *c == code) {
+                Some((_, total)) => total.add(s, 1)?,
+                None => sum.push((code, *s)),
             }
-            let mut sum = row_items(row, 6, url)?;
-            for (item, s) in items.iter() {
-                let code = item.encode();
-                match sum.iter_mut().find(|(c, _)| *c == code) {
-                    Some((_, total)) => total.add(s, 1)?,
-                    None => sum.push((code, *s)),
-                }
-            }
-            sum.retain(|(_, s)| *s != RollupSums::default());
-            sum.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            any_empty |= sum.is_empty();
-            columns[0].push(array_literal(sum.iter().map(|(code, _)| quoted(code))));
-            columns[1].push(array_literal(sum.iter().map(|(_, s)| s.count.to_string())));
-            columns[2].push(array_literal(sum.iter().map(|(_, s)| s.quantity.normalize().to_string())));
-            columns[3].push(array_literal(sum.iter().map(|(_, s)| s.amount.normalize().to_string())));
         }
-        // 3. Written back in one statement.
-        let mut params = keys.params();
-        params.extend(columns.iter().map(|c| c as &(dyn ToSql + Sync)));
-        if tx.execute(&st.update_sums, &params)? != ordered.len() as u64 {
-            return Ok(false);
-        }
-        if any_empty {
-            // A record taken away (replaced in a merge) may leave a group with nothing in it.
-            tx.execute(&st.delete_empty, &keys.params())?;
+        sum.retain(|(_, s)| *s != RollupSums::default());
+        sum.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        match (sum.is_empty(), existed) {
+            (true, true) => emptied.push(key),
+            (true, false) => {}
+            (false, true) => updates.push(key, &sum),
+            (false, false) => inserts.push(key, &sum),
         }
     }
-    Ok(true)
+    for (rows, statement) in [(&updates, &st.update_sums), (&inserts, &st.insert_sums)] {
+        if !rows.keys.level.is_empty() {
+            tx.execute(statement, &rows.params())?;
+        }
+    }
+    if !emptied.is_empty() {
+        tx.execute(&st.delete_groups, &KeyColumns::new(emptied.into_iter()).params())?;
+    }
+    Ok(())
+}
+
+/// Rows of `tokfare_period_sums` to write: keys and merged items, as the parameters of
+/// [`SUMS_PARAMS`].
+#[derive(Default)]
+struct SumsRows<'a> {
+    keys: KeyColumns<'a>,
+    columns: [Vec<String>; 4],
+}
+
+impl<'a> SumsRows<'a> {
+    fn push(&mut self, key: &'a RollupKey, sum: &[(String, RollupSums)]) {
+        self.keys.push(key);
+        self.columns[0].push(array_literal(sum.iter().map(|(code, _)| quoted(code))));
+        self.columns[1].push(array_literal(sum.iter().map(|(_, s)| s.count.to_string())));
+        self.columns[2].push(array_literal(sum.iter().map(|(_, s)| s.quantity.normalize().to_string())));
+        self.columns[3].push(array_literal(sum.iter().map(|(_, s)| s.amount.normalize().to_string())));
+    }
+
+    fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        let mut out = self.keys.params();
+        out.extend(self.columns.iter().map(|c| c as &(dyn ToSql + Sync)));
+        out
+    }
+}
+
+/// Adds the hour groups of a pending row (`codec::encode_batch`) into `hours`.
+fn add_pending(bytes: &[u8], hours: &mut super::Groups, url: &str) -> Result<()> {
+    codec::add_batch(bytes, hours)?
+        .ok_or_else(|| Error::Store { store: url.to_string(), reason: "a row of tokfare_pending_sums is not readable".into() })
 }
 
 /// The items of a sums row whose `items`, `counts`, `quantities::text[]` and
@@ -875,9 +853,15 @@ impl MeterStore for PostgresStore {
         row.map(|r| PricedEvent::from_json(r.get(0))).transpose()
     }
 
+    /// The month sums' events and the pending rows', in one snapshot.
     fn len(&self) -> Result<u64> {
-        let n: i64 = self.conn()?.query_one(&self.st.len, &[]).map_err(|e| self.fail(e))?.get(0);
-        Ok(n as u64)
+        self.snapshot(|| {
+            let mut n: i64 = self.conn()?.query_one(&self.st.len, &[]).map_err(|e| self.fail(e))?.get(0);
+            for items in self.pending_hours()?.values() {
+                n += items.get(&RollupItem::Events).map_or(0, |s| s.count);
+            }
+            Ok(n.max(0) as u64)
+        })
     }
 
     fn scan(&self, range: &TimeRange, visit: &mut dyn FnMut(PricedEvent) -> Result<()>) -> Result<()> {

@@ -949,7 +949,7 @@ mod tests {
                 sums.add(record, 1).expect("sums");
                 sums.events += 1;
             }
-            for (key, items) in &super::all_levels(sums.hours()).expect("groups") {
+            for (key, items) in &crate::meter::store::all_levels(sums.hours()).expect("groups") {
                 conn.execute(
                     "INSERT INTO sums (level, start, customer, model, schedule, currency, items) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     params![
