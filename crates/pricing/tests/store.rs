@@ -638,9 +638,9 @@ fn a_postgres_version_1_schema_migrates_and_keeps_its_sums() {
         return;
     };
     let mut meter = open_url(&current);
-    // 16 batches: the 16th folds every batch's pending sums into tokfare_period_sums.
-    for batch in 0..16 {
-        let events: Vec<UsageEvent> = (batch * 25..batch * 25 + 25).map(|i| event(&format!("m{i}"), i)).collect();
+    // 64 batches: the 64th folds every batch's pending sums into tokfare_period_sums.
+    for batch in 0..64 {
+        let events: Vec<UsageEvent> = (batch * 7..batch * 7 + 7).map(|i| event(&format!("m{i}"), i)).collect();
         for outcome in meter.record_batch(events, OnError::Stop).expect("record") {
             outcome.expect("outcome").expect("recorded");
         }
@@ -795,9 +795,9 @@ fn sums_stay_exact_across_folds_on(url: &str) {
         assert_eq!(m.merge(&winner).expect("merge").conflicts, vec!["e0".to_string()]);
     }
     assert_eq!(answers(&sqlite), answers(&memory));
-    // 40 batches of 9 to 63 events (two folds, and batches pending after them), some
-    // of them redelivered.
-    for b in 0..40u64 {
+    // 150 batches of 9 to 63 events (folds every 16th batch on SQLite, every 64th on
+    // PostgreSQL, and batches pending after them), some of them redelivered.
+    for b in 0..150u64 {
         let mut events: Vec<UsageEvent> = (0..(b % 7 + 1) * 9).map(|k| event(&format!("b{b}-{k}"), b * 100 + k)).collect();
         if b > 0 {
             events.push(event(&format!("b{}-0", b - 1), (b - 1) * 100));
@@ -807,7 +807,7 @@ fn sums_stay_exact_across_folds_on(url: &str) {
                 outcome.expect("outcome").expect("recorded");
             }
         }
-        if b % 13 == 5 {
+        if b % 29 == 5 {
             assert_eq!(answers(&sqlite), answers(&memory), "after batch {b}");
         }
     }
@@ -852,8 +852,9 @@ fn readers_see_whole_batches_while_folds_run_on(url: &str) {
                 reads.fetch_add(1, Ordering::SeqCst);
             }
         });
-        // At least 80 batches (5 folds) and 40 reads alongside them.
-        while (batches < 80 || reads.load(Ordering::SeqCst) < 40) && batches < 5_000 && !reader.is_finished() {
+        // At least 140 batches (2 folds on PostgreSQL, 8 on SQLite) and 40 reads
+        // alongside them.
+        while (batches < 140 || reads.load(Ordering::SeqCst) < 40) && batches < 5_000 && !reader.is_finished() {
             let events: Vec<UsageEvent> = (0..SIZE).map(|k| event(&format!("r{batches}-{k}"), batches * SIZE + k)).collect();
             for outcome in writer.record_batch(events, OnError::Stop).expect("batch") {
                 outcome.expect("outcome").expect("recorded");
@@ -872,11 +873,11 @@ fn readers_see_whole_batches_while_folds_run_on(url: &str) {
     assert_eq!(writer.len().expect("len"), (batches + 1) * SIZE, "{url}");
     writer.check().expect("sums agree with the events");
     if url.starts_with("postgres") {
-        // Folds ran after the 16th, 32nd, … batch: only the last batch's hour groups
-        // are pending.
+        // Folds ran after the 64th and 128th batch (and the last batch ran one owed):
+        // fewer than 64 batches are pending, one row each.
         let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
         let pending: i64 = client.query_one("SELECT count(*) FROM tokfare_pending_sums", &[]).expect("pending").get(0);
-        assert!((1..=SIZE as i64).contains(&pending), "{url}: {pending} pending rows");
+        assert!((1..64).contains(&pending), "{url}: {pending} pending rows");
         let folded: i64 = client.query_one("SELECT count(*) FROM tokfare_period_sums WHERE level = 2", &[]).expect("sums").get(0);
         assert!(folded > 0, "{url}: sums were folded");
     }

@@ -69,7 +69,7 @@ const MIGRATIONS: &[&str] = &[
 
 /// Every this many batches (counted by the `tokfare_batches` sequence across writers),
 /// a batch folds the pending sums into `tokfare_period_sums`.
-const FOLD_EVERY: i64 = 16;
+const FOLD_EVERY: i64 = 64;
 
 /// How long a fold waits for the pending rows' table lock (behind writers finishing
 /// and readers' snapshots) before it leaves the fold to this process's next batch;
