@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo run --release -p tokfare-benches --bin meter -- [--batch-events N] [--single-events N]
 //!     [--batch-size N] [--authorize N] [--invoice-events N] [--dir DIR] [--postgres URL]
+//!     [--ids sequential|random]
 //! ```
 //!
 //! With `--postgres URL` (a database of a running server, e.g. the test cluster of
@@ -14,6 +15,11 @@
 //! Events arrive in time order at 10 million a month, from 1,000 customers over 5 models
 //! (3 OpenAI, 2 Anthropic), 8% batch service, each id distinct; the invoice groups by
 //! customer and month. `--invoice-events 0` skips the big invoice (it needs ~0.7 KB of disk per event).
+//!
+//! Ids are `<run>-<n>` by default (`--ids sequential`: each batch's ids land next to
+//! the last ones in the stores' id index); `--ids random` gives 32 hex digits in an
+//! order unrelated to time, as random UUIDs do, so every insert lands on a leaf of the
+//! id index of its own — the dearer case for a B-tree store that writes whole pages.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -27,15 +33,32 @@ const MODELS: [&str; 5] = ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "claude-sonnet-4-
 /// every 0.2592 s), as a busy service's log arrives.
 fn event(run: &str, i: u64) -> UsageEvent {
     let h = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11;
+    let id = if RANDOM_IDS.load(std::sync::atomic::Ordering::Relaxed) {
+        format!("{run}-{:016x}{:016x}", mix(i), mix(i ^ 0x5555_5555_5555_5555))
+    } else {
+        format!("{run}-{i}")
+    };
     let mut usage = Usage::tokens(200 + h % 9_000, 20 + (h >> 20) % 900);
     usage.cached_input = (h >> 30) % 3 * 512;
     let millis = (i as u128 * 30 * 86_400_000 / 10_000_000) as i64;
     let at = "2026-11-01T00:00:00Z".parse::<chrono::DateTime<chrono::Utc>>().expect("time") + chrono::Duration::milliseconds(millis);
-    let mut e = UsageEvent::new(format!("{run}-{i}"), format!("customer-{}", (h >> 12) % 1_000), MODELS[(h >> 40) as usize % 5], usage, at);
+    let mut e = UsageEvent::new(id, format!("customer-{}", (h >> 12) % 1_000), MODELS[(h >> 40) as usize % 5], usage, at);
     if (h >> 44) % 100 < 8 {
         e.service = Service::Batch;
     }
     e
+}
+
+/// `--ids random`.
+static RANDOM_IDS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// SplitMix64's finalizer: a bijection of `u64` (distinct inputs, distinct ids) that
+/// scatters neighbours.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 fn open(path: &Path, fsync: Fsync) -> Meter {
@@ -67,6 +90,11 @@ fn arg(args: &[String], name: &str, default: u64) -> u64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    match args.iter().position(|a| a == "--ids").and_then(|i| args.get(i + 1)).map(String::as_str) {
+        None | Some("sequential") => {}
+        Some("random") => RANDOM_IDS.store(true, std::sync::atomic::Ordering::Relaxed),
+        Some(other) => panic!("--ids {other}: sequential or random"),
+    }
     // The child half of the big invoice: a process that only opens and invoices.
     if args.get(1).map(String::as_str) == Some("--invoice-child") {
         let meter = open(Path::new(&args[2]), Fsync::Always);

@@ -39,8 +39,13 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// The page size of a new store file.
-const PAGE_SIZE: u32 = 16 * 1024;
+/// The page size of a new store file: SQLite's default, 4 KiB. Every commit writes each
+/// page it changed, whole, to the write-ahead log, and a batch of random ids (UUIDs)
+/// changes about one leaf of the id index per event once the index is large, so small
+/// pages cost least but on batches of ids that arrive in order (16 KiB pages measured:
+/// ~1.1x the events/s there, the same with random ids, ~0.75x one by one, 2.5x the
+/// `authorize` p99; benches/RESULTS.md).
+const PAGE_SIZE: u32 = 4 * 1024;
 
 /// The write-ahead log's size at which a commit checkpoints it into the file.
 const WAL_CHECKPOINT_BYTES: i64 = 64 * 1024 * 1024;
@@ -59,6 +64,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { sql: include_str!("sql/sqlite/0001_init.sql"), then: None },
     Migration { sql: include_str!("sql/sqlite/0002_compact_sums.sql"), then: Some(compact_sums) },
     Migration { sql: include_str!("sql/sqlite/0003_pending_sums.sql"), then: None },
+    Migration { sql: include_str!("sql/sqlite/0004_no_event_counter.sql"), then: None },
 ];
 
 /// A batch whose transaction finds this many pending rows (its own included) folds
@@ -180,9 +186,7 @@ impl SqliteStore {
         // anything is written to it.
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(fail)?;
         check_version(&path, version)?;
-        // A new file gets 16 KiB pages (an existing one keeps its own): a batch of events
-        // fills fewer pages and write-ahead log frames (2,048-event batches: ~1.15x the
-        // events/s of 4 KiB pages; one-event commits pay for it, benches/RESULTS.md).
+        // A new file gets PAGE_SIZE pages (an existing one keeps its own).
         conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE}")).map_err(fail)?;
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(fail)?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -489,9 +493,18 @@ impl MeterStore for SqliteStore {
         record.map(|r| PricedEvent::from_json(&r)).transpose()
     }
 
+    /// The month sums' count of events (stored and pending), in one read.
     fn len(&self) -> Result<u64> {
-        let n: i64 = self.conn.query_row("SELECT value FROM counters WHERE name = 'events'", [], |r| r.get(0)).map_err(|e| self.fail(e))?;
-        Ok(n as u64)
+        let mut n: i64 = 0;
+        self.snapshot(|| {
+            self.sums(Level::Month, HourRange { from: i64::MIN, to: i64::MAX }, &mut |row| {
+                if row.item == RollupItem::Events {
+                    n = n.checked_add(row.sums.count).ok_or_else(|| Error::Overflow("the number of events".into()))?;
+                }
+                Ok(())
+            })
+        })?;
+        Ok(n.max(0) as u64)
     }
 
     fn scan(&self, range: &TimeRange, visit: &mut dyn FnMut(PricedEvent) -> Result<()>) -> Result<()> {
@@ -687,11 +700,7 @@ fn write_sums(conn: &Connection, ids: &mut ItemIds, sums: &BatchSums, fail: &dyn
     for ((customer, currency), amount) in &sums.spend {
         spend.execute(params![customer, currency.code(), text(*amount)]).map_err(fail)?;
     }
-    if sums.events != 0 {
-        conn.prepare_cached("UPDATE counters SET value = value + ?1 WHERE name = 'events'")
-            .and_then(|mut s| s.execute([sums.events]))
-            .map_err(fail)?;
-    }
+    // The number of events is the month sums' count (schema version 4: no counter row).
     Ok(())
 }
 
@@ -975,7 +984,7 @@ mod tests {
         }
 
         let migrated = SqliteStore::open(&old, Fsync::Never).expect("migrate");
-        assert_eq!(migrated.schema_version().expect("version"), 3);
+        assert_eq!(migrated.schema_version().expect("version"), 4);
         migrated.check().expect("sums agree with events after the migration");
         let reference = SqliteStore::open(&current, Fsync::Never).expect("reopen");
         let (a, b) = (all_sums(&migrated), all_sums(&reference));
