@@ -8,26 +8,24 @@
 //!   and the batch classified again — so a redelivery racing across hosts still counts
 //!   once and a conflict is still reported. Deadlocks and serialization failures are
 //!   retried the same way.
-//! - The batch's sums go in the same transaction as rows of `tokfare_pending_sums`
-//!   (schema version 3): one per hour group, `NUMERIC` arrays, with `COPY`, last
-//!   before the commit — no row of `tokfare_period_sums` is locked. The spend is staged with
-//!   `COPY` and upserted in key order, every batch.
+//! - The batch's sums go in the same transaction as one row of `tokfare_pending_sums`
+//!   (schema version 3): its hour groups as one binary value (`codec::encode_batch`,
+//!   exact decimals), last before the commit — no row of `tokfare_period_sums` is
+//!   touched. The spend is staged with `COPY` and upserted in key order.
 //! - Every [`FOLD_EVERY`]th batch (the `tokfare_batches` sequence counts them across
 //!   writers) makes a fold due, which its process runs right after the commit in a
-//!   transaction of its own: `LOCK` the pending table `ACCESS EXCLUSIVE` (waiting at
-//!   most [`FOLD_LOCK_TIMEOUT`]; else the process's next batch tries again), read every
-//!   row, add them at every level to `tokfare_period_sums` and `TRUNCATE` the table (no dead
-//!   rows left for readers and the next fold to skip). `tokfare_period_sums` has one row per
-//!   group and period with `NUMERIC` arrays: every group gets a row (created empty if
-//!   new, in key order), the rows are locked with `SELECT … FOR UPDATE` in key order,
-//!   added to the pending sums here with exact decimals (a sum that would need
-//!   rounding is an `overflow` error, reported by the process's next batch before it
-//!   writes anything), and written back in one `UPDATE` — the groups travel as array
+//!   transaction of its own, under an advisory lock (one fold at a time): `DELETE …
+//!   RETURNING` the pending rows, add them at every level to `tokfare_period_sums` —
+//!   one row per group and period with `NUMERIC` arrays, read without row locks (folds
+//!   are its only writers), added to here with exact decimals (a sum that would need
+//!   rounding is an `overflow` error), written back in one `UPDATE`, new groups
+//!   inserted in key order, emptied ones deleted; the groups travel as array
 //!   parameters, so the server probes the primary key for each however large the table
-//!   has grown.
-//! - Readers add the pending rows to `tokfare_period_sums` in one snapshot, taken after
-//!   locking the pending table `ACCESS SHARE` (`TRUNCATE` is not MVCC-safe: a
-//!   snapshot older than it would see the table empty and the sums without them).
+//!   has grown. A fold that fails stays owed: the process's next batch runs it first
+//!   and returns its error before writing anything.
+//! - Readers add the pending rows to `tokfare_period_sums` in one `REPEATABLE READ`
+//!   snapshot: a fold's delete and sums commit together, so a snapshot has the rows
+//!   either pending or folded.
 //! - Budgets: `reserve` takes a transaction-scoped advisory lock on the customer, then
 //!   reads spend, held reservations and limit in one statement (one snapshot), decides
 //!   and holds — so racing processes never overspend.
@@ -71,10 +69,8 @@ const MIGRATIONS: &[&str] = &[
 /// a batch folds the pending sums into `tokfare_period_sums`.
 const FOLD_EVERY: i64 = 64;
 
-/// How long a fold waits for the pending rows' table lock (behind writers finishing
-/// and readers' snapshots) before it leaves the fold to this process's next batch;
-/// writers that arrive meanwhile queue behind it, so it is short.
-const FOLD_LOCK_TIMEOUT: &str = "200ms";
+/// The advisory lock a fold runs under ("tokfold1"): one fold at a time.
+const FOLD_LOCK: i64 = 0x746f_6b66_6f6c_6431;
 
 /// The advisory lock migrations run under ("tokfare1").
 const MIGRATION_LOCK: i64 = 0x746f_6b66_6172_6531;
@@ -124,10 +120,8 @@ struct Statements {
     upsert_spend: Statement,
     insert_pending: Statement,
     next_batch: Statement,
-    lock_pending: Statement,
+    fold_lock: Statement,
     take_pending: Statement,
-    truncate_pending: Statement,
-    delete_pending: Statement,
     pending: Statement,
     get: Statement,
     len: Statement,
@@ -176,10 +170,8 @@ impl Statements {
             upsert_spend: client.prepare("INSERT INTO tokfare_spend (customer, currency, amount) SELECT customer, currency, amount FROM tokfare_stage_spend ORDER BY customer, currency ON CONFLICT (customer, currency) DO UPDATE SET amount = tokfare_spend.amount + excluded.amount")?,
             insert_pending: client.prepare("INSERT INTO tokfare_pending_sums (groups) VALUES ($1)")?,
             next_batch: client.prepare("SELECT nextval('tokfare_batches')")?,
-            lock_pending: client.prepare("LOCK TABLE tokfare_pending_sums IN ACCESS EXCLUSIVE MODE")?,
-            take_pending: client.prepare("SELECT groups FROM tokfare_pending_sums")?,
-            truncate_pending: client.prepare("TRUNCATE tokfare_pending_sums")?,
-            delete_pending: client.prepare("DELETE FROM tokfare_pending_sums")?,
+            fold_lock: client.prepare("SELECT pg_advisory_xact_lock($1)")?,
+            take_pending: client.prepare("DELETE FROM tokfare_pending_sums RETURNING groups")?,
             pending: client.prepare("SELECT groups FROM tokfare_pending_sums")?,
             get: client.prepare("SELECT record FROM tokfare_events WHERE id = $1")?,
             len: client.prepare("SELECT coalesce(sum(counts[array_position(items, 'events')]), 0)::bigint FROM tokfare_period_sums WHERE level = 2")?,
@@ -208,8 +200,6 @@ pub struct PostgresStore {
     reading: Cell<bool>,
     /// A batch of this process made a fold due and it has not run yet.
     fold_owed: Cell<bool>,
-    /// The role may `TRUNCATE` the pending rows (else a fold deletes them).
-    may_truncate: bool,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -251,8 +241,6 @@ impl PostgresStore {
         migrate(&mut client, &shown)?;
         client.batch_execute(STAGING).map_err(fail)?;
         let st = Statements::prepare(&mut client).map_err(fail)?;
-        let may_truncate: bool =
-            client.query_one("SELECT has_table_privilege('tokfare_pending_sums', 'TRUNCATE')", &[]).map_err(fail)?.get(0);
         Ok(PostgresStore {
             st,
             client: RefCell::new(client),
@@ -261,7 +249,6 @@ impl PostgresStore {
             unsynced: Cell::new(0),
             reading: Cell::new(false),
             fold_owed: Cell::new(false),
-            may_truncate,
         })
     }
 
@@ -414,23 +401,21 @@ impl PostgresStore {
         Ok(Some(out))
     }
 
-    /// Runs the fold this process owes, if any (see [`fold`]); one that did not get
-    /// the lock in time stays owed, for the next batch.
+    /// Runs the fold this process owes, if any (see [`fold`]); one that failed stays
+    /// owed, for the next batch.
     fn fold_if_owed(&self) -> Result<()> {
         if !self.fold_owed.get() {
             return Ok(());
         }
         let mut client = self.conn()?;
-        let done = (|| -> std::result::Result<bool, Fail> {
+        (|| -> std::result::Result<(), Fail> {
             let mut tx = client.transaction()?;
-            let done = fold(&mut tx, &self.st, self.may_truncate, &self.url)?;
-            if done {
-                tx.commit()?;
-            }
-            Ok(done)
+            fold(&mut tx, &self.st, &self.url)?;
+            tx.commit()?;
+            Ok(())
         })()
         .map_err(|e| self.unfail(e))?;
-        self.fold_owed.set(!done);
+        self.fold_owed.set(false);
         Ok(())
     }
 
@@ -513,12 +498,7 @@ impl PostgresStore {
         if self.reading.get() {
             return read();
         }
-        // The pending rows' table locked before the snapshot is taken (the first
-        // query takes it): a fold's TRUNCATE, which snapshots taken before it would
-        // not see, waits for this transaction; one committed before is in the snapshot.
-        self.conn()?
-            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; LOCK TABLE tokfare_pending_sums IN ACCESS SHARE MODE")
-            .map_err(|e| self.fail(e))?;
+        self.conn()?.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").map_err(|e| self.fail(e))?;
         self.reading.set(true);
         let out = read();
         self.reading.set(false);
@@ -676,29 +656,19 @@ fn write_sums(tx: &mut postgres::Transaction<'_>, st: &Statements, sums: &BatchS
     Ok(batch % FOLD_EVERY == 0)
 }
 
-/// One fold, in its own transaction: waits (at most [`FOLD_LOCK_TIMEOUT`]) for the
-/// pending rows' table alone — every writer that added rows has committed, no reader's
-/// snapshot is open — reads them all, adds them at every level to `tokfare_period_sums` and
-/// empties the table (`TRUNCATE`: no dead rows for the next readers to skip; `DELETE`
-/// when the role may not). `false`: the lock was not had in time, or a sums row
-/// vanished meanwhile; nothing changed.
-fn fold(tx: &mut postgres::Transaction<'_>, st: &Statements, truncate: bool, url: &str) -> std::result::Result<bool, Fail> {
-    tx.batch_execute(&format!("SET LOCAL lock_timeout = '{FOLD_LOCK_TIMEOUT}'"))?;
-    match tx.execute(&st.lock_pending, &[]) {
-        Ok(_) => {}
-        Err(e) if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) => return Ok(false),
-        Err(e) => return Err(e.into()),
-    }
+/// One fold, in its own transaction: under the fold lock (an advisory lock: folds run
+/// one at a time, and they are the only writers of `tokfare_period_sums`), deletes the
+/// pending rows its statement sees and adds them at every level to
+/// `tokfare_period_sums`, committed together — a reader's snapshot has either the
+/// pending rows or the sums they went into, never both or neither. Rows a writer
+/// commits meanwhile stay pending.
+fn fold(tx: &mut postgres::Transaction<'_>, st: &Statements, url: &str) -> std::result::Result<(), Fail> {
+    tx.execute(&st.fold_lock, &[&FOLD_LOCK])?;
     let mut hours = super::Groups::new();
     for row in tx.query(&st.take_pending, &[])? {
         add_pending(row.try_get(0)?, &mut hours, url)?;
     }
-    if hours.is_empty() {
-        return Ok(true);
-    }
-    merge_groups(tx, st, all_levels(&hours)?, url)?;
-    tx.execute(if truncate { &st.truncate_pending } else { &st.delete_pending }, &[])?;
-    Ok(true)
+    merge_groups(tx, st, all_levels(&hours)?, url)
 }
 
 /// Adds `groups` (any level) to their `tokfare_period_sums` rows: the rows there are
@@ -858,7 +828,8 @@ impl MeterStore for PostgresStore {
         self.snapshot(|| {
             let mut n: i64 = self.conn()?.query_one(&self.st.len, &[]).map_err(|e| self.fail(e))?.get(0);
             for items in self.pending_hours()?.values() {
-                n += items.get(&RollupItem::Events).map_or(0, |s| s.count);
+                let events = items.get(&RollupItem::Events).map_or(0, |s| s.count);
+                n = n.checked_add(events).ok_or_else(|| Error::Overflow("the number of events".into()))?;
             }
             Ok(n.max(0) as u64)
         })
