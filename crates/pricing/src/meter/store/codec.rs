@@ -23,7 +23,7 @@
 //! PostgreSQL's pending rows put the batch's own item dictionary in front
 //! ([`encode_batch`]).
 
-use super::{Groups, Level, RollupItem, RollupKey, RollupSums};
+use super::{add_item_sums, Groups, Level, RollupItem, RollupKey, RollupSums};
 use crate::price::Currency;
 use crate::{Error, Result};
 use rust_decimal::Decimal;
@@ -137,8 +137,7 @@ pub fn add_batch(mut bytes: &[u8], into: &mut Groups) -> Result<Option<()>> {
         bytes = &bytes[len..];
         codes.push(item);
     }
-    let mut failed = None;
-    let read = visit_groups(bytes, |group| {
+    for_each_group(bytes, |group, items| {
         let key = RollupKey {
             customer: group.customer.into(),
             model: group.model.into(),
@@ -148,21 +147,27 @@ pub fn add_batch(mut bytes: &[u8], into: &mut Groups) -> Result<Option<()>> {
             currency: group.currency,
         };
         let total = into.entry(key).or_default();
-        for (id, sums) in decode_compact(group.items)? {
-            let item = codes.get(id as usize)?;
-            let added = match total.get_mut(item) {
-                Some(t) => t.add(&sums, 1),
-                None => {
-                    total.insert(item.clone(), sums);
-                    Ok(())
-                }
+        for (id, sums) in items {
+            let Some(item) = codes.get(id as usize) else {
+                return Ok(None);
             };
-            if let Err(e) = added {
-                failed = Some(e);
-                return None;
-            }
+            add_item_sums(total, item, &sums, 1)?;
         }
-        Some(())
+        Ok(Some(()))
+    })
+}
+
+/// [`visit_groups`] with each group's items decoded ([`decode_compact`]) and a visitor
+/// that can fail: `Ok(None)` if the bytes are not such a value or `each` said `None`,
+/// `each`'s error as it is.
+pub fn for_each_group<'a>(bytes: &'a [u8], mut each: impl FnMut(GroupRef<'a>, CompactItems) -> Result<Option<()>>) -> Result<Option<()>> {
+    let mut failed = None;
+    let read = visit_groups(bytes, |group| {
+        let items = decode_compact(group.items)?;
+        each(group, items).unwrap_or_else(|e| {
+            failed = Some(e);
+            None
+        })
     });
     match failed {
         Some(e) => Err(e),

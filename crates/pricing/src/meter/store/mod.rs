@@ -450,6 +450,20 @@ pub fn add_row(groups: &mut Groups, row: RollupRow) -> Result<()> {
     groups.entry(row.key).or_default().entry(row.item).or_default().add(&row.sums, 1)
 }
 
+/// Adds `sums` (`sign` 1) or takes them away (-1) from `item` of a group (the item
+/// cloned only when the group has none yet).
+pub fn add_item_sums(group: &mut ItemSums, item: &RollupItem, sums: &RollupSums, sign: i8) -> Result<()> {
+    match group.get_mut(item) {
+        Some(total) => total.add(sums, sign),
+        None => {
+            let mut total = RollupSums::default();
+            total.add(sums, sign)?;
+            group.insert(item.clone(), total);
+            Ok(())
+        }
+    }
+}
+
 /// Hour groups and the day and month groups they fall in, summed from them: the
 /// groups to write at every level.
 pub fn all_levels(hours: &Groups) -> Result<Groups> {
@@ -458,12 +472,7 @@ pub fn all_levels(hours: &Groups) -> Result<Groups> {
         for level in [Level::Day, Level::Month] {
             let group = out.entry(RollupKey { level, start: level.start_of(key.start), ..key.clone() }).or_default();
             for (item, sums) in items {
-                match group.get_mut(item) {
-                    Some(total) => total.add(sums, 1)?,
-                    None => {
-                        group.insert(item.clone(), *sums);
-                    }
-                }
+                add_item_sums(group, item, sums, 1)?;
             }
         }
     }
@@ -506,14 +515,7 @@ impl BatchSums {
     fn add_items(&mut self, record: &PricedEvent, items: &[(RollupItem, RollupSums)], sign: i8) -> Result<()> {
         let group = self.hours.entry(rollup_key(record, Level::Hour)).or_default();
         for (item, sums) in items {
-            match group.get_mut(item) {
-                Some(total) => total.add(sums, sign)?,
-                None => {
-                    let mut total = RollupSums::default();
-                    total.add(sums, sign)?;
-                    group.insert(item.clone(), total);
-                }
-            }
+            add_item_sums(group, item, sums, sign)?;
         }
         let cost = record.cost();
         let spend = self.spend.entry((record.event.customer.clone(), cost.currency())).or_default();

@@ -147,7 +147,7 @@ impl Statements {
             insert_staged: client.prepare("INSERT INTO tokfare_events (id, event_hash, record_hash, ts, record) SELECT id, event_hash, record_hash, ts, record FROM tokfare_stage_events ORDER BY id ON CONFLICT (id) DO NOTHING")?,
             replace: client.prepare("UPDATE tokfare_events SET event_hash = $2, record_hash = $3, ts = $4, record = $5 WHERE id = $1 AND record_hash = $6")?,
             // The stored rows of a fold's groups (no row locks: folds, the table's only
-            // writers, run one at a time under the pending rows' table lock).
+            // writers, run one at a time under the fold's advisory lock).
             read_groups: client.prepare(&format!(
                 "SELECT s.level, s.start, s.customer, s.model, s.schedule, s.currency, s.items, s.counts, s.quantities::text[], \
                  s.amounts::text[] FROM tokfare_period_sums s JOIN {GROUPS} ON {GROUP_MATCH}"
@@ -420,19 +420,26 @@ impl PostgresStore {
     }
 
     /// Visits the sums of one level whose period starts in `starts`: the stored rows
-    /// with the pending rows (hour groups mapped to this level) added to them, each
-    /// group and item once, net. Inside a snapshot: both from the same commits.
-    fn sums(&self, level: Level, starts: HourRange, visit: &mut dyn FnMut(RollupRow) -> Result<()>) -> Result<()> {
+    /// with the pending rows (`pending`: [`PostgresStore::pending_hours`], read once per
+    /// snapshot, mapped to this level here) added to them, each group and item once,
+    /// net. Inside a snapshot: both from the same commits.
+    fn sums(
+        &self,
+        level: Level,
+        starts: HourRange,
+        pending_hours: &super::Groups,
+        visit: &mut dyn FnMut(RollupRow) -> Result<()>,
+    ) -> Result<()> {
         let mut pending: HashMap<(RollupKey, RollupItem), RollupSums> = HashMap::new();
         let mut periods: HashMap<i64, i64> = HashMap::new();
-        for (hour, items) in self.pending_hours()? {
+        for (hour, items) in pending_hours {
             let start = *periods.entry(hour.start).or_insert_with(|| level.start_of(hour.start));
             if start < starts.from || start >= starts.to {
                 continue;
             }
-            let key = RollupKey { level, start, ..hour };
+            let key = RollupKey { level, start, ..hour.clone() };
             for (item, sums) in items {
-                pending.entry((key.clone(), item)).or_default().add(&sums, 1)?;
+                pending.entry((key.clone(), item.clone())).or_default().add(sums, 1)?;
             }
         }
         let mut client = self.conn()?;
@@ -629,9 +636,8 @@ fn copy_bytea(out: &mut String, bytes: &[u8]) {
 }
 
 /// Adds a batch's sums and spend (inside the batch's transaction): the spend staged
-/// with `COPY` and upserted, then its hour sums as one pending row — last, so
-/// that the lock on the pending rows' table a fold waits for is held only until the
-/// commit. `true`: this batch makes a fold due (every [`FOLD_EVERY`]th batch).
+/// with `COPY` and upserted, then its hour sums as one pending row. `true`: this batch
+/// makes a fold due (every [`FOLD_EVERY`]th batch).
 fn write_sums(tx: &mut postgres::Transaction<'_>, st: &Statements, sums: &BatchSums, url: &str) -> std::result::Result<bool, Fail> {
     let io = |e: std::io::Error| Error::Store { store: url.to_string(), reason: format!("COPY: {e}") };
     if !sums.spend.is_empty() {
@@ -856,7 +862,10 @@ impl MeterStore for PostgresStore {
     }
 
     fn rollups(&self, hours: &HourRange, coarsest: Level, visit: &mut dyn FnMut(RollupRow) -> Result<()>) -> Result<()> {
-        self.snapshot(|| Level::plan(*hours, coarsest).into_iter().try_for_each(|(level, starts)| self.sums(level, starts, visit)))
+        self.snapshot(|| {
+            let pending = self.pending_hours()?;
+            Level::plan(*hours, coarsest).into_iter().try_for_each(|(level, starts)| self.sums(level, starts, &pending, visit))
+        })
     }
 
     fn read(&self, read: &mut dyn FnMut() -> Result<()>) -> Result<()> {
@@ -940,8 +949,9 @@ impl MeterStore for PostgresStore {
             let mut expected = super::Expected::default();
             self.scan(&TimeRange::ALL, &mut |record| expected.add(&record))?;
             let mut stored = super::Groups::new();
+            let pending = self.pending_hours()?;
             for level in Level::ALL {
-                self.sums(level, HourRange { from: i64::MIN, to: i64::MAX }, &mut |row| super::add_row(&mut stored, row))?;
+                self.sums(level, HourRange { from: i64::MIN, to: i64::MAX }, &pending, &mut |row| super::add_row(&mut stored, row))?;
             }
             super::compare_sums(&self.url, self.len()?, &expected, &stored, &self.spend_rows()?)
         })

@@ -717,15 +717,8 @@ fn for_each_pending(
     let mut rows = stmt.query([]).map_err(fail)?;
     while let Some(row) = rows.next().map_err(fail)? {
         let bytes = row.get_ref(0).map_err(fail)?.as_blob().map_err(|e| fail(e.into()))?;
-        let mut failed = None;
-        codec::visit_groups(bytes, |group| match each(&group, decode_compact(group.items)?) {
-            Ok(()) => Some(()),
-            Err(e) => {
-                failed = Some(e);
-                None
-            }
-        })
-        .ok_or_else(|| failed.unwrap_or_else(|| fail(rusqlite::Error::UserFunctionError("a pending sums row is not readable".into()))))?;
+        codec::for_each_group(bytes, |group, items| each(&group, items).map(Some))?
+            .ok_or_else(|| fail(rusqlite::Error::UserFunctionError("a pending sums row is not readable".into())))?;
     }
     Ok(())
 }
