@@ -200,6 +200,70 @@ fn database_stores_answer_as_the_memory_meter_does_on(url: &str) {
     assert_eq!(answers(&sqlite), answers(&memory));
 }
 
+/// A large batch (priced on one thread while the SQLite store writes, or priced first
+/// and written after) gives each event the outcome the memory meter gives it: new,
+/// redelivered (in the store or earlier in the batch), conflicting, unpriceable or
+/// malformed, with `Stop` and `Continue`, and with the problem at the start, the middle
+/// or the end of the batch.
+#[test]
+fn large_batches_give_each_event_the_memory_meters_outcome() {
+    let dir = TempDir::new("large");
+    for (n, url) in backends(&dir, "large").into_iter().enumerate() {
+        for on_error in [OnError::Continue, OnError::Stop] {
+            for at in [0, 700, 1499] {
+                let url = if n == 0 { dir.join(&format!("large-{on_error:?}-{at}.db")).display().to_string() } else { url.clone() };
+                large_batches_give_each_event_the_memory_meters_outcome_on(&url, on_error, at);
+                if n > 0 {
+                    // One PostgreSQL database: its events are kept apart by id prefix.
+                    break;
+                }
+            }
+        }
+    }
+}
+
+fn large_batches_give_each_event_the_memory_meters_outcome_on(url: &str, on_error: OnError, at: usize) {
+    let run = format!("{on_error:?}{at}-");
+    let id = |i: u64| format!("{run}{i}");
+    let mut memory = Meter::new(PriceBook::bundled());
+    let mut store = open_url(url);
+    let before: Vec<UsageEvent> = (0..100).map(|i| event(&id(i), i)).collect();
+    for meter in [&mut memory, &mut store] {
+        meter.record_batch(before.clone(), OnError::Stop).expect("batch");
+    }
+    let mut batch: Vec<UsageEvent> = (100..1600).map(|i| event(&id(i), i)).collect();
+    let mut unknown = event(&id(5000), 5000);
+    unknown.model = "no-such-model".into();
+    let mut conflicting = event(&id(7), 8);
+    conflicting.customer = "someone-else".into();
+    let malformed = event("", 5001);
+    // Problems at `at` and spread after it, in an order per place (with `Stop`, the
+    // first failure ends the batch): a redelivery of a stored event, one of an event
+    // earlier in the batch, a conflict, an unknown model, an event with no id.
+    let (stored, earlier) = (event(&id(3), 3), event(&id(100), 100));
+    let problems = match at {
+        0 => [stored, earlier, conflicting, unknown, malformed],
+        700 => [unknown, stored, malformed, earlier, conflicting],
+        _ => [malformed, stored, unknown, conflicting, earlier],
+    };
+    for (k, problem) in problems.into_iter().enumerate() {
+        let place = (at + k * 97).min(batch.len());
+        batch.insert(place, problem);
+    }
+    let expected = memory.record_batch(batch.clone(), on_error).expect("memory batch");
+    let got = store.record_batch(batch, on_error).expect("store batch");
+    let show = |o: &[Option<tokfare_pricing::Result<Recorded>>]| -> Vec<String> { o.iter().map(|o| format!("{o:?}")).collect() };
+    assert_eq!(show(&got), show(&expected), "{url} {on_error:?} at {at}");
+    assert!(got.iter().any(|o| matches!(o, Some(Err(_)))), "a problem was met");
+    for i in [0, 100, 800, 1599] {
+        assert_eq!(store.get(&id(i)).expect("get"), memory.get(&id(i)).expect("get"), "{url} {i}");
+    }
+    if !url.starts_with("postgres") {
+        assert_eq!(answers(&store), answers(&memory), "{url} {on_error:?} at {at}");
+        store.check().expect("check");
+    }
+}
+
 #[test]
 fn invoices_over_any_time_range_match_the_events_in_it() {
     let dir = TempDir::new("range");

@@ -36,6 +36,7 @@ mod log;
 mod priced;
 mod reconcile;
 pub mod store;
+mod stream;
 
 pub use budget::{Authorization, ReservationId};
 pub use cloudevents::idempotency_key;
@@ -414,6 +415,15 @@ impl Meter {
     /// the store itself fails the batch: a database records none of it; a journal keeps
     /// (and counts) the records written before the failed write.
     pub fn record_batch(&mut self, events: Vec<UsageEvent>, on_error: OnError) -> Result<Vec<Option<Result<Recorded>>>> {
+        if events.len() >= PARALLEL_FROM && self.store.streams() {
+            return self.record_streamed(events, on_error);
+        }
+        self.record_plain(events, on_error)
+    }
+
+    /// [`Meter::record_batch`]: the batch priced (on several threads if large), then
+    /// written in one transaction.
+    fn record_plain(&mut self, events: Vec<UsageEvent>, on_error: OnError) -> Result<Vec<Option<Result<Recorded>>>> {
         let stop = on_error == OnError::Stop;
         let mut outcomes: Vec<Option<Result<Recorded>>> = (0..events.len()).map(|_| None).collect();
         let mut rows = Vec::with_capacity(events.len());
@@ -427,18 +437,7 @@ impl Meter {
                 }
                 Err(failed) => {
                     let (event, error) = *failed;
-                    // A redelivery of a recorded event is a duplicate even when its model
-                    // no longer prices (a catalog changed since).
-                    let outcome = if event.check().is_err() {
-                        // No store could hold it: nothing to look up.
-                        Err(error)
-                    } else {
-                        match self.store.knows(&event)? {
-                            Some(true) => Ok(Recorded::Duplicate),
-                            Some(false) => Err(Error::ConflictingEvent { id: event.id }),
-                            None => Err(error),
-                        }
-                    };
+                    let outcome = self.unpriced_outcome(event, error)?;
                     let failed = outcome.is_err();
                     outcomes[i] = Some(outcome);
                     if failed && stop {

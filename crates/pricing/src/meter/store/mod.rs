@@ -30,6 +30,8 @@
 //!   reservations that have not expired and the limit, decides with
 //!   [`decide`](super::budget::decide) and holds the reservation in one transaction.
 
+#[cfg(feature = "sqlite")]
+mod checkpoint;
 mod codec;
 mod memory;
 #[cfg(feature = "postgres")]
@@ -574,6 +576,21 @@ pub trait MeterStore: Send + fmt::Debug {
     /// Inserts a batch, in order, atomically with its sums; returns what happened to
     /// each record. Returns only once the batch is as durable as the store promises.
     fn insert(&mut self, batch: &[NewRecord], by: Match, on_conflict: OnConflict) -> Result<Vec<Inserted>>;
+
+    /// Whether [`MeterStore::insert_stream`] writes rows as they come (the meter then
+    /// prices a large batch on another thread while the store writes) rather than
+    /// collecting them first.
+    fn streams(&self) -> bool {
+        false
+    }
+
+    /// [`MeterStore::insert`] of the rows `rows` yields, taken as the store is ready for
+    /// them: one answer per row taken, in order (after a conflict that stops the batch,
+    /// rows are not taken, or answered [`Inserted::NotAttempted`]).
+    fn insert_stream(&mut self, rows: &mut dyn Iterator<Item = NewRecord>, by: Match, on_conflict: OnConflict) -> Result<Vec<Inserted>> {
+        let batch: Vec<NewRecord> = rows.collect();
+        self.insert(&batch, by, on_conflict)
+    }
 
     /// The record with this id.
     fn get(&self, id: &str) -> Result<Option<PricedEvent>>;
