@@ -237,14 +237,18 @@ fn large_batches_give_each_event_the_memory_meters_outcome_on(url: &str, on_erro
     let mut conflicting = event(&id(7), 8);
     conflicting.customer = "someone-else".into();
     let malformed = event("", 5001);
+    // An event of the batch redelivered with a model that does not price.
+    let mut twin = event(&id(150), 150);
+    twin.model = "no-such-model".into();
     // Problems at `at` and spread after it, in an order per place (with `Stop`, the
     // first failure ends the batch): a redelivery of a stored event, one of an event
-    // earlier in the batch, a conflict, an unknown model, an event with no id.
+    // earlier in the batch, a conflict, an unknown model, an event with no id, an
+    // unknown model under the id of an event earlier in the batch.
     let (stored, earlier) = (event(&id(3), 3), event(&id(100), 100));
     let problems = match at {
-        0 => [stored, earlier, conflicting, unknown, malformed],
-        700 => [unknown, stored, malformed, earlier, conflicting],
-        _ => [malformed, stored, unknown, conflicting, earlier],
+        0 => [stored, earlier, conflicting, unknown, malformed, twin],
+        700 => [unknown, stored, malformed, earlier, conflicting, twin],
+        _ => [malformed, twin, stored, unknown, conflicting, earlier],
     };
     for (k, problem) in problems.into_iter().enumerate() {
         let place = (at + k * 97).min(batch.len());

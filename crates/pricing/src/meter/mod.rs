@@ -428,16 +428,29 @@ impl Meter {
         let mut outcomes: Vec<Option<Result<Recorded>>> = (0..events.len()).map(|_| None).collect();
         let mut rows = Vec::with_capacity(events.len());
         let mut row_index = Vec::with_capacity(events.len());
+        // The rows' ids, from the first event that could not be priced on (rare).
+        let mut ids: Option<HashMap<String, usize>> = None;
         for (i, priced) in prepare(&self.book, events).into_iter().enumerate() {
             match priced {
                 Ok((row, schedule)) => {
                     self.schedules.entry(row.record.schedule.clone()).or_insert(schedule);
+                    if let Some(ids) = &mut ids {
+                        ids.entry(row.record.event.id.clone()).or_insert(rows.len());
+                    }
                     rows.push(row);
                     row_index.push(i);
                 }
                 Err(failed) => {
                     let (event, error) = *failed;
-                    let outcome = self.unpriced_outcome(event, error)?;
+                    let ids = ids.get_or_insert_with(|| {
+                        let mut ids = HashMap::with_capacity(rows.len());
+                        for (k, row) in rows.iter().enumerate() {
+                            ids.entry(row.record.event.id.clone()).or_insert(k);
+                        }
+                        ids
+                    });
+                    let earlier = ids.get(&event.id).map(|&k| &rows[k].record.event);
+                    let outcome = self.unpriced_outcome(event, error, earlier)?;
                     let failed = outcome.is_err();
                     outcomes[i] = Some(outcome);
                     if failed && stop {
@@ -452,8 +465,8 @@ impl Meter {
                 Inserted::New | Inserted::Replaced => Ok(Recorded::New { cost: row.record.cost(), schedule: row.record.schedule }),
                 Inserted::Duplicate => Ok(Recorded::Duplicate),
                 Inserted::Conflict => Err(Error::ConflictingEvent { id: row.record.event.id }),
-                // A conflict earlier in the batch stopped it.
-                Inserted::NotAttempted => continue,
+                // A conflict earlier in the batch stopped it (Unknown: streamed batches only).
+                Inserted::NotAttempted | Inserted::Unknown => continue,
             };
             outcomes[i] = Some(outcome);
         }

@@ -1,15 +1,18 @@
-//! Recording a large batch into a store that takes rows as they come
-//! ([`super::MeterStore::streams`]): events are priced on a helper thread while this thread
-//! writes the ones already priced, in one transaction, instead of pricing the whole
-//! batch first and then writing it. On a store whose writes are the larger part (SQLite:
-//! ~3/4 of a batch's time), the pricing then costs no time of its own.
+//! Recording a large batch into a store that takes streamed batches
+//! ([`MeterStore::streams`](super::MeterStore::streams)): events are priced on a helper
+//! thread while this thread hands the ones already priced to the store, in one
+//! transaction, instead of pricing the whole batch first and then writing it. On a
+//! store whose writes are the larger part (SQLite: ~3/4 of a batch's time) the pricing
+//! then costs no time of its own.
 //!
-//! Same outcomes as [`Meter::record_batch`]'s plain path. An event that cannot be priced
-//! ends the transaction before it (the events before it are committed), is looked up
-//! as a redelivery, and, unless it stops the batch, the rest of the batch goes on in
-//! the next transaction.
+//! The outcomes are [`Meter::record_batch`]'s plain path's, event by event: an event
+//! that cannot be priced goes to the store as [`Streamed::Unpriced`] and is answered
+//! from the rows before it (a redelivery of a recorded event is a duplicate even when
+//! it no longer prices); a malformed one is an error without a lookup; with
+//! [`OnError::Stop`] the first failure ends the batch. The batch is one transaction: an
+//! error of the store, or a panic of the pricing thread, writes none of it.
 
-use super::store::{Inserted, Match, NewRecord, OnConflict};
+use super::store::{Inserted, Match, NewRecord, OnConflict, Streamed};
 use super::{price_with_schedule, Meter, OnError, Recorded, UsageEvent};
 use crate::price::{Money, Schedule};
 use crate::{Error, Result};
@@ -21,153 +24,167 @@ const CHUNK: usize = 64;
 /// Chunks the pricing thread may be ahead of the store.
 const AHEAD: usize = 8;
 
-/// What the outcome of a stored row needs from it, taken on the pricing thread.
-struct Meta {
-    index: usize,
-    cost: Money,
-    schedule: String,
-    id: String,
+/// What the outcome of an item handed to the store needs, taken on the pricing thread.
+enum Meta {
+    Row { index: usize, cost: Money, schedule: String, id: String },
+    Unpriced { index: usize, id: String, error: Error },
 }
 
-/// One priced event (with the schedule that priced it), or the event that could not
-/// be priced and why.
+/// One event from the pricing thread. (Rows are the large variant and nearly every
+/// message: boxing them would allocate once more per event.)
+#[allow(clippy::large_enum_variant)]
 enum Priced {
     Row(NewRecord, Meta, Arc<dyn Schedule>),
-    Failed(usize, UsageEvent, Error),
+    /// An event that could not be priced, and why.
+    Failed(usize, Box<(UsageEvent, Error)>),
+    /// Every event was sent (a channel that closes without it: the thread panicked).
+    End,
 }
 
-/// What one transaction did: the store's answer per row taken, those rows' metas, and
-/// the event that ended it by failing to price.
-type Written = (Vec<Inserted>, Vec<Meta>, Option<(usize, UsageEvent, Error)>);
-
 impl Meter {
-    /// [`Meter::record_batch`] for a store that [streams](super::MeterStore::streams).
+    /// [`Meter::record_batch`] for a store that takes streamed batches.
     pub(super) fn record_streamed(&mut self, events: Vec<UsageEvent>, on_error: OnError) -> Result<Vec<Option<Result<Recorded>>>> {
         let stop = on_error == OnError::Stop;
         let mut outcomes: Vec<Option<Result<Recorded>>> = (0..events.len()).map(|_| None).collect();
         let mut events = events.into_iter().enumerate();
-        loop {
-            let Some((inserted, metas, failed)) = self.write_until_failure(&mut events, stop)? else {
-                // No thread to be had (a limit of the process): the rest the plain way.
-                let (index, rest): (Vec<usize>, Vec<UsageEvent>) = events.unzip();
-                for (i, outcome) in index.into_iter().zip(self.record_plain(rest, on_error)?) {
-                    outcomes[i] = outcome;
+        let Some((answers, metas)) = self.write_streamed(&mut events, stop, &mut outcomes)? else {
+            // No thread to be had (a limit of the process): the plain way.
+            let (index, events): (Vec<usize>, Vec<UsageEvent>) = events.unzip();
+            for (i, outcome) in index.into_iter().zip(self.record_plain(events, on_error)?) {
+                outcomes[i] = outcome;
+            }
+            return Ok(outcomes);
+        };
+        for (answer, meta) in answers.into_iter().zip(metas) {
+            let (index, outcome) = match (meta, answer) {
+                (_, Inserted::NotAttempted) => continue,
+                (Meta::Row { index, cost, schedule, .. }, Inserted::New | Inserted::Replaced) => {
+                    (index, Ok(Recorded::New { cost, schedule }))
                 }
-                break;
+                (Meta::Row { index, .. } | Meta::Unpriced { index, .. }, Inserted::Duplicate) => (index, Ok(Recorded::Duplicate)),
+                (Meta::Row { index, id, .. } | Meta::Unpriced { index, id, .. }, Inserted::Conflict) => {
+                    (index, Err(Error::ConflictingEvent { id }))
+                }
+                (Meta::Unpriced { index, error, .. }, _) => (index, Err(error)),
+                (Meta::Row { index, .. }, Inserted::Unknown) => {
+                    (index, Err(Error::Store { store: self.store.location(), reason: "answered a priced row as unpriced".into() }))
+                }
             };
-            let mut stopped = false;
-            for (what, meta) in inserted.into_iter().zip(metas) {
-                outcomes[meta.index] = match what {
-                    Inserted::New | Inserted::Replaced => Some(Ok(Recorded::New { cost: meta.cost, schedule: meta.schedule })),
-                    Inserted::Duplicate => Some(Ok(Recorded::Duplicate)),
-                    Inserted::Conflict => {
-                        stopped |= stop;
-                        Some(Err(Error::ConflictingEvent { id: meta.id }))
-                    }
-                    Inserted::NotAttempted => continue,
-                };
-            }
-            if stopped {
-                break;
-            }
-            let Some((index, event, error)) = failed else { break };
-            let outcome = self.unpriced_outcome(event, error)?;
-            let failed = outcome.is_err();
             outcomes[index] = Some(outcome);
-            if failed && stop {
-                break;
+        }
+        if stop {
+            // Nothing after the first failure was recorded: no outcome either.
+            if let Some(first) = outcomes.iter().position(|o| matches!(o, Some(Err(_)))) {
+                outcomes.iter_mut().skip(first + 1).for_each(|o| *o = None);
             }
         }
         Ok(outcomes)
     }
 
-    /// One transaction: rows priced on a helper thread as the store takes them, up to
-    /// the first event that cannot be priced (returned, with the events after it left
-    /// in `events`). `None` (nothing done) when no thread could be started.
-    fn write_until_failure(
+    /// The batch's one transaction: events priced on a helper thread as the store
+    /// takes them. The store's answers and the metas of the items it took; malformed
+    /// events' outcomes go straight into `outcomes`. `None` (nothing done, `events`
+    /// untouched) when no thread could be started.
+    fn write_streamed(
         &mut self,
         events: &mut std::iter::Enumerate<std::vec::IntoIter<UsageEvent>>,
         stop: bool,
-    ) -> Result<Option<Written>> {
+        outcomes: &mut [Option<Result<Recorded>>],
+    ) -> Result<Option<(Vec<Inserted>, Vec<Meta>)>> {
         let book = &*self.book;
         let schedules = &mut self.schedules;
         let store = &mut self.store;
         let mut metas = Vec::with_capacity(events.len());
-        let mut failed = None;
-        let inserted = std::thread::scope(|scope| -> Result<Option<Vec<Inserted>>> {
+        let answers = std::thread::scope(|scope| -> Result<Option<Vec<Inserted>>> {
             let (send, receive) = mpsc::sync_channel::<Vec<Priced>>(AHEAD);
             let price = move || {
-                loop {
-                    let mut chunk = Vec::with_capacity(CHUNK);
-                    let mut ended = true;
-                    for (index, event) in events.by_ref() {
-                        match price_with_schedule(book, event) {
-                            Ok((priced, schedule)) => {
-                                let meta =
-                                    Meta { index, cost: priced.cost(), schedule: priced.schedule.clone(), id: priced.event.id.clone() };
-                                chunk.push(Priced::Row(NewRecord::new(priced).with_items(), meta, schedule));
-                            }
-                            Err(failed) => {
-                                let (event, error) = *failed;
-                                chunk.push(Priced::Failed(index, event, error));
-                                break;
-                            }
+                let mut chunk = Vec::with_capacity(CHUNK);
+                for (index, event) in events.by_ref() {
+                    chunk.push(match price_with_schedule(book, event) {
+                        Ok((priced, schedule)) => {
+                            let meta =
+                                Meta::Row { index, cost: priced.cost(), schedule: priced.schedule.clone(), id: priced.event.id.clone() };
+                            Priced::Row(NewRecord::new(priced).with_items(), meta, schedule)
                         }
-                        if chunk.len() == CHUNK {
-                            ended = false;
-                            break;
-                        }
-                    }
-                    let last = ended || matches!(chunk.last(), Some(Priced::Failed(..)));
-                    // The store stopped taking rows (a conflict stopped the batch, or it failed).
-                    if chunk.is_empty() || send.send(chunk).is_err() || last {
+                        Err(failed) => Priced::Failed(index, failed),
+                    });
+                    // The store stopped taking items (a stop, or its error).
+                    if chunk.len() == CHUNK && send.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).is_err() {
                         return;
                     }
                 }
+                chunk.push(Priced::End);
+                let _ = send.send(chunk);
             };
             let Ok(helper) = std::thread::Builder::new().spawn_scoped(scope, price) else {
                 return Ok(None);
             };
             let mut chunk = Vec::new().into_iter();
-            let mut rows = std::iter::from_fn(|| loop {
-                if failed.is_some() {
+            let mut ended = false;
+            let mut items = std::iter::from_fn(|| loop {
+                if ended {
                     return None;
                 }
                 match chunk.next() {
                     Some(Priced::Row(row, meta, schedule)) => {
-                        if !schedules.contains_key(&meta.schedule) {
-                            schedules.insert(meta.schedule.clone(), schedule);
+                        if let Meta::Row { schedule: name, .. } = &meta {
+                            if !schedules.contains_key(name) {
+                                schedules.insert(name.clone(), schedule);
+                            }
                         }
                         metas.push(meta);
-                        return Some(row);
+                        return Some(Ok(Streamed::Row(row)));
                     }
-                    Some(Priced::Failed(index, event, error)) => {
-                        failed = Some((index, event, error));
-                        return None;
+                    // No store could hold it: an error without a lookup.
+                    Some(Priced::Failed(index, failed)) => {
+                        let (event, error) = *failed;
+                        if event.check().is_err() {
+                            // No store could hold it: an error without a lookup.
+                            outcomes[index] = Some(Err(error));
+                            ended = stop;
+                            continue;
+                        }
+                        metas.push(Meta::Unpriced { index, id: event.id.clone(), error });
+                        return Some(Ok(Streamed::Unpriced(Box::new(event))));
                     }
-                    None => chunk = receive.recv().ok()?.into_iter(),
+                    Some(Priced::End) => ended = true,
+                    None => match receive.recv() {
+                        Ok(next) => chunk = next.into_iter(),
+                        // Closed before the end: the thread panicked (resumed below).
+                        Err(_) => {
+                            ended = true;
+                            return Some(Err(Error::InvalidArgument { name: "events", reason: "the pricing thread failed".into() }));
+                        }
+                    },
                 }
             });
-            let inserted = store.insert_stream(&mut rows, Match::Event, OnConflict::Report { stop });
+            let answers = store.insert_stream(&mut items, Match::Event, OnConflict::Report { stop });
             // The pricing thread ends at its next send (or when the events run out).
             drop(receive);
             if let Err(panic) = helper.join() {
                 std::panic::resume_unwind(panic);
             }
-            inserted.map(Some)
+            answers.map(Some)
         })?;
-        Ok(inserted.map(|inserted| (inserted, metas, failed)))
+        Ok(answers.map(|answers| (answers, metas)))
     }
 
-    /// The outcome of an event that could not be priced: a redelivery of a recorded
-    /// event is a duplicate even when its model no longer prices (a catalog changed
-    /// since); the same id with other content a conflict; else the pricing error.
-    pub(super) fn unpriced_outcome(&self, event: UsageEvent, error: Error) -> Result<Result<Recorded>> {
+    /// The outcome of an event that could not be priced, looked up in the store and
+    /// among `earlier`, the rows of its batch before it (so that a streamed batch,
+    /// whose store sees those rows, and a plain one give the same): a redelivery of a
+    /// recorded event is a duplicate even when its model no longer prices (a catalog
+    /// changed since); the same id with other content a conflict; else the pricing
+    /// error.
+    pub(super) fn unpriced_outcome(&self, event: UsageEvent, error: Error, earlier: Option<&UsageEvent>) -> Result<Result<Recorded>> {
         // No store could hold an event that fails its checks: nothing to look up.
         if event.check().is_err() {
             return Ok(Err(error));
         }
-        Ok(match self.store.knows(&event)? {
+        let known = match self.store.knows(&event)? {
+            None => earlier.map(|e| *e == event),
+            stored => stored,
+        };
+        Ok(match known {
             Some(true) => Ok(Recorded::Duplicate),
             Some(false) => Err(Error::ConflictingEvent { id: event.id }),
             None => Err(error),

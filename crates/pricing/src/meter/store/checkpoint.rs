@@ -17,7 +17,7 @@
 //! and stopped (joined) when the store is dropped. Measured (benches/RESULTS.md): the
 //! copy was ~10% of a batch's time on the writer.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -36,9 +36,17 @@ pub const BULK_COMMIT_BYTES: i64 = 256 * 1024;
 /// The log's size at which the writer checkpoints it itself.
 pub const WRITER_BYTES: i64 = 64 * 1024 * 1024;
 
+/// Checkpoints the thread runs per request at most, while more than [`LEFT_FRAMES`]
+/// frames are left after one.
+const MAX_PASSES: usize = 4;
+
+/// Frames the thread may leave for the writer to copy.
+const LEFT_FRAMES: i64 = 64;
+
 thread_local! {
-    /// Frames in the log after this thread's last commit (set by [`note_frames`]).
-    static FRAMES: Cell<i32> = const { Cell::new(0) };
+    /// Frames in the log after this thread's last commit that wrote any (set by
+    /// [`note_frames`]; -1 when read).
+    static FRAMES: Cell<i32> = const { Cell::new(-1) };
 }
 
 /// The WAL hook: runs in the committing thread, right after the commit.
@@ -62,6 +70,10 @@ struct State {
     stop: bool,
     /// Passes the thread has finished.
     passes: u64,
+    /// The thread is in a pass.
+    running: bool,
+    /// The thread has ended.
+    ended: bool,
 }
 
 /// The background checkpoints of one store. See the module docs.
@@ -95,10 +107,15 @@ impl Checkpointer {
     }
 
     /// After a commit on `conn`: a background pass once a bulk commit finds the log
-    /// large, then the rest here; all of it here once the log is too large (errors are
-    /// the caller's).
-    pub fn committed(&mut self, conn: &Connection) -> rusqlite::Result<()> {
-        let frames = i64::from(FRAMES.with(|f| f.replace(0)));
+    /// large, then the rest here; all of it here once the log is too large. A
+    /// checkpoint that fails is not the committed write's error (as with SQLite's
+    /// autocheckpoint): it is tried again after a later commit, and `sync` reports it.
+    pub fn committed(&mut self, conn: &Connection) {
+        let frames = i64::from(FRAMES.with(|f| f.replace(-1)));
+        if frames < 0 {
+            // The commit wrote no frame (every event a duplicate, say).
+            return;
+        }
         // Less than before: the log started again (after a checkpoint, maybe another
         // process's), with this commit.
         let committed = if frames >= self.frames { frames - self.frames } else { frames };
@@ -108,7 +125,7 @@ impl Checkpointer {
         match self.asked_after {
             _ if bytes >= WRITER_BYTES => {
                 self.asked_after = None;
-                conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+                let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
             }
             None if bytes >= BACKGROUND_BYTES && committed * self.page >= BULK_COMMIT_BYTES => {
                 self.asked_after = self.ask().then_some(passes);
@@ -116,11 +133,20 @@ impl Checkpointer {
             Some(asked) if passes > asked => {
                 // The frames committed during the thread's pass.
                 self.asked_after = None;
-                conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+                let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
             }
             _ => {}
         }
-        Ok(())
+    }
+
+    /// Waits for the thread's pass, if one runs (a checkpoint by this process's writer
+    /// would otherwise find the log busy and sync nothing).
+    pub fn wait_idle(&self) {
+        let (state, wake) = &*self.shared;
+        let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+        while (s.asked || s.running) && !s.ended && self.thread.is_some() {
+            s = wake.wait(s).unwrap_or_else(PoisonError::into_inner);
+        }
     }
 
     /// No pass was ever asked for (no thread started).
@@ -148,7 +174,7 @@ impl Checkpointer {
         }
         let (state, wake) = &*self.shared;
         state.lock().unwrap_or_else(PoisonError::into_inner).asked = true;
-        wake.notify_one();
+        wake.notify_all();
         true
     }
 }
@@ -158,7 +184,7 @@ impl Drop for Checkpointer {
         let Some(thread) = self.thread.take() else { return };
         let (state, wake) = &*self.shared;
         state.lock().unwrap_or_else(PoisonError::into_inner).stop = true;
-        wake.notify_one();
+        wake.notify_all();
         let _ = thread.join();
     }
 }
@@ -166,7 +192,19 @@ impl Drop for Checkpointer {
 /// The thread: a passive checkpoint per request until stopped. Errors are left to the
 /// writer's own checkpoints (a busy log is normal: another process checkpoints it).
 fn run(path: &Path, synchronous: &str, shared: &(Mutex<State>, Condvar)) {
-    let Ok(conn) = Connection::open(path) else { return };
+    passes(path, synchronous, shared);
+    let (state, wake) = shared;
+    let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+    s.ended = true;
+    s.running = false;
+    // Wakes a writer in wait_idle.
+    wake.notify_all();
+}
+
+/// The thread's work until stopped (or its connection could not be had).
+fn passes(path: &Path, synchronous: &str, shared: &(Mutex<State>, Condvar)) {
+    // The store's file as opened (a canonical path), never created here.
+    let Ok(conn) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX) else { return };
     if conn.execute_batch(&format!("PRAGMA synchronous = {synchronous}; PRAGMA wal_autocheckpoint = 0;")).is_err() {
         return;
     }
@@ -181,8 +219,20 @@ fn run(path: &Path, synchronous: &str, shared: &(Mutex<State>, Condvar)) {
                 return;
             }
             s.asked = false;
+            s.running = true;
         }
-        let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-        state.lock().unwrap_or_else(PoisonError::into_inner).passes += 1;
+        // Again while the writer committed much during the last pass (each pass is
+        // shorter), so that little is left to the writer.
+        for _ in 0..MAX_PASSES {
+            let left = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok(r.get::<_, i64>(1)? - r.get::<_, i64>(2)?));
+            if !matches!(left, Ok(frames) if frames > LEFT_FRAMES) || state.lock().unwrap_or_else(PoisonError::into_inner).stop {
+                break;
+            }
+        }
+        let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+        s.passes += 1;
+        s.running = false;
+        // Wakes a writer in wait_idle.
+        wake.notify_all();
     }
 }

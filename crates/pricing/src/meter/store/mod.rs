@@ -150,6 +150,22 @@ pub enum Inserted {
     Replaced,
     /// Left out: an earlier record of the batch conflicted and the batch stops there.
     NotAttempted,
+    /// Streamed batches only: an event that could not be priced ([`Streamed::Unpriced`])
+    /// whose id is not recorded.
+    Unknown,
+}
+
+/// An item of a streamed batch ([`MeterStore::insert_stream`]).
+#[derive(Debug)]
+pub enum Streamed<R = NewRecord> {
+    /// A priced record to insert.
+    Row(R),
+    /// An event that could not be priced: the store answers whether its id is recorded
+    /// with this very event ([`Inserted::Duplicate`]), with another
+    /// ([`Inserted::Conflict`]) or not at all ([`Inserted::Unknown`]), as of the rows
+    /// before it; a conflict or an unknown stops the batch under
+    /// [`OnConflict::Report`]'s `stop`.
+    Unpriced(Box<UsageEvent>),
 }
 
 /// A half-open time range `[from, to)`; `None` is unbounded.
@@ -577,19 +593,26 @@ pub trait MeterStore: Send + fmt::Debug {
     /// each record. Returns only once the batch is as durable as the store promises.
     fn insert(&mut self, batch: &[NewRecord], by: Match, on_conflict: OnConflict) -> Result<Vec<Inserted>>;
 
-    /// Whether [`MeterStore::insert_stream`] writes rows as they come (the meter then
-    /// prices a large batch on another thread while the store writes) rather than
-    /// collecting them first.
+    /// Whether the store takes streamed batches ([`MeterStore::insert_stream`]): the
+    /// meter then prices a large batch on another thread while the store writes it,
+    /// rather than pricing it all first.
     fn streams(&self) -> bool {
         false
     }
 
-    /// [`MeterStore::insert`] of the rows `rows` yields, taken as the store is ready for
-    /// them: one answer per row taken, in order (after a conflict that stops the batch,
-    /// rows are not taken, or answered [`Inserted::NotAttempted`]).
-    fn insert_stream(&mut self, rows: &mut dyn Iterator<Item = NewRecord>, by: Match, on_conflict: OnConflict) -> Result<Vec<Inserted>> {
-        let batch: Vec<NewRecord> = rows.collect();
-        self.insert(&batch, by, on_conflict)
+    /// A batch whose items come as the store is ready for them, in one transaction
+    /// with its sums like [`MeterStore::insert`]: one answer per item taken, in order;
+    /// after a conflict (or an unknown [`Streamed::Unpriced`]) that stops the batch, no
+    /// item is taken. An item that is an error fails the batch (nothing written). Only
+    /// called when [`MeterStore::streams`] says so; other stores refuse it.
+    fn insert_stream(
+        &mut self,
+        items: &mut dyn Iterator<Item = Result<Streamed>>,
+        by: Match,
+        on_conflict: OnConflict,
+    ) -> Result<Vec<Inserted>> {
+        let _ = (items, by, on_conflict);
+        Err(Error::Store { store: self.location(), reason: "this store does not take streamed batches".into() })
     }
 
     /// The record with this id.

@@ -22,7 +22,7 @@ use super::checkpoint::{self, Checkpointer};
 use super::codec::{self, add_compact, add_item, decode_compact, encode_compact, encode_groups, GroupRef};
 use super::{
     BatchSums, HourRange, Inserted, ItemSums, Level, Match, MeterStore, NewRecord, OnConflict, Reserved, RollupItem, RollupKey, RollupRow,
-    RollupSums, TimeRange,
+    RollupSums, Streamed, TimeRange,
 };
 use crate::meter::budget::decide;
 use crate::meter::journal::Fsync;
@@ -171,7 +171,8 @@ pub struct SqliteStore {
     normal: bool,
     /// Commits since the last sync (for `every:N`).
     unsynced: u32,
-    /// Checkpoints of the write-ahead log (dropped before `conn`: field order).
+    /// Checkpoints of the write-ahead log. Dropped after `conn` (field order): its
+    /// thread's connection, closed last, makes SQLite's closing checkpoint.
     checkpoints: Checkpointer,
 }
 
@@ -200,7 +201,9 @@ impl SqliteStore {
         // journal_size_limit cost ~5% of batch speed).
         let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0)).map_err(fail)?;
         checkpoint::install(&conn);
-        let checkpoints = Checkpointer::new(&path, synchronous, page);
+        // Its thread opens the file this connection opened (the path made absolute:
+        // the working directory may change).
+        let checkpoints = Checkpointer::new(&std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()), synchronous, page);
         let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
         conn.create_scalar_function("dec_add", 2, flags, |ctx| {
             let a: String = ctx.get(0)?;
@@ -228,7 +231,7 @@ impl SqliteStore {
     /// After a write commits: a checkpoint if the log has grown, and with `every:N`, a
     /// sync every N commits.
     fn committed(&mut self) -> Result<()> {
-        self.checkpoints.committed(&self.conn).map_err(|e| store_error(&self.path, e))?;
+        self.checkpoints.committed(&self.conn);
         if let Fsync::Every(n) = self.fsync {
             self.unsynced += 1;
             if self.unsynced >= n.max(1) {
@@ -280,11 +283,12 @@ impl SqliteStore {
         Ok(out)
     }
 
-    /// Inserts rows in one transaction with their sums (see [`MeterStore::insert`]):
-    /// one answer per row taken; none is taken after a conflict that stops the batch.
+    /// Inserts a batch in one transaction with its sums (see [`MeterStore::insert`] and
+    /// [`MeterStore::insert_stream`]): one answer per item taken; none is taken after a
+    /// conflict that stops the batch; an item that is an error rolls it all back.
     fn insert_rows<R: std::borrow::Borrow<NewRecord>>(
         &mut self,
-        rows: impl Iterator<Item = R>,
+        items: impl Iterator<Item = Result<Streamed<R>>>,
         by: Match,
         on_conflict: OnConflict,
     ) -> Result<Vec<Inserted>> {
@@ -294,7 +298,7 @@ impl SqliteStore {
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| store_error(&path, e);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(fail)?;
-        let mut out = Vec::with_capacity(rows.size_hint().0);
+        let mut out = Vec::with_capacity(items.size_hint().0);
         let mut sums = BatchSums::default();
         // Rows are freed after the transaction, not one by one: rows made by the meter's
         // pricing thread freed here while it allocates more made both threads wait on
@@ -310,7 +314,24 @@ impl SqliteStore {
             let mut replace = tx
                 .prepare_cached("UPDATE events SET event_hash = ?2, record_hash = ?3, ts = ?4, record = ?5 WHERE id = ?1")
                 .map_err(fail)?;
-            for row in rows {
+            let stop = matches!(on_conflict, OnConflict::Report { stop: true });
+            for item in items {
+                let row = match item? {
+                    Streamed::Row(row) => row,
+                    Streamed::Unpriced(event) => {
+                        let stored: Option<String> = existing.query_row([&event.id], |r| r.get(2)).optional().map_err(fail)?;
+                        let answer = match stored {
+                            Some(json) if PricedEvent::from_json(&json)?.event == *event => Inserted::Duplicate,
+                            Some(_) => Inserted::Conflict,
+                            None => Inserted::Unknown,
+                        };
+                        out.push(answer);
+                        if stop && answer != Inserted::Duplicate {
+                            break;
+                        }
+                        continue;
+                    }
+                };
                 taken.push(row);
                 let Some(row) = taken.last() else { break };
                 let row: &NewRecord = row.borrow();
@@ -503,7 +524,7 @@ impl MeterStore for SqliteStore {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let mut out = self.insert_rows(batch.iter(), by, on_conflict)?;
+        let mut out = self.insert_rows(batch.iter().map(|row| Ok(Streamed::Row(row))), by, on_conflict)?;
         out.resize(batch.len(), Inserted::NotAttempted);
         Ok(out)
     }
@@ -512,12 +533,17 @@ impl MeterStore for SqliteStore {
         true
     }
 
-    fn insert_stream(&mut self, rows: &mut dyn Iterator<Item = NewRecord>, by: Match, on_conflict: OnConflict) -> Result<Vec<Inserted>> {
-        let mut rows = rows.peekable();
-        if rows.peek().is_none() {
+    fn insert_stream(
+        &mut self,
+        items: &mut dyn Iterator<Item = Result<Streamed>>,
+        by: Match,
+        on_conflict: OnConflict,
+    ) -> Result<Vec<Inserted>> {
+        let mut items = items.peekable();
+        if items.peek().is_none() {
             return Ok(Vec::new());
         }
-        self.insert_rows(rows, by, on_conflict)
+        self.insert_rows(items, by, on_conflict)
     }
 
     fn get(&self, id: &str) -> Result<Option<PricedEvent>> {
@@ -605,6 +631,7 @@ impl MeterStore for SqliteStore {
     /// `synchronous=NORMAL` leaves to checkpoints), its frames copied into the database
     /// as far as readers allow; it never waits for other processes.
     fn sync(&mut self) -> Result<()> {
+        self.checkpoints.wait_idle();
         self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())).map_err(|e| self.fail(e))?;
         self.unsynced = 0;
         Ok(())
@@ -948,15 +975,16 @@ mod tests {
         let file = || std::fs::metadata(&path).expect("file").len();
         let wal = || std::fs::metadata(format!("{}-wal", path.display())).map_or(0, |m| m.len());
         let mut i = 0u64;
-        // ~1 KB of log per event, 1 MB per commit (a bulk commit): just past
-        // BACKGROUND_BYTES, far below WRITER_BYTES.
-        while wal() < super::checkpoint::BACKGROUND_BYTES as u64 + (2 << 20) {
+        // ~1 KB of log per event, 1 MB per commit (a bulk commit).
+        let copied = super::checkpoint::BACKGROUND_BYTES as u64 / 2;
+        // At most ~40 MB of log (below WRITER_BYTES): the writer never checkpoints the
+        // whole log itself here.
+        while file() < copied && i < 40_960 {
             let batch = (i..i + 1024).map(|k| UsageEvent::new(format!("e{k}"), "acme", "gpt-4o", Usage::tokens(k, 1), at)).collect();
             meter.record_batch(batch, crate::meter::OnError::Stop).expect("batch");
             i += 1024;
         }
         let waited = std::time::Instant::now();
-        let copied = super::checkpoint::BACKGROUND_BYTES as u64 / 2;
         while file() < copied && waited.elapsed() < Duration::from_secs(20) {
             std::thread::sleep(Duration::from_millis(20));
         }
