@@ -837,7 +837,7 @@ fn records_priced_before_canonical_decimals_are_the_same_records_on(url: &str) {
 }
 
 /// SQLite and PostgreSQL keep each batch's sums as pending rows and fold them into
-/// their sums table (every 16th batch on SQLite, every 64th on PostgreSQL): their
+/// their sums table (every 64th batch on SQLite and PostgreSQL): their
 /// answers equal the in-memory meter's between and after folds, a record replaced in a
 /// merge while its sums were pending, or after they were folded, leaves no group
 /// behind (the emptied sums row is deleted), and `check` agrees with the events.
@@ -874,7 +874,7 @@ fn sums_stay_exact_across_folds_on(url: &str) {
     for m in [&mut sqlite, &mut memory] {
         m.record(late.clone()).expect("record");
     }
-    // 150 batches of 9 to 63 events (folds every 16th batch on SQLite, every 64th on
+    // 150 batches of 9 to 63 events (folds every 64th batch on SQLite and on
     // PostgreSQL, and batches pending after them), some of them redelivered.
     for b in 0..150u64 {
         let mut events: Vec<UsageEvent> = (0..(b % 7 + 1) * 9).map(|k| event(&format!("b{b}-{k}"), b * 100 + k)).collect();

@@ -3,7 +3,10 @@
 //!
 //! - Every write is one `BEGIN IMMEDIATE` transaction: a batch of events, their sums
 //!   and the spend, or a budget step. Writers queue on SQLite's lock (waiting up to
-//!   [`BUSY_TIMEOUT`]); readers never wait.
+//!   [`BUSY_TIMEOUT`]); readers never wait. A large batch is streamed
+//!   ([`MeterStore::insert_stream`]): rows come as the meter prices them.
+//! - The write-ahead log is checkpointed on a thread of the store's own after bulk
+//!   commits, by the writer otherwise (`checkpoint.rs`).
 //! - A batch's sums go in as one `pending_sums` row (its hour groups); every
 //!   [`FOLD_EVERY`]th batch folds the pending rows into `period_sums` at every level.
 //!   Readers add the pending rows to `period_sums` in the same read transaction, so
