@@ -95,6 +95,8 @@ impl Meter {
         let schedules = &mut self.schedules;
         let store = &mut self.store;
         let mut metas = Vec::with_capacity(events.len());
+        #[cfg(test)]
+        STREAMED.with(|n| n.set(n.get() + 1));
         let answers = std::thread::scope(|scope| -> Result<Option<Vec<Inserted>>> {
             let (send, receive) = mpsc::sync_channel::<Vec<Priced>>(AHEAD);
             let price = move || {
@@ -189,5 +191,44 @@ impl Meter {
             Some(false) => Err(Error::ConflictingEvent { id: event.id }),
             None => Err(error),
         })
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Streamed batches begun on this thread (tests: that a batch took this path).
+    static STREAMED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+#[cfg(all(test, feature = "sqlite"))]
+mod tests {
+    use super::*;
+    use crate::meter::Fsync;
+    use crate::price::{PriceBook, Usage};
+
+    /// A large batch into SQLite streams; a small one, and any batch into the memory
+    /// store, does not (the store tests compare their outcomes).
+    #[test]
+    fn large_batches_into_sqlite_stream() {
+        let path = std::env::temp_dir().join(format!("tokfare-stream-{}.db", std::process::id()));
+        let at = "2026-11-01T00:00:00Z".parse().expect("time");
+        let events = |from: u64, n: u64| -> Vec<UsageEvent> {
+            (from..from + n).map(|k| UsageEvent::new(format!("e{k}"), "acme", "gpt-4o", Usage::tokens(k, 1), at)).collect()
+        };
+        let mut sqlite = Meter::open_store(PriceBook::bundled(), path.to_str().expect("path"), Fsync::Never).expect("open");
+        let mut memory = Meter::new(PriceBook::bundled());
+        let streamed = || STREAMED.with(std::cell::Cell::get);
+        let before = streamed();
+        memory.record_batch(events(0, 600), OnError::Stop).expect("batch");
+        sqlite.record_batch(events(0, 100), OnError::Stop).expect("batch");
+        assert_eq!(streamed(), before, "small or memory batches are not streamed");
+        let outcomes = sqlite.record_batch(events(100, 600), OnError::Stop).expect("batch");
+        assert!(streamed() > before, "a batch of 600 into SQLite is streamed");
+        assert!(outcomes.iter().all(|o| matches!(o, Some(Ok(Recorded::New { .. })))));
+        assert_eq!(sqlite.len().expect("len"), 700);
+        drop(sqlite);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
     }
 }

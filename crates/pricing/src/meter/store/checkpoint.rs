@@ -1,21 +1,26 @@
 //! Checkpoints of an SQLite store's write-ahead log on a thread of their own, so that a
-//! writer's commits do not stop to copy the log into the database file.
+//! writer's batches do not stop to copy the log into the database file.
 //!
 //! The writer's connection notes the log's size after each commit (SQLite's WAL hook,
-//! which replaces its autocheckpoint) and asks the [`Checkpointer`] for a passive
-//! checkpoint once the log holds [`BACKGROUND_BYTES`]; a passive checkpoint takes no
-//! lock a writer or reader waits for. The log starts again from its beginning only
-//! once every frame in it has been copied, and the writer goes on committing while the
-//! thread copies: so after the thread's pass the writer copies the frames committed
-//! meanwhile itself (a few, with nothing committed during that), and its next commit
-//! starts the log again. (A thread that keeps checkpointing never catches up with a
-//! writer that commits one event every ~200 µs: measured, the log then grew for good
-//! and every commit waited on the thread's file syncs.) Should the log still reach
-//! [`WRITER_BYTES`] (a reader holding old frames, a slow disk, no thread to be had),
-//! the writer checkpoints it all itself, as SQLite's autocheckpoint would, so the log
-//! stays bounded. The thread has its own connection, is started at the first request
-//! and stopped (joined) when the store is dropped. Measured (benches/RESULTS.md): the
-//! copy was ~10% of a batch's time on the writer.
+//! which replaces its autocheckpoint). A bulk commit ([`BULK_COMMIT_BYTES`] of log or
+//! more: a batch) that finds the log at [`BACKGROUND_BYTES`] asks the [`Checkpointer`]'s
+//! thread for passive checkpoints, which take no lock a writer or reader waits for; the
+//! thread repeats them while the writer committed much during the last. The log starts
+//! again from its beginning only once every frame in it has been copied, and the writer
+//! goes on committing meanwhile, so after the thread's passes the writer copies the
+//! few frames left itself (nothing is committed during that) and its next commit
+//! starts the log again. (A thread alone never catches up with a writer that commits one
+//! event every ~200 µs: measured, the log then grew for good and every commit waited on
+//! the thread's file syncs. So small commits never ask: they leave the log to the
+//! writer.) At [`WRITER_BYTES`] (a reader holding old frames, a slow disk, no thread to
+//! be had, small commits only) the writer checkpoints it all itself, as SQLite's
+//! autocheckpoint would, so the log stays bounded.
+//!
+//! The thread has its own connection, is started at the first request and stopped
+//! (joined) when the store is dropped. A child process forked after the store was
+//! opened must not use or drop it (SQLite forbids carrying a connection across `fork`;
+//! here the child would wait on a thread that is not there). Measured in
+//! benches/RESULTS.md ("streamed SQLite batches").
 
 use rusqlite::{Connection, OpenFlags};
 use std::cell::Cell;
