@@ -21,7 +21,11 @@ fuzz_target!(|data: &[u8]| {
             let (with_offsets, _) = enc.encode_ordinary_with_offsets(text);
             assert_eq!(with_offsets, ids);
             if let Ok(special) = enc.encode(text, SpecialSet::All, SpecialSet::None) {
-                assert_eq!(enc.decode_bytes(&special).expect("own ids decode"), text.as_bytes());
+                // Ids round-trip, not always the text: o200k_harmony names id 200018 both
+                // `<|endofprompt|>` (o200k_base's) and `<|reserved_200018|>`, as tiktoken
+                // does; it decodes as the first (gpt-oss's tokenizer_config.json).
+                let decoded = enc.decode(&special).expect("own ids decode");
+                assert_eq!(enc.encode(&decoded, SpecialSet::All, SpecialSet::None).expect("decoded text encodes"), special);
             }
             let cut = enc.truncate(text, ids.len() / 2);
             assert!(text.starts_with(cut) && enc.count(cut) <= ids.len() / 2);
