@@ -114,6 +114,9 @@ if [ $rust = 1 ]; then
   TOKFARE_CORPUS_IDS="$CARGO_TARGET_DIR/oracle-corpus" TOKFARE_REQUIRE_ORACLE=1 \
     cargo test --workspace --exclude tokfare-benches --exclude tokfare-python --exclude tokfare-node --exclude tokfare-wasm 2>&1 | tee "$CARGO_TARGET_DIR/test.log"
 
+  step "the arrow feature (Arrow string columns in and out; on in the Python package)"
+  cargo test --quiet -p tokfare --features arrow --lib arrow:: 2>&1 | tee -a "$CARGO_TARGET_DIR/test.log"
+
   step "a size-sensitive build: one vocabulary, no rayon (native test, wasm32 with and without simd128)"
   cargo test --quiet -p tokfare-tokenizer --no-default-features --features o200k --lib registry:: 2>&1 | tee -a "$CARGO_TARGET_DIR/test.log"
   rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
@@ -133,7 +136,7 @@ if [ $py = 1 ]; then
   rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --upgrade pip
-  "$venv/bin/pip" install --quiet pytest hypothesis numpy tiktoken==0.14.0 tokenizers==0.23.3
+  "$venv/bin/pip" install --quiet pytest hypothesis numpy tiktoken==0.14.0 tokenizers==0.23.3 pyarrow==26.0.1 polars==2.1.0 "pandas<3"
   "$venv/bin/pip" install --quiet --no-index "${TOKFARE_DIST_DIR:-$CARGO_TARGET_DIR/dist}"/tokfare-*.whl
   (cd bindings-python && TOKFARE_ORACLE_DIR="$oracle" TOKFARE_SHARED="$shared" "$venv/bin/python" -m pytest -q -p no:cacheprovider tests) \
     2>&1 | tee "$CARGO_TARGET_DIR/pytest.log"

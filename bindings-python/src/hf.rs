@@ -14,7 +14,7 @@ use tokfare::Rank;
 /// A tokenizer loaded from a Hugging Face `tokenizer.json`.
 #[pyclass(module = "tokfare", name = "Tokenizer", frozen)]
 pub struct PyTokenizer {
-    inner: Arc<hf::Tokenizer>,
+    pub(crate) inner: Arc<hf::Tokenizer>,
 }
 
 impl PyTokenizer {

@@ -1,6 +1,7 @@
 //! The `tokfare._tokfare` extension module: thin pyo3 newtypes over the `tokfare` crate.
 //! Python-facing names, docs and the exception classes live in `python/tokfare/`.
 
+mod arrow;
 mod batch;
 mod encoding;
 mod errors;
@@ -31,6 +32,9 @@ fn _tokfare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pricing::gtc_tiers, m)?)?;
     m.add_function(wrap_pyfunction!(pricing::capacity_plan, m)?)?;
     m.add_class::<meter::PyMeter>()?;
+    m.add_function(wrap_pyfunction!(arrow::arrow_count, m)?)?;
+    m.add_function(wrap_pyfunction!(arrow::arrow_encode, m)?)?;
+    m.add_function(wrap_pyfunction!(arrow::arrow_truncate, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     // The core's error codes, for the test that `tokfare._errors` has a class for each.
     m.add("_ERROR_CODES", tokfare::ERROR_CODES.to_vec())?;

@@ -97,17 +97,25 @@ def count_tokens(text: str, model: _Optional[str] = None, encoding: _Optional[st
     model (default gpt-4o) or an encoding name. Open-weight models (``Qwen/Qwen3-8B``)
     use their Hugging Face tokenizer (Hugging Face semantics: added tokens in the text
     are recognised); one that is not bundled raises TokenizerFileNeeded."""
+    return _tokenizer_for(encoding, model).count(text)
+
+
+def _tokenizer_for(encoding=None, model: _Optional[str] = None):
+    """The tokenizer of an ``encoding`` (a name, or an ``Encoding`` or ``Tokenizer``
+    object) or else of a ``model`` (default gpt-4o): its OpenAI encoding, else its
+    Hugging Face tokenizer."""
     if model is not None and encoding is not None:
         raise TypeError("pass model or encoding, not both")
+    if isinstance(encoding, (Encoding, Tokenizer)):
+        return encoding
     if encoding is not None:
-        return get_encoding(encoding).count(text)
+        return get_encoding(encoding)
     try:
-        enc = encoding_for_model(model or "gpt-4o")
+        return encoding_for_model(model or "gpt-4o")
     except UnknownModel:
         if model is None:
             raise
-        return Tokenizer.for_model(model).count(text)
-    return enc.count(text)
+        return Tokenizer.for_model(model)
 
 
 def _rebuild_encoding(name, pat_str, mergeable_ranks, special_tokens):

@@ -42,6 +42,16 @@ pub trait Tokenize: Send + Sync {
     /// The text of `ids` (an [`Encoding`] refuses invalid UTF-8; a tokenizer.json model
     /// replaces it with U+FFFD, as `tokenizers` does).
     fn decode(&self, ids: &[Rank]) -> Result<String>;
+    /// [`count`](Tokenize::count) of each text, in order, on all cores of the current
+    /// rayon pool (one core without the `parallel` feature). Fails on the first text (in
+    /// order) that fails.
+    fn count_batch(&self, texts: &[&str]) -> Result<Vec<usize>> {
+        crate::parallel::map(texts, |t| self.count(t)).into_iter().collect()
+    }
+    /// [`encode`](Tokenize::encode) of each text, as [`count_batch`](Tokenize::count_batch).
+    fn encode_batch(&self, texts: &[&str]) -> Result<Vec<Vec<Rank>>> {
+        crate::parallel::map(texts, |t| self.encode(t)).into_iter().collect()
+    }
 }
 
 impl Tokenize for Encoding {

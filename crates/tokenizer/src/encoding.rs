@@ -483,6 +483,12 @@ impl Encoding {
     pub fn count_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<usize> {
         crate::parallel::map(texts, |t| self.count(t.as_ref()))
     }
+
+    /// [`truncate`](Self::truncate) over many texts, on all cores.
+    pub fn truncate_batch<'t, S: AsRef<str> + Sync>(&self, texts: &'t [S], max_tokens: usize) -> Vec<&'t str> {
+        let lengths = crate::parallel::map(texts, |t| self.truncate(t.as_ref(), max_tokens).len());
+        texts.iter().zip(lengths).map(|(t, len)| &t.as_ref()[..len]).collect()
+    }
 }
 
 /// `(byte offset, token index)` of every token start that is a character boundary,

@@ -28,6 +28,8 @@
 //! [usage](price::Usage) -> [schedule](price::Schedule) -> cost -> [meter](meter) -> invoice.
 #![deny(missing_docs)]
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 #[cfg(feature = "catalog-update")]
 pub mod catalog_update;
 mod error;

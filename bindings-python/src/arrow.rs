@@ -1,0 +1,99 @@
+//! The native half of `tokfare.arrow` (`python/tokfare/arrow.py` has the Python-facing
+//! functions): any object with `__arrow_c_array__` or `__arrow_c_stream__` in, the
+//! core's [`tokfare::arrow`] on each chunk without the GIL, an arro3-style array or
+//! chunked array (`__arrow_c_array__` / `__arrow_c_stream__`) out, named as the input.
+
+use crate::encoding::PyEncoding;
+use crate::errors::IntoPy;
+use crate::hf::PyTokenizer;
+use crate::text::pool;
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::Field;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3_arrow::input::AnyArray;
+use pyo3_arrow::{PyArray, PyChunkedArray};
+use std::sync::Arc;
+use tokfare::arrow::{count, encode, truncate};
+use tokfare::{AnyTokenizer, Encoding};
+
+/// An `Encoding` or a `Tokenizer` object.
+fn tokenizer(obj: &Bound<'_, PyAny>) -> PyResult<AnyTokenizer> {
+    if let Ok(e) = obj.cast::<PyEncoding>() {
+        return Ok(AnyTokenizer::Encoding(e.get().inner.clone()));
+    }
+    if let Ok(t) = obj.cast::<PyTokenizer>() {
+        return Ok(AnyTokenizer::HuggingFace(t.get().inner.clone()));
+    }
+    Err(PyTypeError::new_err(format!("expected a tokfare.Encoding or tokfare.Tokenizer, not {}", obj.get_type().name()?)))
+}
+
+/// `op` on every chunk of `strings` on a pool of `num_threads` threads, without the GIL
+/// while it works; an array for an array, a chunked array for a stream.
+fn each_chunk(
+    py: Python<'_>,
+    strings: AnyArray,
+    num_threads: usize,
+    op: impl Fn(&dyn Array) -> tokfare::Result<ArrayRef> + Sync,
+) -> PyResult<Py<PyAny>> {
+    let pool = pool(num_threads)?;
+    let run = |array: &dyn Array| py.detach(|| pool.install(|| op(array))).py_err();
+    match strings {
+        AnyArray::Array(array) => {
+            let out = run(array.array().as_ref())?;
+            let field = Arc::new(Field::new(array.field().name(), out.data_type().clone(), true));
+            Ok(PyArray::try_new(out, field).map_err(|e| PyValueError::new_err(e.to_string()))?.into_pyobject(py)?.into_any().unbind())
+        }
+        AnyArray::Stream(stream) => {
+            let reader = stream.into_reader()?;
+            // The result's type: that of the result for an empty input of the stream's type.
+            let input = reader.field();
+            let empty = run(arrow_array::new_empty_array(input.data_type()).as_ref())?;
+            let field = Arc::new(Field::new(input.name(), empty.data_type().clone(), true));
+            let mut chunks = Vec::new();
+            for chunk in reader {
+                let chunk = chunk.map_err(|e| PyValueError::new_err(format!("reading the Arrow stream: {e}")))?;
+                chunks.push(run(chunk.as_ref())?);
+            }
+            Ok(PyChunkedArray::try_new(chunks, field)?.into_pyobject(py)?.into_any().unbind())
+        }
+    }
+}
+
+/// Token counts (`int64`) of a string column.
+#[pyfunction]
+#[pyo3(signature = (strings, tokenizer_obj, num_threads))]
+pub fn arrow_count(py: Python<'_>, strings: AnyArray, tokenizer_obj: &Bound<'_, PyAny>, num_threads: usize) -> PyResult<Py<PyAny>> {
+    let tok = tokenizer(tokenizer_obj)?;
+    each_chunk(py, strings, num_threads, |a| count(&tok, a).map(|c| Arc::new(c) as ArrayRef))
+}
+
+/// Ids (`list<uint32>`) of a string column.
+#[pyfunction]
+#[pyo3(signature = (strings, tokenizer_obj, num_threads))]
+pub fn arrow_encode(py: Python<'_>, strings: AnyArray, tokenizer_obj: &Bound<'_, PyAny>, num_threads: usize) -> PyResult<Py<PyAny>> {
+    let tok = tokenizer(tokenizer_obj)?;
+    each_chunk(py, strings, num_threads, |a| encode(&tok, a).map(|l| Arc::new(l) as ArrayRef))
+}
+
+/// A string column cut to at most `max_tokens` tokens per row (an `Encoding` only).
+#[pyfunction]
+#[pyo3(signature = (strings, encoding, max_tokens, num_threads))]
+pub fn arrow_truncate(
+    py: Python<'_>,
+    strings: AnyArray,
+    encoding: &Bound<'_, PyAny>,
+    max_tokens: usize,
+    num_threads: usize,
+) -> PyResult<Py<PyAny>> {
+    let enc: Arc<Encoding> = match encoding.cast::<PyEncoding>() {
+        Ok(e) => e.get().inner.clone(),
+        Err(_) => {
+            return Err(PyTypeError::new_err(format!(
+                "truncate needs a tokfare.Encoding (an OpenAI encoding), not {}",
+                encoding.get_type().name()?
+            )))
+        }
+    };
+    each_chunk(py, strings, num_threads, |a| truncate(&enc, a, max_tokens))
+}
