@@ -471,6 +471,107 @@ fn a_summing_meter_invoices_a_log_as_the_full_meter_does() {
     assert!(summing.set_budget("acme", Money::new(d("1"), Currency::USD)).is_err());
 }
 
+/// The example log, each line once more later on (redeliveries), and a conflicting
+/// redelivery of its second line.
+fn log_with_redeliveries() -> String {
+    let log = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/usage.jsonl")).expect("example log");
+    let lines: Vec<&str> = log.lines().collect();
+    let mut out = log.clone();
+    for line in lines.iter().step_by(3) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(&lines[1].replace("\"promptTokenCount\":", "\"promptTokenCount\":1"));
+    out.push('\n');
+    out
+}
+
+/// The lines of `log` in `n` shares by event id (the id the meter reads, whatever the
+/// line's format): every delivery of one id in the same share.
+fn shares_by_id(log: &str, n: u64) -> Vec<String> {
+    use std::hash::{Hash, Hasher};
+    let mut shares = vec![String::new(); n as usize];
+    for line in log.lines() {
+        let report = read_usage_log(line.as_bytes(), OnError::Stop).expect("an event");
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        report.events[0].id.hash(&mut h);
+        let share = &mut shares[(h.finish() % n) as usize];
+        share.push_str(line);
+        share.push('\n');
+    }
+    shares
+}
+
+#[test]
+fn a_log_priced_in_shares_by_event_id_invoices_as_one_meter() {
+    let log = log_with_redeliveries();
+    let book = || PriceBook::bundled().with_schedule_set(ScheduleSet::bundled("gtc-2026").expect("bundled"));
+    for (group_by, period) in
+        [(None, None), (Some(vec!["schedule"]), None), (Some(vec!["customer", "day"]), Some("day")), (Some(vec!["hour"]), Some("hour"))]
+    {
+        let options = InvoiceOptions::from_names(group_by.as_deref(), period).expect("options");
+        let mut whole = Meter::summing(book(), &options);
+        let expected = whole.record_log(log.as_bytes(), OnError::Continue).expect("whole");
+        for n in [1, 3, 7] {
+            let mut total = Meter::summing(book(), &options);
+            let (mut recorded, mut duplicates, mut problems) = (0, 0, 0);
+            for share in shares_by_id(&log, n) {
+                let mut meter = Meter::summing(book(), &options);
+                let outcome = meter.record_log(share.as_bytes(), OnError::Continue).expect("share");
+                (recorded, duplicates, problems) =
+                    (recorded + outcome.recorded, duplicates + outcome.duplicates, problems + outcome.problems.len());
+                total.add_partial_sums(&meter.partial_sums(&options).expect("partial sums")).expect("add");
+            }
+            assert_eq!((recorded, duplicates, problems), (expected.recorded, expected.duplicates, 1), "{group_by:?}, {n} shares");
+            assert!(duplicates > 30, "{duplicates} redeliveries");
+            assert_eq!(total.invoice(&options).expect("invoice"), whole.invoice(&options).expect("invoice"), "{group_by:?}, {n} shares");
+        }
+        // The rows are the whole meter's sums: what a full meter hands over is the same.
+        let mut full = Meter::new(book());
+        full.record_log(log.as_bytes(), OnError::Continue).expect("full");
+        assert_eq!(full.partial_sums(&options).expect("rows"), whole.partial_sums(&options).expect("rows"));
+    }
+}
+
+#[test]
+fn period_tiers_apply_to_the_added_shares_not_to_each() {
+    // 3 × 0.6M tokens in one month, one event per share: 1.8M passes the volume tier's
+    // 1M, so all of it is at $1 (each share alone would be at $2: 3.60).
+    let options = InvoiceOptions { group_by: vec![GroupBy::Customer], ..InvoiceOptions::default() };
+    let mut total = Meter::summing(metered_book(), &options);
+    for (i, day) in ["2026-11-02", "2026-11-12", "2026-11-22"].iter().enumerate() {
+        let mut share = Meter::summing(metered_book(), &options);
+        let mut e = event(&format!("e{i}"), "acme", "m", 600_000, 0);
+        e.timestamp = at(&format!("{day}T10:00:00Z"));
+        share.record(e).expect("record");
+        total.add_partial_sums(&share.partial_sums(&options).expect("rows")).expect("add");
+    }
+    let invoice = total.invoice(&options).expect("invoice");
+    assert_eq!((invoice.events, invoice.totals[&Currency::USD]), (3, d("1.8000")));
+}
+
+#[test]
+fn partial_sums_go_to_the_period_holding_them_and_only_into_a_summing_meter() {
+    let log = log_with_redeliveries();
+    let book = || PriceBook::bundled().with_schedule_set(ScheduleSet::bundled("gtc-2026").expect("bundled"));
+    let by_day = InvoiceOptions::from_names(Some(&["customer", "day"]), Some("day")).expect("options");
+    let by_month = InvoiceOptions::default();
+    let mut full = Meter::new(book());
+    full.record_log(log.as_bytes(), OnError::Continue).expect("full");
+    // Day rows into a month meter: added to their months.
+    let mut months = Meter::summing(book(), &by_month);
+    months.add_partial_sums(&full.partial_sums(&by_day).expect("day rows")).expect("finer rows");
+    assert_eq!(months.invoice(&by_month).expect("invoice"), full.invoice(&by_month).expect("invoice"));
+    // Month rows into a day meter cannot be split: an error, and nothing added.
+    let mut days = Meter::summing(book(), &by_day);
+    let err = days.add_partial_sums(&full.partial_sums(&by_month).expect("month rows")).expect_err("coarser rows");
+    assert_eq!(err.code(), "store");
+    assert_eq!(days.invoice(&by_day).expect("invoice").events, 0);
+    // A meter that keeps events refuses sums it could not match with them.
+    let err = Meter::new(book()).add_partial_sums(&full.partial_sums(&by_month).expect("rows")).expect_err("full meter");
+    assert!(err.to_string().contains("only a summing meter"), "{err}");
+}
+
 #[test]
 fn a_line_longer_than_the_limit_is_an_error_and_the_next_line_is_read() {
     let good = r#"{"id":"a","model":"gpt-4o","timestamp":"2026-11-01T00:00:00Z","usage":{"input_tokens":1}}"#;

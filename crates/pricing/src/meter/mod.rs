@@ -33,6 +33,7 @@ mod event;
 mod invoice;
 pub mod journal;
 mod log;
+pub mod partial;
 mod priced;
 mod reconcile;
 pub mod store;

@@ -251,6 +251,15 @@ impl Level {
     /// Every level, finest first.
     pub const ALL: [Level; 3] = [Level::Hour, Level::Day, Level::Month];
 
+    /// `hour`, `day` or `month`: the name of its [`Period`](super::Period) (which parses it).
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Hour => "hour",
+            Level::Day => "day",
+            Level::Month => "month",
+        }
+    }
+
     /// The level of a calendar period.
     pub fn of(period: super::Period) -> Level {
         match period {
@@ -613,6 +622,18 @@ pub trait MeterStore: Send + fmt::Debug {
     ) -> Result<Vec<Inserted>> {
         let _ = (items, by, on_conflict);
         Err(Error::Store { store: self.location(), reason: "this store does not take streamed batches".into() })
+    }
+
+    /// Adds sums of events recorded elsewhere (another share of a log partitioned by
+    /// event id, [`Meter::add_partial_sums`](super::Meter::add_partial_sums)). Only a
+    /// store that keeps nothing but sums can; the others refuse (their sums must agree
+    /// with the events they hold).
+    fn add_sums(&mut self, rows: &[RollupRow]) -> Result<()> {
+        let _ = rows;
+        Err(Error::Store {
+            store: self.location(),
+            reason: "adding partial sums: only a summing meter takes them (its sums need not match events it holds)".into(),
+        })
     }
 
     /// The record with this id.

@@ -125,6 +125,22 @@ impl MeterStore for SumsStore {
         Ok(out)
     }
 
+    fn add_sums(&mut self, rows: &[RollupRow]) -> Result<()> {
+        // Checked first: a refused batch adds nothing.
+        if let Some(row) = rows.iter().find(|r| r.key.level > self.level) {
+            return Err(self.unsupported(&format!("adding sums per {:?} (it keeps sums per {:?})", row.key.level, self.level)));
+        }
+        for row in rows {
+            let key = RollupKey { level: self.level, start: self.level.start_of(row.key.start), ..row.key.clone() };
+            if row.item == RollupItem::Events {
+                let slot = self.spent.entry((key.customer.clone(), key.currency)).or_default();
+                *slot = super::exact_add(*slot, row.sums.amount, &format!("spend of {}", key.customer))?;
+            }
+            self.sums.entry(key).or_default().entry(row.item.clone()).or_default().add(&row.sums, 1)?;
+        }
+        Ok(())
+    }
+
     fn get(&self, _id: &str) -> Result<Option<PricedEvent>> {
         Err(self.unsupported("reading an event"))
     }
