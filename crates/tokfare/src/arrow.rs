@@ -149,6 +149,295 @@ fn too_big(reason: String) -> crate::Error {
     tokfare_tokenizer::Error::InvalidArgument { name: "strings", reason }.into()
 }
 
+#[cfg(feature = "pricing")]
+pub use pricing::{event_ids, partial_sums_from_arrow, partial_sums_schema, partial_sums_to_arrow, record_lines};
+
+/// Usage logs held in a column: each row one line of a usage log (a JSON event in any
+/// format the log reader takes), recorded into a meter, and a meter's partial sums
+/// ([`Meter::partial_sums`](crate::meter::Meter::partial_sums)) as a record batch.
+#[cfg(feature = "pricing")]
+mod pricing {
+    use super::{too_big, Strings};
+    use crate::meter::store::{Level, RollupItem, RollupKey, RollupRow, RollupSums};
+    use crate::meter::{parse_usage_line, Meter, OnError, Recorded, UsageEvent, BATCH};
+    use crate::price::{parse_decimal, Currency};
+    use crate::Result;
+    use arrow_array::builder::{Int64Builder, StringBuilder, TimestampSecondBuilder};
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Int64Type, TimestampSecondType};
+    use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
+    use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+    use std::sync::{Arc, LazyLock};
+
+    /// The event id of each line (null for a null row and for a line that is not an
+    /// event): the id the meter deduplicates by, whatever the line's format (an
+    /// explicit `id`, or the key derived from a provider's response). What an engine
+    /// partitions a log by before pricing it in shares (see [`crate::meter::partial`]).
+    pub fn event_ids(lines: &dyn Array) -> Result<StringArray> {
+        let column = Strings::of(lines)?;
+        let nulls = column.nulls();
+        Ok(column
+            .texts()
+            .into_iter()
+            .enumerate()
+            .map(|(i, line)| match &nulls {
+                Some(n) if n.is_null(i) => None,
+                _ => parse_usage_line(line).ok().map(|e| e.id),
+            })
+            .collect())
+    }
+
+    /// Records a column of usage-log lines in `meter`, in batches of [`BATCH`] (one write
+    /// each), every row whatever the others do ([`OnError::Continue`]); one outcome row
+    /// per input row, in order (columns in [`OUTCOME_SCHEMA`]): `status` `new` (with
+    /// the unrounded `cost`, its `currency` and the `schedule`), `duplicate` (a
+    /// redelivery, counted once), or `error` (with the error's `error_code` and
+    /// `error`: a line that is not an event, a model without a price, a conflicting
+    /// redelivery); all null for a null row. A store failure is the error of the call.
+    pub fn record_lines(meter: &mut Meter, lines: &dyn Array) -> Result<RecordBatch> {
+        let column = Strings::of(lines)?;
+        let nulls = column.nulls();
+        let texts = column.texts();
+        let mut out = Outcomes::with_capacity(texts.len());
+        let mut pending: Vec<(usize, UsageEvent)> = Vec::with_capacity(BATCH);
+        let flush = |pending: &mut Vec<(usize, UsageEvent)>, meter: &mut Meter, out: &mut Outcomes| -> Result<()> {
+            if pending.is_empty() {
+                return Ok(());
+            }
+            let (rows, events): (Vec<usize>, Vec<UsageEvent>) = pending.drain(..).unzip();
+            let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+            let results = meter.record_batch(events, OnError::Continue)?;
+            for ((row, id), result) in rows.into_iter().zip(ids).zip(results) {
+                out.set(row, Some(&id), result.unwrap_or_else(|| Err(not_recorded())));
+            }
+            Ok(())
+        };
+        for (i, line) in texts.iter().enumerate() {
+            if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                continue;
+            }
+            match parse_usage_line(line) {
+                Ok(event) => {
+                    pending.push((i, event));
+                    if pending.len() >= BATCH {
+                        flush(&mut pending, meter, &mut out)?;
+                    }
+                }
+                Err(e) => out.set(i, None, Err(e)),
+            }
+        }
+        flush(&mut pending, meter, &mut out)?;
+        out.finish()
+    }
+
+    fn not_recorded() -> crate::pricing::Error {
+        crate::pricing::Error::InvalidArgument { name: "lines", reason: "not recorded".into() }
+    }
+
+    /// The columns of [`record_lines`]' outcome.
+    pub static OUTCOME_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+        let text = |name: &str| Field::new(name, DataType::Utf8, true);
+        Arc::new(Schema::new(vec![
+            text("id"),
+            text("status"),
+            text("cost"),
+            text("currency"),
+            text("schedule"),
+            text("error_code"),
+            text("error"),
+        ]))
+    });
+
+    /// Outcome rows, filled in any order (rows not set stay null).
+    struct Outcomes {
+        rows: Vec<Option<[Option<String>; 7]>>,
+    }
+
+    impl Outcomes {
+        fn with_capacity(n: usize) -> Outcomes {
+            Outcomes { rows: vec![None; n] }
+        }
+
+        fn set(&mut self, row: usize, id: Option<&str>, result: std::result::Result<Recorded, crate::pricing::Error>) {
+            let id = id.map(String::from);
+            self.rows[row] = Some(match result {
+                Ok(Recorded::New { cost, schedule }) => [
+                    id,
+                    Some("new".into()),
+                    Some(cost.amount().normalize().to_string()),
+                    Some(cost.currency().code().to_string()),
+                    Some(schedule),
+                    None,
+                    None,
+                ],
+                Ok(Recorded::Duplicate) => [id, Some("duplicate".into()), None, None, None, None, None],
+                Err(e) => [id, Some("error".into()), None, None, None, Some(e.code().to_string()), Some(e.to_string())],
+            });
+        }
+
+        fn finish(self) -> Result<RecordBatch> {
+            let mut columns: Vec<StringBuilder> = (0..7).map(|_| StringBuilder::with_capacity(self.rows.len(), 0)).collect();
+            for row in &self.rows {
+                for (c, column) in columns.iter_mut().enumerate() {
+                    column.append_option(row.as_ref().and_then(|r| r[c].as_deref()));
+                }
+            }
+            let arrays: Vec<ArrayRef> = columns.into_iter().map(|mut c| Arc::new(c.finish()) as ArrayRef).collect();
+            RecordBatch::try_new(OUTCOME_SCHEMA.clone(), arrays).map_err(|e| too_big(e.to_string()))
+        }
+    }
+
+    /// A value of partial sums that is not what its column holds.
+    fn bad(row: usize, column: &str, reason: String) -> crate::Error {
+        crate::pricing::Error::InvalidArgument { name: "partial_sums", reason: format!("row {row}, column {column}: {reason}") }.into()
+    }
+
+    /// A text that must not be null.
+    fn need<'a>(value: Option<&'a str>, row: usize, column: &str) -> Result<&'a str> {
+        value.ok_or_else(|| bad(row, column, "null".into()))
+    }
+
+    /// The columns of partial sums rows: `level` (`hour`, `day`, `month`),
+    /// `period_start` (UTC), `customer`, `model`, `schedule`, `currency`, `item`
+    /// ([`RollupItem::encode`]: `events`, `quantity:<usage field>`,
+    /// `charge:<unit price>:<per>:<item code>`), `count` (events, for `events`),
+    /// `quantity` and `amount` (exact decimals as text: no engine type holds every
+    /// value a 96-bit decimal does).
+    pub fn partial_sums_schema() -> SchemaRef {
+        static SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+            let text = |name: &str| Field::new(name, DataType::Utf8, false);
+            Arc::new(Schema::new(vec![
+                text("level"),
+                Field::new("period_start", DataType::Timestamp(TimeUnit::Second, Some("UTC".into())), false),
+                text("customer"),
+                text("model"),
+                text("schedule"),
+                text("currency"),
+                text("item"),
+                Field::new("count", DataType::Int64, false),
+                text("quantity"),
+                text("amount"),
+            ]))
+        });
+        SCHEMA.clone()
+    }
+
+    /// Partial sums rows as one record batch ([`partial_sums_schema`]).
+    pub fn partial_sums_to_arrow(rows: &[RollupRow]) -> Result<RecordBatch> {
+        let n = rows.len();
+        let mut text: Vec<StringBuilder> = (0..8).map(|_| StringBuilder::with_capacity(n, 0)).collect();
+        let mut start = TimestampSecondBuilder::with_capacity(n).with_timezone("UTC");
+        let mut count = Int64Builder::with_capacity(n);
+        for row in rows {
+            let k = &row.key;
+            start.append_value(k.start.saturating_mul(3600));
+            count.append_value(row.sums.count);
+            let values = [
+                k.level.name().to_string(),
+                k.customer.clone(),
+                k.model.clone(),
+                k.schedule.clone(),
+                k.currency.code().to_string(),
+                row.item.encode(),
+                row.sums.quantity.normalize().to_string(),
+                row.sums.amount.normalize().to_string(),
+            ];
+            for (b, v) in text.iter_mut().zip(values) {
+                b.append_value(v);
+            }
+        }
+        let mut t = text.into_iter().map(|mut b| Arc::new(b.finish()) as ArrayRef);
+        let mut next = || t.next().expect("eight text columns");
+        let columns: Vec<ArrayRef> =
+            vec![next(), Arc::new(start.finish()), next(), next(), next(), next(), next(), Arc::new(count.finish()), next(), next()];
+        RecordBatch::try_new(partial_sums_schema(), columns).map_err(|e| too_big(e.to_string()))
+    }
+
+    /// Reads partial sums rows back ([`partial_sums_schema`]; columns found by name, so
+    /// an engine may add or reorder columns). A missing column, a null or a value that
+    /// is not what its column holds is an error naming the row and column.
+    pub fn partial_sums_from_arrow(batch: &RecordBatch) -> Result<Vec<RollupRow>> {
+        let column = |name: &str| -> Result<&ArrayRef> { batch.column_by_name(name).ok_or_else(|| bad(0, name, "missing".into())) };
+        let text = |name: &str| -> Result<Vec<Option<&str>>> {
+            let c = column(name)?;
+            match c.data_type() {
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+                    let s = Strings::of(c.as_ref())?;
+                    let nulls = s.nulls();
+                    Ok(s.texts()
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, t)| (!nulls.as_ref().is_some_and(|n| n.is_null(i))).then_some(t))
+                        .collect())
+                }
+                other => Err(bad(0, name, format!("text expected, not {other}"))),
+            }
+        };
+        let (level, customer, model, schedule, currency, item, quantity, amount) = (
+            text("level")?,
+            text("customer")?,
+            text("model")?,
+            text("schedule")?,
+            text("currency")?,
+            text("item")?,
+            text("quantity")?,
+            text("amount")?,
+        );
+        let start = column("period_start")?;
+        let start: Vec<Option<i64>> = match start.data_type() {
+            DataType::Timestamp(TimeUnit::Second, _) => start.as_primitive::<TimestampSecondType>().iter().collect(),
+            DataType::Timestamp(TimeUnit::Microsecond, _) => start
+                .as_primitive::<arrow_array::types::TimestampMicrosecondType>()
+                .iter()
+                .map(|v| v.map(|us| us.div_euclid(1_000_000)))
+                .collect(),
+            other => return Err(bad(0, "period_start", format!("a timestamp expected, not {other}"))),
+        };
+        let count = column("count")?;
+        let count: Vec<Option<i64>> = match count.data_type() {
+            DataType::Int64 => count.as_primitive::<Int64Type>().iter().collect(),
+            other => return Err(bad(0, "count", format!("int64 expected, not {other}"))),
+        };
+        let mut rows = Vec::with_capacity(batch.num_rows());
+        for i in 0..batch.num_rows() {
+            let level = match need(level[i], i, "level")? {
+                "hour" => Level::Hour,
+                "day" => Level::Day,
+                "month" => Level::Month,
+                other => return Err(bad(i, "level", format!("{other:?} is not hour, day or month"))),
+            };
+            let seconds = start[i].ok_or_else(|| bad(i, "period_start", "null".into()))?;
+            let hour = seconds.div_euclid(3600);
+            if seconds.rem_euclid(3600) != 0 || level.start_of(hour) != hour {
+                return Err(bad(i, "period_start", format!("{seconds} s is not the start of a UTC {}", level.name())));
+            }
+            let currency = Currency::stored(need(currency[i], i, "currency")?).map_err(|e| bad(i, "currency", e.to_string()))?;
+            let item_text = need(item[i], i, "item")?;
+            let item = RollupItem::decode(item_text).ok_or_else(|| bad(i, "item", format!("{item_text:?} is not a sums item")))?;
+            let decimal = |v: Option<&str>, name: &str| -> Result<crate::price::Decimal> {
+                parse_decimal(need(v, i, name)?).map_err(|e| bad(i, name, e.to_string()))
+            };
+            rows.push(RollupRow {
+                key: RollupKey {
+                    customer: need(customer[i], i, "customer")?.to_string(),
+                    model: need(model[i], i, "model")?.to_string(),
+                    schedule: need(schedule[i], i, "schedule")?.to_string(),
+                    level,
+                    start: hour,
+                    currency,
+                },
+                item,
+                sums: RollupSums {
+                    count: count[i].ok_or_else(|| bad(i, "count", "null".into()))?,
+                    quantity: decimal(quantity[i], "quantity")?,
+                    amount: decimal(amount[i], "amount")?,
+                },
+            });
+        }
+        Ok(rows)
+    }
+}
+
 #[cfg(all(test, feature = "o200k"))]
 mod tests {
     use super::*;
@@ -251,5 +540,123 @@ mod tests {
         }
         let binary = arrow_array::BinaryArray::from(vec![b"ab".as_ref()]);
         assert!(count(enc.as_ref(), &binary).is_err());
+    }
+}
+
+#[cfg(all(test, feature = "pricing"))]
+mod pricing_tests {
+    use super::*;
+    use crate::meter::{InvoiceOptions, Meter, OnError};
+    use crate::price::{PriceBook, ScheduleSet};
+    use arrow_array::{RecordBatch, StringArray};
+
+    fn book() -> PriceBook {
+        PriceBook::bundled().with_schedule_set(ScheduleSet::bundled("gtc-2026").expect("bundled"))
+    }
+
+    /// The example log with a null row, a line that is not an event, a redelivery and
+    /// a conflicting redelivery.
+    fn lines() -> Vec<Option<String>> {
+        let log = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/usage.jsonl")).expect("example log");
+        let mut rows: Vec<Option<String>> = log.lines().map(|l| Some(l.to_string())).collect();
+        rows.insert(3, None);
+        rows.push(Some("{\"not\": \"an event\"}".into()));
+        rows.push(rows[0].clone());
+        rows.push(rows[1].as_ref().map(|l| l.replace("\"promptTokenCount\":", "\"promptTokenCount\":1")));
+        rows
+    }
+
+    #[test]
+    fn a_column_of_log_lines_records_as_the_log_does() {
+        let rows = lines();
+        let array = StringArray::from(rows.clone());
+        let mut meter = Meter::new(book());
+        let outcome = record_lines(&mut meter, &array).expect("recorded");
+        assert_eq!(outcome.num_rows(), rows.len());
+        let status = outcome.column_by_name("status").expect("status").as_string::<i32>();
+        let code = outcome.column_by_name("error_code").expect("error_code").as_string::<i32>();
+        let count = |s: &str| status.iter().filter(|v| *v == Some(s)).count();
+        // The same log through record_log: the same counts.
+        let text: String = rows.iter().flatten().map(|l| format!("{l}\n")).collect();
+        let mut other = Meter::new(book());
+        let log = other.record_log(text.as_bytes(), OnError::Continue).expect("log");
+        assert_eq!((count("new"), count("duplicate"), count("error")), (log.recorded, log.duplicates, log.problems.len()));
+        assert!(status.is_null(3), "a null row has a null outcome");
+        let n = rows.len();
+        assert_eq!((status.value(n - 3), code.value(n - 3)), ("error", "invalid_usage"));
+        assert_eq!(status.value(n - 2), "duplicate");
+        assert_eq!((status.value(n - 1), code.value(n - 1)), ("error", "conflicting_event"));
+        assert_eq!(
+            meter.invoice(&InvoiceOptions::default()).expect("invoice"),
+            other.invoice(&InvoiceOptions::default()).expect("invoice")
+        );
+        // The cost of a new row is the meter's record's, unrounded.
+        let ids = outcome.column_by_name("id").expect("id").as_string::<i32>();
+        let costs = outcome.column_by_name("cost").expect("cost").as_string::<i32>();
+        let record = meter.get(ids.value(0)).expect("get").expect("recorded");
+        assert_eq!(costs.value(0), record.cost().amount().normalize().to_string());
+        // Ids: the meter's (derived for a provider response without one), null for null
+        // and for a line that is not an event.
+        let event_ids = event_ids(&array).expect("ids");
+        for i in 0..n {
+            assert_eq!(event_ids.is_null(i), i == 3 || i == n - 3, "row {i}");
+        }
+        assert_eq!(event_ids.value(0), ids.value(0));
+        // The first line has no id of its own: the meter's is the provider response's.
+        let first: serde_json::Value = serde_json::from_str(rows[0].as_deref().expect("line")).expect("json");
+        assert!(first.get("id").is_none());
+        assert_eq!(Some(event_ids.value(0)), first["response"]["id"].as_str());
+    }
+
+    #[test]
+    fn partial_sums_cross_as_a_record_batch_and_back() {
+        let text: String = lines().iter().flatten().map(|l| format!("{l}\n")).collect();
+        for options in [InvoiceOptions::default(), InvoiceOptions::from_names(Some(&["customer", "hour"]), Some("hour")).expect("options")]
+        {
+            let mut meter = Meter::summing(book(), &options);
+            meter.record_log(text.as_bytes(), OnError::Continue).expect("log");
+            let rows = meter.partial_sums(&options).expect("rows");
+            assert!(rows.len() > 10);
+            let batch = partial_sums_to_arrow(&rows).expect("batch");
+            assert_eq!(batch.schema(), partial_sums_schema());
+            assert_eq!(partial_sums_from_arrow(&batch).expect("read back"), rows);
+            let mut again = Meter::summing(book(), &options);
+            again.add_partial_sums(&partial_sums_from_arrow(&batch).expect("rows")).expect("add");
+            assert_eq!(again.invoice(&options).expect("invoice"), meter.invoice(&options).expect("invoice"));
+        }
+    }
+
+    #[test]
+    fn partial_sums_that_are_not_sums_are_errors_naming_row_and_column() {
+        let text: String = lines().iter().flatten().map(|l| format!("{l}\n")).collect();
+        let options = InvoiceOptions::default();
+        let mut meter = Meter::summing(book(), &options);
+        meter.record_log(text.as_bytes(), OnError::Continue).expect("log");
+        let batch = partial_sums_to_arrow(&meter.partial_sums(&options).expect("rows")).expect("batch");
+        let replace = |name: &str, value: ArrayRef| {
+            let i = batch.schema().index_of(name).expect("column");
+            let mut columns = batch.columns().to_vec();
+            columns[i] = value;
+            let fields: Vec<_> = batch.schema().fields().iter().map(|f| f.as_ref().clone().with_nullable(true)).collect();
+            RecordBatch::try_new(Arc::new(arrow_schema::Schema::new(fields)), columns).expect("batch")
+        };
+        let n = batch.num_rows();
+        let mut amounts: Vec<Option<&str>> = vec![Some("1"); n];
+        amounts[2] = Some("1.2.3");
+        let err = partial_sums_from_arrow(&replace("amount", Arc::new(StringArray::from(amounts)))).expect_err("not a decimal");
+        assert!(err.to_string().contains("row 2, column amount"), "{err}");
+        let mut items: Vec<Option<&str>> = vec![Some("events"); n];
+        items[1] = None;
+        let err = partial_sums_from_arrow(&replace("item", Arc::new(StringArray::from(items)))).expect_err("null");
+        assert!(err.to_string().contains("row 1, column item: null"), "{err}");
+        let starts = arrow_array::TimestampSecondArray::from(vec![3600; n]).with_timezone("UTC");
+        let err = partial_sums_from_arrow(&replace("period_start", Arc::new(starts))).expect_err("not a month start");
+        assert!(err.to_string().contains("row 0, column period_start"), "{err}");
+        let dropped = RecordBatch::try_new(
+            Arc::new(batch.schema().project(&[0, 1, 2, 3, 4, 5, 6, 7, 8]).expect("project")),
+            batch.columns()[..9].to_vec(),
+        )
+        .expect("batch");
+        assert!(partial_sums_from_arrow(&dropped).expect_err("no amount").to_string().contains("amount: missing"));
     }
 }

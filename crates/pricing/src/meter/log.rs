@@ -263,6 +263,20 @@ impl Meter {
     }
 }
 
+/// One line of a usage log (a JSON event in any format [`UsageEvent::from_value`]
+/// reads), as a log reader parses each line: what an engine holding log lines in a
+/// column parses them with. Errors are [`Error::InvalidUsage`] without a line number.
+pub fn parse_usage_line(line: &str) -> Result<UsageEvent> {
+    if line.len() > MAX_LINE_BYTES {
+        return Err(Error::InvalidUsage {
+            line: None,
+            path: "$".into(),
+            reason: format!("the line is longer than {} MiB", MAX_LINE_BYTES >> 20),
+        });
+    }
+    parse_line(&mut line.as_bytes().to_vec())
+}
+
 fn parse_line(bytes: &mut [u8]) -> Result<UsageEvent> {
     if std::str::from_utf8(bytes).is_err() {
         return Err(Error::InvalidUsage { line: None, path: "$".into(), reason: "line is not valid UTF-8".into() });

@@ -45,7 +45,7 @@ pub(crate) use event::push_json_string;
 pub use event::UsageEvent;
 pub use invoice::{Group, Invoice, InvoiceLine, InvoiceOptions, Subtotal};
 pub use journal::{Fsync, Journal, Recovery};
-pub use log::{read_usage_log, LogOutcome, LogProblem, LogReport, OnError, UsageLines, MAX_LINE_BYTES};
+pub use log::{parse_usage_line, read_usage_log, LogOutcome, LogProblem, LogReport, OnError, UsageLines, MAX_LINE_BYTES};
 pub use priced::PricedEvent;
 pub use reconcile::{reconcile, Drift, Reconciliation};
 pub use store::{MeterStore, StoreUrl, TimeRange};
