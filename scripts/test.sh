@@ -21,7 +21,9 @@
 # 4. rust:   cargo fmt --check, every Rust test (the crates, the CLI), the one-vocabulary build natively
 #            and for wasm32, clippy with warnings denied, and checks the benchmarks build;
 # 5. python: builds the Python wheel from source (scripts/dist.sh python: maturin, release,
-#            manylinux-checked), installs it into a fresh venv and runs its pytest suite;
+#            manylinux-checked), installs it into a fresh venv with pyarrow, Polars, pandas and
+#            PySpark, installs Java 17 for Spark (apt-get, if missing) and runs its pytest suite
+#            (tokfare.spark's tests on a local[2] Spark bound to 127.0.0.1);
 # 6. node:   builds the Node addon from source (fresh npm install), type-checks the
 #            declarations and runs its node --test suite;
 # 7. wasm:   builds the WASM package from source (wasm-bindgen-cli installed with cargo at the
@@ -136,7 +138,13 @@ if [ $py = 1 ]; then
   rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --upgrade pip
-  "$venv/bin/pip" install --quiet pytest hypothesis numpy tiktoken==0.14.0 tokenizers==0.23.3 pyarrow==26.0.1 polars==2.1.0 "pandas<3"
+  "$venv/bin/pip" install --quiet pytest hypothesis numpy tiktoken==0.14.0 tokenizers==0.23.3 pyarrow==26.0.1 polars==2.1.0 "pandas<3" \
+    pyspark==4.3.0
+  # tokfare.spark's tests run a local Spark: it needs Java 17 (Debian's; 21 is not packaged).
+  if ! command -v java >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+  fi
+  export TOKFARE_REQUIRE_SPARK=1
   "$venv/bin/pip" install --quiet --no-index "${TOKFARE_DIST_DIR:-$CARGO_TARGET_DIR/dist}"/tokfare-*.whl
   (cd bindings-python && TOKFARE_ORACLE_DIR="$oracle" TOKFARE_SHARED="$shared" "$venv/bin/python" -m pytest -q -p no:cacheprovider tests) \
     2>&1 | tee "$CARGO_TARGET_DIR/pytest.log"

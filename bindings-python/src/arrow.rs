@@ -97,3 +97,25 @@ pub fn arrow_truncate(
     };
     each_chunk(py, strings, num_threads, |a| truncate(&enc, a, max_tokens))
 }
+
+/// The event id of each usage-log line (null for null and for a line that is not an event).
+#[pyfunction]
+pub fn arrow_event_ids(py: Python<'_>, lines: AnyArray) -> PyResult<Py<PyAny>> {
+    each_chunk(py, lines, 1, |a| tokfare::arrow::event_ids(a).map(|ids| Arc::new(ids) as ArrayRef))
+}
+
+/// A record batch for Python: a `pyarrow.RecordBatch` when pyarrow is installed, else
+/// an object with `__arrow_c_array__` (any Arrow library reads it).
+pub fn batch_to_py(py: Python<'_>, batch: arrow_array::RecordBatch) -> PyResult<Py<PyAny>> {
+    let batch = pyo3_arrow::PyRecordBatch::new(batch);
+    if py.import("pyarrow").is_ok() {
+        return Ok(batch.into_pyarrow(py)?.unbind());
+    }
+    Ok(batch.into_pyobject(py)?.into_any().unbind())
+}
+
+/// Exact decimal text as `decimal128(precision, scale)`, refusing what does not fit.
+#[pyfunction]
+pub fn arrow_decimal128(py: Python<'_>, texts: AnyArray, precision: u8, scale: i8) -> PyResult<Py<PyAny>> {
+    each_chunk(py, texts, 1, |a| tokfare::arrow::decimal128(a, precision, scale).map(|d| Arc::new(d) as ArrayRef))
+}

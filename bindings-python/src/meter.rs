@@ -4,8 +4,10 @@
 use crate::errors::{invalid_argument, IntoPy};
 use crate::pricing::{book, from_decimal, to_decimal, PyCatalog, PyUsage};
 use crate::time::{now, timestamp};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use pyo3_arrow::input::{AnyArray, AnyRecordBatch};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use tokfare::meter::{Fsync, GroupBy, Invoice, InvoiceOptions, Meter, OnError, Recorded, ReservationId, UsageEvent};
@@ -321,6 +323,73 @@ impl PyMeter {
         let options = InvoiceOptions::from_names(group_by.as_deref(), period).and_then(|o| o.between(start, end)).py_err()?;
         let invoice = py.detach(|| self.lock().invoice(&options)).py_err()?;
         invoice_dict(py, &invoice)
+    }
+
+    /// A meter that keeps only what an invoice with these options needs — the sums at
+    /// its period and 16 bytes per event id, not the events — for pricing a log of any
+    /// length, or one share of a log partitioned by event id (`partial_sums`,
+    /// `add_partial_sums`). Reading events back and budgets raise StoreError.
+    #[staticmethod]
+    #[pyo3(signature = (*, catalog=None, schedule=None, group_by=None, period=None, start=None, end=None))]
+    fn summing(
+        catalog: Option<&Bound<'_, PyCatalog>>,
+        schedule: Option<&Bound<'_, PyAny>>,
+        group_by: Option<Vec<String>>,
+        period: Option<&str>,
+        start: Option<&str>,
+        end: Option<&str>,
+    ) -> PyResult<PyMeter> {
+        let options = InvoiceOptions::from_names(group_by.as_deref(), period).and_then(|o| o.between(start, end)).py_err()?;
+        Ok(PyMeter { inner: Mutex::new(Meter::summing(book(catalog, schedule)?, &options)) })
+    }
+
+    /// Records a column of usage-log lines (any object with `__arrow_c_array__` or
+    /// `__arrow_c_stream__`: each row a JSON event, as a line of a log), every row
+    /// whatever the others do; one outcome row per input row, in order (a
+    /// `pyarrow.RecordBatch`: `id`, `status` new / duplicate / error, unrounded `cost` as text,
+    /// `currency`, `schedule`, `error_code`, `error`; all null for a null row).
+    fn record_lines(&self, py: Python<'_>, lines: AnyArray) -> PyResult<Py<PyAny>> {
+        let mut out = Vec::new();
+        for chunk in lines.into_reader()? {
+            let chunk = chunk.map_err(|e| PyValueError::new_err(format!("reading the Arrow stream: {e}")))?;
+            out.push(py.detach(|| tokfare::arrow::record_lines(&mut self.lock(), chunk.as_ref())).py_err()?);
+        }
+        let schema = tokfare::arrow::OUTCOME_SCHEMA.clone();
+        let batch = arrow_select::concat::concat_batches(&schema, &out).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        crate::arrow::batch_to_py(py, batch)
+    }
+
+    /// This meter's sums for an invoice with these options, as an Arrow record batch of
+    /// plain rows (`level`, `period_start`, `customer`, `model`, `schedule`,
+    /// `currency`, `item`, `count`, exact `quantity` and `amount` as text): what one
+    /// share of a log partitioned by event id hands over (see `add_partial_sums`); a
+    /// `pyarrow.RecordBatch` (without pyarrow, an object with `__arrow_c_array__`).
+    #[pyo3(signature = (group_by=None, period=None, *, start=None, end=None))]
+    fn partial_sums(
+        &self,
+        py: Python<'_>,
+        group_by: Option<Vec<String>>,
+        period: Option<&str>,
+        start: Option<&str>,
+        end: Option<&str>,
+    ) -> PyResult<Py<PyAny>> {
+        let options = InvoiceOptions::from_names(group_by.as_deref(), period).and_then(|o| o.between(start, end)).py_err()?;
+        let rows = py.detach(|| self.lock().partial_sums(&options)).py_err()?;
+        let batch = tokfare::arrow::partial_sums_to_arrow(&rows).py_err()?;
+        crate::arrow::batch_to_py(py, batch)
+    }
+
+    /// Adds other shares' `partial_sums` (a record batch, table or stream) to this
+    /// summing meter. The shares must have seen other event ids than this meter and
+    /// each other (partition the log by event id: every delivery of an id in one
+    /// share); then `invoice` is the whole log's, to the last digit.
+    fn add_partial_sums(&self, py: Python<'_>, sums: AnyRecordBatch) -> PyResult<()> {
+        let mut rows = Vec::new();
+        for batch in sums.into_reader()? {
+            let batch = batch.map_err(|e| PyValueError::new_err(format!("reading the Arrow stream: {e}")))?;
+            rows.extend(tokfare::arrow::partial_sums_from_arrow(&batch).py_err()?);
+        }
+        py.detach(|| self.lock().add_partial_sums(&rows)).py_err()
     }
 
     /// Every event as a CloudEvents JSON string (deterministic idempotency keys).

@@ -3,7 +3,7 @@
 import os
 from datetime import datetime
 from decimal import Decimal
-from typing import AbstractSet, Collection, Literal, Mapping, Optional, Sequence, Union
+from typing import AbstractSet, Any, Collection, Literal, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -383,5 +383,25 @@ class Meter:
         start: Optional[str] = None,
         end: Optional[str] = None,
     ) -> dict[str, object]: ...
+    @staticmethod
+    def summing(
+        *,
+        catalog: Optional[Catalog] = None,
+        schedule: Union[Schedule, str, None] = None,
+        group_by: Optional[Sequence[str]] = None,
+        period: Optional[str] = None,
+        start: Optional[str] = None,
+        end: Optional[str] = None,
+    ) -> Meter: ...
+    def record_lines(self, lines: object) -> Any: ...
+    def partial_sums(
+        self,
+        group_by: Optional[Sequence[str]] = None,
+        period: Optional[str] = None,
+        *,
+        start: Optional[str] = None,
+        end: Optional[str] = None,
+    ) -> Any: ...
+    def add_partial_sums(self, sums: object) -> None: ...
     def to_cloudevents(self, source: str) -> list[str]: ...
     def sync(self) -> None: ...

@@ -29,9 +29,9 @@ from __future__ import annotations
 from typing import Any as _Any, Optional as _Optional, Union as _Union
 
 from . import Encoding, Tokenizer, _tokenizer_for
-from ._tokfare import arrow_count as _count, arrow_encode as _encode, arrow_truncate as _truncate
+from ._tokfare import arrow_count as _count, arrow_decimal128 as _decimal128, arrow_encode as _encode, arrow_event_ids as _event_ids, arrow_truncate as _truncate
 
-__all__ = ["count", "encode", "truncate"]
+__all__ = ["count", "encode", "truncate", "event_ids", "to_decimal128"]
 
 _TokenizerArg = _Union[str, Encoding, Tokenizer, None]
 
@@ -55,6 +55,24 @@ def truncate(
     token boundary that is a character boundary, as ``Encoding.truncate``), in the
     input's string layout; null for null. OpenAI encodings only."""
     return _like(strings, _truncate(_source(strings), _tokenizer_for(encoding, model), max_tokens, num_threads))
+
+
+def event_ids(lines: _Any) -> _Any:
+    """The event id of each usage-log line (each row a JSON event, as a line of a log
+    ``Meter.record_log`` reads): the id the meter deduplicates by, derived from a
+    provider's response when the line has none; null for null and for a line that is
+    not an event. What to partition a log by before pricing it in shares
+    (``Meter.summing``, ``Meter.partial_sums``)."""
+    return _like(lines, _event_ids(_source(lines)))
+
+
+def to_decimal128(texts: _Any, precision: int = 38, scale: int = 18) -> _Any:
+    """Exact decimal text (``Meter.record_lines``' ``cost``, partial sums' amounts) as
+    ``decimal128(precision, scale)`` — Spark's ``decimal(38,18)`` by default — null for
+    null. A value with more decimal places than ``scale`` or more integer digits than
+    ``precision - scale`` raises InvalidArgument naming its row: never rounded, never
+    wrapped."""
+    return _like(texts, _decimal128(_source(texts), precision, scale))
 
 
 def _source(strings: _Any) -> _Any:

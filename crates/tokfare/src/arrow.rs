@@ -150,7 +150,9 @@ fn too_big(reason: String) -> crate::Error {
 }
 
 #[cfg(feature = "pricing")]
-pub use pricing::{event_ids, partial_sums_from_arrow, partial_sums_schema, partial_sums_to_arrow, record_lines};
+pub use pricing::{
+    decimal128, event_ids, partial_sums_from_arrow, partial_sums_schema, partial_sums_to_arrow, record_lines, OUTCOME_SCHEMA,
+};
 
 /// Usage logs held in a column: each row one line of a usage log (a JSON event in any
 /// format the log reader takes), recorded into a meter, and a meter's partial sums
@@ -232,6 +234,48 @@ mod pricing {
 
     fn not_recorded() -> crate::pricing::Error {
         crate::pricing::Error::InvalidArgument { name: "lines", reason: "not recorded".into() }
+    }
+
+    /// Exact decimal text (a cost, an amount: `record_lines`' `cost`) as Arrow's
+    /// `decimal128(precision, scale)` — what Spark (`decimal(38,18)`), DuckDB and Polars
+    /// sum exactly — null for null. A value with more fractional digits than `scale`, or
+    /// more integer digits than `precision - scale`, is an error naming its row: never
+    /// rounded, never wrapped.
+    pub fn decimal128(texts: &dyn Array, precision: u8, scale: i8) -> Result<arrow_array::Decimal128Array> {
+        let invalid = |reason: String| -> crate::Error { crate::pricing::Error::InvalidArgument { name: "decimal128", reason }.into() };
+        if !(1..=38).contains(&precision) || scale < 0 || i16::from(scale) > i16::from(precision) {
+            return Err(invalid(format!("decimal128({precision}, {scale}): precision 1 to 38, scale 0 to precision")));
+        }
+        let column = Strings::of(texts)?;
+        let nulls = column.nulls();
+        let limit = 10i128.pow(u32::from(precision));
+        let mut values = Vec::with_capacity(texts.len());
+        for (i, text) in column.texts().into_iter().enumerate() {
+            if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                values.push(0);
+                continue;
+            }
+            let d = parse_decimal(text).map_err(|e| invalid(format!("row {i}: {e}")))?.normalize();
+            let (mantissa, digits) = (d.mantissa(), d.scale());
+            if digits > scale as u32 {
+                return Err(invalid(format!(
+                    "row {i}: {text} has {digits} decimal places, more than decimal128({precision}, {scale}) holds"
+                )));
+            }
+            let scaled = 10i128.checked_pow(scale as u32 - digits).and_then(|f| mantissa.checked_mul(f)).filter(|v| v.abs() < limit);
+            match scaled {
+                Some(v) => values.push(v),
+                None => {
+                    return Err(invalid(format!(
+                        "row {i}: {text} needs more than the {} integer digits of decimal128({precision}, {scale})",
+                        i16::from(precision) - i16::from(scale)
+                    )))
+                }
+            }
+        }
+        arrow_array::Decimal128Array::new(values.into(), nulls)
+            .with_precision_and_scale(precision, scale)
+            .map_err(|e| invalid(e.to_string()))
     }
 
     /// The columns of [`record_lines`]' outcome.
@@ -606,6 +650,23 @@ mod pricing_tests {
         let first: serde_json::Value = serde_json::from_str(rows[0].as_deref().expect("line")).expect("json");
         assert!(first.get("id").is_none());
         assert_eq!(Some(event_ids.value(0)), first["response"]["id"].as_str());
+    }
+
+    #[test]
+    fn decimals_convert_exactly_or_not_at_all() {
+        let texts =
+            StringArray::from(vec![Some("0.000000000000000001"), None, Some("-12.5"), Some("99999999999999999999.999999999999999999")]);
+        let d = decimal128(&texts, 38, 18).expect("fits");
+        assert_eq!(d.value_as_string(0), "0.000000000000000001");
+        assert!(d.is_null(1));
+        assert_eq!(d.value_as_string(2), "-12.500000000000000000");
+        assert_eq!(d.value_as_string(3), "99999999999999999999.999999999999999999");
+        let err = decimal128(&StringArray::from(vec!["1", "0.0000000000000000001"]), 38, 18).expect_err("scale");
+        assert!(err.to_string().contains("row 1: 0.0000000000000000001 has 19 decimal places"), "{err}");
+        let err = decimal128(&StringArray::from(vec!["100000000000000000000"]), 38, 18).expect_err("too big");
+        assert!(err.to_string().contains("more than the 20 integer digits"), "{err}");
+        assert!(decimal128(&StringArray::from(vec!["1.5"]), 38, 0).is_err(), "never rounded");
+        assert!(decimal128(&StringArray::from(vec!["x"]), 38, 18).is_err());
     }
 
     #[test]
