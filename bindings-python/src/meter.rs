@@ -4,9 +4,9 @@
 use crate::errors::{invalid_argument, IntoPy};
 use crate::pricing::{book, from_decimal, to_decimal, PyCatalog, PyUsage};
 use crate::time::{now, timestamp};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyTuple};
 use pyo3_arrow::input::{AnyArray, AnyRecordBatch};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -17,6 +17,38 @@ use tokfare::price::{BasisField, ConditionOptions, Conditions, Currency, Money, 
 #[pyclass(module = "tokfare", name = "Meter", frozen)]
 pub struct PyMeter {
     inner: Mutex<Meter>,
+    /// How it was opened: it pickles as that.
+    origin: Origin,
+}
+
+/// How a meter was opened, for pickling: a meter over a store or journal pickles as
+/// "open it again" (a worker process shares the store, as another process would); an
+/// in-memory one as its records; a summing one does not pickle.
+enum Origin {
+    Memory { book: Book },
+    Store { store: Option<String>, journal: Option<String>, fsync: String, book: Book },
+    Summing,
+}
+
+/// The `catalog` and `schedule` arguments a meter was built with.
+struct Book {
+    catalog: Option<Py<PyCatalog>>,
+    schedule: Option<Py<PyAny>>,
+}
+
+impl Book {
+    fn of(catalog: Option<&Bound<'_, PyCatalog>>, schedule: Option<&Bound<'_, PyAny>>) -> Book {
+        Book { catalog: catalog.map(|c| c.clone().unbind()), schedule: schedule.map(|s| s.clone().unbind()) }
+    }
+}
+
+/// A store path as an absolute path (a worker's working directory may differ); URLs
+/// and `:memory:` as they are.
+fn absolute(location: &str) -> String {
+    if location.contains("://") || location == ":memory:" {
+        return location.to_string();
+    }
+    std::path::absolute(location).map_or_else(|_| location.to_string(), |p| p.to_string_lossy().into_owned())
 }
 
 impl PyMeter {
@@ -81,6 +113,15 @@ impl PyMeter {
         schedule: Option<&Bound<'_, PyAny>>,
         fsync: &str,
     ) -> PyResult<PyMeter> {
+        let origin = match (store, journal) {
+            (None, None) | (Some(":memory:"), None) => Origin::Memory { book: Book::of(catalog, schedule) },
+            _ => Origin::Store {
+                store: store.map(absolute),
+                journal: journal.map(absolute),
+                fsync: fsync.to_string(),
+                book: Book::of(catalog, schedule),
+            },
+        };
         let book = book(catalog, schedule)?;
         let fsync = fsync.parse::<Fsync>().py_err()?;
         let meter = match (store, journal) {
@@ -89,7 +130,52 @@ impl PyMeter {
             (None, Some(path)) => py.detach(|| Meter::open(book, path, fsync)).py_err()?.0,
             (None, None) => Meter::new(book),
         };
-        Ok(PyMeter { inner: Mutex::new(meter) })
+        Ok(PyMeter { inner: Mutex::new(meter), origin })
+    }
+
+    /// Pickles as how it was opened: a meter over a store or journal as the same store
+    /// (path made absolute) with the same catalog and schedule — unpickling opens it
+    /// again, as another process would; an in-memory meter as its records (`snapshot`);
+    /// a summing meter does not pickle (hand over its `partial_sums` instead).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let this = slf.get();
+        let reopen = slf.get_type().getattr("_reopen")?;
+        let clone = |b: &Book| (b.catalog.as_ref().map(|c| c.clone_ref(py)), b.schedule.as_ref().map(|s| s.clone_ref(py)));
+        let args = match &this.origin {
+            Origin::Memory { book } => {
+                let (catalog, schedule) = clone(book);
+                (None::<String>, None::<String>, "always".to_string(), catalog, schedule, Some(this.snapshot(py)?)).into_pyobject(py)?
+            }
+            Origin::Store { store, journal, fsync, book } => {
+                let (catalog, schedule) = clone(book);
+                (store.clone(), journal.clone(), fsync.clone(), catalog, schedule, None::<Vec<String>>).into_pyobject(py)?
+            }
+            Origin::Summing => {
+                return Err(PyTypeError::new_err(
+                    "a summing meter does not pickle: hand over its partial_sums() and add them with add_partial_sums()",
+                ))
+            }
+        };
+        Ok((reopen, args))
+    }
+
+    /// Unpickles a meter (see `__reduce__`).
+    #[staticmethod]
+    #[pyo3(signature = (store, journal, fsync, catalog, schedule, records))]
+    fn _reopen(
+        py: Python<'_>,
+        store: Option<&str>,
+        journal: Option<&str>,
+        fsync: &str,
+        catalog: Option<&Bound<'_, PyCatalog>>,
+        schedule: Option<&Bound<'_, PyAny>>,
+        records: Option<Vec<String>>,
+    ) -> PyResult<PyMeter> {
+        match records {
+            Some(lines) => PyMeter::restore(lines, catalog, schedule),
+            None => PyMeter::new(py, store, journal, catalog, schedule, fsync),
+        }
     }
 
     fn __len__(&self) -> PyResult<usize> {
@@ -210,7 +296,8 @@ impl PyMeter {
     #[staticmethod]
     #[pyo3(signature = (lines, *, catalog=None, schedule=None))]
     fn restore(lines: Vec<String>, catalog: Option<&Bound<'_, PyCatalog>>, schedule: Option<&Bound<'_, PyAny>>) -> PyResult<PyMeter> {
-        Ok(PyMeter { inner: Mutex::new(Meter::restore(book(catalog, schedule)?, &lines).py_err()?) })
+        let meter = Meter::restore(book(catalog, schedule)?, &lines).py_err()?;
+        Ok(PyMeter { inner: Mutex::new(meter), origin: Origin::Memory { book: Book::of(catalog, schedule) } })
     }
 
     /// Sets a customer's budget (Decimal, int or str; USD unless `currency`).
@@ -340,7 +427,7 @@ impl PyMeter {
         end: Option<&str>,
     ) -> PyResult<PyMeter> {
         let options = InvoiceOptions::from_names(group_by.as_deref(), period).and_then(|o| o.between(start, end)).py_err()?;
-        Ok(PyMeter { inner: Mutex::new(Meter::summing(book(catalog, schedule)?, &options)) })
+        Ok(PyMeter { inner: Mutex::new(Meter::summing(book(catalog, schedule)?, &options)), origin: Origin::Summing })
     }
 
     /// Records a column of usage-log lines (any object with `__arrow_c_array__` or

@@ -6,7 +6,7 @@ use crate::errors::{invalid_argument, IntoPy};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyFloat, PyList, PyString};
+use pyo3::types::{PyDict, PyFloat, PyList, PyString, PyTuple};
 use std::sync::Arc;
 use tokfare::catalog_update::UpdateOptions;
 use tokfare::price::{
@@ -145,6 +145,11 @@ impl PyUsage {
     #[staticmethod]
     fn from_dict(usage: &Bound<'_, PyAny>) -> PyResult<PyUsage> {
         parse(usage, None)
+    }
+
+    /// Pickles as its counts (`Usage.from_dict(usage.to_dict())`).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyDict>,))> {
+        Ok((slf.get_type().getattr("from_dict")?, (slf.borrow().to_dict(slf.py())?,)))
     }
 
     #[getter]
@@ -303,6 +308,20 @@ pub struct PyCostLine {
 
 #[pymethods]
 impl PyCostLine {
+    /// Unpickles a line (see `__reduce__`).
+    #[staticmethod]
+    fn _restore(item: String, quantity: u64, unit_price: Py<PyAny>, per: u64, amount: Py<PyAny>) -> PyCostLine {
+        PyCostLine { item, quantity, unit_price, per, amount }
+    }
+
+    /// Pickles as its fields.
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String, u64, Py<PyAny>, u64, Py<PyAny>))> {
+        let py = slf.py();
+        let l = slf.get();
+        Ok((slf.get_type().getattr("_restore")?, (l.item.clone(), l.quantity, l.unit_price.clone_ref(py), l.per, l.amount.clone_ref(py))))
+    }
+
     fn __repr__(&self, py: Python<'_>) -> String {
         format!("CostLine({:?}, quantity={}, amount={})", self.item, self.quantity, self.amount.bind(py))
     }
@@ -329,6 +348,42 @@ pub struct PyCost {
 
 #[pymethods]
 impl PyCost {
+    /// Unpickles a cost (see `__reduce__`).
+    #[staticmethod]
+    #[allow(clippy::too_many_arguments)]
+    fn _restore(
+        total: Py<PyAny>,
+        currency: String,
+        lines: Py<PyList>,
+        schedule: String,
+        usage: PyUsage,
+        rounded: Py<PyAny>,
+        warnings: Vec<String>,
+        tokenizer: Option<String>,
+        approximate: bool,
+    ) -> PyCost {
+        PyCost { total, currency, lines, schedule, usage, rounded, warnings, tokenizer, approximate }
+    }
+
+    /// Pickles as its fields (a value, not a handle).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let c = slf.get();
+        let usage = Py::new(py, PyUsage { inner: c.usage.inner })?;
+        let args = (
+            c.total.clone_ref(py),
+            c.currency.clone(),
+            c.lines.clone_ref(py),
+            c.schedule.clone(),
+            usage,
+            c.rounded.clone_ref(py),
+            c.warnings.clone(),
+            c.tokenizer.clone(),
+            c.approximate,
+        );
+        Ok((slf.get_type().getattr("_restore")?, args.into_pyobject(py)?))
+    }
+
     fn __repr__(&self, py: Python<'_>) -> String {
         format!("Cost(total={} {}, schedule={:?})", self.total.bind(py), self.currency, self.schedule)
     }
@@ -363,6 +418,24 @@ fn cost(py: Python<'_>, quote: Quote) -> PyResult<PyCost> {
 #[pyclass(module = "tokfare", name = "Catalog", frozen)]
 pub struct PyCatalog {
     pub inner: Arc<Catalog>,
+    /// What it was built from: it pickles as that (a Spark or Dask worker rebuilds it).
+    source: CatalogSource,
+}
+
+/// A catalog's source, kept for pickling.
+#[derive(Clone)]
+enum CatalogSource {
+    Bundled {
+        ignore: bool,
+    },
+    /// A LiteLLM-format document (a file's text, kept so the worker needs no file).
+    Json {
+        text: String,
+        source: String,
+        options: CatalogOptions,
+    },
+    /// A stored snapshot (`Catalog.at`): not kept.
+    Snapshot,
 }
 
 #[pymethods]
@@ -372,7 +445,10 @@ impl PyCatalog {
     #[staticmethod]
     #[pyo3(signature = (*, ignore_unknown_price_fields=false))]
     fn bundled(ignore_unknown_price_fields: bool) -> PyCatalog {
-        PyCatalog { inner: Catalog::bundled_with(ignore_unknown_price_fields) }
+        PyCatalog {
+            inner: Catalog::bundled_with(ignore_unknown_price_fields),
+            source: CatalogSource::Bundled { ignore: ignore_unknown_price_fields },
+        }
     }
 
     /// A LiteLLM-format JSON file; with `extend_bundled`, its entries override the bundled ones.
@@ -380,7 +456,13 @@ impl PyCatalog {
     #[pyo3(signature = (path, *, extend_bundled=true, ignore_unknown_price_fields=false))]
     fn from_file(path: &str, extend_bundled: bool, ignore_unknown_price_fields: bool) -> PyResult<PyCatalog> {
         let options = CatalogOptions { extend_bundled, ignore_unknown_price_fields };
-        Ok(PyCatalog { inner: Arc::new(Catalog::load_with(path, options).py_err()?) })
+        let inner = Arc::new(Catalog::load_with(path, options).py_err()?);
+        // Its text, for pickling (read again: `load_with` keeps the size guard and errors).
+        let source = match std::fs::read_to_string(path) {
+            Ok(text) => CatalogSource::Json { text, source: path.to_string(), options },
+            Err(_) => CatalogSource::Snapshot,
+        };
+        Ok(PyCatalog { inner, source })
     }
 
     /// A LiteLLM-format dict; with `extend_bundled`, its entries override the bundled ones.
@@ -388,7 +470,40 @@ impl PyCatalog {
     #[pyo3(signature = (prices, *, extend_bundled=true, source="dict", ignore_unknown_price_fields=false))]
     fn from_dict(prices: &Bound<'_, PyAny>, extend_bundled: bool, source: &str, ignore_unknown_price_fields: bool) -> PyResult<PyCatalog> {
         let options = CatalogOptions { extend_bundled, ignore_unknown_price_fields };
-        Ok(PyCatalog { inner: Arc::new(Catalog::from_json_with(&json_dumps(prices)?, source, options).py_err()?) })
+        let text = json_dumps(prices)?;
+        let inner = Arc::new(Catalog::from_json_with(&text, source, options).py_err()?);
+        Ok(PyCatalog { inner, source: CatalogSource::Json { text, source: source.to_string(), options } })
+    }
+
+    /// Unpickles a catalog from its source (see `__reduce__`).
+    #[staticmethod]
+    #[pyo3(signature = (text, source, extend_bundled, ignore_unknown_price_fields))]
+    fn _restore(text: Option<&str>, source: &str, extend_bundled: bool, ignore_unknown_price_fields: bool) -> PyResult<PyCatalog> {
+        let options = CatalogOptions { extend_bundled, ignore_unknown_price_fields };
+        Ok(match text {
+            None => PyCatalog::bundled(ignore_unknown_price_fields),
+            Some(text) => PyCatalog {
+                inner: Arc::new(Catalog::from_json_with(text, source, options).py_err()?),
+                source: CatalogSource::Json { text: text.to_string(), source: source.to_string(), options },
+            },
+        })
+    }
+
+    /// Pickles as its source: the bundled catalog by reference, a file's or dict's
+    /// document whole (a worker needs no file). A stored snapshot (`Catalog.at`) does not
+    /// pickle: load its file with `Catalog.from_file`.
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Option<String>, String, bool, bool))> {
+        let restore = slf.get_type().getattr("_restore")?;
+        match &slf.get().source {
+            CatalogSource::Bundled { ignore } => Ok((restore, (None, "bundled".into(), false, *ignore))),
+            CatalogSource::Json { text, source, options } => {
+                Ok((restore, (Some(text.clone()), source.clone(), options.extend_bundled, options.ignore_unknown_price_fields)))
+            }
+            CatalogSource::Snapshot => Err(PyTypeError::new_err(
+                "a catalog from Catalog.at (or a file no longer readable) cannot be pickled: load its file with Catalog.from_file",
+            )),
+        }
     }
 
     fn __len__(&self) -> usize {
@@ -455,7 +570,10 @@ impl PyCatalog {
     #[pyo3(signature = (date, *, catalog_dir=None, ignore_unknown_price_fields=false))]
     fn at(date: &str, catalog_dir: Option<&str>, ignore_unknown_price_fields: bool) -> PyResult<PyCatalog> {
         let catalog = tokfare::catalog_update::open_store(catalog_dir).and_then(|store| store.catalog_on(date)).py_err()?;
-        Ok(PyCatalog { inner: Arc::new(catalog.ignoring_unknown_price_fields(ignore_unknown_price_fields)) })
+        Ok(PyCatalog {
+            inner: Arc::new(catalog.ignoring_unknown_price_fields(ignore_unknown_price_fields)),
+            source: CatalogSource::Snapshot,
+        })
     }
 }
 
@@ -468,6 +586,48 @@ fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
 #[pyclass(module = "tokfare", name = "Schedule", frozen)]
 pub struct PySchedule {
     pub inner: ScheduleSet,
+    /// What it was built from: it pickles as that.
+    source: ScheduleSource,
+}
+
+/// A schedule set's source, kept for pickling.
+#[derive(Clone)]
+enum ScheduleSource {
+    Bundled(String),
+    Json(String),
+    Toml(String),
+}
+
+impl ScheduleSource {
+    fn build(&self) -> PyResult<ScheduleSet> {
+        match self {
+            ScheduleSource::Bundled(name) => ScheduleSet::bundled(name),
+            ScheduleSource::Json(text) => ScheduleSet::from_json(text),
+            ScheduleSource::Toml(text) => ScheduleSet::from_toml(text),
+        }
+        .py_err()
+    }
+
+    /// `ScheduleSet::load`'s rule (a `.json` or `.toml` path, else a bundled name), the
+    /// file read here so that its text is kept.
+    fn load(name_or_path: &str) -> PyResult<ScheduleSource> {
+        let kind = if name_or_path.ends_with(".json") {
+            ScheduleSource::Json
+        } else if name_or_path.ends_with(".toml") {
+            ScheduleSource::Toml
+        } else {
+            return Ok(ScheduleSource::Bundled(name_or_path.to_string()));
+        };
+        match std::fs::read_to_string(name_or_path) {
+            Ok(text) => Ok(kind(text)),
+            // The core's error for it.
+            Err(_) => ScheduleSet::load(name_or_path).py_err().map(|_| ScheduleSource::Bundled(name_or_path.to_string())),
+        }
+    }
+
+    fn into_py(self) -> PyResult<PySchedule> {
+        Ok(PySchedule { inner: self.build()?, source: self })
+    }
 }
 
 #[pymethods]
@@ -475,25 +635,46 @@ impl PySchedule {
     /// A `.toml` or `.json` file, or a bundled set by name (`gtc-2026`).
     #[staticmethod]
     fn from_file(path: &str) -> PyResult<PySchedule> {
-        Ok(PySchedule { inner: ScheduleSet::load(path).py_err()? })
+        ScheduleSource::load(path)?.into_py()
     }
 
     /// A dict in the file format (InvalidSchedule names the bad field).
     #[staticmethod]
     fn from_dict(spec: &Bound<'_, PyAny>) -> PyResult<PySchedule> {
-        Ok(PySchedule { inner: ScheduleSet::from_json(&json_dumps(spec)?).py_err()? })
+        ScheduleSource::Json(json_dumps(spec)?).into_py()
     }
 
     /// TOML text.
     #[staticmethod]
     fn from_toml(text: &str) -> PyResult<PySchedule> {
-        Ok(PySchedule { inner: ScheduleSet::from_toml(text).py_err()? })
+        ScheduleSource::Toml(text.to_string()).into_py()
     }
 
     /// A bundled set: `gtc-2026`.
     #[staticmethod]
     fn bundled(name: &str) -> PyResult<PySchedule> {
-        Ok(PySchedule { inner: ScheduleSet::bundled(name).py_err()? })
+        ScheduleSource::Bundled(name.to_string()).into_py()
+    }
+
+    /// Unpickles a schedule set from its source (see `__reduce__`).
+    #[staticmethod]
+    fn _restore(kind: &str, text: String) -> PyResult<PySchedule> {
+        match kind {
+            "bundled" => ScheduleSource::Bundled(text),
+            "json" => ScheduleSource::Json(text),
+            _ => ScheduleSource::Toml(text),
+        }
+        .into_py()
+    }
+
+    /// Pickles as its source: a bundled set by name, a file's or dict's text whole.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (&'static str, String))> {
+        let args = match &slf.get().source {
+            ScheduleSource::Bundled(name) => ("bundled", name.clone()),
+            ScheduleSource::Json(text) => ("json", text.clone()),
+            ScheduleSource::Toml(text) => ("toml", text.clone()),
+        };
+        Ok((slf.get_type().getattr("_restore")?, args))
     }
 
     /// The set's name.

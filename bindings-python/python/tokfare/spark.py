@@ -21,9 +21,10 @@ the partition-by-event-id contract of the meter's partial sums:
    ``tokfare price`` / ``Meter.invoice`` on the whole log, to the last digit.
 
 Money leaves as ``decimal(38,18)``: a cost that needs more than 18 decimal places or 20
-integer digits is an error, never rounded or wrapped. The catalog and schedule are given
-as names or paths (``catalog=None`` is the bundled catalog; ``schedule`` a bundled
-schedule set name or a file), read once per worker.
+integer digits is an error, never rounded or wrapped. The catalog and schedule are paths
+or names (``catalog=None`` is the bundled catalog; ``schedule`` a bundled
+schedule set name or a file, or the objects: ``tokfare.Catalog`` and
+``tokfare.Schedule`` pickle as their documents, so the workers need no file).
 """
 
 from __future__ import annotations
@@ -135,16 +136,17 @@ def _by_id(df: _DataFrame, column: str, partitions: _Optional[int]) -> _DataFram
 
 
 def _meter(catalog, schedule, options):
-    cat = None if catalog is None else _tokfare.Catalog.from_file(catalog)
-    return _tokfare.Meter.summing(catalog=cat, schedule=schedule, **options)
+    if isinstance(catalog, str):
+        catalog = _tokfare.Catalog.from_file(catalog)
+    return _tokfare.Meter.summing(catalog=catalog, schedule=schedule, **options)
 
 
 def price_events(
     df: _DataFrame,
     column: str = "value",
     *,
-    catalog: _Optional[str] = None,
-    schedule: _Optional[str] = None,
+    catalog=None,
+    schedule=None,
     partitions: _Optional[int] = None,
 ) -> _DataFrame:
     """One row per line of ``df[column]`` (usage-log lines, each a JSON event): ``id``,
@@ -174,8 +176,8 @@ def invoice(
     period: _Optional[str] = None,
     start: _Optional[str] = None,
     end: _Optional[str] = None,
-    catalog: _Optional[str] = None,
-    schedule: _Optional[str] = None,
+    catalog=None,
+    schedule=None,
     partitions: _Optional[int] = None,
 ) -> dict:
     """The invoice of the usage-log lines in ``df[column]``: ``Meter.invoice``'s dict
