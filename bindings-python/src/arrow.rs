@@ -119,3 +119,23 @@ pub fn batch_to_py(py: Python<'_>, batch: arrow_array::RecordBatch) -> PyResult<
 pub fn arrow_decimal128(py: Python<'_>, texts: AnyArray, precision: u8, scale: i8) -> PyResult<Py<PyAny>> {
     each_chunk(py, texts, 1, |a| tokfare::arrow::decimal128(a, precision, scale).map(|d| Arc::new(d) as ArrayRef))
 }
+
+/// Prices a table of usage (a record batch, table or stream), one request per row.
+#[pyfunction]
+#[pyo3(signature = (table, catalog=None, schedule=None))]
+pub fn arrow_price_usage(
+    py: Python<'_>,
+    table: pyo3_arrow::input::AnyRecordBatch,
+    catalog: Option<&Bound<'_, crate::pricing::PyCatalog>>,
+    schedule: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let book = crate::pricing::book(catalog, schedule)?;
+    let mut out = Vec::new();
+    for batch in table.into_reader()? {
+        let batch = batch.map_err(|e| PyValueError::new_err(format!("reading the Arrow stream: {e}")))?;
+        out.push(py.detach(|| tokfare::arrow::price_usage(&book, &batch)).py_err()?);
+    }
+    let schema = tokfare::arrow::PRICE_SCHEMA.clone();
+    let batch = arrow_select::concat::concat_batches(&schema, &out).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    batch_to_py(py, batch)
+}

@@ -37,6 +37,7 @@ fn _tokfare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(arrow::arrow_truncate, m)?)?;
     m.add_function(wrap_pyfunction!(arrow::arrow_event_ids, m)?)?;
     m.add_function(wrap_pyfunction!(arrow::arrow_decimal128, m)?)?;
+    m.add_function(wrap_pyfunction!(arrow::arrow_price_usage, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     // The core's error codes, for the test that `tokfare._errors` has a class for each.
     m.add("_ERROR_CODES", tokfare::ERROR_CODES.to_vec())?;

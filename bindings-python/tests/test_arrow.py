@@ -128,3 +128,39 @@ def test_encodings_pickle_for_workers():
     again = pickle.loads(pickle.dumps(enc))
     column = pa.array(ROWS)
     assert tokfare.arrow.count(column, encoding=again).equals(tokfare.arrow.count(column, encoding=enc))
+
+
+def test_a_table_of_usage_is_priced_row_by_row_as_price_does():
+    from decimal import Decimal
+
+    table = pa.table(
+        {
+            "customer": ["a", "b", "c", "d"],
+            "model": ["gpt-4o", "claude-sonnet-4-6", "no-such-model", None],
+            "input": pa.array([10_000, 250_000, 5, 1], pa.int64()),
+            "cached_input": pa.array([4_000, None, None, None], pa.uint32()),
+            "output": [500, 1_000, 1, 1],
+            "service": ["batch", None, None, None],
+        }
+    )
+    out = tokfare.arrow.price(table)
+    rows = out.to_pylist()
+    want = tokfare.price("gpt-4o", tokfare.Usage(input_tokens=10_000, cached_input_tokens=4_000, output_tokens=500), batch=True)
+    assert Decimal(rows[0]["cost"]) == want.total and Decimal(rows[0]["rounded"]) == want.rounded
+    assert rows[0]["schedule"] == want.schedule and rows[0]["currency"] == "USD"
+    want = tokfare.price("claude-sonnet-4-6", tokfare.Usage(input_tokens=250_000, output_tokens=1_000))
+    assert Decimal(rows[1]["cost"]) == want.total
+    assert rows[2]["cost"] is None and rows[2]["error_code"] == "unknown_model_price"
+    assert all(v is None for v in rows[3].values())
+    assert tokfare.arrow.to_decimal128(out.column("cost")).type == pa.decimal128(38, 18)
+    # The same from Polars and pandas frames.
+    pl = pytest.importorskip("polars")
+    assert tokfare.arrow.price(pl.from_arrow(table)).to_pylist() == rows
+    pd = pytest.importorskip("pandas")
+    assert tokfare.arrow.price(table.to_pandas(types_mapper=pd.ArrowDtype)).to_pylist() == rows
+    # NumPy-backed pandas turns an integer column with nulls into floats: not a count.
+    with pytest.raises(tokfare.InvalidArgument, match="column cached_input: an integer count expected, not Float64"):
+        tokfare.arrow.price(table.to_pandas())
+    # A count under another name would be priced as 0: refused, naming it.
+    with pytest.raises(tokfare.InvalidArgument, match="column input_tokens"):
+        tokfare.arrow.price(pa.table({"model": ["gpt-4o"], "input_tokens": [10]}))

@@ -29,9 +29,10 @@ from __future__ import annotations
 from typing import Any as _Any, Optional as _Optional, Union as _Union
 
 from . import Encoding, Tokenizer, _tokenizer_for
-from ._tokfare import arrow_count as _count, arrow_decimal128 as _decimal128, arrow_encode as _encode, arrow_event_ids as _event_ids, arrow_truncate as _truncate
+from ._tokfare import arrow_count as _count, arrow_decimal128 as _decimal128, arrow_encode as _encode, arrow_event_ids as _event_ids
+from ._tokfare import arrow_price_usage as _price_usage, arrow_truncate as _truncate
 
-__all__ = ["count", "encode", "truncate", "event_ids", "to_decimal128"]
+__all__ = ["count", "encode", "truncate", "price", "event_ids", "to_decimal128"]
 
 _TokenizerArg = _Union[str, Encoding, Tokenizer, None]
 
@@ -55,6 +56,28 @@ def truncate(
     token boundary that is a character boundary, as ``Encoding.truncate``), in the
     input's string layout; null for null. OpenAI encodings only."""
     return _like(strings, _truncate(_source(strings), _tokenizer_for(encoding, model), max_tokens, num_threads))
+
+
+def price(table: _Any, *, catalog: _Any = None, schedule: _Any = None) -> _Any:
+    """Prices a table of usage, one request per row (a pyarrow Table or RecordBatch, a
+    Polars DataFrame, any object with ``__arrow_c_stream__`` or ``__arrow_c_array__``;
+    a pandas DataFrame is converted first). Columns read: ``model`` (text); usage counts
+    named in tokfare's JSON form (``input``, ``cached_input``, ``output``,
+    ``reasoning``, ``requests`` ...: ``tokfare.Usage(...).to_dict()``'s keys; null is 0);
+    optional ``service`` and ``tier``. Other text and time columns pass unread; an
+    integer column that is not a usage count (``input_tokens``) raises InvalidArgument
+    naming it.
+
+    Returns a pyarrow RecordBatch with one row per input row: the exact unrounded
+    ``cost`` and ``rounded`` total as text (``to_decimal128`` makes them decimals),
+    ``currency``, ``schedule``; or ``error_code`` and ``error`` for a row that cannot be
+    priced (unknown model, unsupported price rule, negative count); null for a null
+    ``model``. ``catalog`` and ``schedule`` as for ``tokfare.price``."""
+    if type(table).__module__.split(".")[0] == "pandas":
+        import pyarrow as pa
+
+        table = pa.Table.from_pandas(table, preserve_index=False)
+    return _price_usage(table, catalog, schedule)
 
 
 def event_ids(lines: _Any) -> _Any:

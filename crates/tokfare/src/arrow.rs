@@ -151,7 +151,8 @@ fn too_big(reason: String) -> crate::Error {
 
 #[cfg(feature = "pricing")]
 pub use pricing::{
-    decimal128, event_ids, partial_sums_from_arrow, partial_sums_schema, partial_sums_to_arrow, record_lines, OUTCOME_SCHEMA,
+    decimal128, event_ids, partial_sums_from_arrow, partial_sums_schema, partial_sums_to_arrow, price_usage, record_lines, OUTCOME_SCHEMA,
+    PRICE_SCHEMA,
 };
 
 /// Usage logs held in a column: each row one line of a usage log (a JSON event in any
@@ -255,7 +256,7 @@ mod pricing {
                 values.push(0);
                 continue;
             }
-            let d = parse_decimal(text).map_err(|e| invalid(format!("row {i}: {e}")))?.normalize();
+            let d = exact_decimal(text).map_err(|e| invalid(format!("row {i}: {e}")))?.normalize();
             let (mantissa, digits) = (d.mantissa(), d.scale());
             if digits > scale as u32 {
                 return Err(invalid(format!(
@@ -276,6 +277,142 @@ mod pricing {
         arrow_array::Decimal128Array::new(values.into(), nulls)
             .with_precision_and_scale(precision, scale)
             .map_err(|e| invalid(e.to_string()))
+    }
+
+    /// Prices a table of usage, one request per row, with `book`: the `model` column
+    /// (text) names the model; a column named as a usage count in tokfare's JSON form
+    /// ([`Usage::field_names`](crate::price::Usage::field_names): `input`,
+    /// `cached_input`, `output`, `reasoning`, `requests` ...; any integer type, null
+    /// for 0) gives that count; optional text columns `service` (`standard`, `batch`,
+    /// `priority`, `flex`) and `tier` (a schedule name of the book's schedule set).
+    /// Other text and temporal columns pass unread (a customer, an id); an integer
+    /// column that is not a usage count (`input_tokens`, `prompt_tokens`) is an error
+    /// naming it — read as nothing it would price the row too low.
+    ///
+    /// One result row per input row ([`PRICE_SCHEMA`]): the exact unrounded `cost` and
+    /// the `rounded` total as text, `currency`, `schedule`; or `error_code` and `error`
+    /// for a row that cannot be priced (an unknown model, a price rule tokfare does not
+    /// apply, a negative count) — never a guessed price. A null `model` gives a null row.
+    pub fn price_usage(book: &crate::price::PriceBook, table: &RecordBatch) -> Result<RecordBatch> {
+        use crate::price::{Request, Service, Usage};
+        let schema = table.schema();
+        let fields = Usage::field_names();
+        let model = table.column_by_name("model").ok_or_else(|| bad_column("model", "missing: the model of each row".into()))?;
+        let models = Strings::of(model.as_ref())?;
+        let model_nulls = models.nulls();
+        let model_texts = models.texts();
+        let optional_text = |name: &str| -> Result<Option<(Vec<&str>, Option<arrow_buffer::NullBuffer>)>> {
+            match table.column_by_name(name) {
+                None => Ok(None),
+                Some(c) => {
+                    let s = Strings::of(c.as_ref()).map_err(|_| bad_column(name, format!("text expected, not {}", c.data_type())))?;
+                    Ok(Some((s.texts(), s.nulls())))
+                }
+            }
+        };
+        let services = optional_text("service")?;
+        let tiers = optional_text("tier")?;
+        let mut counts: Vec<(&'static str, Vec<Option<i128>>)> = Vec::new();
+        for (i, field) in schema.fields().iter().enumerate() {
+            let name = field.name().as_str();
+            let column = table.column(i);
+            let integers = integers(column.as_ref());
+            match (fields.iter().find(|f| **f == name), integers) {
+                (Some(&known), Some(values)) => counts.push((known, values)),
+                (Some(_), None) => return Err(bad_column(name, format!("an integer count expected, not {}", column.data_type()))),
+                (None, Some(_)) => {
+                    return Err(bad_column(
+                        name,
+                        format!("an integer column that is not a usage count; usage columns are named {}", fields.join(", ")),
+                    ))
+                }
+                (None, None) => {}
+            }
+        }
+        let mut out = Vec::with_capacity(table.num_rows());
+        for row in 0..table.num_rows() {
+            if model_nulls.as_ref().is_some_and(|n| n.is_null(row)) {
+                out.push(None);
+                continue;
+            }
+            let text_at = |c: &Option<(Vec<&str>, Option<arrow_buffer::NullBuffer>)>| -> Option<String> {
+                c.as_ref().and_then(|(t, n)| (!n.as_ref().is_some_and(|n| n.is_null(row))).then(|| t[row].to_string()))
+            };
+            let priced = (|| -> std::result::Result<crate::price::Quote, crate::pricing::Error> {
+                let mut usage = Usage::default();
+                usage.set_by_name("requests", 0)?;
+                for (name, values) in &counts {
+                    if let Some(v) = values[row] {
+                        let v = u64::try_from(v).map_err(|_| crate::pricing::Error::InvalidUsage {
+                            line: None,
+                            path: (*name).to_string(),
+                            reason: format!("row {row}: {v} is not a count (0 or more)"),
+                        })?;
+                        usage.set_by_name(name, v)?;
+                    }
+                }
+                if !counts.iter().any(|(n, _)| *n == "requests") {
+                    usage.set_by_name("requests", 1)?;
+                }
+                let service = Service::from_options(false, text_at(&services).as_deref())?;
+                let request = Request { usage, service, at: None, conditions: Default::default() };
+                book.quote(model_texts[row], text_at(&tiers).as_deref(), &request)
+            })();
+            out.push(Some(priced));
+        }
+        let mut columns: Vec<arrow_array::builder::StringBuilder> =
+            (0..6).map(|_| arrow_array::builder::StringBuilder::with_capacity(out.len(), 0)).collect();
+        for row in &out {
+            let values: [Option<String>; 6] = match row {
+                None => Default::default(),
+                Some(Ok(q)) => [
+                    Some(q.total.normalize().to_string()),
+                    Some(q.rounded.normalize().to_string()),
+                    Some(q.currency.code().to_string()),
+                    Some(q.schedule.clone()),
+                    None,
+                    None,
+                ],
+                Some(Err(e)) => [None, None, None, None, Some(e.code().to_string()), Some(e.to_string())],
+            };
+            for (b, v) in columns.iter_mut().zip(values) {
+                b.append_option(v);
+            }
+        }
+        let arrays: Vec<ArrayRef> = columns.into_iter().map(|mut b| Arc::new(b.finish()) as ArrayRef).collect();
+        RecordBatch::try_new(PRICE_SCHEMA.clone(), arrays).map_err(|e| too_big(e.to_string()))
+    }
+
+    /// The columns of [`price_usage`]' result.
+    pub static PRICE_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+        let text = |name: &str| Field::new(name, DataType::Utf8, true);
+        Arc::new(Schema::new(vec![text("cost"), text("rounded"), text("currency"), text("schedule"), text("error_code"), text("error")]))
+    });
+
+    /// An integer column's values (null as None), or None for a column of another type.
+    fn integers(column: &dyn Array) -> Option<Vec<Option<i128>>> {
+        use arrow_array::types::*;
+        fn all<T: arrow_array::ArrowPrimitiveType>(c: &dyn Array) -> Vec<Option<i128>>
+        where
+            T::Native: Into<i128>,
+        {
+            c.as_primitive::<T>().iter().map(|v| v.map(Into::into)).collect()
+        }
+        Some(match column.data_type() {
+            DataType::Int8 => all::<Int8Type>(column),
+            DataType::Int16 => all::<Int16Type>(column),
+            DataType::Int32 => all::<Int32Type>(column),
+            DataType::Int64 => all::<Int64Type>(column),
+            DataType::UInt8 => all::<UInt8Type>(column),
+            DataType::UInt16 => all::<UInt16Type>(column),
+            DataType::UInt32 => all::<UInt32Type>(column),
+            DataType::UInt64 => all::<UInt64Type>(column),
+            _ => return None,
+        })
+    }
+
+    fn bad_column(column: &str, reason: String) -> crate::Error {
+        crate::pricing::Error::InvalidArgument { name: "usage", reason: format!("column {column}: {reason}") }.into()
     }
 
     /// The columns of [`record_lines`]' outcome.
@@ -329,6 +466,17 @@ mod pricing {
             let arrays: Vec<ArrayRef> = columns.into_iter().map(|mut c| Arc::new(c.finish()) as ArrayRef).collect();
             RecordBatch::try_new(OUTCOME_SCHEMA.clone(), arrays).map_err(|e| too_big(e.to_string()))
         }
+    }
+
+    /// Decimal text read exactly: more digits than a 96-bit decimal holds is an error,
+    /// not a rounded value (as `Decimal::from_str` would give).
+    fn exact_decimal(text: &str) -> Result<crate::price::Decimal> {
+        if text.contains(['e', 'E']) {
+            return Ok(parse_decimal(text)?);
+        }
+        crate::price::Decimal::from_str_exact(text.trim()).map_err(|e| {
+            crate::pricing::Error::InvalidMoney(format!("{text:?} is not a decimal of at most 28 significant digits: {e}")).into()
+        })
     }
 
     /// A value of partial sums that is not what its column holds.
@@ -459,7 +607,7 @@ mod pricing {
             let item_text = need(item[i], i, "item")?;
             let item = RollupItem::decode(item_text).ok_or_else(|| bad(i, "item", format!("{item_text:?} is not a sums item")))?;
             let decimal = |v: Option<&str>, name: &str| -> Result<crate::price::Decimal> {
-                parse_decimal(need(v, i, name)?).map_err(|e| bad(i, name, e.to_string()))
+                exact_decimal(need(v, i, name)?).map_err(|e| bad(i, name, e.to_string()))
             };
             rows.push(RollupRow {
                 key: RollupKey {
@@ -653,14 +801,62 @@ mod pricing_tests {
     }
 
     #[test]
+    fn a_table_of_usage_prices_each_row_as_price_does() {
+        use crate::price::{Request, Service, Usage};
+        use arrow_array::{Int64Array, UInt32Array};
+        let book = book();
+        let table = RecordBatch::try_from_iter(vec![
+            ("customer", Arc::new(StringArray::from(vec!["a", "b", "c", "d"])) as ArrayRef),
+            (
+                "model",
+                Arc::new(StringArray::from(vec![Some("gpt-4o"), Some("claude-sonnet-4-6"), Some("no-such-model"), None])) as ArrayRef,
+            ),
+            ("input", Arc::new(Int64Array::from(vec![Some(10_000), Some(250_000), Some(5), Some(1)])) as ArrayRef),
+            ("cached_input", Arc::new(UInt32Array::from(vec![Some(4_000), None, None, None])) as ArrayRef),
+            ("output", Arc::new(Int64Array::from(vec![500, 1_000, 1, 1])) as ArrayRef),
+            ("service", Arc::new(StringArray::from(vec![Some("batch"), None, None, None])) as ArrayRef),
+        ])
+        .expect("table");
+        let out = price_usage(&book, &table).expect("priced");
+        let cost = out.column_by_name("cost").expect("cost").as_string::<i32>();
+        let code = out.column_by_name("error_code").expect("code").as_string::<i32>();
+        let mut usage = Usage::default();
+        for (name, v) in [("input", 10_000), ("cached_input", 4_000), ("output", 500), ("requests", 1)] {
+            usage.set_by_name(name, v).expect("field");
+        }
+        let request =
+            Request { usage, service: Service::from_options(true, None).expect("batch"), at: None, conditions: Default::default() };
+        assert_eq!(cost.value(0), book.quote("gpt-4o", None, &request).expect("quote").total.normalize().to_string());
+        assert!(!cost.is_null(1));
+        assert_eq!((cost.is_null(2), code.value(2)), (true, "unknown_model_price"));
+        assert!(cost.is_null(3) && code.is_null(3), "a null model is a null row");
+        // A count under another name would price the row as if it were 0: refused.
+        let wrong = RecordBatch::try_from_iter(vec![
+            ("model", Arc::new(StringArray::from(vec!["gpt-4o"])) as ArrayRef),
+            ("input_tokens", Arc::new(Int64Array::from(vec![10])) as ArrayRef),
+        ])
+        .expect("table");
+        let err = price_usage(&book, &wrong).expect_err("unknown count column");
+        assert!(err.to_string().contains("column input_tokens: an integer column that is not a usage count"), "{err}");
+        let negative = RecordBatch::try_from_iter(vec![
+            ("model", Arc::new(StringArray::from(vec!["gpt-4o"])) as ArrayRef),
+            ("input", Arc::new(Int64Array::from(vec![-1])) as ArrayRef),
+        ])
+        .expect("table");
+        let out = price_usage(&book, &negative).expect("priced");
+        assert_eq!(out.column_by_name("error_code").expect("code").as_string::<i32>().value(0), "invalid_usage");
+    }
+
+    #[test]
     fn decimals_convert_exactly_or_not_at_all() {
-        let texts =
-            StringArray::from(vec![Some("0.000000000000000001"), None, Some("-12.5"), Some("99999999999999999999.999999999999999999")]);
+        let texts = StringArray::from(vec![Some("0.000000000000000001"), None, Some("-12.5"), Some("9999999999.999999999999999999")]);
         let d = decimal128(&texts, 38, 18).expect("fits");
         assert_eq!(d.value_as_string(0), "0.000000000000000001");
         assert!(d.is_null(1));
         assert_eq!(d.value_as_string(2), "-12.500000000000000000");
-        assert_eq!(d.value_as_string(3), "99999999999999999999.999999999999999999");
+        assert_eq!(d.value_as_string(3), "9999999999.999999999999999999");
+        // More digits than any money here holds: an error, not a rounded value.
+        assert!(decimal128(&StringArray::from(vec!["99999999999999999999.999999999999999999"]), 38, 18).is_err());
         let err = decimal128(&StringArray::from(vec!["1", "0.0000000000000000001"]), 38, 18).expect_err("scale");
         assert!(err.to_string().contains("row 1: 0.0000000000000000001 has 19 decimal places"), "{err}");
         let err = decimal128(&StringArray::from(vec!["100000000000000000000"]), 38, 18).expect_err("too big");
