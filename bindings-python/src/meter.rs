@@ -37,18 +37,31 @@ struct Book {
 }
 
 impl Book {
-    fn of(catalog: Option<&Bound<'_, PyCatalog>>, schedule: Option<&Bound<'_, PyAny>>) -> Book {
-        Book { catalog: catalog.map(|c| c.clone().unbind()), schedule: schedule.map(|s| s.clone().unbind()) }
+    /// The arguments as given; a schedule named by a file path is read now (it pickles
+    /// as its text: a worker needs no file, whatever its directory).
+    fn of(catalog: Option<&Bound<'_, PyCatalog>>, schedule: Option<&Bound<'_, PyAny>>) -> PyResult<Book> {
+        let schedule = match schedule {
+            Some(s) => match s.cast::<pyo3::types::PyString>() {
+                Ok(name) => Some(Py::new(s.py(), crate::pricing::ScheduleSource::load(&name.to_cow()?)?.into_py()?)?.into_any()),
+                Err(_) => Some(s.clone().unbind()),
+            },
+            None => None,
+        };
+        Ok(Book { catalog: catalog.map(|c| c.clone().unbind()), schedule })
     }
 }
 
 /// A store path as an absolute path (a worker's working directory may differ); URLs
 /// and `:memory:` as they are.
 fn absolute(location: &str) -> String {
-    if location.contains("://") || location == ":memory:" {
-        return location.to_string();
+    let path = |p: &str| std::path::absolute(p).map_or_else(|_| p.to_string(), |p| p.to_string_lossy().into_owned());
+    match location.strip_prefix("sqlite://") {
+        // `sqlite://relative.db`: relative to this process's directory.
+        Some(rest) if !rest.starts_with('/') => format!("sqlite://{}", path(rest)),
+        Some(_) => location.to_string(),
+        None if location.contains("://") || location == ":memory:" => location.to_string(),
+        None => path(location),
     }
-    std::path::absolute(location).map_or_else(|_| location.to_string(), |p| p.to_string_lossy().into_owned())
 }
 
 impl PyMeter {
@@ -114,12 +127,12 @@ impl PyMeter {
         fsync: &str,
     ) -> PyResult<PyMeter> {
         let origin = match (store, journal) {
-            (None, None) | (Some(":memory:"), None) => Origin::Memory { book: Book::of(catalog, schedule) },
+            (None, None) | (Some(":memory:"), None) => Origin::Memory { book: Book::of(catalog, schedule)? },
             _ => Origin::Store {
                 store: store.map(absolute),
                 journal: journal.map(absolute),
                 fsync: fsync.to_string(),
-                book: Book::of(catalog, schedule),
+                book: Book::of(catalog, schedule)?,
             },
         };
         let book = book(catalog, schedule)?;
@@ -135,8 +148,9 @@ impl PyMeter {
 
     /// Pickles as how it was opened: a meter over a store or journal as the same store
     /// (path made absolute) with the same catalog and schedule — unpickling opens it
-    /// again, as another process would; an in-memory meter as its records (`snapshot`);
-    /// a summing meter does not pickle (hand over its `partial_sums` instead).
+    /// again, as another process would; an in-memory meter as its records (`snapshot`:
+    /// budgets and reservations are not carried); a summing meter does not pickle (hand
+    /// over its `partial_sums` instead).
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let py = slf.py();
         let this = slf.get();
@@ -297,7 +311,7 @@ impl PyMeter {
     #[pyo3(signature = (lines, *, catalog=None, schedule=None))]
     fn restore(lines: Vec<String>, catalog: Option<&Bound<'_, PyCatalog>>, schedule: Option<&Bound<'_, PyAny>>) -> PyResult<PyMeter> {
         let meter = Meter::restore(book(catalog, schedule)?, &lines).py_err()?;
-        Ok(PyMeter { inner: Mutex::new(meter), origin: Origin::Memory { book: Book::of(catalog, schedule) } })
+        Ok(PyMeter { inner: Mutex::new(meter), origin: Origin::Memory { book: Book::of(catalog, schedule)? } })
     }
 
     /// Sets a customer's budget (Decimal, int or str; USD unless `currency`).

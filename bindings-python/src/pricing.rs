@@ -147,9 +147,22 @@ impl PyUsage {
         parse(usage, None)
     }
 
-    /// Pickles as its counts (`Usage.from_dict(usage.to_dict())`).
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyDict>,))> {
-        Ok((slf.get_type().getattr("from_dict")?, (slf.borrow().to_dict(slf.py())?,)))
+    /// Unpickles a usage from its counts by name, every one not named zero (no
+    /// provider guessing, no default request).
+    #[staticmethod]
+    fn _restore(counts: Vec<(String, u64)>) -> PyResult<PyUsage> {
+        let mut inner = Usage::default();
+        inner.set_by_name("requests", 0).py_err()?;
+        for (name, value) in counts {
+            inner.set_by_name(&name, value).py_err()?;
+        }
+        Ok(PyUsage { inner })
+    }
+
+    /// Pickles as its non-zero counts by name.
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Vec<(&'static str, u64)>,))> {
+        Ok((slf.get_type().getattr("_restore")?, (slf.borrow().inner.entries(),)))
     }
 
     #[getter]
@@ -592,7 +605,7 @@ pub struct PySchedule {
 
 /// A schedule set's source, kept for pickling.
 #[derive(Clone)]
-enum ScheduleSource {
+pub(crate) enum ScheduleSource {
     Bundled(String),
     Json(String),
     Toml(String),
@@ -610,7 +623,7 @@ impl ScheduleSource {
 
     /// `ScheduleSet::load`'s rule (a `.json` or `.toml` path, else a bundled name), the
     /// file read here so that its text is kept.
-    fn load(name_or_path: &str) -> PyResult<ScheduleSource> {
+    pub(crate) fn load(name_or_path: &str) -> PyResult<ScheduleSource> {
         let kind = if name_or_path.ends_with(".json") {
             ScheduleSource::Json
         } else if name_or_path.ends_with(".toml") {
@@ -625,7 +638,7 @@ impl ScheduleSource {
         }
     }
 
-    fn into_py(self) -> PyResult<PySchedule> {
+    pub(crate) fn into_py(self) -> PyResult<PySchedule> {
         Ok(PySchedule { inner: self.build()?, source: self })
     }
 }

@@ -30,6 +30,10 @@ def again(obj):
 
 def test_values_pickle_as_their_fields():
     assert again(USAGE).to_dict() == USAGE.to_dict()
+    # No count is guessed on the way: no request is added, nothing is refused.
+    for usage in [tokfare.Usage(input_tokens=5, requests=0), tokfare.Usage(requests=0), tokfare.Usage()]:
+        assert again(usage).to_dict() == usage.to_dict()
+        assert again(usage).requests == usage.requests
     cost = tokfare.price("gpt-4o-2024-08-06", USAGE)
     back = again(cost)
     assert (back.total, back.currency, back.schedule, back.rounded, back.warnings, back.approximate) == (
@@ -80,6 +84,23 @@ def test_meters_pickle_as_how_they_were_opened(tmp_path):
     copy.record("e2", "acme", "gpt-4o", USAGE)
     assert len(db) == 2 and not db.record("e2", "acme", "gpt-4o", USAGE)
     copy.close()
+    # A relative sqlite:// URL and a schedule file named relatively: pickled for any
+    # working directory.
+    import os
+
+    (tmp_path / "s.toml").write_text(SCHEDULE_TOML)
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        rel = tokfare.Meter("sqlite://rel.db", schedule="s.toml")
+        rel.record("r1", "acme", "m", tokfare.Usage(input_tokens=10))
+        data = pickle.dumps(rel)
+    finally:
+        os.chdir(here)
+    (tmp_path / "s.toml").unlink()
+    moved = pickle.loads(data)
+    assert len(moved) == 1 and moved.location.endswith(str(tmp_path / "rel.db"))
+    assert moved.record("r2", "acme", "m", tokfare.Usage(input_tokens=10))
     with pytest.raises(TypeError, match="summing meter does not pickle"):
         pickle.dumps(tokfare.Meter.summing())
 

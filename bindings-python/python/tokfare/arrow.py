@@ -64,9 +64,9 @@ def price(table: _Any, *, catalog: _Any = None, schedule: _Any = None) -> _Any:
     a pandas DataFrame is converted first). Columns read: ``model`` (text); usage counts
     named in tokfare's JSON form (``input``, ``cached_input``, ``output``,
     ``reasoning``, ``requests`` ...: ``tokfare.Usage(...).to_dict()``'s keys; null is 0);
-    optional ``service`` and ``tier``. Other text and time columns pass unread; an
-    integer column that is not a usage count (``input_tokens``) raises InvalidArgument
-    naming it.
+    optional ``service`` and ``tier``. Text, time and boolean columns pass unread; any
+    other numeric column (``input_tokens``, a float ``prompt_tokens``) raises
+    InvalidArgument naming it. Rows are priced with today's prices (no date is read).
 
     Returns a pyarrow RecordBatch with one row per input row: the exact unrounded
     ``cost`` and ``rounded`` total as text (``to_decimal128`` makes them decimals),

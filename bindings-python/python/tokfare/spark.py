@@ -33,6 +33,7 @@ import functools as _functools
 from typing import Optional as _Optional, Sequence as _Sequence
 
 import pyarrow as _pa
+import pyarrow.compute as _pc
 from pyspark.sql import Column as _Column, DataFrame as _DataFrame, functions as _F, types as _T
 
 import tokfare as _tokfare
@@ -57,19 +58,24 @@ def _udf(fn, return_type):
 
 
 def _tokenizer_spec(encoding, model):
-    """What a UDF closes over: names only (they pickle); an Encoding object by its name."""
-    if isinstance(encoding, _tokfare.Encoding):
-        encoding = encoding.name
-    if encoding is not None and not isinstance(encoding, str):
-        raise TypeError("encoding must be an encoding name or a built-in tokfare.Encoding")
+    """What a UDF closes over: names, or an Encoding object (it pickles: a built-in one
+    by name, a custom one by its ranks)."""
+    if encoding is not None and not isinstance(encoding, (str, _tokfare.Encoding)):
+        raise TypeError("encoding must be an encoding name or a tokfare.Encoding")
     if model is not None and encoding is not None:
         raise TypeError("pass model or encoding, not both")
     return encoding, model
 
 
-@_functools.lru_cache(maxsize=None)
 def _tokenizer(encoding, model):
-    """The tokenizer, loaded once per worker process."""
+    """The tokenizer: an Encoding as given, else loaded once per worker process."""
+    if isinstance(encoding, _tokfare.Encoding):
+        return encoding
+    return _named_tokenizer(encoding, model)
+
+
+@_functools.lru_cache(maxsize=None)
+def _named_tokenizer(encoding, model):
     return _tokfare._tokenizer_for(encoding, model)
 
 
@@ -128,11 +134,14 @@ _OUTCOME = _T.StructType(
 
 
 def _by_id(df: _DataFrame, column: str, partitions: _Optional[int]) -> _DataFrame:
-    """The lines as ``line``, with their event id as ``_tokfare_id``, repartitioned by it."""
-    lines = df.select(_F.col(column).cast("string").alias("line"))
+    """The lines as ``line``, with their event id as ``_tokfare_id``, repartitioned by it
+    and, within each partition, in the order of ``df`` (a shuffle delivers rows in no
+    fixed order; which of two different events with one id counts — the first, as in a
+    log — must not depend on it)."""
+    lines = df.select(_F.col(column).cast("string").alias("line")).withColumn("_tokfare_pos", _F.monotonically_increasing_id())
     lines = lines.withColumn("_tokfare_id", event_ids(_F.col("line")))
     n = partitions or lines.sparkSession.sparkContext.defaultParallelism
-    return lines.repartition(n, "_tokfare_id")
+    return lines.repartition(n, "_tokfare_id").sortWithinPartitions("_tokfare_pos")
 
 
 def _meter(catalog, schedule, options):
@@ -154,7 +163,8 @@ def price_events(
     wherever it sits in the data; ``error``: with ``error_code`` and ``error`` — not an
     event, no price for the model, or a conflicting redelivery), the unrounded ``cost``
     (``decimal(38,18)``) with its ``currency`` and ``schedule``. Which delivery of an
-    id is ``new`` is the one its partition saw first. Rows of null lines are dropped."""
+    id is ``new`` is the first in ``df``'s row order (a file's line order for
+    ``spark.read.text``), as in a log. Rows of null and blank lines are dropped."""
     spec = (catalog, schedule)
 
     def partition(batches):
@@ -163,7 +173,7 @@ def price_events(
             out = meter.record_lines(batch.column("line"))
             cost = _arrow.to_decimal128(out.column("cost"), 38, 18)
             out = out.set_column(out.schema.get_field_index("cost"), "cost", cost)
-            yield out.filter(_pa.compute.is_valid(out.column("status")))
+            yield out.filter(_pc.is_valid(out.column("status")))
 
     return _by_id(df, column, partitions).mapInArrow(partition, _OUTCOME)
 
@@ -205,7 +215,7 @@ def invoice(
             for s in status:
                 if s in counts:
                     counts[s] += 1
-            errors = out.filter(_pa.compute.equal(out.column("status"), "error"))
+            errors = out.filter(_pc.equal(out.column("status"), "error"))
             problems.append(errors.select(["id", "error_code", "error"]))
         sums = meter.partial_sums(**options)
         report = _pa.record_batch(

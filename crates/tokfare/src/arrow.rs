@@ -163,7 +163,7 @@ mod pricing {
     use super::{too_big, Strings};
     use crate::meter::store::{Level, RollupItem, RollupKey, RollupRow, RollupSums};
     use crate::meter::{parse_usage_line, Meter, OnError, Recorded, UsageEvent, BATCH};
-    use crate::price::{parse_decimal, Currency};
+    use crate::price::Currency;
     use crate::Result;
     use arrow_array::builder::{Int64Builder, StringBuilder, TimestampSecondBuilder};
     use arrow_array::cast::AsArray;
@@ -172,8 +172,8 @@ mod pricing {
     use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
     use std::sync::{Arc, LazyLock};
 
-    /// The event id of each line (null for a null row and for a line that is not an
-    /// event): the id the meter deduplicates by, whatever the line's format (an
+    /// The event id of each line (null for a null or blank row and for a line that is
+    /// not an event): the id the meter deduplicates by, whatever the line's format (an
     /// explicit `id`, or the key derived from a provider's response). What an engine
     /// partitions a log by before pricing it in shares (see [`crate::meter::partial`]).
     pub fn event_ids(lines: &dyn Array) -> Result<StringArray> {
@@ -185,6 +185,8 @@ mod pricing {
             .enumerate()
             .map(|(i, line)| match &nulls {
                 Some(n) if n.is_null(i) => None,
+                // A blank line is no line, as a log reader skips it.
+                _ if line.trim().is_empty() => None,
                 _ => parse_usage_line(line).ok().map(|e| e.id),
             })
             .collect())
@@ -196,7 +198,8 @@ mod pricing {
     /// the unrounded `cost`, its `currency` and the `schedule`), `duplicate` (a
     /// redelivery, counted once), or `error` (with the error's `error_code` and
     /// `error`: a line that is not an event, a model without a price, a conflicting
-    /// redelivery); all null for a null row. A store failure is the error of the call.
+    /// redelivery); all null for a null or blank row (a log reader skips blank lines).
+    /// A store failure is the error of the call.
     pub fn record_lines(meter: &mut Meter, lines: &dyn Array) -> Result<RecordBatch> {
         let column = Strings::of(lines)?;
         let nulls = column.nulls();
@@ -216,7 +219,8 @@ mod pricing {
             Ok(())
         };
         for (i, line) in texts.iter().enumerate() {
-            if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+            // Null and blank rows have no outcome (a log reader skips blank lines).
+            if nulls.as_ref().is_some_and(|n| n.is_null(i)) || line.trim().is_empty() {
                 continue;
             }
             match parse_usage_line(line) {
@@ -326,7 +330,19 @@ mod pricing {
                         format!("an integer column that is not a usage count; usage columns are named {}", fields.join(", ")),
                     ))
                 }
-                (None, None) => {}
+                // Text, time, flags: not price inputs. Any other number read as
+                // nothing would price the row too low: refused by name.
+                (None, None) if passes_unread(column.data_type()) => {}
+                (None, None) => {
+                    return Err(bad_column(
+                        name,
+                        format!(
+                            "a {} column that is not a usage count; usage columns are integers named {}",
+                            column.data_type(),
+                            fields.join(", ")
+                        ),
+                    ))
+                }
             }
         }
         let mut out = Vec::with_capacity(table.num_rows());
@@ -388,6 +404,28 @@ mod pricing {
         let text = |name: &str| Field::new(name, DataType::Utf8, true);
         Arc::new(Schema::new(vec![text("cost"), text("rounded"), text("currency"), text("schedule"), text("error_code"), text("error")]))
     });
+
+    /// Columns [`price_usage`] leaves unread: text, binary, time, flags.
+    fn passes_unread(t: &DataType) -> bool {
+        matches!(
+            t,
+            DataType::Utf8
+                | DataType::LargeUtf8
+                | DataType::Utf8View
+                | DataType::Binary
+                | DataType::LargeBinary
+                | DataType::BinaryView
+                | DataType::Boolean
+                | DataType::Null
+                | DataType::Timestamp(..)
+                | DataType::Date32
+                | DataType::Date64
+                | DataType::Time32(_)
+                | DataType::Time64(_)
+                | DataType::Duration(_)
+                | DataType::Interval(_)
+        ) || matches!(t, DataType::Dictionary(_, v) if passes_unread(v))
+    }
 
     /// An integer column's values (null as None), or None for a column of another type.
     fn integers(column: &dyn Array) -> Option<Vec<Option<i128>>> {
@@ -472,7 +510,10 @@ mod pricing {
     /// not a rounded value (as `Decimal::from_str` would give).
     fn exact_decimal(text: &str) -> Result<crate::price::Decimal> {
         if text.contains(['e', 'E']) {
-            return Ok(parse_decimal(text)?);
+            // rust_decimal reads the digits before an exponent with rounding.
+            return Err(
+                crate::pricing::Error::InvalidMoney(format!("{text:?}: exponent notation is not read exactly; write the digits")).into()
+            );
         }
         crate::price::Decimal::from_str_exact(text.trim()).map_err(|e| {
             crate::pricing::Error::InvalidMoney(format!("{text:?} is not a decimal of at most 28 significant digits: {e}")).into()
@@ -752,6 +793,7 @@ mod pricing_tests {
         let log = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/usage.jsonl")).expect("example log");
         let mut rows: Vec<Option<String>> = log.lines().map(|l| Some(l.to_string())).collect();
         rows.insert(3, None);
+        rows.insert(4, Some("   ".into()));
         rows.push(Some("{\"not\": \"an event\"}".into()));
         rows.push(rows[0].clone());
         rows.push(rows[1].as_ref().map(|l| l.replace("\"promptTokenCount\":", "\"promptTokenCount\":1")));
@@ -773,7 +815,7 @@ mod pricing_tests {
         let mut other = Meter::new(book());
         let log = other.record_log(text.as_bytes(), OnError::Continue).expect("log");
         assert_eq!((count("new"), count("duplicate"), count("error")), (log.recorded, log.duplicates, log.problems.len()));
-        assert!(status.is_null(3), "a null row has a null outcome");
+        assert!(status.is_null(3) && status.is_null(4), "a null or blank row has a null outcome");
         let n = rows.len();
         assert_eq!((status.value(n - 3), code.value(n - 3)), ("error", "invalid_usage"));
         assert_eq!(status.value(n - 2), "duplicate");
@@ -791,7 +833,7 @@ mod pricing_tests {
         // and for a line that is not an event.
         let event_ids = event_ids(&array).expect("ids");
         for i in 0..n {
-            assert_eq!(event_ids.is_null(i), i == 3 || i == n - 3, "row {i}");
+            assert_eq!(event_ids.is_null(i), i == 3 || i == 4 || i == n - 3, "row {i}");
         }
         assert_eq!(event_ids.value(0), ids.value(0));
         // The first line has no id of its own: the meter's is the provider response's.
@@ -838,6 +880,13 @@ mod pricing_tests {
         .expect("table");
         let err = price_usage(&book, &wrong).expect_err("unknown count column");
         assert!(err.to_string().contains("column input_tokens: an integer column that is not a usage count"), "{err}");
+        let floats = RecordBatch::try_from_iter(vec![
+            ("model", Arc::new(StringArray::from(vec!["gpt-4o"])) as ArrayRef),
+            ("prompt_tokens", Arc::new(arrow_array::Float64Array::from(vec![10.0])) as ArrayRef),
+        ])
+        .expect("table");
+        let err = price_usage(&book, &floats).expect_err("a float column");
+        assert!(err.to_string().contains("column prompt_tokens: a Float64 column that is not a usage count"), "{err}");
         let negative = RecordBatch::try_from_iter(vec![
             ("model", Arc::new(StringArray::from(vec!["gpt-4o"])) as ArrayRef),
             ("input", Arc::new(Int64Array::from(vec![-1])) as ArrayRef),
@@ -863,6 +912,8 @@ mod pricing_tests {
         assert!(err.to_string().contains("more than the 20 integer digits"), "{err}");
         assert!(decimal128(&StringArray::from(vec!["1.5"]), 38, 0).is_err(), "never rounded");
         assert!(decimal128(&StringArray::from(vec!["x"]), 38, 18).is_err());
+        // Exponent notation would be read with rounding: refused.
+        assert!(decimal128(&StringArray::from(vec!["1.23456789012345678901234567891e0"]), 38, 18).is_err());
     }
 
     #[test]

@@ -130,14 +130,18 @@ impl MeterStore for SumsStore {
         if let Some(row) = rows.iter().find(|r| r.key.level > self.level) {
             return Err(self.unsupported(&format!("adding sums per {:?} (it keeps sums per {:?})", row.key.level, self.level)));
         }
+        // Added to copies, kept only if every row adds: a batch that overflows adds
+        // nothing (a copy of the sums per call: callers add a whole share at once).
+        let (mut sums, mut spent) = (self.sums.clone(), self.spent.clone());
         for row in rows {
             let key = RollupKey { level: self.level, start: self.level.start_of(row.key.start), ..row.key.clone() };
             if row.item == RollupItem::Events {
-                let slot = self.spent.entry((key.customer.clone(), key.currency)).or_default();
+                let slot = spent.entry((key.customer.clone(), key.currency)).or_default();
                 *slot = super::exact_add(*slot, row.sums.amount, &format!("spend of {}", key.customer))?;
             }
-            self.sums.entry(key).or_default().entry(row.item.clone()).or_default().add(&row.sums, 1)?;
+            sums.entry(key).or_default().entry(row.item.clone()).or_default().add(&row.sums, 1)?;
         }
+        (self.sums, self.spent) = (sums, spent);
         Ok(())
     }
 
