@@ -217,11 +217,37 @@ impl fmt::Debug for Money {
     }
 }
 
-/// Parses a decimal written in plain or scientific notation (`"2.5"`, `"2.5e-6"`).
+/// Parses a decimal written in plain or scientific notation (`"2.5"`, `"2.5e-6"`),
+/// exactly: a number that a 96-bit decimal cannot hold without rounding (more than 28
+/// significant digits, or a scale past 28) is an error, never a rounded value
+/// (`Decimal::from_str` and `from_scientific` round such text silently).
 pub fn parse_decimal(text: &str) -> Result<Decimal> {
     let t = text.trim();
-    let parsed = if t.contains(['e', 'E']) { Decimal::from_scientific(t) } else { Decimal::from_str(t) };
-    parsed.map_err(|e| Error::InvalidMoney(format!("{text:?} is not a decimal number: {e}")))
+    let bad = |why: String| Error::InvalidMoney(format!("{text:?} is not a decimal number tokfare reads exactly: {why}"));
+    let (digits, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], t[i + 1..].parse::<i32>().map_err(|e| bad(format!("exponent: {e}")))?),
+        None => (t, 0),
+    };
+    let d = Decimal::from_str_exact(digits).map_err(|e| bad(format!("{e} (at most 28 significant digits)")))?;
+    if exponent == 0 {
+        return Ok(d);
+    }
+    let d = d.normalize();
+    if exponent < 0 {
+        let scale =
+            d.scale().checked_add(exponent.unsigned_abs()).filter(|s| *s <= 28).ok_or_else(|| bad("more than 28 decimal places".into()))?;
+        let mut out = d;
+        out.set_scale(scale).map_err(|e| bad(e.to_string()))?;
+        return Ok(out);
+    }
+    let mut out = d;
+    for _ in 0..exponent.min(29) {
+        out = out.checked_mul(Decimal::TEN).ok_or_else(|| bad("too large".into()))?;
+    }
+    if exponent > 28 && !out.is_zero() {
+        return Err(bad("too large".into()));
+    }
+    Ok(out.normalize())
 }
 
 /// The decimal a JSON or TOML number stands for. Parsers hand such numbers over as
@@ -240,6 +266,27 @@ pub fn decimal_from_f64(value: f64) -> Result<Decimal> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn decimals_are_read_exactly_or_refused() {
+        for (text, want) in
+            [("2.5", "2.5"), ("2.5e-6", "0.0000025"), ("1.5E3", "1500"), (" 0.10 ", "0.10"), ("-3e-2", "-0.03"), ("0e40", "0")]
+        {
+            assert_eq!(parse_decimal(text).expect(text).to_string(), want, "{text}");
+        }
+        // 29 significant digits, or a scale past 28: would be rounded, so refused.
+        for text in [
+            "0.12345678901234567890123456789",
+            "99999999999999999999.999999999999999999",
+            "1e-29",
+            "1.23456789012345678901234567891e0",
+            "1e29",
+            "x",
+            "1e",
+        ] {
+            assert!(parse_decimal(text).is_err(), "{text}");
+        }
+    }
     use super::*;
 
     fn d(s: &str) -> Decimal {
