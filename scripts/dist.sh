@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Builds what a user installs without a Rust toolchain, from this tree, into one directory:
 #
-#   scripts/dist.sh [python|node|wasm|all]...     (default: all)
+#   scripts/dist.sh [python|polars|node|wasm|all]...     (default: all)
 #
 #   python: tokfare-<version>-cp39-abi3-manylinux_2_34_x86_64.whl — maturin (pinned, in a
 #           venv under target/tools) with --release --strip; its audit refuses the wheel if
 #           the extension needs a glibc symbol newer than 2.34 or links a library outside
 #           the manylinux policy (--auditwheel check: nothing is bundled silently);
+#   polars: tokfare_polars-<version>-cp311-abi3-manylinux_2_34_x86_64.whl — the Polars
+#           expression plugin (bindings-polars), built and checked as the python wheel;
+#           what `tokfare.polars` uses when installed (the tests: `scripts/test.sh python`);
 #   node:   tokfare-<version>.tgz — `npm pack` of bindings-node with the addon built for this
 #           platform (napi build --release), its symbols stripped (71 MB -> ~10 MB);
 #   wasm:   tokfare-wasm-<version>.tgz — `npm pack` of bindings-wasm after its build (both
@@ -28,30 +31,42 @@ maturin_version=1.16.0
 step() { printf '\n==> dist: %s\n' "$*"; }
 
 [ $# -gt 0 ] || set -- all
-py=0 node=0 wasm=0
+py=0 polars=0 node=0 wasm=0
 for arg in "$@"; do
   case $arg in
     python) py=1 ;;
+    polars) polars=1 ;;
     node) node=1 ;;
     wasm) wasm=1 ;;
-    all) py=1 node=1 wasm=1 ;;
-    *) echo "usage: $0 [python|node|wasm|all]..." >&2; exit 2 ;;
+    all) py=1 polars=1 node=1 wasm=1 ;;
+    *) echo "usage: $0 [python|polars|node|wasm|all]..." >&2; exit 2 ;;
   esac
 done
 mkdir -p "$dist"
 
-if [ $py = 1 ]; then
-  step "python wheel (maturin $maturin_version, release, stripped, manylinux checked)"
-  venv="$tools/maturin-venv"
+# maturin, pinned, in its own venv.
+maturin() {
+  local venv="$tools/maturin-venv"
   if [ "$("$venv/bin/maturin" --version 2>/dev/null)" != "maturin $maturin_version" ]; then
     rm -rf "$venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet "maturin==$maturin_version"
   fi
+  "$venv/bin/maturin" build --quiet --release --strip --compatibility manylinux_2_34 --auditwheel check "$@"
+}
+
+if [ $py = 1 ]; then
+  step "python wheel (maturin $maturin_version, release, stripped, manylinux checked)"
   rm -f "$dist"/tokfare-*.whl
-  "$venv/bin/maturin" build --quiet --release --strip --compatibility manylinux_2_34 --auditwheel check \
-    --manifest-path bindings-python/Cargo.toml --out "$dist"
+  maturin --manifest-path bindings-python/Cargo.toml --out "$dist"
   ls "$dist"/tokfare-*.whl
+fi
+
+if [ $polars = 1 ]; then
+  step "Polars plugin wheel (bindings-polars; maturin $maturin_version, release, stripped, manylinux checked)"
+  rm -f "$dist"/tokfare_polars-*.whl
+  maturin --manifest-path bindings-polars/Cargo.toml --out "$dist"
+  ls "$dist"/tokfare_polars-*.whl
 fi
 
 if [ $node = 1 ]; then

@@ -36,11 +36,21 @@ fn each_chunk(
     num_threads: usize,
     op: impl Fn(&dyn Array) -> tokfare::Result<ArrayRef> + Sync,
 ) -> PyResult<Py<PyAny>> {
+    each_chunk_at(py, strings, num_threads, |array, _| op(array))
+}
+
+/// [`each_chunk`] with each chunk's first row number in the column (for errors naming rows).
+fn each_chunk_at(
+    py: Python<'_>,
+    strings: AnyArray,
+    num_threads: usize,
+    op: impl Fn(&dyn Array, usize) -> tokfare::Result<ArrayRef> + Sync,
+) -> PyResult<Py<PyAny>> {
     let pool = pool(num_threads)?;
-    let run = |array: &dyn Array| py.detach(|| pool.install(|| op(array))).py_err();
+    let run = |array: &dyn Array, first_row: usize| py.detach(|| pool.install(|| op(array, first_row))).py_err();
     match strings {
         AnyArray::Array(array) => {
-            let out = run(array.array().as_ref())?;
+            let out = run(array.array().as_ref(), 0)?;
             let field = Arc::new(Field::new(array.field().name(), out.data_type().clone(), true));
             Ok(PyArray::try_new(out, field).map_err(|e| PyValueError::new_err(e.to_string()))?.into_pyobject(py)?.into_any().unbind())
         }
@@ -48,12 +58,13 @@ fn each_chunk(
             let reader = stream.into_reader()?;
             // The result's type: that of the result for an empty input of the stream's type.
             let input = reader.field();
-            let empty = run(arrow_array::new_empty_array(input.data_type()).as_ref())?;
+            let empty = run(arrow_array::new_empty_array(input.data_type()).as_ref(), 0)?;
             let field = Arc::new(Field::new(input.name(), empty.data_type().clone(), true));
-            let mut chunks = Vec::new();
+            let (mut chunks, mut first_row) = (Vec::new(), 0);
             for chunk in reader {
-                let chunk = chunk.map_err(|e| PyValueError::new_err(format!("reading the Arrow stream: {e}")))?;
-                chunks.push(run(chunk.as_ref())?);
+                let chunk = chunk.map_err(stream_error)?;
+                chunks.push(run(chunk.as_ref(), first_row)?);
+                first_row += chunk.len();
             }
             Ok(PyChunkedArray::try_new(chunks, field)?.into_pyobject(py)?.into_any().unbind())
         }
@@ -117,7 +128,7 @@ pub fn batch_to_py(py: Python<'_>, batch: arrow_array::RecordBatch) -> PyResult<
 /// Exact decimal text as `decimal128(precision, scale)`, refusing what does not fit.
 #[pyfunction]
 pub fn arrow_decimal128(py: Python<'_>, texts: AnyArray, precision: u8, scale: i8) -> PyResult<Py<PyAny>> {
-    each_chunk(py, texts, 1, |a| tokfare::arrow::decimal128(a, precision, scale).map(|d| Arc::new(d) as ArrayRef))
+    each_chunk_at(py, texts, 1, |a, first_row| tokfare::arrow::decimal128(a, first_row, precision, scale).map(|d| Arc::new(d) as ArrayRef))
 }
 
 /// Prices a table of usage (a record batch, table or stream), one request per row.
@@ -132,10 +143,19 @@ pub fn arrow_price_usage(
     let book = crate::pricing::book(catalog, schedule)?;
     let mut out = Vec::new();
     for batch in table.into_reader()? {
-        let batch = batch.map_err(|e| PyValueError::new_err(format!("reading the Arrow stream: {e}")))?;
+        let batch = batch.map_err(stream_error)?;
         out.push(py.detach(|| tokfare::arrow::price_usage(&book, &batch)).py_err()?);
     }
-    let schema = tokfare::arrow::PRICE_SCHEMA.clone();
-    let batch = arrow_select::concat::concat_batches(&schema, &out).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    batches_to_py(py, &tokfare::arrow::PRICE_SCHEMA, &out)
+}
+
+/// Record batches of one schema as one batch for Python ([`batch_to_py`]).
+pub fn batches_to_py(py: Python<'_>, schema: &arrow_schema::SchemaRef, batches: &[arrow_array::RecordBatch]) -> PyResult<Py<PyAny>> {
+    let batch = arrow_select::concat::concat_batches(schema, batches).map_err(|e| PyValueError::new_err(e.to_string()))?;
     batch_to_py(py, batch)
+}
+
+/// An error of an Arrow stream the caller handed over, as Python's ValueError.
+pub fn stream_error(e: arrow_schema::ArrowError) -> PyErr {
+    PyValueError::new_err(format!("reading the Arrow stream: {e}"))
 }

@@ -4,7 +4,7 @@
 use crate::errors::{invalid_argument, IntoPy};
 use crate::pricing::{book, from_decimal, to_decimal, PyCatalog, PyUsage};
 use crate::time::{now, timestamp};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use pyo3_arrow::input::{AnyArray, AnyRecordBatch};
@@ -28,6 +28,16 @@ enum Origin {
     Memory { book: Book },
     Store { store: Option<String>, journal: Option<String>, fsync: String, book: Book },
     Summing,
+}
+
+/// Invoice options from the Python arguments (`group_by`, `period`, `start`, `end`).
+fn invoice_options(
+    group_by: Option<Vec<String>>,
+    period: Option<&str>,
+    start: Option<&str>,
+    end: Option<&str>,
+) -> PyResult<InvoiceOptions> {
+    InvoiceOptions::from_names(group_by.as_deref(), period).and_then(|o| o.between(start, end)).py_err()
 }
 
 /// The `catalog` and `schedule` arguments a meter was built with.
@@ -421,7 +431,7 @@ impl PyMeter {
         start: Option<&str>,
         end: Option<&str>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let options = InvoiceOptions::from_names(group_by.as_deref(), period).and_then(|o| o.between(start, end)).py_err()?;
+        let options = invoice_options(group_by, period, start, end)?;
         let invoice = py.detach(|| self.lock().invoice(&options)).py_err()?;
         invoice_dict(py, &invoice)
     }
@@ -440,7 +450,7 @@ impl PyMeter {
         start: Option<&str>,
         end: Option<&str>,
     ) -> PyResult<PyMeter> {
-        let options = InvoiceOptions::from_names(group_by.as_deref(), period).and_then(|o| o.between(start, end)).py_err()?;
+        let options = invoice_options(group_by, period, start, end)?;
         Ok(PyMeter { inner: Mutex::new(Meter::summing(book(catalog, schedule)?, &options)), origin: Origin::Summing })
     }
 
@@ -452,12 +462,10 @@ impl PyMeter {
     fn record_lines(&self, py: Python<'_>, lines: AnyArray) -> PyResult<Py<PyAny>> {
         let mut out = Vec::new();
         for chunk in lines.into_reader()? {
-            let chunk = chunk.map_err(|e| PyValueError::new_err(format!("reading the Arrow stream: {e}")))?;
+            let chunk = chunk.map_err(crate::arrow::stream_error)?;
             out.push(py.detach(|| tokfare::arrow::record_lines(&mut self.lock(), chunk.as_ref())).py_err()?);
         }
-        let schema = tokfare::arrow::OUTCOME_SCHEMA.clone();
-        let batch = arrow_select::concat::concat_batches(&schema, &out).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        crate::arrow::batch_to_py(py, batch)
+        crate::arrow::batches_to_py(py, &tokfare::arrow::OUTCOME_SCHEMA, &out)
     }
 
     /// This meter's sums for an invoice with these options, as an Arrow record batch of
@@ -474,7 +482,7 @@ impl PyMeter {
         start: Option<&str>,
         end: Option<&str>,
     ) -> PyResult<Py<PyAny>> {
-        let options = InvoiceOptions::from_names(group_by.as_deref(), period).and_then(|o| o.between(start, end)).py_err()?;
+        let options = invoice_options(group_by, period, start, end)?;
         let rows = py.detach(|| self.lock().partial_sums(&options)).py_err()?;
         let batch = tokfare::arrow::partial_sums_to_arrow(&rows).py_err()?;
         crate::arrow::batch_to_py(py, batch)
@@ -487,7 +495,7 @@ impl PyMeter {
     fn add_partial_sums(&self, py: Python<'_>, sums: AnyRecordBatch) -> PyResult<()> {
         let mut rows = Vec::new();
         for batch in sums.into_reader()? {
-            let batch = batch.map_err(|e| PyValueError::new_err(format!("reading the Arrow stream: {e}")))?;
+            let batch = batch.map_err(crate::arrow::stream_error)?;
             rows.extend(tokfare::arrow::partial_sums_from_arrow(&batch).py_err()?);
         }
         py.detach(|| self.lock().add_partial_sums(&rows)).py_err()

@@ -469,13 +469,10 @@ impl PyCatalog {
     #[pyo3(signature = (path, *, extend_bundled=true, ignore_unknown_price_fields=false))]
     fn from_file(path: &str, extend_bundled: bool, ignore_unknown_price_fields: bool) -> PyResult<PyCatalog> {
         let options = CatalogOptions { extend_bundled, ignore_unknown_price_fields };
-        let inner = Arc::new(Catalog::load_with(path, options).py_err()?);
-        // Its text, for pickling (read again: `load_with` keeps the size guard and errors).
-        let source = match std::fs::read_to_string(path) {
-            Ok(text) => CatalogSource::Json { text, source: path.to_string(), options },
-            Err(_) => CatalogSource::Snapshot,
-        };
-        Ok(PyCatalog { inner, source })
+        // Read once: the document kept for pickling is the one loaded.
+        let text = Catalog::read_file(path).py_err()?;
+        let inner = Arc::new(Catalog::from_json_with(&text, path, options).py_err()?);
+        Ok(PyCatalog { inner, source: CatalogSource::Json { text, source: path.to_string(), options } })
     }
 
     /// A LiteLLM-format dict; with `extend_bundled`, its entries override the bundled ones.

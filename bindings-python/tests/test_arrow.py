@@ -164,3 +164,16 @@ def test_a_table_of_usage_is_priced_row_by_row_as_price_does():
     # A count under another name would be priced as 0: refused, naming it.
     with pytest.raises(tokfare.InvalidArgument, match="column input_tokens"):
         tokfare.arrow.price(pa.table({"model": ["gpt-4o"], "input_tokens": [10]}))
+
+
+def test_decimals_convert_exactly_and_errors_name_the_columns_row():
+    chunked = pa.chunked_array([["1.5", None, "0.25"], ["2", "0.0000000000000000001"]])
+    with pytest.raises(tokfare.InvalidArgument, match=r"row 4: 0\.0000000000000000001 has 19 decimal places"):
+        tokfare.arrow.to_decimal128(chunked)
+    out = tokfare.arrow.to_decimal128(pa.chunked_array([["1.5", None], ["-0.000000000000000001"]]))
+    assert out.type == pa.decimal128(38, 18)
+    from decimal import Decimal
+
+    assert out.to_pylist() == [Decimal("1.5"), None, Decimal("-0.000000000000000001")]
+    with pytest.raises(tokfare.InvalidArgument, match="row 0: .* integer digits"):
+        tokfare.arrow.to_decimal128(pa.array(["123456789012345678901"]))

@@ -52,7 +52,10 @@ def _udf(fn, return_type):
     def pandas_fn(series):
         import pandas as pd
 
-        return fn(_pa.array(series, from_pandas=True)).to_pandas(types_mapper=pd.ArrowDtype)
+        # Spark 3.5 reads null as None (not pd.NA) in lists and strings; counts stay
+        # integers with nulls as pandas' nullable Int64.
+        strings = _pa.array(series, type=_pa.string(), from_pandas=True)  # an all-null batch is still text
+        return fn(strings).to_pandas(types_mapper={_pa.int64(): pd.Int64Dtype()}.get)
 
     return _F.pandas_udf(pandas_fn, return_type)
 
@@ -226,7 +229,12 @@ def invoice(
             [_pa.array([k for k, _ in parts]), _pa.array([_ipc(b) for _, b in parts], _pa.binary())], names=["kind", "payload"]
         )
 
-    collected = _by_id(df, column, partitions).mapInArrow(partition, schema).toArrow()
+    parts = _by_id(df, column, partitions).mapInArrow(partition, schema)
+    if hasattr(parts, "toArrow"):  # Spark 4.0 and later
+        collected = parts.toArrow()
+    else:  # a few rows per partition: collected as rows
+        rows = parts.collect()
+        collected = _pa.table({"kind": [r["kind"] for r in rows], "payload": _pa.array([bytes(r["payload"]) for r in rows], _pa.binary())})
     total = _meter(*spec, options)
     recorded = duplicates = 0
     problems = []

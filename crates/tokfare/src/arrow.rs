@@ -102,6 +102,20 @@ fn build_offsets<O: OffsetSizeTrait>(texts: &[&str], valid: impl Fn(usize) -> bo
     Ok(out.finish())
 }
 
+/// Whether [`count`], [`encode`] and [`truncate`] take a column of type `t`: `Ok` for
+/// Arrow's three string layouts, else the error they give (for an engine that checks a
+/// column's type before it has data, as Polars does for a plugin's output type).
+pub fn check_strings(t: &DataType) -> Result<()> {
+    match t {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Ok(()),
+        other => Err(tokfare_tokenizer::Error::InvalidArgument {
+            name: "strings",
+            reason: format!("a string column (utf8, large_utf8 or string_view) is needed, not {other}"),
+        }
+        .into()),
+    }
+}
+
 /// A string column in one of Arrow's three layouts.
 enum Strings<'a> {
     Utf8(&'a arrow_array::StringArray),
@@ -111,16 +125,12 @@ enum Strings<'a> {
 
 impl<'a> Strings<'a> {
     fn of(array: &'a dyn Array) -> Result<Strings<'a>> {
-        match array.data_type() {
-            DataType::Utf8 => Ok(Strings::Utf8(array.as_string::<i32>())),
-            DataType::LargeUtf8 => Ok(Strings::LargeUtf8(array.as_string::<i64>())),
-            DataType::Utf8View => Ok(Strings::Utf8View(array.as_string_view())),
-            other => Err(tokfare_tokenizer::Error::InvalidArgument {
-                name: "strings",
-                reason: format!("a string column (utf8, large_utf8 or string_view) is needed, not {other}"),
-            }
-            .into()),
-        }
+        check_strings(array.data_type())?;
+        Ok(match array.data_type() {
+            DataType::Utf8 => Strings::Utf8(array.as_string::<i32>()),
+            DataType::LargeUtf8 => Strings::LargeUtf8(array.as_string::<i64>()),
+            _ => Strings::Utf8View(array.as_string_view()),
+        })
     }
 
     /// Every row's text, `""` for a null (its result is masked by [`Strings::nulls`]).
@@ -132,6 +142,16 @@ impl<'a> Strings<'a> {
             Strings::Utf8(a) => rows(a.iter()),
             Strings::LargeUtf8(a) => rows(a.iter()),
             Strings::Utf8View(a) => rows(a.iter()),
+        }
+    }
+
+    /// Every row's text, `None` for a null: for the row-by-row readers (logs, prices,
+    /// decimals); the batch tokenizers take [`Strings::texts`] and [`Strings::nulls`].
+    fn rows(&self) -> Vec<Option<&'a str>> {
+        match self {
+            Strings::Utf8(a) => a.iter().collect(),
+            Strings::LargeUtf8(a) => a.iter().collect(),
+            Strings::Utf8View(a) => a.iter().collect(),
         }
     }
 
@@ -177,18 +197,11 @@ mod pricing {
     /// explicit `id`, or the key derived from a provider's response). What an engine
     /// partitions a log by before pricing it in shares (see [`crate::meter::partial`]).
     pub fn event_ids(lines: &dyn Array) -> Result<StringArray> {
-        let column = Strings::of(lines)?;
-        let nulls = column.nulls();
-        Ok(column
-            .texts()
+        Ok(Strings::of(lines)?
+            .rows()
             .into_iter()
-            .enumerate()
-            .map(|(i, line)| match &nulls {
-                Some(n) if n.is_null(i) => None,
-                // A blank line is no line, as a log reader skips it.
-                _ if line.trim().is_empty() => None,
-                _ => parse_usage_line(line).ok().map(|e| e.id),
-            })
+            // A blank line is no line, as a log reader skips it.
+            .map(|line| line.filter(|l| !l.trim().is_empty()).and_then(|l| parse_usage_line(l).ok()).map(|e| e.id))
             .collect())
     }
 
@@ -201,10 +214,8 @@ mod pricing {
     /// redelivery); all null for a null or blank row (a log reader skips blank lines).
     /// A store failure is the error of the call.
     pub fn record_lines(meter: &mut Meter, lines: &dyn Array) -> Result<RecordBatch> {
-        let column = Strings::of(lines)?;
-        let nulls = column.nulls();
-        let texts = column.texts();
-        let mut out = Outcomes::with_capacity(texts.len());
+        let rows = Strings::of(lines)?.rows();
+        let mut out = Outcomes::with_capacity(rows.len());
         let mut pending: Vec<(usize, UsageEvent)> = Vec::with_capacity(BATCH);
         let flush = |pending: &mut Vec<(usize, UsageEvent)>, meter: &mut Meter, out: &mut Outcomes| -> Result<()> {
             if pending.is_empty() {
@@ -218,11 +229,11 @@ mod pricing {
             }
             Ok(())
         };
-        for (i, line) in texts.iter().enumerate() {
+        for (i, line) in rows.into_iter().enumerate() {
             // Null and blank rows have no outcome (a log reader skips blank lines).
-            if nulls.as_ref().is_some_and(|n| n.is_null(i)) || line.trim().is_empty() {
+            let Some(line) = line.filter(|l| !l.trim().is_empty()) else {
                 continue;
-            }
+            };
             match parse_usage_line(line) {
                 Ok(event) => {
                     pending.push((i, event));
@@ -246,7 +257,10 @@ mod pricing {
     /// sum exactly — null for null. A value with more fractional digits than `scale`, or
     /// more integer digits than `precision - scale`, is an error naming its row: never
     /// rounded, never wrapped.
-    pub fn decimal128(texts: &dyn Array, precision: u8, scale: i8) -> Result<arrow_array::Decimal128Array> {
+    ///
+    /// Errors name the row as `first_row + i` for the `i`-th text: pass the place of
+    /// `texts` in its column when it is one chunk of several (0 otherwise).
+    pub fn decimal128(texts: &dyn Array, first_row: usize, precision: u8, scale: i8) -> Result<arrow_array::Decimal128Array> {
         let invalid = |reason: String| -> crate::Error { crate::pricing::Error::InvalidArgument { name: "decimal128", reason }.into() };
         if !(1..=38).contains(&precision) || scale < 0 || i16::from(scale) > i16::from(precision) {
             return Err(invalid(format!("decimal128({precision}, {scale}): precision 1 to 38, scale 0 to precision")));
@@ -255,16 +269,17 @@ mod pricing {
         let nulls = column.nulls();
         let limit = 10i128.pow(u32::from(precision));
         let mut values = Vec::with_capacity(texts.len());
-        for (i, text) in column.texts().into_iter().enumerate() {
-            if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+        for (i, text) in column.rows().into_iter().enumerate() {
+            let Some(text) = text else {
                 values.push(0);
                 continue;
-            }
-            let d = exact_decimal(text).map_err(|e| invalid(format!("row {i}: {e}")))?.normalize();
+            };
+            let d = exact_decimal(text).map_err(|e| invalid(format!("row {}: {e}", first_row + i)))?.normalize();
             let (mantissa, digits) = (d.mantissa(), d.scale());
             if digits > scale as u32 {
                 return Err(invalid(format!(
-                    "row {i}: {text} has {digits} decimal places, more than decimal128({precision}, {scale}) holds"
+                    "row {}: {text} has {digits} decimal places, more than decimal128({precision}, {scale}) holds",
+                    first_row + i
                 )));
             }
             let scaled = 10i128.checked_pow(scale as u32 - digits).and_then(|f| mantissa.checked_mul(f)).filter(|v| v.abs() < limit);
@@ -272,7 +287,8 @@ mod pricing {
                 Some(v) => values.push(v),
                 None => {
                     return Err(invalid(format!(
-                        "row {i}: {text} needs more than the {} integer digits of decimal128({precision}, {scale})",
+                        "row {}: {text} needs more than the {} integer digits of decimal128({precision}, {scale})",
+                        first_row + i,
                         i16::from(precision) - i16::from(scale)
                     )))
                 }
@@ -302,15 +318,13 @@ mod pricing {
         let schema = table.schema();
         let fields = Usage::field_names();
         let model = table.column_by_name("model").ok_or_else(|| bad_column("model", "missing: the model of each row".into()))?;
-        let models = Strings::of(model.as_ref())?;
-        let model_nulls = models.nulls();
-        let model_texts = models.texts();
-        let optional_text = |name: &str| -> Result<Option<(Vec<&str>, Option<arrow_buffer::NullBuffer>)>> {
+        let models = Strings::of(model.as_ref())?.rows();
+        let optional_text = |name: &str| -> Result<Option<Vec<Option<&str>>>> {
             match table.column_by_name(name) {
                 None => Ok(None),
                 Some(c) => {
                     let s = Strings::of(c.as_ref()).map_err(|_| bad_column(name, format!("text expected, not {}", c.data_type())))?;
-                    Ok(Some((s.texts(), s.nulls())))
+                    Ok(Some(s.rows()))
                 }
             }
         };
@@ -346,13 +360,10 @@ mod pricing {
             }
         }
         let mut out = Vec::with_capacity(table.num_rows());
-        for row in 0..table.num_rows() {
-            if model_nulls.as_ref().is_some_and(|n| n.is_null(row)) {
+        for (row, model) in models.into_iter().enumerate() {
+            let Some(model) = model else {
                 out.push(None);
                 continue;
-            }
-            let text_at = |c: &Option<(Vec<&str>, Option<arrow_buffer::NullBuffer>)>| -> Option<String> {
-                c.as_ref().and_then(|(t, n)| (!n.as_ref().is_some_and(|n| n.is_null(row))).then(|| t[row].to_string()))
             };
             let priced = (|| -> std::result::Result<crate::price::Quote, crate::pricing::Error> {
                 let mut usage = Usage::default();
@@ -370,9 +381,9 @@ mod pricing {
                 if !counts.iter().any(|(n, _)| *n == "requests") {
                     usage.set_by_name("requests", 1)?;
                 }
-                let service = Service::from_options(false, text_at(&services).as_deref())?;
+                let service = Service::from_options(false, services.as_ref().and_then(|rows| rows[row]))?;
                 let request = Request { usage, service, at: None, conditions: Default::default() };
-                book.quote(model_texts[row], text_at(&tiers).as_deref(), &request)
+                book.quote(model, tiers.as_ref().and_then(|rows| rows[row]), &request)
             })();
             out.push(Some(priced));
         }
@@ -594,15 +605,7 @@ mod pricing {
         let text = |name: &str| -> Result<Vec<Option<&str>>> {
             let c = column(name)?;
             match c.data_type() {
-                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
-                    let s = Strings::of(c.as_ref())?;
-                    let nulls = s.nulls();
-                    Ok(s.texts()
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, t)| (!nulls.as_ref().is_some_and(|n| n.is_null(i))).then_some(t))
-                        .collect())
-                }
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Ok(Strings::of(c.as_ref())?.rows()),
                 other => Err(bad(0, name, format!("text expected, not {other}"))),
             }
         };
@@ -899,21 +902,24 @@ mod pricing_tests {
     #[test]
     fn decimals_convert_exactly_or_not_at_all() {
         let texts = StringArray::from(vec![Some("0.000000000000000001"), None, Some("-12.5"), Some("9999999999.999999999999999999")]);
-        let d = decimal128(&texts, 38, 18).expect("fits");
+        let d = decimal128(&texts, 0, 38, 18).expect("fits");
         assert_eq!(d.value_as_string(0), "0.000000000000000001");
         assert!(d.is_null(1));
         assert_eq!(d.value_as_string(2), "-12.500000000000000000");
         assert_eq!(d.value_as_string(3), "9999999999.999999999999999999");
         // More digits than any money here holds: an error, not a rounded value.
-        assert!(decimal128(&StringArray::from(vec!["99999999999999999999.999999999999999999"]), 38, 18).is_err());
-        let err = decimal128(&StringArray::from(vec!["1", "0.0000000000000000001"]), 38, 18).expect_err("scale");
+        assert!(decimal128(&StringArray::from(vec!["99999999999999999999.999999999999999999"]), 0, 38, 18).is_err());
+        let err = decimal128(&StringArray::from(vec!["1", "0.0000000000000000001"]), 0, 38, 18).expect_err("scale");
         assert!(err.to_string().contains("row 1: 0.0000000000000000001 has 19 decimal places"), "{err}");
-        let err = decimal128(&StringArray::from(vec!["100000000000000000000"]), 38, 18).expect_err("too big");
+        // A chunk's rows are numbered from its place in the column.
+        let err = decimal128(&StringArray::from(vec!["1", "0.0000000000000000001"]), 1000, 38, 18).expect_err("scale");
+        assert!(err.to_string().contains("row 1001: "), "{err}");
+        let err = decimal128(&StringArray::from(vec!["100000000000000000000"]), 0, 38, 18).expect_err("too big");
         assert!(err.to_string().contains("more than the 20 integer digits"), "{err}");
-        assert!(decimal128(&StringArray::from(vec!["1.5"]), 38, 0).is_err(), "never rounded");
-        assert!(decimal128(&StringArray::from(vec!["x"]), 38, 18).is_err());
+        assert!(decimal128(&StringArray::from(vec!["1.5"]), 0, 38, 0).is_err(), "never rounded");
+        assert!(decimal128(&StringArray::from(vec!["x"]), 0, 38, 18).is_err());
         // Exponent notation would be read with rounding: refused.
-        assert!(decimal128(&StringArray::from(vec!["1.23456789012345678901234567891e0"]), 38, 18).is_err());
+        assert!(decimal128(&StringArray::from(vec!["1.23456789012345678901234567891e0"]), 0, 38, 18).is_err());
     }
 
     #[test]

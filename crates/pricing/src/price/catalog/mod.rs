@@ -155,6 +155,13 @@ impl Catalog {
 
     /// Reads a LiteLLM-format file.
     pub fn load(path: &str) -> Result<Catalog> {
+        Catalog::from_litellm_json(&Catalog::read_file(path)?, path)
+    }
+
+    /// The text of the catalog file at `path`, as [`load`](Self::load) reads it: for a
+    /// caller that keeps the document it loaded (to pickle it, say) without reading the
+    /// file twice.
+    pub fn read_file(path: &str) -> Result<String> {
         // LiteLLM's file is ~1.5 MB: a file hundreds of times larger is refused before
         // it is read, not parsed into a tree that grows with it.
         const MAX_BYTES: u64 = 256 << 20;
@@ -162,8 +169,7 @@ impl Catalog {
         if size > MAX_BYTES {
             return Err(bad("$", format!("{path} is {size} bytes; a price catalog may be at most {} MiB", MAX_BYTES >> 20)));
         }
-        let text = std::fs::read_to_string(path).map_err(|e| bad("$", format!("cannot read {path}: {e}")))?;
-        Catalog::from_litellm_json(&text, path)
+        std::fs::read_to_string(path).map_err(|e| bad("$", format!("cannot read {path}: {e}")))
     }
 
     /// Adds or replaces entries from another catalog (user overrides win).
