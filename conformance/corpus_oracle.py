@@ -10,7 +10,8 @@ add_special_tokens=False)`) into OUT_DIR/hf-<model>/<file>.bin for
 crates/tokenizer/tests/hf_corpus.rs.
 
 The corpus is ~14 MB, so its ids (~7 MB of u32 per encoding) are regenerated here
-instead of being stored. For every corpus file and encoding (cl100k_base, o200k_base)
+instead of being stored. For every corpus file and encoding (cl100k_base, o200k_base, and
+claude from TOKFARE_CLAUDE_JSON, see generate.py)
 it writes OUT_DIR/<encoding>/<file>.bin: the file cut into documents of at most
 8 KiB at line ends (a line longer than that is a document of its own), then the whole
 file as one last document. Format, little-endian u32s:
@@ -22,6 +23,8 @@ import struct
 import sys
 
 import tiktoken
+
+from generate import claude_encoding
 
 CORPUS = pathlib.Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 DOC_BYTES = 8192
@@ -44,8 +47,8 @@ def documents(data: bytes):
 
 def main():
     out = pathlib.Path(sys.argv[1])
-    for name in ["cl100k_base", "o200k_base"]:
-        enc = tiktoken.get_encoding(name)
+    for name in ["cl100k_base", "o200k_base", "claude"]:
+        enc = claude_encoding() if name == "claude" else tiktoken.get_encoding(name)
         (out / name).mkdir(parents=True, exist_ok=True)
         for path in sorted(CORPUS.glob("*.txt")):
             data = path.read_bytes()

@@ -14,8 +14,15 @@ Writes, deterministically (same tiktoken version -> same bytes):
   models.jsonl             {"model", "encoding" | "error"}                 encoding_name_for_model
   errors.jsonl             {"encoding", "decode", "error"} and/or {"encoding", "decode", "bytes_hex"}
 Every binding runs these files; see README.md for the schema.
+
+The `claude` encoding's oracle is tiktoken's `Encoding` built from `claude.json` of the
+npm package @anthropic-ai/tokenizer 0.0.4 (its ranks, pattern and specials, as that
+package's js-tiktoken does): set TOKFARE_CLAUDE_JSON to the file (scripts/test.sh
+fetches it with `npm pack`).
 """
+import base64
 import json
+import os
 import pathlib
 import random
 import sys
@@ -24,7 +31,32 @@ import tiktoken
 
 HERE = pathlib.Path(__file__).resolve().parent
 CORPUS = HERE.parent.parent / "shared" / "corpus"
-ENCODINGS = ["gpt2", "r50k_base", "p50k_base", "p50k_edit", "cl100k_base", "o200k_base", "o200k_harmony"]
+ENCODINGS = ["gpt2", "r50k_base", "p50k_base", "p50k_edit", "cl100k_base", "o200k_base", "o200k_harmony", "claude"]
+
+
+def claude_encoding(path=None):
+    """Anthropic's legacy tokenizer as a tiktoken Encoding, from the npm package's claude.json."""
+    path = pathlib.Path(path or os.environ["TOKFARE_CLAUDE_JSON"])
+    spec = json.loads(path.read_text("utf-8"))
+    ranks = {}
+    for line in spec["bpe_ranks"].split("\n"):
+        if line:
+            _, first, *tokens = line.split(" ")
+            for i, token in enumerate(tokens):
+                ranks[base64.b64decode(token)] = int(first) + i
+    # No explicit_n_vocab: the file's (64739) contradicts its own ids (0-64999).
+    return tiktoken.Encoding("claude", pat_str=spec["pat_str"], mergeable_ranks=ranks,
+                             special_tokens=spec["special_tokens"])
+
+
+_ORACLES = {}
+
+
+def oracle(name):
+    """The reference for `name`: tiktoken's encoding, or claude_encoding()."""
+    if name not in _ORACLES:
+        _ORACLES[name] = claude_encoding() if name == "claude" else tiktoken.get_encoding(name)
+    return _ORACLES[name]
 
 EDGE_TEXTS = [
     "", " ", "  ", "   ", "\t", "\n", "\r\n", "\r\n\r\n", " \n", "\n ", " \n \n ", "\n\n\n\n",
@@ -59,7 +91,7 @@ EDGE_TEXTS = [
 def special_strings():
     seen = []
     for name in ENCODINGS:
-        for s in sorted(tiktoken.get_encoding(name).special_tokens_set):
+        for s in sorted(oracle(name).special_tokens_set):
             if s not in seen and (not s.startswith("<|reserved_") or s.endswith(("00|>", "13|>", "87|>"))):
                 seen.append(s)
     return seen
@@ -98,13 +130,13 @@ def main():
     texts = EDGE_TEXTS + special_strings() + adversarial() + corpus_samples(rng) + random_texts(rng, 300)
     ordinary = []
     for name in ENCODINGS:
-        enc = tiktoken.get_encoding(name)
+        enc = oracle(name)
         for text in texts:
             ordinary.append({"encoding": name, "text": text, "ids": enc.encode_ordinary(text)})
 
     special = []
     for name in ENCODINGS:
-        enc = tiktoken.get_encoding(name)
+        enc = oracle(name)
         specials = sorted(enc.special_tokens_set)
         some = [s for s in specials if not s.startswith("<|reserved")][:3]
         texts = [
@@ -116,6 +148,7 @@ def main():
             "<|start|>user<|message|>Hi<|end|><|start|>assistant<|channel|>final<|message|>Hello<|return|>",
             "trailing space before special   <|endoftext|>",
             "<|endoftext|>   leading space after special",
+            "<EOT>Human: hi<META> <META_START>x<META_END> <SOS>",
         ]
         options = [
             ([], "all"), ("all", []), ("all", "all"), ([], []), (some, "all"), (some, []), ([], ["<|endoftext|>"]),
@@ -136,7 +169,7 @@ def main():
 
     errors = []
     for name in ENCODINGS:
-        enc = tiktoken.get_encoding(name)
+        enc = oracle(name)
         for ids in ([enc.max_token_value + 1], [0, enc.n_vocab + 5], [2**31]):
             try:
                 enc.decode_bytes(ids)

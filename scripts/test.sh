@@ -9,7 +9,8 @@
 #
 # Shared prelude, run once whatever layers are chosen:
 # 1. builds the offline reference tokenizers (official tiktoken, via shared/tools/oracle-setup.sh)
-#    in $TOKFARE_ORACLE_DIR (default ~/.cache/tokfare-oracle; CI uses a fresh directory);
+#    in $TOKFARE_ORACLE_DIR (default ~/.cache/tokfare-oracle; CI uses a fresh directory),
+#    and fetches Anthropic's legacy claude.json there (npm pack, sha256-pinned);
 # 2. checks the embedded vocabularies, the price catalog, the example usage log and the
 #    conformance vectors are exactly what their sources and the oracle produce today;
 # 3. has the oracle tokenize the whole shared corpus (expected ids for the parity tests;
@@ -70,8 +71,16 @@ bash "$shared/tools/oracle-setup.sh" "$oracle"
 python="$oracle/venv/bin/python"
 export TIKTOKEN_CACHE_DIR="$oracle/tiktoken-cache"
 
+step "Anthropic's legacy tokenizer file (claude.json of npm @anthropic-ai/tokenizer 0.0.4, sha256-pinned)"
+claude_dir="$oracle/npm/anthropic-tokenizer-0.0.4"
+if [ ! -f "$claude_dir/package/claude.json" ]; then
+  mkdir -p "$claude_dir"
+  (cd "$claude_dir" && npm pack --silent @anthropic-ai/tokenizer@0.0.4 > /dev/null && tar xzf anthropic-ai-tokenizer-0.0.4.tgz)
+fi
+export TOKFARE_CLAUDE_JSON="$claude_dir/package/claude.json"
+
 step "embedded vocabularies are the official rank files (sha256-pinned), packed"
-"$python" tools/pack_vocab.py --check "$oracle/tiktoken"
+"$python" tools/pack_vocab.py --check --claude "$TOKFARE_CLAUDE_JSON" "$oracle/tiktoken"
 "$python" tools/pack_hf.py --check "$oracle/hf"
 
 step "the price catalog is LiteLLM's file from the pinned litellm 1.110.2 wheel; the example log is reproducible"

@@ -1,6 +1,6 @@
 'use strict';
 // Corpus parity: every file of ../shared/corpus, as 8 KiB documents cut at line ends and
-// as one whole document, gives exactly the reference ids for cl100k_base and o200k_base.
+// as one whole document, gives exactly the reference ids for cl100k_base, o200k_base and claude.
 // The reference is the official tiktoken's output when the oracle's ids are available
 // (TOKFARE_CORPUS_IDS, written by conformance/corpus_oracle.py; `scripts/test.sh` sets
 // it), and otherwise js-tiktoken, the JavaScript port of tiktoken.
@@ -12,7 +12,7 @@ const tokfare = require('..');
 const { SHARED } = require('./helpers.cjs');
 
 const CORPUS = path.join(SHARED, 'corpus');
-const ENCODINGS = ['cl100k_base', 'o200k_base'];
+const ENCODINGS = ['cl100k_base', 'o200k_base', 'claude'];
 const ORACLE_IDS = process.env.TOKFARE_CORPUS_IDS;
 const DOC_BYTES = 8192;
 

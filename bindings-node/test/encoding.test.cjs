@@ -19,7 +19,7 @@ test('getEncoding shares instances; listEncodingNames lists the built encodings'
   assert.equal(tokfare.encodingForModel('gpt-4o'), enc);
   assert.deepEqual(
     [...tokfare.listEncodingNames()].sort(),
-    ['cl100k_base', 'gpt2', 'o200k_base', 'o200k_harmony', 'p50k_base', 'p50k_edit', 'r50k_base'],
+    ['cl100k_base', 'claude', 'gpt2', 'o200k_base', 'o200k_harmony', 'p50k_base', 'p50k_edit', 'r50k_base'],
   );
   assert.equal(enc.nVocab, 200019);
   assert.equal(enc.eotToken, 199999);

@@ -14,7 +14,10 @@ const FIM_SUFFIX: &str = "<|fim_suffix|>";
 const ENDOFPROMPT: &str = "<|endofprompt|>";
 
 /// Every encoding name tokfare knows, as `tiktoken.list_encoding_names()`.
-pub const ENCODING_NAMES: &[&str] = &["gpt2", "r50k_base", "p50k_base", "p50k_edit", "cl100k_base", "o200k_base", "o200k_harmony"];
+/// The first seven are tiktoken's; `claude` is Anthropic's legacy tokenizer (see
+/// [`get_encoding`]).
+pub const ENCODING_NAMES: &[&str] =
+    &["gpt2", "r50k_base", "p50k_base", "p50k_edit", "cl100k_base", "o200k_base", "o200k_harmony", "claude"];
 
 /// Names of the encodings known to tokfare (built into this binary or not).
 pub fn list_encoding_names() -> &'static [&'static str] {
@@ -39,6 +42,10 @@ mod data {
     pub(super) const O200K: Option<&[u8]> = Some(include_bytes!("../data/o200k_base.tfv"));
     #[cfg(not(feature = "o200k"))]
     pub(super) const O200K: Option<&[u8]> = None;
+    #[cfg(feature = "claude")]
+    pub(super) const CLAUDE: Option<&[u8]> = Some(include_bytes!("../data/claude.tfv"));
+    #[cfg(not(feature = "claude"))]
+    pub(super) const CLAUDE: Option<&[u8]> = None;
 }
 
 /// Length and FNV-1a 64 hash of each packed vocabulary file (`crates/tokenizer/data/*.tfv`), so a
@@ -49,6 +56,7 @@ const PACKED_DIGESTS: &[(&str, usize, u64)] = &[
     ("p50k", 421_710, 0x8bf7_8422_6f5a_f7a7),
     ("cl100k", 844_354, 0xe039_7c7d_41f9_be25),
     ("o200k", 1_797_678, 0x12a7_6881_a1a0_27e4),
+    ("claude", 540_523, 0x0710_cdeb_e2a0_493a),
 ];
 
 fn fnv1a64(data: &[u8]) -> u64 {
@@ -117,6 +125,17 @@ fn definition(name: &str) -> Option<Definition> {
             list.extend((200013..201088).map(|i| (format!("<|reserved_{i}|>"), i)));
             Definition { data: data::O200K, feature: "o200k", pattern: patterns::O200K, specials: list, explicit_n_vocab: None }
         }
+        // Anthropic's legacy tokenizer (`claude.json` of npm @anthropic-ai/tokenizer
+        // 0.0.4): GPT-2's pattern, ids 0-4 special. Its package NFKC-normalizes text
+        // before encoding; this encoding does not (an encoding maps bytes, as tiktoken's
+        // Encoding built from that file does): normalize first for the package's counts.
+        "claude" => def(
+            data::CLAUDE,
+            "claude",
+            patterns::R50K,
+            &[("<EOT>", 0), ("<META>", 1), ("<META_START>", 2), ("<META_END>", 3), ("<SOS>", 4)],
+            None,
+        ),
         _ => return None,
     })
 }
@@ -140,9 +159,9 @@ pub fn encoding_from_packed(name: &str, packed: &[u8]) -> Result<Encoding> {
     if packed.len() != *len || fnv1a64(packed) != *digest {
         return Err(Error::InvalidVocabulary(format!(
             "this is not the packed vocabulary of {name} (expected {len} bytes with FNV-1a 64 {digest:#018x}, \
-             got {} bytes): load crates/tokenizer/data/{}_base.tfv",
+             got {} bytes): load crates/tokenizer/data/{}",
             packed.len(),
-            def.feature
+            packed_vocabulary_file(name)?
         )));
     }
     let vocab = crate::vocab::parse_packed(packed)?;
@@ -157,6 +176,7 @@ pub fn packed_vocabulary_file(name: &str) -> Result<&'static str> {
         "r50k" => "r50k_base.tfv",
         "p50k" => "p50k_base.tfv",
         "cl100k" => "cl100k_base.tfv",
+        "claude" => "claude.tfv",
         _ => "o200k_base.tfv",
     })
 }
@@ -168,7 +188,7 @@ fn unknown_encoding(name: &str) -> Error {
 /// The encoding called `name` (`"cl100k_base"`, `"o200k_base"`, ...). The vocabulary
 /// is decoded on the first call (a few ms) and shared afterwards.
 pub fn get_encoding(name: &str) -> Result<Arc<Encoding>> {
-    static CACHE: [OnceLock<Result<Arc<Encoding>>>; 7] = [const { OnceLock::new() }; 7];
+    static CACHE: [OnceLock<Result<Arc<Encoding>>>; ENCODING_NAMES.len()] = [const { OnceLock::new() }; ENCODING_NAMES.len()];
     let index = ENCODING_NAMES.iter().position(|n| *n == name).ok_or_else(|| unknown_encoding(name))?;
     CACHE[index].get_or_init(|| build(name).map(Arc::new)).clone()
 }
@@ -282,6 +302,7 @@ mod tests {
             ("p50k_edit", "p50k", cfg!(feature = "p50k")),
             ("cl100k_base", "cl100k", cfg!(feature = "cl100k")),
             ("o200k_harmony", "o200k", cfg!(feature = "o200k")),
+            ("claude", "claude", cfg!(feature = "claude")),
         ] {
             match get_encoding(name) {
                 Ok(enc) => assert!(built && enc.name() == name),
@@ -295,7 +316,9 @@ mod tests {
 
     #[test]
     fn packed_digests_match_the_embedded_files() {
-        for (family, embedded) in [("r50k", data::R50K), ("p50k", data::P50K), ("cl100k", data::CL100K), ("o200k", data::O200K)] {
+        for (family, embedded) in
+            [("r50k", data::R50K), ("p50k", data::P50K), ("cl100k", data::CL100K), ("o200k", data::O200K), ("claude", data::CLAUDE)]
+        {
             let Some(bytes) = embedded else { continue };
             let (_, len, digest) = PACKED_DIGESTS.iter().find(|(f, _, _)| *f == family).expect("listed");
             assert_eq!((bytes.len(), fnv1a64(bytes)), (*len, *digest), "{family}");

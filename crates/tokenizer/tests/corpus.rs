@@ -1,5 +1,6 @@
 //! Ids equal the official tiktoken on the whole shared corpus, as 8 KiB documents
-//! and as whole files, for cl100k_base and o200k_base.
+//! and as whole files, for cl100k_base and o200k_base (and Anthropic's legacy `claude`
+//! against tiktoken's `Encoding` built from its claude.json).
 //!
 //! Expected ids are produced by `conformance/corpus_oracle.py` (see `.ci/run`) into
 //! `$TOKFARE_CORPUS_IDS`. CI sets `TOKFARE_REQUIRE_ORACLE=1`, which turns missing data
@@ -44,4 +45,9 @@ fn corpus_parity_cl100k_base() {
 #[test]
 fn corpus_parity_o200k_base() {
     check("o200k_base");
+}
+
+#[test]
+fn corpus_parity_claude() {
+    check("claude");
 }

@@ -37,8 +37,17 @@ pub(crate) fn parse_packed(data: &[u8]) -> Result<Vocab> {
         for _ in 0..gap {
             offsets.push(arena.len() as u32);
         }
-        let len = *data.get(pos).ok_or_else(|| corrupt("truncated length"))? as usize;
+        let mut len = *data.get(pos).ok_or_else(|| corrupt("truncated length"))? as usize;
         pos += 1;
+        if len == 0 {
+            // Escape for tokens of 256 bytes or more: a u16 length follows.
+            let wide = data.get(pos..pos + 2).ok_or_else(|| corrupt("truncated length"))?;
+            len = u16::from_le_bytes([wide[0], wide[1]]) as usize;
+            pos += 2;
+            if len < 256 {
+                return Err(corrupt("escaped length under 256"));
+            }
+        }
         let bytes = data.get(pos..pos + len).ok_or_else(|| corrupt("truncated token"))?;
         pos += len;
         arena.extend_from_slice(bytes);
