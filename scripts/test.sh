@@ -78,6 +78,12 @@ if [ ! -f "$claude_dir/package/claude.json" ]; then
   (cd "$claude_dir" && npm pack --silent @anthropic-ai/tokenizer@0.0.4 > /dev/null && tar xzf anthropic-ai-tokenizer-0.0.4.tgz)
 fi
 export TOKFARE_CLAUDE_JSON="$claude_dir/package/claude.json"
+# The reference of the calibrated (Claude, Gemini) request counts: ai-tokenizer's count().
+request_oracle="$oracle/npm/request-oracle"
+if [ ! -f "$request_oracle/node_modules/ai-tokenizer/package.json" ]; then
+  mkdir -p "$request_oracle"
+  (cd "$request_oracle" && npm install --silent --no-audit --no-fund --no-save ai-tokenizer@1.0.6 zod@4.1.12 > /dev/null)
+fi
 
 step "embedded vocabularies are the official rank files (sha256-pinned), packed"
 "$python" tools/pack_vocab.py --check --claude "$TOKFARE_CLAUDE_JSON" "$oracle/tiktoken"
@@ -91,6 +97,7 @@ step "conformance vectors are the oracle's output (tiktoken, and HF tokenizers f
 "$python" conformance/generate.py --check
 TOKFARE_HF_DIR="$oracle/hf" "$python" conformance/generate_hf.py --check
 TOKFARE_HF_DIR="$oracle/hf" "$python" conformance/generate_estimate.py --check
+node conformance/generate_requests.mjs "$request_oracle/node_modules" --check
 
 # Only the rust and node layers read the corpus ids (TOKFARE_CORPUS_IDS).
 if [ $rust = 1 ] || [ $node = 1 ]; then

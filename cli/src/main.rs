@@ -38,9 +38,13 @@ enum Command {
     Count {
         #[command(flatten)]
         tokenizer: Tokenizer,
-        /// Print JSON (`{"files": [{"path", "tokens", "bytes"}], "total": N}`).
+        /// Print JSON (`{"files": [{"path", "tokens", "bytes"}], "total": N, "exact", ...}`).
         #[arg(long)]
         json: bool,
+        /// Each file is a request body in this format, counted as the model's prompt
+        /// (openai-chat, openai-responses, anthropic-messages, gemini, ai-sdk).
+        #[arg(long, value_name = "FORMAT", conflicts_with_all = ["encoding", "tokenizer"])]
+        request: Option<String>,
         /// Input files (`-` for standard input).
         #[arg(default_value = "-")]
         files: Vec<String>,
@@ -93,13 +97,6 @@ impl Tokenizer {
     fn load(&self) -> Result<AnyTokenizer, Failure> {
         let model = self.model.as_deref().unwrap_or("gpt-4o");
         AnyTokenizer::choose(model, self.encoding.as_deref(), self.tokenizer.as_deref()).map(|(t, _)| t).map_err(Failure::from_core)
-    }
-
-    /// As [`Tokenizer::load`], except that a model without a tokenizer tokfare knows is
-    /// counted with the approximation encoding (the estimate's rule).
-    fn load_for_count(&self) -> Result<AnyTokenizer, Failure> {
-        let model = self.model.as_deref().unwrap_or("gpt-4o");
-        tokfare::tokenizer_for_estimate(model, self.encoding.as_deref(), self.tokenizer.as_deref()).map_err(Failure::from_core)
     }
 }
 
@@ -218,38 +215,93 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let json = serde_json::to_string(&ids).map_err(|e| e.to_string())?;
             Ok(write_out(format!("{json}\n").as_bytes())?)
         }
-        Command::Count { tokenizer, json, files } => {
-            // Counting (not encoding) a model without a public tokenizer approximates,
-            // and says so: `"exact": false` and the encoding in the JSON, a note otherwise.
-            let enc = tokenizer.load_for_count()?;
-            let model = tokenizer.model.as_deref().unwrap_or("gpt-4o");
-            // Without --model the count is the given (or default) tokenizer's own, exact.
-            let exact = tokenizer.model.is_none() || tokfare::count_is_exact(model, enc.name());
+        Command::Count { tokenizer, json, request, files } => {
+            // With --model alone, the model's profile decides (tokfare::request::Profile):
+            // its own tokenizer (exact), or an approximation that says so with its band.
+            // With --encoding or --tokenizer, that tokenizer's own count, exact for it.
+            let profile = match (&tokenizer.model, &tokenizer.encoding, &tokenizer.tokenizer) {
+                (Some(model), None, None) => Some(tokfare::request::Profile::for_model(model)),
+                _ if request.is_some() => Some(tokfare::request::Profile::for_model("gpt-4o")),
+                _ => None,
+            };
+            let enc = match &profile {
+                Some(p) => p.load().map_err(Failure::from_core)?,
+                None => tokenizer.load()?,
+            };
+            let format = match &request {
+                Some(f) => Some(f.parse::<tokfare::request::RequestFormat>().map_err(Failure::from_core)?),
+                None => None,
+            };
             let mut rows = Vec::new();
-            let mut total = 0usize;
+            let mut total = 0u64;
+            let mut verdict = None;
             for path in &files {
                 let text = read_text(path)?;
-                let tokens = match &enc {
-                    AnyTokenizer::Encoding(enc) => count_with_bar(enc, &text),
-                    other => other.count(&text).map_err(|e| e.to_string())?,
+                let counted = match (&profile, format) {
+                    (Some(p), Some(format)) => {
+                        let parsed = tokfare::request::formats::parse(format, &text).map_err(|e| format!("{path}: {e}"))?;
+                        p.count_request(&parsed).map_err(|e| format!("{path}: {e}"))?
+                    }
+                    (p, _) => {
+                        let raw = match &enc {
+                            AnyTokenizer::Encoding(enc) => count_with_bar(enc, &text),
+                            other => other.count(&text).map_err(|e| e.to_string())?,
+                        } as u64;
+                        match p {
+                            Some(p) => p.text_count(p.content_tokens(raw), enc.name()),
+                            None => tokfare::request::RequestCount {
+                                tokens: raw,
+                                exact: true,
+                                band: None,
+                                tokenizer: enc.name().to_string(),
+                                profile: "given",
+                                note: String::new(),
+                            },
+                        }
+                    }
                 };
-                total += tokens;
-                rows.push((path.clone(), tokens, text.len()));
+                total += counted.tokens;
+                rows.push((path.clone(), counted.tokens, text.len()));
+                // The verdict of the least exact file (a request with tools may be approximate
+                // where a plain one is exact).
+                if verdict.as_ref().is_none_or(|v: &tokfare::request::RequestCount| v.exact) {
+                    verdict = Some(counted);
+                }
             }
+            let verdict = verdict.unwrap_or_else(|| {
+                profile.as_ref().map_or_else(
+                    || tokfare::request::RequestCount {
+                        tokens: 0,
+                        exact: true,
+                        band: None,
+                        tokenizer: enc.name().to_string(),
+                        profile: "given",
+                        note: String::new(),
+                    },
+                    |p| p.text_count(0, enc.name()),
+                )
+            });
             let out = if json {
                 let files: Vec<_> = rows.iter().map(|(p, t, b)| serde_json::json!({"path": p, "tokens": t, "bytes": b})).collect();
-                format!("{}\n", serde_json::json!({"encoding": enc.name(), "exact": exact, "files": files, "total": total}))
+                let band = verdict
+                    .band
+                    .map(|b| serde_json::json!({"low_permille": b.low_permille, "high_permille": b.high_permille, "text": b.to_string()}));
+                let note = (!verdict.note.is_empty()).then_some(&verdict.note);
+                format!(
+                    "{}\n",
+                    serde_json::json!({"encoding": enc.name(), "exact": verdict.exact, "band": band, "profile": verdict.profile, "note": note, "files": files, "total": total})
+                )
             } else {
                 let mut s = String::new();
                 for (path, tokens, _) in &rows {
                     s.push_str(&format!("{tokens:>12}  {path}\n"));
                 }
-                s.push_str(&format!("{total:>12}  total ({})\n", enc.name()));
-                if !exact {
-                    s.push_str(&format!(
-                        "note: approximate count: tokfare knows no public tokenizer for {model}; counted with {}\n",
-                        enc.name()
-                    ));
+                if verdict.exact {
+                    s.push_str(&format!("{total:>12}  total ({})\n", enc.name()));
+                } else {
+                    s.push_str(&format!("≈{total:>11}  total ({})\n", enc.name()));
+                    let band = verdict.band.map_or("no error band".to_string(), |b| format!("expected error {b}"));
+                    s.push_str(&format!("note: approximate count ({band}): {}\n", verdict.note));
                 }
                 s
             };

@@ -24,6 +24,11 @@
 //! # Ok::<(), tokfare::Error>(())
 //! ```
 //!
+//! - [`request`] (the `request` feature): the prompt tokens of a request body in the
+//!   format users send (OpenAI, Anthropic Messages, Gemini, Vercel AI SDK) for any
+//!   model: exact where its tokenizer is public, otherwise a labelled approximation with
+//!   its error band.
+//!
 //! Data flows one way: text -> [pre-tokenizer](pretokenize) -> BPE -> ids -> count ->
 //! [usage](price::Usage) -> [schedule](price::Schedule) -> cost -> [meter](meter) -> invoice.
 #![deny(missing_docs)]
@@ -35,6 +40,8 @@ pub mod catalog_update;
 mod error;
 #[cfg(feature = "pricing")]
 mod estimate;
+#[cfg(feature = "request")]
+pub mod request;
 
 pub use error::{Error, FieldValue, Result, ERROR_CODES};
 #[cfg(feature = "pricing")]
