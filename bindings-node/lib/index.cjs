@@ -334,6 +334,32 @@ function countTokens(text, options) {
   return enc.countTokens(text);
 }
 
+const REQUEST_FORMATS = ['openai-chat', 'openai-responses', 'anthropic-messages', 'gemini', 'ai-sdk'];
+
+/**
+ * The prompt tokens of a request body (an object, or its JSON text) as its provider
+ * documents it, for `model`: exact with the model's own tokenizer, else an approximation
+ * (`exact: false`) with its expected error band where recorded figures back one.
+ * `format` is one of REQUEST_FORMATS (default `openai-chat`).
+ */
+function countRequest(model, request, options) {
+  checkText(model, 'model');
+  const o = checkOptions(options, 'options', ['format']);
+  const format = o.format === undefined ? 'openai-chat' : o.format;
+  if (!REQUEST_FORMATS.includes(format)) throw invalidArgument('format', `unknown request format ${JSON.stringify(format)} (known: ${REQUEST_FORMATS.join(', ')})`);
+  let body = request;
+  if (typeof request !== 'string') {
+    if (request === null || typeof request !== 'object' || Array.isArray(request)) throw invalidArgument('request', `expected a request object or its JSON text, got ${describe(request)}`);
+    body = JSON.stringify(request);
+  }
+  try {
+    const r = native.countRequest(model, format, body);
+    return { tokens: r.tokens, exact: r.exact, bandPermille: r.bandPermille ?? null, band: r.band ?? null, tokenizer: r.tokenizer, profile: r.profile, note: r.note };
+  } catch (e) {
+    throw fromNative(e);
+  }
+}
+
 /**
  * Tokens of OpenAI-style chat `messages` (`[{ role, content, name?, tool_calls? }]`) as
  * billed in `prompt_tokens` by `model`: the per-message overheads of its family, the
@@ -768,6 +794,8 @@ module.exports = {
   listEncodingNames,
   countTokens,
   countChat,
+  countRequest,
+  REQUEST_FORMATS,
   Encoding,
   Tokenizer,
   Usage,

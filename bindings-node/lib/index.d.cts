@@ -117,6 +117,34 @@ export declare function countTokens(text: string, options: { model: string } | {
  * Tokens of chat `messages` as `model` bills them in `prompt_tokens`: the per-message
  * overheads of its family, the reply primer, and the tool definitions when given.
  */
+/** A request body's format (its provider's API). */
+export type RequestFormat = 'openai-chat' | 'openai-responses' | 'anthropic-messages' | 'gemini' | 'ai-sdk';
+export declare const REQUEST_FORMATS: readonly RequestFormat[];
+
+/** A request's prompt tokens on a model, and how sure that is. */
+export interface RequestCount {
+  tokens: number;
+  /** True when counted with the model's own tokenizer by an exact method. */
+  exact: boolean;
+  /** `[low, high]` per mille: the expected error of the provider's count relative to `tokens`; null when uncalibrated. */
+  bandPermille: [number, number] | null;
+  /** The band in words (`"-2.0%..+3.0%"`), or null. */
+  band: string | null;
+  /** The tokenizer that counted (`o200k_base`, `claude`, `qwen3` ...). */
+  tokenizer: string;
+  /** The profile that chose how to count (`openai`, `claude-4.5`, `gemini`, `fallback` ...). */
+  profile: string;
+  /** Why the count is approximate (`""` when exact). */
+  note: string;
+}
+
+/**
+ * The prompt tokens of a request body (an object, or its JSON text) as its provider
+ * documents it: exact with the model's own tokenizer, else an approximation
+ * (`exact: false`) with its band where recorded figures back one.
+ */
+export declare function countRequest(model: string, request: object | string, options?: { format?: RequestFormat }): RequestCount;
+
 export declare function countChat(messages: readonly ChatMessage[], model: string, options?: { tools?: readonly ToolDefinition[] }): number;
 
 export interface CostLine {

@@ -8,6 +8,8 @@ export const {
   listEncodingNames,
   countTokens,
   countChat,
+  countRequest,
+  REQUEST_FORMATS,
   Encoding,
   Tokenizer,
   Usage,

@@ -6,6 +6,7 @@
 //! - `hf`: Hugging Face tokenizer.json models;
 //! - `pricing`: usage parsing, prices, catalogs, schedules, the GTC 2026 tiers;
 //! - `meter`: the idempotent usage meter and invoices;
+//! - `request`: request bodies' prompt tokens for any model (exact or labelled approximate);
 //! - `errors`: core errors -> JS errors with a stable `code`;
 //! - `text`: JS strings -> UTF-8 in one pass.
 
@@ -14,5 +15,6 @@ pub mod errors;
 pub mod hf;
 pub mod meter;
 pub mod pricing;
+pub mod request;
 pub mod tasks;
 pub mod text;

@@ -10,6 +10,7 @@ mod hf;
 mod id_list;
 mod meter;
 mod pricing;
+mod request;
 mod text;
 mod time;
 
@@ -21,6 +22,8 @@ fn _tokfare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(encoding::encoding_name_for_model, m)?)?;
     m.add_function(wrap_pyfunction!(encoding::list_encoding_names, m)?)?;
     m.add_function(wrap_pyfunction!(encoding::count_chat, m)?)?;
+    m.add_class::<request::PyRequestCount>()?;
+    m.add_function(wrap_pyfunction!(request::count_request, m)?)?;
     m.add_class::<hf::PyTokenizer>()?;
     m.add_class::<pricing::PyUsage>()?;
     m.add_class::<pricing::PyCost>()?;

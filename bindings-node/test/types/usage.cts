@@ -8,4 +8,6 @@ const plan: tokfare.CapacityPlan = tokfare.capacityPlan({ megawatts: '1', hours:
 const qwen: tokfare.Tokenizer = tokfare.Tokenizer.bundled('qwen3');
 const qwenIds: Uint32Array = qwen.encode('hi', { addSpecialTokens: false });
 const qwenText: string = qwen.decode(qwenIds, { skipSpecialTokens: true });
-export = { count, cost, plan, qwenText };
+const counted: tokfare.RequestCount = tokfare.countRequest('claude-opus-4-5', { messages: [] }, { format: 'anthropic-messages' });
+const band: [number, number] | null = counted.bandPermille;
+export = { count, cost, plan, qwenText, band };

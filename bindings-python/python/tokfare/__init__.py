@@ -49,12 +49,14 @@ from ._tokfare import (
     CostLine,
     Encoding,
     Meter,
+    RequestCount,
     Schedule,
     Tokenizer,
     Usage,
     __version__,
     capacity_plan,
     count_chat,
+    count_request,
     encoding_name_for_model,
     estimate,
     gtc_tiers,
@@ -64,7 +66,7 @@ from ._tokfare import (
 
 __all__ = [
     "Encoding", "get_encoding", "encoding_for_model", "encoding_name_for_model", "list_encoding_names",
-    "count_tokens", "count_chat", "Usage", "Cost", "CostLine", "Catalog", "Schedule", "price", "estimate", "gtc_tiers",
+    "count_tokens", "count_chat", "count_request", "RequestCount", "Usage", "Cost", "CostLine", "Catalog", "Schedule", "price", "estimate", "gtc_tiers",
     "capacity_plan", "Meter", "TokfareError", "UnknownEncoding", "EncodingNotBuilt", "FeatureNotBuilt", "UnknownModel",
     "UnknownModelPrice", "UnsupportedPrice", "CatalogUpdate", "DisallowedSpecialToken", "UnknownTokenId", "InvalidUtf8", "InvalidArgument",
     "InvalidMoney", "InvalidSchedule", "InvalidCatalog", "InvalidUsage", "ConflictingEvent", "JournalError", "StoreError",

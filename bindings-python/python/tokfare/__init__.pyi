@@ -162,6 +162,27 @@ def count_chat(
     messages: Sequence[Mapping[str, object]], model: str, tools: Optional[Sequence[Mapping[str, object]]] = None
 ) -> int: ...
 
+class RequestCount:
+    """A request's prompt tokens on a model, and how sure that is."""
+
+    tokens: int
+    exact: bool
+    band_permille: Optional[tuple[int, int]]
+    """Expected error of the provider's count relative to ``tokens``, per mille (None: uncalibrated)."""
+    band: Optional[str]
+    tokenizer: str
+    profile: str
+    note: str
+
+def count_request(
+    model: str,
+    request: Union[str, Mapping[str, object]],
+    format: Literal["openai-chat", "openai-responses", "anthropic-messages", "gemini", "ai-sdk"] = "openai-chat",
+) -> RequestCount:
+    """The prompt tokens of a request body (a dict or its JSON text) as its provider
+    documents it: exact with the model's own tokenizer, else an approximation
+    (``exact=False``) with its band where recorded figures back one."""
+
 class Usage:
     """Quantities a request consumed, in disjoint classes."""
 
