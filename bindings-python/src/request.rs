@@ -58,7 +58,7 @@ impl From<tokfare::request::RequestCount> for PyRequestCount {
 #[pyo3(signature = (model, request, format = "openai-chat"))]
 pub fn count_request(py: Python<'_>, model: &str, request: &Bound<'_, PyAny>, format: &str) -> PyResult<PyRequestCount> {
     let body: String = match request.cast::<PyString>() {
-        Ok(s) => s.to_str()?.to_string(),
+        Ok(s) => s.extract()?,
         Err(_) => py.import("json")?.call_method1("dumps", (request,))?.extract()?,
     };
     let format: tokfare::request::RequestFormat = format.parse().py_err()?;
