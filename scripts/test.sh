@@ -98,6 +98,7 @@ step "conformance vectors are the oracle's output (tiktoken, and HF tokenizers f
 TOKFARE_HF_DIR="$oracle/hf" "$python" conformance/generate_hf.py --check
 TOKFARE_HF_DIR="$oracle/hf" "$python" conformance/generate_estimate.py --check
 node conformance/generate_requests.mjs "$request_oracle/node_modules" --check
+"$python" conformance/generate_openai_requests.py --check
 
 # Only the rust and node layers read the corpus ids (TOKFARE_CORPUS_IDS).
 if [ $rust = 1 ] || [ $node = 1 ]; then
