@@ -221,7 +221,9 @@ pub fn count_is_exact(model: &str, tokenizer: &str) -> bool {
     }
 }
 
-fn is_bundled_tokenizer(name: &str) -> bool {
+/// True when `name` is a tokenizer.json tokfare bundles in this build or ships as an
+/// asset (`qwen3`).
+pub fn is_bundled_tokenizer(name: &str) -> bool {
     #[cfg(feature = "hf")]
     return crate::hf::BUNDLED_TOKENIZERS.contains(&name) || crate::hf::SHIPPED_TOKENIZERS.iter().any(|(n, _)| *n == name);
     #[cfg(not(feature = "hf"))]

@@ -54,7 +54,9 @@ pub fn count(method: &Method, tokenizer: &AnyTokenizer, request: &Request) -> Re
     let n = |text: &str| -> Result<i64> { Ok(tokenizer.count(text)? as i64) };
     let total = match method {
         Method::OpenAiCookbook(format) => {
-            let AnyTokenizer::Encoding(enc) = tokenizer else {
+            #[allow(irrefutable_let_patterns)]
+            let AnyTokenizer::Encoding(enc) = tokenizer
+            else {
                 return Err(
                     TokError::InvalidArgument { name: "tokenizer", reason: "OpenAI's rule counts with an OpenAI encoding".into() }.into()
                 );

@@ -241,16 +241,15 @@ impl Profile {
             band,
             note,
         };
-        match ModelTokenizer::for_model(model) {
-            Ok(t @ ModelTokenizer::Encoding(_)) => {
-                return make("openai", t, true, Method::OpenAiCookbook(ChatFormat::for_model(model)), None, String::new())
-            }
-            #[cfg(feature = "hf")]
-            Ok(t @ ModelTokenizer::TokenizerJson(family)) if tokfare_tokenizer::hf::BUNDLED_TOKENIZERS.contains(&family) => {
-                let note = format!("{family} tokenizer.json counts the content; the chat template's tokens are not counted");
-                return make("tokenizer.json", t, true, Method::ContentOnly, None, note);
-            }
-            _ => {}
+        // (By kind, not by variant: the tokenizer.json variant exists when the tokenizer
+        // crate has its `hf` feature, whichever crate turned it on.)
+        let own = ModelTokenizer::for_model(model).ok();
+        if let Some(t) = own.filter(|t| t.kind() == "encoding") {
+            return make("openai", t, true, Method::OpenAiCookbook(ChatFormat::for_model(model)), None, String::new());
+        }
+        if let Some(t) = own.filter(|t| tokfare_tokenizer::is_bundled_tokenizer(t.name())) {
+            let note = format!("{} tokenizer.json counts the content; the chat template's tokens are not counted", t.name());
+            return make("tokenizer.json", t, true, Method::ContentOnly, None, note);
         }
         if let Some(name) = claude_name(model) {
             let family = CLAUDE_FAMILIES.iter().find(|(prefix, _, _)| is_model(&name, prefix));
@@ -280,12 +279,14 @@ impl Profile {
             );
             return make(profile, ModelTokenizer::Encoding("o200k_base"), false, Method::Calibrated(overheads), band, note);
         }
-        let note = match ModelTokenizer::for_model(model) {
-            #[cfg(feature = "hf")]
-            Ok(ModelTokenizer::TokenizerJson(tokenizer)) => {
-                format!("{model}'s tokenizer ({tokenizer}) is not bundled: counted with o200k_base; supply its tokenizer.json for an exact count")
+        let note = match own {
+            Some(t) => {
+                format!(
+                    "{model}'s tokenizer ({}) is not bundled: counted with o200k_base; supply its tokenizer.json for an exact count",
+                    t.name()
+                )
             }
-            _ => format!("tokfare knows no public tokenizer for {model}: counted with o200k_base"),
+            None => format!("tokfare knows no public tokenizer for {model}: counted with o200k_base"),
         };
         make("fallback", ModelTokenizer::Encoding("o200k_base"), false, Method::ContentOnly, None, note)
     }
@@ -294,8 +295,8 @@ impl Profile {
     pub fn load(&self) -> Result<AnyTokenizer> {
         Ok(match self.tokenizer {
             ModelTokenizer::Encoding(name) => AnyTokenizer::Encoding(tokfare_tokenizer::get_encoding(name)?),
-            #[cfg(feature = "hf")]
-            ModelTokenizer::TokenizerJson(name) => AnyTokenizer::tokenizer_file(name)?,
+            #[allow(unreachable_patterns)]
+            other => AnyTokenizer::tokenizer_file(other.name())?,
         })
     }
 
