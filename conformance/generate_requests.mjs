@@ -13,7 +13,9 @@
 // expected to give the same count: the body says the same thing in another format.
 //
 // Writes conformance/requests/calibrated.jsonl:
-//   {"name", "model", "format", "body" (JSON text), "tokens", "source"}
+//   {"name", "model", "format", "body" (JSON text), "tokens", "banded", "source"}
+// (`banded`: the count has an error band; not with images or files, which no recorded
+// figure covers).
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -109,7 +111,7 @@ function zodOf(schema) {
   return schema.description ? s.describe(schema.description) : s;
 }
 
-function buildCase(seed, nMessages, toolNames, withMedia) {
+function buildCase(seed, nMessages, toolNames, withMedia, withReasoning = false) {
   const r = rng(seed);
   const messages = [{ role: 'system', content: sentence(r, 2) }];
   for (let i = 0; i < nMessages; i++) {
@@ -134,6 +136,9 @@ function buildCase(seed, nMessages, toolNames, withMedia) {
         content.push({ type: 'file', data: 'JVBERi0xLjQK', mediaType: 'application/pdf' });
       }
       messages.push({ role, content });
+    } else if (role === 'assistant' && withReasoning) {
+      // Reasoning sent back: ai-tokenizer counts none of it (nor does tokfare).
+      messages.push({ role, content: [{ type: 'reasoning', text: sentence(r, 2) }, { type: 'text', text: sentence(r, 1) }] });
     } else {
       messages.push({ role, content: sentence(r, 1 + Math.floor(r() * 4)) });
     }
@@ -159,6 +164,7 @@ function anthropicBody(req) {
     }
     const blocks = typeof m.content === 'string' ? m.content : m.content.map((p) => {
       if (p.type === 'text') return { type: 'text', text: p.text };
+      if (p.type === 'reasoning') return { type: 'thinking', thinking: p.text, signature: 'c2ln' };
       if (p.type === 'image') return { type: 'image', source: { type: 'base64', media_type: p.mediaType, data: p.image } };
       if (p.type === 'file') return { type: 'document', source: { type: 'base64', media_type: p.mediaType, data: p.data } };
       if (p.type === 'tool-call') return { type: 'tool_use', id: p.toolCallId, name: p.toolName, input: p.input };
@@ -201,20 +207,23 @@ const SHAPES = [
   ['three tools, tool calls', 24, ['searchOrders', 'getWeather', 'ping'], false],
   ['images and files', 12, ['searchOrders'], true],
   ['long conversation', 120, ['searchOrders', 'getWeather'], false],
+  ['reasoning sent back', 14, ['getWeather'], false, true],
 ];
 const source = 'ai-tokenizer 1.0.6 count() (npm; coder/ai-tokenizer src/sdk.ts), zod 4 schemas from the JSON Schemas';
 
 const rows = [];
-SHAPES.forEach(([shape, n, tools, media], k) => {
-  const req = buildCase(1000 + k, n, tools, media);
+SHAPES.forEach(([shape, n, tools, media, reasoning], k) => {
+  const req = buildCase(1000 + k, n, tools, media, reasoning);
   const hasCalls = req.messages.some((m) => m.role === 'tool');
   for (const model of [...CLAUDE, ...GEMINI]) {
     const tokens = aiTokenizerCount(model, req);
-    rows.push({ name: `${shape} (ai-sdk)`, model, format: 'ai-sdk', body: JSON.stringify(req), tokens, source });
+    // A band only for requests like the recorded ones (no images or files).
+    const banded = !media;
+    rows.push({ name: `${shape} (ai-sdk)`, model, format: 'ai-sdk', body: JSON.stringify(req), tokens, banded, source });
     if (CLAUDE.includes(model)) {
-      rows.push({ name: `${shape} (anthropic)`, model, format: 'anthropic-messages', body: JSON.stringify(anthropicBody(req)), tokens, source });
+      rows.push({ name: `${shape} (anthropic)`, model, format: 'anthropic-messages', body: JSON.stringify(anthropicBody(req)), tokens, banded, source });
     } else if (!hasCalls) {
-      rows.push({ name: `${shape} (gemini)`, model, format: 'gemini', body: JSON.stringify(geminiBody(req)), tokens, source });
+      rows.push({ name: `${shape} (gemini)`, model, format: 'gemini', body: JSON.stringify(geminiBody(req)), tokens, banded, source });
     }
   }
 });

@@ -350,7 +350,11 @@ function countRequest(model, request, options) {
   let body = request;
   if (typeof request !== 'string') {
     if (request === null || typeof request !== 'object' || Array.isArray(request)) throw invalidArgument('request', `expected a request object or its JSON text, got ${describe(request)}`);
-    body = JSON.stringify(request);
+    try {
+      body = JSON.stringify(request);
+    } catch (e) {
+      throw invalidArgument('request', `cannot be written as JSON: ${e.message}`);
+    }
   }
   try {
     const r = native.countRequest(model, format, body);

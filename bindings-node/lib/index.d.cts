@@ -113,10 +113,6 @@ export declare function listEncodingNames(): EncodingName[];
 /** Tokens of `text` for a model or an encoding (ordinary text, as an API bills it). */
 export declare function countTokens(text: string, options: { model: string } | { encoding: EncodingName }): number;
 
-/**
- * Tokens of chat `messages` as `model` bills them in `prompt_tokens`: the per-message
- * overheads of its family, the reply primer, and the tool definitions when given.
- */
 /** A request body's format (its provider's API). */
 export type RequestFormat = 'openai-chat' | 'openai-responses' | 'anthropic-messages' | 'gemini' | 'ai-sdk';
 export declare const REQUEST_FORMATS: readonly RequestFormat[];
@@ -145,6 +141,10 @@ export interface RequestCount {
  */
 export declare function countRequest(model: string, request: object | string, options?: { format?: RequestFormat }): RequestCount;
 
+/**
+ * Tokens of chat `messages` as `model` bills them in `prompt_tokens`: the per-message
+ * overheads of its family, the reply primer, and the tool definitions when given.
+ */
 export declare function countChat(messages: readonly ChatMessage[], model: string, options?: { tools?: readonly ToolDefinition[] }): number;
 
 export interface CostLine {

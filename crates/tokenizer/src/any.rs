@@ -221,6 +221,18 @@ pub fn count_is_exact(model: &str, tokenizer: &str) -> bool {
     }
 }
 
+/// True when `name` is a tokenizer.json embedded in this build (`qwen3` with its feature):
+/// one that loads by name without a file.
+pub fn is_embedded_tokenizer(name: &str) -> bool {
+    #[cfg(feature = "hf")]
+    return crate::hf::BUNDLED_TOKENIZERS.contains(&name);
+    #[cfg(not(feature = "hf"))]
+    return {
+        let _ = name;
+        false
+    };
+}
+
 /// True when `name` is a tokenizer.json tokfare bundles in this build or ships as an
 /// asset (`qwen3`).
 pub fn is_bundled_tokenizer(name: &str) -> bool {

@@ -41,7 +41,10 @@ mod test_rng;
 mod unstable;
 mod vocab;
 
-pub use any::{count_is_exact, is_bundled_tokenizer, AnyTokenizer, ModelTokenizer, Tokenize, TokenizerSource, APPROXIMATION_ENCODING};
+pub use any::{
+    count_is_exact, is_bundled_tokenizer, is_embedded_tokenizer, AnyTokenizer, ModelTokenizer, Tokenize, TokenizerSource,
+    APPROXIMATION_ENCODING,
+};
 pub use encoding::Encoding;
 pub use error::{Error, Result, ERROR_CODES};
 pub use incremental::{SliceCounter, TokenCounter};

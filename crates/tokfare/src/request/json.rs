@@ -50,9 +50,12 @@ pub(super) fn get_any<'v, 'a>(value: &'v Value<'a>, keys: &[&'static str]) -> Op
     keys.iter().find_map(|k| json::get(value, k).filter(|v| !v.is_null()).map(|v| (*k, v)))
 }
 
-/// `value` as compact JSON text, as JavaScript's `JSON.stringify` writes it: object
-/// keys in their order, no spaces, integers without a fraction, other numbers in
-/// JavaScript's shortest form, and only `"`, `\` and control characters escaped.
+/// `value` as compact JSON text, as JavaScript's `JSON.stringify` writes it: no spaces,
+/// integers without a fraction, other numbers in JavaScript's shortest form, only `"`,
+/// `\` and control characters escaped, and object keys in JavaScript's order (integer
+/// keys ascending first, then the others in their order in the body). One difference:
+/// simd-json keeps the order of objects of at most 32 keys only; larger objects' other
+/// keys are written sorted, so the text (and a count from it) is the same on every run.
 pub(super) fn stringify(value: &Value<'_>) -> String {
     let mut out = String::new();
     write(value, &mut out);
@@ -73,7 +76,17 @@ fn write(value: &Value<'_>, out: &mut String) {
         out.push(']');
     } else if json::is_object(value) {
         out.push('{');
-        for (i, (key, item)) in json::entries(value).into_iter().enumerate() {
+        let mut entries = json::entries(value);
+        let in_order = entries.len() <= 32;
+        // Stable: integer keys ascending first, then the rest in order (or sorted).
+        entries.sort_by(|(a, _), (b, _)| match (array_index(a), array_index(b)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) if in_order => std::cmp::Ordering::Equal,
+            (None, None) => a.cmp(b),
+        });
+        for (i, (key, item)) in entries.into_iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
@@ -93,6 +106,15 @@ fn write(value: &Value<'_>, out: &mut String) {
     } else if let Some(f) = value.as_f64() {
         out.push_str(&js_number(f));
     }
+}
+
+/// The key as an array index (`"0"`, `"17"`; not `"01"` or `"-1"`), which JavaScript
+/// objects order first.
+fn array_index(key: &str) -> Option<u32> {
+    if key.is_empty() || (key.len() > 1 && key.starts_with('0')) || !key.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    key.parse::<u32>().ok().filter(|n| *n != u32::MAX)
 }
 
 /// A float as JavaScript's `Number.prototype.toString` writes it (shortest round trip;
@@ -155,6 +177,8 @@ mod tests {
             r#"{"b":1,"a":[true,null,2.5,-3,100,1.5e-7,1e+21,"x\"\\\n\u0001é"]}"#
         );
         assert_eq!(compact("0.1"), "0.1");
+        // Integer keys first, ascending, as JavaScript orders them.
+        assert_eq!(compact(r#"{"b":1,"10":2,"a":3,"2":4,"01":5}"#), r#"{"2":4,"10":2,"b":1,"a":3,"01":5}"#);
         assert_eq!(compact("123456789012"), "123456789012");
         assert_eq!(compact("-0.000001"), "-0.000001");
     }

@@ -37,16 +37,25 @@ pub fn scaled(tokens: i64, multiplier: f64) -> i64 {
 }
 
 /// True when `method` counts `request` exactly with the model's own tokenizer: OpenAI's
-/// cookbook rule for messages of text and tool calls (no tool definitions, images or
-/// files). Calibrated counts are never exact, nor is the content alone (a chat template
-/// adds tokens it does not count).
+/// cookbook rule for messages of text alone (the cookbook's scope: no tool calls or
+/// results, tool definitions, images, files, nor fields left [uncounted](Request::uncounted)).
+/// Calibrated counts are never exact, nor is the content alone (a chat template adds
+/// tokens it does not count).
 pub fn exact_for(method: &Method, request: &Request) -> bool {
     match method {
         Method::OpenAiCookbook(_) => {
-            request.tools.is_empty() && request.messages.iter().all(|m| m.parts.iter().all(|p| !matches!(p, Part::Image | Part::File)))
+            request.tools.is_empty()
+                && request.uncounted.is_empty()
+                && request.messages.iter().all(|m| m.parts.iter().all(|p| matches!(p, Part::Text(_))))
         }
         Method::Calibrated(_) | Method::ContentOnly => false,
     }
+}
+
+/// True when the request holds images or files, which every method counts by a flat
+/// placeholder: no calibration covers them, so such a count has no band.
+pub fn has_media(request: &Request) -> bool {
+    request.messages.iter().flat_map(|m| &m.parts).any(|p| matches!(p, Part::Image | Part::File))
 }
 
 /// The tokens of `request` by `method`, counted with `tokenizer`.
@@ -63,8 +72,8 @@ pub fn count(method: &Method, tokenizer: &AnyTokenizer, request: &Request) -> Re
             };
             let (messages, tools) = to_chat(request);
             let cookbook = count_chat(enc, format, &messages, &tools) as i64;
-            // The cookbook counts text only; each image or file adds the flat figure of a
-            // low-detail image (85), the least an image costs.
+            // The cookbook counts text only; each image or file adds a placeholder of 85
+            // (a low-detail image on GPT-4o; other models and sizes cost more: no band).
             let media = request.messages.iter().flat_map(|m| &m.parts).filter(|p| matches!(p, Part::Image | Part::File)).count() as i64;
             cookbook + 85 * media
         }
@@ -183,9 +192,10 @@ fn to_chat(request: &Request) -> (Vec<ChatMessage>, Vec<ToolDefinition>) {
                 }
                 Part::ToolResult { id, output } => results.push(ChatMessage {
                     role: "tool".into(),
+                    name: m.name.clone(),
                     content: output.clone().unwrap_or_default(),
                     tool_call_id: id.clone(),
-                    ..ChatMessage::default()
+                    tool_calls: Vec::new(),
                 }),
                 Part::Image | Part::File => {}
             }

@@ -103,6 +103,10 @@ pub struct Request {
     pub messages: Vec<Message>,
     /// The tools (functions) the model may call.
     pub tools: Vec<Tool>,
+    /// Fields of the body that cost input tokens tokfare does not count (`response_format`,
+    /// `previous_response_id`, reasoning items ...), by JSON path: a count of a request
+    /// with any is approximate and its note names them.
+    pub uncounted: Vec<String>,
 }
 
 /// One message: a role and its parts.
@@ -120,7 +124,7 @@ pub struct Message {
 /// One part of a message's content.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Part {
-    /// Text (also reasoning text sent back: Anthropic `thinking`).
+    /// Text.
     Text(String),
     /// A call of a tool by the model: its name and its input as compact JSON
     /// (`JSON.stringify`'s form), or the arguments text as sent (OpenAI).
@@ -134,14 +138,16 @@ pub enum Part {
     },
     /// The result of a tool call: the id it answers and its output (text, or compact JSON).
     ToolResult {
-        /// The id of the call it answers (Gemini's function responses have only a name).
+        /// The id of the call it answers (for Gemini, the function's name: its responses'
+        /// `id` is optional and the name is what the calibration counted).
         id: Option<String>,
         /// The output: text, or compact JSON of a structured output.
         output: Option<String>,
     },
-    /// An image: counted by a flat figure (its pixels are not decoded).
+    /// An image: counted by a flat placeholder figure (its pixels are not decoded), so a
+    /// count with images is approximate without a band.
     Image,
-    /// A document or file (a PDF, audio ...): counted by a flat figure.
+    /// A document or file (a PDF, audio ...): a flat placeholder figure, as [`Part::Image`].
     File,
 }
 

@@ -3,8 +3,9 @@
 //!
 //! 1. **OpenAI models** (tiktoken's table of names and prefixes, after provider prefixes):
 //!    their encoding and OpenAI's cookbook overheads ([`tokfare_tokenizer::chat`]). Exact
-//!    for messages of text and tool calls; a request with tool definitions or images is
-//!    an approximation (the cookbook's tool rule is its own estimate), without a band.
+//!    for messages of text (the cookbook's scope); a request with tool calls, tool
+//!    definitions, media or uncounted fields is an approximation without a band. gpt-oss
+//!    (`o200k_harmony`): the content alone (its harmony header is not counted).
 //! 2. **Claude** (`claude` anywhere in the name): Anthropic publishes no tokenizer for
 //!    Claude 3 and later. Counted with Anthropic's legacy tokenizer (the `claude`
 //!    encoding) and overheads fitted to the API's reported `input_tokens` by ai-tokenizer
@@ -25,7 +26,8 @@
 //! ~500, ~5,000 and ~50,000 tokens with a tool, for each model it lists) and the
 //! accuracies of its 1.0.6 README. The band covers every recorded figure of the models it is
 //! stated for (a unit test checks them); a model of the same family without recorded
-//! figures (a newer Claude, say) gets the family's rule but no band.
+//! figures (a newer Claude, a Gemini preview) gets the family's rule but no band, and so
+//! does a request with images or files, or a bare text: no recorded figure covers them.
 
 use super::method;
 use super::{Request, RequestCount};
@@ -152,7 +154,7 @@ pub enum Method {
 /// How one model is counted.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Profile {
-    /// The rule that chose it (`openai`, `claude-4.5`, `gemini`, `tokenizer.json`, `fallback` ...).
+    /// The rule that chose it (`openai`, `openai-harmony`, `claude-tools-549`, `gemini`, `tokenizer.json`, `fallback` ...).
     pub name: &'static str,
     /// The model asked for.
     pub model: String,
@@ -170,19 +172,20 @@ pub struct Profile {
 
 /// Claude families with recorded figures: (name prefix after normalising, profile name,
 /// cost of having tools).
+/// The profile's name is the overhead set it uses (`claude-tools-366`), shared by models.
 const CLAUDE_FAMILIES: &[(&str, &str, i64)] = &[
-    ("claude-3-haiku", "claude-3-haiku", 317),
-    ("claude-3-5-haiku", "claude-3-haiku", 317),
-    ("claude-3-opus", "claude-3-opus", 586),
-    ("claude-3-5-sonnet-20240620", "claude-3.5-sonnet-20240620", 347),
-    ("claude-3-5-sonnet", "claude-3.5-sonnet", 366),
-    ("claude-3-7-sonnet", "claude-3.5-sonnet", 366),
-    ("claude-opus-4-1", "claude-3.5-sonnet", 366),
-    ("claude-opus-4-5", "claude-4.5", 549),
-    ("claude-sonnet-4-5", "claude-4.5", 549),
-    ("claude-haiku-4-5", "claude-4.5", 549),
-    ("claude-opus-4", "claude-3.5-sonnet", 366),
-    ("claude-sonnet-4", "claude-3.5-sonnet", 366),
+    ("claude-3-haiku", "claude-tools-317", 317),
+    ("claude-3-5-haiku", "claude-tools-317", 317),
+    ("claude-3-opus", "claude-tools-586", 586),
+    ("claude-3-5-sonnet-20240620", "claude-tools-347", 347),
+    ("claude-3-5-sonnet", "claude-tools-366", 366),
+    ("claude-3-7-sonnet", "claude-tools-366", 366),
+    ("claude-opus-4-1", "claude-tools-366", 366),
+    ("claude-opus-4-5", "claude-tools-549", 549),
+    ("claude-sonnet-4-5", "claude-tools-549", 549),
+    ("claude-haiku-4-5", "claude-tools-549", 549),
+    ("claude-opus-4", "claude-tools-366", 366),
+    ("claude-sonnet-4", "claude-tools-366", 366),
 ];
 
 /// The Claude band: every recorded figure of the families above is within it (see the
@@ -194,11 +197,12 @@ pub const GEMINI_BAND: Band = Band { low_permille: -25, high_permille: 15 };
 /// The band of the Gemini 2.5 "preview-09-2025" models: up to 8.1% above at ~500 tokens.
 pub const GEMINI_PREVIEW_BAND: Band = Band { low_permille: -5, high_permille: 85 };
 
-/// Gemini models with recorded figures, by name prefix after normalising.
-const GEMINI_CALIBRATED: &[&str] = &["gemini-2.0-flash", "gemini-2.5-flash", "gemini-2.5-pro", "gemini-3-pro-preview"];
+/// Gemini models with recorded figures (a name, or the name with a `-NNN` version).
+const GEMINI_CALIBRATED: &[&str] =
+    &["gemini-2.0-flash", "gemini-2.0-flash-lite", "gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-2.5-pro", "gemini-3-pro-preview"];
 
-/// The model name's last path segment, lower case, `.` between digits as `-` for
-/// Claude (`anthropic/claude-opus-4.5` and `bedrock/anthropic.claude-opus-4-5-v1:0` are
+/// The model name from `claude` on, lower case, `.` between digits as `-`
+/// (`anthropic/claude-opus-4.5` and `bedrock/anthropic.claude-opus-4-5-v1:0` are
 /// `claude-opus-4-5...`).
 fn claude_name(model: &str) -> Option<String> {
     let lower = model.to_ascii_lowercase();
@@ -213,14 +217,24 @@ fn claude_name(model: &str) -> Option<String> {
     Some(out)
 }
 
-/// True when `name` is the model `prefix` names, possibly dated or suffixed
-/// (`claude-opus-4-20250514`, `claude-3-5-sonnet-latest`, `gemini-2.5-pro-001`), and not
-/// a later version (`claude-opus-4-6` is not `claude-opus-4`).
+/// True when the Claude `name` is the model `prefix` names, possibly dated or suffixed
+/// (`claude-opus-4-20250514`, `claude-3-5-sonnet-latest`, `claude-opus-4-1@20250805`,
+/// Bedrock's `-v1:0`), and not a later version (`claude-opus-4-6` is not `claude-opus-4`).
 fn is_model(name: &str, prefix: &str) -> bool {
     let Some(rest) = name.strip_prefix(prefix) else { return false };
     let Some(after) = rest.strip_prefix('-') else { return rest.is_empty() || !rest.starts_with(|c: char| c.is_ascii_digit() || c == '.') };
     let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-    digits == 0 || digits == 8 || (digits == 3 && name.starts_with("gemini"))
+    digits == 0 || digits == 8
+}
+
+/// True when the Gemini `name` is `model` or a numbered version of it (`gemini-2.0-flash-001`):
+/// previews, experiments and image or audio variants are other models, without recorded figures.
+fn is_gemini_model(name: &str, model: &str) -> bool {
+    match name.strip_prefix(model) {
+        Some("") => true,
+        Some(rest) => rest.len() == 4 && rest.starts_with('-') && rest[1..].bytes().all(|b| b.is_ascii_digit()),
+        None => false,
+    }
 }
 
 fn gemini_name(model: &str) -> Option<String> {
@@ -245,9 +259,15 @@ impl Profile {
         // crate has its `hf` feature, whichever crate turned it on.)
         let own = ModelTokenizer::for_model(model).ok();
         if let Some(t) = own.filter(|t| t.kind() == "encoding") {
+            if t.name() == "o200k_harmony" {
+                // gpt-oss: the harmony format adds a system header (identity, dates, reasoning
+                // level, channels) the cookbook's rule does not count.
+                let note = "the harmony format's system header is not counted".to_string();
+                return make("openai-harmony", t, true, Method::ContentOnly, None, note);
+            }
             return make("openai", t, true, Method::OpenAiCookbook(ChatFormat::for_model(model)), None, String::new());
         }
-        if let Some(t) = own.filter(|t| tokfare_tokenizer::is_bundled_tokenizer(t.name())) {
+        if let Some(t) = own.filter(|t| tokfare_tokenizer::is_embedded_tokenizer(t.name())) {
             let note = format!("{} tokenizer.json counts the content; the chat template's tokens are not counted", t.name());
             return make("tokenizer.json", t, true, Method::ContentOnly, None, note);
         }
@@ -268,7 +288,7 @@ impl Profile {
             let preview = name.starts_with("gemini-2.5-flash") && name.contains("preview-09-2025");
             let (profile, overheads, band) = if preview {
                 ("gemini-2.5-preview-09-2025", GEMINI_PREVIEW_0925, Some(GEMINI_PREVIEW_BAND))
-            } else if GEMINI_CALIBRATED.iter().any(|p| is_model(&name, p)) {
+            } else if GEMINI_CALIBRATED.iter().any(|m| is_gemini_model(&name, m)) {
                 ("gemini", GEMINI, Some(GEMINI_BAND))
             } else {
                 ("gemini", GEMINI, None)
@@ -305,21 +325,24 @@ impl Profile {
         let tokenizer = self.load()?;
         let tokens = method::count(&self.method, &tokenizer, request)?;
         let exact = self.own_tokenizer && method::exact_for(&self.method, request);
-        let note = if exact {
-            String::new()
-        } else if self.note.is_empty() {
-            "OpenAI's cookbook rule for tool definitions and images is an estimate".to_string()
-        } else {
-            self.note.clone()
-        };
-        Ok(RequestCount {
-            tokens,
-            exact,
-            band: if exact { None } else { self.band },
-            tokenizer: tokenizer.name().to_string(),
-            profile: self.name,
-            note,
-        })
+        let media = method::has_media(request);
+        let mut notes = Vec::new();
+        if !exact {
+            notes.push(if self.note.is_empty() {
+                "OpenAI's cookbook rule is exact for text messages; tool calls, tool definitions and media are its estimate".to_string()
+            } else {
+                self.note.clone()
+            });
+            if media {
+                notes.push("images and files count a flat placeholder (no band)".to_string());
+            }
+            if !request.uncounted.is_empty() {
+                notes.push(format!("not counted: {}", request.uncounted.join(", ")));
+            }
+        }
+        // A band holds for requests like the recorded ones: text, tool calls and tools.
+        let band = if exact || media { None } else { self.band };
+        Ok(RequestCount { tokens, exact, band, tokenizer: tokenizer.name().to_string(), profile: self.name, note: notes.join("; ") })
     }
 
     /// Counts `text` as content: the tokenizer's count, [`Profile::content_tokens`].
@@ -338,13 +361,15 @@ impl Profile {
         }
     }
 
-    /// A text count of `tokens` (already [`Profile::content_tokens`]) with this profile's verdict.
+    /// A text count of `tokens` (already [`Profile::content_tokens`]) with this profile's
+    /// verdict. Never with a band: the recorded figures are of whole requests, whose
+    /// overheads a bare text does not have.
     pub fn text_count(&self, tokens: u64, tokenizer: &str) -> RequestCount {
         let exact = self.own_tokenizer;
         RequestCount {
             tokens,
             exact,
-            band: if exact { None } else { self.band },
+            band: None,
             tokenizer: tokenizer.to_string(),
             profile: self.name,
             note: if exact { String::new() } else { self.note.clone() },
@@ -457,7 +482,7 @@ mod tests {
         let p = Profile::for_model("gpt-4o");
         assert_eq!((p.name, p.tokenizer.name(), p.own_tokenizer, p.band), ("openai", "o200k_base", true, None));
         let p = Profile::for_model("bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0");
-        assert_eq!((p.name, p.tokenizer.name()), ("claude-3.5-sonnet-20240620", "claude"));
+        assert_eq!((p.name, p.tokenizer.name()), ("claude-tools-347", "claude"));
         assert!(matches!(p.method, Method::Calibrated(o) if o.tools_exist == 347));
         let p = Profile::for_model("anthropic/claude-opus-4.5");
         assert!(matches!(p.method, Method::Calibrated(o) if o.tools_exist == 549));
@@ -481,12 +506,20 @@ mod tests {
             ("claude-opus-4-6", "claude-opus-4", false),
             ("claude-opus-4-1@20250805", "claude-opus-4-1", true),
             ("claude-3-5-sonnet-latest", "claude-3-5-sonnet", true),
-            ("gemini-2.5-pro-preview-06-05", "gemini-2.5-pro", true),
-            ("gemini-2.0-flash-001", "gemini-2.0-flash", true),
-            ("gemini-2.0-flash-lite", "gemini-2.0-flash", true),
         ] {
             assert_eq!(is_model(name, prefix), yes, "{name} {prefix}");
         }
+        for (name, model, yes) in [
+            ("gemini-2.5-pro", "gemini-2.5-pro", true),
+            ("gemini-2.0-flash-001", "gemini-2.0-flash", true),
+            ("gemini-2.5-pro-preview-06-05", "gemini-2.5-pro", false),
+            ("gemini-2.5-flash-image", "gemini-2.5-flash", false),
+            ("gemini-2.0-flash-lite", "gemini-2.0-flash", false),
+        ] {
+            assert_eq!(is_gemini_model(name, model), yes, "{name} {model}");
+        }
+        let p = Profile::for_model("gpt-oss-120b");
+        assert_eq!((p.name, p.own_tokenizer, p.method), ("openai-harmony", true, Method::ContentOnly));
         assert_eq!(Band { low_permille: -25, high_permille: 5 }.to_string(), "-2.5%..+0.5%");
     }
 }

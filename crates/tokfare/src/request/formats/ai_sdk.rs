@@ -29,7 +29,11 @@ pub(super) fn messages(root: &Value<'_>) -> Result<Request> {
                     let parts =
                         tj::as_array(c).ok_or_else(|| bad(&format!("{path}.content"), "must be a string or a list of parts".into()))?;
                     for (j, part) in parts.iter().enumerate() {
-                        message.parts.push(content_part(part, &format!("{path}.content[{j}]"))?);
+                        let ppath = format!("{path}.content[{j}]");
+                        match content_part(part, &ppath)? {
+                            Some(p) => message.parts.push(p),
+                            None => request.uncounted.push(ppath),
+                        }
                     }
                 }
             },
@@ -44,7 +48,8 @@ pub(super) fn messages(root: &Value<'_>) -> Result<Request> {
             for (name, tool) in tj::entries(tools) {
                 let path = format!("$.tools.{name}");
                 json::object(tool, &path)?;
-                let properties = match tj::get(tool, "inputSchema").filter(|v| !v.is_null()) {
+                // `parameters` is the AI SDK 4 name of `inputSchema`.
+                let properties = match tj::get(tool, "inputSchema").or_else(|| tj::get(tool, "parameters")).filter(|v| !v.is_null()) {
                     Some(schema) => {
                         // A JSON Schema, or the AI SDK's `jsonSchema(...)` wrapper serialised.
                         let schema = tj::get(schema, "jsonSchema").unwrap_or(schema);
@@ -60,20 +65,29 @@ pub(super) fn messages(root: &Value<'_>) -> Result<Request> {
     Ok(request)
 }
 
-fn content_part(part: &Value<'_>, path: &str) -> Result<Part> {
+/// JavaScript truthiness, which ai-tokenizer tests an input or output with: `""`, `0`,
+/// `false` and `null` count nothing.
+fn truthy(v: &Value<'_>) -> bool {
+    !(v.is_null() || v.as_bool() == Some(false) || tj::as_str(v) == Some("") || v.as_f64() == Some(0.0) || v.as_i64() == Some(0))
+}
+
+/// A part, or `None` for reasoning (ai-tokenizer's calibration counted none).
+fn content_part(part: &Value<'_>, path: &str) -> Result<Option<Part>> {
     json::object(part, path)?;
-    Ok(match json::req_str(part, "type", path)?.as_str() {
-        "text" | "reasoning" => Part::Text(json::req_str(part, "text", path)?),
+    Ok(Some(match json::req_str(part, "type", path)?.as_str() {
+        "text" => Part::Text(json::req_str(part, "text", path)?),
+        "reasoning" => return Ok(None),
         "image" => Part::Image,
         "file" => Part::File,
+        // `input` / `output`, or AI SDK 4's `args` / `result`.
         "tool-call" => Part::ToolCall {
             id: json::opt_str(part, "toolCallId", path)?,
             name: json::req_str(part, "toolName", path)?,
-            input: tj::get(part, "input").filter(|v| !v.is_null()).map(json::stringify),
+            input: tj::get(part, "input").or_else(|| tj::get(part, "args")).filter(|v| truthy(v)).map(json::stringify),
         },
         "tool-result" => Part::ToolResult {
             id: json::opt_str(part, "toolCallId", path)?,
-            output: tj::get(part, "output").filter(|v| !v.is_null()).map(text_or_json),
+            output: tj::get(part, "output").or_else(|| tj::get(part, "result")).filter(|v| truthy(v)).map(text_or_json),
         },
         other => {
             return Err(bad(
@@ -82,5 +96,5 @@ fn content_part(part: &Value<'_>, path: &str) -> Result<Part> {
             )
             .into())
         }
-    })
+    }))
 }

@@ -16,7 +16,7 @@ pub(super) fn messages(root: &Value<'_>) -> Result<Request> {
         Some(v) => {
             let parts = match tj::as_str(v) {
                 Some(text) => vec![Part::Text(text.to_string())],
-                None => blocks(v, "$.system")?,
+                None => blocks(v, "$.system", Place::Message, &mut request.uncounted)?,
             };
             request.messages.push(Message { role: "system".into(), name: None, parts });
         }
@@ -31,7 +31,7 @@ pub(super) fn messages(root: &Value<'_>) -> Result<Request> {
         let content = tj::get(m, "content").ok_or_else(|| bad(&format!("{path}.content"), "missing".into()))?;
         let parts = match tj::as_str(content) {
             Some(text) => vec![Part::Text(text.to_string())],
-            None => blocks(content, &format!("{path}.content"))?,
+            None => blocks(content, &format!("{path}.content"), Place::Message, &mut request.uncounted)?,
         };
         request.messages.push(Message { role: role(&raw_role, &format!("{path}.role"))?, name: None, parts });
     }
@@ -58,40 +58,78 @@ pub(super) fn messages(root: &Value<'_>) -> Result<Request> {
     Ok(request)
 }
 
-/// A list of content blocks.
-fn blocks(value: &Value<'_>, path: &str) -> Result<Vec<Part>> {
+/// Where a list of blocks is: what each place allows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// `system`, or a message's `content`.
+    Message,
+    /// A `tool_result`'s `content`: text, images, documents and search results.
+    ToolResult,
+}
+
+/// A list of content blocks. `uncounted` gets the paths of blocks that cost tokens
+/// tokfare does not count (earlier turns' `thinking`, which Anthropic drops or keeps by
+/// its own rules; ai-tokenizer's calibration counted none).
+fn blocks(value: &Value<'_>, path: &str, place: Place, uncounted: &mut Vec<String>) -> Result<Vec<Part>> {
     let items = tj::as_array(value).ok_or_else(|| bad(path, "must be a string or a list of content blocks".into()))?;
     let mut parts = Vec::with_capacity(items.len());
     for (i, block) in items.iter().enumerate() {
         let bpath = format!("{path}[{i}]");
         json::object(block, &bpath)?;
-        let mut media = Vec::new();
-        let part = match json::req_str(block, "type", &bpath)?.as_str() {
-            "text" => Part::Text(json::req_str(block, "text", &bpath)?),
-            "thinking" => Part::Text(json::req_str(block, "thinking", &bpath)?),
-            // Encrypted reasoning: its tokens are not visible; it costs nothing countable.
-            "redacted_thinking" => continue,
-            "image" => Part::Image,
-            "document" => match tj::get(block, "source").and_then(|s| json::opt_str(s, "type", &bpath).ok().flatten()).as_deref() {
-                // A plain-text document is text.
-                Some("text") => Part::Text(json::req_str(tj::get(block, "source").unwrap_or(block), "data", &format!("{bpath}.source"))?),
-                _ => Part::File,
-            },
-            "tool_use" => Part::ToolCall {
+        let kind = json::req_str(block, "type", &bpath)?;
+        if place == Place::ToolResult && !matches!(kind.as_str(), "text" | "image" | "document" | "search_result") {
+            return Err(bad(
+                &format!("{bpath}.type"),
+                format!("a {kind:?} block cannot be in a tool result (text, image, document, search_result)"),
+            )
+            .into());
+        }
+        match kind.as_str() {
+            "text" => parts.push(Part::Text(json::req_str(block, "text", &bpath)?)),
+            "thinking" | "redacted_thinking" => uncounted.push(bpath),
+            "image" => parts.push(Part::Image),
+            "document" => {
+                for key in ["title", "context"] {
+                    if let Some(text) = json::opt_str(block, key, &bpath)? {
+                        parts.push(Part::Text(text));
+                    }
+                }
+                let source = tj::get(block, "source").ok_or_else(|| bad(&format!("{bpath}.source"), "missing".into()))?;
+                let spath = format!("{bpath}.source");
+                json::object(source, &spath)?;
+                match json::req_str(source, "type", &spath)?.as_str() {
+                    // A plain-text document is text; a content document is its blocks.
+                    "text" => parts.push(Part::Text(json::req_str(source, "data", &spath)?)),
+                    "content" => match tj::get(source, "content") {
+                        Some(c) if tj::as_str(c).is_some() => parts.push(Part::Text(tj::as_str(c).unwrap_or_default().to_string())),
+                        Some(c) => parts.extend(blocks(c, &format!("{spath}.content"), Place::ToolResult, uncounted)?),
+                        None => return Err(bad(&format!("{spath}.content"), "missing".into()).into()),
+                    },
+                    _ => parts.push(Part::File),
+                }
+            }
+            "search_result" => {
+                for key in ["source", "title"] {
+                    parts.push(Part::Text(json::req_str(block, key, &bpath)?));
+                }
+                let c = tj::get(block, "content").ok_or_else(|| bad(&format!("{bpath}.content"), "missing".into()))?;
+                parts.extend(blocks(c, &format!("{bpath}.content"), Place::ToolResult, uncounted)?);
+            }
+            "tool_use" => parts.push(Part::ToolCall {
                 id: json::opt_str(block, "id", &bpath)?,
                 name: json::req_str(block, "name", &bpath)?,
                 input: tj::get(block, "input").filter(|v| !v.is_null()).map(json::stringify),
-            },
+            }),
             "tool_result" => {
+                let mut media = Vec::new();
                 let output = match tj::get(block, "content") {
                     None => None,
                     Some(c) if c.is_null() => None,
                     Some(c) if tj::as_str(c).is_some() => Some(text_or_json(c)),
                     Some(c) => {
-                        // Text blocks are the output's text; images in a result are counted as images.
-                        let inner = blocks(c, &format!("{bpath}.content"))?;
+                        // Text blocks are the output's text; images and documents are media.
                         let mut text = String::new();
-                        for p in inner {
+                        for p in blocks(c, &format!("{bpath}.content"), Place::ToolResult, uncounted)? {
                             match p {
                                 Part::Text(t) => text.push_str(&t),
                                 other => media.push(other),
@@ -100,20 +138,19 @@ fn blocks(value: &Value<'_>, path: &str) -> Result<Vec<Part>> {
                         Some(text)
                     }
                 };
-                Part::ToolResult { id: json::opt_str(block, "tool_use_id", &bpath)?, output }
+                parts.push(Part::ToolResult { id: json::opt_str(block, "tool_use_id", &bpath)?, output });
+                parts.extend(media);
             }
             other => {
                 return Err(bad(
                     &format!("{bpath}.type"),
                     format!(
-                        "unknown content block type {other:?} (text, thinking, redacted_thinking, image, document, tool_use, tool_result)"
+                        "unknown content block type {other:?} (text, thinking, redacted_thinking, image, document, search_result, tool_use, tool_result)"
                     ),
                 )
                 .into())
             }
-        };
-        parts.push(part);
-        parts.extend(media);
+        }
     }
     Ok(parts)
 }

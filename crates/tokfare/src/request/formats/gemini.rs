@@ -6,6 +6,7 @@ use super::{role, schema_properties};
 use crate::request::json::{self, bad, get_any};
 use crate::request::{Message, Part, Request, Tool};
 use crate::Result;
+use simd_json::prelude::*;
 use tokfare_json::{self as tj, Value};
 
 pub(super) fn generate_content(root: &Value<'_>) -> Result<Request> {
@@ -20,17 +21,20 @@ pub(super) fn generate_content(root: &Value<'_>) -> Result<Request> {
         json::object(c, &path)?;
         let raw = json::opt_str(c, "role", &path)?.unwrap_or_else(|| "user".into());
         if raw != "user" && raw != "model" && raw != "function" {
-            return Err(bad(&format!("{path}.role"), format!("must be \"user\" or \"model\", not {raw:?}")).into());
+            return Err(bad(&format!("{path}.role"), format!("must be \"user\", \"model\" or \"function\", not {raw:?}")).into());
         }
         request.messages.push(Message { role: role(&raw, &format!("{path}.role"))?, name: None, parts: parts(c, &path)? });
     }
     for (i, t) in json::opt_array(root, "tools", "$")?.iter().enumerate() {
         let path = format!("$.tools[{i}]");
         json::object(t, &path)?;
-        let Some((key, decls)) = get_any(t, &["functionDeclarations", "function_declarations"]) else {
-            let other = tj::entries(t).first().map(|(k, _)| k.to_string()).unwrap_or_default();
-            return Err(bad(&path, format!("the tool {other:?} is not counted (functionDeclarations only)")).into());
-        };
+        // Built-in tools (googleSearch, codeExecution ...) cost tokens tokfare does not know.
+        if let Some((other, _)) =
+            tj::entries(t).into_iter().find(|(k, v)| *k != "functionDeclarations" && *k != "function_declarations" && !v.is_null())
+        {
+            return Err(bad(&format!("{path}.{other}"), format!("the tool {other:?} is not counted (functionDeclarations only)")).into());
+        }
+        let Some((key, decls)) = get_any(t, &["functionDeclarations", "function_declarations"]) else { continue };
         let decls = tj::as_array(decls).ok_or_else(|| bad(&format!("{path}.{key}"), "must be a list".into()))?;
         for (j, f) in decls.iter().enumerate() {
             let fpath = format!("{path}.{key}[{j}]");
@@ -77,10 +81,15 @@ fn parts(content: &Value<'_>, path: &str) -> Result<Vec<Part>> {
         } else if let Some((key, response)) = get_any(part, &["functionResponse", "function_response"]) {
             let rpath = format!("{ppath}.{key}");
             json::object(response, &rpath)?;
+            // The name, as the calibration counted a call id (the optional `id` is not sent to the model).
             out.push(Part::ToolResult {
-                id: json::opt_str(response, "id", &rpath)?.or(json::opt_str(response, "name", &rpath)?),
+                id: json::opt_str(response, "name", &rpath)?,
                 output: tj::get(response, "response").map(json::stringify),
             });
+            // Multimodal responses carry media parts.
+            if tj::get(response, "parts").is_some_and(|v| !v.is_null()) {
+                out.extend(parts(response, &rpath)?);
+            }
         } else {
             let keys: Vec<String> = tj::entries(part).iter().map(|(k, _)| k.to_string()).collect();
             return Err(bad(

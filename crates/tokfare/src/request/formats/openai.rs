@@ -36,6 +36,10 @@ pub(super) fn chat(root: &Value<'_>) -> Result<Request> {
         if let Some(refusal) = json::opt_str(m, "refusal", &path)? {
             message.parts.push(Part::Text(refusal));
         }
+        if tj::get(m, "audio").is_some_and(|a| !a.is_null()) {
+            // A reference to an earlier audio reply: its tokens are the provider's to know.
+            request.uncounted.push(format!("{path}.audio"));
+        }
         for (j, call) in json::opt_array(m, "tool_calls", &path)?.iter().enumerate() {
             let cpath = format!("{path}.tool_calls[{j}]");
             json::object(call, &cpath)?;
@@ -81,7 +85,17 @@ pub(super) fn chat(root: &Value<'_>) -> Result<Request> {
     for (i, f) in json::opt_array(root, "functions", "$")?.iter().enumerate() {
         request.tools.push(function(f, &format!("$.functions[{i}]"))?);
     }
+    uncounted(root, &["response_format", "prediction"], &mut request);
     Ok(request)
+}
+
+/// Notes the top-level `fields` of `root` that cost input tokens tokfare does not count.
+fn uncounted(root: &Value<'_>, fields: &[&str], request: &mut Request) {
+    for field in fields {
+        if tj::get(root, field).is_some_and(|v| !v.is_null()) {
+            request.uncounted.push(format!("$.{field}"));
+        }
+    }
 }
 
 /// A function definition: `name`, `description`, `parameters` (JSON Schema).
@@ -130,7 +144,11 @@ pub(super) fn responses(root: &Value<'_>) -> Result<Request> {
             None => {
                 let items = tj::as_array(v).ok_or_else(|| bad("$.input", "must be a string or a list of items".into()))?;
                 for (i, item) in items.iter().enumerate() {
-                    request.messages.push(input_item(item, &format!("$.input[{i}]"))?);
+                    let path = format!("$.input[{i}]");
+                    match input_item(item, &path)? {
+                        Some(message) => request.messages.push(message),
+                        None => request.uncounted.push(path),
+                    }
                 }
             }
         },
@@ -147,10 +165,16 @@ pub(super) fn responses(root: &Value<'_>) -> Result<Request> {
             }
         }
     }
+    uncounted(root, &["previous_response_id", "conversation", "prompt"], &mut request);
+    if tj::get(root, "text").and_then(|t| tj::get(t, "format")).is_some_and(|f| !f.is_null()) {
+        request.uncounted.push("$.text.format".into());
+    }
     Ok(request)
 }
 
-fn input_item(item: &Value<'_>, path: &str) -> Result<Message> {
+/// An input item as a message, or `None` for a reasoning item (not counted: the
+/// provider keeps or drops earlier reasoning by its own rules).
+fn input_item(item: &Value<'_>, path: &str) -> Result<Option<Message>> {
     json::object(item, path)?;
     let kind = json::opt_str(item, "type", path)?;
     match kind.as_deref() {
@@ -182,9 +206,9 @@ fn input_item(item: &Value<'_>, path: &str) -> Result<Message> {
                 }
                 None => return Err(bad(&format!("{path}.content"), "missing".into()).into()),
             }
-            Ok(message)
+            Ok(Some(message))
         }
-        Some("function_call") => Ok(Message {
+        Some("function_call") => Ok(Some(Message {
             role: "assistant".into(),
             name: None,
             parts: vec![Part::ToolCall {
@@ -192,26 +216,51 @@ fn input_item(item: &Value<'_>, path: &str) -> Result<Message> {
                 name: json::req_str(item, "name", path)?,
                 input: json::opt_str(item, "arguments", path)?,
             }],
-        }),
-        Some("function_call_output") => Ok(Message {
-            role: "tool".into(),
-            name: None,
-            parts: vec![Part::ToolResult {
-                id: json::opt_str(item, "call_id", path)?,
-                output: tj::get(item, "output").filter(|v| !v.is_null()).map(text_or_json),
-            }],
-        }),
-        Some("reasoning") => {
+        })),
+        Some("function_call_output") => {
+            let id = json::opt_str(item, "call_id", path)?;
             let mut parts = Vec::new();
-            for (j, s) in json::opt_array(item, "summary", path)?.iter().enumerate() {
-                parts.push(Part::Text(json::req_str(s, "text", &format!("{path}.summary[{j}]"))?));
-            }
-            Ok(Message { role: "assistant".into(), name: None, parts })
+            let output = match tj::get(item, "output") {
+                None => None,
+                Some(v) if v.is_null() => None,
+                Some(v) => match tj::as_array(v) {
+                    // A list of input parts: text is the output; images and files are media.
+                    Some(list) => {
+                        let mut text = String::new();
+                        for (j, part) in list.iter().enumerate() {
+                            match output_part(part, &format!("{path}.output[{j}]"))? {
+                                Part::Text(t) => text.push_str(&t),
+                                media => parts.push(media),
+                            }
+                        }
+                        Some(text)
+                    }
+                    None => Some(text_or_json(v)),
+                },
+            };
+            parts.insert(0, Part::ToolResult { id, output });
+            Ok(Some(Message { role: "tool".into(), name: None, parts }))
         }
+        Some("reasoning") => Ok(None),
         Some(other) => Err(bad(
             &format!("{path}.type"),
             format!("unknown input item type {other:?} (message, function_call, function_call_output, reasoning)"),
         )
         .into()),
     }
+}
+
+/// A part of a function call's output list (`input_text`, `input_image`, `input_file`).
+fn output_part(part: &Value<'_>, path: &str) -> Result<Part> {
+    json::object(part, path)?;
+    Ok(match json::req_str(part, "type", path)?.as_str() {
+        "input_text" | "output_text" => Part::Text(json::req_str(part, "text", path)?),
+        "input_image" => Part::Image,
+        "input_file" => Part::File,
+        other => {
+            return Err(
+                bad(&format!("{path}.type"), format!("unknown output part type {other:?} (input_text, input_image, input_file)")).into()
+            )
+        }
+    })
 }

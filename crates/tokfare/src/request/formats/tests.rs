@@ -146,3 +146,68 @@ fn ai_sdk_messages() {
     );
     assert_eq!(r.tools[0].properties[1].properties[0].name, "tags");
 }
+
+#[test]
+fn schemas_follow_refs_and_first_non_null_branches() {
+    let body = r##"{"messages": [], "tools": [{"name": "t", "input_schema": {"type": "object",
+        "$defs": {"Addr": {"type": "object", "description": "An address", "properties": {"city": {"type": "string"}}}},
+        "properties": {
+          "home": {"$ref": "#/$defs/Addr"},
+          "work": {"anyOf": [{"$ref": "#/$defs/Addr"}, {"type": "null"}], "description": "Work address"},
+          "tags": {"type": ["array", "null"], "items": {"$ref": "#/$defs/Addr"}}}}}]}"##;
+    let r = parse(RequestFormat::AnthropicMessages, body).expect("valid");
+    let props = &r.tools[0].properties;
+    assert_eq!(
+        (props[0].kind.as_str(), props[0].description.as_deref(), props[0].properties[0].name.as_str()),
+        ("object", Some("An address"), "city")
+    );
+    assert_eq!((props[1].description.as_deref(), props[1].properties.len()), (Some("Work address"), 1));
+    assert_eq!(props[2].items.as_ref().map(|i| i.properties.len()), Some(1));
+    // A reference cycle that doubles at each level stops at the property budget, with an error.
+    let cycle = r##"{"messages": [], "tools": [{"name": "t", "input_schema": {"type": "object",
+        "properties": {"a": {"$ref": "#"}, "b": {"$ref": "#"}}}}]}"##;
+    let (c, m) = code(cycle, RequestFormat::AnthropicMessages);
+    assert_eq!(c, "invalid_argument");
+    assert!(m.contains("more than") && m.contains("input_schema.properties"), "{m}");
+    let (_, m) = code(
+        r##"{"messages": [], "tools": [{"name": "t", "input_schema": {"properties": {"a": {"$ref": "https://x/s.json"}}}}]}"##,
+        RequestFormat::AnthropicMessages,
+    );
+    assert!(m.contains("not a local reference"), "{m}");
+}
+
+#[test]
+fn a_hostile_key_stays_out_of_paths() {
+    // 200 KB key, 2,000 siblings: paths are built only for the error, with the key cut.
+    let key = "k".repeat(200_000);
+    let siblings: Vec<String> = (0..2000).map(|i| format!("\"p{i}\": {{}}")).collect();
+    let body = format!(
+        r#"{{"messages": [], "tools": [{{"name": "t", "input_schema": {{"properties": {{"{key}": {{"properties": {{{}, "bad": {{"type": 7}}}}}}}}}}}}]}}"#,
+        siblings.join(",")
+    );
+    let started = std::time::Instant::now();
+    let (_, m) = code(&body, RequestFormat::AnthropicMessages);
+    assert!(m.len() < 400 && m.contains("kkkk…") && m.contains(".bad.type"), "{}", &m[..m.len().min(400)]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn uncounted_fields_are_named() {
+    let r = parse(
+        RequestFormat::OpenAiResponses,
+        r#"{"input": [{"type": "reasoning", "summary": []}, {"role": "user", "content": "hi"}],
+        "previous_response_id": "resp_1", "text": {"format": {"type": "json_schema"}}}"#,
+    )
+    .expect("valid");
+    assert_eq!(r.uncounted, vec!["$.input[0]", "$.previous_response_id", "$.text.format"]);
+    let r =
+        parse(RequestFormat::OpenAiChat, r#"{"messages": [{"role": "user", "content": "x"}], "response_format": {"type": "json_object"}}"#)
+            .expect("valid");
+    assert_eq!(r.uncounted, vec!["$.response_format"]);
+    let r = parse(RequestFormat::AnthropicMessages, r#"{"messages": [{"role": "assistant", "content": [{"type": "thinking", "thinking": "t", "signature": "s"}, {"type": "text", "text": "a"}]}]}"#)
+        .expect("valid");
+    assert_eq!((r.uncounted.len(), r.messages[0].parts.len()), (1, 1));
+    // Responses tool output as parts: an image is media, not base64 text.
+    let r = parse(RequestFormat::OpenAiResponses, r#"{"input": [{"type": "function_call_output", "call_id": "c", "output": [{"type": "input_text", "text": "ok"}, {"type": "input_image", "image_url": "data:image/png;base64,AAAA"}]}]}"#).expect("valid");
+    assert_eq!(r.messages[0].parts, vec![Part::ToolResult { id: Some("c".into()), output: Some("ok".into()) }, Part::Image]);
+}
