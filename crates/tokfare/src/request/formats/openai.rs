@@ -85,7 +85,7 @@ pub(super) fn chat(root: &Value<'_>) -> Result<Request> {
     for (i, f) in json::opt_array(root, "functions", "$")?.iter().enumerate() {
         request.tools.push(function(f, &format!("$.functions[{i}]"))?);
     }
-    uncounted(root, &["response_format", "prediction"], &mut request);
+    uncounted(root, &["response_format"], &mut request);
     Ok(request)
 }
 
